@@ -145,7 +145,7 @@ public final class KafkaServer implements AutoCloseable {
         createTopics(bootstrapServers(), names, partitions);
     }
 
-    static void createTopics(String bootstrap, Collection<String> names, int partitions) {
+    public static void createTopics(String bootstrap, Collection<String> names, int partitions) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000))) {
             Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
@@ -168,7 +168,7 @@ public final class KafkaServer implements AutoCloseable {
         probe(bootstrapServers());
     }
 
-    static void probe(String bootstrap) throws Exception {
+    public static void probe(String bootstrap) throws Exception {
         createTopics(bootstrap, List.of(READINESS_TOPIC), 1);
         String marker = "ready-" + UUID.randomUUID();
         Properties p = new Properties();

@@ -178,7 +178,7 @@ public final class KeycloakServer implements AutoCloseable {
         probe(url());
     }
 
-    static void probe(String keycloakUrl) throws Exception {
+    public static void probe(String keycloakUrl) throws Exception {
         String expected = issuer(keycloakUrl);
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
                 URI.create(expected + "/.well-known/openid-configuration")).timeout(Duration.ofSeconds(5)).build(),

@@ -3,10 +3,10 @@ package dev.portcullis.devstack;
 import java.time.Duration;
 
 /** Polls a real readiness probe until it passes, the process dies, or the time is up. */
-final class Readiness {
+public final class Readiness {
 
     @FunctionalInterface
-    interface Probe {
+    public interface Probe {
         /** Returns normally when ready; throws (any exception) while not yet ready. */
         void check() throws Exception;
     }
@@ -14,7 +14,7 @@ final class Readiness {
     private Readiness() {
     }
 
-    static void await(String what, ChildProcess process, Duration timeout, Probe probe) {
+    public static void await(String what, ChildProcess process, Duration timeout, Probe probe) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Exception last = null;
         while (System.nanoTime() < deadline) {

@@ -103,7 +103,7 @@ public final class S3Server implements AutoCloseable {
         return client(endpoint(), accessKey, secretKey);
     }
 
-    static S3Client client(String endpoint, String accessKey, String secretKey) {
+    public static S3Client client(String endpoint, String accessKey, String secretKey) {
         return S3Client.builder()
                 .endpointOverride(URI.create(endpoint))
                 .region(Region.of(REGION))
@@ -127,7 +127,7 @@ public final class S3Server implements AutoCloseable {
     }
 
     /** Readiness: a PUT and a GET of the same bytes. */
-    static void probe(S3Client s3, String bucket) {
+    public static void probe(S3Client s3, String bucket) {
         String body = "ready-" + UUID.randomUUID();
         s3.putObject(b -> b.bucket(bucket).key(READINESS_KEY), RequestBody.fromString(body));
         String back = s3.getObjectAsBytes(b -> b.bucket(bucket).key(READINESS_KEY)).asUtf8String();
