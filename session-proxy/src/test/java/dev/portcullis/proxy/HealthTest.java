@@ -8,6 +8,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
+@io.quarkus.test.common.QuarkusTestResource(ProxyTestResource.class)
 class HealthTest {
 
     @Test

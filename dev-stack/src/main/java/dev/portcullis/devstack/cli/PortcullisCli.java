@@ -198,6 +198,7 @@ public final class PortcullisCli {
         // each service is a client of the realm of the same name (keycloak-realm/README.md)
         env.put("QUARKUS_OIDC_CLIENT_ID", s.module());
         env.put("QUARKUS_OIDC_CREDENTIALS_SECRET", s.module() + "-dev-secret");
+        env.put("PORTCULLIS_POLICY_CLIENT_SECRET", s.module() + "-dev-secret");
         env.put("PORTCULLIS_KEYCLOAK_URL", stack.keycloak().url());
         env.put("PORTCULLIS_CONNECTIONS_FILE", connections.toString());
         for (Service other : SERVICES) {

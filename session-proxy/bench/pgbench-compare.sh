@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# pgbench select-only through (a) PostgreSQL directly, (b) PgBouncer if it can be run, (c) the
+# Portcullis proxy (policy, masking and recording on), alternating, and the ratios. A benchmark,
+# not a test. Needs pgbench and psql.
+#
+# Environment (all required unless a default is shown):
+#   DIRECT_HOST=127.0.0.1 DIRECT_PORT   PostgreSQL of the target connection
+#   DIRECT_USER DIRECT_PASSWORD DIRECT_DB the connection's backend role and database
+#   PROXY_HOST=127.0.0.1 PROXY_PORT=15432 CONNECTION=pg-demo
+#   TOKEN                                 an agent token for CONNECTION (password for the proxy)
+#   CLIENTS=4 THREADS=2 SECONDS_PER_RUN=15 ROUNDS=2 SCALE=1
+#   PGBOUNCER_PORT=16432                  where the script runs PgBouncer (as user postgres)
+set -euo pipefail
+
+: "${DIRECT_HOST:=127.0.0.1}" "${PROXY_HOST:=127.0.0.1}" "${PROXY_PORT:=15432}" "${CONNECTION:=pg-demo}"
+: "${CLIENTS:=4}" "${THREADS:=2}" "${SECONDS_PER_RUN:=15}" "${ROUNDS:=2}" "${SCALE:=1}" "${PGBOUNCER_PORT:=16432}"
+: "${DIRECT_PORT:?}" "${DIRECT_USER:?}" "${DIRECT_PASSWORD:?}" "${DIRECT_DB:?}" "${TOKEN:?}"
+
+work=$(mktemp -d)
+trap 'kill "$(cat "$work/pgbouncer.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+echo "initialising pgbench tables (scale $SCALE) directly"
+PGPASSWORD=$DIRECT_PASSWORD pgbench -i -q -s "$SCALE" -h "$DIRECT_HOST" -p "$DIRECT_PORT" -U "$DIRECT_USER" "$DIRECT_DB" >/dev/null
+
+bouncer=""
+if ! command -v pgbouncer >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get install -y -qq pgbouncer >/dev/null 2>&1 || true
+  fi
+fi
+if command -v pgbouncer >/dev/null && id postgres >/dev/null 2>&1; then
+  chmod 755 "$work"
+  cat >"$work/pgbouncer.ini" <<INI
+[databases]
+$DIRECT_DB = host=$DIRECT_HOST port=$DIRECT_PORT dbname=$DIRECT_DB
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $PGBOUNCER_PORT
+auth_type = plain
+auth_file = $work/users.txt
+pool_mode = transaction
+max_client_conn = 100
+default_pool_size = 20
+pidfile = $work/pgbouncer.pid
+logfile = $work/pgbouncer.log
+INI
+  printf '"%s" "%s"\n' "$DIRECT_USER" "$DIRECT_PASSWORD" >"$work/users.txt"
+  chown -R postgres "$work" 2>/dev/null || true
+  if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "pgbouncer -d $work/pgbouncer.ini"; else pgbouncer -d "$work/pgbouncer.ini"; fi
+  sleep 1
+  bouncer=yes
+else
+  echo "PgBouncer not available (install the Debian package pgbouncer and run as root, or put it on PATH): skipped"
+fi
+
+run() { # name host port user password db mode → prints "tps latency_ms"
+  local out
+  out=$(PGPASSWORD=$5 pgbench -n -S -M "$7" -c "$CLIENTS" -j "$THREADS" -T "$SECONDS_PER_RUN" -h "$2" -p "$3" -U "$4" "$6" 2>&1) || {
+    echo "$1 failed: $out" >&2; echo "0 0"; return; }
+  echo "$(grep -oP 'tps = \K[0-9.]+' <<<"$out" | head -1) $(grep -oP 'latency average = \K[0-9.]+' <<<"$out")"
+}
+
+declare -A tps lat
+for mode in simple prepared; do
+  for round in $(seq "$ROUNDS"); do
+    for target in direct ${bouncer:+pgbouncer} proxy; do
+      case $target in
+        direct) r=$(run direct "$DIRECT_HOST" "$DIRECT_PORT" "$DIRECT_USER" "$DIRECT_PASSWORD" "$DIRECT_DB" $mode) ;;
+        pgbouncer) r=$(run pgbouncer 127.0.0.1 "$PGBOUNCER_PORT" "$DIRECT_USER" "$DIRECT_PASSWORD" "$DIRECT_DB" $mode) ;;
+        proxy) r=$(run proxy "$PROXY_HOST" "$PROXY_PORT" agent "$TOKEN" "$CONNECTION" $mode) ;;
+      esac
+      read -r t l <<<"$r"
+      echo "$mode round $round $target: $t TPS, $l ms"
+      tps[$mode.$target]="${tps[$mode.$target]:-} $t"
+      lat[$mode.$target]="${lat[$mode.$target]:-} $l"
+    done
+  done
+done
+
+avg() { awk '{s=0; for(i=1;i<=NF;i++) s+=$i; printf "%.1f", s/NF}' <<<"$1"; }
+echo
+printf '%-9s %-10s %10s %12s\n' mode target TPS latency_ms
+for mode in simple prepared; do
+  for target in direct ${bouncer:+pgbouncer} proxy; do
+    printf '%-9s %-10s %10s %12s\n' $mode $target "$(avg "${tps[$mode.$target]}")" "$(avg "${lat[$mode.$target]}")"
+  done
+  d=$(avg "${tps[$mode.direct]}"); p=$(avg "${tps[$mode.proxy]}")
+  echo "$mode: proxy/direct = $(awk -v p="$p" -v d="$d" 'BEGIN{printf "%.2f", p/d}')"
+  if [ -n "$bouncer" ]; then
+    b=$(avg "${tps[$mode.pgbouncer]}")
+    echo "$mode: proxy/pgbouncer = $(awk -v p="$p" -v b="$b" 'BEGIN{printf "%.2f", p/b}')"
+  fi
+done

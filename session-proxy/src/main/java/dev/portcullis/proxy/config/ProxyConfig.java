@@ -1,0 +1,155 @@
+package dev.portcullis.proxy.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** session-proxy settings (prefix {@code portcullis}); see the module README for each key. */
+@ConfigMapping(prefix = "portcullis")
+public interface ProxyConfig {
+
+    Connections connections();
+
+    Pg pg();
+
+    Token token();
+
+    Policy policy();
+
+    Review review();
+
+    Events events();
+
+    Kafka kafka();
+
+    Masking masking();
+
+    interface Connections {
+        /** The connections YAML (DESIGN.md "Connections"); env PORTCULLIS_CONNECTIONS_FILE. */
+        Optional<String> file();
+    }
+
+    interface Pg {
+        /** Listener address; loopback by default. */
+        @WithDefault("127.0.0.1")
+        String host();
+
+        @WithDefault("15432")
+        int port();
+
+        /** PEM certificate chain for client TLS; with {@code key-file} it turns SSLRequest into 'S'. */
+        Optional<String> certFile();
+
+        Optional<String> keyFile();
+
+        /**
+         * Plaintext clients (SSLRequest answered 'N' or no SSLRequest): {@code loopback} (only from
+         * 127.0.0.0/8 and ::1), {@code never}, or {@code any} (not for production).
+         */
+        @WithDefault("loopback")
+        String plaintext();
+
+        /** Largest message accepted from a client or a backend, in bytes. */
+        @WithDefault("16777216")
+        int maxMessageSize();
+
+        @WithDefault("10000")
+        int maxStartupPacket();
+
+        @WithDefault("256")
+        int maxConnections();
+
+        /** A client must have authenticated within this time after connecting. */
+        @WithDefault("10s")
+        Duration startupTimeout();
+
+        /** Sessions without client traffic for this long are closed (0 = never). */
+        @WithDefault("30m")
+        Duration idleTimeout();
+
+        @WithDefault("10s")
+        Duration backendConnectTimeout();
+
+        /** Decision cache per session: {@code shape} (literals ignored), {@code exact} (text and parameters), {@code off}. */
+        @WithDefault("shape")
+        String decisionCache();
+
+        @WithDefault("30s")
+        Duration decisionCacheTtl();
+
+        /** Statements longer than this are not parsed (type UNKNOWN, still decided). */
+        @WithDefault("100000")
+        int maxParseLength();
+    }
+
+    interface Token {
+        /** The realm issuer, e.g. http://127.0.0.1:8180/realms/portcullis. */
+        String issuer();
+
+        /** Default: {@code <issuer>/protocol/openid-connect/certs}. */
+        Optional<String> jwksUrl();
+
+        @WithDefault("session-proxy")
+        String audience();
+
+        @WithDefault("30s")
+        Duration clockSkew();
+    }
+
+    interface Policy {
+        @WithDefault("http://127.0.0.1:8181")
+        String url();
+
+        @WithDefault("3s")
+        Duration timeout();
+
+        /** Fetch a client_credentials token for policy-service calls. */
+        @WithDefault("true")
+        boolean authenticate();
+
+        @WithDefault("session-proxy")
+        String clientId();
+
+        Optional<String> clientSecret();
+
+        /** Default: {@code <issuer>/protocol/openid-connect/token}. */
+        Optional<String> tokenUrl();
+    }
+
+    interface Review {
+        /** How long a held statement waits for review-decisions before it is refused. */
+        @WithDefault("5m")
+        Duration timeout();
+    }
+
+    interface Events {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Where events wait while Kafka is unreachable. */
+        @WithDefault("target/session-proxy-spool")
+        String spoolDir();
+
+        @WithDefault("104857600")
+        long spoolMaxBytes();
+
+        /** Refuse new sessions while events cannot be delivered or spooled. */
+        @WithDefault("false")
+        boolean refuseWhenUnrecorded();
+    }
+
+    interface Kafka {
+        @WithDefault("127.0.0.1:9092")
+        String bootstrapServers();
+
+        /** Consumer group prefix for identity-events and review-decisions (each instance reads all). */
+        @WithDefault("session-proxy")
+        String groupPrefix();
+    }
+
+    interface Masking {
+        /** HMAC key of the {@code hash} strategy; random per start when unset. */
+        Optional<String> hashKey();
+    }
+}

@@ -1,0 +1,151 @@
+package dev.portcullis.proxy.events;
+
+import dev.portcullis.proxy.config.ProxyConfig;
+import dev.portcullis.proxy.enforcement.ReviewHolds;
+import dev.portcullis.proxy.enforcement.SessionRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads {@code identity-events} (kill switch: agent.disabled, grant.revoked/expired) and
+ * {@code review-decisions} (completes review holds). Every instance must see every event, so the
+ * consumer assigns itself all partitions and starts at their end instead of joining a group.
+ */
+@ApplicationScoped
+public class ControlEventsListener {
+
+    private static final Logger LOG = Logger.getLogger(ControlEventsListener.class);
+
+    private final ProxyConfig config;
+    private final SessionRegistry registry;
+    private final ReviewHolds holds;
+    private volatile boolean running = true;
+    private volatile boolean ready;
+    private Thread thread;
+
+    public ControlEventsListener(ProxyConfig config, SessionRegistry registry, ReviewHolds holds) {
+        this.config = config;
+        this.registry = registry;
+        this.holds = holds;
+    }
+
+    void onStart(@Observes StartupEvent ev) {
+        if (config.events().enabled()) {
+            thread = Thread.ofPlatform().name("portcullis-control-events").daemon().start(this::run);
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent ev) {
+        running = false;
+    }
+
+    /** True once the consumer reads every partition of both topics. */
+    public boolean isReady() {
+        return ready;
+    }
+
+    private void run() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.kafka().groupPrefix() + "-control");
+        while (running) {
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+                List<TopicPartition> parts = new ArrayList<>();
+                for (String topic : List.of(Topics.IDENTITY_EVENTS, Topics.REVIEW_DECISIONS)) {
+                    List<PartitionInfo> info = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+                    if (info == null || info.isEmpty()) {
+                        throw new IllegalStateException("topic " + topic + " has no partitions yet");
+                    }
+                    info.forEach(i -> parts.add(new TopicPartition(i.topic(), i.partition())));
+                }
+                consumer.assign(parts);
+                consumer.seekToEnd(parts);
+                parts.forEach(consumer::position); // resolve the end offsets now: events after this are seen
+                ready = true;
+                LOG.infof("reading %s and %s (%d partitions)", Topics.IDENTITY_EVENTS, Topics.REVIEW_DECISIONS,
+                        parts.size());
+                while (running) {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                        handle(r.topic(), r.key(), r.value());
+                    }
+                }
+            } catch (Exception e) {
+                ready = false;
+                if (running) {
+                    LOG.warnf("control events: %s; retrying", e.getMessage());
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    void handle(String topic, String key, String value) {
+        JsonObject event;
+        try {
+            event = new JsonObject(value);
+        } catch (RuntimeException e) {
+            LOG.warnf("ignoring unreadable event on %s (key %s)", topic, key);
+            return;
+        }
+        String type = event.getString("type", "");
+        JsonObject data = event.getValue("data") instanceof JsonObject d ? d : new JsonObject();
+        switch (type) {
+            case EventTypes.AGENT_DISABLED -> {
+                String agent = first(data.getString("agent"), data.getString("client_id"), event.getString("subject"), key);
+                if (agent != null) {
+                    registry.terminateAgent(agent, null, "agent " + agent + " was disabled");
+                }
+            }
+            case EventTypes.GRANT_REVOKED, EventTypes.GRANT_EXPIRED -> {
+                String agent = first(data.getString("agent"), event.getString("subject"));
+                String connection = data.getString("connection");
+                if (agent != null && connection != null) {
+                    registry.terminateAgent(agent, connection, "access of agent " + agent + " to " + connection
+                            + (type.equals(EventTypes.GRANT_REVOKED) ? " was revoked" : " expired"));
+                }
+            }
+            case EventTypes.REVIEW_APPROVED, EventTypes.REVIEW_DENIED, EventTypes.REVIEW_EXPIRED -> {
+                String reviewId = first(data.getString("review_id"), data.getString("id"), event.getString("subject"), key);
+                if (reviewId != null) {
+                    holds.complete(reviewId, switch (type) {
+                        case EventTypes.REVIEW_APPROVED -> ReviewHolds.Outcome.APPROVED;
+                        case EventTypes.REVIEW_DENIED -> ReviewHolds.Outcome.DENIED;
+                        default -> ReviewHolds.Outcome.EXPIRED;
+                    });
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private static String first(String... candidates) {
+        for (String c : candidates) {
+            if (c != null && !c.isBlank()) {
+                return c;
+            }
+        }
+        return null;
+    }
+}

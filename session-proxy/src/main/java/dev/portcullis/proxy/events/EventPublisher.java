@@ -1,0 +1,257 @@
+package dev.portcullis.proxy.events;
+
+import dev.portcullis.proxy.config.ProxyConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes CloudEvents to Kafka from one publisher thread, so callers (event loops) only enqueue.
+ * The producer batches (linger) for throughput. When Kafka cannot be reached, events go to a
+ * bounded on-disk spool (JSON lines) and are replayed in order once it is back; while the spool
+ * holds anything, new events are appended behind it so order is kept. Nothing is dropped silently:
+ * a full spool is logged as an error and counted, and {@link #canRecord()} turns false.
+ */
+@ApplicationScoped
+public class EventPublisher {
+
+    private static final Logger LOG = Logger.getLogger(EventPublisher.class);
+    public static final String SOURCE = "/portcullis/session-proxy";
+
+    record Outgoing(String topic, String key, String value) {
+    }
+
+    private final ProxyConfig config;
+    private final BlockingQueue<Outgoing> queue = new ArrayBlockingQueue<>(100_000);
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong published = new AtomicLong();
+    private final Path spool;
+    private final List<Outgoing> failedInFlight = new ArrayList<>();
+    private volatile boolean running = true;
+    private volatile boolean spoolFull;
+    private KafkaProducer<String, String> producer;
+    private Thread thread;
+    private long nextReplayAt;
+
+    public EventPublisher(ProxyConfig config) {
+        this.config = config;
+        this.spool = Path.of(config.events().spoolDir()).toAbsolutePath().resolve("events.jsonl");
+        if (config.events().enabled()) {
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+            p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            p.put(ProducerConfig.ACKS_CONFIG, "all");
+            p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+            p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
+            p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+            p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "3000");
+            p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
+            p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "6000");
+            p.put(ProducerConfig.CLIENT_ID_CONFIG, "session-proxy-events");
+            producer = new KafkaProducer<>(p);
+            thread = Thread.ofPlatform().name("portcullis-event-publisher").daemon().start(this::run);
+        }
+    }
+
+    /** A CloudEvents envelope with the session attributes every session event carries. */
+    public static JsonObject envelope(String type, String subject, JsonObject data) {
+        return new JsonObject().put("specversion", "1.0").put("id", UUID.randomUUID().toString()).put("source", SOURCE)
+                .put("type", type).put("subject", subject).put("time", Instant.now().toString())
+                .put("datacontenttype", "application/json").put("data", data);
+    }
+
+    /** Non-blocking; safe on an event loop. */
+    public void publish(String topic, String key, JsonObject event) {
+        if (!config.events().enabled()) {
+            return;
+        }
+        if (!queue.offer(new Outgoing(topic, key, event.encode()))) {
+            long n = dropped.incrementAndGet();
+            LOG.errorf("event queue full: event %s of %s not recorded (%d so far)", event.getString("type"), key, n);
+        }
+    }
+
+    /** False when events cannot currently be delivered or spooled. */
+    public boolean canRecord() {
+        return !spoolFull && queue.remainingCapacity() > 1000;
+    }
+
+    public long dropped() {
+        return dropped.get();
+    }
+
+    public long published() {
+        return published.get();
+    }
+
+    private void run() {
+        while (running || !queue.isEmpty()) {
+            try {
+                Outgoing o = queue.poll(100, TimeUnit.MILLISECONDS);
+                List<Outgoing> failed;
+                synchronized (failedInFlight) {
+                    failed = failedInFlight.isEmpty() ? List.of() : new ArrayList<>(failedInFlight);
+                    failedInFlight.clear();
+                }
+                for (Outgoing f : failed) {
+                    appendToSpool(f);
+                }
+                if (Files.exists(spool)) {
+                    if (o != null) {
+                        appendToSpool(o);
+                        queue.drainTo(new SpoolSink(), 10_000);
+                    }
+                    replaySpool();
+                } else if (o != null) {
+                    send(o);
+                    List<Outgoing> batch = new ArrayList<>();
+                    queue.drainTo(batch, 10_000);
+                    batch.forEach(this::send);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.errorf("event publisher: %s", e.toString());
+            }
+        }
+    }
+
+    private final class SpoolSink extends java.util.AbstractCollection<Outgoing> {
+        @Override
+        public boolean add(Outgoing o) {
+            appendToSpool(o);
+            return true;
+        }
+
+        @Override
+        public java.util.Iterator<Outgoing> iterator() {
+            return java.util.Collections.emptyIterator();
+        }
+
+        @Override
+        public int size() {
+            return 0;
+        }
+    }
+
+    private void send(Outgoing o) {
+        try {
+            producer.send(new ProducerRecord<>(o.topic, o.key, o.value), (md, e) -> {
+                if (e != null) {
+                    synchronized (failedInFlight) {
+                        failedInFlight.add(o);
+                    }
+                } else {
+                    published.incrementAndGet();
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warnf("Kafka unavailable (%s): spooling events to %s", e.getMessage(), spool);
+            appendToSpool(o);
+        }
+    }
+
+    private void appendToSpool(Outgoing o) {
+        try {
+            Files.createDirectories(spool.getParent());
+            if (Files.exists(spool) && Files.size(spool) > config.events().spoolMaxBytes()) {
+                spoolFull = true;
+                long n = dropped.incrementAndGet();
+                LOG.errorf("event spool %s is full (%d bytes): event for %s not recorded (%d so far)", spool,
+                        config.events().spoolMaxBytes(), o.key, n);
+                return;
+            }
+            String line = new JsonObject().put("topic", o.topic).put("key", o.key).put("value", o.value).encode() + "\n";
+            Files.writeString(spool, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            spoolFull = true;
+            long n = dropped.incrementAndGet();
+            LOG.errorf("cannot write event spool %s: %s (%d events not recorded)", spool, e.getMessage(), n);
+        }
+    }
+
+    private void replaySpool() {
+        long now = System.currentTimeMillis();
+        if (now < nextReplayAt) {
+            return;
+        }
+        nextReplayAt = now + 1000;
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(spool, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            LOG.errorf("cannot read event spool %s: %s", spool, e.getMessage());
+            return;
+        }
+        int sent = 0;
+        try {
+            for (String line : lines) {
+                if (line.isBlank()) {
+                    sent++;
+                    continue;
+                }
+                JsonObject j = new JsonObject(line);
+                producer.send(new ProducerRecord<>(j.getString("topic"), j.getString("key"), j.getString("value")))
+                        .get(5, TimeUnit.SECONDS);
+                published.incrementAndGet();
+                sent++;
+            }
+        } catch (Exception e) {
+            LOG.debugf("Kafka still unavailable: %s", e.getMessage());
+        }
+        try {
+            if (sent == lines.size()) {
+                Files.delete(spool);
+                spoolFull = false;
+                LOG.infof("event spool replayed: %d events delivered", sent);
+            } else if (sent > 0) {
+                Path tmp = spool.resolveSibling("events.jsonl.tmp");
+                try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                    for (String l : lines.subList(sent, lines.size())) {
+                        w.write(l);
+                        w.write('\n');
+                    }
+                }
+                Files.move(tmp, spool, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            LOG.errorf("cannot rewrite event spool %s: %s", spool, e.getMessage());
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent ev) {
+        running = false;
+        if (thread != null) {
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            producer.close(java.time.Duration.ofSeconds(5));
+        }
+    }
+}

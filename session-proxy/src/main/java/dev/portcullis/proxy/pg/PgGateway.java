@@ -1,0 +1,30 @@
+package dev.portcullis.proxy.pg;
+
+import dev.portcullis.proxy.auth.TokenValidator;
+import dev.portcullis.proxy.config.ConnectionCatalog;
+import dev.portcullis.proxy.config.ProxyConfig;
+import dev.portcullis.proxy.enforcement.Masker;
+import dev.portcullis.proxy.enforcement.PolicyDecider;
+import dev.portcullis.proxy.enforcement.ReviewHolds;
+import dev.portcullis.proxy.enforcement.SessionRegistry;
+import dev.portcullis.proxy.events.EventPublisher;
+import dev.portcullis.proxy.pg.sql.SqlAnalyzer;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Everything a PostgreSQL session needs from the application, handed over once. */
+record PgGateway(Vertx vertx, ProxyConfig config, ConnectionCatalog connections, TokenValidator tokens,
+        PolicyDecider policy, Masker masker, SqlAnalyzer sql, EventPublisher events, SessionRegistry registry,
+        ReviewHolds holds, NetClient backendClient, NetClient backendTlsClient, Map<Long, PgSession> cancelKeys,
+        boolean clientTls) {
+
+    PgGateway {
+        cancelKeys = cancelKeys == null ? new ConcurrentHashMap<>() : cancelKeys;
+    }
+
+    static long cancelKey(int pid, int secret) {
+        return ((long) pid << 32) | (secret & 0xffffffffL);
+    }
+}

@@ -1,0 +1,1241 @@
+package dev.portcullis.proxy.pg;
+
+import static dev.portcullis.proxy.pg.codec.PgProtocol.*;
+
+import dev.portcullis.proxy.auth.AgentIdentity;
+import dev.portcullis.proxy.auth.TokenValidator;
+import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
+import dev.portcullis.proxy.enforcement.Decision;
+import dev.portcullis.proxy.enforcement.LiveSession;
+import dev.portcullis.proxy.enforcement.Masker;
+import dev.portcullis.proxy.enforcement.MaskRule;
+import dev.portcullis.proxy.enforcement.ReviewHolds;
+import dev.portcullis.proxy.events.EventPublisher;
+import dev.portcullis.proxy.events.EventTypes;
+import dev.portcullis.proxy.events.Topics;
+import dev.portcullis.proxy.pg.codec.PgBackendAuthenticator;
+import dev.portcullis.proxy.pg.codec.PgBackendMessages;
+import dev.portcullis.proxy.pg.codec.PgBackendMessages.Field;
+import dev.portcullis.proxy.pg.codec.PgBackendMessages.RowDescription;
+import dev.portcullis.proxy.pg.codec.PgFrameDecoder;
+import dev.portcullis.proxy.pg.codec.PgFrontendMessages;
+import dev.portcullis.proxy.pg.codec.PgFrontendMessages.Bind;
+import dev.portcullis.proxy.pg.codec.PgMessages;
+import dev.portcullis.proxy.pg.codec.PgProtocolException;
+import dev.portcullis.proxy.pg.sql.SqlAnalyzer.StatementInfo;
+import dev.portcullis.proxy.pg.sql.SqlLexer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * One client connection of the PostgreSQL gateway, from StartupMessage to Terminate. Everything
+ * runs on the connection's event loop: client frames are processed one at a time (a statement
+ * waiting for policy or review pauses the ones behind it), backend frames are relayed as they come
+ * with only DataRows of masked results rewritten. The expectation queue pairs each backend reply
+ * with the client message that caused it, which is what lets pipelined extended-protocol traffic,
+ * denials and masking stay in step.
+ */
+final class PgSession implements LiveSession {
+
+    private static final Logger LOG = Logger.getLogger(PgSession.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Client startup parameters passed to the backend; others (options, replication, role tricks) are not. */
+    private static final Set<String> FORWARDED_PARAMETERS = Set.of("application_name", "client_encoding", "DateStyle",
+            "TimeZone", "extra_float_digits", "IntervalStyle", "search_path");
+    /** Types whose binary format is their text bytes, so masking in place is exact. */
+    private static final Set<Integer> TEXT_LIKE_TYPES = Set.of(25, 1043, 1042, 19, 114, 705, 142);
+    private static final int MAX_INBOX = 4096;
+
+    enum Phase {
+        STARTUP, AUTHENTICATING, CONNECTING, BACKEND_AUTH, BACKEND_STARTUP, READY, CLOSED
+    }
+
+    enum Kind {
+        QUERY, PARSE, BIND, DESCRIBE_STATEMENT, DESCRIBE_PORTAL, EXECUTE, CLOSE, SYNC, SYNTHETIC
+    }
+
+    /** A prepared statement as the proxy knows it. */
+    static final class Prepared {
+        final String sql;
+        final int[] parameterTypes;
+        RowDescription description;
+        boolean describeRequested;
+
+        Prepared(String sql, int[] parameterTypes) {
+            this.sql = sql;
+            this.parameterTypes = parameterTypes;
+        }
+    }
+
+    /** A bound portal: its statement, its result formats and the masks of its decision. */
+    static final class Portal {
+        final Prepared statement;
+        final Bind bind;
+        final List<MaskRule> masks;
+        final long requestSeq;
+        RowDescription description;
+        boolean describeRequested;
+
+        Portal(Prepared statement, Bind bind, List<MaskRule> masks, long requestSeq) {
+            this.statement = statement;
+            this.bind = bind;
+            this.masks = masks;
+            this.requestSeq = requestSeq;
+        }
+    }
+
+    /** One backend reply (or run of replies) the proxy is waiting for, in order. */
+    static final class Expect {
+        final Kind kind;
+        String name;
+        boolean swallow;
+        boolean deny;
+        List<MaskRule> masks = List.of();
+        Portal portal;
+        Masker.ColumnPlan[] plans;
+        boolean[] binary;
+        Buffer synthetic;
+        long rows;
+        long requestSeq = -1;
+
+        Expect(Kind kind) {
+            this.kind = kind;
+        }
+    }
+
+    private record CachedDecision(Decision decision, long expiresAt) {
+    }
+
+    private final PgGateway gw;
+    private final NetSocket client;
+    private final Context context;
+    private final String id = UUID.randomUUID().toString();
+    private final Instant startedAt = Instant.now();
+    private final PgFrameDecoder clientDecoder;
+    private final ArrayDeque<Buffer> inbox = new ArrayDeque<>();
+    private final ArrayDeque<Expect> expects = new ArrayDeque<>();
+    private final List<Buffer> toClient = new ArrayList<>();
+    private final List<Buffer> toBackend = new ArrayList<>();
+    private final Map<String, Prepared> statements = new HashMap<>();
+    private final Map<String, Portal> portals = new HashMap<>();
+    private final Map<String, CachedDecision> decisionCache = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, CachedDecision> e) {
+            return size() > 2000;
+        }
+    };
+    private final Map<String, List<StatementInfo>> analysisCache = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, List<StatementInfo>> e) {
+            return size() > 2000;
+        }
+    };
+
+    private Phase phase = Phase.STARTUP;
+    private PgFrameDecoder backendDecoder;
+    private NetSocket backend;
+    private Connection connection;
+    private AgentIdentity identity;
+    private Map<String, String> startupParameters = Map.of();
+    private PgBackendAuthenticator backendAuth;
+    private int backendPid;
+    private int backendSecret;
+    private int ownPid;
+    private int ownSecret;
+    private boolean busy;
+    private boolean skipUntilSync;
+    private boolean tlsActive;
+    private boolean clientPaused;
+    private boolean counted;
+    private byte txStatus = TX_IDLE;
+    private long seq;
+    private long startupTimer = -1;
+    private long idleTimer = -1;
+    private long sessionTimer = -1;
+    private long lastClientActivity = System.nanoTime();
+    private String pendingReview;
+    private String endReason = "client disconnected";
+    private long statementsSeen;
+
+    PgSession(PgGateway gateway, NetSocket client) {
+        this.gw = gateway;
+        this.client = client;
+        this.context = gateway.vertx().getOrCreateContext();
+        this.clientDecoder = new PgFrameDecoder(PgFrameDecoder.State.STARTUP, gateway.config().pg().maxStartupPacket(),
+                gateway.config().pg().maxMessageSize(), new ClientFrames());
+    }
+
+    // ---- LiveSession -----------------------------------------------------------------------------
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String agent() {
+        return identity == null ? "" : identity.agent();
+    }
+
+    @Override
+    public String connection() {
+        return connection == null ? "" : connection.name();
+    }
+
+    @Override
+    public void terminate(String reason) {
+        context.runOnContext(v -> fatal(SQLSTATE_ADMIN_SHUTDOWN, "terminating connection: " + reason));
+    }
+
+    // ---- lifecycle -------------------------------------------------------------------------------
+
+    void start() {
+        if (!gw.registry().tryOpenConnection(gw.config().pg().maxConnections())) {
+            client.write(PgMessages.errorResponse("FATAL", SQLSTATE_TOO_MANY_CONNECTIONS,
+                    "sorry, too many clients already (portcullis.pg.max-connections)"));
+            client.close();
+            return;
+        }
+        counted = true;
+        client.handler(this::onClientData);
+        client.closeHandler(v -> onClosed());
+        client.exceptionHandler(e -> LOG.debugf("session %s client error: %s", id, e.getMessage()));
+        startupTimer = gw.vertx().setTimer(gw.config().pg().startupTimeout().toMillis(), t -> {
+            startupTimer = -1;
+            if (phase != Phase.READY && phase != Phase.CLOSED) {
+                fatal(SQLSTATE_PROTOCOL_VIOLATION, "startup did not complete within "
+                        + gw.config().pg().startupTimeout().toSeconds() + " s (portcullis.pg.startup-timeout)");
+            }
+        });
+    }
+
+    private void onClientData(Buffer data) {
+        lastClientActivity = System.nanoTime();
+        clientDecoder.feed(data);
+        flush();
+    }
+
+    private void onClosed() {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        Phase was = phase;
+        phase = Phase.CLOSED;
+        for (long t : new long[] {startupTimer, idleTimer, sessionTimer}) {
+            if (t >= 0) {
+                gw.vertx().cancelTimer(t);
+            }
+        }
+        if (pendingReview != null) {
+            gw.holds().abandon(pendingReview);
+        }
+        if (backend != null) {
+            backend.close();
+        }
+        if (ownPid != 0) {
+            gw.cancelKeys().remove(PgGateway.cancelKey(ownPid, ownSecret));
+        }
+        gw.registry().unregister(this);
+        if (counted) {
+            gw.registry().connectionClosed();
+        }
+        if (was == Phase.READY) {
+            emit(EventTypes.SESSION_ENDED, new JsonObject().put("reason", endReason).put("statements", statementsSeen));
+        }
+        client.close();
+    }
+
+    /** Sends a FATAL error to the client and closes the session. */
+    private void fatal(String sqlstate, String message) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        endReason = message;
+        toClient.add(PgMessages.errorResponse("FATAL", sqlstate, message));
+        flush();
+        if (backend != null && phase == Phase.READY) {
+            backend.write(PgMessages.terminate());
+        }
+        client.end();
+        onClosed();
+    }
+
+    // ---- output batching: one write per direction per burst, messages composed without copying --------
+
+    private void flush() {
+        write(client, toClient);
+        if (backend != null) {
+            write(backend, toBackend);
+        }
+    }
+
+    private static void write(NetSocket socket, List<Buffer> out) {
+        int n = out.size();
+        if (n == 0) {
+            return;
+        }
+        if (n == 1) {
+            socket.write(out.get(0));
+        } else {
+            CompositeByteBuf composite = Unpooled.compositeBuffer(n);
+            for (Buffer b : out) {
+                composite.addComponent(true, b.getByteBuf());
+            }
+            socket.write(Buffer.buffer((ByteBuf) composite));
+        }
+        out.clear();
+    }
+
+    // ---- client frames -----------------------------------------------------------------------------
+
+    private final class ClientFrames implements PgFrameDecoder.Handler {
+        @Override
+        public void onStartupPacket(Buffer packet) {
+            try {
+                onStartup(packet);
+            } catch (PgProtocolException e) {
+                fatal(SQLSTATE_PROTOCOL_VIOLATION, "invalid startup packet: " + e.getMessage());
+            }
+        }
+
+        @Override
+        public void onMessage(byte type, Buffer frame) {
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            if (phase == Phase.AUTHENTICATING && !busy) {
+                onPassword(type, frame);
+                return;
+            }
+            if (phase != Phase.READY && !(phase.ordinal() >= Phase.CONNECTING.ordinal() && phase.ordinal() < Phase.READY.ordinal())) {
+                fatal(SQLSTATE_PROTOCOL_VIOLATION, "unexpected message during startup");
+                return;
+            }
+            inbox.add(frame);
+            if (inbox.size() > MAX_INBOX && !clientPaused) {
+                clientPaused = true;
+                client.pause();
+            }
+            if (phase == Phase.READY) {
+                pump();
+            }
+        }
+
+        @Override
+        public void onFramingError(PgProtocolException error) {
+            LOG.debugf("session %s: %s", id, error.getMessage());
+            fatal(SQLSTATE_PROTOCOL_VIOLATION, error.getMessage());
+        }
+    }
+
+    private void onStartup(Buffer packet) {
+        if (phase != Phase.STARTUP) {
+            fatal(SQLSTATE_PROTOCOL_VIOLATION, "unexpected startup packet");
+            return;
+        }
+        int code = packet.getInt(4);
+        switch (code) {
+            case SSL_REQUEST -> {
+                if (gw.clientTls() && !tlsActive && clientDecoder.buffered() == 0) {
+                    client.write(PgMessages.singleByte('S'));
+                    client.pause();
+                    client.upgradeToSsl().onComplete(ar -> {
+                        if (ar.failed()) {
+                            LOG.debugf("session %s TLS handshake failed: %s", id, ar.cause().getMessage());
+                            onClosed();
+                        } else {
+                            tlsActive = true;
+                            client.resume();
+                        }
+                    });
+                } else {
+                    client.write(PgMessages.singleByte('N'));
+                }
+            }
+            case GSSENC_REQUEST -> client.write(PgMessages.singleByte('N'));
+            case CANCEL_REQUEST -> {
+                PgFrontendMessages.CancelRequest cancel = PgFrontendMessages.CancelRequest.decode(packet);
+                PgSession target = gw.cancelKeys().get(PgGateway.cancelKey(cancel.processId(), cancel.secretKey()));
+                if (target != null) {
+                    target.context.runOnContext(v -> target.cancelBackend());
+                }
+                client.close();
+                phase = Phase.CLOSED;
+                gw.registry().connectionClosed();
+                counted = false;
+            }
+            default -> {
+                int major = code >>> 16;
+                if (major != 3) {
+                    fatal(SQLSTATE_FEATURE_NOT_SUPPORTED, "unsupported frontend protocol " + major + "." + (code & 0xffff)
+                            + ": server supports 3.0");
+                    return;
+                }
+                PgFrontendMessages.StartupMessage startup = PgFrontendMessages.StartupMessage.decode(
+                        Buffer.buffer().appendInt(packet.length()).appendInt(PROTOCOL_3_0)
+                                .appendBuffer(packet, 8, packet.length() - 8), 64);
+                onStartupMessage(code, startup);
+            }
+        }
+    }
+
+    private void onStartupMessage(int code, PgFrontendMessages.StartupMessage startup) {
+        startupParameters = startup.parameters();
+        List<String> unsupported = new ArrayList<>();
+        startupParameters.keySet().stream().filter(k -> k.startsWith("_pq_.")).forEach(unsupported::add);
+        if ((code & 0xffff) != 0 || !unsupported.isEmpty()) {
+            Buffer v = Buffer.buffer().appendByte(NEGOTIATE_PROTOCOL_VERSION).appendInt(0).appendInt(PROTOCOL_3_0)
+                    .appendInt(unsupported.size());
+            unsupported.forEach(u -> v.appendBytes(u.getBytes(StandardCharsets.UTF_8)).appendByte((byte) 0));
+            v.setInt(1, v.length() - 1);
+            toClient.add(v);
+        }
+        if (startupParameters.containsKey("replication")) {
+            fatal(SQLSTATE_FEATURE_NOT_SUPPORTED, "replication connections are not supported by Portcullis");
+            return;
+        }
+        if (!tlsActive && !plaintextAllowed()) {
+            fatal(SQLSTATE_INVALID_AUTHORIZATION, "Portcullis requires TLS (sslmode=require) for this client address");
+            return;
+        }
+        String database = startupParameters.getOrDefault("database", startupParameters.get("user"));
+        connection = database == null ? null : gw.connections().find(database).orElse(null);
+        if (connection != null && !"postgres".equals(connection.type())) {
+            connection = null;
+        }
+        startupParameters = new HashMap<>(startupParameters);
+        startupParameters.put("database", database == null ? "" : database);
+        clientDecoder.expectMessages();
+        phase = Phase.AUTHENTICATING;
+        toClient.add(PgMessages.authenticationRequest(AUTH_CLEARTEXT_PASSWORD));
+    }
+
+    private boolean plaintextAllowed() {
+        String mode = gw.config().pg().plaintext();
+        if ("any".equalsIgnoreCase(mode)) {
+            return true;
+        }
+        if ("never".equalsIgnoreCase(mode)) {
+            return false;
+        }
+        try {
+            return client.remoteAddress() != null && client.remoteAddress().host() != null
+                    && InetAddress.getByName(client.remoteAddress().host()).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private void onPassword(byte type, Buffer frame) {
+        if (type != PASSWORD_MESSAGE) {
+            fatal(SQLSTATE_PROTOCOL_VIOLATION, "expected a password message (the Portcullis token)");
+            return;
+        }
+        String token = PgFrontendMessages.PasswordMessage.decode(frame).password();
+        String requested = startupParameters.get("database");
+        busy = true;
+        Connection conn = connection;
+        gw.vertx().<AgentIdentity>executeBlocking(() -> {
+            if (conn == null) {
+                throw new TokenValidator.InvalidTokenException("unknown connection");
+            }
+            return gw.tokens().validate(token, conn.name(), conn.accessLevels());
+        }, false).onComplete(ar -> {
+            busy = false;
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            if (ar.failed()) {
+                String why = ar.cause().getMessage();
+                LOG.infof("session %s from %s refused for connection %s: %s", id, client.remoteAddress(), requested, why);
+                if (why != null && (why.startsWith("token has no scope") || why.equals("unknown connection"))) {
+                    fatal(SQLSTATE_INVALID_AUTHORIZATION, "token does not grant access to connection \"" + requested + "\"");
+                } else {
+                    fatal(SQLSTATE_INVALID_PASSWORD, "password authentication failed: invalid or expired Portcullis token");
+                }
+                return;
+            }
+            identity = ar.result();
+            if (!gw.events().canRecord() && gw.config().events().refuseWhenUnrecorded()) {
+                fatal(SQLSTATE_CANNOT_CONNECT, "session recording is unavailable; new sessions are refused");
+                return;
+            }
+            connectBackend();
+        });
+    }
+
+    // ---- backend connection ----------------------------------------------------------------------
+
+    private void connectBackend() {
+        phase = Phase.CONNECTING;
+        Connection conn = connection;
+        gw.vertx().<char[]>executeBlocking(conn::readPassword, false).compose(password -> {
+            backendAuth = new PgBackendAuthenticator(conn.credentials().username(), password);
+            return gw.backendClient().connect(conn.port(), conn.host());
+        }).compose(socket -> conn.backendTls() ? startBackendTls(socket) : Future.succeededFuture(socket))
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        LOG.warnf("session %s: cannot reach %s at %s: %s", id, conn.name(), conn.address(),
+                                ar.cause().getMessage());
+                        fatal(SQLSTATE_CANNOT_CONNECT, "could not connect to the target of connection \"" + conn.name()
+                                + "\"");
+                        return;
+                    }
+                    backend = ar.result();
+                    if (phase == Phase.CLOSED) {
+                        backend.close();
+                        return;
+                    }
+                    backendDecoder = new PgFrameDecoder(PgFrameDecoder.State.MESSAGES, 8,
+                            gw.config().pg().maxMessageSize(), new BackendFrames());
+                    backend.handler(data -> {
+                        backendDecoder.feed(data);
+                        flush();
+                    });
+                    backend.closeHandler(v -> {
+                        if (phase != Phase.CLOSED) {
+                            fatal(SQLSTATE_CONNECTION_FAILURE, "the target database closed the connection");
+                        }
+                    });
+                    backend.exceptionHandler(e -> LOG.debugf("session %s backend error: %s", id, e.getMessage()));
+                    Map<String, String> params = new LinkedHashMap<>();
+                    params.put("user", conn.credentials().username());
+                    params.put("database", conn.database());
+                    startupParameters.forEach((k, v) -> {
+                        if (FORWARDED_PARAMETERS.contains(k)) {
+                            params.put(k, v);
+                        }
+                    });
+                    phase = Phase.BACKEND_AUTH;
+                    toBackend.add(PgMessages.startupMessage(params));
+                    flush();
+                });
+    }
+
+    private Future<NetSocket> startBackendTls(NetSocket socket) {
+        io.vertx.core.Promise<NetSocket> p = io.vertx.core.Promise.promise();
+        socket.handler(b -> {
+            socket.handler(null);
+            if (b.length() != 1 || b.getByte(0) != 'S') {
+                socket.close();
+                p.tryFail("the target does not accept TLS");
+                return;
+            }
+            socket.upgradeToSsl().onComplete(ar -> {
+                if (ar.succeeded()) {
+                    p.tryComplete(socket);
+                } else {
+                    p.tryFail(ar.cause());
+                }
+            });
+        });
+        socket.write(PgMessages.sslRequest());
+        return p.future();
+    }
+
+    private void cancelBackend() {
+        if (backend == null || connection == null) {
+            return;
+        }
+        Connection conn = connection;
+        int pid = backendPid;
+        int secret = backendSecret;
+        (conn.backendTls() ? gw.backendTlsClient() : gw.backendClient()).connect(conn.port(), conn.host())
+                .onSuccess(s -> {
+                    s.write(PgMessages.cancelRequest(pid, secret));
+                    s.end();
+                });
+        emit(EventTypes.SESSION_REQUEST, new JsonObject().put("kind", "cancel"));
+    }
+
+    private final class BackendFrames implements PgFrameDecoder.Handler {
+        @Override
+        public void onStartupPacket(Buffer packet) {
+        }
+
+        @Override
+        public void onMessage(byte type, Buffer frame) {
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            try {
+                if (phase == Phase.READY) {
+                    onBackendMessage(type, frame);
+                } else {
+                    onBackendStartup(type, frame);
+                }
+            } catch (PgProtocolException | PgBackendAuthenticator.AuthenticationException e) {
+                LOG.warnf("session %s: backend protocol problem: %s", id, e.getMessage());
+                fatal(SQLSTATE_CONNECTION_FAILURE, "lost step with the target database");
+            }
+        }
+
+        @Override
+        public void onFramingError(PgProtocolException error) {
+            LOG.warnf("session %s: backend framing error: %s", id, error.getMessage());
+            fatal(SQLSTATE_CONNECTION_FAILURE, "the target database sent an invalid message");
+        }
+    }
+
+    private void onBackendStartup(byte type, Buffer frame) {
+        switch (type) {
+            case AUTHENTICATION -> {
+                Buffer reply = backendAuth.onAuthentication(PgBackendMessages.Authentication.decode(frame));
+                if (reply != null) {
+                    toBackend.add(reply);
+                }
+                if (backendAuth.isDone()) {
+                    backendAuth = null;
+                    phase = Phase.BACKEND_STARTUP;
+                    toClient.add(PgMessages.authenticationRequest(AUTH_OK));
+                }
+            }
+            case ERROR_RESPONSE -> {
+                PgBackendMessages.Fields f = PgBackendMessages.Fields.decode(frame);
+                LOG.warnf("session %s: target refused the session: %s %s", id, f.sqlstate(), f.message());
+                if (phase == Phase.BACKEND_AUTH) {
+                    fatal(SQLSTATE_CANNOT_CONNECT, "could not log in to the target of connection \"" + connection.name()
+                            + "\"");
+                } else {
+                    toClient.add(frame);
+                    fatal(f.sqlstate(), f.message());
+                }
+            }
+            case BACKEND_KEY_DATA -> {
+                PgBackendMessages.BackendKeyData k = PgBackendMessages.BackendKeyData.decode(frame);
+                backendPid = k.pid();
+                backendSecret = k.secret();
+                do {
+                    ownPid = RANDOM.nextInt(Integer.MAX_VALUE - 1) + 1;
+                    ownSecret = RANDOM.nextInt();
+                } while (gw.cancelKeys().putIfAbsent(PgGateway.cancelKey(ownPid, ownSecret), this) != null);
+                toClient.add(PgMessages.backendKeyData(ownPid, ownSecret));
+            }
+            case READY_FOR_QUERY -> {
+                txStatus = frame.getByte(5);
+                toClient.add(frame);
+                becomeReady();
+            }
+            case NEGOTIATE_PROTOCOL_VERSION -> {
+            }
+            default -> toClient.add(frame); // ParameterStatus, NoticeResponse
+        }
+    }
+
+    private void becomeReady() {
+        phase = Phase.READY;
+        if (startupTimer >= 0) {
+            gw.vertx().cancelTimer(startupTimer);
+            startupTimer = -1;
+        }
+        gw.registry().register(this);
+        JsonObject started = new JsonObject().put("client_address", String.valueOf(client.remoteAddress()))
+                .put("protocol", "postgres").put("subject", identity.subject()).put("scopes", new JsonArray(identity.scopes()))
+                .put("access", identity.access()).put("database", connection.database())
+                .put("application_name", startupParameters.get("application_name")).put("tls", tlsActive);
+        emit(EventTypes.SESSION_STARTED, started);
+        long idleMillis = gw.config().pg().idleTimeout().toMillis();
+        if (idleMillis > 0) {
+            idleTimer = gw.vertx().setPeriodic(Math.max(50, Math.min(idleMillis / 4, 10_000)), t -> {
+                boolean waiting = busy || !expects.isEmpty();
+                if (!waiting && System.nanoTime() - lastClientActivity > idleMillis * 1_000_000L) {
+                    fatal(SQLSTATE_IDLE_TIMEOUT, "terminating connection due to idle timeout ("
+                            + gw.config().pg().idleTimeout().toSeconds() + " s, portcullis.pg.idle-timeout)");
+                }
+            });
+        }
+        java.time.Duration max = connection.maxSessionDuration();
+        if (max != null && !max.isZero()) {
+            sessionTimer = gw.vertx().setTimer(max.toMillis(), t -> fatal(SQLSTATE_ADMIN_SHUTDOWN,
+                    "terminating connection: maximum session duration of connection \"" + connection.name()
+                            + "\" reached (" + max + ")"));
+        }
+        pump();
+    }
+
+    // ---- client messages in READY: decided one at a time ----------------------------------------
+
+    private void pump() {
+        while (!busy && phase == Phase.READY && !inbox.isEmpty()) {
+            Buffer frame = inbox.poll();
+            try {
+                onClientMessage(frame.getByte(0), frame);
+            } catch (PgProtocolException e) {
+                fatal(SQLSTATE_PROTOCOL_VIOLATION, e.getMessage());
+                return;
+            }
+        }
+        if (clientPaused && inbox.size() < MAX_INBOX / 2 && phase != Phase.CLOSED) {
+            clientPaused = false;
+            client.resume();
+        }
+        flush();
+    }
+
+    private void onClientMessage(byte type, Buffer frame) {
+        if (skipUntilSync && type != SYNC && type != TERMINATE) {
+            return; // after an error PostgreSQL discards everything up to Sync; so does the proxy
+        }
+        switch (type) {
+            case QUERY -> onQuery(frame);
+            case PARSE -> {
+                PgFrontendMessages.Parse parse = PgFrontendMessages.Parse.decode(frame);
+                statements.put(parse.statement(), new Prepared(parse.sql(), parse.parameterTypes()));
+                forward(frame, new Expect(Kind.PARSE));
+            }
+            case BIND -> onBind(frame);
+            case DESCRIBE -> {
+                PgFrontendMessages.Target t = PgFrontendMessages.Target.decode(frame);
+                Expect e = new Expect(t.kind() == TARGET_STATEMENT ? Kind.DESCRIBE_STATEMENT : Kind.DESCRIBE_PORTAL);
+                e.name = t.name();
+                if (t.kind() == TARGET_STATEMENT) {
+                    Prepared p = statements.get(t.name());
+                    if (p != null) {
+                        p.describeRequested = true;
+                    }
+                } else {
+                    Portal p = portals.get(t.name());
+                    if (p != null) {
+                        p.describeRequested = true;
+                        e.portal = p;
+                    }
+                }
+                forward(frame, e);
+            }
+            case EXECUTE -> onExecute(frame);
+            case CLOSE -> {
+                PgFrontendMessages.Target t = PgFrontendMessages.Target.decode(frame);
+                if (t.kind() == TARGET_STATEMENT) {
+                    statements.remove(t.name());
+                } else {
+                    portals.remove(t.name());
+                }
+                forward(frame, new Expect(Kind.CLOSE));
+            }
+            case SYNC -> {
+                skipUntilSync = false;
+                forward(frame, new Expect(Kind.SYNC));
+            }
+            case FLUSH, COPY_DATA, COPY_DONE, COPY_FAIL -> toBackend.add(frame);
+            case TERMINATE -> {
+                endReason = "client terminated the session";
+                toBackend.add(frame);
+                flush();
+                onClosed();
+            }
+            case FUNCTION_CALL -> {
+                Expect e = new Expect(Kind.SYNTHETIC);
+                e.synthetic = Buffer.buffer().appendBuffer(PgMessages.errorResponse("ERROR", SQLSTATE_INSUFFICIENT_PRIVILEGE,
+                        "the function call protocol is not allowed through Portcullis"))
+                        .appendBuffer(PgMessages.readyForQuery(txStatus));
+                enqueueSynthetic(e);
+            }
+            default -> throw new PgProtocolException("invalid frontend message type '" + (char) type + "'");
+        }
+    }
+
+    private void forward(Buffer frame, Expect e) {
+        toBackend.add(frame);
+        expects.add(e);
+    }
+
+    private void enqueueSynthetic(Expect e) {
+        expects.add(e);
+        drainSynthetic();
+    }
+
+    private void drainSynthetic() {
+        Expect head;
+        while ((head = expects.peek()) != null && head.kind == Kind.SYNTHETIC) {
+            expects.poll();
+            toClient.add(head.synthetic);
+        }
+    }
+
+    private void onQuery(Buffer frame) {
+        String sql = PgFrontendMessages.Query.decode(frame).sql();
+        String shape = SqlLexer.shape(sql);
+        List<StatementInfo> infos = analysisCache.get(shape);
+        if (infos == null) {
+            infos = gw.sql().analyze(sql);
+            analysisCache.put(shape, infos);
+        }
+        if (infos.isEmpty()) {
+            Expect e = new Expect(Kind.QUERY);
+            forward(frame, e); // only whitespace or comments: PostgreSQL answers EmptyQueryResponse
+            return;
+        }
+        statementsSeen += infos.size();
+        JsonObject request = request("query", sql, infos, null);
+        long requestSeq = emitRequest(request, List.of());
+        String cacheKey = "Q" + (exactCache() ? sql : shape);
+        decide(cacheKey, request, requestSeq, decision -> {
+            switch (decision.action()) {
+                case ALLOW -> {
+                    Expect e = new Expect(Kind.QUERY);
+                    e.masks = decision.mask();
+                    e.requestSeq = requestSeq;
+                    forward(frame, e);
+                }
+                case DENY -> denyQuery(decision.message(), requestSeq);
+                case REVIEW -> review(request, decision, requestSeq, approved -> {
+                    Expect e = new Expect(Kind.QUERY);
+                    e.masks = decision.mask();
+                    e.requestSeq = requestSeq;
+                    forward(frame, e);
+                }, reason -> denyQuery(reason, requestSeq));
+            }
+        });
+    }
+
+    /** Deny by having the backend raise the error, so transaction state ends as PostgreSQL's would. */
+    private void denyQuery(String message, long requestSeq) {
+        Expect e = new Expect(Kind.QUERY);
+        e.deny = true;
+        e.requestSeq = requestSeq;
+        forward(PgMessages.query(denySql(message)), e);
+    }
+
+    static String denySql(String message) {
+        String m = message.replace("$", "");
+        return "DO $portcullis$BEGIN RAISE EXCEPTION USING ERRCODE = '" + SQLSTATE_INSUFFICIENT_PRIVILEGE
+                + "', MESSAGE = $pcm$" + m + "$pcm$; END$portcullis$";
+    }
+
+    private void onBind(Buffer frame) {
+        Bind bind = Bind.decode(frame);
+        Prepared prepared = statements.get(bind.statement());
+        if (prepared == null) {
+            // unknown to the proxy means unknown to the backend too: let PostgreSQL report it
+            forward(frame, new Expect(Kind.BIND));
+            return;
+        }
+        String sql = prepared.sql;
+        String shape = SqlLexer.shape(sql);
+        List<StatementInfo> infos = analysisCache.get(shape);
+        if (infos == null) {
+            infos = gw.sql().analyze(sql);
+            analysisCache.put(shape, infos);
+        }
+        statementsSeen += Math.max(1, infos.size());
+        JsonArray params = parameters(bind, prepared.parameterTypes);
+        JsonObject request = request("execute", sql, infos, params);
+        long requestSeq = emitRequest(request, List.of());
+        String cacheKey = "B" + (exactCache() ? sql + "\u0000" + params.encode() : shape);
+        decide(cacheKey, request, requestSeq, decision -> {
+            switch (decision.action()) {
+                case ALLOW -> allowBind(frame, bind, prepared, decision, requestSeq);
+                case DENY -> denyBind(decision.message(), requestSeq);
+                case REVIEW -> review(request, decision, requestSeq, approved -> allowBind(frame, bind, prepared, decision,
+                        requestSeq), reason -> denyBind(reason, requestSeq));
+            }
+        });
+    }
+
+    private void allowBind(Buffer frame, Bind bind, Prepared prepared, Decision decision, long requestSeq) {
+        portals.put(bind.portal(), new Portal(prepared, bind, decision.mask(), requestSeq));
+        forward(frame, new Expect(Kind.BIND));
+    }
+
+    /**
+     * Deny inside the extended protocol: instead of the client's Bind, run an unnamed statement
+     * that raises 42501, hide its ParseComplete/BindComplete, and drop the client's messages up to
+     * Sync, exactly as PostgreSQL discards them after an error.
+     */
+    private void denyBind(String message, long requestSeq) {
+        Expect parse = new Expect(Kind.PARSE);
+        parse.swallow = true;
+        Expect bind = new Expect(Kind.BIND);
+        bind.swallow = true;
+        Expect exec = new Expect(Kind.EXECUTE);
+        exec.deny = true;
+        exec.requestSeq = requestSeq;
+        forward(PgMessages.parse("", denySql(message)), parse);
+        forward(PgMessages.bind("", ""), bind);
+        forward(PgMessages.execute("", 0), exec);
+        statements.remove("");
+        skipUntilSync = true;
+    }
+
+    private void onExecute(Buffer frame) {
+        PgFrontendMessages.Execute ex = PgFrontendMessages.Execute.decode(frame);
+        Portal portal = portals.get(ex.portal());
+        Expect e = new Expect(Kind.EXECUTE);
+        if (portal != null) {
+            e.portal = portal;
+            e.masks = portal.masks;
+            e.requestSeq = portal.requestSeq;
+            if (!portal.masks.isEmpty() && portal.description == null && !portal.describeRequested
+                    && (portal.statement.description == null && !portal.statement.describeRequested)) {
+                // masking needs column names: ask for them and keep the answer from the client
+                Expect d = new Expect(Kind.DESCRIBE_PORTAL);
+                d.name = ex.portal();
+                d.portal = portal;
+                d.swallow = true;
+                portal.describeRequested = true;
+                forward(PgMessages.describe(TARGET_PORTAL, ex.portal()), d);
+            }
+        }
+        forward(frame, e);
+    }
+
+    private JsonArray parameters(Bind bind, int[] types) {
+        JsonArray out = new JsonArray();
+        for (int i = 0; i < bind.parameters().size(); i++) {
+            Buffer v = bind.parameters().get(i);
+            if (v == null) {
+                out.addNull();
+            } else if (bind.parameterFormat(i) == 0) {
+                out.add(v.toString(StandardCharsets.UTF_8));
+            } else {
+                out.add(binaryParameter(i < types.length ? types[i] : 0, v));
+            }
+        }
+        return out;
+    }
+
+    /** Binary parameters of common scalar types as text, so policy and recordings can read them. */
+    static String binaryParameter(int type, Buffer v) {
+        return switch (type) {
+            case 16 -> v.length() == 1 ? String.valueOf(v.getByte(0) != 0) : base64(v);
+            case 21 -> v.length() == 2 ? String.valueOf(v.getShort(0)) : base64(v);
+            case 23 -> v.length() == 4 ? String.valueOf(v.getInt(0)) : base64(v);
+            case 20 -> v.length() == 8 ? String.valueOf(v.getLong(0)) : base64(v);
+            case 700 -> v.length() == 4 ? String.valueOf(v.getFloat(0)) : base64(v);
+            case 701 -> v.length() == 8 ? String.valueOf(v.getDouble(0)) : base64(v);
+            case 25, 1043, 1042, 19 -> v.toString(StandardCharsets.UTF_8);
+            default -> base64(v);
+        };
+    }
+
+    private static String base64(Buffer v) {
+        return "base64:" + Base64.getEncoder().encodeToString(v.getBytes());
+    }
+
+    private boolean exactCache() {
+        return "exact".equalsIgnoreCase(gw.config().pg().decisionCache());
+    }
+
+    // ---- policy --------------------------------------------------------------------------------
+
+    private JsonObject request(String kind, String text, List<StatementInfo> infos, JsonArray params) {
+        JsonArray stmts = new JsonArray();
+        for (StatementInfo s : infos) {
+            stmts.add(new JsonObject().put("type", s.type()).put("tables", new JsonArray(s.tables()))
+                    .put("has_where", s.hasWhere()).put("text", s.text()));
+        }
+        JsonObject r = new JsonObject().put("protocol", "postgres").put("kind", kind).put("text", text)
+                .put("statements", stmts);
+        if (params != null) {
+            r.put("parameters", params);
+        }
+        return r;
+    }
+
+    private void decide(String cacheKey, JsonObject request, long requestSeq, java.util.function.Consumer<Decision> then) {
+        boolean caching = !"off".equalsIgnoreCase(gw.config().pg().decisionCache());
+        CachedDecision cached = caching ? decisionCache.get(cacheKey) : null;
+        if (cached != null && cached.expiresAt > System.nanoTime()) {
+            emitDecision(cached.decision, requestSeq, true);
+            then.accept(cached.decision);
+            return;
+        }
+        busy = true;
+        JsonObject input = new JsonObject()
+                .put("identity", new JsonObject().put("agent", identity.agent()).put("subject", identity.subject())
+                        .put("groups", new JsonArray(identity.groups())).put("scopes", new JsonArray(identity.scopes()))
+                        .put("access", identity.access()))
+                .put("connection", new JsonObject().put("name", connection.name()).put("type", connection.type())
+                        .put("tags", new JsonObject(new HashMap<>(connection.tags()))))
+                .put("session", new JsonObject().put("id", id).put("client_address", String.valueOf(client.remoteAddress()))
+                        .put("started_at", startedAt.toString()))
+                .put("request", request).put("time", Instant.now().toString());
+        gw.policy().decide(input).onComplete(ar -> {
+            busy = false;
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            Decision d = ar.succeeded() ? ar.result() : Decision.failClosed("policy service unavailable");
+            // reviews are per request and outages are not remembered
+            if (caching && d.action() != Decision.Action.REVIEW && !d.isFailClosed()) {
+                decisionCache.put(cacheKey, new CachedDecision(d,
+                        System.nanoTime() + gw.config().pg().decisionCacheTtl().toNanos()));
+            }
+            emitDecision(d, requestSeq, false);
+            then.accept(d);
+            pump();
+        });
+    }
+
+    private void review(JsonObject request, Decision decision, long requestSeq,
+            java.util.function.Consumer<Void> approved, java.util.function.Consumer<String> refused) {
+        String reviewId = UUID.randomUUID().toString();
+        pendingReview = reviewId;
+        busy = true;
+        toClient.add(PgMessages.noticeResponse("01000", "Portcullis: waiting for approval, review " + reviewId
+                + (decision.reasons().isEmpty() ? "" : " (" + String.join("; ", decision.reasons()) + ")")));
+        flush();
+        Instant expires = Instant.now().plus(gw.config().review().timeout());
+        JsonObject data = new JsonObject().put("review_id", reviewId).put("session_id", id).put("agent", agent())
+                .put("subject", identity.subject()).put("connection", connection.name())
+                .put("request", maskedRequest(request, decision.mask())).put("reasons", new JsonArray(decision.reasons()))
+                .put("rules", new JsonArray(decision.rules())).put("request_seq", requestSeq)
+                .put("expires_at", expires.toString());
+        gw.events().publish(Topics.REVIEW_REQUESTS, reviewId, EventPublisher.envelope(EventTypes.REVIEW_REQUESTED,
+                reviewId, data));
+        emit(EventTypes.SESSION_DECISION, new JsonObject().put("request_seq", requestSeq).put("action", "review")
+                .put("review_id", reviewId).put("state", "waiting"));
+        gw.holds().hold(reviewId).onComplete(ar -> {
+            pendingReview = null;
+            busy = false;
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            ReviewHolds.Outcome outcome = ar.succeeded() ? ar.result() : ReviewHolds.Outcome.EXPIRED;
+            emit(EventTypes.SESSION_DECISION, new JsonObject().put("request_seq", requestSeq)
+                    .put("action", outcome == ReviewHolds.Outcome.APPROVED ? "allow" : "deny").put("review_id", reviewId)
+                    .put("state", outcome.name().toLowerCase()));
+            if (outcome == ReviewHolds.Outcome.APPROVED) {
+                approved.accept(null);
+            } else {
+                refused.accept("review " + reviewId + " was " + (outcome == ReviewHolds.Outcome.DENIED ? "denied"
+                        : "not decided in time (expired)"));
+            }
+            pump();
+        });
+    }
+
+    // ---- backend messages in READY: the hot path -----------------------------------------------
+
+    private void onBackendMessage(byte type, Buffer frame) {
+        switch (type) {
+            case DATA_ROW -> {
+                Expect head = expects.peek();
+                if (head != null) {
+                    head.rows++;
+                    if (!head.masks.isEmpty()) {
+                        frame = mask(head, frame);
+                        if (frame == null) {
+                            return;
+                        }
+                    }
+                }
+                toClient.add(frame);
+            }
+            case COMMAND_COMPLETE, EMPTY_QUERY_RESPONSE -> {
+                Expect head = expects.peek();
+                if (head != null) {
+                    if (type == COMMAND_COMPLETE && head.requestSeq >= 0) {
+                        emitOutput(head, PgBackendMessages.commandTag(frame));
+                    }
+                    if (head.kind == Kind.EXECUTE) {
+                        expects.poll();
+                    } else {
+                        head.plans = null;
+                        head.rows = 0;
+                    }
+                }
+                toClient.add(frame);
+            }
+            case READY_FOR_QUERY -> {
+                Expect head;
+                while ((head = expects.poll()) != null && head.kind != Kind.QUERY && head.kind != Kind.SYNC) {
+                    // replies that never came because of an error before Sync
+                }
+                txStatus = frame.getByte(5);
+                toClient.add(frame);
+            }
+            case ROW_DESCRIPTION -> {
+                Expect head = expects.peek();
+                RowDescription desc = null;
+                if (head != null) {
+                    switch (head.kind) {
+                        case DESCRIBE_STATEMENT -> {
+                            desc = RowDescription.decode(frame);
+                            Prepared p = statements.get(head.name);
+                            if (p != null) {
+                                p.description = desc;
+                            }
+                            expects.poll();
+                        }
+                        case DESCRIBE_PORTAL -> {
+                            desc = RowDescription.decode(frame);
+                            if (head.portal != null) {
+                                head.portal.description = desc;
+                            }
+                            expects.poll();
+                        }
+                        case QUERY -> {
+                            if (!head.masks.isEmpty()) {
+                                plan(head, RowDescription.decode(frame), null);
+                            }
+                        }
+                        default -> {
+                        }
+                    }
+                }
+                if (head == null || !head.swallow) {
+                    toClient.add(frame);
+                }
+            }
+            case PARSE_COMPLETE, BIND_COMPLETE, CLOSE_COMPLETE, NO_DATA -> {
+                Expect head = expects.poll();
+                if (head == null || !head.swallow) {
+                    toClient.add(frame);
+                }
+            }
+            case PORTAL_SUSPENDED -> {
+                expects.poll();
+                toClient.add(frame);
+            }
+            case ERROR_RESPONSE -> {
+                Expect head = expects.peek();
+                boolean deny = head != null && head.deny;
+                if (head != null && head.kind != Kind.QUERY) {
+                    while ((head = expects.peek()) != null && head.kind != Kind.SYNC && head.kind != Kind.QUERY) {
+                        expects.poll();
+                    }
+                }
+                if (deny) {
+                    // the raise comes from the proxy's DO block: drop PL/pgSQL context, file and line
+                    toClient.add(PgBackendMessages.Fields.decode(frame).encode(ERROR_RESPONSE, "WFLRPpq"));
+                } else {
+                    toClient.add(frame);
+                }
+            }
+            case BACKEND_KEY_DATA, AUTHENTICATION -> throw new PgProtocolException("unexpected backend message '"
+                    + (char) type + "' after startup");
+            default -> toClient.add(frame); // ParameterDescription, notices, notifications, COPY, ParameterStatus
+        }
+        drainSynthetic();
+    }
+
+    /** Column plans for a result, from its description and (extended protocol) the Bind's formats. */
+    private boolean plan(Expect e, RowDescription desc, Bind bind) {
+        List<Field> fields = desc.fields();
+        e.plans = new Masker.ColumnPlan[fields.size()];
+        e.binary = new boolean[fields.size()];
+        for (int i = 0; i < fields.size(); i++) {
+            Field f = fields.get(i);
+            Masker.ColumnPlan plan = Masker.plan(e.masks, f.name());
+            short format = bind != null ? bind.resultFormat(i) : f.format();
+            if (plan.masksAnything()) {
+                e.plans[i] = plan;
+                if (format != 0) {
+                    if (!TEXT_LIKE_TYPES.contains(f.typeOid())) {
+                        fatal(SQLSTATE_FEATURE_NOT_SUPPORTED, "column \"" + f.name()
+                                + "\" is masked by policy and was requested in binary format; request text format");
+                        return false;
+                    }
+                    e.binary[i] = true;
+                }
+            }
+        }
+        return true;
+    }
+
+    private Buffer mask(Expect e, Buffer frame) {
+        if (e.plans == null) {
+            RowDescription desc = null;
+            Bind bind = null;
+            if (e.portal != null) {
+                bind = e.portal.bind;
+                desc = e.portal.description != null ? e.portal.description : e.portal.statement.description;
+            }
+            if (desc == null) {
+                fatal(SQLSTATE_FEATURE_NOT_SUPPORTED, "masked result without a row description");
+                return null;
+            }
+            if (!plan(e, desc, bind)) {
+                return null;
+            }
+        }
+        Masker.ColumnPlan[] plans = e.plans;
+        return PgBackendMessages.rewriteDataRow(frame, (col, value) -> {
+            if (col >= plans.length || plans[col] == null) {
+                return null;
+            }
+            String text = value.toString(StandardCharsets.UTF_8);
+            String masked = gw.masker().apply(plans[col], text);
+            return masked == text ? null : Buffer.buffer(masked.getBytes(StandardCharsets.UTF_8));
+        });
+    }
+
+    // ---- events ----------------------------------------------------------------------------------
+
+    private long emit(String type, JsonObject data) {
+        long s = seq++;
+        JsonObject event = EventPublisher.envelope(type, id, data);
+        event.put("session_id", id).put("seq", s).put("agent", agent()).put("connection", connection());
+        gw.events().publish(Topics.SESSION_EVENTS, id, event);
+        return s;
+    }
+
+    private long emitRequest(JsonObject request, List<MaskRule> masks) {
+        return emit(EventTypes.SESSION_REQUEST, maskedRequest(request, masks));
+    }
+
+    /** The request as recorded: literal values and parameters pass through every detector. */
+    private JsonObject maskedRequest(JsonObject request, List<MaskRule> masks) {
+        List<MaskRule> all = new ArrayList<>(masks);
+        for (String d : new String[] {"credit_card", "jwt", "cloud_key"}) {
+            all.add(new MaskRule(null, d, "redact"));
+        }
+        JsonObject r = request.copy();
+        r.put("text", gw.masker().applyDetectors(all, request.getString("text", "")));
+        JsonArray stmts = r.getJsonArray("statements");
+        if (stmts != null) {
+            for (int i = 0; i < stmts.size(); i++) {
+                JsonObject s = stmts.getJsonObject(i);
+                s.put("text", gw.masker().applyDetectors(all, s.getString("text", "")));
+            }
+        }
+        JsonArray params = r.getJsonArray("parameters");
+        if (params != null) {
+            JsonArray masked = new JsonArray();
+            for (Object p : params) {
+                masked.add(p == null ? null : gw.masker().applyDetectors(all, p.toString()));
+            }
+            r.put("parameters", masked);
+        }
+        return r;
+    }
+
+    private void emitDecision(Decision d, long requestSeq, boolean cached) {
+        emit(EventTypes.SESSION_DECISION, new JsonObject().put("request_seq", requestSeq).put("action", d.action().wire())
+                .put("reasons", new JsonArray(d.reasons())).put("rules", new JsonArray(d.rules()))
+                .put("decision_id", d.decisionId()).put("cached", cached));
+    }
+
+    private void emitOutput(Expect e, String tag) {
+        emit(EventTypes.SESSION_OUTPUT, new JsonObject().put("request_seq", e.requestSeq).put("command_tag", tag)
+                .put("rows", e.rows).put("denied", e.deny));
+    }
+
+    @Override
+    public String toString() {
+        return "PgSession[" + id + ", agent=" + agent() + ", connection=" + connection() + "]";
+    }
+}

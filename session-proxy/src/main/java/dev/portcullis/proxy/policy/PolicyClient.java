@@ -1,0 +1,110 @@
+package dev.portcullis.proxy.policy;
+
+import dev.portcullis.proxy.config.ProxyConfig;
+import dev.portcullis.proxy.enforcement.Decision;
+import dev.portcullis.proxy.enforcement.MaskRule;
+import dev.portcullis.proxy.enforcement.PolicyDecider;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.jboss.logging.Logger;
+
+/**
+ * policy-service (or a real OPA) over its Data API: {@code POST /v1/data/portcullis/decision}.
+ * Non-blocking (Vert.x HTTP client, keep-alive pool). Fails closed: any transport error, timeout,
+ * non-200 answer or unreadable result becomes a deny with a reason that says so.
+ */
+@ApplicationScoped
+public class PolicyClient implements PolicyDecider {
+
+    private static final Logger LOG = Logger.getLogger(PolicyClient.class);
+    static final String DECISION_PATH = "/v1/data/portcullis/decision";
+
+    private final HttpClient http;
+    private final String url;
+    private final long timeoutMillis;
+    private final ServiceTokenClient tokens;
+
+    public PolicyClient(Vertx vertx, ProxyConfig config) {
+        this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
+                .setConnectTimeout((int) config.policy().timeout().toMillis()), new PoolOptions().setHttp1MaxSize(16));
+        String base = config.policy().url();
+        this.url = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + DECISION_PATH;
+        this.timeoutMillis = config.policy().timeout().toMillis();
+        if (config.policy().authenticate() && config.policy().clientSecret().isPresent()) {
+            String tokenUrl = config.policy().tokenUrl()
+                    .orElse(config.token().issuer() + "/protocol/openid-connect/token");
+            this.tokens = new ServiceTokenClient(vertx, http, tokenUrl, config.policy().clientId(),
+                    config.policy().clientSecret().get(), config.policy().timeout());
+        } else {
+            this.tokens = null;
+        }
+    }
+
+    @Override
+    public Future<Decision> decide(JsonObject input) {
+        Future<String> token = tokens == null ? Future.succeededFuture(null) : tokens.token();
+        return token.compose(t -> {
+            RequestOptions req = new RequestOptions().setAbsoluteURI(url).setMethod(HttpMethod.POST)
+                    .putHeader("Content-Type", "application/json").setTimeout(timeoutMillis);
+            if (t != null) {
+                req.putHeader("Authorization", "Bearer " + t);
+            }
+            return http.request(req).compose(r -> r.send(new JsonObject().put("input", input).toBuffer()))
+                    .compose(resp -> resp.body().map(body -> {
+                        if (resp.statusCode() != 200) {
+                            return Decision.failClosed("policy service answered HTTP " + resp.statusCode());
+                        }
+                        return parse(body.toJsonObject());
+                    }));
+        }).recover(e -> {
+            LOG.warnf("policy service unreachable at %s: %s (failing closed)", url, e.getMessage());
+            return Future.succeededFuture(Decision.failClosed("policy service unavailable"));
+        });
+    }
+
+    static Decision parse(JsonObject response) {
+        JsonObject result = response.getJsonObject("result");
+        if (result == null) {
+            return Decision.failClosed("policy returned no result (is the portcullis policy loaded?)");
+        }
+        String action = result.getString("action", "").toLowerCase(Locale.ROOT);
+        Decision.Action a = switch (action) {
+            case "allow" -> Decision.Action.ALLOW;
+            case "review" -> Decision.Action.REVIEW;
+            case "deny" -> Decision.Action.DENY;
+            default -> null;
+        };
+        if (a == null) {
+            return Decision.failClosed("policy returned unknown action '" + action + "'");
+        }
+        List<MaskRule> masks = new ArrayList<>();
+        JsonArray mask = result.getJsonArray("mask", new JsonArray());
+        for (int i = 0; i < mask.size(); i++) {
+            JsonObject m = mask.getJsonObject(i);
+            masks.add(new MaskRule(m.getString("column"), m.getString("detector"), m.getString("strategy", "redact")));
+        }
+        return new Decision(a, strings(result.getJsonArray("reasons")), strings(result.getJsonArray("rules")), masks,
+                result.getBoolean("record", true), response.getString("decision_id"));
+    }
+
+    private static List<String> strings(JsonArray a) {
+        List<String> out = new ArrayList<>();
+        if (a != null) {
+            for (Object o : a) {
+                out.add(String.valueOf(o));
+            }
+        }
+        return out;
+    }
+}

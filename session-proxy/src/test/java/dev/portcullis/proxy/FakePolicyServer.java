@@ -1,0 +1,98 @@
+package dev.portcullis.proxy;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Stands in for policy-service in the proxy's own tests (integration-tests use the real one). Same
+ * API: {@code POST /v1/data/portcullis/decision}; requires a bearer token. Rules: DROP denied;
+ * DELETE/UPDATE without WHERE held for review; reads of {@code customers} masked (email column
+ * redacted, card numbers by detector last4, note column hashed); everything else allowed.
+ */
+public final class FakePolicyServer implements AutoCloseable {
+
+    private final Vertx vertx = Vertx.vertx();
+    private final HttpServer server;
+    public final List<JsonObject> inputs = new CopyOnWriteArrayList<>();
+    public final List<String> authorizations = new CopyOnWriteArrayList<>();
+    public final AtomicBoolean down = new AtomicBoolean();
+
+    private FakePolicyServer() throws Exception {
+        server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+            if (down.get()) {
+                req.response().setStatusCode(503).end();
+                return;
+            }
+            String auth = req.getHeader("Authorization");
+            if (auth == null || !auth.startsWith("Bearer ey")) {
+                req.response().setStatusCode(401).end();
+                return;
+            }
+            authorizations.add(auth);
+            if (!"/v1/data/portcullis/decision".equals(req.path())) {
+                req.response().setStatusCode(404).end();
+                return;
+            }
+            JsonObject input = body.toJsonObject().getJsonObject("input");
+            inputs.add(input);
+            req.response().putHeader("Content-Type", "application/json")
+                    .end(new JsonObject().put("result", decide(input)).put("decision_id", "d-" + inputs.size()).encode());
+        })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    public static FakePolicyServer start() {
+        try {
+            return new FakePolicyServer();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.actualPort();
+    }
+
+    static JsonObject decide(JsonObject input) {
+        JsonArray statements = input.getJsonObject("request").getJsonArray("statements");
+        JsonArray mask = new JsonArray();
+        String action = "allow";
+        JsonArray reasons = new JsonArray();
+        JsonArray rules = new JsonArray();
+        for (int i = 0; i < statements.size(); i++) {
+            JsonObject s = statements.getJsonObject(i);
+            String type = s.getString("type");
+            String text = s.getString("text", "").toLowerCase(Locale.ROOT);
+            boolean pgbenchTables = text.contains("pgbench_") && s.getJsonArray("tables").stream()
+                    .allMatch(t -> t.toString().startsWith("pgbench_"));
+            if (("DROP".equals(type) || "UNKNOWN".equals(type) && text.startsWith("drop")) && !pgbenchTables) {
+                action = "deny";
+                reasons.add("rule drop-forbidden: DROP is never allowed on prod");
+                rules.add("drop-forbidden");
+            } else if (("DELETE".equals(type) || "UPDATE".equals(type)) && !s.getBoolean("has_where")
+                    && !"deny".equals(action)) {
+                action = "review";
+                reasons.add("rule bulk-change-review: " + type + " without WHERE needs approval");
+                rules.add("bulk-change-review");
+            }
+            if (s.getJsonArray("tables").contains("customers")) {
+                mask.add(new JsonObject().put("column", "email").put("strategy", "redact"));
+                mask.add(new JsonObject().put("detector", "credit_card").put("strategy", "last4"));
+                mask.add(new JsonObject().put("column", "note").put("strategy", "hash"));
+            }
+        }
+        return new JsonObject().put("action", action).put("reasons", reasons).put("rules", rules).put("mask", mask)
+                .put("record", true);
+    }
+
+    @Override
+    public void close() {
+        vertx.close();
+    }
+}

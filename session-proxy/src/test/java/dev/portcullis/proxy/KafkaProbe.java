@@ -1,0 +1,76 @@
+package dev.portcullis.proxy;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Reads a topic from "now" on, and publishes events as identity-broker would. */
+public final class KafkaProbe implements AutoCloseable {
+
+    private final KafkaConsumer<String, String> consumer;
+    private final List<JsonObject> seen = new ArrayList<>();
+
+    public KafkaProbe(String topic) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", ProxyTestResource.stack().kafka().bootstrapServers());
+        p.put("key.deserializer", StringDeserializer.class.getName());
+        p.put("value.deserializer", StringDeserializer.class.getName());
+        consumer = new KafkaConsumer<>(p);
+        List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+                .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        consumer.assign(parts);
+        consumer.seekToEnd(parts);
+        parts.forEach(consumer::position);
+    }
+
+    /** Waits for the first event matching; keeps everything read. */
+    public JsonObject await(Predicate<JsonObject> match, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        for (JsonObject j : seen) {
+            if (match.test(j)) {
+                return j;
+            }
+        }
+        while (System.nanoTime() < end) {
+            int from = seen.size();
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                seen.add(new JsonObject(r.value())); // the whole batch, so later awaits see it
+            }
+            for (JsonObject j : seen.subList(from, seen.size())) {
+                if (match.test(j)) {
+                    return j;
+                }
+            }
+        }
+        throw new AssertionError("no matching event within " + timeout + "; saw " + seen.size());
+    }
+
+    public List<JsonObject> seen() {
+        return seen;
+    }
+
+    public static void publish(String topic, String key, JsonObject value) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", ProxyTestResource.stack().kafka().bootstrapServers());
+        p.put("key.serializer", StringSerializer.class.getName());
+        p.put("value.serializer", StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            producer.send(new ProducerRecord<>(topic, key, value.encode())).get();
+        }
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+}

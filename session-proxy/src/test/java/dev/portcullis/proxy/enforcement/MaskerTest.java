@@ -1,0 +1,45 @@
+package dev.portcullis.proxy.enforcement;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MaskerTest {
+
+    private final Masker masker = new Masker("k".getBytes());
+
+    @Test
+    void luhnDetectorMasksOnlyValidCardNumbers() {
+        Masker.ColumnPlan plan = Masker.plan(List.of(new MaskRule(null, "credit_card", "last4")), "note");
+        assertEquals("paid with ************1111 today", masker.apply(plan, "paid with 4111111111111111 today"));
+        String notACard = "order 4111111111111112";
+        assertSame(notACard, masker.apply(plan, notACard));
+    }
+
+    @Test
+    void columnRulesAndStrategies() {
+        List<MaskRule> rules = List.of(new MaskRule("email", null, "redact"), new MaskRule("customers.ssn", null, "hash"));
+        assertEquals(Masker.REDACTED, masker.apply(Masker.plan(rules, "EMAIL"), "a@b.example"));
+        String h = masker.apply(Masker.plan(rules, "ssn"), "123-45-6789");
+        assertTrue(h.startsWith("hash:") && h.length() == 21, h);
+        assertEquals(h, masker.apply(Masker.plan(rules, "ssn"), "123-45-6789"));
+        assertFalse(Masker.plan(rules, "name").masksAnything());
+    }
+
+    @Test
+    void emailCloudKeyAndJwtDetectors() {
+        String text = "mail bob@example.com key AKIAIOSFODNN7EXAMPLE jwt eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
+        String out = masker.applyDetectors(List.of(new MaskRule(null, "email", "redact"),
+                new MaskRule(null, "cloud_key", "redact"), new MaskRule(null, "jwt", "redact")), text);
+        assertEquals("mail [REDACTED] key [REDACTED] jwt [REDACTED]", out);
+    }
+
+    @Test
+    void unknownDetectorFailsClosed() {
+        assertEquals(Masker.REDACTED, masker.apply(Masker.plan(List.of(new MaskRule(null, "dna", "last4")), "x"), "GATTACA"));
+    }
+}

@@ -1,0 +1,206 @@
+package dev.portcullis.proxy.pg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portcullis.proxy.Agents;
+import dev.portcullis.proxy.KafkaProbe;
+import dev.portcullis.proxy.ProxyTestResource;
+import dev.portcullis.proxy.events.ControlEventsListener;
+import dev.portcullis.proxy.events.Topics;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(ProxyTestResource.class)
+class ReviewKillAndEventsTest {
+
+    @Inject
+    PgListener listener;
+    @Inject
+    ControlEventsListener control;
+
+    int port;
+    String token;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        port = listener.actualPort();
+        token = Agents.demoAgentToken();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!control.isReady() && System.nanoTime() < end) {
+            Thread.sleep(100);
+        }
+        assertTrue(control.isReady(), "control events consumer ready");
+    }
+
+    private static JsonObject decision(String type, String reviewId) {
+        return new JsonObject().put("specversion", "1.0").put("id", java.util.UUID.randomUUID().toString())
+                .put("source", "/test").put("type", type).put("subject", reviewId)
+                .put("data", new JsonObject().put("review_id", reviewId).put("by", "bob-approver"));
+    }
+
+    private int count(Statement s, String table) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
+    void deleteWithoutWhereWaitsForReviewRunsAfterApprovalNotAfterDenial() throws Exception {
+        ProxyTestResource.stack().postgres().execute(ProxyTestResource.DATABASE, "DROP TABLE IF EXISTS held",
+                "CREATE TABLE held (id int)", "ALTER TABLE held OWNER TO " + ProxyTestResource.ROLE,
+                "INSERT INTO held SELECT generate_series(1, 3)");
+        try (KafkaProbe requests = new KafkaProbe(Topics.REVIEW_REQUESTS);
+                Connection c = PgClients.jdbc(port, token, "review-test"); Statement s = c.createStatement()) {
+            // denied: 42501, rows stay
+            CompletableFuture<SQLException> denied = CompletableFuture.supplyAsync(() -> {
+                try {
+                    s.execute("DELETE FROM held");
+                    return null;
+                } catch (SQLException e) {
+                    return e;
+                }
+            });
+            JsonObject req = requests.await(e -> "review.requested".equals(e.getString("type"))
+                    && e.getJsonObject("data").getJsonObject("request").getString("text").equals("DELETE FROM held"),
+                    Duration.ofSeconds(10));
+            String reviewId = req.getJsonObject("data").getString("review_id");
+            assertEquals("demo-agent", req.getJsonObject("data").getString("agent"));
+            Thread.sleep(300);
+            assertFalse(denied.isDone(), "the statement is held");
+            KafkaProbe.publish(Topics.REVIEW_DECISIONS, reviewId, decision("review.denied", reviewId));
+            SQLException e = denied.get(10, TimeUnit.SECONDS);
+            assertNotNull(e, "denied review refuses the statement");
+            assertEquals("42501", e.getSQLState());
+            assertTrue(e.getMessage().contains("review " + reviewId + " was denied"), e.getMessage());
+            assertEquals(3, count(s, "held"));
+
+            // approved: runs, and the client saw the notice
+            CompletableFuture<SQLException> approved = CompletableFuture.supplyAsync(() -> {
+                try {
+                    s.execute("DELETE FROM held");
+                    return null;
+                } catch (SQLException ex) {
+                    return ex;
+                }
+            });
+            JsonObject req2 = requests.await(x -> "review.requested".equals(x.getString("type"))
+                    && !x.getJsonObject("data").getString("review_id").equals(reviewId), Duration.ofSeconds(10));
+            String reviewId2 = req2.getJsonObject("data").getString("review_id");
+            Thread.sleep(300);
+            assertFalse(approved.isDone(), "the statement is held");
+            KafkaProbe.publish(Topics.REVIEW_DECISIONS, reviewId2, decision("review.approved", reviewId2));
+            assertEquals(null, approved.get(10, TimeUnit.SECONDS));
+            SQLWarning w = s.getWarnings();
+            assertNotNull(w);
+            assertTrue(w.getMessage().contains("waiting for approval, review " + reviewId2), w.getMessage());
+            assertEquals(0, count(s, "held"));
+        }
+    }
+
+    @Test
+    void reviewWithoutDecisionExpiresWithoutRunning() throws Exception {
+        ProxyTestResource.stack().postgres().execute(ProxyTestResource.DATABASE, "DROP TABLE IF EXISTS held2",
+                "CREATE TABLE held2 (id int)", "ALTER TABLE held2 OWNER TO " + ProxyTestResource.ROLE,
+                "INSERT INTO held2 VALUES (1)");
+        try (Connection c = PgClients.jdbc(port, token, "review-expiry"); Statement s = c.createStatement();
+                Connection other = PgClients.jdbc(port, token, "not-held"); Statement o = other.createStatement()) {
+            CompletableFuture<SQLException> held = CompletableFuture.supplyAsync(() -> {
+                try {
+                    s.execute("UPDATE held2 SET id = 2");
+                    return null;
+                } catch (SQLException e) {
+                    return e;
+                }
+            });
+            Thread.sleep(500);
+            // a held statement does not block other sessions
+            long t0 = System.nanoTime();
+            assertEquals(1, count(o, "held2"));
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2));
+            SQLException e = held.get(20, TimeUnit.SECONDS); // portcullis.review.timeout=8s in tests
+            assertNotNull(e);
+            assertEquals("42501", e.getSQLState());
+            assertTrue(e.getMessage().contains("expired"), e.getMessage());
+            try (ResultSet rs = s.executeQuery("SELECT id FROM held2")) {
+                rs.next();
+                assertEquals(1, rs.getInt(1));
+            }
+        }
+    }
+
+    @Test
+    void disablingTheAgentKillsItsLiveSession() throws Exception {
+        try (Connection c = PgClients.jdbc(port, token, "kill-test"); Statement s = c.createStatement()) {
+            assertEquals(5, count(s, "scratch"));
+            JsonObject event = new JsonObject().put("specversion", "1.0").put("id", "e1").put("source", "/test")
+                    .put("type", "agent.disabled").put("subject", "demo-agent")
+                    .put("data", new JsonObject().put("agent", "demo-agent").put("reason", "disabled"));
+            long t0 = System.nanoTime();
+            KafkaProbe.publish(Topics.IDENTITY_EVENTS, "demo-agent", event);
+            SQLException e = null;
+            while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(3)) {
+                try {
+                    s.executeQuery("SELECT 1").close();
+                    Thread.sleep(50);
+                } catch (SQLException ex) {
+                    e = ex;
+                    break;
+                }
+            }
+            assertNotNull(e, "the session was terminated");
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2), "within about a second");
+            assertTrue(e.getMessage().contains("agent demo-agent was disabled") || "08006".equals(e.getSQLState()),
+                    e.getSQLState() + " " + e.getMessage());
+        }
+    }
+
+    @Test
+    void sessionEventsReachKafkaInOrderWithoutGapsAndMasked() throws Exception {
+        try (KafkaProbe events = new KafkaProbe(Topics.SESSION_EVENTS)) {
+            try (Connection c = PgClients.jdbc(port, token, "events-test"); Statement s = c.createStatement()) {
+                s.executeQuery("SELECT card_number FROM customers").close();
+                s.executeQuery("SELECT count(*) FROM scratch WHERE note_card = '4111111111111111'".replace("note_card", "id::text")).close();
+                assertThrows(SQLException.class, () -> s.execute("DROP TABLE scratch"));
+            }
+            JsonObject started = events.await(e -> "session.started".equals(e.getString("type"))
+                    && "events-test".equals(e.getJsonObject("data").getString("application_name")), Duration.ofSeconds(10));
+            String sessionId = started.getString("session_id");
+            JsonObject ended = events.await(e -> "session.ended".equals(e.getString("type"))
+                    && sessionId.equals(e.getString("session_id")), Duration.ofSeconds(10));
+            List<JsonObject> mine = events.seen().stream().filter(e -> sessionId.equals(e.getString("session_id"))).toList();
+            for (int i = 0; i < mine.size(); i++) {
+                assertEquals(i, mine.get(i).getLong("seq"), "seq " + i + " in order, no gaps");
+                assertEquals("demo-agent", mine.get(i).getString("agent"));
+                assertEquals("pg-demo", mine.get(i).getString("connection"));
+                assertNotNull(mine.get(i).getString("time"));
+            }
+            assertEquals("session.started", mine.get(0).getString("type"));
+            assertEquals(ended, mine.get(mine.size() - 1));
+            assertTrue(mine.stream().anyMatch(e -> "session.decision".equals(e.getString("type"))
+                    && "deny".equals(e.getJsonObject("data").getString("action"))));
+            assertTrue(mine.stream().anyMatch(e -> "session.output".equals(e.getString("type"))
+                    && e.getJsonObject("data").getLong("rows") == 3));
+            String all = mine.toString();
+            assertFalse(all.contains("4111111111111111"), "no unmasked card number in events");
+        }
+    }
+}
