@@ -99,7 +99,38 @@ public final class Masker {
         }
         String r = rule.toLowerCase(Locale.ROOT);
         String c = column.toLowerCase(Locale.ROOT);
+        if (r.indexOf('*') >= 0 || r.indexOf('?') >= 0) {
+            // policy-service's column directives are case-insensitive globs ("*email*"); like exact
+            // names, a "table." prefix is not checked (RowDescription carries the table's OID only)
+            return glob(r.substring(r.lastIndexOf('.') + 1), c.substring(c.lastIndexOf('.') + 1));
+        }
         return r.equals(c) || r.endsWith("." + c); // "customers.email" matches result column "email"
+    }
+
+    /** Glob match with '*' (any run) and '?' (one character); iterative, no regex, linear in practice. */
+    static boolean glob(String pattern, String text) {
+        int p = 0;
+        int t = 0;
+        int star = -1;
+        int mark = 0;
+        while (t < text.length()) {
+            if (p < pattern.length() && (pattern.charAt(p) == '?' || pattern.charAt(p) == text.charAt(t))) {
+                p++;
+                t++;
+            } else if (p < pattern.length() && pattern.charAt(p) == '*') {
+                star = p++;
+                mark = t;
+            } else if (star >= 0) {
+                p = star + 1;
+                t = ++mark;
+            } else {
+                return false;
+            }
+        }
+        while (p < pattern.length() && pattern.charAt(p) == '*') {
+            p++;
+        }
+        return p == pattern.length();
     }
 
     /** Masks one value by a plan; returns the same instance when nothing matched. */

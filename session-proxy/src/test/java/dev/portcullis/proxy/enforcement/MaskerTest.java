@@ -31,6 +31,19 @@ class MaskerTest {
     }
 
     @Test
+    void columnGlobsOfThePolicyPackMatchCaseInsensitively() {
+        List<MaskRule> rules = List.of(new MaskRule("*email*", null, "redact"), new MaskRule("*card*", null, "last4"),
+                new MaskRule("customers.ph?ne", null, "redact"));
+        assertEquals(Masker.REDACTED, masker.apply(Masker.plan(rules, "Customer_EMAIL"), "a@b.example"));
+        assertEquals("************1111", masker.apply(Masker.plan(rules, "card_number"), "4111111111111111"));
+        assertEquals(Masker.REDACTED, masker.apply(Masker.plan(rules, "phone"), "+1 202 555 0103"));
+        assertFalse(Masker.plan(rules, "name").masksAnything());
+        assertFalse(Masker.plan(rules, "emai").masksAnything());
+        assertTrue(Masker.glob("*a*b?", "xxaxxbz"));
+        assertFalse(Masker.glob("*a*b?", "xxaxxb"));
+    }
+
+    @Test
     void emailCloudKeyAndJwtDetectors() {
         String text = "mail bob@example.com key AKIAIOSFODNN7EXAMPLE jwt eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
         String out = masker.applyDetectors(List.of(new MaskRule(null, "email", "redact"),
