@@ -1,0 +1,60 @@
+package dev.portcullis.policy.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Settings of the policy service ({@code portcullis.policy.*}). */
+@ConfigMapping(prefix = "portcullis.policy")
+public interface PolicyConfig {
+
+    /** What to do when no rule and no connection default matched: allow, review or deny. */
+    @WithDefault("deny")
+    String fallbackAction();
+
+    Bootstrap bootstrap();
+
+    Limits limits();
+
+    Auth auth();
+
+    DecisionLog decisionLog();
+
+    interface Bootstrap {
+        /** Load the default policy pack (classpath {@code policies/}) for ids never stored before. */
+        @WithDefault("true")
+        boolean defaultPack();
+
+        /** A directory of {@code *.yaml}/{@code *.yml}/{@code *.json} documents (id = file name), loaded the same way. */
+        Optional<Path> dir();
+    }
+
+    interface Limits {
+        /** Largest request body accepted on /v1/data and /v1/policies; larger ones get 413. */
+        @WithDefault("1048576")
+        int maxBodyBytes();
+
+        /** Deepest JSON nesting accepted in a request body; deeper ones get 413. */
+        @WithDefault("64")
+        int maxDepth();
+    }
+
+    interface Auth {
+        /** Client ids ({@code azp} of a verified Keycloak token) allowed to ask for decisions. */
+        @WithDefault("session-proxy")
+        List<String> decisionClients();
+    }
+
+    interface DecisionLog {
+        /** Most decision logs on their way to Kafka at once; more are dropped and counted, never waited for. */
+        @WithDefault("10000")
+        int maxPending();
+
+        /** How long readiness stays DOWN after a decision log was lost (buffer full or Kafka refused it). */
+        @WithDefault("PT30S")
+        Duration unreadyAfterLoss();
+    }
+}

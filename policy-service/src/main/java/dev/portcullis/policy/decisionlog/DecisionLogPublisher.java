@@ -1,0 +1,103 @@
+package dev.portcullis.policy.decisionlog;
+
+import dev.portcullis.policy.config.PolicyConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import org.jboss.logging.Logger;
+
+/**
+ * Sends decision logs without ever holding a decision up. At most
+ * {@code portcullis.policy.decision-log.max-pending} logs are on their way (handed to the channel
+ * and not yet acknowledged by Kafka); beyond that, or when Kafka refuses a record, the log is
+ * dropped and counted ({@code portcullis_decision_logs_dropped_total}), and readiness reports the
+ * loss. The bound is ours, not the connector's internal queues', so it holds whatever they do.
+ */
+@ApplicationScoped
+public class DecisionLogPublisher {
+
+    private static final Logger LOG = Logger.getLogger(DecisionLogPublisher.class);
+
+    @Inject
+    @Channel(DecisionLogs.TOPIC)
+    @OnOverflow(OnOverflow.Strategy.BUFFER)
+    Emitter<DecisionLogEvent> emitter;
+
+    private final int maxPending;
+    private final AtomicInteger pending = new AtomicInteger();
+    private final Counter dropped;
+    private final Counter sent;
+    private final AtomicLong lastLossNanos = new AtomicLong();
+    private volatile boolean anyLoss;
+
+    @Inject
+    public DecisionLogPublisher(MeterRegistry registry, PolicyConfig config) {
+        this.maxPending = config.decisionLog().maxPending();
+        Gauge.builder("portcullis.decision.logs.pending", pending, AtomicInteger::get)
+                .description("Decision logs handed to Kafka and not yet acknowledged").register(registry);
+        this.dropped = Counter.builder("portcullis.decision.logs.dropped")
+                .description("Decision logs lost because the buffer was full or Kafka refused them").register(registry);
+        this.sent = Counter.builder("portcullis.decision.logs.sent")
+                .description("Decision logs acknowledged by Kafka").register(registry);
+    }
+
+    public void publish(DecisionLogEvent event) {
+        if (pending.incrementAndGet() > maxPending) {
+            pending.decrementAndGet();
+            lost("more than " + maxPending + " logs pending");
+            return;
+        }
+        Message<DecisionLogEvent> message = Message.of(event,
+                Metadata.of(OutgoingKafkaRecordMetadata.<String>builder().withKey(event.decisionId()).build()),
+                () -> {
+                    pending.decrementAndGet();
+                    sent.increment();
+                    return CompletableFuture.completedFuture(null);
+                },
+                failure -> {
+                    pending.decrementAndGet();
+                    lost("Kafka refused it: " + failure.getClass().getSimpleName());
+                    return CompletableFuture.completedFuture(null);
+                });
+        try {
+            emitter.send(message);
+        } catch (RuntimeException e) {
+            // emitter buffer full or channel not ready: drop, never wait
+            pending.decrementAndGet();
+            lost("channel refused it");
+        }
+    }
+
+    private void lost(String why) {
+        dropped.increment();
+        long previous = lastLossNanos.getAndSet(System.nanoTime());
+        anyLoss = true;
+        if (System.nanoTime() - previous > 10_000_000_000L) {
+            LOG.warnf("decision log dropped (%s); total dropped %d", why, (long) dropped.count());
+        }
+    }
+
+    public long droppedCount() {
+        return (long) dropped.count();
+    }
+
+    public long sentCount() {
+        return (long) sent.count();
+    }
+
+    /** Nanoseconds since the last lost log, or -1 if none was ever lost. */
+    public long nanosSinceLastLoss() {
+        return anyLoss ? System.nanoTime() - lastLossNanos.get() : -1;
+    }
+}

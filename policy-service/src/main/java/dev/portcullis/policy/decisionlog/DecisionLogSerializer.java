@@ -1,0 +1,111 @@
+package dev.portcullis.policy.decisionlog;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.policy.engine.Detectors;
+import dev.portcullis.policy.model.Decision;
+import dev.portcullis.policy.model.MaskDirective;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Writes a decision log as JSON, masking the input on the way: values under sensitive keys
+ * (password, secret, token, …) are replaced whole, and every string is passed through the value
+ * detectors (cards, e-mails, cloud keys, JWTs).
+ */
+@RegisterForReflection
+public class DecisionLogSerializer implements Serializer<DecisionLogEvent> {
+
+    private static final JsonFactory JSON = new ObjectMapper().getFactory();
+
+    @Override
+    public byte[] serialize(String topic, DecisionLogEvent e) {
+        if (e == null) {
+            return null;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("decision_id", e.decisionId());
+            g.writeStringField("path", e.path());
+            g.writeStringField("timestamp", e.timestamp().toString());
+            g.writeStringField("requested_by", e.requestedBy());
+            g.writeFieldName("input");
+            writeMasked(g, e.input());
+            g.writeFieldName("result");
+            writeDecision(g, e.result());
+            g.writeStringField("policy_version", e.policyVersion());
+            g.writeObjectFieldStart("metrics");
+            g.writeNumberField("timer_server_handler_ns", e.latencyNanos());
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return out.toByteArray();
+    }
+
+    static void writeMasked(JsonGenerator g, JsonNode node) throws IOException {
+        switch (node.getNodeType()) {
+            case OBJECT -> {
+                g.writeStartObject();
+                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+                    Map.Entry<String, JsonNode> f = it.next();
+                    g.writeFieldName(f.getKey());
+                    if (Detectors.isSensitiveKey(f.getKey()) && !f.getValue().isContainerNode() && !f.getValue().isNull()) {
+                        g.writeString("[masked]");
+                    } else {
+                        writeMasked(g, f.getValue());
+                    }
+                }
+                g.writeEndObject();
+            }
+            case ARRAY -> {
+                g.writeStartArray();
+                for (JsonNode e : node) {
+                    writeMasked(g, e);
+                }
+                g.writeEndArray();
+            }
+            case STRING -> g.writeString(Detectors.mask(node.textValue()));
+            default -> g.writeTree(node);
+        }
+    }
+
+    private static void writeDecision(JsonGenerator g, Decision d) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("action", d.action().json());
+        g.writeArrayFieldStart("reasons");
+        for (String r : d.reasons()) {
+            g.writeString(r);
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("rules");
+        for (String r : d.rules()) {
+            g.writeString(r);
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("mask");
+        for (MaskDirective m : d.mask()) {
+            g.writeStartObject();
+            if (m.column() != null) {
+                g.writeStringField("column", m.column());
+            }
+            if (m.detector() != null) {
+                g.writeStringField("detector", m.detector());
+            }
+            g.writeStringField("strategy", m.strategy());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeBooleanField("record", d.record());
+        g.writeEndObject();
+    }
+}

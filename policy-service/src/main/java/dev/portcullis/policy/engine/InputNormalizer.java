@@ -1,0 +1,216 @@
+package dev.portcullis.policy.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cel.common.values.NullValue;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Checks the input against DESIGN.md's contract (wrong types are an {@link InvalidInputException},
+ * unknown fields are kept) and derives the CEL variables.
+ */
+public final class InputNormalizer {
+
+    private static final String[] HTTP_FIELDS = { "method", "path", "verb", "resource", "namespace", "subresource" };
+
+    private InputNormalizer() {
+    }
+
+    public static PolicyInput normalize(JsonNode input, Supplier<Instant> clock) {
+        if (input == null || input.isMissingNode()) {
+            throw new InvalidInputException("input is required");
+        }
+        if (!input.isObject()) {
+            throw new InvalidInputException("input must be an object");
+        }
+        JsonNode identity = object(input, "identity", "input.identity");
+        JsonNode connection = object(input, "connection", "input.connection");
+        JsonNode request = object(input, "request", "input.request");
+
+        Map<String, Object> vars = new HashMap<>(32);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> whole = (Map<String, Object>) toCel(input);
+        vars.put(CelEnvironment.INPUT, whole);
+
+        vars.put(CelEnvironment.AGENT, string(identity, "agent", "input.identity.agent"));
+        vars.put(CelEnvironment.GROUPS, strings(identity, "groups", "input.identity.groups"));
+        vars.put(CelEnvironment.SCOPES, strings(identity, "scopes", "input.identity.scopes"));
+
+        String connectionType = string(connection, "type", "input.connection.type").toLowerCase(Locale.ROOT);
+        vars.put(CelEnvironment.CONNECTION, string(connection, "name", "input.connection.name"));
+        Map<String, String> tags = tags(connection);
+        vars.put(CelEnvironment.TAGS, tags);
+
+        String protocol = string(request, "protocol", "input.request.protocol").toLowerCase(Locale.ROOT);
+        if (protocol.isEmpty()) {
+            protocol = connectionType;
+        }
+        vars.put(CelEnvironment.PROTOCOL, protocol);
+        vars.put(CelEnvironment.KIND, string(request, "kind", "input.request.kind").toLowerCase(Locale.ROOT));
+        String text = string(request, "text", "input.request.text");
+        vars.put(CelEnvironment.TEXT, text);
+        vars.put(CelEnvironment.COMMAND, string(request, "command", "input.request.command"));
+
+        Map<String, String> http = new HashMap<>(8);
+        for (String f : HTTP_FIELDS) {
+            http.put(f, string(request, f, "input.request." + f));
+        }
+        vars.put(CelEnvironment.HTTP, http);
+
+        List<Map<String, Object>> statements = new ArrayList<>();
+        List<String> types = new ArrayList<>();
+        List<String> tables = new ArrayList<>();
+        JsonNode stmts = request.path("statements");
+        if (!stmts.isMissingNode() && !stmts.isNull()) {
+            if (!stmts.isArray()) {
+                throw new InvalidInputException("input.request.statements must be an array");
+            }
+            int i = 0;
+            for (JsonNode s : stmts) {
+                String where = "input.request.statements[" + i++ + "]";
+                if (!s.isObject()) {
+                    throw new InvalidInputException(where + " must be an object");
+                }
+                String type = string(s, "type", where + ".type").trim().toUpperCase(Locale.ROOT);
+                List<String> stmtTables = new ArrayList<>();
+                for (String t : strings(s, "tables", where + ".tables")) {
+                    stmtTables.add(t.toLowerCase(Locale.ROOT));
+                }
+                JsonNode hasWhere = s.path("has_where");
+                if (!hasWhere.isMissingNode() && !hasWhere.isNull() && !hasWhere.isBoolean()) {
+                    throw new InvalidInputException(where + ".has_where must be a boolean");
+                }
+                String stmtText = s.has("text") ? string(s, "text", where + ".text") : text;
+                Map<String, Object> stmt = new HashMap<>(8);
+                stmt.put("type", type);
+                stmt.put("tables", stmtTables);
+                // fail closed: a statement that does not say it has a WHERE is treated as having none
+                stmt.put("has_where", hasWhere.asBoolean(false));
+                stmt.put("text", stmtText);
+                statements.add(stmt);
+                types.add(type);
+                tables.addAll(stmtTables);
+            }
+        }
+        vars.put(CelEnvironment.STATEMENTS, statements);
+        vars.put(CelEnvironment.STATEMENT_TYPES, types);
+        vars.put(CelEnvironment.TABLES, tables);
+
+        JsonNode time = input.path("time");
+        Instant now;
+        if (time.isMissingNode() || time.isNull()) {
+            now = clock.get();
+        } else if (!time.isTextual()) {
+            throw new InvalidInputException("input.time must be an RFC 3339 string");
+        } else {
+            try {
+                now = OffsetDateTime.parse(time.asText()).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new InvalidInputException("input.time must be an RFC 3339 timestamp, e.g. 2026-11-22T03:12:00Z");
+            }
+        }
+        vars.put(CelEnvironment.NOW, now);
+        return new PolicyInput(vars, protocol, tags, input);
+    }
+
+    private static JsonNode object(JsonNode parent, String field, String where) {
+        JsonNode node = parent.path(field);
+        if (node.isMissingNode() || node.isNull()) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+        if (!node.isObject()) {
+            throw new InvalidInputException(where + " must be an object");
+        }
+        return node;
+    }
+
+    private static String string(JsonNode parent, String field, String where) {
+        JsonNode node = parent.path(field);
+        if (node.isMissingNode() || node.isNull()) {
+            return "";
+        }
+        if (!node.isTextual()) {
+            throw new InvalidInputException(where + " must be a string");
+        }
+        return node.asText();
+    }
+
+    private static List<String> strings(JsonNode parent, String field, String where) {
+        JsonNode node = parent.path(field);
+        if (node.isMissingNode() || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new InvalidInputException(where + " must be an array of strings");
+        }
+        List<String> out = new ArrayList<>(node.size());
+        for (JsonNode e : node) {
+            if (!e.isTextual()) {
+                throw new InvalidInputException(where + " must be an array of strings");
+            }
+            out.add(e.asText());
+        }
+        return out;
+    }
+
+    private static Map<String, String> tags(JsonNode connection) {
+        JsonNode node = connection.path("tags");
+        if (node.isMissingNode() || node.isNull()) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            throw new InvalidInputException("input.connection.tags must be an object of strings");
+        }
+        Map<String, String> out = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isTextual()) {
+                throw new InvalidInputException("input.connection.tags." + e.getKey() + " must be a string");
+            }
+            out.put(e.getKey(), e.getValue().asText());
+        }
+        return out;
+    }
+
+    /** JSON to CEL's runtime values: int64, double, bool, string, null, list, map. */
+    static Object toCel(JsonNode node) {
+        switch (node.getNodeType()) {
+            case OBJECT -> {
+                Map<String, Object> map = new LinkedHashMap<>();
+                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    map.put(e.getKey(), toCel(e.getValue()));
+                }
+                return map;
+            }
+            case ARRAY -> {
+                List<Object> list = new ArrayList<>(node.size());
+                for (JsonNode e : node) {
+                    list.add(toCel(e));
+                }
+                return list;
+            }
+            case STRING -> {
+                return node.asText();
+            }
+            case BOOLEAN -> {
+                return node.booleanValue();
+            }
+            case NUMBER -> {
+                return node.canConvertToLong() && node.isIntegralNumber() ? (Object) node.longValue() : (Object) node.doubleValue();
+            }
+            default -> {
+                return NullValue.NULL_VALUE;
+            }
+        }
+    }
+}

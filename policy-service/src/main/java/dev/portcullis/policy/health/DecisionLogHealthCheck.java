@@ -1,0 +1,32 @@
+package dev.portcullis.policy.health;
+
+import dev.portcullis.policy.config.PolicyConfig;
+import dev.portcullis.policy.decisionlog.DecisionLogPublisher;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/** Unready while decision logs are being lost (within the configured window of the last loss). */
+@Readiness
+@ApplicationScoped
+public class DecisionLogHealthCheck implements HealthCheck {
+
+    @Inject
+    DecisionLogPublisher publisher;
+
+    @Inject
+    PolicyConfig config;
+
+    @Override
+    public HealthCheckResponse call() {
+        long since = publisher.nanosSinceLastLoss();
+        boolean losing = since >= 0 && since < config.decisionLog().unreadyAfterLoss().toNanos();
+        return HealthCheckResponse.named("decision-logs")
+                .status(!losing)
+                .withData("dropped", publisher.droppedCount())
+                .withData("sent", publisher.sentCount())
+                .build();
+    }
+}

@@ -1,0 +1,13 @@
+package dev.portcullis.policy.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * One masking instruction for session-proxy: either a result column, given as a case-insensitive
+ * glob ({@code *} matches any run of characters, e.g. {@code *email*}), or a value detector
+ * ({@code credit_card}, {@code email}, {@code cloud_key}, {@code jwt}), with a strategy
+ * ({@code redact}, {@code last4}, {@code hash}).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record MaskDirective(String column, String detector, String strategy) {
+}

@@ -1,0 +1,27 @@
+package dev.portcullis.policy.rest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/** OPA's error body: {@code {"code": "invalid_parameter", "message": "…", "errors": [ … ]}}. */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record OpaError(String code, String message, List<Detail> errors) {
+
+    public static final String INVALID_PARAMETER = "invalid_parameter";
+    public static final String RESOURCE_NOT_FOUND = "resource_not_found";
+    public static final String UNAUTHORIZED = "unauthorized";
+    public static final String INTERNAL_ERROR = "internal_error";
+
+    public OpaError(String code, String message) {
+        this(code, message, List.of());
+    }
+
+    /** One compile problem, located as OPA locates Rego errors (file = policy id) plus the rule. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Detail(String code, String message, Location location) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Location(String file, String rule, Integer row, Integer col) {
+    }
+}

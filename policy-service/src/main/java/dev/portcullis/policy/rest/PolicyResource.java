@@ -1,0 +1,118 @@
+package dev.portcullis.policy.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.portcullis.policy.Policy;
+import dev.portcullis.policy.PolicyChange;
+import dev.portcullis.policy.security.Roles;
+import dev.portcullis.policy.service.PolicyService;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * OPA's Policy API for policy documents (YAML or JSON instead of Rego): {@code PUT} a raw
+ * document, {@code GET} it back as {@code {"result": {"id", "raw", "ast", …}}}, {@code DELETE} it,
+ * list them all. Every change is audited; {@code /history} shows the trail.
+ */
+@Path("/v1/policies")
+@RolesAllowed(Roles.ADMIN)
+@Produces(MediaType.APPLICATION_JSON)
+public class PolicyResource {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    @Inject
+    PolicyService policies;
+
+    @Inject
+    RequestBodies bodies;
+
+    @Inject
+    SecurityIdentity identity;
+
+    @PUT
+    @Path("{id}")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<Map<String, Object>> put(@PathParam("id") String id, byte[] body) {
+        bodies.checkSize(body == null ? 0 : body.length);
+        if (body == null || body.length == 0) {
+            throw OpaException.badRequest("body must be a policy document (YAML or JSON)");
+        }
+        String raw = new String(body, StandardCharsets.UTF_8);
+        return policies.put(id, raw, actor()).map(version -> Map.of());
+    }
+
+    @GET
+    @Path("{id}")
+    public Uni<Map<String, Object>> get(@PathParam("id") String id) {
+        return policies.get(id).map(p -> Map.of("result", view(p)));
+    }
+
+    @GET
+    public Uni<Map<String, Object>> list() {
+        return policies.list().map(all -> Map.of("result", all.stream().map(PolicyResource::view).toList()));
+    }
+
+    @DELETE
+    @Path("{id}")
+    public Uni<Map<String, Object>> delete(@PathParam("id") String id) {
+        return policies.delete(id, actor()).map(v -> Map.of());
+    }
+
+    @GET
+    @Path("{id}/history")
+    public Uni<Map<String, Object>> history(@PathParam("id") String id) {
+        return policies.history(id).map(changes -> Map.of("result", changes.stream().map(PolicyResource::view).toList()));
+    }
+
+    private String actor() {
+        return identity.getPrincipal().getName();
+    }
+
+    static Map<String, Object> view(Policy p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", p.id);
+        m.put("raw", p.raw);
+        m.put("ast", ast(p.raw));
+        m.put("version", p.version);
+        m.put("updated_at", p.updatedAt.toString());
+        m.put("updated_by", p.updatedBy);
+        return m;
+    }
+
+    static Map<String, Object> view(PolicyChange c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("sequence", c.id);
+        m.put("operation", c.operation.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("version", c.version);
+        m.put("previous_version", c.previousVersion);
+        m.put("previous_raw", c.previousRaw);
+        m.put("changed_by", c.changedBy);
+        m.put("changed_at", c.changedAt.toString());
+        return m;
+    }
+
+    private static JsonNode ast(String raw) {
+        try {
+            return YAML.readTree(raw);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+}

@@ -1,0 +1,59 @@
+package dev.portcullis.policy.rest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.policy.config.PolicyConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+
+/** Reads request bodies within the configured size and nesting limits (413 beyond them). */
+@ApplicationScoped
+public class RequestBodies {
+
+    private final ObjectMapper mapper;
+    private final int maxBytes;
+    private final int maxDepth;
+
+    @Inject
+    public RequestBodies(PolicyConfig config) {
+        this.maxBytes = config.limits().maxBodyBytes();
+        this.maxDepth = config.limits().maxDepth();
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxDepth).build())
+                .build();
+        this.mapper = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    public void checkSize(int length) {
+        if (length > maxBytes) {
+            throw OpaException.tooLarge("request body is " + length + " bytes, the limit is " + maxBytes);
+        }
+    }
+
+    /** The JSON body as a tree; null when the body is empty. */
+    public JsonNode json(byte[] body) {
+        if (body == null || body.length == 0) {
+            return null;
+        }
+        checkSize(body.length);
+        try {
+            return mapper.readTree(body);
+        } catch (StreamConstraintsException e) {
+            throw OpaException.tooLarge("request body nests deeper than " + maxDepth + " levels");
+        } catch (JsonProcessingException e) {
+            throw OpaException.badRequest("body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw OpaException.badRequest("body could not be read");
+        }
+    }
+
+    public JsonNode json(String text) {
+        return json(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,8 @@
+package dev.portcullis.policy.service;
+
+public final class PolicyNotFoundException extends RuntimeException {
+
+    public PolicyNotFoundException(String id) {
+        super("policy " + id + " not found");
+    }
+}

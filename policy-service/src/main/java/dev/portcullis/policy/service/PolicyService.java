@@ -1,0 +1,182 @@
+package dev.portcullis.policy.service;
+
+import dev.portcullis.policy.Policy;
+import dev.portcullis.policy.PolicyChange;
+import dev.portcullis.policy.PolicyChange.Operation;
+import dev.portcullis.policy.engine.CompiledPolicy;
+import dev.portcullis.policy.engine.PolicyCompileException;
+import dev.portcullis.policy.engine.PolicyCompiler;
+import dev.portcullis.policy.engine.PolicySet;
+import dev.portcullis.policy.repository.PolicyChangeRepository;
+import dev.portcullis.policy.repository.PolicyRepository;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Stores policy documents and keeps the active set in step. A document is compiled before anything
+ * is written; the row, its audit entry and the swap of the active set happen only if it compiles,
+ * so nothing is ever half-applied.
+ */
+@ApplicationScoped
+public class PolicyService {
+
+    private static final Logger LOG = Logger.getLogger(PolicyService.class);
+
+    @Inject
+    PolicyRepository policies;
+
+    @Inject
+    PolicyChangeRepository changes;
+
+    @Inject
+    ActivePolicies active;
+
+    /** The stored row and the change that wrote it. */
+    record Written(Policy policy, PolicyChange change) {
+    }
+
+    /** Compiles, stores (audited) and activates {@code raw} as policy {@code id}; returns the new version. */
+    public Uni<Long> put(String id, String raw, String actor) {
+        CompiledPolicy compiled = PolicyCompiler.compile(id, raw, 0);
+        List<String> clashes = active.current().ruleIdClashes(compiled);
+        if (!clashes.isEmpty()) {
+            throw new PolicyCompileException(id, clashes.stream()
+                    .map(c -> new PolicyCompileException.Problem(c.substring(0, c.indexOf(' ')),
+                            "rule id is not unique: " + c, 0, 0))
+                    .toList());
+        }
+        return write(id, raw, actor, Operation.PUT).map(w -> {
+            CompiledPolicy versioned = compiled.withVersion(w.policy().version);
+            active.update(set -> set.with(versioned, w.change().id));
+            LOG.infof("policy %s version %d stored and activated by %s", id, w.policy().version, actor);
+            return w.policy().version;
+        });
+    }
+
+    @WithTransaction
+    Uni<Written> write(String id, String raw, String actor, Operation operation) {
+        return policies.lockForWrite()
+                .chain(() -> policies.findById(id))
+                .chain(existing -> {
+                    OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+                    PolicyChange change = new PolicyChange();
+                    change.policyId = id;
+                    change.operation = operation;
+                    change.changedBy = actor;
+                    change.changedAt = now;
+                    Policy p = existing;
+                    if (p == null) {
+                        p = new Policy();
+                        p.id = id;
+                        p.version = 1;
+                    } else {
+                        change.previousVersion = p.version;
+                        change.previousRaw = p.raw;
+                        p.version = p.version + 1;
+                    }
+                    p.raw = raw;
+                    p.updatedAt = now;
+                    p.updatedBy = actor;
+                    change.version = p.version;
+                    Policy row = p;
+                    Uni<Policy> saved = existing == null ? policies.persist(row) : Uni.createFrom().item(row);
+                    return saved.chain(() -> changes.persistAndFlush(change)).map(c -> new Written(row, c));
+                });
+    }
+
+    /** Deletes policy {@code id} (audited) and removes it from the active set. */
+    public Uni<Void> delete(String id, String actor) {
+        return remove(id, actor).map(change -> {
+            active.update(set -> set.without(id, change.id));
+            LOG.infof("policy %s deleted by %s", id, actor);
+            return null;
+        });
+    }
+
+    @WithTransaction
+    Uni<PolicyChange> remove(String id, String actor) {
+        return policies.lockForWrite()
+                .chain(() -> policies.findById(id))
+                .chain(existing -> {
+                    if (existing == null) {
+                        return Uni.createFrom().failure(new PolicyNotFoundException(id));
+                    }
+                    PolicyChange change = new PolicyChange();
+                    change.policyId = id;
+                    change.operation = Operation.DELETE;
+                    change.previousVersion = existing.version;
+                    change.previousRaw = existing.raw;
+                    change.changedBy = actor;
+                    change.changedAt = OffsetDateTime.now(ZoneOffset.UTC);
+                    return policies.delete(existing).chain(() -> changes.persistAndFlush(change));
+                });
+    }
+
+    @WithSession
+    public Uni<Policy> get(String id) {
+        return policies.findById(id).onItem().ifNull().failWith(() -> new PolicyNotFoundException(id));
+    }
+
+    @WithSession
+    public Uni<List<Policy>> list() {
+        return policies.listById();
+    }
+
+    @WithSession
+    public Uni<List<PolicyChange>> history(String id) {
+        return changes.history(id);
+    }
+
+    /**
+     * Stores each source whose id the store has never held (a deleted default stays deleted), then
+     * activates everything stored. Every source must compile.
+     */
+    @WithTransaction
+    public Uni<PolicySet> bootstrap(Map<String, String> sources) {
+        for (Map.Entry<String, String> e : sources.entrySet()) {
+            PolicyCompiler.compile(e.getKey(), e.getValue(), 0);
+        }
+        Uni<Void> chain = policies.lockForWrite();
+        for (Map.Entry<String, String> e : sources.entrySet()) {
+            chain = chain.chain(() -> changes.everStored(e.getKey())).chain(seen -> {
+                if (seen) {
+                    return Uni.createFrom().voidItem();
+                }
+                OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+                Policy p = new Policy();
+                p.id = e.getKey();
+                p.version = 1;
+                p.raw = e.getValue();
+                p.updatedAt = now;
+                p.updatedBy = "bootstrap";
+                PolicyChange c = new PolicyChange();
+                c.policyId = p.id;
+                c.operation = Operation.BOOTSTRAP;
+                c.version = 1L;
+                c.changedBy = "bootstrap";
+                c.changedAt = now;
+                LOG.infof("bootstrapping policy %s", p.id);
+                return policies.persist(p).chain(() -> changes.persist(c)).replaceWithVoid();
+            });
+        }
+        return chain.chain(() -> policies.flush()).chain(() -> policies.listById()).map(rows -> {
+            List<CompiledPolicy> compiled = new ArrayList<>();
+            for (Policy p : rows) {
+                compiled.add(PolicyCompiler.compile(p.id, p.raw, p.version));
+            }
+            PolicySet set = PolicySet.of(compiled);
+            active.replace(set);
+            LOG.infof("%d policies active (revision %s)", compiled.size(), set.revision());
+            return set;
+        });
+    }
+}

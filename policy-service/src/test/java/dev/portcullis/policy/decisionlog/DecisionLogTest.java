@@ -1,0 +1,95 @@
+package dev.portcullis.policy.decisionlog;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.devstack.quarkus.DevStackTestResource;
+import dev.portcullis.policy.Tokens;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+/** Decision logs arrive in the real decision-logs topic, masked, keyed by decision id. */
+@QuarkusTest
+@QuarkusTestResource(value = DevStackTestResource.class, initArgs = {
+        @ResourceArg(name = "components", value = "postgres,kafka,keycloak"),
+        @ResourceArg(name = "database", value = "policy") })
+class DecisionLogTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void everyDecisionIsLoggedMaskedToKafka() throws Exception {
+        String card = "4111 1111 1111 1111";
+        String body = """
+                {"input": {"identity": {"agent": "ci-runner", "scopes": ["conn:pg-prod:write"]},
+                           "connection": {"name": "pg-prod", "type": "postgres", "tags": {"env": "prod"}},
+                           "session": {"id": "s-log", "db_password": "hunter2-hunter2"},
+                           "request": {"protocol": "postgres", "kind": "query",
+                                       "text": "INSERT INTO cards VALUES ('%s', 'jane@corp.example')",
+                                       "statements": [{"type": "INSERT", "tables": ["cards"]}]}}}
+                """.formatted(card);
+        String decisionId = given().auth().oauth2(Tokens.sessionProxy()).body(body)
+                .post("/v1/data/portcullis/decision").then().statusCode(200).extract().path("decision_id");
+
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "decision-log-test-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        ConsumerRecord<String, String> found = null;
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+            consumer.subscribe(List.of(DecisionLogs.TOPIC));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (found == null && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (decisionId.equals(r.key())) {
+                        found = r;
+                    }
+                }
+            }
+        }
+        assertNotNull(found, "decision " + decisionId + " not found in topic " + DecisionLogs.TOPIC);
+        String raw = found.value();
+        assertFalse(raw.contains("4111"), raw);
+        assertFalse(raw.contains("jane@corp.example"), raw);
+        assertFalse(raw.contains("hunter2"), raw);
+
+        JsonNode log = JSON.readTree(raw);
+        assertEquals(decisionId, log.get("decision_id").asText());
+        assertEquals("portcullis/decision", log.get("path").asText());
+        assertEquals("session-proxy", log.get("requested_by").asText());
+        assertEquals("INSERT INTO cards VALUES ('[masked:credit_card]', '[masked:email]')",
+                log.at("/input/request/text").asText());
+        assertEquals("[masked]", log.at("/input/session/db_password").asText());
+        assertEquals("ci-runner", log.at("/input/identity/agent").asText(), "ordinary values are kept");
+        assertEquals("allow", log.at("/result/action").asText());
+        assertTrue(log.at("/result/mask").size() > 0);
+        assertEquals(16, log.get("policy_version").asText().length());
+        assertTrue(log.at("/metrics/timer_server_handler_ns").asLong() > 0);
+        assertEquals("decision", header(found, "ce_type"));
+        assertEquals("policy-service", header(found, "ce_source"));
+    }
+
+    private static String header(ConsumerRecord<String, String> r, String name) {
+        var h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}

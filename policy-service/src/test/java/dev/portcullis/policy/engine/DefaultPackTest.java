@@ -1,0 +1,324 @@
+package dev.portcullis.policy.engine;
+
+import static dev.portcullis.policy.engine.TestInputs.k8s;
+import static dev.portcullis.policy.engine.TestInputs.sql;
+import static dev.portcullis.policy.engine.TestInputs.ssh;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.policy.model.Action;
+import dev.portcullis.policy.model.Decision;
+import dev.portcullis.policy.model.MaskDirective;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Each rule of the default pack, on what it must refuse and on what it must let through. */
+class DefaultPackTest {
+
+    static PolicySet pack;
+    static final PolicyEngine ENGINE = new PolicyEngine(Action.DENY);
+
+    @BeforeAll
+    static void compilePack() {
+        List<CompiledPolicy> compiled = new ArrayList<>();
+        for (Map.Entry<String, String> e : DefaultPack.sources().entrySet()) {
+            compiled.add(PolicyCompiler.compile(e.getKey(), e.getValue(), 1));
+        }
+        pack = PolicySet.of(compiled);
+    }
+
+    static Decision decide(ObjectNode input) {
+        return ENGINE.evaluate(pack, TestInputs.normalize(input), false).decision();
+    }
+
+    static void assertAction(Action expected, String rule, Decision d) {
+        assertEquals(expected, d.action(), () -> "decision " + d);
+        if (rule != null) {
+            assertTrue(d.rules().contains(rule), () -> "expected rule " + rule + " in " + d);
+        }
+    }
+
+    @Test
+    void everyDocumentOfThePackCompiles() {
+        assertEquals(DefaultPack.IDS.size(), pack.policies().size());
+    }
+
+    @Nested
+    class Postgres {
+
+        @ParameterizedTest
+        @ValueSource(strings = { "DROP", "TRUNCATE" })
+        void dropAndTruncateAreDeniedOnProd(String type) {
+            assertAction(Action.DENY, "pg-drop-forbidden", decide(sql("prod", type + " TABLE orders", type + ":orders")));
+        }
+
+        @Test
+        void dropIsNotDeniedOutsideProd() {
+            Decision d = decide(sql("dev", "DROP TABLE orders", "DROP:orders"));
+            assertEquals(Action.ALLOW, d.action());
+            assertFalse(d.rules().contains("pg-drop-forbidden"));
+        }
+
+        @Test
+        void alterDropIsDeniedOnProd() {
+            assertAction(Action.DENY, "pg-alter-drop-forbidden",
+                    decide(sql("prod", "ALTER TABLE orders DROP COLUMN note", "ALTER:orders")));
+        }
+
+        @Test
+        void alterAddIsNotDeniedButReviewedAsDdl() {
+            Decision d = decide(sql("prod", "ALTER TABLE orders ADD COLUMN dropped_at timestamptz", "ALTER:orders"));
+            assertAction(Action.REVIEW, "pg-ddl-review", d);
+            assertFalse(d.rules().contains("pg-alter-drop-forbidden"), "a column named dropped_at is not DROP");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "DELETE", "UPDATE" })
+        void unboundedWritesAreReviewedOnProd(String type) {
+            assertAction(Action.REVIEW, "pg-unbounded-write-review",
+                    decide(sql("prod", type + " orders", type + ":orders:nowhere")));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "DELETE", "UPDATE" })
+        void boundedWritesAreAllowedOnProd(String type) {
+            assertAction(Action.ALLOW, null, decide(sql("prod", type + " orders WHERE id = 1", type + ":orders")));
+        }
+
+        @Test
+        void aStatementThatDoesNotSayItHasAWhereIsTreatedAsUnbounded() {
+            ObjectNode in = sql("prod", "DELETE FROM orders", "DELETE:orders");
+            ((ObjectNode) in.get("request").get("statements").get(0)).remove("has_where");
+            assertAction(Action.REVIEW, "pg-unbounded-write-review", decide(in));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "CREATE", "GRANT", "REVOKE", "COMMENT" })
+        void ddlIsReviewedOnProd(String type) {
+            assertAction(Action.REVIEW, "pg-ddl-review", decide(sql("prod", type + " …", type)));
+        }
+
+        @Test
+        void selectIsAllowedOnProd() {
+            Decision d = decide(sql("prod", "SELECT * FROM orders", "SELECT:orders"));
+            assertEquals(Action.ALLOW, d.action());
+            assertEquals(List.of(), d.rules());
+        }
+
+        @Test
+        void unrecognisedStatementTypeIsReviewedOnProd() {
+            assertAction(Action.REVIEW, "pg-unrecognised-statement-review", decide(sql("prod", "FROBNICATE x", "FROBNICATE")));
+        }
+
+        @Test
+        void textWithoutParsedStatementsIsReviewedOnProd() {
+            assertAction(Action.REVIEW, "pg-unrecognised-statement-review", decide(sql("prod", "SELEC oops")));
+        }
+
+        @Test
+        void emptyQueryIsNotReviewed() {
+            assertAction(Action.ALLOW, null, decide(sql("prod", "  ")));
+        }
+
+        @Test
+        void denyOverridesReviewInOneRequest() {
+            Decision d = decide(sql("prod", "DELETE FROM a; DROP TABLE b", "DELETE:a:nowhere", "DROP:b"));
+            assertEquals(Action.DENY, d.action());
+            assertEquals(List.of("pg-drop-forbidden"), d.rules(), "only the winning effect's rules are listed");
+        }
+    }
+
+    @Nested
+    class Ssh {
+
+        @ParameterizedTest
+        @ValueSource(strings = { "rm -rf /", "rm -fr /*", "sudo rm -rf / ", "rm -r -f /", "rm --recursive --force /",
+                "cd /tmp && rm -rf ~", "rm -rf --no-preserve-root /", "echo hi; rm -Rf $HOME" })
+        void rmOfRootOrHomeIsDenied(String command) {
+            assertAction(Action.DENY, "ssh-rm-root-forbidden", decide(ssh("dev", "exec", command)));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "rm -rf /tmp/build", "rm /etc/motd.bak", "rm -f ./out", "ls -la /", "grep -r foo /var/log" })
+        void ordinaryRemovalsAndCommandsAreNotDenied(String command) {
+            Decision d = decide(ssh("dev", "exec", command));
+            assertFalse(d.rules().contains("ssh-rm-root-forbidden"), () -> command + " -> " + d);
+            assertEquals(Action.ALLOW, d.action());
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "mkfs.ext4 /dev/sdb1", "dd if=/dev/zero of=/dev/sda bs=1M", "cat x > /dev/nvme0n1" })
+        void diskWipesAreDenied(String command) {
+            assertAction(Action.DENY, "ssh-disk-wipe-forbidden", decide(ssh("dev", "exec", command)));
+        }
+
+        @Test
+        void ddToAFileIsNotADiskWipe() {
+            assertAction(Action.ALLOW, null, decide(ssh("dev", "exec", "dd if=/dev/zero of=/tmp/blob bs=1M count=1")));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "sudo systemctl restart app", "su - postgres", "cd /srv && sudo ls" })
+        void sudoIsReviewed(String command) {
+            assertAction(Action.REVIEW, "ssh-sudo-review", decide(ssh("dev", "exec", command)));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "systemctl status app", "cat /etc/sudoers.d/README", "echo pseudo" })
+        void commandsMerelyMentioningSudoAreNotReviewed(String command) {
+            assertAction(Action.ALLOW, null, decide(ssh("dev", "exec", command)));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "port_forward", "remote_forward", "direct-tcpip", "tcpip-forward" })
+        void portForwardingIsDenied(String kind) {
+            assertAction(Action.DENY, "ssh-port-forwarding-forbidden", decide(ssh("dev", kind, null)));
+        }
+
+        @Test
+        void anInteractiveShellIsAllowed() {
+            assertAction(Action.ALLOW, null, decide(ssh("prod", "shell", null)));
+        }
+    }
+
+    @Nested
+    class Kubernetes {
+
+        @ParameterizedTest
+        @ValueSource(strings = { "delete", "deletecollection" })
+        void deletingNamespacesIsDeniedEverywhere(String verb) {
+            assertAction(Action.DENY, "k8s-namespace-delete-forbidden", decide(k8s("dev", verb, "namespaces", null)));
+        }
+
+        @Test
+        void deletingAPodIsAllowed() {
+            assertAction(Action.ALLOW, null, decide(k8s("prod", "delete", "pods", null)));
+        }
+
+        @Test
+        void listingNamespacesIsAllowed() {
+            assertAction(Action.ALLOW, null, decide(k8s("prod", "list", "namespaces", null)));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "exec", "attach" })
+        void execIntoPodsIsReviewedOnProd(String sub) {
+            assertAction(Action.REVIEW, "k8s-exec-review", decide(k8s("prod", "create", "pods", sub)));
+        }
+
+        @Test
+        void execIntoPodsIsAllowedOutsideProd() {
+            assertAction(Action.ALLOW, null, decide(k8s("staging", "create", "pods", "exec")));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "get", "list", "watch" })
+        void readingSecretsIsReviewedOnProd(String verb) {
+            assertAction(Action.REVIEW, "k8s-secrets-read-review", decide(k8s("prod", verb, "secrets", null)));
+        }
+
+        @Test
+        void readingConfigMapsOnProdAndSecretsOnDevIsAllowed() {
+            assertAction(Action.ALLOW, null, decide(k8s("prod", "get", "configmaps", null)));
+            assertAction(Action.ALLOW, null, decide(k8s("dev", "get", "secrets", null)));
+        }
+    }
+
+    @Nested
+    class Masking {
+
+        @Test
+        void sensitiveColumnsAreMaskedOnPostgres() {
+            Decision d = decide(sql("dev", "SELECT * FROM users", "SELECT:users"));
+            for (String column : List.of("*email*", "*phone*", "*ssn*", "*password*", "*secret*", "*token*")) {
+                assertTrue(d.mask().contains(new MaskDirective(column, null, "redact")), column);
+            }
+            assertTrue(d.mask().contains(new MaskDirective("*card*", null, "last4")));
+        }
+
+        @Test
+        void columnMasksAreNotSentForSsh() {
+            Decision d = decide(ssh("dev", "exec", "ls"));
+            assertTrue(d.mask().stream().allMatch(m -> m.column() == null), () -> d.mask().toString());
+        }
+
+        @Test
+        void valueDetectorsApplyToEveryProtocol() {
+            for (ObjectNode in : List.of(sql("dev", "SELECT 1", "SELECT"), ssh("dev", "exec", "ls"),
+                    k8s("dev", "get", "pods", null))) {
+                Decision d = decide(in);
+                for (String detector : Detectors.NAMES) {
+                    assertTrue(d.mask().stream().anyMatch(m -> detector.equals(m.detector())), detector + " in " + d);
+                }
+            }
+        }
+
+        @Test
+        void masksAccumulateEvenWhenDenied() {
+            Decision d = decide(sql("prod", "DROP TABLE users", "DROP:users"));
+            assertEquals(Action.DENY, d.action());
+            assertEquals(11, d.mask().size());
+        }
+    }
+
+    @Nested
+    class TimeWindow {
+
+        static ObjectNode backup(String time) {
+            ObjectNode in = sql("prod", "SELECT * FROM orders", "SELECT:orders");
+            ((ObjectNode) in.get("identity")).put("agent", "backup-nightly");
+            in.put("time", time);
+            return in;
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "2026-11-22T02:00:00Z", "2026-11-22T03:12:00Z", "2026-11-22T03:59:59Z",
+                "2026-11-22T04:30:00+01:00" })
+        void backupAgentMayReadInsideTheWindow(String time) {
+            assertAction(Action.ALLOW, null, decide(backup(time)));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "2026-11-22T01:59:59Z", "2026-11-22T04:00:00Z", "2026-11-22T12:00:00Z",
+                "2026-11-22T03:30:00-01:00" })
+        void backupAgentIsDeniedOutsideTheWindow(String time) {
+            assertAction(Action.DENY, "backup-window", decide(backup(time)));
+        }
+
+        @Test
+        void backupGroupMembershipAlsoCounts() {
+            ObjectNode in = sql("prod", "SELECT 1", "SELECT");
+            ((com.fasterxml.jackson.databind.node.ArrayNode) in.get("identity").get("groups")).add("backup");
+            assertAction(Action.DENY, "backup-window", decide(in));
+        }
+
+        @Test
+        void otherAgentsAreNotBoundToTheWindow() {
+            assertAction(Action.ALLOW, null, decide(sql("prod", "SELECT 1", "SELECT")));
+        }
+    }
+
+    @Nested
+    class Defaults {
+
+        @Test
+        void restrictedConnectionsDenyWhatNoRuleAllows() {
+            Decision d = decide(sql("restricted", "SELECT 1", "SELECT"));
+            assertEquals(Action.DENY, d.action());
+            assertTrue(d.reasons().get(0).contains("env=restricted"), d.reasons().toString());
+        }
+
+        @Test
+        void untaggedConnectionsAreAllowedByTheCatchAllDefault() {
+            assertAction(Action.ALLOW, null, decide(sql(null, "SELECT 1", "SELECT")));
+        }
+    }
+}

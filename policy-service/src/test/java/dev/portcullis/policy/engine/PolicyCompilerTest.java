@@ -1,0 +1,76 @@
+package dev.portcullis.policy.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portcullis.policy.engine.PolicyCompileException.Problem;
+import org.junit.jupiter.api.Test;
+
+class PolicyCompilerTest {
+
+    @Test
+    void anUndeclaredVariableIsReportedWithRuleAndPosition() {
+        PolicyCompileException e = assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p", """
+                rules:
+                  - { id: good, condition: "true", effect: deny, message: x }
+                  - { id: bad, condition: "protocol == 'ssh' && nosuch > 1", effect: deny, message: x }
+                """, 1));
+        assertEquals(1, e.problems().size());
+        Problem p = e.problems().get(0);
+        assertEquals("bad", p.rule());
+        assertEquals(1, p.line());
+        assertEquals(22, p.column(), "1-based column of 'nosuch'");
+        assertTrue(p.message().contains("nosuch"), p.message());
+        assertTrue(e.getMessage().contains("rule bad at 1:22"), e.getMessage());
+    }
+
+    @Test
+    void aSyntaxErrorIsReportedWithPosition() {
+        PolicyCompileException e = assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p",
+                "rules:\n  - { id: syn, condition: \"protocol == \", effect: deny, message: x }\n", 1));
+        assertEquals("syn", e.problems().get(0).rule());
+        assertTrue(e.problems().get(0).column() > 0);
+    }
+
+    @Test
+    void aNonBooleanConditionIsRefused() {
+        PolicyCompileException e = assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p",
+                "rules:\n  - { id: num, condition: \"size(tables)\", effect: deny, message: x }\n", 1));
+        assertEquals("num", e.problems().get(0).rule());
+    }
+
+    @Test
+    void everyBrokenRuleIsReportedAtOnce() {
+        PolicyCompileException e = assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p", """
+                rules:
+                  - { id: a, condition: "x", effect: deny, message: m }
+                  - { id: b, condition: "true", effect: explode, message: m }
+                  - { id: b2, condition: "true", effect: mask, message: m }
+                """, 1));
+        assertEquals(java.util.Set.of("a", "b", "b2"), e.problems().stream().map(Problem::rule).collect(java.util.stream.Collectors.toSet()));
+    }
+
+    @Test
+    void documentLevelProblemsAreReported() {
+        assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p", "rules: [ {", 1));
+        assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p", "just a string", 1));
+        assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p", "id: other\nrules: []", 1));
+        assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("Bad Id", "rules: []", 1));
+        assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p",
+                "rules:\n  - { id: d, condition: 'true', effect: deny, message: m }\n  - { id: d, condition: 'true', effect: deny, message: m }\n", 1));
+        assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p",
+                "defaults: [ { tags: {}, action: maybe } ]\nrules: []", 1));
+        assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p",
+                "rules:\n  - { id: m, condition: 'true', effect: mask, message: m, mask: [ { detector: iban, strategy: redact } ] }\n", 1));
+    }
+
+    @Test
+    void jsonDocumentsAreAcceptedToo() {
+        CompiledPolicy p = PolicyCompiler.compile("j", """
+                {"rules": [{"id": "r", "condition": "kind == 'exec'", "effect": "review", "message": "m"}]}
+                """, 3);
+        assertEquals(3, p.version());
+        assertEquals(1, p.rules().size());
+    }
+}
