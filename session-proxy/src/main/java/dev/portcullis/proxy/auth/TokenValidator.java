@@ -101,16 +101,8 @@ public class TokenValidator {
             if (access == null) {
                 throw new InvalidTokenException("token has no scope for connection " + connection);
             }
-            String agent = claims.getStringClaimValue("azp");
-            if (agent == null) {
-                agent = claims.getStringClaimValue("client_id");
-            }
-            if (agent == null) {
-                agent = claims.getStringClaimValue("preferred_username");
-            }
-            if (agent == null) {
-                agent = claims.getSubject();
-            }
+            String agent = agentName(claims.getStringClaimValue("preferred_username"), claims.getStringClaimValue("azp"),
+                    claims.getStringClaimValue("client_id"), claims.getSubject());
             List<String> groups = claims.hasClaim("groups") ? claims.getStringListClaimValue("groups") : List.of();
             return new AgentIdentity(agent, claims.getSubject(), groups, List.copyOf(connScopes), access,
                     Instant.ofEpochMilli(claims.getExpirationTime().getValueInMillis()));
@@ -138,5 +130,21 @@ public class TokenValidator {
             default -> "rejected (jose4j code " + d.getErrorCode() + ")";
         }));
         return why.isEmpty() ? "invalid JWT" : String.join("; ", why);
+    }
+
+    /**
+     * The agent a token speaks for. Keycloak names an agent's service-account user
+     * {@code service-account-<client id>}; that name survives token exchange, whereas {@code azp}
+     * of a token minted by identity-broker (standard token exchange) is the broker itself.
+     */
+    static String agentName(String preferredUsername, String azp, String clientId, String subject) {
+        String prefix = "service-account-";
+        if (preferredUsername != null && preferredUsername.startsWith(prefix) && preferredUsername.length() > prefix.length()) {
+            return preferredUsername.substring(prefix.length());
+        }
+        if (azp != null) {
+            return azp;
+        }
+        return clientId != null ? clientId : subject;
     }
 }
