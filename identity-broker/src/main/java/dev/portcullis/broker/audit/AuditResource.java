@@ -1,0 +1,30 @@
+package dev.portcullis.broker.audit;
+
+import dev.portcullis.broker.security.Caller;
+import io.smallrye.mutiny.Uni;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+import java.util.List;
+
+/** The audit trail of admin and approval actions, newest first. */
+@Path("/v1/audit")
+public class AuditResource {
+
+    private final AuditRepository repository;
+
+    public AuditResource(AuditRepository repository) {
+        this.repository = repository;
+    }
+
+    @GET
+    @RolesAllowed({ Caller.ADMIN, "auditor" })
+    public Uni<List<AuditEntry>> search(@QueryParam("targetType") String targetType,
+            @QueryParam("targetId") String targetId, @QueryParam("actor") String actor,
+            @QueryParam("limit") @DefaultValue("100") int limit) {
+        return Panache.withSession(() -> repository.search(targetType, targetId, actor, Math.max(1, Math.min(limit, 1000))));
+    }
+}

@@ -1,0 +1,72 @@
+package dev.portcullis.broker.review;
+
+import dev.portcullis.broker.rest.ProblemException;
+import dev.portcullis.broker.review.ReviewApi.ReviewView;
+import dev.portcullis.broker.security.Caller;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.core.MediaType;
+import dev.portcullis.broker.rest.DecisionBody;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import java.util.List;
+
+/** Command reviews for approvers. */
+@Path("/v1/reviews")
+public class ReviewResource {
+
+    private final ReviewService service;
+    private final Caller caller;
+
+    public ReviewResource(ReviewService service, Caller caller) {
+        this.service = service;
+        this.caller = caller;
+    }
+
+    @GET
+    @RolesAllowed({ Caller.APPROVER, Caller.ADMIN })
+    public Uni<List<ReviewView>> list(@QueryParam("status") String status,
+            @QueryParam("limit") @DefaultValue("100") int limit) {
+        return service.list(parse(status), Math.max(1, Math.min(limit, 500)));
+    }
+
+    @GET
+    @Path("{id}")
+    @RolesAllowed({ Caller.APPROVER, Caller.ADMIN })
+    public Uni<ReviewView> get(@PathParam("id") String id) {
+        return service.get(id);
+    }
+
+    @POST
+    @Path("{id}/approve")
+    @RolesAllowed(Caller.APPROVER)
+    @Consumes(MediaType.WILDCARD)
+    public Uni<ReviewView> approve(@PathParam("id") String id, String body) {
+        return service.decide(id, true, caller.username(), DecisionBody.comment(body));
+    }
+
+    @POST
+    @Path("{id}/deny")
+    @RolesAllowed(Caller.APPROVER)
+    @Consumes(MediaType.WILDCARD)
+    public Uni<ReviewView> deny(@PathParam("id") String id, String body) {
+        return service.decide(id, false, caller.username(), DecisionBody.comment(body));
+    }
+
+    static Review.Status parse(String status) {
+        if (status == null || status.isBlank()) {
+            return null;
+        }
+        try {
+            return Review.Status.valueOf(status.trim().toUpperCase());
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("status must be one of pending, approved, denied, expired");
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.portcullis.broker.support;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Writes the connections file the tests run against and points the broker at it. */
+public class ConnectionsFileResource implements QuarkusTestResourceLifecycleManager {
+
+    /** The tests' connections: a plain one, a production one (two approvers) and the realm's demo. */
+    public static final String CONNECTIONS = """
+            connections:
+              pg-test:
+                type: postgres
+                address: 127.0.0.1:5432
+                database: app
+                credentials: { username: app_rw, passwordFile: /nonexistent }
+                accessLevels: [read, write]
+                tags: { env: dev }
+              pg-prod:
+                type: postgres
+                accessLevels: [read, write, admin]
+                tags: { env: prod }
+              pg-demo:
+                type: postgres
+                accessLevels: [read, write, admin]
+                tags: { env: prod }
+            """;
+
+    public static Path file;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            Path dir = Files.createDirectories(Path.of("target", "test-connections").toAbsolutePath());
+            file = dir.resolve("connections.yaml");
+            Files.writeString(file, CONNECTIONS);
+            return Map.of("portcullis.connections.file", file.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+    }
+}

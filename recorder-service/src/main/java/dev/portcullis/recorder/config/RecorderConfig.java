@@ -1,0 +1,131 @@
+package dev.portcullis.recorder.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Recorder settings (prefix {@code portcullis}); every key also reads from the environment, e.g.
+ * {@code portcullis.s3.bucket} from {@code PORTCULLIS_S3_BUCKET}.
+ */
+@ConfigMapping(prefix = "portcullis")
+public interface RecorderConfig {
+
+    /** Where the filesystem store keeps recordings (used when no S3 bucket is configured). */
+    @WithName("recordings-dir")
+    @WithDefault("recordings")
+    Path recordingsDir();
+
+    /** {@code auto} (S3 when a bucket is set, else the filesystem), {@code filesystem} or {@code s3}. */
+    @WithDefault("auto")
+    String storage();
+
+    /** Local directory for recordings being assembled before upload. */
+    Optional<Path> stagingDir();
+
+    S3 s3();
+
+    Ingest ingest();
+
+    Sessions sessions();
+
+    Retention retention();
+
+    /** DESIGN.md connections file: tags and max session durations (optional). */
+    Optional<Path> connectionsFile();
+
+    /** Set by dev-stack and the launcher; the recorder only needs the issuer (quarkus.oidc.*). */
+    Keycloak keycloak();
+
+    interface Keycloak {
+        Optional<String> url();
+    }
+
+    interface S3 {
+        /** Endpoint override for S3-compatible servers; empty means AWS. */
+        Optional<String> endpoint();
+
+        @WithDefault("us-east-1")
+        String region();
+
+        /** Static credentials; empty means the SDK's default provider chain. */
+        Optional<String> accessKey();
+
+        Optional<String> secretKey();
+
+        Optional<String> bucket();
+
+        /** Path-style addressing (S3Proxy, MinIO, ODF). */
+        @WithDefault("false")
+        boolean pathStyle();
+
+        /** Server-side encryption: {@code AES256} or {@code aws:kms}; empty means none asked. */
+        Optional<String> sse();
+
+        /** KMS key for {@code aws:kms}. */
+        Optional<String> sseKmsKeyId();
+
+        /** Objects at least this large are uploaded in parts. */
+        @WithDefault("16777216")
+        long multipartThreshold();
+
+        /** Part size of multipart uploads (S3 minimum 5 MiB). */
+        @WithDefault("8388608")
+        int partSize();
+    }
+
+    interface Ingest {
+        /** Events larger than this are dead-lettered unread. */
+        @WithDefault("1048576")
+        int maxEventBytes();
+
+        /** How long a gap in seq is waited for (after the last event) before the recording is closed incomplete. */
+        @WithDefault("PT30S")
+        Duration gapHold();
+
+        /** Threads that assemble and upload recordings (blocking I/O, never the event loop). */
+        @WithDefault("2")
+        int finalizerThreads();
+
+        /** How often open sessions are checked for completion, expired gaps and overrun durations. */
+        @WithDefault("5s")
+        String sweepInterval();
+
+        /** Events read back from the staging table per query while assembling a recording. */
+        @WithDefault("1000")
+        int assemblePageSize();
+    }
+
+    interface Sessions {
+        /** Maximum session duration for connections the connections file does not name. */
+        @WithDefault("PT8H")
+        Duration maxDuration();
+
+        /** Added to the max duration before an open session is closed as incomplete. */
+        @WithDefault("PT5M")
+        Duration grace();
+    }
+
+    interface Retention {
+        /** Retention of recordings whose connection tags match no rule. */
+        @WithDefault("P90D")
+        Duration defaultPeriod();
+
+        /**
+         * Rules {@code tag=value:period}, first match wins, e.g. {@code env=prod:P400D,env=dev:P7D}.
+         */
+        Optional<List<String>> byTag();
+
+        /** How often expired recordings are looked for. */
+        @WithDefault("1h")
+        String interval();
+
+        /** Recordings deleted per retention run (the rest go next run). */
+        @WithDefault("500")
+        int batchSize();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.portcullis.recorder.events;
+
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** The recorder's JSON settings: exact numbers, duplicate keys rejected, compact output. */
+public final class JsonSupport {
+
+    /** Keys whose scalar values never reach a recording, whatever the producer sent. */
+    static final Set<String> SENSITIVE_KEYS = Set.of("password", "passwd", "secret", "client_secret", "token",
+            "access_token", "refresh_token", "id_token", "authorization", "api_key", "apikey", "private_key");
+    public static final String REDACTED = "[redacted]";
+
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
+
+    private JsonSupport() {
+    }
+
+    /** Replaces scalar values under sensitive keys in place; returns how many were replaced. */
+    public static int redact(JsonNode node) {
+        int n = 0;
+        if (node instanceof ObjectNode obj) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> f = it.next();
+                JsonNode v = f.getValue();
+                if (SENSITIVE_KEYS.contains(f.getKey().toLowerCase(Locale.ROOT)) && v.isValueNode() && !v.isNull()
+                        && !REDACTED.equals(v.asText())) {
+                    f.setValue(obj.textNode(REDACTED));
+                    n++;
+                } else {
+                    n += redact(v);
+                }
+            }
+        } else if (node != null && node.isArray()) {
+            for (JsonNode e : node) {
+                n += redact(e);
+            }
+        }
+        return n;
+    }
+
+}

@@ -1,0 +1,20 @@
+package dev.portcullis.recorder.events;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * One session event as the recorder keeps it: the fields it indexes, and {@code json}, the event
+ * itself as compact JSON with sensitive keys redacted (what goes into the recording).
+ *
+ * @param action for decisions: allow, deny or review (lower case); otherwise null
+ */
+public record SessionEvent(String sessionId, long seq, SessionEventType type, Instant time, String agent,
+        String connection, String protocol, Map<String, String> tags, String action, String json) {
+
+    @Override
+    public String toString() {
+        // the payload is never printed: it may hold masked-but-sensitive query text
+        return "SessionEvent[" + sessionId + "#" + seq + " " + type.wire() + "]";
+    }
+}

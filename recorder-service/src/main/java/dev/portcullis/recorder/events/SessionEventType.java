@@ -1,0 +1,40 @@
+package dev.portcullis.recorder.events;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/** The session event types of DESIGN.md. */
+public enum SessionEventType {
+    STARTED("session.started"),
+    REQUEST("session.request"),
+    OUTPUT("session.output"),
+    DECISION("session.decision"),
+    ENDED("session.ended");
+
+    private final String wire;
+
+    SessionEventType(String wire) {
+        this.wire = wire;
+    }
+
+    public String wire() {
+        return wire;
+    }
+
+    /**
+     * Accepts the wire name, and (tolerant reader) a reverse-DNS prefixed CloudEvents type that ends
+     * with it, e.g. {@code dev.portcullis.session.started}.
+     */
+    public static Optional<SessionEventType> fromWire(String type) {
+        if (type == null) {
+            return Optional.empty();
+        }
+        String t = type.toLowerCase(Locale.ROOT);
+        for (SessionEventType e : values()) {
+            if (t.equals(e.wire) || t.endsWith("." + e.wire)) {
+                return Optional.of(e);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,322 @@
+package dev.portcullis.recorder.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.recorder.config.RecorderConfig;
+import dev.portcullis.recorder.connections.ConnectionCatalog;
+import dev.portcullis.recorder.events.JsonSupport;
+import dev.portcullis.recorder.events.SessionEventType;
+import dev.portcullis.recorder.recording.AsciicastWriter;
+import dev.portcullis.recorder.recording.RecordingWriter;
+import dev.portcullis.recorder.recording.SeqRange;
+import dev.portcullis.recorder.storage.RecordingKeys;
+import dev.portcullis.recorder.storage.RecordingStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Turns a session's staged events into stored recordings: reads them back in seq order (a page at
+ * a time, so memory stays flat), writes the chained event file (and asciicast for SSH) to a local
+ * staging file, uploads it, then in one transaction marks the session final and drops its staged
+ * events. Re-running after a crash rewrites the same bytes under the same key, so it is idempotent.
+ *
+ * <p>Runs on its own threads (blocking disk and S3 I/O, never the event loop). A lease on the
+ * session row keeps two finalizers (threads or instances) from working on the same session.
+ */
+@ApplicationScoped
+public class RecordingFinalizer {
+
+    private static final Logger LOG = Logger.getLogger(RecordingFinalizer.class);
+    static final Duration LEASE = Duration.ofMinutes(2);
+    static final Duration DB_TIMEOUT = Duration.ofSeconds(60);
+
+    public enum Outcome {
+        COMPLETE, INCOMPLETE, NOT_READY, BUSY
+    }
+
+    private final Pool pool;
+    private final RecordingStore store;
+    private final ConnectionCatalog catalog;
+    private final RecorderConfig config;
+    private final MeterRegistry registry;
+    private final ExecutorService executor;
+    private final Set<String> queued = ConcurrentHashMap.newKeySet();
+    private final Path staging;
+
+    RecordingFinalizer(Pool pool, RecordingStore store, ConnectionCatalog catalog, RecorderConfig config,
+            MeterRegistry registry) throws IOException {
+        this.pool = pool;
+        this.store = store;
+        this.catalog = catalog;
+        this.config = config;
+        this.registry = registry;
+        this.staging = config.stagingDir().orElse(Path.of(System.getProperty("java.io.tmpdir"), "portcullis-recorder"));
+        Files.createDirectories(staging);
+        this.executor = Executors.newFixedThreadPool(Math.max(1, config.ingest().finalizerThreads()),
+                Thread.ofPlatform().name("recorder-finalizer-", 0).daemon().factory());
+    }
+
+    /** Queues a session for finalizing (once, however often it is asked). */
+    public void submit(String sessionId) {
+        if (!queued.add(sessionId)) {
+            return;
+        }
+        executor.execute(() -> {
+            try {
+                finalizeSession(sessionId);
+            } catch (Exception e) {
+                LOG.warnf("finalizing session %s failed (it will be retried by the sweeper): %s", sessionId, e.toString());
+            } finally {
+                queued.remove(sessionId);
+            }
+        });
+    }
+
+    /** Finalizes now if the session is ready (all events there, gap waited out, or overrun). Blocking. */
+    public Outcome finalizeSession(String sessionId) throws IOException {
+        RecordingStore.requireBlockingAllowed("finalizing a recording");
+        Row s = await(pool.preparedQuery("""
+                UPDATE recorded_session SET lease_until = now() + make_interval(secs => $2)
+                WHERE session_id = $1 AND status = 'recording' AND (lease_until IS NULL OR lease_until < now())
+                RETURNING agent, connection, protocol, tags, started_at, first_event_at, first_seen_at, end_seq, max_seq,
+                          buffered, last_event_at < now() - make_interval(secs => $3) AS hold_over, now() AS db_now""")
+                .execute(Tuple.of(sessionId, (double) LEASE.toSeconds(), seconds(config.ingest().gapHold()))))
+                .stream().findFirst().orElse(null);
+        if (s == null) {
+            return Outcome.BUSY;
+        }
+        boolean done = false;
+        try {
+            Outcome outcome = assemble(sessionId, s);
+            done = outcome != Outcome.NOT_READY;
+            return outcome;
+        } finally {
+            if (!done) {
+                await(pool.preparedQuery("UPDATE recorded_session SET lease_until = NULL WHERE session_id = $1")
+                        .execute(Tuple.of(sessionId)));
+            }
+        }
+    }
+
+    private Outcome assemble(String sessionId, Row s) throws IOException {
+        Long endSeq = s.getLong("end_seq");
+        Long maxSeq = s.getLong("max_seq");
+        long buffered = s.getLong("buffered");
+        boolean holdOver = Boolean.TRUE.equals(s.getBoolean("hold_over"));
+        Instant now = s.getOffsetDateTime("db_now").toInstant();
+        String connection = s.getString("connection");
+        Instant start = firstNonNull(s.getOffsetDateTime("started_at"), s.getOffsetDateTime("first_event_at"),
+                s.getOffsetDateTime("first_seen_at"));
+        Duration maxDuration = catalog.maxSessionDuration(connection).orElse(config.sessions().maxDuration());
+        boolean timedOut = endSeq == null && start.plus(maxDuration).plus(config.sessions().grace()).isBefore(now);
+        boolean allThere = endSeq != null && maxSeq != null && buffered == endSeq + 1 && maxSeq.longValue() == endSeq;
+        if (!allThere && !(endSeq != null && holdOver) && !timedOut) {
+            return Outcome.NOT_READY;
+        }
+        boolean ssh = "ssh".equalsIgnoreCase(s.getString("protocol"));
+        Path events = Files.createTempFile(staging, "rec-", ".jsonl");
+        Path cast = ssh ? Files.createTempFile(staging, "rec-", ".cast") : null;
+        try {
+            return write(sessionId, s, start, endSeq, buffered, holdOver || timedOut, events, cast);
+        } finally {
+            Files.deleteIfExists(events);
+            if (cast != null) {
+                Files.deleteIfExists(cast);
+            }
+        }
+    }
+
+    private Outcome write(String sessionId, Row s, Instant start, Long endSeq, long buffered, boolean mayBeIncomplete,
+            Path eventsFile, Path castFile) throws IOException {
+        List<SeqRange> missing = new ArrayList<>();
+        long requests = 0;
+        long denials = 0;
+        long reviews = 0;
+        RecordingWriter.Written events;
+        AsciicastWriter.Written cast = null;
+        try (OutputStream eventsOut = Files.newOutputStream(eventsFile);
+                RecordingWriter writer = new RecordingWriter(eventsOut);
+                OutputStream castOut = castFile == null ? OutputStream.nullOutputStream() : Files.newOutputStream(castFile);
+                AsciicastWriter asciicast = new AsciicastWriter(castOut)) {
+            String title = s.getString("agent") + "@" + s.getString("connection") + " " + sessionId;
+            boolean castStarted = false;
+            long expected = 0;
+            long after = -1;
+            int page = config.ingest().assemblePageSize();
+            while (true) {
+                RowSet<Row> rows = await(pool.preparedQuery("""
+                        SELECT seq, type, event_time, action, payload FROM session_event_buffer
+                        WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3""")
+                        .execute(Tuple.of(sessionId, after, page)));
+                if (rows.size() == 0) {
+                    break;
+                }
+                for (Row r : rows) {
+                    long seq = r.getLong("seq");
+                    if (seq > expected) {
+                        missing.add(new SeqRange(expected, seq - 1));
+                    }
+                    expected = seq + 1;
+                    after = seq;
+                    String payload = r.getString("payload");
+                    writer.append(seq, payload);
+                    SessionEventType type = SessionEventType.fromWire(r.getString("type")).orElseThrow();
+                    String action = r.getString("action");
+                    if (type == SessionEventType.REQUEST) {
+                        requests++;
+                    } else if (type == SessionEventType.DECISION && "deny".equals(action)) {
+                        denials++;
+                    } else if (type == SessionEventType.DECISION && "review".equals(action)) {
+                        reviews++;
+                    }
+                    if (castFile != null) {
+                        JsonNode node = parse(payload);
+                        if (!castStarted) {
+                            asciicast.header(start, type == SessionEventType.STARTED ? node : null, title);
+                            castStarted = true;
+                        }
+                        OffsetDateTime t = r.getOffsetDateTime("event_time");
+                        asciicast.event(type, t == null ? null : t.toInstant(), node);
+                    }
+                }
+                if (rows.size() < page) {
+                    break;
+                }
+                renewLease(sessionId);
+            }
+            if (endSeq != null && expected <= endSeq) {
+                missing.add(new SeqRange(expected, endSeq));
+            }
+            boolean ended = endSeq != null;
+            String status = ended && missing.isEmpty() ? "complete" : "incomplete";
+            if ("incomplete".equals(status) && !mayBeIncomplete) {
+                return Outcome.NOT_READY;
+            }
+            events = writer.seal(sessionId, status, missing, ended);
+            if (castFile != null) {
+                if (!castStarted) {
+                    asciicast.header(start, null, title);
+                }
+                cast = asciicast.finish();
+            }
+        }
+        String eventsKey = RecordingKeys.key(start, sessionId, RecordingKeys.EVENTS_EXT);
+        store.put(eventsKey, eventsFile, events.size(), events.sha256(), "application/x-ndjson");
+        String castKey = null;
+        if (cast != null) {
+            castKey = RecordingKeys.key(start, sessionId, RecordingKeys.CAST_EXT);
+            store.put(castKey, castFile, cast.size(), cast.sha256(), "application/x-asciicast");
+        }
+        boolean complete = missing.isEmpty() && endSeq != null;
+        String tags = s.getString("tags");
+        if (tags == null) {
+            Map<String, String> t = catalog.tags(s.getString("connection"));
+            tags = t.isEmpty() ? null : JsonSupport.MAPPER.writeValueAsString(t);
+        }
+        Object[] params = { sessionId, complete ? "complete" : "incomplete", endSeq != null, SeqRanges.format(missing),
+                events.events(), requests, denials, reviews, eventsKey, events.size(), events.sha256(), events.chainHead(),
+                castKey, cast == null ? null : cast.size(), cast == null ? null : cast.sha256(), tags, buffered };
+        boolean updated = await(pool.withTransaction(conn -> conn.preparedQuery("""
+                UPDATE recorded_session SET status = $2, ended = $3, missing = NULLIF($4, ''), event_count = $5,
+                    request_count = $6, denial_count = $7, review_count = $8, object_key = $9, size_bytes = $10,
+                    sha256 = $11, chain_head = $12, cast_key = $13, cast_size_bytes = $14, cast_sha256 = $15,
+                    tags = COALESCE(tags, $16), finalized_at = now(), lease_until = NULL
+                WHERE session_id = $1 AND status = 'recording' AND buffered = $17""")
+                .execute(Tuple.from(params))
+                .chain(rs -> rs.rowCount() == 1
+                        ? conn.preparedQuery("DELETE FROM session_event_buffer WHERE session_id = $1")
+                                .execute(Tuple.of(sessionId)).replaceWith(true)
+                        : Uni.createFrom().item(false))));
+        if (!updated) {
+            // an event arrived while assembling; the sweeper will assemble it again
+            return Outcome.NOT_READY;
+        }
+        registry.counter("recorder.recordings.finalized", "status", complete ? "complete" : "incomplete").increment();
+        if (complete) {
+            LOG.infof("session %s recorded complete: %d events, %d bytes, sha256 %s", sessionId, events.events(),
+                    events.size(), events.sha256());
+        } else {
+            LOG.warnf("session %s recorded INCOMPLETE: %d events, missing seq %s%s", sessionId, events.events(),
+                    missing.isEmpty() ? "-" : SeqRanges.format(missing), endSeq == null ? ", never ended" : "");
+        }
+        return complete ? Outcome.COMPLETE : Outcome.INCOMPLETE;
+    }
+
+    private void renewLease(String sessionId) {
+        await(pool.preparedQuery("UPDATE recorded_session SET lease_until = now() + make_interval(secs => $2) "
+                + "WHERE session_id = $1").execute(Tuple.of(sessionId, (double) LEASE.toSeconds())));
+    }
+
+    private static JsonNode parse(String payload) throws IOException {
+        try {
+            return JsonSupport.MAPPER.readTree(payload);
+        } catch (JsonProcessingException e) {
+            throw new IOException("staged event is not JSON", e);
+        }
+    }
+
+    private static Instant firstNonNull(OffsetDateTime... times) {
+        for (OffsetDateTime t : times) {
+            if (t != null) {
+                return t.toInstant();
+            }
+        }
+        throw new IllegalStateException("no time");
+    }
+
+    static double seconds(Duration d) {
+        return d.toMillis() / 1000.0;
+    }
+
+    private static <T> T await(Uni<T> uni) {
+        return uni.await().atMost(DB_TIMEOUT);
+    }
+
+    /** Sessions the sweeper should look at. Blocking. */
+    public List<String> candidates(int limit) {
+        Duration shortest = catalog.shortestMaxSessionDuration().filter(d -> d.compareTo(config.sessions().maxDuration()) < 0)
+                .orElse(config.sessions().maxDuration()).plus(config.sessions().grace());
+        RowSet<Row> rows = await(pool.preparedQuery("""
+                SELECT session_id FROM recorded_session
+                WHERE status = 'recording' AND (lease_until IS NULL OR lease_until < now())
+                  AND ((end_seq IS NOT NULL AND (buffered >= end_seq + 1 OR last_event_at < now() - make_interval(secs => $1)))
+                    OR (end_seq IS NULL AND COALESCE(started_at, first_event_at, first_seen_at) < now() - make_interval(secs => $2)))
+                ORDER BY last_event_at LIMIT $3""")
+                .execute(Tuple.of(seconds(config.ingest().gapHold()), seconds(shortest), limit)));
+        List<String> ids = new ArrayList<>();
+        rows.forEach(r -> ids.add(r.getString(0)));
+        return ids;
+    }
+
+
+    @PreDestroy
+    void stop() throws InterruptedException {
+        executor.shutdown();
+        if (!executor.awaitTermination(20, TimeUnit.SECONDS)) {
+            executor.shutdownNow();
+        }
+    }
+}

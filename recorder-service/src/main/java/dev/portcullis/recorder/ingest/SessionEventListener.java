@@ -1,0 +1,89 @@
+package dev.portcullis.recorder.ingest;
+
+import dev.portcullis.recorder.config.RecorderConfig;
+import dev.portcullis.recorder.events.Rejection;
+import dev.portcullis.recorder.events.SessionEvent;
+import dev.portcullis.recorder.events.SessionEventParser;
+import dev.portcullis.recorder.events.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.List;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * Consumes {@code session-events} in batches. A batch is acknowledged (and its offsets become
+ * committable) only after its events are staged in PostgreSQL and its bad records are parked on
+ * the dead-letter topic: a crash at any point redelivers, and staging is idempotent.
+ */
+@ApplicationScoped
+public class SessionEventListener {
+
+    private static final Logger LOG = Logger.getLogger(SessionEventListener.class);
+
+    private final SessionEventStore store;
+    private final DeadLetterPublisher deadLetters;
+    private final RecordingFinalizer finalizer;
+    private final SessionEventParser parser;
+    private final Counter stored;
+    private final Counter duplicates;
+    private final Counter redactions;
+
+    SessionEventListener(SessionEventStore store, DeadLetterPublisher deadLetters, RecordingFinalizer finalizer,
+            RecorderConfig config, MeterRegistry registry) {
+        this.store = store;
+        this.deadLetters = deadLetters;
+        this.finalizer = finalizer;
+        this.parser = new SessionEventParser(config.ingest().maxEventBytes());
+        this.stored = registry.counter("recorder.events", "result", "stored");
+        this.duplicates = registry.counter("recorder.events", "result", "duplicate");
+        this.redactions = registry.counter("recorder.events.redacted.values");
+    }
+
+    @Incoming(Topics.SESSION_EVENTS)
+    public Uni<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
+        List<SessionEvent> events = new ArrayList<>(batch.getRecords().size());
+        List<DeadLetter> rejected = new ArrayList<>();
+        List<KafkaRecord<String, byte[]>> records = batch.getRecords();
+        Map<SessionEvent, KafkaRecord<String, byte[]>> origin = new IdentityHashMap<>();
+        for (KafkaRecord<String, byte[]> r : records) {
+            SessionEventParser.Result result = parser.parse(r.getPayload());
+            if (result.event() != null) {
+                events.add(result.event());
+                origin.put(result.event(), r);
+                if (result.redacted() > 0) {
+                    redactions.increment(result.redacted());
+                }
+            } else {
+                rejected.add(new DeadLetter(r.getTopic(), r.getPartition(), DeadLetter.offsetOf(r), r.getKey(), r.getPayload(),
+                        result.rejection()));
+            }
+        }
+        return Uni.createFrom().deferred(() -> deadLetters.park(rejected)
+                .chain(() -> store.stage(events))
+                .call(staged -> deadLetters.park(staged.closed().stream().map(e -> lateLetter(origin.get(e), e)).toList()))
+                .invoke(staged -> {
+                    stored.increment(staged.stored());
+                    duplicates.increment(staged.duplicates());
+                    staged.ready().forEach(finalizer::submit);
+                }))
+                // staging must succeed before the offsets move on: retry (PostgreSQL or Kafka down) rather than skip
+                .onFailure().invoke(e -> LOG.warnf("staging a batch of %d session events failed, retrying: %s",
+                        records.size(), e.toString()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
+                .chain(() -> Uni.createFrom().completionStage(batch.ack()));
+    }
+
+    private static DeadLetter lateLetter(KafkaRecord<String, byte[]> r, SessionEvent e) {
+        return new DeadLetter(r.getTopic(), r.getPartition(), DeadLetter.offsetOf(r), r.getKey(), r.getPayload(),
+                new Rejection(Rejection.SESSION_CLOSED, "seq " + e.seq() + " arrived after the recording was closed"));
+    }
+}

@@ -1,0 +1,109 @@
+package dev.portcullis.recorder.recording;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.portcullis.recorder.events.JsonSupport;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a chained event file ({@link RecordingFormat}) to a stream, computing its size and
+ * SHA-256 on the way; memory stays constant whatever the number of events.
+ */
+public final class RecordingWriter implements Closeable {
+
+    /** What was written: size and SHA-256 of the whole file, and the hash of its last line. */
+    public record Written(long size, String sha256, String chainHead, long events) {
+    }
+
+    private final CountingOutputStream counter;
+    private final DigestOutputStream out;
+    private final MessageDigest lineDigest = RecordingFormat.sha256();
+    private String prev = RecordingFormat.GENESIS;
+    private long events;
+    private long lastSeq = -1;
+    private boolean sealed;
+
+    public RecordingWriter(OutputStream target) {
+        this.counter = new CountingOutputStream(new BufferedOutputStream(target, 64 * 1024));
+        this.out = new DigestOutputStream(counter, RecordingFormat.sha256());
+    }
+
+    /** Appends one event; {@code eventJson} must be compact JSON (no line breaks). seq must increase. */
+    public void append(long seq, String eventJson) throws IOException {
+        if (sealed) {
+            throw new IllegalStateException("recording already sealed");
+        }
+        if (seq <= lastSeq) {
+            throw new IllegalArgumentException("seq " + seq + " after " + lastSeq);
+        }
+        if (eventJson.indexOf('\n') >= 0 || eventJson.indexOf('\r') >= 0) {
+            throw new IllegalArgumentException("event JSON must be compact");
+        }
+        lastSeq = seq;
+        events++;
+        writeLine("{\"seq\":" + seq + ",\"prev\":\"" + prev + "\",\"event\":" + eventJson);
+    }
+
+    /** Writes the seal line and returns what was written; the stream is flushed, not closed. */
+    public Written seal(String sessionId, String status, List<SeqRange> missing, boolean ended) throws IOException {
+        Map<String, Object> seal = new LinkedHashMap<>();
+        seal.put("format", RecordingFormat.FORMAT);
+        seal.put("session_id", sessionId);
+        seal.put("status", status);
+        seal.put("events", events);
+        seal.put("last_seq", lastSeq);
+        seal.put("ended", ended);
+        seal.put("missing", missing.stream().map(r -> List.of(r.from(), r.to())).toList());
+        String sealJson;
+        try {
+            sealJson = JsonSupport.MAPPER.writeValueAsString(seal);
+        } catch (JsonProcessingException e) {
+            throw new IOException(e);
+        }
+        writeLine("{\"seal\":" + sealJson + ",\"prev\":\"" + prev + "\"");
+        sealed = true;
+        out.flush();
+        return new Written(counter.count, HexFormat.of().formatHex(out.getMessageDigest().digest()), prev, events);
+    }
+
+    private void writeLine(String prefix) throws IOException {
+        String hash = RecordingFormat.lineHash(lineDigest, prefix);
+        out.write(prefix.getBytes(StandardCharsets.UTF_8));
+        out.write((RecordingFormat.HASH_FIELD + hash + "\"}\n").getBytes(StandardCharsets.UTF_8));
+        prev = hash;
+    }
+
+    @Override
+    public void close() throws IOException {
+        out.close();
+    }
+
+    static final class CountingOutputStream extends java.io.FilterOutputStream {
+        long count;
+
+        CountingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+    }
+}

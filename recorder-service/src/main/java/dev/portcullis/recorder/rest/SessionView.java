@@ -1,0 +1,41 @@
+package dev.portcullis.recorder.rest;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.portcullis.recorder.RecordedSession;
+import dev.portcullis.recorder.events.JsonSupport;
+import dev.portcullis.recorder.ingest.SeqRanges;
+import java.io.IOException;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+
+/** A session as the auditor API shows it (snake_case JSON). */
+public record SessionView(String sessionId, String agent, String connection, String protocol, Map<String, String> tags,
+        OffsetDateTime startedAt, OffsetDateTime endedAt, String status, Boolean ended, List<List<Long>> missing,
+        long events, long requests, long denials, long reviews, Recording recording, Recording cast) {
+
+    public record Recording(String format, String key, Long sizeBytes, String sha256, String chainHead, String href) {
+    }
+
+    private static final TypeReference<Map<String, String>> TAGS = new TypeReference<>() {
+    };
+
+    static SessionView of(RecordedSession s) {
+        Map<String, String> tags = Map.of();
+        if (s.tags != null) {
+            try {
+                tags = JsonSupport.MAPPER.readValue(s.tags, TAGS);
+            } catch (IOException e) {
+                // unreadable tags are shown as none
+            }
+        }
+        String base = "/v1/sessions/" + s.sessionId + "/recording";
+        Recording recording = s.objectKey == null ? null
+                : new Recording("jsonl", s.objectKey, s.sizeBytes, s.sha256, s.chainHead, base);
+        Recording cast = s.castKey == null ? null
+                : new Recording("cast", s.castKey, s.castSizeBytes, s.castSha256, null, base + "?format=cast");
+        List<List<Long>> missing = SeqRanges.parse(s.missing).stream().map(r -> List.of(r.from(), r.to())).toList();
+        return new SessionView(s.sessionId, s.agent, s.connection, s.protocol, tags, s.startedAt, s.endedAt, s.status,
+                s.ended, missing, s.eventCount, s.requestCount, s.denialCount, s.reviewCount, recording, cast);
+    }
+}

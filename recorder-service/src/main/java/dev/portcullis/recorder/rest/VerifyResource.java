@@ -1,0 +1,56 @@
+package dev.portcullis.recorder.rest;
+
+import dev.portcullis.recorder.RecordedSession;
+import dev.portcullis.recorder.recording.RecordingVerifier;
+import dev.portcullis.recorder.repository.SessionRepository;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.vertx.VertxContextSupport;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Verifies a downloaded event file: {@code POST /v1/recordings/verify?session=<id>} with the file
+ * as the body. With {@code session}, the file's SHA-256 and last hash are also compared with the
+ * recorder's metadata, which catches a rewrite with a recomputed chain. Always 200 with the result;
+ * {@code valid} says whether it passed.
+ */
+@Path("/v1/recordings/verify")
+@RolesAllowed(Roles.AUDITOR)
+public class VerifyResource {
+
+    private final SessionRepository sessions;
+
+    VerifyResource(SessionRepository sessions) {
+        this.sessions = sessions;
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public RecordingVerifier.Result verify(InputStream body, @QueryParam("session") String sessionId) throws IOException {
+        String sha = null;
+        String head = null;
+        if (sessionId != null && !sessionId.isBlank()) {
+            RecordedSession s;
+            try {
+                s = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> sessions.findById(sessionId)));
+            } catch (Throwable e) {
+                throw new ApiError(Response.Status.SERVICE_UNAVAILABLE, "metadata unavailable");
+            }
+            if (s == null || s.sha256 == null) {
+                throw new ApiError(Response.Status.NOT_FOUND, "no stored recording for session " + sessionId);
+            }
+            sha = s.sha256;
+            head = s.chainHead;
+        }
+        return RecordingVerifier.verify(body, sha, head);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.portcullis.recorder.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class SessionEventParserTest {
+
+    private final SessionEventParser parser = new SessionEventParser(4096);
+
+    private SessionEventParser.Result parse(String json) {
+        return parser.parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void readsCloudEventsWrappedEvents() {
+        var r = parse("""
+                {"specversion":"1.0","id":"e1","source":"/proxy","type":"session.started","time":"2026-11-22T03:12:00Z",
+                 "data":{"session_id":"s-1","seq":0,"time":"2026-11-22T03:12:00Z","agent":"backup",
+                         "connection":{"name":"pg-prod","type":"postgres","tags":{"env":"prod"}},"protocol":"postgres"}}""");
+        assertThat(r.rejection()).isNull();
+        SessionEvent e = r.event();
+        assertThat(e.sessionId()).isEqualTo("s-1");
+        assertThat(e.seq()).isZero();
+        assertThat(e.type()).isEqualTo(SessionEventType.STARTED);
+        assertThat(e.agent()).isEqualTo("backup");
+        assertThat(e.connection()).isEqualTo("pg-prod");
+        assertThat(e.protocol()).isEqualTo("postgres");
+        assertThat(e.tags()).containsEntry("env", "prod");
+        assertThat(e.time()).hasToString("2026-11-22T03:12:00Z");
+    }
+
+    @Test
+    void readsFlatEventsAndDecisionActions() {
+        var r = parse("""
+                {"type":"session.decision","session_id":"s-1","seq":"3","time":"2026-11-22T03:12:01+01:00",
+                 "agent":"ci","connection":"pg-dev","decision":{"action":"DENY"}}""");
+        assertThat(r.event().seq()).isEqualTo(3);
+        assertThat(r.event().action()).isEqualTo("deny");
+        assertThat(r.event().connection()).isEqualTo("pg-dev");
+    }
+
+    @Test
+    void outputIsCompactAndRedactsSensitiveKeys() {
+        var r = parse("""
+                {"type":"session.request", "session_id":"s-1", "seq":1,
+                  "data": {"text":"SELECT 1", "password":"hunter2", "nested":{"Token":"abc"}}}""");
+        assertThat(r.event().json()).doesNotContain("hunter2").doesNotContain("abc").doesNotContain("\n")
+                .contains("\"password\":\"[redacted]\"");
+        assertThat(r.redacted()).isEqualTo(2);
+    }
+
+    @Test
+    void rejectsBadInputWithAReason() {
+        assertThat(parse("not json").rejection().reason()).isEqualTo(Rejection.MALFORMED);
+        assertThat(parse("[1,2]").rejection().reason()).isEqualTo(Rejection.MALFORMED);
+        assertThat(parse("{\"type\":\"session.request\",\"seq\":1,\"session_id\":\"a\",\"seq\":2}").rejection().reason())
+                .isEqualTo(Rejection.MALFORMED);
+        assertThat(parse("{\"type\":\"session.teleported\",\"session_id\":\"s\",\"seq\":1}").rejection().reason())
+                .isEqualTo(Rejection.UNKNOWN_TYPE);
+        assertThat(parse("{\"type\":\"session.request\",\"session_id\":\"s\"}").rejection().reason())
+                .isEqualTo(Rejection.MISSING_FIELD);
+        assertThat(parse("{\"type\":\"session.request\",\"session_id\":\"../../etc\",\"seq\":1}").rejection().reason())
+                .isEqualTo(Rejection.INVALID_FIELD);
+        assertThat(parse("{\"type\":\"session.request\",\"session_id\":\"s\",\"seq\":-1}").rejection().reason())
+                .isEqualTo(Rejection.INVALID_FIELD);
+        assertThat(parser.parse(new byte[5000]).rejection().reason()).isEqualTo(Rejection.TOO_LARGE);
+    }
+}

@@ -1,0 +1,259 @@
+package dev.portcullis.recorder.ingest;
+
+import static dev.portcullis.recorder.support.RecorderTestSupport.auditorToken;
+import static dev.portcullis.recorder.support.RecorderTestSupport.awaitFinal;
+import static dev.portcullis.recorder.support.RecorderTestSupport.consume;
+import static dev.portcullis.recorder.support.RecorderTestSupport.event;
+import static dev.portcullis.recorder.support.RecorderTestSupport.header;
+import static dev.portcullis.recorder.support.RecorderTestSupport.newSessionId;
+import static dev.portcullis.recorder.support.RecorderTestSupport.send;
+import static dev.portcullis.recorder.support.RecorderTestSupport.sqlSession;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.devstack.DevStack;
+import dev.portcullis.devstack.S3Server;
+import dev.portcullis.devstack.quarkus.DevStackTestResource;
+import dev.portcullis.recorder.events.JsonSupport;
+import dev.portcullis.recorder.events.SessionEventParser;
+import dev.portcullis.recorder.events.Topics;
+import dev.portcullis.recorder.recording.RecordingVerifier;
+import dev.portcullis.recorder.recording.RecordingWriter;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3Client;
+
+@QuarkusTest
+@QuarkusTestResource(value = DevStackTestResource.class, initArgs = {
+        @ResourceArg(name = "components", value = "postgres,kafka,keycloak,s3"),
+        @ResourceArg(name = "database", value = "recorder") })
+class IngestionTest {
+
+    static final Duration FINAL = Duration.ofSeconds(60);
+
+    static String sha256(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    static byte[] download(String id, String format) {
+        Response r = given().auth().oauth2(auditorToken()).queryParam("format", format)
+                .get("/v1/sessions/{id}/recording", id);
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
+        return r.asByteArray();
+    }
+
+    static S3Client s3() {
+        var c = ConfigProvider.getConfig();
+        return S3Server.client(c.getValue("portcullis.s3.endpoint", String.class),
+                c.getValue("portcullis.s3.access-key", String.class), c.getValue("portcullis.s3.secret-key", String.class));
+    }
+
+    @Test
+    void completeSessionIsStoredInS3AndDownloadableWithMatchingSha256() throws Exception {
+        String id = newSessionId("complete");
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        for (String e : sqlSession(id, "backup-agent", "pg-prod", start)) {
+            send(Topics.SESSION_EVENTS, id, e);
+        }
+        JsonPath s = awaitFinal(id, FINAL);
+        assertThat(s.getString("status")).isEqualTo("complete");
+        assertThat(s.getLong("events")).isEqualTo(6);
+        assertThat(s.getLong("requests")).isEqualTo(1);
+        assertThat(s.getLong("denials")).isEqualTo(1);
+        assertThat(s.getLong("reviews")).isZero();
+        assertThat(s.getString("agent")).isEqualTo("backup-agent");
+        assertThat(s.getString("protocol")).isEqualTo("postgres");
+        assertThat(s.getMap("tags")).containsEntry("env", "prod"); // from the connections file
+
+        Response r = given().auth().oauth2(auditorToken()).get("/v1/sessions/{id}/recording", id);
+        assertThat(r.statusCode()).isEqualTo(200);
+        byte[] body = r.asByteArray();
+        String sha = sha256(body);
+        assertThat(sha).isEqualTo(s.getString("recording.sha256")).isEqualTo(r.header("X-Portcullis-Sha256"));
+        assertThat(r.header("Repr-Digest")).isEqualTo(
+                "sha-256=:" + java.util.Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha)) + ":");
+        assertThat(r.header("Content-Length")).isEqualTo(Long.toString(body.length));
+        assertThat(s.getLong("recording.size_bytes")).isEqualTo(body.length);
+        String key = s.getString("recording.key");
+        assertThat(key).matches("recordings/\\d{4}/\\d{2}/\\d{2}/" + id + "\\.jsonl");
+
+        try (S3Client s3 = s3()) {
+            byte[] stored = s3.getObjectAsBytes(g -> g.bucket(DevStack.RECORDINGS_BUCKET).key(key)).asByteArray();
+            assertThat(sha256(stored)).isEqualTo(sha);
+        }
+        RecordingVerifier.Result v = RecordingVerifier.verify(new ByteArrayInputStream(body), sha, s.getString("recording.chain_head"));
+        assertThat(v.problems()).isEmpty();
+        assertThat(v.events()).isEqualTo(6);
+        String[] lines = new String(body, StandardCharsets.UTF_8).split("\n");
+        for (int i = 0; i < 6; i++) {
+            assertThat(JsonSupport.MAPPER.readTree(lines[i]).at("/event/data/seq").longValue()).isEqualTo(i);
+        }
+    }
+
+    @Test
+    void redeliveredAndReorderedEventsGiveTheSameRecording() throws Exception {
+        String id = newSessionId("shuffled");
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        List<String> events = new ArrayList<>(sqlSession(id, "ci-runner", "pg-dev", start));
+        for (int i = 6; i < 30; i++) { // a longer session: ended is last
+            events.add(events.size() - 1, event(id, i - 1, "session.request", start.plusMillis(i), "ci-runner", "pg-dev", null,
+                    Map.of("text", "SELECT " + i)));
+        }
+        // renumber: sqlSession's ended was seq 5; give every event its position as seq
+        List<String> ordered = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            JsonNode n = JsonSupport.MAPPER.readTree(events.get(i));
+            ((com.fasterxml.jackson.databind.node.ObjectNode) n.get("data")).put("seq", i);
+            ordered.add(n.toString());
+        }
+        // the recording those events must give, computed independently of the recorder
+        SessionEventParser parser = new SessionEventParser(1 << 20);
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        try (RecordingWriter w = new RecordingWriter(expected)) {
+            for (int i = 0; i < ordered.size(); i++) {
+                w.append(i, parser.parse(ordered.get(i).getBytes(StandardCharsets.UTF_8)).event().json());
+            }
+            w.seal(id, "complete", List.of(), true);
+        }
+        List<String> delivery = new ArrayList<>(ordered);
+        delivery.addAll(ordered); // everything twice
+        Collections.shuffle(delivery, new Random(42));
+        for (String e : delivery) {
+            send(Topics.SESSION_EVENTS, id, e);
+        }
+        JsonPath s = awaitFinal(id, FINAL);
+        assertThat(s.getString("status")).isEqualTo("complete");
+        assertThat(s.getLong("events")).isEqualTo(ordered.size());
+        byte[] body = download(id, "jsonl");
+        assertThat(new String(body, StandardCharsets.UTF_8)).isEqualTo(expected.toString(StandardCharsets.UTF_8));
+        assertThat(s.getString("recording.sha256")).isEqualTo(sha256(expected.toByteArray()));
+    }
+
+    @Test
+    void missingSeqMarksTheRecordingIncompleteWithTheMissingRange() throws Exception {
+        String id = newSessionId("gap");
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        List<String> events = sqlSession(id, "report-bot", "pg-dev", start);
+        for (int i : new int[] { 0, 1, 4, 5 }) { // 2 and 3 never arrive
+            send(Topics.SESSION_EVENTS, id, events.get(i));
+        }
+        JsonPath s = awaitFinal(id, FINAL);
+        assertThat(s.getString("status")).isEqualTo("incomplete");
+        assertThat(s.getList("missing")).hasSize(1);
+        assertThat(s.getList("missing[0]", Long.class)).containsExactly(2L, 3L);
+        assertThat(s.getBoolean("ended")).isTrue();
+        byte[] body = download(id, "jsonl");
+        RecordingVerifier.Result v = RecordingVerifier.verify(new ByteArrayInputStream(body), s.getString("recording.sha256"), null);
+        assertThat(v.valid()).as(v.problems().toString()).isTrue();
+        assertThat(v.status()).isEqualTo("incomplete");
+        assertThat(v.events()).isEqualTo(4);
+
+        // seq 2 arriving after the recording was closed is parked, not silently dropped
+        send(Topics.SESSION_EVENTS, id, events.get(2));
+        var parked = consume(Topics.SESSION_EVENTS_DLQ, r -> id.equals(r.key()), l -> !l.isEmpty(), Duration.ofSeconds(30));
+        assertThat(parked).hasSize(1);
+        assertThat(header(parked.get(0), Topics.HEADER_REASON)).isEqualTo("session-closed");
+    }
+
+    @Test
+    void sshSessionProducesAPlayableAsciicastV2File() throws Exception {
+        String id = newSessionId("ssh");
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        String a = "deploy-bot";
+        String c = "ssh-bastion";
+        send(Topics.SESSION_EVENTS, id, event(id, 0, "session.started", start, a, c, "ssh",
+                Map.of("pty", Map.of("cols", 100, "rows", 30, "term", "xterm"))));
+        send(Topics.SESSION_EVENTS, id, event(id, 1, "session.request", start.plusMillis(200), a, c, null,
+                Map.of("kind", "exec", "command", "uptime")));
+        send(Topics.SESSION_EVENTS, id, event(id, 2, "session.decision", start.plusMillis(210), a, c, null, Map.of("action", "allow")));
+        send(Topics.SESSION_EVENTS, id, event(id, 3, "session.output", start.plusMillis(900), a, c, null,
+                Map.of("output", " 03:12:00 up 3 days,  load average: 0.10\r\n")));
+        send(Topics.SESSION_EVENTS, id, event(id, 4, "session.ended", start.plusMillis(1000), a, c, null, Map.of("exit_status", 0)));
+        JsonPath s = awaitFinal(id, FINAL);
+        assertThat(s.getString("status")).isEqualTo("complete");
+        assertThat(s.getString("cast.key")).endsWith(id + ".cast");
+        byte[] cast = download(id, "cast");
+        assertThat(sha256(cast)).isEqualTo(s.getString("cast.sha256"));
+        String[] lines = new String(cast, StandardCharsets.UTF_8).split("\n");
+        JsonNode header = JsonSupport.MAPPER.readTree(lines[0]);
+        assertThat(header.get("version").intValue()).isEqualTo(2);
+        assertThat(header.get("width").intValue()).isEqualTo(100);
+        assertThat(header.get("height").intValue()).isEqualTo(30);
+        assertThat(lines).hasSize(3);
+        double last = -1;
+        for (int i = 1; i < lines.length; i++) {
+            JsonNode ev = JsonSupport.MAPPER.readTree(lines[i]);
+            assertThat(ev.isArray()).isTrue();
+            assertThat(ev.size()).isEqualTo(3);
+            assertThat(ev.get(0).isNumber()).isTrue();
+            assertThat(ev.get(0).doubleValue()).isGreaterThanOrEqualTo(last);
+            last = ev.get(0).doubleValue();
+            assertThat(ev.get(1).textValue()).isIn("o", "i");
+        }
+        assertThat(JsonSupport.MAPPER.readTree(lines[2]).get(2).textValue()).contains("load average");
+        assertThat(JsonSupport.MAPPER.readTree(lines[2]).get(0).doubleValue()).isEqualTo(0.9);
+        // the JSON Lines event file exists for SSH too
+        assertThat(s.getString("recording.key")).endsWith(id + ".jsonl");
+    }
+
+    @Test
+    void badInputIsDeadLetteredWhileGoodEventsKeepFlowing() throws Exception {
+        String key = newSessionId("bad");
+        // same key → same partition as the good session that follows
+        send(Topics.SESSION_EVENTS, key, "{not json".getBytes(StandardCharsets.UTF_8));
+        send(Topics.SESSION_EVENTS, key, "{\"type\":\"session.teleported\",\"session_id\":\"" + key + "\",\"seq\":0}");
+        send(Topics.SESSION_EVENTS, key, "{\"type\":\"session.request\",\"session_id\":\"" + key + "\"}");
+        byte[] huge = ("{\"type\":\"session.output\",\"session_id\":\"" + key + "\",\"seq\":1,\"output\":\""
+                + "x".repeat(300_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        send(Topics.SESSION_EVENTS, key, huge);
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        for (String e : sqlSession(key, "etl-bot", "pg-dev", start)) {
+            send(Topics.SESSION_EVENTS, key, e);
+        }
+        JsonPath s = awaitFinal(key, FINAL);
+        assertThat(s.getString("status")).isEqualTo("complete");
+        assertThat(s.getLong("events")).isEqualTo(6);
+
+        var parked = consume(Topics.SESSION_EVENTS_DLQ, r -> key.equals(r.key()), l -> l.size() >= 4, Duration.ofSeconds(30));
+        assertThat(parked).extracting(r -> header(r, Topics.HEADER_REASON))
+                .containsExactly("malformed", "unknown-type", "missing-field", "too-large");
+        assertThat(header(parked.get(0), Topics.HEADER_SOURCE)).startsWith("session-events-");
+        assertThat(new String(parked.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
+
+        String metrics = given().get("/q/metrics").asString();
+        assertThat(metrics).contains("recorder_dead_letters_total{reason=\"malformed\",topic=\"session-events\"}");
+    }
+
+    @Test
+    void sessionOpenPastItsMaxDurationIsClosedIncomplete() {
+        String id = newSessionId("overrun");
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        // pg-short: maxSessionDuration PT2S in the test connections file, grace 1 s
+        send(Topics.SESSION_EVENTS, id, event(id, 0, "session.started", start, "slow-bot", "pg-short", "postgres", Map.of()));
+        send(Topics.SESSION_EVENTS, id, event(id, 1, "session.request", start.plusMillis(10), "slow-bot", "pg-short", null,
+                Map.of("text", "SELECT pg_sleep(3600)")));
+        JsonPath s = awaitFinal(id, FINAL);
+        assertThat(s.getString("status")).isEqualTo("incomplete");
+        assertThat(s.getBoolean("ended")).isFalse();
+        assertThat(s.getLong("events")).isEqualTo(2);
+    }
+}
