@@ -3,12 +3,10 @@ package dev.portcullis.recorder.repository;
 import dev.portcullis.recorder.DecisionLogEntry;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Page;
-import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 
 @ApplicationScoped
@@ -22,33 +20,14 @@ public class DecisionRepository implements PanacheRepositoryBase<DecisionLogEntr
     }
 
     public Uni<Result> search(Filter f, int page, int size) {
-        List<String> where = new ArrayList<>();
-        Parameters p = new Parameters();
-        if (f.agent() != null) {
-            where.add("agent = :agent");
-            p.and("agent", f.agent());
-        }
-        if (f.connection() != null) {
-            where.add("connection = :connection");
-            p.and("connection", f.connection());
-        }
-        if (f.sessionId() != null) {
-            where.add("sessionId = :session");
-            p.and("session", f.sessionId());
-        }
-        if (f.action() != null) {
-            where.add("action = :action");
-            p.and("action", f.action());
-        }
-        if (f.from() != null) {
-            where.add("decidedAt >= :from");
-            p.and("from", f.from());
-        }
-        if (f.to() != null) {
-            where.add("decidedAt <= :to");
-            p.and("to", f.to());
-        }
-        var q = find(String.join(" and ", where), Sort.descending("decidedAt").and("decisionId"), p);
+        Criteria c = new Criteria()
+                .eq("agent", f.agent())
+                .eq("connection", f.connection())
+                .when(f.sessionId(), "sessionId = :session", "session")
+                .eq("action", f.action())
+                .when(f.from(), "decidedAt >= :from", "from")
+                .when(f.to(), "decidedAt <= :to", "to");
+        var q = find(c.query(), Sort.descending("decidedAt").and("decisionId"), c.params());
         return q.page(Page.of(page, size)).list().chain(items -> q.count().map(total -> new Result(items, total)));
     }
 }

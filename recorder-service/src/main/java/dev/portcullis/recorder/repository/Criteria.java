@@ -1,0 +1,34 @@
+package dev.portcullis.recorder.repository;
+
+import io.quarkus.panache.common.Parameters;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The optional filters of a search: each clause is added only when its value is given. */
+final class Criteria {
+
+    private final List<String> where = new ArrayList<>();
+    private final Parameters params = new Parameters();
+
+    /** {@code field = :field} when {@code value} is not null. */
+    Criteria eq(String field, Object value) {
+        return when(value, field + " = :" + field, field);
+    }
+
+    /** {@code clause} (which uses {@code :name}) when {@code value} is not null. */
+    Criteria when(Object value, String clause, String name) {
+        if (value != null) {
+            where.add(clause);
+            params.and(name, value);
+        }
+        return this;
+    }
+
+    String query() {
+        return String.join(" and ", where);
+    }
+
+    Parameters params() {
+        return params;
+    }
+}
