@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Stands in for policy-service in the proxy's own tests (integration-tests use the real one). Same
  * API: {@code POST /v1/data/portcullis/decision}; requires a bearer token. Rules: DROP denied;
  * DELETE/UPDATE without WHERE held for review; reads of {@code customers} masked (email column
- * redacted, card numbers by detector last4, note column hashed); everything else allowed.
+ * redacted, card numbers by detector last4, note column hashed); everything else allowed. SSH
+ * connections: see {@link #decideSsh}.
  */
 public final class FakePolicyServer implements AutoCloseable {
 
@@ -60,6 +61,9 @@ public final class FakePolicyServer implements AutoCloseable {
     }
 
     static JsonObject decide(JsonObject input) {
+        if ("ssh".equals(input.getJsonObject("connection").getString("type"))) {
+            return decideSsh(input.getJsonObject("request"));
+        }
         JsonArray statements = input.getJsonObject("request").getJsonArray("statements");
         JsonArray mask = new JsonArray();
         String action = "allow";
@@ -87,6 +91,29 @@ public final class FakePolicyServer implements AutoCloseable {
                 mask.add(new JsonObject().put("column", "note").put("strategy", "hash"));
             }
         }
+        return new JsonObject().put("action", action).put("reasons", reasons).put("rules", rules).put("mask", mask)
+                .put("record", true);
+    }
+
+    /**
+     * SSH: a command carrying the comment {@code # forbidden} is denied, one carrying {@code # review}
+     * is held; card numbers in any output are masked (last4).
+     */
+    static JsonObject decideSsh(JsonObject request) {
+        String command = request.getString("command", "");
+        String action = "allow";
+        JsonArray reasons = new JsonArray();
+        JsonArray rules = new JsonArray();
+        if (command.contains("# forbidden")) {
+            action = "deny";
+            reasons.add("rule ssh-forbidden: this command is not allowed");
+            rules.add("ssh-forbidden");
+        } else if (command.contains("# review")) {
+            action = "review";
+            reasons.add("rule ssh-review: this command needs approval");
+            rules.add("ssh-review");
+        }
+        JsonArray mask = new JsonArray().add(new JsonObject().put("detector", "credit_card").put("strategy", "last4"));
         return new JsonObject().put("action", action).put("reasons", reasons).put("rules", rules).put("mask", mask)
                 .put("record", true);
     }

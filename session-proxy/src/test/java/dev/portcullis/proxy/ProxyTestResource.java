@@ -29,6 +29,11 @@ public class ProxyTestResource implements QuarkusTestResourceLifecycleManager {
         return stack;
     }
 
+    /** For test resources that start their own subset of the stack (the SSH tests need no PostgreSQL). */
+    public static void useStack(DevStack s) {
+        stack = s;
+    }
+
     public static FakePolicyServer policy() {
         return policy;
     }

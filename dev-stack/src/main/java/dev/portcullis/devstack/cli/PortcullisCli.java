@@ -199,6 +199,9 @@ public final class PortcullisCli {
         env.put("QUARKUS_OIDC_CLIENT_ID", s.module());
         env.put("QUARKUS_OIDC_CREDENTIALS_SECRET", s.module() + "-dev-secret");
         env.put("PORTCULLIS_POLICY_CLIENT_SECRET", s.module() + "-dev-secret");
+        if (s.module().equals("session-proxy")) {
+            env.put("PORTCULLIS_SSH_HOST_KEY_FILE", layout.secrets().resolve("ssh-host-key").toString());
+        }
         if (s.module().equals("identity-broker")) {
             env.put("PORTCULLIS_BROKER_CLIENT_SECRET", "identity-broker-dev-secret");
         }

@@ -23,7 +23,7 @@ public class ConnectionCatalog {
     private static final Logger LOG = Logger.getLogger(ConnectionCatalog.class);
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Credentials(String username, String passwordFile, String passwordEnv) {
+    public record Credentials(String username, String passwordFile, String passwordEnv, String privateKeyFile) {
         @Override
         public String toString() {
             return "Credentials[username=" + username + "]";
@@ -36,7 +36,8 @@ public class ConnectionCatalog {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Connection(String name, String type, String address, String database, Credentials credentials,
-            List<String> accessLevels, Map<String, String> tags, Duration maxSessionDuration, Tls tls) {
+            List<String> accessLevels, Map<String, String> tags, Duration maxSessionDuration, Tls tls,
+            String knownHosts) {
 
         public String host() {
             int i = address.lastIndexOf(':');
@@ -45,7 +46,7 @@ public class ConnectionCatalog {
 
         public int port() {
             int i = address.lastIndexOf(':');
-            return i < 0 ? 5432 : Integer.parseInt(address.substring(i + 1));
+            return i < 0 ? ("ssh".equals(type) ? 22 : 5432) : Integer.parseInt(address.substring(i + 1));
         }
 
         public boolean backendTls() {
@@ -92,7 +93,7 @@ public class ConnectionCatalog {
                 content.connections().forEach((name, c) -> out.put(name, new Connection(name,
                         c.type() == null ? "postgres" : c.type(), c.address(), c.database(), c.credentials(),
                         c.accessLevels() == null ? List.of("read") : c.accessLevels(),
-                        c.tags() == null ? Map.of() : c.tags(), c.maxSessionDuration(), c.tls())));
+                        c.tags() == null ? Map.of() : c.tags(), c.maxSessionDuration(), c.tls(), c.knownHosts())));
             }
             LOG.infof("loaded %d connection(s) from %s: %s", out.size(), file, out.keySet());
             return Map.copyOf(out);

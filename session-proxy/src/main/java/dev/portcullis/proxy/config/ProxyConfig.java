@@ -13,6 +13,8 @@ public interface ProxyConfig {
 
     Pg pg();
 
+    Ssh ssh();
+
     Token token();
 
     Policy policy();
@@ -81,6 +83,33 @@ public interface ProxyConfig {
         /** Statements longer than this are not parsed (type UNKNOWN, still decided). */
         @WithDefault("100000")
         int maxParseLength();
+    }
+
+    interface Ssh {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Listener address; loopback by default. */
+        @WithDefault("127.0.0.1")
+        String host();
+
+        @WithDefault("2222")
+        int port();
+
+        /** The proxy's own host key (PEM/OpenSSH); generated there when absent. */
+        @WithDefault("target/session-proxy-ssh-host-key")
+        String hostKeyFile();
+
+        @WithDefault("10s")
+        Duration backendConnectTimeout();
+
+        /** A client must have logged in within this time after connecting (slow or garbled clients are dropped). */
+        @WithDefault("30s")
+        Duration loginTimeout();
+
+        /** Sessions without traffic for this long are closed. */
+        @WithDefault("30m")
+        Duration idleTimeout();
     }
 
     interface Token {

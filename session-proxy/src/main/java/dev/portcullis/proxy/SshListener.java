@@ -1,0 +1,63 @@
+package dev.portcullis.proxy;
+
+import dev.portcullis.proxy.auth.TokenValidator;
+import dev.portcullis.proxy.config.ConnectionCatalog;
+import dev.portcullis.proxy.config.ProxyConfig;
+import dev.portcullis.proxy.enforcement.Masker;
+import dev.portcullis.proxy.enforcement.PolicyDecider;
+import dev.portcullis.proxy.enforcement.ReviewHolds;
+import dev.portcullis.proxy.enforcement.SessionRegistry;
+import dev.portcullis.proxy.events.EventPublisher;
+import dev.portcullis.proxy.ssh.SshGateway;
+import dev.portcullis.proxy.ssh.SshProxyServer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+
+/** Starts the SSH gateway ({@link SshProxyServer}, which has no CDI in it) with the application's collaborators. */
+@ApplicationScoped
+public class SshListener {
+
+    private final ProxyConfig config;
+    private final SshGateway gateway;
+    private SshProxyServer server;
+
+    public SshListener(ProxyConfig config, ConnectionCatalog connections, TokenValidator tokens, PolicyDecider policy,
+            EventPublisher events, SessionRegistry registry, ReviewHolds holds) {
+        this.config = config;
+        byte[] hashKey = config.masking().hashKey().map(k -> k.getBytes(StandardCharsets.UTF_8)).orElseGet(() -> {
+            byte[] k = new byte[32];
+            new SecureRandom().nextBytes(k);
+            return k;
+        });
+        this.gateway = new SshGateway(config, connections, tokens, policy, new Masker(hashKey), events, registry, holds);
+    }
+
+    void onStart(@Observes StartupEvent ev) {
+        if (!config.ssh().enabled()) {
+            return;
+        }
+        server = new SshProxyServer(gateway);
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the SSH gateway", e);
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent ev) throws IOException {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** The bound port (differs from the configured one when that is 0), -1 when not running. */
+    public int actualPort() {
+        return server == null ? -1 : server.port();
+    }
+}

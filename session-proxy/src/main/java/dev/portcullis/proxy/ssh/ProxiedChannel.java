@@ -1,0 +1,327 @@
+package dev.portcullis.proxy.ssh;
+
+import dev.portcullis.proxy.enforcement.Decision;
+import dev.portcullis.proxy.enforcement.MaskRule;
+import dev.portcullis.proxy.enforcement.PolicyInput;
+import dev.portcullis.proxy.enforcement.ReviewHolds;
+import dev.portcullis.proxy.events.EventPublisher;
+import dev.portcullis.proxy.events.EventTypes;
+import dev.portcullis.proxy.events.Topics;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ChannelShell;
+import org.apache.sshd.client.channel.ClientChannel;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.channel.PtyChannelConfiguration;
+import org.apache.sshd.server.Environment;
+import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.server.Signal;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+import org.jboss.logging.Logger;
+
+/**
+ * One agent {@code exec} or {@code shell} request. Parsing (what MINA hands over: the command
+ * text, or none for a shell) is kept apart from acting on it ({@link #run}): the decision, the
+ * review hold, and only then the target channel. Runs on its own virtual thread, since MINA wants
+ * {@link #start} to return at once.
+ */
+final class ProxiedChannel implements Command {
+
+    private static final Logger LOG = Logger.getLogger(ProxiedChannel.class);
+    private static final int EXIT_REFUSED = 1;
+    private static final int MAX_LINE = 64 * 1024;
+    /** Detectors always applied to what is recorded as the request text. */
+    private static final List<MaskRule> RECORD_DETECTORS = List.of(new MaskRule(null, "credit_card", "redact"),
+            new MaskRule(null, "jwt", "redact"), new MaskRule(null, "cloud_key", "redact"));
+
+    /** The parsed request: {@code kind} is {@code exec} or {@code shell}; {@code command} is empty for a shell. */
+    record SshRequest(String kind, String command) {
+        JsonObject json() {
+            return new JsonObject().put("kind", kind).put("command", command);
+        }
+    }
+
+    private final SshGateway gw;
+    private final TargetConnector targets;
+    private final SshRequest request;
+    private InputStream in;
+    private OutputStream out;
+    private OutputStream err;
+    private ExitCallback exit;
+    private ChannelSession channel;
+    private volatile Thread thread;
+    private volatile ClientChannel target;
+
+    private final ClassLoader appLoader;
+
+    ProxiedChannel(SshGateway gw, TargetConnector targets, SshRequest request, ClassLoader appLoader) {
+        this.appLoader = appLoader;
+        this.gw = gw;
+        this.targets = targets;
+        this.request = request;
+    }
+
+    @Override
+    public void setInputStream(InputStream in) {
+        this.in = in;
+    }
+
+    @Override
+    public void setOutputStream(OutputStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public void setErrorStream(OutputStream err) {
+        this.err = err;
+    }
+
+    @Override
+    public void setExitCallback(ExitCallback callback) {
+        this.exit = callback;
+    }
+
+    @Override
+    public void start(ChannelSession channel, Environment env) {
+        this.channel = channel;
+        SshAgentSession s = channel.getSession().getAttribute(SshProxyServer.AGENT_SESSION);
+        thread = Thread.ofVirtual().name("ssh-" + request.kind()).start(() -> {
+            Thread.currentThread().setContextClassLoader(appLoader);
+            int status;
+            try {
+                status = s == null ? refuse("not authenticated") : run(s, env);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                status = EXIT_REFUSED;
+            } catch (Exception e) {
+                LOG.warnf("SSH %s failed: %s", request.kind(), e.getClass().getSimpleName());
+                status = EXIT_REFUSED;
+            }
+            exit.onExit(status);
+        });
+    }
+
+    @Override
+    public void destroy(ChannelSession channel) {
+        ClientChannel t = target;
+        if (t != null) {
+            t.close(true);
+        }
+        Thread th = thread;
+        if (th != null) {
+            th.interrupt();
+        }
+    }
+
+    /** Acting on the parsed request. */
+    private int run(SshAgentSession s, Environment env) throws Exception {
+        JsonObject recorded = request.json();
+        recorded.put("command", gw.masker().applyDetectors(RECORD_DETECTORS, request.command()));
+        Map<String, String> e = env.getEnv();
+        int cols = intOr(e.get(Environment.ENV_COLUMNS), 80);
+        int rows = intOr(e.get(Environment.ENV_LINES), 24);
+        if ("shell".equals(request.kind())) {
+            recorded.put("term", new JsonObject().put("type", e.getOrDefault(Environment.ENV_TERM, "xterm"))
+                    .put("cols", cols).put("rows", rows));
+        }
+        long requestSeq = s.emit(EventTypes.SESSION_REQUEST, recorded);
+        JsonObject input = PolicyInput.of(s.identity, s.connection, s.id(), s.clientAddress(), s.startedAt,
+                request.json());
+        Decision d;
+        try {
+            d = gw.policy().decide(input).toCompletionStage().toCompletableFuture()
+                    .get(gw.config().policy().timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
+            d = Decision.failClosed("policy service unavailable");
+        }
+        s.emit(EventTypes.SESSION_DECISION, new JsonObject().put("request_seq", requestSeq)
+                .put("action", d.action().wire()).put("reasons", new JsonArray(d.reasons()))
+                .put("rules", new JsonArray(d.rules())).put("decision_id", d.decisionId()));
+        if (d.action() == Decision.Action.DENY) {
+            return refuse(d.message());
+        }
+        if (d.action() == Decision.Action.REVIEW && !awaitReview(s, d, recorded, requestSeq)) {
+            return EXIT_REFUSED;
+        }
+        ClientSession session;
+        try {
+            session = targets.open(s.connection);
+        } catch (TargetConnector.TargetException ex) {
+            return refuse(ex.getMessage());
+        }
+        try {
+            return relay(s, session, d.mask(), requestSeq, env, cols, rows);
+        } finally {
+            TargetConnector.closeQuietly(session);
+        }
+    }
+
+    private boolean awaitReview(SshAgentSession s, Decision d, JsonObject recorded, long requestSeq) throws Exception {
+        String reviewId = UUID.randomUUID().toString();
+        notice("Portcullis: waiting for approval, review " + reviewId
+                + (d.reasons().isEmpty() ? "" : " (" + String.join("; ", d.reasons()) + ")"));
+        JsonObject data = new JsonObject().put("review_id", reviewId).put("session_id", s.id()).put("agent", s.agent())
+                .put("subject", s.identity.subject()).put("connection", s.connection())
+                .put("request", recorded).put("reasons", new JsonArray(d.reasons()))
+                .put("rules", new JsonArray(d.rules())).put("request_seq", requestSeq)
+                .put("expires_at", Instant.now().plus(gw.config().review().timeout()).toString());
+        var hold = gw.holds().hold(reviewId);
+        gw.events().publish(Topics.REVIEW_REQUESTS, reviewId,
+                EventPublisher.envelope(EventTypes.REVIEW_REQUESTED, reviewId, data));
+        s.emit(EventTypes.SESSION_DECISION, new JsonObject().put("request_seq", requestSeq).put("action", "review")
+                .put("review_id", reviewId).put("state", "waiting"));
+        ReviewHolds.Outcome outcome;
+        try {
+            outcome = hold.toCompletionStage().toCompletableFuture().get();
+        } catch (InterruptedException ex) {
+            gw.holds().abandon(reviewId);
+            throw ex;
+        }
+        s.emit(EventTypes.SESSION_DECISION, new JsonObject().put("request_seq", requestSeq)
+                .put("action", outcome == ReviewHolds.Outcome.APPROVED ? "allow" : "deny").put("review_id", reviewId)
+                .put("state", outcome.name().toLowerCase(java.util.Locale.ROOT)));
+        if (outcome != ReviewHolds.Outcome.APPROVED) {
+            refuse("review " + reviewId + " was "
+                    + (outcome == ReviewHolds.Outcome.DENIED ? "denied" : "not decided in time (expired)"));
+            return false;
+        }
+        return true;
+    }
+
+    private int relay(SshAgentSession s, ClientSession session, List<MaskRule> mask, long requestSeq, Environment env,
+            int cols, int rows) throws Exception {
+        boolean shell = "shell".equals(request.kind());
+        MaskingOutputStream o = new MaskingOutputStream(out, gw.masker(), mask, !shell, MAX_LINE,
+                text -> output(s, requestSeq, "stdout", text));
+        MaskingOutputStream er = new MaskingOutputStream(err, gw.masker(), mask, !shell, MAX_LINE,
+                text -> output(s, requestSeq, "stderr", text));
+        ClientChannel ch;
+        if (shell) {
+            PtyChannelConfiguration pty = new PtyChannelConfiguration();
+            pty.setPtyType(env.getEnv().getOrDefault(Environment.ENV_TERM, "xterm"));
+            pty.setPtyColumns(cols);
+            pty.setPtyLines(rows);
+            if (!env.getPtyModes().isEmpty()) {
+                pty.setPtyModes(env.getPtyModes());
+            }
+            ChannelShell sh = session.createShellChannel(pty, Map.of());
+            env.addSignalListener((c, sig) -> {
+                try {
+                    sh.sendWindowChange(intOr(env.getEnv().get(Environment.ENV_COLUMNS), cols),
+                            intOr(env.getEnv().get(Environment.ENV_LINES), rows));
+                } catch (IOException ex) {
+                    LOG.debugf("window change: %s", ex.getMessage());
+                }
+            }, Signal.WINCH);
+            sh.setIn(new CommandLineTap(in, line -> s.emit(EventTypes.SESSION_REQUEST, new JsonObject()
+                    .put("kind", "shell_line").put("command", gw.masker().applyDetectors(RECORD_DETECTORS, line))
+                    .put("shell_request_seq", requestSeq))));
+            ch = sh;
+        } else {
+            ChannelExec ex = session.createExecChannel(request.command());
+            ex.setIn(in);
+            ch = ex;
+        }
+        ch.setOut(o);
+        ch.setErr(er);
+        target = ch;
+        ch.open().verify(gw.config().ssh().backendConnectTimeout());
+        ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 0L);
+        o.drain();
+        er.drain();
+        Integer status = ch.getExitStatus();
+        s.emit(EventTypes.SESSION_OUTPUT, new JsonObject().put("request_seq", requestSeq).put("exit_status", status)
+                .put("elapsed", s.elapsed()));
+        return status == null ? 255 : status;
+    }
+
+    private void output(SshAgentSession s, long requestSeq, String stream, String text) {
+        s.emit(EventTypes.SESSION_OUTPUT, new JsonObject().put("request_seq", requestSeq).put("stream", stream)
+                .put("elapsed", s.elapsed()).put("data", text));
+    }
+
+    private int refuse(String message) throws IOException {
+        notice("Portcullis: " + message);
+        return EXIT_REFUSED;
+    }
+
+    private void notice(String message) throws IOException {
+        err.write((message + "\r\n").getBytes(StandardCharsets.UTF_8));
+        err.flush();
+    }
+
+    private static int intOr(String v, int dflt) {
+        try {
+            return v == null ? dflt : Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            return dflt;
+        }
+    }
+
+    /**
+     * Watches what the agent types into an interactive shell and reports each entered line (best
+     * effort: editing keys, history and completion are seen as raw bytes, not as the final line).
+     */
+    static final class CommandLineTap extends FilterInputStream {
+        private final java.util.function.Consumer<String> onLine;
+        private final StringBuilder line = new StringBuilder();
+
+        CommandLineTap(InputStream in, java.util.function.Consumer<String> onLine) {
+            super(in);
+            this.onLine = onLine;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                see(new byte[] {(byte) b}, 0, 1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                see(b, off, n);
+            }
+            return n;
+        }
+
+        private void see(byte[] b, int off, int n) {
+            List<String> done = new ArrayList<>();
+            for (int i = off; i < off + n; i++) {
+                char c = (char) (b[i] & 0xff);
+                if (c == '\r' || c == '\n') {
+                    if (!line.isEmpty()) {
+                        done.add(line.toString());
+                    }
+                    line.setLength(0);
+                } else if (c == 0x7f || c == 0x08) {
+                    if (!line.isEmpty()) {
+                        line.setLength(line.length() - 1);
+                    }
+                } else if (c >= 0x20 && line.length() < 4096) {
+                    line.append(c);
+                }
+            }
+            done.forEach(onLine);
+        }
+    }
+}

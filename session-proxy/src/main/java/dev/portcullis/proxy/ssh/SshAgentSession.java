@@ -1,0 +1,101 @@
+package dev.portcullis.proxy.ssh;
+
+import dev.portcullis.proxy.auth.AgentIdentity;
+import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
+import dev.portcullis.proxy.enforcement.LiveSession;
+import dev.portcullis.proxy.events.EventPublisher;
+import dev.portcullis.proxy.events.EventTypes;
+import dev.portcullis.proxy.events.Topics;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.server.session.ServerSession;
+import org.jboss.logging.Logger;
+
+/** One authenticated agent SSH connection: who, to which target, and its ordered session events. */
+final class SshAgentSession implements LiveSession {
+
+    private static final Logger LOG = Logger.getLogger(SshAgentSession.class);
+
+    private final String id = UUID.randomUUID().toString();
+    private final SshGateway gw;
+    private final ServerSession server;
+    final AgentIdentity identity;
+    final Connection connection;
+    final Instant startedAt = Instant.now();
+    private final long startedNanos = System.nanoTime();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private long seq;
+    private int requests;
+
+    SshAgentSession(SshGateway gw, ServerSession server, AgentIdentity identity, Connection connection) {
+        this.gw = gw;
+        this.server = server;
+        this.identity = identity;
+        this.connection = connection;
+    }
+
+    void started() {
+        gw.registry().register(this);
+        emit(EventTypes.SESSION_STARTED, new JsonObject().put("client_address", clientAddress()).put("protocol", "ssh")
+                .put("subject", identity.subject()).put("scopes", new JsonArray(identity.scopes()))
+                .put("access", identity.access()).put("client_version", server.getClientVersion()));
+    }
+
+    void ended(String reason) {
+        if (ended.compareAndSet(false, true)) {
+            gw.registry().unregister(this);
+            emit(EventTypes.SESSION_ENDED, new JsonObject().put("reason", reason).put("requests", requests));
+        }
+    }
+
+    String clientAddress() {
+        return String.valueOf(server.getClientAddress());
+    }
+
+    /** Seconds since the session started: the asciicast v2 time of an output event. */
+    double elapsed() {
+        return (System.nanoTime() - startedNanos) / 1e9;
+    }
+
+    synchronized long emit(String type, JsonObject data) {
+        if (EventTypes.SESSION_REQUEST.equals(type)) {
+            requests++;
+        }
+        long s = seq++;
+        JsonObject event = EventPublisher.envelope(type, id, data);
+        event.put("session_id", id).put("seq", s).put("agent", agent()).put("connection", connection());
+        gw.events().publish(Topics.SESSION_EVENTS, id, event);
+        return s;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String agent() {
+        return identity.agent();
+    }
+
+    @Override
+    public String connection() {
+        return connection.name();
+    }
+
+    @Override
+    public void terminate(String reason) {
+        LOG.infof("terminating SSH session %s: %s", id, reason);
+        try {
+            server.disconnect(SshConstants.SSH2_DISCONNECT_BY_APPLICATION, "Portcullis: " + reason);
+        } catch (IOException e) {
+            server.close(true);
+        }
+        ended(reason);
+    }
+}

@@ -1,0 +1,15 @@
+package dev.portcullis.proxy.ssh;
+
+import dev.portcullis.proxy.auth.TokenValidator;
+import dev.portcullis.proxy.config.ConnectionCatalog;
+import dev.portcullis.proxy.config.ProxyConfig;
+import dev.portcullis.proxy.enforcement.Masker;
+import dev.portcullis.proxy.enforcement.PolicyDecider;
+import dev.portcullis.proxy.enforcement.ReviewHolds;
+import dev.portcullis.proxy.enforcement.SessionRegistry;
+import dev.portcullis.proxy.events.EventPublisher;
+
+/** Everything an SSH session needs from the application, handed over once (no CDI in this package). */
+public record SshGateway(ProxyConfig config, ConnectionCatalog connections, TokenValidator tokens, PolicyDecider policy,
+        Masker masker, EventPublisher events, SessionRegistry registry, ReviewHolds holds) {
+}

@@ -1,0 +1,138 @@
+package dev.portcullis.proxy.ssh;
+
+import dev.portcullis.proxy.auth.AgentIdentity;
+import dev.portcullis.proxy.auth.TokenValidator;
+import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.auth.password.PasswordAuthenticator;
+import org.apache.sshd.server.auth.pubkey.RejectAllPublickeyAuthenticator;
+import org.apache.sshd.server.forward.RejectAllForwardingFilter;
+import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.apache.sshd.server.session.ServerSession;
+import org.jboss.logging.Logger;
+
+/**
+ * The SSH gateway: a MINA SSHD server for agents. Login is {@code <connection>} or
+ * {@code <agent>@<connection>} with the agent token as password or keyboard-interactive answer.
+ * {@code exec} and {@code shell} go through {@link ProxiedChannel}; port forwarding, agent
+ * forwarding and X11 are refused by a deny-all forwarding filter, and no subsystem (SFTP) exists.
+ */
+public final class SshProxyServer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(SshProxyServer.class);
+    static final AttributeKey<SshAgentSession> AGENT_SESSION = new AttributeKey<>();
+
+    /** A login name split into its parts; {@code agent} is empty for a bare {@code <connection>}. */
+    record Login(Optional<String> agent, String connection) {
+        static Login parse(String username) {
+            int at = username.lastIndexOf('@');
+            return at < 0 ? new Login(Optional.empty(), username)
+                    : new Login(Optional.of(username.substring(0, at)), username.substring(at + 1));
+        }
+    }
+
+    private final SshGateway gw;
+    private final TargetConnector targets;
+    private final SshServer server;
+    /** The application's class loader: MINA's I/O threads have another one, and the app's beans need it. */
+    private final ClassLoader appLoader = Thread.currentThread().getContextClassLoader();
+
+    public SshProxyServer(SshGateway gw) {
+        this.gw = gw;
+        this.targets = new TargetConnector(gw.config().ssh().backendConnectTimeout());
+        server = SshServer.setUpDefaultServer();
+        server.setHost(gw.config().ssh().host());
+        server.setPort(gw.config().ssh().port());
+        server.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(Path.of(gw.config().ssh().hostKeyFile())));
+        PasswordAuthenticator passwords = (user, token, session) -> {
+            Thread t = Thread.currentThread();
+            ClassLoader before = t.getContextClassLoader();
+            t.setContextClassLoader(appLoader);
+            try {
+                return authenticate(user, token, session);
+            } finally {
+                t.setContextClassLoader(before);
+            }
+        };
+        server.setPasswordAuthenticator(passwords);
+        server.setKeyboardInteractiveAuthenticator(new TokenPrompt(passwords));
+        server.setPublickeyAuthenticator(RejectAllPublickeyAuthenticator.INSTANCE);
+        server.setGSSAuthenticator(null);
+        server.setHostBasedAuthenticator(null);
+        server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
+        server.setSubsystemFactories(List.of());
+        server.setCommandFactory((channel, command) -> new ProxiedChannel(gw, targets,
+                new ProxiedChannel.SshRequest("exec", command), appLoader));
+        server.setShellFactory(channel -> new ProxiedChannel(gw, targets, new ProxiedChannel.SshRequest("shell", ""),
+                appLoader));
+        CoreModuleProperties.AUTH_TIMEOUT.set(server, gw.config().ssh().loginTimeout());
+        long idle = gw.config().ssh().idleTimeout().toMillis();
+        if (idle > 0) {
+            CoreModuleProperties.IDLE_TIMEOUT.set(server, gw.config().ssh().idleTimeout());
+        }
+        server.addSessionListener(new SessionListener() {
+            @Override
+            public void sessionClosed(Session session) {
+                SshAgentSession s = session.getAttribute(AGENT_SESSION);
+                if (s != null) {
+                    s.ended("client disconnected");
+                }
+            }
+        });
+    }
+
+    public void start() throws IOException {
+        server.start();
+        LOG.infof("SSH gateway listening on %s:%d", gw.config().ssh().host(), port());
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    /** Password and keyboard-interactive: the password is the agent token. Blocking (JWKS). */
+    private boolean authenticate(String username, String token, ServerSession session) {
+        Login login = Login.parse(username);
+        Optional<Connection> conn = gw.connections().find(login.connection()).filter(c -> "ssh".equals(c.type()));
+        if (conn.isEmpty()) {
+            LOG.infof("SSH login refused: no ssh connection named %s", login.connection());
+            return false;
+        }
+        if (gw.config().events().refuseWhenUnrecorded() && !gw.events().canRecord()) {
+            LOG.warnf("SSH login to %s refused: session events cannot be recorded", login.connection());
+            return false;
+        }
+        AgentIdentity identity;
+        try {
+            identity = gw.tokens().validate(token, conn.get().name(), conn.get().accessLevels());
+        } catch (TokenValidator.InvalidTokenException e) {
+            LOG.infof("SSH login to %s refused: %s", login.connection(), e.getMessage());
+            return false;
+        }
+        if (login.agent().isPresent() && !login.agent().get().equals(identity.agent())) {
+            LOG.infof("SSH login to %s refused: user names agent %s but the token is %s's", login.connection(),
+                    login.agent().get(), identity.agent());
+            return false;
+        }
+        if (session.getAttribute(AGENT_SESSION) == null) {
+            SshAgentSession s = new SshAgentSession(gw, session, identity, conn.get());
+            session.setAttribute(AGENT_SESSION, s);
+            s.started();
+        }
+        return true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.stop(true);
+        targets.close();
+    }
+}

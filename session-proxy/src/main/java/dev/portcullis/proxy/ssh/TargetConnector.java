@@ -1,0 +1,128 @@
+package dev.portcullis.proxy.ssh;
+
+import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
+import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
+import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+import org.jboss.logging.Logger;
+
+/**
+ * The client side toward SSH targets: one MINA {@link SshClient} per connection, each verifying
+ * the target's host key against that connection's {@code knownHosts} (unknown or changed keys are
+ * refused; no knownHosts means no connection), then logging in with the stored password or key.
+ * Blocking: call from the channel's own thread.
+ */
+final class TargetConnector implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(TargetConnector.class);
+    static final AttributeKey<Boolean> HOST_KEY_REJECTED = new AttributeKey<>();
+
+    /** Why the target could not be reached; the message is safe to show the agent (no credential). */
+    static final class TargetException extends Exception {
+        TargetException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final Duration timeout;
+    private final Map<String, SshClient> clients = new ConcurrentHashMap<>();
+
+    TargetConnector(Duration timeout) {
+        this.timeout = timeout;
+    }
+
+    ClientSession open(Connection c) throws TargetException {
+        if (c.knownHosts() == null || !Files.isReadable(Path.of(c.knownHosts()))) {
+            throw new TargetException("connection " + c.name() + " has no readable knownHosts file; refusing to connect");
+        }
+        if (c.credentials() == null || c.credentials().username() == null) {
+            throw new TargetException("connection " + c.name() + " has no credentials.username");
+        }
+        SshClient client = clients.computeIfAbsent(c.name(), n -> newClient(c));
+        ClientSession session = null;
+        try {
+            session = client.connect(c.credentials().username(), c.host(), c.port()).verify(timeout).getSession();
+            if (c.credentials().privateKeyFile() != null) {
+                for (KeyPair kp : new FileKeyPairProvider(Path.of(c.credentials().privateKeyFile())).loadKeys(session)) {
+                    session.addPublicKeyIdentity(kp);
+                }
+            }
+            if (c.credentials().passwordFile() != null || c.credentials().passwordEnv() != null) {
+                session.addPasswordIdentity(new String(c.readPassword()));
+            }
+            session.auth().verify(timeout);
+            return session;
+        } catch (Exception e) {
+            boolean hostKey = session != null && Boolean.TRUE.equals(session.getAttribute(HOST_KEY_REJECTED));
+            if (session != null) {
+                session.close(true);
+            }
+            if (hostKey) {
+                LOG.warnf("target %s:%d of connection %s presented a host key not in its knownHosts: refused", c.host(),
+                        c.port(), c.name());
+                throw new TargetException("host key verification of the target of " + c.name()
+                        + " failed (not in its knownHosts); refusing to connect");
+            }
+            // exception texts of MINA name hosts and users, never passwords; still keep them out of the client's view
+            LOG.warnf("cannot open the target of connection %s: %s", c.name(), e.getClass().getSimpleName());
+            throw new TargetException("cannot open the target of connection " + c.name());
+        }
+    }
+
+    private SshClient newClient(Connection c) {
+        SshClient client = SshClient.setUpDefaultClient();
+        Path knownHosts = Path.of(c.knownHosts());
+        ServerKeyVerifier verifier = (session, address, key) -> {
+            // read anew for every login, so an edited knownHosts takes effect without a restart
+            KnownHostsServerKeyVerifier known = new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE,
+                    knownHosts) {
+                @Override
+                public boolean acceptModifiedServerKey(ClientSession s, java.net.SocketAddress a,
+                        org.apache.sshd.client.config.hosts.KnownHostEntry entry, java.security.PublicKey expected,
+                        java.security.PublicKey actual) {
+                    return false;
+                }
+            };
+            boolean ok = known.verifyServerKey(session, address, key);
+            if (!ok) {
+                session.setAttribute(HOST_KEY_REJECTED, Boolean.TRUE);
+            }
+            return ok;
+        };
+        client.setServerKeyVerifier(verifier);
+        client.start();
+        return client;
+    }
+
+    @Override
+    public void close() {
+        clients.values().forEach(cl -> {
+            try {
+                cl.stop();
+            } catch (RuntimeException e) {
+                LOG.debugf("stopping an SSH client: %s", e.getMessage());
+            }
+        });
+    }
+
+    static void closeQuietly(ClientSession s) {
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                LOG.debugf("closing a target session: %s", e.getMessage());
+            }
+        }
+    }
+}

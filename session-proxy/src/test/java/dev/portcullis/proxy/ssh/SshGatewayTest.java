@@ -1,0 +1,285 @@
+package dev.portcullis.proxy.ssh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portcullis.proxy.Agents;
+import dev.portcullis.proxy.KafkaProbe;
+import dev.portcullis.proxy.SshListener;
+import dev.portcullis.proxy.events.Topics;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The SSH gateway with the real OpenSSH client in front and a real OpenSSH sshd behind. */
+@QuarkusTest
+@QuarkusTestResource(value = SshTestResource.class, restrictToAnnotatedClass = true)
+class SshGatewayTest {
+
+    private static final String CONN = SshTestResource.CONNECTION;
+
+    @Inject
+    SshListener listener;
+
+    int port;
+    String token;
+
+    @BeforeEach
+    void setUp() {
+        port = listener.actualPort();
+        token = Agents.demoAgentToken();
+    }
+
+    @Test
+    void tokenLoginRunsAnAllowedExecAndRelaysStdoutStderrAndExitStatus() throws Exception {
+        SshClients.Result r = SshClients.run(port, CONN, token, "echo hello-from-target; echo to-stderr >&2; exit 3");
+        assertEquals(3, r.exit(), r.stderr());
+        assertEquals("hello-from-target\n", r.stdout());
+        assertTrue(r.stderr().contains("to-stderr"), r.stderr());
+        JsonObject input = SshTestResource.policy().inputs.getLast();
+        assertEquals("exec", input.getJsonObject("request").getString("kind"));
+        assertEquals("echo hello-from-target; echo to-stderr >&2; exit 3",
+                input.getJsonObject("request").getString("command"));
+        assertEquals("demo-agent", input.getJsonObject("identity").getString("agent"));
+        assertEquals("ssh", input.getJsonObject("connection").getString("type"));
+    }
+
+    @Test
+    void agentAtConnectionUserWorks() throws Exception {
+        SshClients.Result r = SshClients.run(port, "demo-agent@" + CONN, token, "echo agent-at-ok");
+        assertEquals(0, r.exit(), r.stderr());
+        assertEquals("agent-at-ok\n", r.stdout());
+    }
+
+    @Test
+    void passwordLoginWithTheWholeTokenWorks() throws Exception {
+        // OpenSSH cuts passwords at 1023 characters, so the password method is shown with MINA's client
+        try (org.apache.sshd.client.SshClient client = org.apache.sshd.client.SshClient.setUpDefaultClient()) {
+            client.setServerKeyVerifier(org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier.INSTANCE);
+            client.start();
+            try (org.apache.sshd.client.session.ClientSession s = client.connect(CONN, "127.0.0.1", port)
+                    .verify(Duration.ofSeconds(10)).getSession()) {
+                s.addPasswordIdentity(token);
+                s.auth().verify(Duration.ofSeconds(10));
+                assertEquals("password-ok\n", s.executeRemoteCommand("echo password-ok"));
+            }
+            try (org.apache.sshd.client.session.ClientSession s = client.connect(CONN, "127.0.0.1", port)
+                    .verify(Duration.ofSeconds(10)).getSession()) {
+                s.addPasswordIdentity("wrong-" + token);
+                assertThrows(Exception.class, () -> s.auth().verify(Duration.ofSeconds(10)));
+            }
+        }
+    }
+
+    @Test
+    void badTokensAndWrongAgentNameAreRefused() throws Exception {
+        for (String bad : List.of("not-a-token", Agents.tampered(token), Agents.algNone(token),
+                Agents.tokenWithoutScope())) {
+            SshClients.Result r = SshClients.run(port, CONN, bad, "echo should-not-run");
+            assertNotEquals(0, r.exit());
+            assertFalse(r.stdout().contains("should-not-run"));
+        }
+        SshClients.Result other = SshClients.run(port, "someone-else@" + CONN, token, "echo should-not-run");
+        assertNotEquals(0, other.exit());
+        assertFalse(other.stdout().contains("should-not-run"));
+        SshClients.Result noConn = SshClients.run(port, "no-such-connection", token, "echo should-not-run");
+        assertNotEquals(0, noConn.exit());
+    }
+
+    @Test
+    void deniedExecDoesNotRunAndTheReasonIsOnStderr() throws Exception {
+        Path marker = SshTestResource.dir().resolve("denied-marker-" + UUID.randomUUID());
+        SshClients.Result r = SshClients.run(port, CONN, token, "touch " + marker + " # forbidden");
+        assertEquals(1, r.exit());
+        assertTrue(r.stderr().contains("denied by policy: rule ssh-forbidden"), r.stderr());
+        assertFalse(Files.exists(marker), "the denied command did not run");
+    }
+
+    @Test
+    void aCardNumberPrintedByCatComesBackMasked() throws Exception {
+        SshClients.Result r = SshClients.run(port, CONN, token, "cat " + SshTestResource.dir().resolve("cards.txt"));
+        assertEquals(0, r.exit(), r.stderr());
+        assertFalse(r.stdout().contains(SshTestResource.CARD), r.stdout());
+        assertFalse(r.stdout().contains("4111111111111111"), r.stdout());
+        assertTrue(r.stdout().contains("customer Ada, card ") && r.stdout().contains("1111 on file"), r.stdout());
+        assertTrue(r.stdout().contains("****"), r.stdout());
+    }
+
+    @Test
+    void aTargetWhoseHostKeyIsNotInKnownHostsIsRefused() throws Exception {
+        Path marker = SshTestResource.dir().resolve("hostkey-marker-" + UUID.randomUUID());
+        try {
+            SshTestResource.wrongHostKey(true);
+            SshClients.Result r = SshClients.run(port, CONN, token, "touch " + marker);
+            assertEquals(1, r.exit());
+            assertTrue(r.stderr().contains("host key verification"), r.stderr());
+            assertFalse(Files.exists(marker));
+        } finally {
+            SshTestResource.wrongHostKey(false);
+        }
+        assertEquals(0, SshClients.run(port, CONN, token, "touch " + marker).exit());
+        assertTrue(Files.exists(marker), "with the right knownHosts the command runs");
+    }
+
+    @Test
+    void portForwardingIsRefused() throws Exception {
+        try (java.net.ServerSocket destination = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            destination.setSoTimeout(500);
+            // direct-tcpip (what -L and -W open): the channel is refused and nothing reaches the destination
+            SshClients.Result direct = SshClients.await(SshClients.start(port, CONN, token,
+                    List.of("-W", "127.0.0.1:" + destination.getLocalPort()), null), 30);
+            assertNotEquals(0, direct.exit());
+            assertTrue(direct.stderr().contains("forwarding failed"), direct.stderr());
+            assertThrows(java.net.SocketTimeoutException.class, destination::accept, "nothing was forwarded");
+        }
+        // tcpip-forward (-R): the global request is refused
+        SshClients.Result remote = SshClients.await(SshClients.start(port, CONN, token,
+                List.of("-N", "-o", "ExitOnForwardFailure=yes", "-R", "127.0.0.1:0:127.0.0.1:22"), null), 30);
+        assertNotEquals(0, remote.exit());
+        assertTrue(remote.stderr().contains("forwarding failed"), remote.stderr());
+    }
+
+    @Test
+    void aReviewedExecRunsOnlyAfterApproval() throws Exception {
+        Path marker = SshTestResource.dir().resolve("review-marker-" + UUID.randomUUID());
+        try (KafkaProbe requests = new KafkaProbe(Topics.REVIEW_REQUESTS)) {
+            Process p = SshClients.start(port, CONN, token, List.of(), "touch " + marker + " # review");
+            JsonObject req = requests.await(e -> "review.requested".equals(e.getString("type"))
+                    && e.getJsonObject("data").getJsonObject("request").getString("command", "").contains(marker.toString()),
+                    Duration.ofSeconds(15));
+            String reviewId = req.getJsonObject("data").getString("review_id");
+            Thread.sleep(500);
+            assertTrue(p.isAlive(), "the exec is held");
+            assertFalse(Files.exists(marker), "nothing ran before approval");
+            KafkaProbe.publish(Topics.REVIEW_DECISIONS, reviewId, new JsonObject().put("specversion", "1.0")
+                    .put("id", UUID.randomUUID().toString()).put("source", "/test").put("type", "review.approved")
+                    .put("subject", reviewId).put("data", new JsonObject().put("review_id", reviewId).put("by", "bob")));
+            SshClients.Result r = SshClients.await(p, 20);
+            assertEquals(0, r.exit(), r.stderr());
+            assertTrue(r.stderr().contains("waiting for approval, review " + reviewId), r.stderr());
+            assertTrue(Files.exists(marker), "the approved command ran");
+        }
+    }
+
+    @Test
+    void sessionEventsCarryRequestDecisionMaskedOutputAndEndInOrder() throws Exception {
+        try (KafkaProbe events = new KafkaProbe(Topics.SESSION_EVENTS)) {
+            String tag = "events-" + UUID.randomUUID();
+            SshClients.Result r = SshClients.run(port, CONN, token,
+                    "echo " + tag + "; cat " + SshTestResource.dir().resolve("cards.txt"));
+            assertEquals(0, r.exit(), r.stderr());
+            JsonObject request = events.await(e -> "session.request".equals(e.getString("type"))
+                    && e.getJsonObject("data").getString("command", "").contains(tag), Duration.ofSeconds(15));
+            String session = request.getString("session_id");
+            events.await(e -> session.equals(e.getString("session_id")) && "session.ended".equals(e.getString("type")),
+                    Duration.ofSeconds(15));
+            List<JsonObject> mine = events.seen().stream().filter(e -> session.equals(e.getString("session_id")))
+                    .sorted(java.util.Comparator.comparingLong(e -> e.getLong("seq"))).toList();
+            for (int i = 0; i < mine.size(); i++) {
+                assertEquals(i, mine.get(i).getLong("seq"), "seq from 0 without gaps");
+                assertEquals("demo-agent", mine.get(i).getString("agent"));
+                assertEquals(CONN, mine.get(i).getString("connection"));
+            }
+            List<String> types = mine.stream().map(e -> e.getString("type")).toList();
+            assertEquals("session.started", types.getFirst());
+            assertEquals("session.ended", types.getLast());
+            assertTrue(types.indexOf("session.request") < types.indexOf("session.decision"), types.toString());
+            String output = mine.stream().filter(e -> "session.output".equals(e.getString("type")))
+                    .map(e -> e.getJsonObject("data").getString("data", "")).reduce("", String::concat);
+            assertTrue(output.contains(tag), output);
+            assertFalse(output.contains(SshTestResource.CARD), "recorded output is masked");
+            assertTrue(mine.stream().anyMatch(e -> "session.output".equals(e.getString("type"))
+                    && e.getJsonObject("data").containsKey("elapsed")), "output events carry asciicast timing");
+            assertFalse(events.seen().toString().contains(token), "the token is never recorded");
+        }
+    }
+
+    @Test
+    void anInteractiveShellWithAPtyIsRelayedAndEachLineIsRecorded() throws Exception {
+        try (KafkaProbe events = new KafkaProbe(Topics.SESSION_EVENTS)) {
+            SshClients.Result r = SshClients.await(SshClients.start(port, CONN, token, List.of("-tt"), null,
+                    "echo shell-$((6*7))\nexit\n"), 30);
+            assertEquals(0, r.exit(), r.stderr());
+            assertTrue(r.stdout().contains("shell-42"), "the target shell ran the line: " + r.stdout());
+            assertEquals("shell", SshTestResource.policy().inputs.stream()
+                    .map(i -> i.getJsonObject("request").getString("kind")).filter("shell"::equals).findFirst()
+                    .orElse("none"), "the shell was decided by policy");
+            JsonObject line = events.await(e -> "session.request".equals(e.getString("type"))
+                    && "shell_line".equals(e.getJsonObject("data").getString("kind"))
+                    && "echo shell-$((6*7))".equals(e.getJsonObject("data").getString("command")), Duration.ofSeconds(15));
+            assertEquals(CONN, line.getString("connection"));
+        }
+    }
+
+    @Test
+    void disablingTheAgentEndsItsLiveSshSession() throws Exception {
+        String tag = "kill-" + UUID.randomUUID();
+        Process p = SshClients.start(port, CONN, token, List.of(), "sleep 30 # " + tag);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (SshTestResource.policy().inputs.stream()
+                .noneMatch(i -> i.getJsonObject("request").getString("command", "").contains(tag))) {
+            assertTrue(System.nanoTime() < end, "the exec reached policy");
+            Thread.sleep(50);
+        }
+        Thread.sleep(300);
+        assertTrue(p.isAlive());
+        long t0 = System.nanoTime();
+        KafkaProbe.publish(Topics.IDENTITY_EVENTS, "demo-agent", new JsonObject().put("specversion", "1.0")
+                .put("id", UUID.randomUUID().toString()).put("source", "/test").put("type", "agent.disabled")
+                .put("subject", "demo-agent").put("data", new JsonObject().put("agent", "demo-agent")));
+        assertTrue(p.waitFor(5, TimeUnit.SECONDS), "the session ended");
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
+        assertNotEquals(0, p.exitValue());
+    }
+
+    @Test
+    void garbageAfterTheBannerClosesThatConnectionOnlyAndABystanderKeepsWorking() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        List<java.net.Socket> bad = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                java.net.Socket sock = new java.net.Socket("127.0.0.1", port);
+                bad.add(sock);
+                // garbage that reads as a long packet is waited for until the login timeout (5s here)
+                sock.setSoTimeout(15_000);
+                byte[] garbage = new byte[64 + random.nextInt(4096)];
+                random.nextBytes(garbage);
+                sock.getOutputStream().write("SSH-2.0-garbage\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                sock.getOutputStream().write(garbage);
+                sock.getOutputStream().flush();
+            }
+            SshClients.Result r = SshClients.run(port, CONN, token, "echo bystander-ok");
+            assertEquals(0, r.exit(), r.stderr());
+            assertEquals("bystander-ok\n", r.stdout(), "a bystander works while the garbled connections are open");
+            for (java.net.Socket sock : bad) {
+                boolean closed;
+                try {
+                    byte[] buf = new byte[8192];
+                    while (sock.getInputStream().read(buf) >= 0) {
+                        // the server's banner and KEXINIT, then the close
+                    }
+                    closed = true;
+                } catch (java.net.SocketException e) {
+                    closed = true; // reset by the server
+                }
+                assertTrue(closed, "the proxy closed the connection that sent garbage");
+            }
+        } finally {
+            for (java.net.Socket sock : bad) {
+                sock.close();
+            }
+        }
+    }
+}
