@@ -1,5 +1,6 @@
 package dev.portcullis.broker.access;
 
+import dev.portcullis.broker.rest.StatusParam;
 import dev.portcullis.broker.access.AccessRequestApi.Create;
 import dev.portcullis.broker.access.AccessRequestApi.View;
 import dev.portcullis.broker.rest.ProblemException;
@@ -56,7 +57,7 @@ public class AccessRequestResource {
                 throw ProblemException.forbidden("an agent can only list its own requests");
             }
         }
-        return service.list(parse(status), only, Math.max(1, Math.min(limit, 500)));
+        return service.list(StatusParam.parse(AccessRequest.Status.class, status), only, Math.max(1, Math.min(limit, 500)));
     }
 
     @GET
@@ -85,16 +86,5 @@ public class AccessRequestResource {
     @Consumes(MediaType.WILDCARD)
     public Uni<View> deny(@PathParam("id") UUID id, String body) {
         return service.decide(id, false, caller.username(), DecisionBody.comment(body));
-    }
-
-    static AccessRequest.Status parse(String status) {
-        if (status == null || status.isBlank()) {
-            return null;
-        }
-        try {
-            return AccessRequest.Status.valueOf(status.trim().toUpperCase());
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("status must be one of pending, approved, denied, expired");
-        }
     }
 }

@@ -1,6 +1,6 @@
 package dev.portcullis.broker.review;
 
-import dev.portcullis.broker.rest.ProblemException;
+import dev.portcullis.broker.rest.StatusParam;
 import dev.portcullis.broker.review.ReviewApi.ReviewView;
 import dev.portcullis.broker.security.Caller;
 import io.smallrye.mutiny.Uni;
@@ -33,7 +33,7 @@ public class ReviewResource {
     @RolesAllowed({ Caller.APPROVER, Caller.ADMIN })
     public Uni<List<ReviewView>> list(@QueryParam("status") String status,
             @QueryParam("limit") @DefaultValue("100") int limit) {
-        return service.list(parse(status), Math.max(1, Math.min(limit, 500)));
+        return service.list(StatusParam.parse(Review.Status.class, status), Math.max(1, Math.min(limit, 500)));
     }
 
     @GET
@@ -57,16 +57,5 @@ public class ReviewResource {
     @Consumes(MediaType.WILDCARD)
     public Uni<ReviewView> deny(@PathParam("id") String id, String body) {
         return service.decide(id, false, caller.username(), DecisionBody.comment(body));
-    }
-
-    static Review.Status parse(String status) {
-        if (status == null || status.isBlank()) {
-            return null;
-        }
-        try {
-            return Review.Status.valueOf(status.trim().toUpperCase());
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("status must be one of pending, approved, denied, expired");
-        }
     }
 }
