@@ -8,6 +8,7 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
@@ -37,6 +38,8 @@ final class TargetConnector implements AutoCloseable {
 
     private final Duration timeout;
     private final Map<String, SshClient> clients = new ConcurrentHashMap<>();
+    /** When each connection's target last failed host-key verification (System.nanoTime()). */
+    private final Map<String, AtomicLong> hostKeyRejectedAt = new ConcurrentHashMap<>();
 
     TargetConnector(Duration timeout) {
         this.timeout = timeout;
@@ -51,6 +54,7 @@ final class TargetConnector implements AutoCloseable {
         }
         SshClient client = clients.computeIfAbsent(c.name(), n -> newClient(c));
         ClientSession session = null;
+        long attempt = System.nanoTime();
         try {
             session = client.connect(c.credentials().username(), c.host(), c.port()).verify(timeout).getSession();
             if (c.credentials().privateKeyFile() != null) {
@@ -64,7 +68,11 @@ final class TargetConnector implements AutoCloseable {
             session.auth().verify(timeout);
             return session;
         } catch (Exception e) {
-            boolean hostKey = session != null && Boolean.TRUE.equals(session.getAttribute(HOST_KEY_REJECTED));
+            // the key exchange may fail before connect() hands out the session, so the verifier's
+            // per-connection timestamp is checked too, not only the session attribute
+            AtomicLong rejected = hostKeyRejectedAt.get(c.name());
+            boolean hostKey = (session != null && Boolean.TRUE.equals(session.getAttribute(HOST_KEY_REJECTED)))
+                    || (rejected != null && rejected.get() - attempt >= 0);
             if (session != null) {
                 session.close(true);
             }
@@ -97,6 +105,7 @@ final class TargetConnector implements AutoCloseable {
             boolean ok = known.verifyServerKey(session, address, key);
             if (!ok) {
                 session.setAttribute(HOST_KEY_REJECTED, Boolean.TRUE);
+                hostKeyRejectedAt.computeIfAbsent(c.name(), n -> new AtomicLong()).set(System.nanoTime());
             }
             return ok;
         };
