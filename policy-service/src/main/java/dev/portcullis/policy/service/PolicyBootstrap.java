@@ -1,7 +1,9 @@
 package dev.portcullis.policy.service;
 
 import dev.portcullis.policy.config.PolicyConfig;
+import dev.portcullis.policy.engine.CompiledPolicy;
 import dev.portcullis.policy.engine.DefaultPack;
+import dev.portcullis.policy.engine.PolicyCompiler;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.VertxContextSupport;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,7 +37,10 @@ public class PolicyBootstrap {
             sources.putAll(DefaultPack.sources());
         }
         config.bootstrap().dir().ifPresent(dir -> sources.putAll(read(dir)));
-        VertxContextSupport.subscribeAndAwait(() -> policies.bootstrap(sources));
+        // compiling CEL is CPU-heavy: do it here, on the main thread, not on the event loop
+        Map<String, CompiledPolicy> compiled = new LinkedHashMap<>();
+        sources.forEach((id, raw) -> compiled.put(id, PolicyCompiler.compile(id, raw, 0)));
+        VertxContextSupport.subscribeAndAwait(() -> policies.bootstrap(sources, compiled));
     }
 
     static Map<String, String> read(Path dir) {

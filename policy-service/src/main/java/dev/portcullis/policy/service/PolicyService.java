@@ -138,13 +138,12 @@ public class PolicyService {
 
     /**
      * Stores each source whose id the store has never held (a deleted default stays deleted), then
-     * activates everything stored. Every source must compile.
+     * activates everything stored. {@code compiledSources} are the sources, compiled by the caller
+     * off the event loop (every source must compile); a stored row with the same text reuses its
+     * compilation, so only documents an admin changed since are compiled here.
      */
     @WithTransaction
-    public Uni<PolicySet> bootstrap(Map<String, String> sources) {
-        for (Map.Entry<String, String> e : sources.entrySet()) {
-            PolicyCompiler.compile(e.getKey(), e.getValue(), 0);
-        }
+    public Uni<PolicySet> bootstrap(Map<String, String> sources, Map<String, CompiledPolicy> compiledSources) {
         Uni<Void> chain = policies.lockForWrite();
         for (Map.Entry<String, String> e : sources.entrySet()) {
             chain = chain.chain(() -> changes.everStored(e.getKey())).chain(seen -> {
@@ -171,7 +170,9 @@ public class PolicyService {
         return chain.chain(() -> policies.flush()).chain(() -> policies.listById()).map(rows -> {
             List<CompiledPolicy> compiled = new ArrayList<>();
             for (Policy p : rows) {
-                compiled.add(PolicyCompiler.compile(p.id, p.raw, p.version));
+                CompiledPolicy ready = compiledSources.get(p.id);
+                compiled.add(ready != null && ready.raw().equals(p.raw) ? ready.withVersion(p.version)
+                        : PolicyCompiler.compile(p.id, p.raw, p.version));
             }
             PolicySet set = PolicySet.of(compiled);
             active.replace(set);
