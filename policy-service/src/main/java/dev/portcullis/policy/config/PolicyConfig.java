@@ -46,6 +46,18 @@ public interface PolicyConfig {
         /** Client ids ({@code azp} of a verified Keycloak token) allowed to ask for decisions. */
         @WithDefault("session-proxy")
         List<String> decisionClients();
+
+        /**
+         * How long a bearer token verified once is trusted again without re-verifying its signature
+         * (never past its {@code exp}); bounds how long a key removed from Keycloak's JWKS is honoured.
+         * {@code PT0S} turns the cache off.
+         */
+        @WithDefault("PT60S")
+        Duration tokenCacheMaxAge();
+
+        /** Most verified tokens remembered at once. */
+        @WithDefault("10000")
+        int tokenCacheMaxEntries();
     }
 
     interface DecisionLog {

@@ -35,6 +35,9 @@ import org.junit.jupiter.params.provider.CsvSource;
         @ResourceArg(name = "database", value = "policy") })
 class DataResourceTest {
 
+    @jakarta.inject.Inject
+    dev.portcullis.policy.security.TokenCache tokenCache;
+
     static final String UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
     static final ObjectMapper JSON = new ObjectMapper();
     static final String SELECT = """
@@ -133,6 +136,30 @@ class DataResourceTest {
                 .statusCode(403).body("code", is("unauthorized"));
         given().auth().oauth2(Tokens.admin()).body(SELECT).post("/v1/data/portcullis/decision").then()
                 .statusCode(403);
+    }
+
+    @Test
+    void aVerifiedTokenIsRememberedWhileTamperingAndRolesStillCount() {
+        String proxy = Tokens.sessionProxy();
+        asProxy().body(SELECT).post("/v1/data/portcullis/decision").then().statusCode(200);
+        long hits = tokenCache.hits();
+        asProxy().body(SELECT).post("/v1/data/portcullis/decision").then().statusCode(200)
+                .body("result.action", is("allow"));
+        org.junit.jupiter.api.Assertions.assertTrue(tokenCache.hits() > hits,
+                "the second request with the same token is answered from the cache");
+
+        // a token that differs from the cached one in its signature is verified, and refused
+        String[] parts = proxy.split("\\.");
+        char last = parts[2].charAt(parts[2].length() - 2);
+        String altered = parts[0] + "." + parts[1] + "." + parts[2].substring(0, parts[2].length() - 2)
+                + (last == 'A' ? 'B' : 'A') + parts[2].charAt(parts[2].length() - 1);
+        given().auth().oauth2(altered).body(SELECT).post("/v1/data/portcullis/decision").then().statusCode(401);
+
+        // roles are worked out again for a remembered token: a human stays refused
+        for (int i = 0; i < 2; i++) {
+            given().auth().oauth2(Tokens.admin()).body(SELECT).post("/v1/data/portcullis/decision").then()
+                    .statusCode(403);
+        }
     }
 
     // --- bad input ------------------------------------------------------------------------
