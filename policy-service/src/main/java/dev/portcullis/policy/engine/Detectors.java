@@ -24,9 +24,9 @@ public final class Detectors {
     private static final Pattern CLOUD_KEY_PATTERN = Pattern.compile(
             "\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b|\\bAIza[0-9A-Za-z_\\-]{35}\\b|AccountKey=[A-Za-z0-9+/=]{40,}");
     private static final Pattern JWT_PATTERN = Pattern.compile("\\beyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*");
-    /** Field names whose values are secrets whatever they look like. */
-    private static final Pattern SENSITIVE_KEY = Pattern.compile(
-            "(?i).*(password|passwd|secret|token|credential|api[_-]?key|private[_-]?key|authorization|cookie).*");
+    /** Parts of field names whose values are secrets whatever they look like ({@code api_key}, {@code apikey}, …). */
+    private static final List<String> SENSITIVE_KEY_PARTS = List.of("password", "passwd", "secret", "token", "credential",
+            "apikey", "api_key", "api-key", "privatekey", "private_key", "private-key", "authorization", "cookie");
 
     private Detectors() {
     }
@@ -37,16 +37,48 @@ public final class Detectors {
             return false;
         }
         return switch (detector.toLowerCase(Locale.ROOT)) {
-            case CREDIT_CARD -> containsCard(text);
-            case EMAIL -> EMAIL_PATTERN.matcher(text).find();
-            case CLOUD_KEY -> CLOUD_KEY_PATTERN.matcher(text).find();
-            case JWT -> JWT_PATTERN.matcher(text).find();
+            case CREDIT_CARD -> mayHoldCard(text) && containsCard(text);
+            case EMAIL -> mayHoldEmail(text) && EMAIL_PATTERN.matcher(text).find();
+            case CLOUD_KEY -> mayHoldCloudKey(text) && CLOUD_KEY_PATTERN.matcher(text).find();
+            case JWT -> mayHoldJwt(text) && JWT_PATTERN.matcher(text).find();
             default -> throw new IllegalArgumentException("unknown detector '" + detector + "', known: " + NAMES);
         };
     }
 
     public static boolean isSensitiveKey(String key) {
-        return SENSITIVE_KEY.matcher(key).matches();
+        String k = key.toLowerCase(Locale.ROOT);
+        for (String part : SENSITIVE_KEY_PARTS) {
+            if (k.contains(part)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // Linear pre-checks that every match needs, so text that cannot match skips the regex (the
+    // e-mail pattern backtracks over long runs of word characters that hold no '@').
+
+    private static boolean mayHoldCard(String text) {
+        int digits = 0;
+        for (int i = 0; i < text.length() && digits < 13; i++) {
+            char c = text.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digits++;
+            }
+        }
+        return digits >= 13;
+    }
+
+    private static boolean mayHoldEmail(String text) {
+        return text.indexOf('@') > 0;
+    }
+
+    private static boolean mayHoldCloudKey(String text) {
+        return text.contains("AKIA") || text.contains("ASIA") || text.contains("AIza") || text.contains("AccountKey=");
+    }
+
+    private static boolean mayHoldJwt(String text) {
+        return text.contains("eyJ");
     }
 
     /** {@code text} with every detected value replaced by {@code [masked:<detector>]}. */
@@ -54,10 +86,14 @@ public final class Detectors {
         if (text == null || text.isEmpty()) {
             return text;
         }
-        String out = replaceCards(text);
-        out = JWT_PATTERN.matcher(out).replaceAll("[masked:jwt]");
-        out = CLOUD_KEY_PATTERN.matcher(out).replaceAll("[masked:cloud_key]");
-        return EMAIL_PATTERN.matcher(out).replaceAll("[masked:email]");
+        String out = mayHoldCard(text) ? replaceCards(text) : text;
+        if (mayHoldJwt(out)) {
+            out = JWT_PATTERN.matcher(out).replaceAll("[masked:jwt]");
+        }
+        if (mayHoldCloudKey(out)) {
+            out = CLOUD_KEY_PATTERN.matcher(out).replaceAll("[masked:cloud_key]");
+        }
+        return mayHoldEmail(out) ? EMAIL_PATTERN.matcher(out).replaceAll("[masked:email]") : out;
     }
 
     static boolean luhn(CharSequence candidate) {
