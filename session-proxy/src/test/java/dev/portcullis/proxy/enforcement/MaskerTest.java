@@ -52,6 +52,25 @@ class MaskerTest {
     }
 
     @Test
+    void thePreCheckNeverSkipsAValueADetectorWouldMatch() {
+        String[] secrets = {"4111 1111 1111 1111", "4111-1111-1111-1111", "5500005555555559", "a.b@example.org",
+            "AKIAIOSFODNN7EXAMPLE", "ASIAIOSFODNN7EXAMPLE", "AIzaSyA-1234567890abcdefghijklmnopqrstu",
+            "AWS_SECRET_ACCESS_KEY = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "aws_secret_access_key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "ghp_abcdefghijklmnopqrstuvwxyz0123", "xoxb-1234567890-abc", "AccountKey=" + "a".repeat(44),
+            "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"};
+        List<MaskRule> all = List.of(new MaskRule(null, "credit_card", "redact"), new MaskRule(null, "email", "redact"),
+                new MaskRule(null, "cloud_key", "redact"), new MaskRule(null, "jwt", "redact"));
+        for (String secret : secrets) {
+            String masked = masker.applyDetectors(all, "before " + secret + " after");
+            assertEquals("before " + Masker.REDACTED + " after", masked, secret);
+        }
+        // and values that cannot hold a match come back untouched (the same instance)
+        String plain = "x".repeat(10_000) + " 1234 no secrets here";
+        org.junit.jupiter.api.Assertions.assertSame(plain, masker.applyDetectors(all, plain));
+    }
+
+    @Test
     void unknownDetectorFailsClosed() {
         assertEquals(Masker.REDACTED, masker.apply(Masker.plan(List.of(new MaskRule(null, "dna", "last4")), "x"), "GATTACA"));
     }
