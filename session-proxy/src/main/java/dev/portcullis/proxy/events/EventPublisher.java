@@ -39,7 +39,15 @@ public class EventPublisher {
     private static final Logger LOG = Logger.getLogger(EventPublisher.class);
     public static final String SOURCE = "/portcullis/session-proxy";
 
-    record Outgoing(String topic, String key, String value) {
+    /** An event on its way; the JSON is encoded on the publisher thread, not on the caller's event loop. */
+    record Outgoing(String topic, String key, JsonObject event, String encoded) {
+        Outgoing(String topic, String key, String value) {
+            this(topic, key, null, value);
+        }
+
+        String value() {
+            return encoded != null ? encoded : event.encode();
+        }
     }
 
     private final ProxyConfig config;
@@ -82,12 +90,26 @@ public class EventPublisher {
                 .put("datacontenttype", "application/json").put("data", data);
     }
 
-    /** Non-blocking; safe on an event loop. */
+    /**
+     * A session event (DESIGN.md, "Events"): the envelope plus session id, seq, agent and
+     * connection. Its CloudEvents id is {@code <session id>:<seq>}, unique by construction (a
+     * session's seq never repeats) and cheaper than a random UUID on the per-statement path.
+     */
+    public static JsonObject sessionEvent(String type, String sessionId, long seq, String agent, String connection,
+            JsonObject data) {
+        return new JsonObject().put("specversion", "1.0").put("id", sessionId + ":" + seq).put("source", SOURCE)
+                .put("type", type).put("subject", sessionId).put("time", Instant.now().toString())
+                .put("datacontenttype", "application/json").put("data", data)
+                .put("session_id", sessionId).put("seq", seq).put("agent", agent).put("connection", connection);
+    }
+
+    /** Non-blocking; safe on an event loop. {@code event} is encoded later, so the caller must not change it. */
     public void publish(String topic, String key, JsonObject event) {
         if (!config.events().enabled()) {
             return;
         }
-        if (!queue.offer(new Outgoing(topic, key, event.encode()))) {
+        // the event must not be changed by the caller once published (every caller builds a fresh one)
+        if (!queue.offer(new Outgoing(topic, key, event, null))) {
             long n = dropped.incrementAndGet();
             LOG.errorf("event queue full: event %s of %s not recorded (%d so far)", event.getString("type"), key, n);
         }
@@ -157,9 +179,10 @@ public class EventPublisher {
         }
     }
 
-    private void send(Outgoing o) {
+    private void send(Outgoing pending) {
+        Outgoing o = pending.encoded() != null ? pending : new Outgoing(pending.topic(), pending.key(), pending.value());
         try {
-            producer.send(new ProducerRecord<>(o.topic, o.key, o.value), (md, e) -> {
+            producer.send(new ProducerRecord<>(o.topic, o.key, o.encoded), (md, e) -> {
                 if (e != null) {
                     synchronized (failedInFlight) {
                         failedInFlight.add(o);
@@ -184,7 +207,7 @@ public class EventPublisher {
                         config.events().spoolMaxBytes(), o.key, n);
                 return;
             }
-            String line = new JsonObject().put("topic", o.topic).put("key", o.key).put("value", o.value).encode() + "\n";
+            String line = new JsonObject().put("topic", o.topic).put("key", o.key).put("value", o.value()).encode() + "\n";
             Files.writeString(spool, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             spoolFull = true;

@@ -1187,9 +1187,8 @@ final class PgSession implements LiveSession {
 
     private long emit(String type, JsonObject data) {
         long s = seq++;
-        JsonObject event = EventPublisher.envelope(type, id, data);
-        event.put("session_id", id).put("seq", s).put("agent", agent()).put("connection", connection());
-        gw.events().publish(Topics.SESSION_EVENTS, id, event);
+        gw.events().publish(Topics.SESSION_EVENTS, id,
+                EventPublisher.sessionEvent(type, id, s, agent(), connection(), data));
         return s;
     }
 
