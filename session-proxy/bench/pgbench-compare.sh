@@ -38,7 +38,10 @@ listen_addr = 127.0.0.1
 listen_port = $PGBOUNCER_PORT
 auth_type = plain
 auth_file = $work/users.txt
-pool_mode = transaction
+# session pooling: one server connection per client, as the proxy does; it also keeps
+# pgbench -M prepared working on PgBouncer < 1.21 (Debian 12 has 1.18), which cannot track
+# named prepared statements across transaction-pooled server connections
+pool_mode = session
 max_client_conn = 100
 default_pool_size = 20
 pidfile = $work/pgbouncer.pid
