@@ -50,6 +50,10 @@ public final class DevStack implements AutoCloseable {
     private final String javaHome;
     private final Duration timeout;
 
+    /** Ports of components stopped by {@link #stop}, so that {@link #ensure} brings them back at the same address. */
+    private final Map<Component, Integer> restartPorts = new EnumMap<>(Component.class);
+    private int kafkaControllerPort;
+
     private volatile PostgresServer postgres;
     private volatile KafkaServer kafka;
     private volatile KeycloakServer keycloak;
@@ -91,8 +95,9 @@ public final class DevStack implements AutoCloseable {
             }
             List<CompletableFuture<AutoCloseable>> parallel = new ArrayList<>();
             if (wanted.contains(Component.KAFKA) && kafka == null) {
+                int controllerPort = kafkaControllerPort != 0 ? kafkaControllerPort : Ports.free();
                 parallel.add(async(() -> kafka = KafkaServer.start(dir(Component.KAFKA), port(Component.KAFKA, 0),
-                        Ports.free(), jdk, log(Component.KAFKA), pid(Component.KAFKA), timeout)));
+                        controllerPort, jdk, log(Component.KAFKA), pid(Component.KAFKA), timeout)));
             }
             if (wanted.contains(Component.S3) && s3 == null) {
                 parallel.add(async(() -> s3 = S3Server.start(dir(Component.S3), port(Component.S3, 0), s3AccessKey,
@@ -149,12 +154,29 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops one running component but keeps its data and its ports, so that the next
+     * {@link #ensure} starts it again at the same address: for tests of an outage in the middle of a
+     * session. Only Kafka for now.
+     */
+    public synchronized void stop(Component c) {
+        if (c != Component.KAFKA) {
+            throw new DevStackException("only kafka can be stopped and started again, not " + c.id());
+        }
+        if (kafka != null) {
+            restartPorts.put(Component.KAFKA, kafka.port());
+            kafkaControllerPort = kafka.controllerPort();
+            closeQuietly(kafka);
+            kafka = null;
+        }
+    }
+
     private static CompletableFuture<AutoCloseable> async(Supplier<AutoCloseable> start) {
         return CompletableFuture.supplyAsync(start, r -> Thread.ofPlatform().name("dev-stack-start").start(r));
     }
 
     private int port(Component c, int fallback) {
-        int p = fixedPorts.getOrDefault(c, fallback);
+        int p = fixedPorts.getOrDefault(c, restartPorts.getOrDefault(c, fallback));
         if (p == 0) {
             return Ports.free();
         }

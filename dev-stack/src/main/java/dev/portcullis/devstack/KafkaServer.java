@@ -38,10 +38,12 @@ public final class KafkaServer implements AutoCloseable {
 
     private final ChildProcess process;
     private final int port;
+    private final int controllerPort;
 
-    private KafkaServer(ChildProcess process, int port) {
+    private KafkaServer(ChildProcess process, int port, int controllerPort) {
         this.process = process;
         this.port = port;
+        this.controllerPort = controllerPort;
     }
 
     public static KafkaServer start(Path dir, int port, int controllerPort, Path javaHome, Path logFile, Path pidFile,
@@ -82,7 +84,7 @@ public final class KafkaServer implements AutoCloseable {
             }
             ChildProcess broker = ChildProcess.start("kafka",
                     java(javaHome, classpath, log4j, "kafka.Kafka", config.toString()), Map.of(), dir, logFile, pidFile);
-            KafkaServer server = new KafkaServer(broker, port);
+            KafkaServer server = new KafkaServer(broker, port, controllerPort);
             Readiness.await("Kafka on port " + port, broker, timeout, server::probe);
             return server;
         } catch (IOException e) {
@@ -130,6 +132,11 @@ public final class KafkaServer implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The KRaft controller listener's port. */
+    public int controllerPort() {
+        return controllerPort;
     }
 
     public long pid() {

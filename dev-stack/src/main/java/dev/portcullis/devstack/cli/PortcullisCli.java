@@ -4,7 +4,6 @@ import dev.portcullis.devstack.ChildProcess;
 import dev.portcullis.devstack.Component;
 import dev.portcullis.devstack.DevStack;
 import dev.portcullis.devstack.DevStackException;
-import dev.portcullis.devstack.Jdk;
 import dev.portcullis.devstack.KafkaServer;
 import dev.portcullis.devstack.KeycloakServer;
 import dev.portcullis.devstack.Ports;
@@ -20,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -34,15 +32,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class PortcullisCli {
 
-    /** The four services, their module directory, HTTP port (DESIGN.md) and export name. */
-    private record Service(String module, int port, String envName, String database) {
-    }
-
-    private static final List<Service> SERVICES = List.of(
-            new Service("policy-service", 8181, "PORTCULLIS_POLICY_URL", "policy"),
-            new Service("identity-broker", 8081, "PORTCULLIS_BROKER_URL", "broker"),
-            new Service("recorder-service", 8082, "PORTCULLIS_RECORDER_URL", "recorder"),
-            new Service("session-proxy", 8083, null, null));
+    /** The four services on DESIGN.md's ports. */
+    private static final PortcullisServices.ServicePorts PORTS = PortcullisServices.ServicePorts.defaults();
 
     // DEV-ONLY credentials of the local stack; printed by `env` and never used outside `up`.
     private static final String PG_SUPERUSER_PASSWORD = "portcullis-dev-postgres";
@@ -92,7 +83,6 @@ public final class PortcullisCli {
         Files.writeString(layout.supervisorPid(), Long.toString(ProcessHandle.current().pid()));
         layout.writeState("starting");
         Files.deleteIfExists(layout.summary());
-        Path jdk = Jdk.find(null);
 
         Map<Component, Integer> ports = new LinkedHashMap<>();
         ports.put(Component.POSTGRES, envPort("PORTCULLIS_POSTGRES_PORT", 5433));
@@ -100,10 +90,10 @@ public final class PortcullisCli {
         ports.put(Component.KEYCLOAK, envPort("PORTCULLIS_KEYCLOAK_PORT", 8180));
         ports.put(Component.S3, envPort("PORTCULLIS_S3_PORT", 9300));
         // Fail before starting anything when a port is taken, naming the port and the component.
-        for (Service s : SERVICES) {
-            Ports.requireFree(s.port(), s.module(), null);
+        for (String module : PortcullisServices.MODULES) {
+            Ports.requireFree(PORTS.http(module), module, null);
         }
-        for (int p : List.of(15432, 2222, 8084)) {
+        for (int p : List.of(PORTS.proxyPg(), PORTS.proxySsh(), 8084)) {
             Ports.requireFree(p, "session-proxy", null);
         }
         DevStack.Builder builder = DevStack.builder().workDir(layout.home()).persistent(true).keycloakOnPostgres(true)
@@ -111,13 +101,11 @@ public final class PortcullisCli {
                 .s3Credentials(S3_ACCESS_KEY, S3_SECRET_KEY).timeout(Duration.ofSeconds(120));
         ports.forEach(builder::port);
         DevStack stack = builder.build();
-        List<ChildProcess> services = new ArrayList<>();
+        List<PortcullisServices> services = new ArrayList<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("portcullis: stopping services and dependencies");
-            for (ChildProcess s : services.reversed()) {
-                s.stop(Duration.ofSeconds(20));
-            }
+            services.forEach(PortcullisServices::close);
             stack.close();
             try {
                 layout.writeState("stopped");
@@ -142,14 +130,10 @@ public final class PortcullisCli {
             Files.createDirectories(layout.recordings());
 
             Properties endpoints = endpoints(stack, withS3);
-            for (Service s : SERVICES) {
-                services.add(ServiceProcess.start(s.module(), s.port(), serviceEnv(s, stack, connections, withS3), jdk, layout));
-            }
-            for (int i = 0; i < SERVICES.size(); i++) {
-                Service s = SERVICES.get(i);
-                Readiness.await(s.module() + " on port " + s.port(), services.get(i), Duration.ofSeconds(120),
-                        () -> ServiceProcess.probe(s.port()));
-            }
+            PortcullisServices suite = PortcullisServices.builder(stack, layout.root()).home(layout.home()).ports(PORTS)
+                    .connections(connections).s3(withS3).build();
+            services.add(suite);
+            suite.startAll(Duration.ofSeconds(120));
             layout.writeEndpoints(endpoints);
             double seconds = (System.nanoTime() - t0) / 1e9;
             String summary = summary(endpoints, seconds);
@@ -183,56 +167,10 @@ public final class PortcullisCli {
         p.setProperty("keycloak.admin.password", KEYCLOAK_ADMIN_PASSWORD);
         p.setProperty("s3.url", withS3 ? stack.s3().endpoint() : "");
         p.setProperty("recordings.dir", withS3 ? "" : layout.recordings().toString());
-        for (Service s : SERVICES) {
-            p.setProperty("service." + s.module(), "http://127.0.0.1:" + s.port());
+        for (String module : PortcullisServices.MODULES) {
+            p.setProperty("service." + module, "http://127.0.0.1:" + PORTS.http(module));
         }
         return p;
-    }
-
-    private Map<String, String> serviceEnv(Service s, DevStack stack, Path connections, boolean withS3) {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(s.port()));
-        env.put("KAFKA_BOOTSTRAP_SERVERS", stack.kafka().bootstrapServers());
-        env.put("QUARKUS_OIDC_AUTH_SERVER_URL", stack.keycloak().issuer());
-        // each service is a client of the realm of the same name (keycloak-realm/README.md)
-        env.put("QUARKUS_OIDC_CLIENT_ID", s.module());
-        env.put("QUARKUS_OIDC_CREDENTIALS_SECRET", s.module() + "-dev-secret");
-        env.put("PORTCULLIS_POLICY_CLIENT_SECRET", s.module() + "-dev-secret");
-        if (s.module().equals("session-proxy")) {
-            env.put("PORTCULLIS_SSH_HOST_KEY_FILE", layout.secrets().resolve("ssh-host-key").toString());
-        }
-        if (s.module().equals("identity-broker")) {
-            env.put("PORTCULLIS_BROKER_CLIENT_SECRET", "identity-broker-dev-secret");
-        }
-        env.put("PORTCULLIS_KEYCLOAK_URL", stack.keycloak().url());
-        env.put("PORTCULLIS_CONNECTIONS_FILE", connections.toString());
-        for (Service other : SERVICES) {
-            if (other.envName() != null) {
-                env.put(other.envName(), "http://127.0.0.1:" + other.port());
-            }
-        }
-        if (s.database() != null) {
-            PostgresServer pg = stack.postgres();
-            String role = "portcullis_" + s.database();
-            String password = role + "-dev-password";
-            pg.createDatabase(s.database(), role, password);
-            env.put("QUARKUS_DATASOURCE_USERNAME", role);
-            env.put("QUARKUS_DATASOURCE_PASSWORD", password);
-            env.put("QUARKUS_DATASOURCE_JDBC_URL", pg.jdbcUrl(s.database()));
-            env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:" + pg.port() + "/" + s.database());
-        }
-        if (withS3) {
-            Map<String, String> s3 = stack.clientConfig("postgres");
-            s3.forEach((k, v) -> {
-                if (k.startsWith("portcullis.s3.")) {
-                    env.put(k.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), v);
-                }
-            });
-        } else {
-            env.put("PORTCULLIS_RECORDINGS_DIR", layout.recordings().toString());
-        }
-        return env;
     }
 
     private String summary(Properties p, double seconds) {
@@ -368,8 +306,8 @@ public final class PortcullisCli {
                 }
             });
         }
-        for (Service s : SERVICES) {
-            probes.put(s.module(), () -> ServiceProcess.probe(s.port()));
+        for (String module : PortcullisServices.MODULES) {
+            probes.put(module, () -> ServiceProcess.probe(PORTS.http(module)));
         }
         boolean allReady = true;
         for (Map.Entry<String, Readiness.Probe> e : probes.entrySet()) {

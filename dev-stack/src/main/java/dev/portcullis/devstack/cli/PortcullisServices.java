@@ -1,0 +1,332 @@
+package dev.portcullis.devstack.cli;
+
+import dev.portcullis.devstack.ChildProcess;
+import dev.portcullis.devstack.DevStack;
+import dev.portcullis.devstack.DevStackException;
+import dev.portcullis.devstack.Jdk;
+import dev.portcullis.devstack.PostgresServer;
+import dev.portcullis.devstack.Readiness;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The four Portcullis services run from their packaged {@code target/quarkus-app/quarkus-run.jar},
+ * configured for a {@link DevStack} exactly as {@code bin/portcullis up} runs them. `up` uses it with
+ * DESIGN.md's ports and {@code .portcullis}; end-to-end tests use it with their own directory and
+ * free ports, and stop, kill or restart one service to inject faults.
+ *
+ * <pre>{@code
+ * try (PortcullisServices services = PortcullisServices.builder(stack, repoRoot)
+ *         .home(dir).ports(PortcullisServices.ServicePorts.free()).connections(file).s3(true).build()) {
+ *     services.startAll(Duration.ofMinutes(3));
+ *     services.url("identity-broker");
+ * }
+ * }</pre>
+ */
+public final class PortcullisServices implements AutoCloseable {
+
+    public static final String POLICY = "policy-service";
+    public static final String BROKER = "identity-broker";
+    public static final String RECORDER = "recorder-service";
+    public static final String PROXY = "session-proxy";
+
+    /** The four services, their module directory, export name (DESIGN.md) and database. */
+    private record Service(String module, String envName, String database) {
+    }
+
+    /** Start order of `up`: policy first (the proxy asks it), the proxy last. */
+    private static final List<Service> SERVICES = List.of(
+            new Service(POLICY, "PORTCULLIS_POLICY_URL", "policy"),
+            new Service(BROKER, "PORTCULLIS_BROKER_URL", "broker"),
+            new Service(RECORDER, "PORTCULLIS_RECORDER_URL", "recorder"),
+            new Service(PROXY, null, null));
+
+    public static final List<String> MODULES = SERVICES.stream().map(Service::module).toList();
+
+    /** Listener ports of the services. */
+    public record ServicePorts(int policy, int broker, int recorder, int proxyAdmin, int proxyPg, int proxySsh) {
+
+        /** DESIGN.md's ports, as `up` uses them. */
+        public static ServicePorts defaults() {
+            return new ServicePorts(8181, 8081, 8082, 8083, 15432, 2222);
+        }
+
+        /** Ports that were free a moment ago, for tests. */
+        public static ServicePorts free() {
+            return new ServicePorts(dev.portcullis.devstack.Ports.free(), dev.portcullis.devstack.Ports.free(),
+                    dev.portcullis.devstack.Ports.free(), dev.portcullis.devstack.Ports.free(),
+                    dev.portcullis.devstack.Ports.free(), dev.portcullis.devstack.Ports.free());
+        }
+
+        /** The HTTP port of a service (the admin port for session-proxy). */
+        public int http(String module) {
+            return switch (module) {
+                case POLICY -> policy;
+                case BROKER -> broker;
+                case RECORDER -> recorder;
+                case PROXY -> proxyAdmin;
+                default -> throw new DevStackException("unknown service " + module + " (known: " + MODULES + ")");
+            };
+        }
+    }
+
+    private final DevStack stack;
+    private final StackLayout layout;
+    private final Path workDir;
+    private final ServicePorts ports;
+    private final Path connections;
+    private final boolean s3;
+    private final Map<String, Map<String, String>> extraEnv;
+    private final List<String> jvmArgs;
+    private final Path jdk;
+    private final Map<String, ChildProcess> running = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> envs = new LinkedHashMap<>();
+
+    private PortcullisServices(Builder b) {
+        this.stack = b.stack;
+        this.layout = new StackLayout(b.repoRoot.toAbsolutePath().normalize(), b.home.toAbsolutePath().normalize());
+        this.workDir = b.workDir == null ? layout.root() : b.workDir.toAbsolutePath().normalize();
+        this.ports = b.ports;
+        this.connections = b.connections;
+        this.s3 = b.s3;
+        this.extraEnv = b.extraEnv;
+        this.jvmArgs = List.copyOf(b.jvmArgs);
+        this.jdk = Jdk.find(null);
+    }
+
+    public static Builder builder(DevStack stack, Path repoRoot) {
+        return new Builder(stack, repoRoot);
+    }
+
+    /**
+     * Provisions `up`'s demo target ({@code pg-demo}: database {@code demo}, table {@code customers})
+     * in the stack's PostgreSQL; returns the file holding its password, which only session-proxy reads.
+     */
+    public static Path provisionDemoTarget(PostgresServer pg, Path home) throws IOException {
+        return DemoTarget.provision(pg, new StackLayout(home.toAbsolutePath().normalize(), home.toAbsolutePath().normalize()));
+    }
+
+    /** Starts every service (databases created first) and waits until each one's /q/health/ready is UP. */
+    public synchronized void startAll(Duration timeout) {
+        for (Service s : SERVICES) {
+            launch(s);
+        }
+        for (Service s : SERVICES) {
+            awaitReady(s.module(), timeout);
+        }
+    }
+
+    /** Starts one stopped service with the environment it had before and waits until it is ready. */
+    public synchronized void start(String module, Duration timeout) {
+        if (running.containsKey(module)) {
+            throw new DevStackException(module + " is already running");
+        }
+        launch(service(module));
+        awaitReady(module, timeout);
+    }
+
+    /** Stops one service gracefully (SIGTERM, SIGKILL after {@code grace}). */
+    public synchronized void stop(String module, Duration grace) {
+        ChildProcess p = running.remove(module);
+        if (p != null) {
+            p.stop(grace);
+        }
+    }
+
+    /** Kills one service without warning (SIGKILL), as a crash or an OOM kill would. */
+    public synchronized void kill(String module) {
+        ChildProcess p = running.remove(module);
+        if (p != null) {
+            ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly);
+            p.stop(Duration.ofSeconds(10)); // reaps it and whatever it started; removes the pid file
+        }
+    }
+
+    public boolean isRunning(String module) {
+        ChildProcess p = running.get(module);
+        return p != null && p.isAlive();
+    }
+
+    public ServicePorts ports() {
+        return ports;
+    }
+
+    /** Base URL of a service's HTTP listener (session-proxy: its admin port). */
+    public String url(String module) {
+        return "http://127.0.0.1:" + ports.http(module);
+    }
+
+    public Path log(String module) {
+        return layout.log(module);
+    }
+
+    /** Every live service process with its descendants (for leak checks). */
+    public synchronized List<ProcessHandle> processes() {
+        List<ProcessHandle> all = new ArrayList<>();
+        for (ChildProcess p : running.values()) {
+            ProcessHandle.of(p.pid()).ifPresent(h -> {
+                all.add(h);
+                h.descendants().forEach(all::add);
+            });
+        }
+        return all;
+    }
+
+    /** Stops every service, the proxy first (the reverse of the start order). */
+    @Override
+    public synchronized void close() {
+        for (String module : MODULES.reversed()) {
+            stop(module, Duration.ofSeconds(20));
+        }
+    }
+
+    private void launch(Service s) {
+        Map<String, String> env = envs.computeIfAbsent(s.module(), m -> serviceEnv(s));
+        Path jar = layout.root().resolve(s.module()).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new DevStackException(s.module() + " is not built (" + jar + " is missing); run ./mvnw package -DskipTests");
+        }
+        List<String> command = new ArrayList<>(List.of(Jdk.javaBinary(jdk).toString(), "-Xmx384m", "-XX:+UseSerialGC"));
+        command.addAll(jvmArgs);
+        // -Ddevstack.home names the stack's directory on the command line, so a leak check that looks
+        // for it (.ci/run: target/devstack) finds a service that outlived its test run. (Not under
+        // portcullis.*: the services' config mappings reject unknown keys there.)
+        command.addAll(List.of("-Ddevstack.home=" + layout.home(), "-jar", jar.toString()));
+        running.put(s.module(), ChildProcess.start(s.module(), command, env, workDir, layout.log(s.module()),
+                layout.pid(s.module())));
+    }
+
+    private void awaitReady(String module, Duration timeout) {
+        int port = ports.http(module);
+        Readiness.await(module + " on port " + port, running.get(module), timeout, () -> ServiceProcess.probe(port));
+    }
+
+    private static Service service(String module) {
+        return SERVICES.stream().filter(s -> s.module().equals(module)).findFirst()
+                .orElseThrow(() -> new DevStackException("unknown service " + module + " (known: " + MODULES + ")"));
+    }
+
+    private Map<String, String> serviceEnv(Service s) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(ports.http(s.module())));
+        env.put("KAFKA_BOOTSTRAP_SERVERS", stack.kafka().bootstrapServers());
+        env.put("QUARKUS_OIDC_AUTH_SERVER_URL", stack.keycloak().issuer());
+        // each service is a client of the realm of the same name (keycloak-realm/README.md)
+        env.put("QUARKUS_OIDC_CLIENT_ID", s.module());
+        env.put("QUARKUS_OIDC_CREDENTIALS_SECRET", s.module() + "-dev-secret");
+        env.put("PORTCULLIS_POLICY_CLIENT_SECRET", s.module() + "-dev-secret");
+        if (s.module().equals(PROXY)) {
+            env.put("PORTCULLIS_SSH_HOST_KEY_FILE", layout.secrets().resolve("ssh-host-key").toString());
+            env.put("PORTCULLIS_PG_PORT", Integer.toString(ports.proxyPg()));
+            env.put("PORTCULLIS_SSH_PORT", Integer.toString(ports.proxySsh()));
+        }
+        if (s.module().equals(BROKER)) {
+            env.put("PORTCULLIS_BROKER_CLIENT_SECRET", "identity-broker-dev-secret");
+            env.put("PORTCULLIS_TOKENS_PROXY_PG_PORT", Integer.toString(ports.proxyPg()));
+        }
+        env.put("PORTCULLIS_KEYCLOAK_URL", stack.keycloak().url());
+        env.put("PORTCULLIS_CONNECTIONS_FILE", connections.toString());
+        for (Service other : SERVICES) {
+            if (other.envName() != null) {
+                env.put(other.envName(), url(other.module()));
+            }
+        }
+        if (s.database() != null) {
+            PostgresServer pg = stack.postgres();
+            String role = "portcullis_" + s.database();
+            String password = role + "-dev-password";
+            pg.createDatabase(s.database(), role, password);
+            env.put("QUARKUS_DATASOURCE_USERNAME", role);
+            env.put("QUARKUS_DATASOURCE_PASSWORD", password);
+            env.put("QUARKUS_DATASOURCE_JDBC_URL", pg.jdbcUrl(s.database()));
+            env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:" + pg.port() + "/" + s.database());
+        }
+        if (s3) {
+            stack.clientConfig("postgres").forEach((k, v) -> {
+                if (k.startsWith("portcullis.s3.")) {
+                    env.put(k.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), v);
+                }
+            });
+        } else {
+            env.put("PORTCULLIS_RECORDINGS_DIR", layout.recordings().toString());
+        }
+        env.putAll(extraEnv.getOrDefault(s.module(), Map.of()));
+        return env;
+    }
+
+    /** How the services are run. */
+    public static final class Builder {
+        private final DevStack stack;
+        private final Path repoRoot;
+        private Path home;
+        private Path workDir;
+        private ServicePorts ports = ServicePorts.defaults();
+        private Path connections;
+        private boolean s3;
+        private final Map<String, Map<String, String>> extraEnv = new LinkedHashMap<>();
+        private final List<String> jvmArgs = new ArrayList<>();
+
+        private Builder(DevStack stack, Path repoRoot) {
+            this.stack = stack;
+            this.repoRoot = repoRoot;
+            this.home = repoRoot.resolve(".portcullis");
+        }
+
+        /** Where logs, pid files, secrets and filesystem recordings go (`up`: {@code .portcullis}). */
+        public Builder home(Path home) {
+            this.home = home;
+            return this;
+        }
+
+        /** Working directory of the service processes (default: the repository root, as `up`). */
+        public Builder workDir(Path workDir) {
+            this.workDir = workDir;
+            return this;
+        }
+
+        public Builder ports(ServicePorts ports) {
+            this.ports = ports;
+            return this;
+        }
+
+        /** The connections file (DESIGN.md "Connections") every service reads. */
+        public Builder connections(Path file) {
+            this.connections = file;
+            return this;
+        }
+
+        /** Recordings to the stack's S3Proxy instead of {@code <home>/recordings}. */
+        public Builder s3(boolean s3) {
+            this.s3 = s3;
+            return this;
+        }
+
+        /** An extra environment variable for one service, over the ones `up` sets. */
+        public Builder env(String module, String name, String value) {
+            service(module);
+            extraEnv.computeIfAbsent(module, m -> new LinkedHashMap<>()).put(name, value);
+            return this;
+        }
+
+        /** Extra JVM options for every service (tests: {@code -XX:TieredStopAtLevel=1} starts faster on few cores). */
+        public Builder jvmArgs(String... args) {
+            jvmArgs.addAll(List.of(args));
+            return this;
+        }
+
+        public PortcullisServices build() {
+            if (connections == null) {
+                throw new DevStackException("the services need a connections file");
+            }
+            return new PortcullisServices(this);
+        }
+    }
+}

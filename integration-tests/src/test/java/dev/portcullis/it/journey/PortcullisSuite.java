@@ -1,0 +1,197 @@
+package dev.portcullis.it.journey;
+
+import dev.portcullis.devstack.Component;
+import dev.portcullis.devstack.DevStack;
+import dev.portcullis.devstack.PostgresServer;
+import dev.portcullis.devstack.cli.PortcullisServices;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.logging.Logger;
+
+/**
+ * The whole suite for the journey tests, started once per test JVM: real PostgreSQL, Kafka,
+ * Keycloak and S3Proxy from dev-stack, and the four services as their packaged
+ * {@code quarkus-run.jar} in separate processes, configured the way {@code bin/portcullis up}
+ * configures them but on free ports and under {@code integration-tests/target/devstack/<run>}.
+ *
+ * <p>Targets: {@code pg-demo} (up's demo database) and {@code pg-prod}, a second database
+ * {@code app} owned by {@code app_rw} with customers (e-mails, card numbers) and orders, tagged
+ * {@code env: prod}. Only session-proxy reads the password files.
+ */
+public final class PortcullisSuite implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(PortcullisSuite.class.getName());
+
+    public static final String PROD = "pg-prod";
+    public static final String PROD_DATABASE = "app";
+    static final String PROD_ROLE = "app_rw";
+
+    /** The seed rows of pg-prod's customers: (name, e-mail, card number). Card numbers are published test numbers. */
+    public static final List<List<String>> CUSTOMERS = List.of(
+            List.of("Ada Lovelace", "ada.lovelace@example.com", "4111111111111111"),
+            List.of("Alan Turing", "alan.turing@example.org", "5555555555554444"),
+            List.of("Grace Hopper", "grace.hopper@example.net", "378282246310005"),
+            List.of("Edsger Dijkstra", "edsger@example.com", "6011111111111117"),
+            List.of("Barbara Liskov", "barbara.liskov@example.org", "4012888888881881"));
+
+    private final DevStack stack;
+    private final PortcullisServices services;
+    private final Path home;
+    private final String prodPassword;
+    private final long startSeconds;
+
+    private PortcullisSuite(DevStack stack, PortcullisServices services, Path home, String prodPassword, long startSeconds) {
+        this.stack = stack;
+        this.services = services;
+        this.home = home;
+        this.prodPassword = prodPassword;
+        this.startSeconds = startSeconds;
+    }
+
+    /** Starts everything; on failure stops whatever was started and rethrows. */
+    static PortcullisSuite start() throws IOException {
+        long t0 = System.nanoTime();
+        Path repoRoot = Path.of(System.getProperty("portcullis.root", "..")).toAbsolutePath().normalize();
+        DevStack stack = DevStack.builder().timeout(Duration.ofSeconds(150)).build();
+        PortcullisServices services = null;
+        try {
+            stack.ensure(Component.POSTGRES, Component.KAFKA, Component.KEYCLOAK, Component.S3);
+            Path home = stack.workDir().resolve("portcullis");
+            PostgresServer pg = stack.postgres();
+            Path demoPassword = PortcullisServices.provisionDemoTarget(pg, home);
+            String prodPassword = "prod-" + UUID.randomUUID();
+            Path prodPasswordFile = writePrivate(home.resolve("secrets").resolve(PROD + ".password"), prodPassword);
+            provisionProd(pg, prodPassword);
+            Path connections = writeConnections(home, pg.port(), demoPassword, prodPasswordFile);
+            stack.kafka().createTopics(DevStack.TOPICS, 3);
+            services = PortcullisServices.builder(stack, repoRoot).home(home).workDir(home)
+                    .ports(PortcullisServices.ServicePorts.free()).connections(connections).s3(true)
+                    // C1 only: a third less CPU to start four JVMs on two shared cores; these tests are short
+                    .jvmArgs("-XX:TieredStopAtLevel=1")
+                    // the recorder finalizes a closed session at its next sweep: 1 s instead of 5 s
+                    .env(PortcullisServices.RECORDER, "PORTCULLIS_INGEST_SWEEP_INTERVAL", "1s")
+                    .env(PortcullisServices.RECORDER, "PORTCULLIS_STAGING_DIR", home.resolve("recorder-staging").toString())
+                    .env(PortcullisServices.PROXY, "PORTCULLIS_EVENTS_SPOOL_DIR", home.resolve("proxy-spool").toString())
+                    .build();
+            services.startAll(Duration.ofSeconds(240));
+            long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+            LOG.info(() -> "Portcullis suite ready in " + seconds + " s under " + home);
+            return new PortcullisSuite(stack, services, home, prodPassword, seconds);
+        } catch (IOException | RuntimeException | Error e) {
+            if (services != null) {
+                services.close();
+            }
+            stack.close();
+            throw e;
+        }
+    }
+
+    private static void provisionProd(PostgresServer pg, String password) {
+        pg.createDatabase(PROD_DATABASE, PROD_ROLE, password);
+        StringBuilder seed = new StringBuilder("INSERT INTO customers (name, email, card_number) VALUES ");
+        for (int i = 0; i < CUSTOMERS.size(); i++) {
+            List<String> c = CUSTOMERS.get(i);
+            seed.append(i == 0 ? "" : ", ").append("('").append(c.get(0)).append("', '").append(c.get(1)).append("', '")
+                    .append(c.get(2)).append("')");
+        }
+        pg.execute(PROD_DATABASE,
+                "SET ROLE " + PROD_ROLE,
+                "CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, email text NOT NULL,"
+                        + " card_number text NOT NULL)",
+                seed.toString(),
+                "CREATE TABLE orders (id serial PRIMARY KEY, customer_id int NOT NULL REFERENCES customers(id),"
+                        + " amount numeric(10,2) NOT NULL, stale boolean NOT NULL DEFAULT false)",
+                "INSERT INTO orders (customer_id, amount, stale) SELECT 1 + (g % 5), g * 10.5, g > 3"
+                        + " FROM generate_series(1, 8) g");
+    }
+
+    private static Path writeConnections(Path home, int pgPort, Path demoPassword, Path prodPassword) throws IOException {
+        Path file = home.resolve("config/connections.yaml");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, """
+                # Written by the journey tests (PortcullisSuite); dev only.
+                connections:
+                  pg-demo:
+                    type: postgres
+                    address: 127.0.0.1:%1$d
+                    database: demo
+                    credentials: { username: demo_app, passwordFile: %2$s }
+                    accessLevels: [read, write, admin]
+                    tags: { env: prod }
+                    maxSessionDuration: PT1H
+                  %3$s:
+                    type: postgres
+                    address: 127.0.0.1:%1$d
+                    database: %4$s
+                    credentials: { username: %5$s, passwordFile: %6$s }
+                    accessLevels: [read, write, admin]
+                    tags: { env: prod }
+                    maxSessionDuration: PT1H
+                """.formatted(pgPort, demoPassword, PROD, PROD_DATABASE, PROD_ROLE, prodPassword));
+        return file;
+    }
+
+    private static Path writePrivate(Path file, String content) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, content);
+        return file;
+    }
+
+    public DevStack stack() {
+        return stack;
+    }
+
+    public PortcullisServices services() {
+        return services;
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public long startSeconds() {
+        return startSeconds;
+    }
+
+    public String keycloakUrl() {
+        return stack.keycloak().url();
+    }
+
+    public String brokerUrl() {
+        return services.url(PortcullisServices.BROKER);
+    }
+
+    public String recorderUrl() {
+        return services.url(PortcullisServices.RECORDER);
+    }
+
+    public int proxyPgPort() {
+        return services.ports().proxyPg();
+    }
+
+    /** The backend password of pg-prod: it must never reach an agent or a recording. */
+    public String prodBackendPassword() {
+        return prodPassword;
+    }
+
+    /** A direct connection to pg-prod's database as the superuser, bypassing Portcullis: the test's own view. */
+    public Connection prodDatabase() throws SQLException {
+        return stack.postgres().connect(PROD_DATABASE, PostgresServer.SUPERUSER, stack.postgres().superPassword());
+    }
+
+    /** Services first, then the dependencies; every process this suite started is gone afterwards. */
+    @Override
+    public void close() {
+        services.close();
+        stack.close();
+        LOG.info("Portcullis suite stopped");
+    }
+}

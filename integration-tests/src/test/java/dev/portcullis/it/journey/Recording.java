@@ -1,0 +1,124 @@
+package dev.portcullis.it.journey;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A downloaded PostgreSQL session recording (JSON Lines), checked here independently of the
+ * recorder's own verifier, by the algorithm recorder-service/README.md documents: each line's
+ * {@code hash} is the SHA-256 (hex) of the line's UTF-8 bytes before {@code ,"hash":"}; its
+ * {@code prev} is the previous line's hash (64 zeros for the first); the last line is the seal.
+ */
+final class Recording {
+
+    static final String GENESIS = "0".repeat(64);
+    private static final String HASH_FIELD = ",\"hash\":\"";
+
+    /** One event line: its seq and the event as the proxy published it. */
+    record Line(long seq, JsonNode event) {
+
+        String type() {
+            return event.path("type").asText();
+        }
+
+        JsonNode data() {
+            return event.path("data");
+        }
+    }
+
+    final byte[] bytes;
+    final String sha256;
+    final List<Line> lines = new ArrayList<>();
+    final List<String> problems = new ArrayList<>();
+    JsonNode seal;
+    String chainHead = GENESIS;
+
+    private Recording(byte[] bytes) {
+        this.bytes = bytes;
+        this.sha256 = sha256Hex(bytes);
+    }
+
+    static Recording parse(byte[] bytes) {
+        Recording r = new Recording(bytes);
+        r.check();
+        return r;
+    }
+
+    private void check() {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        if (!text.endsWith("\n")) {
+            problems.add("the file does not end with a newline");
+        }
+        int n = 0;
+        for (String line : text.split("\n")) {
+            n++;
+            int cut = line.lastIndexOf(HASH_FIELD);
+            if (cut < 0 || !line.endsWith("\"}") || line.length() - cut != HASH_FIELD.length() + 64 + 2) {
+                problems.add("line " + n + ": no hash field at its end");
+                continue;
+            }
+            String prefix = line.substring(0, cut);
+            String hash = line.substring(cut + HASH_FIELD.length(), line.length() - 2);
+            if (!sha256Hex(prefix.getBytes(StandardCharsets.UTF_8)).equals(hash)) {
+                problems.add("line " + n + ": hash does not match the line");
+            }
+            JsonNode node;
+            try {
+                node = Http.JSON.readTree(prefix + "}");
+            } catch (IOException e) {
+                problems.add("line " + n + ": not JSON");
+                continue;
+            }
+            if (!chainHead.equals(node.path("prev").asText())) {
+                problems.add("line " + n + ": prev does not name the previous line's hash");
+            }
+            chainHead = hash;
+            if (seal != null) {
+                problems.add("line " + n + ": a line after the seal");
+            }
+            if (node.has("seal")) {
+                seal = node.get("seal");
+            } else {
+                lines.add(new Line(node.path("seq").asLong(-1), node.path("event")));
+            }
+        }
+        if (seal == null) {
+            problems.add("no seal: the file is truncated");
+        }
+    }
+
+    /** Lines of one event type, in file order. */
+    List<Line> ofType(String type) {
+        return lines.stream().filter(l -> l.type().equals(type)).toList();
+    }
+
+    /** The decision the proxy recorded for the request at {@code requestSeq} (the last one, after a review). */
+    Optional<Line> finalDecision(long requestSeq) {
+        Line found = null;
+        for (Line l : ofType("session.decision")) {
+            if (l.data().path("request_seq").asLong(-1) == requestSeq) {
+                found = l;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    String text() {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    static String sha256Hex(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
