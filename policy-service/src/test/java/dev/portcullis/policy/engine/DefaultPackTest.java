@@ -60,6 +60,42 @@ class DefaultPackTest {
             assertAction(Action.DENY, "pg-drop-forbidden", decide(sql("prod", type + " TABLE orders", type + ":orders")));
         }
 
+        /** The one-statement SQL request with its statement text and the token's scopes for dev-postgres. */
+        ObjectNode withScopes(ObjectNode in, String... access) {
+            ObjectNode req = (ObjectNode) in.get("request");
+            ((ObjectNode) req.get("statements").get(0)).put("text", req.get("text").asText());
+            var scopes = ((ObjectNode) in.get("identity")).putArray("scopes");
+            for (String a : access) {
+                scopes.add("conn:dev-postgres:" + a);
+            }
+            return in;
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "INSERT INTO orders VALUES (1):INSERT:orders", "DELETE FROM orders WHERE id = 1:DELETE:orders",
+            "UPDATE orders SET n = 1 WHERE id = 1:UPDATE:orders", "CREATE TABLE t (a int):CREATE:t",
+            "CALL purge():CALL:", "COPY orders FROM STDIN:COPY:orders",
+            "WITH gone AS (DELETE FROM orders RETURNING *) SELECT * FROM gone:WITH:orders" })
+        void aReadOnlyTokenCannotWriteOnAnyConnection(String spec) {
+            String[] p = spec.split(":", 2);
+            assertAction(Action.DENY, "pg-read-access-is-read-only", decide(withScopes(sql("dev", p[0], p[1]), "read")));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "SELECT * FROM orders:SELECT:orders", "COPY orders TO STDOUT:COPY:orders",
+            "COPY (SELECT a FROM orders) TO STDOUT:COPY:orders", "SHOW search_path:SHOW:", "BEGIN:BEGIN:" })
+        void aReadOnlyTokenReads(String spec) {
+            String[] p = spec.split(":", 2);
+            Decision d = decide(withScopes(sql("dev", p[0], p[1]), "read"));
+            assertEquals(Action.ALLOW, d.action(), () -> "decision " + d);
+        }
+
+        @Test
+        void aWriteGrantBesideTheReadGrantMayWrite() {
+            Decision d = decide(withScopes(sql("dev", "DELETE FROM orders WHERE id = 1", "DELETE:orders"), "read", "write"));
+            assertEquals(Action.ALLOW, d.action(), () -> "decision " + d);
+        }
+
         @Test
         void dropIsNotDeniedOutsideProd() {
             Decision d = decide(sql("dev", "DROP TABLE orders", "DROP:orders"));
