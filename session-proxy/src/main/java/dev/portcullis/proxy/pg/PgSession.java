@@ -1199,7 +1199,7 @@ final class PgSession implements LiveSession {
     /** The request as recorded: literal values and parameters pass through every detector. */
     private JsonObject maskedRequest(JsonObject request, List<MaskRule> masks) {
         List<MaskRule> all = new ArrayList<>(masks);
-        for (String d : new String[] {"credit_card", "jwt", "cloud_key"}) {
+        for (String d : new String[] {"credit_card", "email", "jwt", "cloud_key"}) {
             all.add(new MaskRule(null, d, "redact"));
         }
         JsonObject r = request.copy();

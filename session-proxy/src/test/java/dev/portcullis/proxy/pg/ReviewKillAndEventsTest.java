@@ -179,6 +179,7 @@ class ReviewKillAndEventsTest {
             try (Connection c = PgClients.jdbc(port, token, "events-test"); Statement s = c.createStatement()) {
                 s.executeQuery("SELECT card_number FROM customers").close();
                 s.executeQuery("SELECT count(*) FROM scratch WHERE note_card = '4111111111111111'".replace("note_card", "id::text")).close();
+                s.executeQuery("SELECT count(*) FROM customers WHERE email = 'ada.lovelace@example.com'").close();
                 assertThrows(SQLException.class, () -> s.execute("DROP TABLE scratch"));
             }
             JsonObject started = events.await(e -> "session.started".equals(e.getString("type"))
@@ -201,6 +202,7 @@ class ReviewKillAndEventsTest {
                     && e.getJsonObject("data").getLong("rows") == 3));
             String all = mine.toString();
             assertFalse(all.contains("4111111111111111"), "no unmasked card number in events");
+            assertFalse(all.contains("ada.lovelace@example.com"), "no e-mail literal in events");
         }
     }
 }
