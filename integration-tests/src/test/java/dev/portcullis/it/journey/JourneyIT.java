@@ -159,6 +159,14 @@ class JourneyIT {
         assertTrue(refused.err().contains("DROP and TRUNCATE are never allowed on prod"), refused::toString);
         sent.add(new Sent(drop, "deny"));
         assertEquals(PortcullisSuite.CUSTOMERS.size(), countRows("customers"), "the table is still there, with its rows");
+
+        String write = "DELETE FROM customers WHERE id = 1";
+        Psql.Result readOnly = psql(token, write);
+        assertNotEquals(0, readOnly.exit(), readOnly::toString);
+        assertTrue(readOnly.err().contains("42501"), readOnly::toString);
+        assertTrue(readOnly.err().contains("this token grants read access only"), readOnly::toString);
+        sent.add(new Sent(write, "deny"));
+        assertEquals(PortcullisSuite.CUSTOMERS.size(), countRows("customers"), "a read grant deleted nothing");
     }
 
     // ------------------------------------------------------------------------------ 3
@@ -166,7 +174,7 @@ class JourneyIT {
     @Test
     @Order(3)
     void jitWriteAccessIsApprovedAndAnUnboundedDeleteWaitsForReview() throws SQLException {
-        requireStep(sent.size() == 2, 2);
+        requireStep(sent.size() == 3, 2);
         String agentToken = agentToken();
         assertEquals(403, broker.mint(agentToken, PROD, "write").status(), "write minted without a write grant");
 
@@ -242,7 +250,7 @@ class JourneyIT {
     @Test
     @Order(4)
     void auditorVerifiesEveryRecording() {
-        requireStep(sent.size() == 4, 3);
+        requireStep(sent.size() == 5, 3);
         assertEquals(403, Http.get(suite.recorderUrl() + "/v1/sessions", keycloak.user(Keycloak.ADMIN)).status(),
                 "an admin is not an auditor");
         assertEquals(401, Http.get(suite.recorderUrl() + "/v1/sessions", null).status());
