@@ -4,22 +4,18 @@ import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.PolicyInput;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
-import dev.portcullis.proxy.events.EventPublisher;
+import dev.portcullis.proxy.enforcement.ReviewRequests;
 import dev.portcullis.proxy.events.EventTypes;
-import dev.portcullis.proxy.events.Topics;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ChannelShell;
@@ -149,9 +145,7 @@ final class ProxiedChannel implements Command {
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
             d = Decision.failClosed("policy service unavailable");
         }
-        s.emit(EventTypes.SESSION_DECISION, new JsonObject().put("request_seq", requestSeq)
-                .put("action", d.action().wire()).put("reasons", new JsonArray(d.reasons()))
-                .put("rules", new JsonArray(d.rules())).put("decision_id", d.decisionId()));
+        s.recorder.decision(d, requestSeq, false);
         if (d.action() == Decision.Action.DENY) {
             return refuse(d.message());
         }
@@ -172,32 +166,19 @@ final class ProxiedChannel implements Command {
     }
 
     private boolean awaitReview(SshAgentSession s, Decision d, JsonObject recorded, long requestSeq) throws Exception {
-        String reviewId = UUID.randomUUID().toString();
-        notice("Portcullis: waiting for approval, review " + reviewId
+        ReviewRequests.Pending pending = ReviewRequests.open(gw.holds(), gw.events(), s.recorder, s.identity,
+                s.connection(), recorded, d, requestSeq, gw.config().review().timeout());
+        notice("Portcullis: waiting for approval, review " + pending.reviewId()
                 + (d.reasons().isEmpty() ? "" : " (" + String.join("; ", d.reasons()) + ")"));
-        JsonObject data = new JsonObject().put("review_id", reviewId).put("session_id", s.id()).put("agent", s.agent())
-                .put("subject", s.identity.subject()).put("connection", s.connection())
-                .put("request", recorded).put("reasons", new JsonArray(d.reasons()))
-                .put("rules", new JsonArray(d.rules())).put("request_seq", requestSeq)
-                .put("expires_at", Instant.now().plus(gw.config().review().timeout()).toString());
-        var hold = gw.holds().hold(reviewId);
-        gw.events().publish(Topics.REVIEW_REQUESTS, reviewId,
-                EventPublisher.envelope(EventTypes.REVIEW_REQUESTED, reviewId, data));
-        s.emit(EventTypes.SESSION_DECISION, new JsonObject().put("request_seq", requestSeq).put("action", "review")
-                .put("review_id", reviewId).put("state", "waiting"));
         ReviewHolds.Outcome outcome;
         try {
-            outcome = hold.toCompletionStage().toCompletableFuture().get();
+            outcome = pending.outcome().toCompletionStage().toCompletableFuture().get();
         } catch (InterruptedException ex) {
-            gw.holds().abandon(reviewId);
+            gw.holds().abandon(pending.reviewId());
             throw ex;
         }
-        s.emit(EventTypes.SESSION_DECISION, new JsonObject().put("request_seq", requestSeq)
-                .put("action", outcome == ReviewHolds.Outcome.APPROVED ? "allow" : "deny").put("review_id", reviewId)
-                .put("state", outcome.name().toLowerCase(java.util.Locale.ROOT)));
         if (outcome != ReviewHolds.Outcome.APPROVED) {
-            refuse("review " + reviewId + " was "
-                    + (outcome == ReviewHolds.Outcome.DENIED ? "denied" : "not decided in time (expired)"));
+            refuse(ReviewRequests.refusal(pending.reviewId(), outcome));
             return false;
         }
         return true;

@@ -3,9 +3,8 @@ package dev.portcullis.proxy.ssh;
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
 import dev.portcullis.proxy.enforcement.LiveSession;
-import dev.portcullis.proxy.events.EventPublisher;
 import dev.portcullis.proxy.events.EventTypes;
-import dev.portcullis.proxy.events.Topics;
+import dev.portcullis.proxy.events.SessionRecorder;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -29,14 +28,14 @@ final class SshAgentSession implements LiveSession {
     final Instant startedAt = Instant.now();
     private final long startedNanos = System.nanoTime();
     private final AtomicBoolean ended = new AtomicBoolean();
-    private long seq;
-    private int requests;
+    final SessionRecorder recorder;
 
     SshAgentSession(SshGateway gw, ServerSession server, AgentIdentity identity, Connection connection) {
         this.gw = gw;
         this.server = server;
         this.identity = identity;
         this.connection = connection;
+        this.recorder = new SessionRecorder(gw.events(), id, identity.agent(), connection.name());
     }
 
     void started() {
@@ -49,7 +48,7 @@ final class SshAgentSession implements LiveSession {
     void ended(String reason) {
         if (ended.compareAndSet(false, true)) {
             gw.registry().unregister(this);
-            emit(EventTypes.SESSION_ENDED, new JsonObject().put("reason", reason).put("requests", requests));
+            emit(EventTypes.SESSION_ENDED, new JsonObject().put("reason", reason).put("requests", recorder.requests()));
         }
     }
 
@@ -62,15 +61,8 @@ final class SshAgentSession implements LiveSession {
         return (System.nanoTime() - startedNanos) / 1e9;
     }
 
-    synchronized long emit(String type, JsonObject data) {
-        if (EventTypes.SESSION_REQUEST.equals(type)) {
-            requests++;
-        }
-        long s = seq++;
-        JsonObject event = EventPublisher.envelope(type, id, data);
-        event.put("session_id", id).put("seq", s).put("agent", agent()).put("connection", connection());
-        gw.events().publish(Topics.SESSION_EVENTS, id, event);
-        return s;
+    long emit(String type, JsonObject data) {
+        return recorder.emit(type, data);
     }
 
     @Override
