@@ -116,8 +116,9 @@ public class TokenValidator {
             String agent = agentName(claims.getStringClaimValue("preferred_username"), claims.getStringClaimValue("azp"),
                     claims.getStringClaimValue("client_id"), claims.getSubject());
             List<String> groups = claims.hasClaim("groups") ? claims.getStringListClaimValue("groups") : List.of();
-            return new AgentIdentity(agent, claims.getSubject(), groups, List.copyOf(connScopes), access,
-                    Instant.ofEpochMilli(claims.getExpirationTime().getValueInMillis()));
+            Instant exp = Instant.ofEpochMilli(claims.getExpirationTime().getValueInMillis());
+            Instant iat = claims.getIssuedAt() == null ? exp : Instant.ofEpochMilli(claims.getIssuedAt().getValueInMillis());
+            return new AgentIdentity(agent, claims.getSubject(), groups, List.copyOf(connScopes), access, exp, iat);
         } catch (MalformedClaimException e) {
             throw new InvalidTokenException("malformed claim: " + e.getMessage());
         }

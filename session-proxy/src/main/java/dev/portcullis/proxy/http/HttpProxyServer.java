@@ -186,6 +186,14 @@ public final class HttpProxyServer implements AutoCloseable {
             if (client.isClosed()) {
                 return;
             }
+            if (gw.registry().cutOff(ar.result().agent(), ar.result().issuedAt(), connection.name())) {
+                req.resume();
+                LOG.infof("HTTP request to %s from %s refused: the token predates the kill switch for agent %s",
+                        connection.name(), client.address(), ar.result().agent());
+                HttpErrors.send(req.response(), kubernetes, 401, "Unauthorized",
+                        "Portcullis: access of agent " + ar.result().agent() + " was ended; get a new token once re-enabled");
+                return;
+            }
             if (gw.config().events().refuseWhenUnrecorded() && !gw.events().canRecord()) {
                 req.resume();
                 HttpErrors.send(req.response(), kubernetes, 503, "ServiceUnavailable",

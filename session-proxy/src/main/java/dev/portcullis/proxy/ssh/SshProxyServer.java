@@ -117,6 +117,11 @@ public final class SshProxyServer implements AutoCloseable {
             LOG.infof("SSH login to %s refused: %s", login.connection(), e.getMessage());
             return false;
         }
+        if (gw.registry().cutOff(identity.agent(), identity.issuedAt(), conn.get().name())) {
+            LOG.infof("SSH login to %s refused: the token predates the kill switch for agent %s", login.connection(),
+                    identity.agent());
+            return false;
+        }
         if (login.agent().isPresent() && !login.agent().get().equals(identity.agent())) {
             LOG.infof("SSH login to %s refused: user names agent %s but the token is %s's", login.connection(),
                     login.agent().get(), identity.agent());
