@@ -101,10 +101,23 @@ public final class FakePolicyServer implements AutoCloseable {
 
     /**
      * SSH: a command carrying the comment {@code # forbidden} is denied, one carrying {@code # review}
-     * is held; card numbers in any output are masked (last4).
+     * is held; card numbers in any output are masked (last4). The sftp subsystem is allowed
+     * without masks; port forwarding is denied.
      */
     static JsonObject decideSsh(JsonObject request) {
         String command = request.getString("command", "");
+        String kind = request.getString("kind", "");
+        if (kind.equals("sftp")) {
+            // allowed without masking: the proxy refuses SFTP that policy wants masked
+            return new JsonObject().put("action", "allow").put("reasons", new JsonArray()).put("rules", new JsonArray())
+                    .put("mask", new JsonArray()).put("record", true);
+        }
+        if (kind.equals("port_forward") || kind.equals("remote_forward")) {
+            return new JsonObject().put("action", "deny")
+                    .put("reasons", new JsonArray().add("rule ssh-port-forwarding-forbidden: SSH port forwarding is never allowed"))
+                    .put("rules", new JsonArray().add("ssh-port-forwarding-forbidden")).put("mask", new JsonArray())
+                    .put("record", true);
+        }
         String action = "allow";
         JsonArray reasons = new JsonArray();
         JsonArray rules = new JsonArray();

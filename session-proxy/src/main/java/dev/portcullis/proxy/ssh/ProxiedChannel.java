@@ -45,10 +45,17 @@ final class ProxiedChannel implements Command {
     private static final List<MaskRule> RECORD_DETECTORS = List.of(new MaskRule(null, "credit_card", "redact"),
             new MaskRule(null, "jwt", "redact"), new MaskRule(null, "cloud_key", "redact"));
 
-    /** The parsed request: {@code kind} is {@code exec} or {@code shell}; {@code command} is empty for a shell. */
+    /**
+     * The parsed request: {@code kind} is {@code exec}, {@code shell} or {@code sftp} (the sftp
+     * subsystem); {@code command} is empty for a shell and for sftp.
+     */
     record SshRequest(String kind, String command) {
         JsonObject json() {
             return new JsonObject().put("kind", kind).put("command", command);
+        }
+
+        boolean sftp() {
+            return "sftp".equals(kind);
         }
     }
 
@@ -126,7 +133,12 @@ final class ProxiedChannel implements Command {
 
     /** Acting on the parsed request. */
     private int run(SshAgentSession s, Environment env) throws Exception {
-        JsonObject recorded = request.json();
+        boolean readOnly = request.sftp() && !gw.config().ssh().sftpWriteLevels().contains(s.identity.access());
+        JsonObject policyRequest = request.json();
+        if (request.sftp()) {
+            policyRequest.put("subsystem", "sftp").put("read_only", readOnly);
+        }
+        JsonObject recorded = policyRequest.copy();
         recorded.put("command", gw.masker().applyDetectors(RECORD_DETECTORS, request.command()));
         Map<String, String> e = env.getEnv();
         int cols = intOr(e.get(Environment.ENV_COLUMNS), 80);
@@ -137,7 +149,7 @@ final class ProxiedChannel implements Command {
         }
         long requestSeq = s.emit(EventTypes.SESSION_REQUEST, recorded);
         JsonObject input = PolicyInput.of(s.identity, s.connection, s.id(), s.clientAddress(), s.startedAt,
-                request.json());
+                policyRequest);
         Decision d;
         try {
             d = gw.policy().decide(input).toCompletionStage().toCompletableFuture()
@@ -149,6 +161,11 @@ final class ProxiedChannel implements Command {
         if (d.action() == Decision.Action.DENY) {
             return refuse(d.message());
         }
+        if (request.sftp() && d.mask().stream().anyMatch(m -> m.detector() != null || m.column() != null)) {
+            // file contents are relayed as they are; a decision that asks for masking cannot be honoured
+            return refuse("SFTP refused: policy asks for masking and SFTP file contents cannot be masked"
+                    + " (a policy that allows sftp must not attach mask rules to it)");
+        }
         if (d.action() == Decision.Action.REVIEW && !awaitReview(s, d, recorded, requestSeq)) {
             return EXIT_REFUSED;
         }
@@ -159,7 +176,8 @@ final class ProxiedChannel implements Command {
             return refuse(ex.getMessage());
         }
         try {
-            return relay(s, session, d.mask(), requestSeq, env, cols, rows);
+            return request.sftp() ? relaySftp(s, session, readOnly, requestSeq)
+                    : relay(s, session, d.mask(), requestSeq, env, cols, rows);
         } finally {
             TargetConnector.closeQuietly(session);
         }
@@ -229,6 +247,26 @@ final class ProxiedChannel implements Command {
         s.emit(EventTypes.SESSION_OUTPUT, new JsonObject().put("request_seq", requestSeq).put("exit_status", status)
                 .put("elapsed", s.elapsed()));
         return status == null ? 255 : status;
+    }
+
+    /** The sftp subsystem, packet by packet through {@link SftpRelay} (read-only below the write levels). */
+    private int relaySftp(SshAgentSession s, ClientSession session, boolean readOnly, long requestSeq) throws Exception {
+        SftpRelay relay = new SftpRelay(out, readOnly, op -> {
+            JsonObject j = op.json().put("sftp_request_seq", requestSeq);
+            j.put("path", gw.masker().applyDetectors(RECORD_DETECTORS, op.path()));
+            s.emit(EventTypes.SESSION_REQUEST, j);
+        });
+        ClientChannel ch = session.createSubsystemChannel("sftp");
+        ch.setIn(relay.fromAgent(in));
+        ch.setOut(relay.toAgent());
+        ch.setErr(err);
+        target = ch;
+        ch.open().verify(gw.config().ssh().backendConnectTimeout());
+        ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 0L);
+        Integer status = ch.getExitStatus();
+        s.emit(EventTypes.SESSION_OUTPUT, new JsonObject().put("request_seq", requestSeq).put("exit_status", status)
+                .put("elapsed", s.elapsed()));
+        return status == null ? 0 : status;
     }
 
     private void output(SshAgentSession s, long requestSeq, String stream, String text) {

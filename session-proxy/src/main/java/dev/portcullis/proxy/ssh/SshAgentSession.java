@@ -82,6 +82,9 @@ final class SshAgentSession implements LiveSession {
 
     @Override
     public void terminate(String reason) {
+        if (ended.get()) {
+            return;
+        }
         LOG.infof("terminating SSH session %s: %s", id, reason);
         try {
             server.disconnect(SshConstants.SSH2_DISCONNECT_BY_APPLICATION, "Portcullis: " + reason);
