@@ -24,6 +24,8 @@ public final class FakePolicyServer implements AutoCloseable {
     public final List<JsonObject> inputs = new CopyOnWriteArrayList<>();
     public final List<String> authorizations = new CopyOnWriteArrayList<>();
     public final AtomicBoolean down = new AtomicBoolean();
+    /** The one destination port whose SSH forwarding policy allows (-1: none). */
+    public static volatile int allowedForwardPort = -1;
 
     private FakePolicyServer() throws Exception {
         server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
@@ -102,7 +104,7 @@ public final class FakePolicyServer implements AutoCloseable {
     /**
      * SSH: a command carrying the comment {@code # forbidden} is denied, one carrying {@code # review}
      * is held; card numbers in any output are masked (last4). The sftp subsystem is allowed
-     * without masks; port forwarding is denied.
+     * without masks; port forwarding is denied except to {@link #allowedForwardPort}.
      */
     static JsonObject decideSsh(JsonObject request) {
         String command = request.getString("command", "");
@@ -113,6 +115,10 @@ public final class FakePolicyServer implements AutoCloseable {
                     .put("mask", new JsonArray()).put("record", true);
         }
         if (kind.equals("port_forward") || kind.equals("remote_forward")) {
+            if (request.getInteger("port", -2) == allowedForwardPort) {
+                return new JsonObject().put("action", "allow").put("reasons", new JsonArray()).put("rules", new JsonArray())
+                        .put("mask", new JsonArray()).put("record", true);
+            }
             return new JsonObject().put("action", "deny")
                     .put("reasons", new JsonArray().add("rule ssh-port-forwarding-forbidden: SSH port forwarding is never allowed"))
                     .put("rules", new JsonArray().add("ssh-port-forwarding-forbidden")).put("mask", new JsonArray())

@@ -2,7 +2,6 @@ package dev.portcullis.proxy.ssh;
 
 import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.MaskRule;
-import dev.portcullis.proxy.enforcement.PolicyInput;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.ReviewRequests;
 import dev.portcullis.proxy.events.EventTypes;
@@ -148,16 +147,7 @@ final class ProxiedChannel implements Command {
                     .put("cols", cols).put("rows", rows));
         }
         long requestSeq = s.emit(EventTypes.SESSION_REQUEST, recorded);
-        JsonObject input = PolicyInput.of(s.identity, s.connection, s.id(), s.clientAddress(), s.startedAt,
-                policyRequest);
-        Decision d;
-        try {
-            d = gw.policy().decide(input).toCompletionStage().toCompletableFuture()
-                    .get(gw.config().policy().timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
-            d = Decision.failClosed("policy service unavailable");
-        }
-        s.recorder.decision(d, requestSeq, false);
+        Decision d = s.decide(policyRequest, requestSeq);
         if (d.action() == Decision.Action.DENY) {
             return refuse(d.message());
         }

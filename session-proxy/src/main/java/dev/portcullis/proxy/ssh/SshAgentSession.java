@@ -2,7 +2,9 @@ package dev.portcullis.proxy.ssh;
 
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
+import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.LiveSession;
+import dev.portcullis.proxy.enforcement.PolicyInput;
 import dev.portcullis.proxy.events.EventTypes;
 import dev.portcullis.proxy.events.SessionRecorder;
 import io.vertx.core.json.JsonArray;
@@ -10,6 +12,9 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.server.session.ServerSession;
@@ -63,6 +68,20 @@ final class SshAgentSession implements LiveSession {
 
     long emit(String type, JsonObject data) {
         return recorder.emit(type, data);
+    }
+
+    /** Asks policy about one request (blocking, on the request's own thread) and records the decision; fails closed. */
+    Decision decide(JsonObject policyRequest, long requestSeq) throws InterruptedException {
+        JsonObject input = PolicyInput.of(identity, connection, id, clientAddress(), startedAt, policyRequest);
+        Decision d;
+        try {
+            d = gw.policy().decide(input).toCompletionStage().toCompletableFuture()
+                    .get(gw.config().policy().timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException ex) {
+            d = Decision.failClosed("policy service unavailable");
+        }
+        recorder.decision(d, requestSeq, false);
+        return d;
     }
 
     @Override

@@ -19,6 +19,7 @@ import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.password.PasswordAuthenticator;
 import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.channel.ChannelSessionFactory;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.subsystem.SubsystemFactory;
 import org.apache.sshd.server.auth.pubkey.RejectAllPublickeyAuthenticator;
@@ -82,7 +83,10 @@ public final class SshProxyServer implements AutoCloseable {
         server.setPublickeyAuthenticator(RejectAllPublickeyAuthenticator.INSTANCE);
         server.setGSSAuthenticator(null);
         server.setHostBasedAuthenticator(null);
+        // -L/-W: decided by policy and relayed through the target; -R, agent forwarding and X11: refused
         server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
+        server.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE,
+                ProxiedTcpipChannel.factory(gw, targets, appLoader)));
         server.setSubsystemFactories(gw.config().ssh().subsystems().contains("sftp") ? List.of(new SubsystemFactory() {
             @Override
             public String getName() {

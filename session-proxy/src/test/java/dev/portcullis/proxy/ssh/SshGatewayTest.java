@@ -366,4 +366,30 @@ class SshGatewayTest {
         } while (ok.exit() != 0 && System.nanoTime() < end);
         assertEquals("under-the-limit\n", ok.stdout(), ok.stderr());
     }
+
+    @Test
+    void forwardingAllowedByPolicyIsRelayedThroughTheTarget() throws Exception {
+        try (java.net.ServerSocket echo = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            Thread server = Thread.ofVirtual().start(() -> {
+                try (java.net.Socket c = echo.accept()) {
+                    c.getInputStream().transferTo(c.getOutputStream());
+                } catch (java.io.IOException e) {
+                    // test over
+                }
+            });
+            dev.portcullis.proxy.FakePolicyServer.allowedForwardPort = echo.getLocalPort();
+            try {
+                SshClients.Result r = SshClients.await(SshClients.start(port, CONN, token,
+                        List.of("-W", "127.0.0.1:" + echo.getLocalPort()), null, "ping-through-the-target\n"), 30);
+                assertEquals("ping-through-the-target\n", r.stdout(), r.stderr());
+            } finally {
+                dev.portcullis.proxy.FakePolicyServer.allowedForwardPort = -1;
+                server.interrupt();
+            }
+            JsonObject input = SshTestResource.policy().inputs.stream()
+                    .filter(i -> "port_forward".equals(i.getJsonObject("request").getString("kind"))).reduce((a, b) -> b)
+                    .orElseThrow();
+            assertEquals(echo.getLocalPort(), input.getJsonObject("request").getInteger("port"));
+        }
+    }
 }
