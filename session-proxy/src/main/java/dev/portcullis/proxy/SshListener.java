@@ -16,8 +16,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 
 /** Starts the SSH gateway ({@link SshProxyServer}, which has no CDI in it) with the application's collaborators. */
 @ApplicationScoped
@@ -28,14 +26,9 @@ public class SshListener {
     private SshProxyServer server;
 
     public SshListener(ProxyConfig config, ConnectionCatalog connections, TokenValidator tokens, PolicyDecider policy,
-            EventPublisher events, SessionRegistry registry, ReviewHolds holds) {
+            Masker masker, EventPublisher events, SessionRegistry registry, ReviewHolds holds) {
         this.config = config;
-        byte[] hashKey = config.masking().hashKey().map(k -> k.getBytes(StandardCharsets.UTF_8)).orElseGet(() -> {
-            byte[] k = new byte[32];
-            new SecureRandom().nextBytes(k);
-            return k;
-        });
-        this.gateway = new SshGateway(config, connections, tokens, policy, new Masker(hashKey), events, registry, holds);
+        this.gateway = new SshGateway(config, connections, tokens, policy, masker, events, registry, holds);
     }
 
     void onStart(@Observes StartupEvent ev) {

@@ -24,6 +24,8 @@ public final class FakePolicyServer implements AutoCloseable {
     public final List<JsonObject> inputs = new CopyOnWriteArrayList<>();
     public final List<String> authorizations = new CopyOnWriteArrayList<>();
     public final AtomicBoolean down = new AtomicBoolean();
+    /** The one destination port whose SSH forwarding policy allows (-1: none). */
+    public static volatile int allowedForwardPort = -1;
 
     private FakePolicyServer() throws Exception {
         server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
@@ -61,8 +63,12 @@ public final class FakePolicyServer implements AutoCloseable {
     }
 
     static JsonObject decide(JsonObject input) {
-        if ("ssh".equals(input.getJsonObject("connection").getString("type"))) {
+        String connectionType = input.getJsonObject("connection").getString("type");
+        if ("ssh".equals(connectionType)) {
             return decideSsh(input.getJsonObject("request"));
+        }
+        if ("kubernetes".equals(connectionType) || "http".equals(connectionType)) {
+            return decideHttp(input.getJsonObject("request"));
         }
         JsonArray statements = input.getJsonObject("request").getJsonArray("statements");
         JsonArray mask = new JsonArray();
@@ -97,10 +103,27 @@ public final class FakePolicyServer implements AutoCloseable {
 
     /**
      * SSH: a command carrying the comment {@code # forbidden} is denied, one carrying {@code # review}
-     * is held; card numbers in any output are masked (last4).
+     * is held; card numbers in any output are masked (last4). The sftp subsystem is allowed
+     * without masks; port forwarding is denied except to {@link #allowedForwardPort}.
      */
     static JsonObject decideSsh(JsonObject request) {
         String command = request.getString("command", "");
+        String kind = request.getString("kind", "");
+        if (kind.equals("sftp")) {
+            // allowed without masking: the proxy refuses SFTP that policy wants masked
+            return new JsonObject().put("action", "allow").put("reasons", new JsonArray()).put("rules", new JsonArray())
+                    .put("mask", new JsonArray()).put("record", true);
+        }
+        if (kind.equals("port_forward") || kind.equals("remote_forward")) {
+            if (request.getInteger("port", -2) == allowedForwardPort) {
+                return new JsonObject().put("action", "allow").put("reasons", new JsonArray()).put("rules", new JsonArray())
+                        .put("mask", new JsonArray()).put("record", true);
+            }
+            return new JsonObject().put("action", "deny")
+                    .put("reasons", new JsonArray().add("rule ssh-port-forwarding-forbidden: SSH port forwarding is never allowed"))
+                    .put("rules", new JsonArray().add("ssh-port-forwarding-forbidden")).put("mask", new JsonArray())
+                    .put("record", true);
+        }
         String action = "allow";
         JsonArray reasons = new JsonArray();
         JsonArray rules = new JsonArray();
@@ -114,6 +137,36 @@ public final class FakePolicyServer implements AutoCloseable {
             rules.add("ssh-review");
         }
         JsonArray mask = new JsonArray().add(new JsonObject().put("detector", "credit_card").put("strategy", "last4"));
+        return new JsonObject().put("action", action).put("reasons", reasons).put("rules", rules).put("mask", mask)
+                .put("record", true);
+    }
+
+    /**
+     * Kubernetes and HTTP, modelled on the default pack: deleting a namespace is denied; deleting a
+     * ConfigMap is held for review; HTTP paths under {@code /admin} are denied; card numbers
+     * (last4) and e-mail addresses (redact) are masked in every response.
+     */
+    static JsonObject decideHttp(JsonObject request) {
+        String action = "allow";
+        JsonArray reasons = new JsonArray();
+        JsonArray rules = new JsonArray();
+        String verb = request.getString("verb", "");
+        String resource = request.getString("resource", "");
+        if (resource.equals("namespaces") && (verb.equals("delete") || verb.equals("deletecollection"))) {
+            action = "deny";
+            reasons.add("rule k8s-namespace-delete-forbidden: deleting namespaces is never allowed");
+            rules.add("k8s-namespace-delete-forbidden");
+        } else if (resource.equals("configmaps") && verb.equals("delete")) {
+            action = "review";
+            reasons.add("rule k8s-configmap-delete-review: deleting a ConfigMap needs approval");
+            rules.add("k8s-configmap-delete-review");
+        } else if ("http".equals(request.getString("protocol")) && request.getString("path", "").startsWith("/admin")) {
+            action = "deny";
+            reasons.add("rule web-admin-forbidden: the admin pages are off limits");
+            rules.add("web-admin-forbidden");
+        }
+        JsonArray mask = new JsonArray().add(new JsonObject().put("detector", "credit_card").put("strategy", "last4"))
+                .add(new JsonObject().put("detector", "email").put("strategy", "redact"));
         return new JsonObject().put("action", action).put("reasons", reasons).put("rules", rules).put("mask", mask)
                 .put("record", true);
     }

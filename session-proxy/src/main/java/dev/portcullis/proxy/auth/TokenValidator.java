@@ -32,8 +32,20 @@ public class TokenValidator {
 
     /** The token is not acceptable; the message is for logs, never for the client. */
     public static final class InvalidTokenException extends Exception {
+        private final boolean missingScope;
+
         public InvalidTokenException(String message) {
+            this(message, false);
+        }
+
+        InvalidTokenException(String message, boolean missingScope) {
             super(message, null, false, false);
+            this.missingScope = missingScope;
+        }
+
+        /** The token is valid but grants nothing on the connection asked for (403 rather than 401). */
+        public boolean missingScope() {
+            return missingScope;
         }
     }
 
@@ -99,13 +111,14 @@ public class TokenValidator {
                 }
             }
             if (access == null) {
-                throw new InvalidTokenException("token has no scope for connection " + connection);
+                throw new InvalidTokenException("token has no scope for connection " + connection, true);
             }
             String agent = agentName(claims.getStringClaimValue("preferred_username"), claims.getStringClaimValue("azp"),
                     claims.getStringClaimValue("client_id"), claims.getSubject());
             List<String> groups = claims.hasClaim("groups") ? claims.getStringListClaimValue("groups") : List.of();
-            return new AgentIdentity(agent, claims.getSubject(), groups, List.copyOf(connScopes), access,
-                    Instant.ofEpochMilli(claims.getExpirationTime().getValueInMillis()));
+            Instant exp = Instant.ofEpochMilli(claims.getExpirationTime().getValueInMillis());
+            Instant iat = claims.getIssuedAt() == null ? exp : Instant.ofEpochMilli(claims.getIssuedAt().getValueInMillis());
+            return new AgentIdentity(agent, claims.getSubject(), groups, List.copyOf(connScopes), access, exp, iat);
         } catch (MalformedClaimException e) {
             throw new InvalidTokenException("malformed claim: " + e.getMessage());
         }

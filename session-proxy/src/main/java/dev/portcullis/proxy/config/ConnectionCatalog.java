@@ -23,7 +23,8 @@ public class ConnectionCatalog {
     private static final Logger LOG = Logger.getLogger(ConnectionCatalog.class);
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Credentials(String username, String passwordFile, String passwordEnv, String privateKeyFile) {
+    public record Credentials(String username, String passwordFile, String passwordEnv, String privateKeyFile,
+            String tokenFile, String clientCertFile, String clientKeyFile) {
         @Override
         public String toString() {
             return "Credentials[username=" + username + "]";
@@ -31,7 +32,7 @@ public class ConnectionCatalog {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Tls(String mode, String caFile) {
+    public record Tls(String mode, String caFile, String serverName) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -15,6 +15,8 @@ public interface ProxyConfig {
 
     Ssh ssh();
 
+    Http http();
+
     Token token();
 
     Policy policy();
@@ -110,6 +112,79 @@ public interface ProxyConfig {
         /** Sessions without traffic for this long are closed. */
         @WithDefault("30m")
         Duration idleTimeout();
+
+        /** Open agent SSH connections at most; more are disconnected at once. */
+        @WithDefault("256")
+        int maxConnections();
+
+        /**
+         * Subsystems relayed to the target when policy allows (request kind {@code sftp}); empty
+         * refuses every subsystem.
+         */
+        @WithDefault("sftp")
+        java.util.List<String> subsystems();
+
+        /** Access levels whose SFTP sessions may write; others get a read-only SFTP session. */
+        @WithDefault("write,admin")
+        java.util.List<String> sftpWriteLevels();
+    }
+
+    interface Http {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Listener address; loopback by default. */
+        @WithDefault("127.0.0.1")
+        String host();
+
+        /** 8084 plain (loopback dev); 8443 with {@code cert-file}/{@code key-file} in production. */
+        @WithDefault("8084")
+        int port();
+
+        /** PEM certificate chain; with {@code key-file} the listener speaks TLS only. */
+        Optional<String> certFile();
+
+        Optional<String> keyFile();
+
+        /** Plaintext clients: {@code loopback} (only from 127.0.0.0/8 and ::1), {@code never}, or {@code any}. */
+        @WithDefault("loopback")
+        String plaintext();
+
+        /**
+         * With a value such as {@code .proxy.example.com}, {@code Host: k8s-prod.proxy.example.com}
+         * names connection {@code k8s-prod} and the whole path goes to the target; without it the
+         * first path segment names the connection.
+         */
+        Optional<String> hostSuffix();
+
+        /** Largest request head (all header lines) accepted; larger ones get 431 and the connection closes. */
+        @WithDefault("16384")
+        int maxHeaderSize();
+
+        @WithDefault("8192")
+        int maxInitialLineLength();
+
+        /** A connection must deliver a complete request head this soon after connecting or after its previous response. */
+        @WithDefault("30s")
+        Duration headerTimeout();
+
+        /** Connections without traffic for this long are closed (watch streams included). */
+        @WithDefault("30m")
+        Duration idleTimeout();
+
+        @WithDefault("1024")
+        int maxConnections();
+
+        @WithDefault("10s")
+        Duration backendConnectTimeout();
+
+        /** How long an allow or deny is reused for the same agent, connection and request shape (0 = ask every time). */
+        @WithDefault("30s")
+        Duration decisionCacheTtl();
+
+        /** Text lines (logs) are masked whole up to this length; longer ones in pieces. */
+        @WithDefault("65536")
+        int maxLine();
     }
 
     interface Token {

@@ -1,6 +1,9 @@
 package dev.portcullis.proxy.enforcement;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,6 +17,8 @@ public class SessionRegistry {
     private static final Logger LOG = Logger.getLogger(SessionRegistry.class);
 
     private final Map<String, LiveSession> sessions = new ConcurrentHashMap<>();
+    /** When the kill switch last hit an agent ({@code agent}) or an agent's grant ({@code agent\nconnection}). */
+    private final Map<String, Instant> cutoffs = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
 
     /** Counts a new client connection; false when {@code max} are open already. */
@@ -49,8 +54,26 @@ public class SessionRegistry {
         return List.copyOf(sessions.values());
     }
 
+    /**
+     * Whether a token was issued before the kill switch hit its agent (or its grant on this
+     * connection): such a token stays cryptographically valid until it expires, but must not open
+     * new sessions or carry new requests (an HTTP client would otherwise just reconnect).
+     */
+    public boolean cutOff(String agent, Instant issuedAt, String connection) {
+        // iat has whole seconds: a token from the very second of the kill switch is given the benefit of the doubt
+        Instant all = cutoffs.get(agent);
+        Instant one = cutoffs.get(agent + '\n' + connection);
+        return (all != null && issuedAt.isBefore(all.truncatedTo(ChronoUnit.SECONDS)))
+                || (one != null && issuedAt.isBefore(one.truncatedTo(ChronoUnit.SECONDS)));
+    }
+
     /** Ends every live session of an agent (optionally only on one connection). Returns how many. */
     public int terminateAgent(String agent, String connection, String reason) {
+        Instant now = Instant.now();
+        cutoffs.put(connection == null ? agent : agent + '\n' + connection, now);
+        if (cutoffs.size() > 100_000) {
+            cutoffs.values().removeIf(t -> t.isBefore(now.minus(Duration.ofDays(1)))); // tokens live minutes, not days
+        }
         int n = 0;
         for (LiveSession s : sessions.values()) {
             if (s.agent().equals(agent) && (connection == null || connection.equals(s.connection()))) {

@@ -1,8 +1,8 @@
 package dev.portcullis.proxy.ssh;
 
+import dev.portcullis.proxy.enforcement.LineMasker;
 import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.Masker;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,28 +11,25 @@ import java.util.function.Consumer;
 
 /**
  * Masks a byte stream by detector rules before it reaches the agent. Line mode (exec) holds
- * bytes until a newline, so a secret split across packets is still matched whole; a line longer
- * than {@code maxLine} is masked and passed on in pieces. Chunk mode (interactive shells) masks
- * each write as it comes so prompts show at once (a secret split across two writes can escape:
- * best effort, documented). Every masked piece is also handed to {@code tap} (the recording).
+ * bytes until a newline ({@link LineMasker}), so a secret split across packets is still matched
+ * whole; a line longer than {@code maxLine} is masked and passed on in pieces. Chunk mode
+ * (interactive shells) masks each write as it comes so prompts show at once (a secret split across
+ * two writes can escape: best effort, documented). Every masked piece is also handed to {@code tap}
+ * (the recording).
  */
 final class MaskingOutputStream extends OutputStream {
 
     private final OutputStream out;
-    private final Masker masker;
-    private final List<MaskRule> rules;
+    private final LineMasker lines;
     private final boolean lineMode;
-    private final int maxLine;
     private final Consumer<String> tap;
-    private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
 
     MaskingOutputStream(OutputStream out, Masker masker, List<MaskRule> rules, boolean lineMode, int maxLine,
             Consumer<String> tap) {
         this.out = out;
-        this.masker = masker;
-        this.rules = rules.stream().filter(r -> r.detector() != null).toList();
+        // chunk mode is line mode with every write flushed at once
+        this.lines = new LineMasker(masker, rules, maxLine);
         this.lineMode = lineMode;
-        this.maxLine = maxLine;
         this.tap = tap;
     }
 
@@ -43,36 +40,14 @@ final class MaskingOutputStream extends OutputStream {
 
     @Override
     public synchronized void write(byte[] b, int off, int len) throws IOException {
-        pending.write(b, off, len);
-        if (!lineMode) {
-            emit(pending.size());
-            return;
-        }
-        byte[] buf = pending.toByteArray();
-        int lastNl = -1;
-        for (int i = buf.length - 1; i >= 0; i--) {
-            if (buf[i] == '\n') {
-                lastNl = i;
-                break;
-            }
-        }
-        if (lastNl >= 0) {
-            emit(lastNl + 1);
-        } else if (buf.length >= maxLine) {
-            emit(buf.length);
-        }
+        String masked = lines.feed(b, off, len);
+        emit(lineMode ? masked : masked + lines.flush());
     }
 
-    /** Masks and sends the first {@code n} pending bytes. */
-    private void emit(int n) throws IOException {
-        byte[] buf = pending.toByteArray();
-        pending.reset();
-        pending.write(buf, n, buf.length - n);
-        if (n == 0) {
+    private void emit(String masked) throws IOException {
+        if (masked.isEmpty()) {
             return;
         }
-        String text = new String(buf, 0, n, StandardCharsets.UTF_8);
-        String masked = rules.isEmpty() ? text : masker.applyDetectors(rules, text);
         out.write(masked.getBytes(StandardCharsets.UTF_8));
         out.flush();
         tap.accept(masked);
@@ -81,13 +56,13 @@ final class MaskingOutputStream extends OutputStream {
     @Override
     public synchronized void flush() throws IOException {
         if (!lineMode) {
-            emit(pending.size());
+            emit(lines.flush());
         }
     }
 
     /** Sends what is left (end of the command's output); does not close the agent's stream. */
     synchronized void drain() throws IOException {
-        emit(pending.size());
+        emit(lines.flush());
     }
 
     @Override

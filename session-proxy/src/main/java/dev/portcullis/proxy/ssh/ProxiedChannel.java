@@ -2,24 +2,19 @@ package dev.portcullis.proxy.ssh;
 
 import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.MaskRule;
-import dev.portcullis.proxy.enforcement.PolicyInput;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
-import dev.portcullis.proxy.events.EventPublisher;
+import dev.portcullis.proxy.enforcement.ReviewRequests;
 import dev.portcullis.proxy.events.EventTypes;
-import dev.portcullis.proxy.events.Topics;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ChannelShell;
@@ -49,10 +44,17 @@ final class ProxiedChannel implements Command {
     private static final List<MaskRule> RECORD_DETECTORS = List.of(new MaskRule(null, "credit_card", "redact"),
             new MaskRule(null, "jwt", "redact"), new MaskRule(null, "cloud_key", "redact"));
 
-    /** The parsed request: {@code kind} is {@code exec} or {@code shell}; {@code command} is empty for a shell. */
+    /**
+     * The parsed request: {@code kind} is {@code exec}, {@code shell} or {@code sftp} (the sftp
+     * subsystem); {@code command} is empty for a shell and for sftp.
+     */
     record SshRequest(String kind, String command) {
         JsonObject json() {
             return new JsonObject().put("kind", kind).put("command", command);
+        }
+
+        boolean sftp() {
+            return "sftp".equals(kind);
         }
     }
 
@@ -130,7 +132,12 @@ final class ProxiedChannel implements Command {
 
     /** Acting on the parsed request. */
     private int run(SshAgentSession s, Environment env) throws Exception {
-        JsonObject recorded = request.json();
+        boolean readOnly = request.sftp() && !gw.config().ssh().sftpWriteLevels().contains(s.identity.access());
+        JsonObject policyRequest = request.json();
+        if (request.sftp()) {
+            policyRequest.put("subsystem", "sftp").put("read_only", readOnly);
+        }
+        JsonObject recorded = policyRequest.copy();
         recorded.put("command", gw.masker().applyDetectors(RECORD_DETECTORS, request.command()));
         Map<String, String> e = env.getEnv();
         int cols = intOr(e.get(Environment.ENV_COLUMNS), 80);
@@ -140,20 +147,14 @@ final class ProxiedChannel implements Command {
                     .put("cols", cols).put("rows", rows));
         }
         long requestSeq = s.emit(EventTypes.SESSION_REQUEST, recorded);
-        JsonObject input = PolicyInput.of(s.identity, s.connection, s.id(), s.clientAddress(), s.startedAt,
-                request.json());
-        Decision d;
-        try {
-            d = gw.policy().decide(input).toCompletionStage().toCompletableFuture()
-                    .get(gw.config().policy().timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
-            d = Decision.failClosed("policy service unavailable");
-        }
-        s.emit(EventTypes.SESSION_DECISION, new JsonObject().put("request_seq", requestSeq)
-                .put("action", d.action().wire()).put("reasons", new JsonArray(d.reasons()))
-                .put("rules", new JsonArray(d.rules())).put("decision_id", d.decisionId()));
+        Decision d = s.decide(policyRequest, requestSeq);
         if (d.action() == Decision.Action.DENY) {
             return refuse(d.message());
+        }
+        if (request.sftp() && d.mask().stream().anyMatch(m -> m.detector() != null || m.column() != null)) {
+            // file contents are relayed as they are; a decision that asks for masking cannot be honoured
+            return refuse("SFTP refused: policy asks for masking and SFTP file contents cannot be masked"
+                    + " (a policy that allows sftp must not attach mask rules to it)");
         }
         if (d.action() == Decision.Action.REVIEW && !awaitReview(s, d, recorded, requestSeq)) {
             return EXIT_REFUSED;
@@ -165,39 +166,27 @@ final class ProxiedChannel implements Command {
             return refuse(ex.getMessage());
         }
         try {
-            return relay(s, session, d.mask(), requestSeq, env, cols, rows);
+            return request.sftp() ? relaySftp(s, session, readOnly, requestSeq)
+                    : relay(s, session, d.mask(), requestSeq, env, cols, rows);
         } finally {
             TargetConnector.closeQuietly(session);
         }
     }
 
     private boolean awaitReview(SshAgentSession s, Decision d, JsonObject recorded, long requestSeq) throws Exception {
-        String reviewId = UUID.randomUUID().toString();
-        notice("Portcullis: waiting for approval, review " + reviewId
+        ReviewRequests.Pending pending = ReviewRequests.open(gw.holds(), gw.events(), s.recorder, s.identity,
+                s.connection(), recorded, d, requestSeq, gw.config().review().timeout());
+        notice("Portcullis: waiting for approval, review " + pending.reviewId()
                 + (d.reasons().isEmpty() ? "" : " (" + String.join("; ", d.reasons()) + ")"));
-        JsonObject data = new JsonObject().put("review_id", reviewId).put("session_id", s.id()).put("agent", s.agent())
-                .put("subject", s.identity.subject()).put("connection", s.connection())
-                .put("request", recorded).put("reasons", new JsonArray(d.reasons()))
-                .put("rules", new JsonArray(d.rules())).put("request_seq", requestSeq)
-                .put("expires_at", Instant.now().plus(gw.config().review().timeout()).toString());
-        var hold = gw.holds().hold(reviewId);
-        gw.events().publish(Topics.REVIEW_REQUESTS, reviewId,
-                EventPublisher.envelope(EventTypes.REVIEW_REQUESTED, reviewId, data));
-        s.emit(EventTypes.SESSION_DECISION, new JsonObject().put("request_seq", requestSeq).put("action", "review")
-                .put("review_id", reviewId).put("state", "waiting"));
         ReviewHolds.Outcome outcome;
         try {
-            outcome = hold.toCompletionStage().toCompletableFuture().get();
+            outcome = pending.outcome().toCompletionStage().toCompletableFuture().get();
         } catch (InterruptedException ex) {
-            gw.holds().abandon(reviewId);
+            gw.holds().abandon(pending.reviewId());
             throw ex;
         }
-        s.emit(EventTypes.SESSION_DECISION, new JsonObject().put("request_seq", requestSeq)
-                .put("action", outcome == ReviewHolds.Outcome.APPROVED ? "allow" : "deny").put("review_id", reviewId)
-                .put("state", outcome.name().toLowerCase(java.util.Locale.ROOT)));
         if (outcome != ReviewHolds.Outcome.APPROVED) {
-            refuse("review " + reviewId + " was "
-                    + (outcome == ReviewHolds.Outcome.DENIED ? "denied" : "not decided in time (expired)"));
+            refuse(ReviewRequests.refusal(pending.reviewId(), outcome));
             return false;
         }
         return true;
@@ -248,6 +237,26 @@ final class ProxiedChannel implements Command {
         s.emit(EventTypes.SESSION_OUTPUT, new JsonObject().put("request_seq", requestSeq).put("exit_status", status)
                 .put("elapsed", s.elapsed()));
         return status == null ? 255 : status;
+    }
+
+    /** The sftp subsystem, packet by packet through {@link SftpRelay} (read-only below the write levels). */
+    private int relaySftp(SshAgentSession s, ClientSession session, boolean readOnly, long requestSeq) throws Exception {
+        SftpRelay relay = new SftpRelay(out, readOnly, op -> {
+            JsonObject j = op.json().put("sftp_request_seq", requestSeq);
+            j.put("path", gw.masker().applyDetectors(RECORD_DETECTORS, op.path()));
+            s.emit(EventTypes.SESSION_REQUEST, j);
+        });
+        ClientChannel ch = session.createSubsystemChannel("sftp");
+        ch.setIn(relay.fromAgent(in));
+        ch.setOut(relay.toAgent());
+        ch.setErr(err);
+        target = ch;
+        ch.open().verify(gw.config().ssh().backendConnectTimeout());
+        ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 0L);
+        Integer status = ch.getExitStatus();
+        s.emit(EventTypes.SESSION_OUTPUT, new JsonObject().put("request_seq", requestSeq).put("exit_status", status)
+                .put("elapsed", s.elapsed()));
+        return status == null ? 0 : status;
     }
 
     private void output(SshAgentSession s, long requestSeq, String stream, String text) {

@@ -2,15 +2,19 @@ package dev.portcullis.proxy.ssh;
 
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
+import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.LiveSession;
-import dev.portcullis.proxy.events.EventPublisher;
+import dev.portcullis.proxy.enforcement.PolicyInput;
 import dev.portcullis.proxy.events.EventTypes;
-import dev.portcullis.proxy.events.Topics;
+import dev.portcullis.proxy.events.SessionRecorder;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.server.session.ServerSession;
@@ -29,14 +33,14 @@ final class SshAgentSession implements LiveSession {
     final Instant startedAt = Instant.now();
     private final long startedNanos = System.nanoTime();
     private final AtomicBoolean ended = new AtomicBoolean();
-    private long seq;
-    private int requests;
+    final SessionRecorder recorder;
 
     SshAgentSession(SshGateway gw, ServerSession server, AgentIdentity identity, Connection connection) {
         this.gw = gw;
         this.server = server;
         this.identity = identity;
         this.connection = connection;
+        this.recorder = new SessionRecorder(gw.events(), id, identity.agent(), connection.name());
     }
 
     void started() {
@@ -49,7 +53,7 @@ final class SshAgentSession implements LiveSession {
     void ended(String reason) {
         if (ended.compareAndSet(false, true)) {
             gw.registry().unregister(this);
-            emit(EventTypes.SESSION_ENDED, new JsonObject().put("reason", reason).put("requests", requests));
+            emit(EventTypes.SESSION_ENDED, new JsonObject().put("reason", reason).put("requests", recorder.requests()));
         }
     }
 
@@ -62,14 +66,22 @@ final class SshAgentSession implements LiveSession {
         return (System.nanoTime() - startedNanos) / 1e9;
     }
 
-    synchronized long emit(String type, JsonObject data) {
-        if (EventTypes.SESSION_REQUEST.equals(type)) {
-            requests++;
+    long emit(String type, JsonObject data) {
+        return recorder.emit(type, data);
+    }
+
+    /** Asks policy about one request (blocking, on the request's own thread) and records the decision; fails closed. */
+    Decision decide(JsonObject policyRequest, long requestSeq) throws InterruptedException {
+        JsonObject input = PolicyInput.of(identity, connection, id, clientAddress(), startedAt, policyRequest);
+        Decision d;
+        try {
+            d = gw.policy().decide(input).toCompletionStage().toCompletableFuture()
+                    .get(gw.config().policy().timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException ex) {
+            d = Decision.failClosed("policy service unavailable");
         }
-        long s = seq++;
-        gw.events().publish(Topics.SESSION_EVENTS, id,
-                EventPublisher.sessionEvent(type, id, s, agent(), connection(), data));
-        return s;
+        recorder.decision(d, requestSeq, false);
+        return d;
     }
 
     @Override
@@ -89,6 +101,9 @@ final class SshAgentSession implements LiveSession {
 
     @Override
     public void terminate(String reason) {
+        if (ended.get()) {
+            return;
+        }
         LOG.infof("terminating SSH session %s: %s", id, reason);
         try {
             server.disconnect(SshConstants.SSH2_DISCONNECT_BY_APPLICATION, "Portcullis: " + reason);

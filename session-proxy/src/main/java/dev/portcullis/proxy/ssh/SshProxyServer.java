@@ -7,12 +7,21 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.password.PasswordAuthenticator;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.channel.ChannelSessionFactory;
+import org.apache.sshd.server.command.Command;
+import org.apache.sshd.server.subsystem.SubsystemFactory;
 import org.apache.sshd.server.auth.pubkey.RejectAllPublickeyAuthenticator;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
@@ -22,8 +31,9 @@ import org.jboss.logging.Logger;
 /**
  * The SSH gateway: a MINA SSHD server for agents. Login is {@code <connection>} or
  * {@code <agent>@<connection>} with the agent token as password or keyboard-interactive answer.
- * {@code exec} and {@code shell} go through {@link ProxiedChannel}; port forwarding, agent
- * forwarding and X11 are refused by a deny-all forwarding filter, and no subsystem (SFTP) exists.
+ * {@code exec}, {@code shell} and the {@code sftp} subsystem go through {@link ProxiedChannel}; port
+ * forwarding, agent forwarding and X11 are refused by a deny-all forwarding filter. Sessions end at
+ * their connection's {@code maxSessionDuration}; more than {@code max-connections} are disconnected.
  */
 public final class SshProxyServer implements AutoCloseable {
 
@@ -39,8 +49,14 @@ public final class SshProxyServer implements AutoCloseable {
         }
     }
 
+    private static final AttributeKey<Boolean> OVER_LIMIT = new AttributeKey<>();
+
     private final SshGateway gw;
     private final TargetConnector targets;
+    private final AtomicInteger open = new AtomicInteger();
+    /** Ends sessions at their connection's maxSessionDuration. */
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r ->
+            Thread.ofPlatform().name("ssh-session-timers").daemon().unstarted(r));
     private final SshServer server;
     /** The application's class loader: MINA's I/O threads have another one, and the app's beans need it. */
     private final ClassLoader appLoader = Thread.currentThread().getContextClassLoader();
@@ -67,8 +83,21 @@ public final class SshProxyServer implements AutoCloseable {
         server.setPublickeyAuthenticator(RejectAllPublickeyAuthenticator.INSTANCE);
         server.setGSSAuthenticator(null);
         server.setHostBasedAuthenticator(null);
+        // -L/-W: decided by policy and relayed through the target; -R, agent forwarding and X11: refused
         server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
-        server.setSubsystemFactories(List.of());
+        server.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE,
+                ProxiedTcpipChannel.factory(gw, targets, appLoader)));
+        server.setSubsystemFactories(gw.config().ssh().subsystems().contains("sftp") ? List.of(new SubsystemFactory() {
+            @Override
+            public String getName() {
+                return "sftp";
+            }
+
+            @Override
+            public Command createSubsystem(ChannelSession channel) {
+                return new ProxiedChannel(gw, targets, new ProxiedChannel.SshRequest("sftp", ""), appLoader);
+            }
+        }) : List.of());
         server.setCommandFactory((channel, command) -> new ProxiedChannel(gw, targets,
                 new ProxiedChannel.SshRequest("exec", command), appLoader));
         server.setShellFactory(channel -> new ProxiedChannel(gw, targets, new ProxiedChannel.SshRequest("shell", ""),
@@ -80,7 +109,23 @@ public final class SshProxyServer implements AutoCloseable {
         }
         server.addSessionListener(new SessionListener() {
             @Override
+            public void sessionCreated(Session session) {
+                if (open.incrementAndGet() > gw.config().ssh().maxConnections()) {
+                    session.setAttribute(OVER_LIMIT, Boolean.TRUE);
+                    LOG.warnf("SSH connection from %s refused: %d connections open (max-connections)",
+                            session.getIoSession().getRemoteAddress(), gw.config().ssh().maxConnections());
+                    try {
+                        session.disconnect(SshConstants.SSH2_DISCONNECT_TOO_MANY_CONNECTIONS,
+                                "Portcullis: too many connections");
+                    } catch (IOException e) {
+                        session.close(true);
+                    }
+                }
+            }
+
+            @Override
             public void sessionClosed(Session session) {
+                open.decrementAndGet();
                 SshAgentSession s = session.getAttribute(AGENT_SESSION);
                 if (s != null) {
                     s.ended("client disconnected");
@@ -106,6 +151,9 @@ public final class SshProxyServer implements AutoCloseable {
             LOG.infof("SSH login refused: no ssh connection named %s", login.connection());
             return false;
         }
+        if (Boolean.TRUE.equals(session.getAttribute(OVER_LIMIT))) {
+            return false;
+        }
         if (gw.config().events().refuseWhenUnrecorded() && !gw.events().canRecord()) {
             LOG.warnf("SSH login to %s refused: session events cannot be recorded", login.connection());
             return false;
@@ -117,6 +165,11 @@ public final class SshProxyServer implements AutoCloseable {
             LOG.infof("SSH login to %s refused: %s", login.connection(), e.getMessage());
             return false;
         }
+        if (gw.registry().cutOff(identity.agent(), identity.issuedAt(), conn.get().name())) {
+            LOG.infof("SSH login to %s refused: the token predates the kill switch for agent %s", login.connection(),
+                    identity.agent());
+            return false;
+        }
         if (login.agent().isPresent() && !login.agent().get().equals(identity.agent())) {
             LOG.infof("SSH login to %s refused: user names agent %s but the token is %s's", login.connection(),
                     login.agent().get(), identity.agent());
@@ -126,12 +179,18 @@ public final class SshProxyServer implements AutoCloseable {
             SshAgentSession s = new SshAgentSession(gw, session, identity, conn.get());
             session.setAttribute(AGENT_SESSION, s);
             s.started();
+            java.time.Duration max = conn.get().maxSessionDuration();
+            if (max != null && !max.isZero() && !max.isNegative()) {
+                timers.schedule(() -> s.terminate("the session reached maxSessionDuration " + max), max.toMillis(),
+                        TimeUnit.MILLISECONDS);
+            }
         }
         return true;
     }
 
     @Override
     public void close() throws IOException {
+        timers.shutdownNow();
         server.stop(true);
         targets.close();
     }

@@ -86,6 +86,26 @@ final class SshClients {
         return new String[] {Files.readString(files[0]), Files.readString(files[1])};
     }
 
+    /** {@code sftp} or {@code scp} (tool) toward the proxy, with the same login as {@link #start}. */
+    static Result transfer(String tool, int port, String user, String token, List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(tool, "-P", String.valueOf(port),
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+                "-o", "PreferredAuthentications=keyboard-interactive", "-o", "PubkeyAuthentication=no",
+                "-o", "NumberOfPasswordPrompts=1", "-o", "ConnectTimeout=10", "-o", "User=" + user));
+        cmd.addAll(args);
+        Path out = Files.createTempFile("sftp-out", ".txt");
+        Path err = Files.createTempFile("sftp-err", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().put("PORTCULLIS_TOKEN", token);
+        pb.environment().put("SSH_ASKPASS", askpass().toString());
+        pb.environment().put("SSH_ASKPASS_REQUIRE", "force");
+        pb.environment().remove("DISPLAY");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        OUTPUTS.put(p, new Path[] {out, err});
+        return await(p, 60);
+    }
+
     static Result run(int port, String user, String token, String command) throws Exception {
         return await(start(port, user, token, List.of(), command), 30);
     }

@@ -282,4 +282,114 @@ class SshGatewayTest {
             }
         }
     }
+
+    @Test
+    void sftpWithAReadTokenDownloadsButCannotWrite() throws Exception {
+        Path dir = SshTestResource.dir();
+        Path local = Files.createTempFile("sftp-get", ".txt");
+        Path upload = Files.createTempFile("sftp-put", ".txt");
+        Files.writeString(upload, "uploaded\n");
+        String remoteNew = dir.resolve("sftp-new-" + UUID.randomUUID()).toString();
+        Path batch = Files.createTempFile("sftp", ".batch");
+        try (KafkaProbe events = new KafkaProbe(Topics.SESSION_EVENTS)) {
+            Files.writeString(batch, "get " + dir.resolve("cards.txt") + " " + local + "\n-put " + upload + " " + remoteNew
+                    + "\n-rm " + dir.resolve("cards.txt") + "\n");
+            SshClients.Result r = SshClients.transfer("sftp", port, CONN, token,
+                    // -b turns on BatchMode (no prompts, so no token); the first value of an option wins
+                    List.of("-o", "BatchMode=no", "-b", batch.toString(), "127.0.0.1"));
+            assertEquals(0, r.exit(), r.stderr());
+            assertEquals(Files.readString(dir.resolve("cards.txt")), Files.readString(local), "the download is complete");
+            assertTrue(r.stderr().contains("Permission denied"), r.stderr());
+            assertFalse(Files.exists(Path.of(remoteNew)), "the upload was refused");
+            assertTrue(Files.exists(dir.resolve("cards.txt")), "the remove was refused");
+            JsonObject input = SshTestResource.policy().inputs.stream()
+                    .filter(i -> "sftp".equals(i.getJsonObject("request").getString("kind"))).reduce((a, b) -> b).orElseThrow();
+            assertEquals(true, input.getJsonObject("request").getBoolean("read_only"));
+            JsonObject denied = events.await(e -> "session.request".equals(e.getString("type"))
+                    && "sftp_op".equals(e.getJsonObject("data").getString("kind"))
+                    && e.getJsonObject("data").getBoolean("denied", false)
+                    && e.getJsonObject("data").getString("path", "").equals(remoteNew), Duration.ofSeconds(15));
+            assertEquals("open_write", denied.getJsonObject("data").getString("op"));
+        }
+    }
+
+    @Test
+    void sftpAndScpWithAWriteTokenUpload() throws Exception {
+        String writeToken = dev.portcullis.proxy.KeycloakScopes.demoAgentToken("conn:" + CONN + ":write");
+        Path upload = Files.createTempFile("scp-put", ".txt");
+        Files.writeString(upload, "uploaded by scp\n");
+        Path remote = SshTestResource.dir().resolve("scp-new-" + UUID.randomUUID());
+        SshClients.Result r = SshClients.transfer("scp", port, CONN, writeToken,
+                List.of(upload.toString(), "127.0.0.1:" + remote));
+        assertEquals(0, r.exit(), r.stderr());
+        assertEquals("uploaded by scp\n", Files.readString(remote));
+        Path remote2 = SshTestResource.dir().resolve("scp-refused-" + UUID.randomUUID());
+        SshClients.Result refused = SshClients.transfer("scp", port, CONN, token,
+                List.of(upload.toString(), "127.0.0.1:" + remote2));
+        assertNotEquals(0, refused.exit());
+        assertFalse(Files.exists(remote2), "a read token cannot upload with scp (SFTP mode) either");
+    }
+
+    @Test
+    void aSessionEndsAtItsConnectionsMaxSessionDuration() throws Exception {
+        String shortToken = dev.portcullis.proxy.KeycloakScopes.demoAgentToken("conn:" + SshTestResource.SHORT + ":read");
+        long t0 = System.nanoTime();
+        SshClients.Result r = SshClients.run(port, SshTestResource.SHORT, shortToken, "sleep 20; echo not-reached");
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertNotEquals(0, r.exit());
+        assertFalse(r.stdout().contains("not-reached"));
+        assertTrue(seconds < 15, "ended at maxSessionDuration (3 s), not after the command: " + seconds);
+        assertTrue(r.stderr().contains("maxSessionDuration"), r.stderr());
+    }
+
+    @Test
+    void connectionsBeyondMaxConnectionsAreRefusedAndTheLimitFreesUp() throws Exception {
+        List<java.net.Socket> idle = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                idle.add(new java.net.Socket("127.0.0.1", port));
+            }
+            Thread.sleep(300);
+            SshClients.Result refused = SshClients.run(port, CONN, token, "echo over-the-limit");
+            assertNotEquals(0, refused.exit());
+            assertFalse(refused.stdout().contains("over-the-limit"));
+        } finally {
+            for (java.net.Socket sock : idle) {
+                sock.close();
+            }
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        SshClients.Result ok;
+        do {
+            Thread.sleep(200);
+            ok = SshClients.run(port, CONN, token, "echo under-the-limit");
+        } while (ok.exit() != 0 && System.nanoTime() < end);
+        assertEquals("under-the-limit\n", ok.stdout(), ok.stderr());
+    }
+
+    @Test
+    void forwardingAllowedByPolicyIsRelayedThroughTheTarget() throws Exception {
+        try (java.net.ServerSocket echo = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            Thread server = Thread.ofVirtual().start(() -> {
+                try (java.net.Socket c = echo.accept()) {
+                    c.getInputStream().transferTo(c.getOutputStream());
+                } catch (java.io.IOException e) {
+                    // test over
+                }
+            });
+            dev.portcullis.proxy.FakePolicyServer.allowedForwardPort = echo.getLocalPort();
+            try {
+                SshClients.Result r = SshClients.await(SshClients.start(port, CONN, token,
+                        List.of("-W", "127.0.0.1:" + echo.getLocalPort()), null, "ping-through-the-target\n"), 30);
+                assertEquals("ping-through-the-target\n", r.stdout(), r.stderr());
+            } finally {
+                dev.portcullis.proxy.FakePolicyServer.allowedForwardPort = -1;
+                server.interrupt();
+            }
+            JsonObject input = SshTestResource.policy().inputs.stream()
+                    .filter(i -> "port_forward".equals(i.getJsonObject("request").getString("kind"))).reduce((a, b) -> b)
+                    .orElseThrow();
+            assertEquals(echo.getLocalPort(), input.getJsonObject("request").getInteger("port"));
+        }
+    }
 }

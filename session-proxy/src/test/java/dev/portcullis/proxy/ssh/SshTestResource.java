@@ -28,6 +28,8 @@ public class SshTestResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String CONNECTION = "pg-demo";
     public static final String CARD = "4111 1111 1111 1111";
+    /** A second connection to the same sshd whose sessions end after 3 seconds. */
+    public static final String SHORT = "ssh-short";
 
     private static Process sshd;
     private static FakePolicyServer policy;
@@ -64,6 +66,8 @@ public class SshTestResource implements QuarkusTestResourceLifecycleManager {
         DevStack stack = SharedDevStack.ensure(Component.KAFKA, Component.KEYCLOAK);
         stack.kafka().createTopics(DevStack.TOPICS, 1);
         ProxyTestResource.useStack(stack);
+        dev.portcullis.proxy.KeycloakScopes.grantDemoAgent(CONNECTION, "write");
+        dev.portcullis.proxy.KeycloakScopes.grantDemoAgent(SHORT, "read");
         try {
             dir = Path.of("target", "ssh-test").toAbsolutePath();
             if (Files.exists(dir)) {
@@ -93,6 +97,7 @@ public class SshTestResource implements QuarkusTestResourceLifecycleManager {
                     KbdInteractiveAuthentication no
                     PermitRootLogin prohibit-password
                     StrictModes no
+                    Subsystem sftp internal-sftp
                     """.formatted(port, dir.resolve("host_key"), dir.resolve("authorized_keys"), dir.resolve("sshd.pid")));
             Files.createDirectories(Path.of("/run/sshd")); // sshd's privilege separation directory
             sshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
@@ -115,8 +120,15 @@ public class SshTestResource implements QuarkusTestResourceLifecycleManager {
                         knownHosts: %s
                         accessLevels: [read, write, admin]
                         tags: { env: prod }
+                      %s:
+                        type: ssh
+                        address: 127.0.0.1:%d
+                        credentials: { username: %s, privateKeyFile: %s }
+                        knownHosts: %s
+                        accessLevels: [read]
+                        maxSessionDuration: PT3S
                     """.formatted(CONNECTION, port, System.getProperty("user.name"), dir.resolve("proxy_client_key"),
-                    knownHosts));
+                    knownHosts, SHORT, port, System.getProperty("user.name"), dir.resolve("proxy_client_key"), knownHosts));
             policy = FakePolicyServer.start();
             Map<String, String> config2 = new LinkedHashMap<>();
             config2.put("portcullis.connections.file", connections.toString());
@@ -125,6 +137,7 @@ public class SshTestResource implements QuarkusTestResourceLifecycleManager {
             config2.put("portcullis.kafka.bootstrap-servers", stack.kafka().bootstrapServers());
             config2.put("portcullis.review.timeout", "20s");
             config2.put("portcullis.ssh.login-timeout", "5s");
+            config2.put("portcullis.ssh.max-connections", "8");
             config2.put("portcullis.ssh.host-key-file", dir.resolve("proxy_host_key").toString());
             config2.put("portcullis.events.spool-dir", dir.resolve("spool").toString());
             return config2;

@@ -1,0 +1,480 @@
+package dev.portcullis.proxy.http;
+
+import dev.portcullis.proxy.enforcement.Decision;
+import dev.portcullis.proxy.enforcement.LineMasker;
+import dev.portcullis.proxy.enforcement.MaskRule;
+import dev.portcullis.proxy.enforcement.PolicyInput;
+import dev.portcullis.proxy.enforcement.ReviewHolds;
+import dev.portcullis.proxy.enforcement.ReviewRequests;
+import dev.portcullis.proxy.events.EventTypes;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+
+/**
+ * One agent request after routing and login: parse (for Kubernetes: verb, resource, …), record,
+ * decide (or reuse a decision), hold for review, then forward with the connection's own credential
+ * and relay the response, masked as it streams. Upgrades ({@code pods/exec}, {@code attach},
+ * {@code portforward}; WebSocket or SPDY) are tunnelled byte for byte once policy allows them.
+ * Runs on the client connection's event loop; nothing here blocks.
+ */
+final class HttpExchange {
+
+    private static final Logger LOG = Logger.getLogger(HttpExchange.class);
+    /** Hop-by-hop headers (RFC 9110 §7.6.1) and the ones the proxy sets itself. */
+    private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-connection",
+            "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization", "proxy-authenticate", "host",
+            "authorization", "expect");
+    private static final Set<String> NOT_RETURNED = Set.of("connection", "keep-alive", "proxy-connection",
+            "transfer-encoding", "te", "trailer", "upgrade", "proxy-authenticate");
+    /** Detectors always applied to what is recorded (query strings can carry keys and tokens). */
+    private static final List<MaskRule> RECORD_DETECTORS = List.of(new MaskRule(null, "credit_card", "redact"),
+            new MaskRule(null, "jwt", "redact"), new MaskRule(null, "cloud_key", "redact"));
+
+    private final HttpProxyServer server;
+    private final HttpGateway gw;
+    private final HttpAgentSession session;
+    private final ClientConnection client;
+    private final HttpServerRequest req;
+    private final String path;
+    private final boolean kubernetes;
+    private final boolean upgrade;
+    private final long startedNanos = System.nanoTime();
+    private KubernetesRequest kube;
+    private long requestSeq = -1;
+
+    HttpExchange(HttpProxyServer server, HttpAgentSession session, ClientConnection client, HttpServerRequest req,
+            String path, boolean upgrade) {
+        this.server = server;
+        this.gw = server.gateway();
+        this.session = session;
+        this.client = client;
+        this.req = req;
+        this.path = path;
+        this.kubernetes = "kubernetes".equals(session.connection.type());
+        this.upgrade = upgrade;
+    }
+
+    void run() {
+        JsonObject request;
+        if (kubernetes) {
+            try {
+                kube = KubernetesRequest.parse(req.method().name(), path, req.query());
+            } catch (KubernetesRequest.BadPathException e) {
+                fail(400, "BadRequest", e.getMessage());
+                return;
+            }
+            for (String h : req.headers().names()) {
+                if (h.regionMatches(true, 0, "Impersonate-", 0, 12)) {
+                    fail(403, "Forbidden", "Portcullis: impersonation headers are not accepted; the connection's"
+                            + " own identity is used toward the cluster");
+                    return;
+                }
+            }
+            if (upgrade && !kube.streamingSubresource()) {
+                fail(400, "BadRequest", "Portcullis: only pods/exec, pods/attach and pods/portforward may be upgraded;"
+                        + " watch over HTTP streaming instead of WebSocket");
+                return;
+            }
+            request = kube.policyRequest(upgrade);
+        } else {
+            try {
+                KubernetesRequest.checkPath(path);
+            } catch (KubernetesRequest.BadPathException e) {
+                fail(400, "BadRequest", e.getMessage());
+                return;
+            }
+            String q = req.query() == null ? "" : req.query();
+            request = new JsonObject().put("protocol", "http").put("kind", upgrade ? "upgrade" : "request")
+                    .put("method", req.method().name()).put("path", path).put("query", q)
+                    .put("verb", req.method().name().toLowerCase(Locale.ROOT)).put("resource", "").put("namespace", "")
+                    .put("subresource", "");
+        }
+        JsonObject recorded = request.copy();
+        for (String f : new String[] {"path", "query", "command"}) {
+            if (recorded.getValue(f) instanceof String s) {
+                recorded.put(f, gw.masker().applyDetectors(RECORD_DETECTORS, s));
+            }
+        }
+        requestSeq = session.recorder.emit(EventTypes.SESSION_REQUEST, recorded);
+        String cacheKey = session.identity.agent() + '\n' + session.identity.subject() + '\n'
+                + session.identity.access() + '\n' + client.address() + '\n' + session.connection.name() + '\n'
+                + request.encode();
+        Decision cached = server.decisions().get(cacheKey);
+        Future<Decision> decision = cached != null ? Future.succeededFuture(cached)
+                : gw.policy().decide(PolicyInput.of(session.identity, session.connection, session.id(),
+                        session.clientAddress(), session.startedAt, request));
+        decision.onComplete(ar -> {
+            Decision d = ar.succeeded() ? ar.result() : Decision.failClosed("policy service unavailable");
+            if (cached == null) {
+                server.decisions().put(cacheKey, d);
+            }
+            session.recorder.decision(d, requestSeq, cached != null);
+            if (client.isClosed()) {
+                return;
+            }
+            switch (d.action()) {
+                case DENY -> {
+                    if (d.isFailClosed()) {
+                        fail(503, "ServiceUnavailable", "Portcullis: " + d.message());
+                    } else {
+                        fail(403, "Forbidden", "Portcullis: " + d.message());
+                    }
+                }
+                case REVIEW -> review(d, recorded);
+                case ALLOW -> forward(d);
+            }
+        });
+    }
+
+    private void review(Decision d, JsonObject recorded) {
+        ReviewRequests.Pending pending = ReviewRequests.open(gw.holds(), gw.events(), session.recorder,
+                session.identity, session.connection.name(), recorded, d, requestSeq, gw.config().review().timeout());
+        client.holding(pending.reviewId());
+        LOG.debugf("HTTP session %s: request held for review %s", session.id(), pending.reviewId());
+        pending.outcome().onComplete(ar -> {
+            client.released(pending.reviewId());
+            if (client.isClosed()) {
+                return;
+            }
+            ReviewHolds.Outcome outcome = ar.succeeded() ? ar.result() : ReviewHolds.Outcome.EXPIRED;
+            if (outcome == ReviewHolds.Outcome.APPROVED) {
+                req.response().putHeader("Portcullis-Review", pending.reviewId());
+                forward(d);
+            } else {
+                fail(403, "Forbidden", "Portcullis: " + ReviewRequests.refusal(pending.reviewId(), outcome));
+            }
+        });
+    }
+
+    private void forward(Decision d) {
+        HttpTargets.Target target;
+        try {
+            target = server.targets().target(session.connection);
+        } catch (HttpTargets.TargetException e) {
+            fail(502, "InternalError", "Portcullis: " + e.getMessage());
+            return;
+        }
+        boolean mayRewrite = kubernetes || d.mask().stream().anyMatch(m -> m.detector() != null);
+        target.authorization().onFailure(e -> fail(502, "InternalError", "Portcullis: " + e.getMessage()))
+                .onSuccess(auth -> {
+                    RequestOptions o = new RequestOptions().setMethod(req.method()).setHost(target.serverName)
+                            .setPort(target.port).setServer(SocketAddress.inetSocketAddress(target.port, target.host))
+                            .setURI(target.uri(path, req.query())).setTimeout(0);
+                    MultiMap headers = o.getHeaders() == null ? MultiMap.caseInsensitiveMultiMap() : o.getHeaders();
+                    copyRequestHeaders(headers, mayRewrite);
+                    if (auth != null) {
+                        headers.set(HttpHeaders.AUTHORIZATION, auth);
+                    }
+                    o.setHeaders(headers);
+                    if (upgrade) {
+                        tunnel(target, o);
+                    } else {
+                        send(target, o, d.mask());
+                    }
+                });
+    }
+
+    private void copyRequestHeaders(MultiMap to, boolean mayRewrite) {
+        Set<String> listedInConnection = new java.util.HashSet<>();
+        for (String v : req.headers().getAll(HttpHeaders.CONNECTION)) {
+            for (String t : v.split(",")) {
+                listedInConnection.add(t.trim().toLowerCase(Locale.ROOT));
+            }
+        }
+        for (var e : req.headers()) {
+            String name = e.getKey().toLowerCase(Locale.ROOT);
+            if (NOT_FORWARDED.contains(name) || (!upgrade && listedInConnection.contains(name))) {
+                continue;
+            }
+            if (mayRewrite && name.equals("accept-encoding")) {
+                continue; // the body must come back readable to be masked
+            }
+            if (mayRewrite && kubernetes && name.equals("accept")) {
+                to.add(e.getKey(), jsonOnly(e.getValue()));
+                continue;
+            }
+            to.add(e.getKey(), e.getValue());
+        }
+        if (upgrade) {
+            to.set(HttpHeaders.CONNECTION, "Upgrade");
+            to.set(HttpHeaders.UPGRADE, req.getHeader(HttpHeaders.UPGRADE));
+        }
+    }
+
+    /** Protobuf and CBOR cannot be masked: ask the API server for JSON (client-go always accepts it too). */
+    static String jsonOnly(String accept) {
+        List<String> kept = new ArrayList<>();
+        for (String part : accept.split(",")) {
+            String p = part.trim().toLowerCase(Locale.ROOT);
+            if (!p.isEmpty() && !p.contains("protobuf") && !p.contains("cbor")) {
+                kept.add(part.trim());
+            }
+        }
+        return kept.isEmpty() ? "application/json" : String.join(",", kept);
+    }
+
+    private boolean hasBody() {
+        return req.headers().contains(HttpHeaders.CONTENT_LENGTH) && !"0".equals(req.getHeader(HttpHeaders.CONTENT_LENGTH))
+                || req.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+    }
+
+    private void send(HttpTargets.Target target, RequestOptions o, List<MaskRule> rules) {
+        boolean body = hasBody();
+        if (body && !req.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+            o.getHeaders().remove(HttpHeaders.CONTENT_LENGTH);
+        }
+        target.client.request(o).compose(creq -> {
+            client.inFlight(creq);
+            if (body) {
+                if (!req.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+                    creq.setChunked(true);
+                }
+                return creq.send(req);
+            }
+            req.resume();
+            return creq.send();
+        }).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.infof("HTTP session %s: target of %s not reachable: %s", session.id(), session.connection.name(),
+                        ar.cause().getClass().getSimpleName());
+                fail(503, "ServiceUnavailable", "Portcullis: cannot reach the target of connection "
+                        + session.connection.name());
+                return;
+            }
+            relay(ar.result(), rules);
+        });
+    }
+
+    private void relay(HttpClientResponse resp, List<MaskRule> rules) {
+        HttpServerResponse out = req.response();
+        BodyTransformer transformer;
+        try {
+            transformer = transformer(resp, rules);
+        } catch (CannotMaskException e) {
+            resp.request().reset();
+            client.done(resp.request());
+            fail(502, "InternalError", "Portcullis: " + e.getMessage());
+            return;
+        } catch (IOException e) {
+            resp.request().reset();
+            client.done(resp.request());
+            fail(500, "InternalError", "Portcullis: cannot prepare masking");
+            return;
+        }
+        out.setStatusCode(resp.statusCode());
+        if (resp.statusMessage() != null) {
+            out.setStatusMessage(resp.statusMessage());
+        }
+        for (var e : resp.headers()) {
+            String name = e.getKey().toLowerCase(Locale.ROOT);
+            if (NOT_RETURNED.contains(name) || (transformer != null && name.equals("content-length"))) {
+                continue;
+            }
+            out.headers().add(e.getKey(), e.getValue());
+        }
+        if (transformer != null || !resp.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+            out.setChunked(true);
+        }
+        AtomicLong bytes = new AtomicLong();
+        boolean[] over = {false};
+        resp.exceptionHandler(e -> {
+            if (!over[0]) {
+                over[0] = true;
+                out.reset();
+                finished(resp, bytes.get(), transformer, "target response failed");
+            }
+        });
+        resp.handler(b -> {
+            Buffer piece;
+            try {
+                piece = transformer == null ? b : transformer.feed(b);
+            } catch (IOException | RuntimeException e) {
+                LOG.infof("HTTP session %s: response of %s not readable for masking: %s", session.id(),
+                        session.connection.name(), e.getClass().getSimpleName());
+                over[0] = true;
+                resp.request().reset();
+                out.reset(); // cut off: never pass on what could not be masked
+                finished(resp, bytes.get(), transformer, "response not readable for masking");
+                return;
+            }
+            if (piece.length() > 0) {
+                bytes.addAndGet(piece.length());
+                out.write(piece);
+                if (out.writeQueueFull()) {
+                    resp.pause();
+                    out.drainHandler(v -> resp.resume());
+                }
+            }
+        });
+        resp.endHandler(v -> {
+            if (over[0]) {
+                return;
+            }
+            over[0] = true;
+            try {
+                Buffer rest = transformer == null ? Buffer.buffer() : transformer.end();
+                bytes.addAndGet(rest.length());
+                out.end(rest);
+                finished(resp, bytes.get(), transformer, null);
+            } catch (IOException | RuntimeException e) {
+                out.reset();
+                finished(resp, bytes.get(), transformer, "response not readable for masking");
+            }
+        });
+    }
+
+    /** The response cannot be masked and must not pass. */
+    static final class CannotMaskException extends Exception {
+        CannotMaskException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** How the body must be rewritten; null when it passes untouched. */
+    private BodyTransformer transformer(HttpClientResponse resp, List<MaskRule> rules)
+            throws CannotMaskException, IOException {
+        String type = String.valueOf(resp.getHeader(HttpHeaders.CONTENT_TYPE)).toLowerCase(Locale.ROOT);
+        String encoding = resp.getHeader(HttpHeaders.CONTENT_ENCODING);
+        boolean encoded = encoding != null && !encoding.equalsIgnoreCase("identity");
+        boolean json = type.contains("json");
+        boolean text = type.startsWith("text/") || type.contains("xml") || type.contains("yaml");
+        boolean secrets = kubernetes && kube.resource().equals("secrets");
+        LineMasker detectors = new LineMasker(gw.masker(), rules, gw.config().http().maxLine());
+        if (req.method() == HttpMethod.HEAD || resp.statusCode() == 204 || resp.statusCode() == 304) {
+            return null;
+        }
+        if (kubernetes) {
+            boolean mustRead = json || secrets || (text && detectors.masksAnything());
+            if (mustRead && encoded) {
+                throw new CannotMaskException("the target sent a " + encoding + "-encoded response that cannot be masked");
+            }
+            if (json) {
+                return new JsonMaskingTransformer(gw.masker(), rules, secrets, "watch".equals(kube.verb()));
+            }
+            if (secrets && resp.statusCode() < 300) {
+                throw new CannotMaskException("a " + type + " response for secrets cannot be masked; ask for application/json");
+            }
+            return text && detectors.masksAnything() ? new TextMaskingTransformer(detectors) : null;
+        }
+        if (!detectors.masksAnything() || !(json || text)) {
+            return null; // binary bodies (images, archives) pass unmasked: detectors read text
+        }
+        if (encoded) {
+            throw new CannotMaskException("the target sent a " + encoding + "-encoded response that cannot be masked");
+        }
+        return new TextMaskingTransformer(detectors);
+    }
+
+    private void finished(HttpClientResponse resp, long bytes, BodyTransformer transformer, String error) {
+        client.done(resp.request());
+        JsonObject data = new JsonObject().put("request_seq", requestSeq).put("status", resp.statusCode())
+                .put("bytes", bytes).put("masked", transformer != null)
+                .put("elapsed_ms", (System.nanoTime() - startedNanos) / 1_000_000);
+        if (transformer instanceof JsonMaskingTransformer j && "watch".equals(kube.verb())) {
+            data.put("watch_events", j.rootValues());
+        }
+        if (error != null) {
+            data.put("error", error);
+        }
+        session.recorder.emit(EventTypes.SESSION_OUTPUT, data);
+    }
+
+    /** An upgrade (exec, attach, port-forward): the target's answer decides; on 101 both sides are spliced. */
+    private void tunnel(HttpTargets.Target target, RequestOptions o) {
+        target.client.request(o).compose(creq -> {
+            client.inFlight(creq);
+            return creq.connect();
+        }).onComplete(ar -> {
+            if (ar.failed()) {
+                fail(503, "ServiceUnavailable", "Portcullis: cannot reach the target of connection "
+                        + session.connection.name());
+                return;
+            }
+            HttpClientResponse resp = ar.result();
+            if (resp.statusCode() != 101) {
+                relay(resp, List.of());
+                return;
+            }
+            client.done(resp.request());
+            NetSocket backend = resp.netSocket();
+            HttpServerResponse out = req.response();
+            for (var e : resp.headers()) {
+                String name = e.getKey().toLowerCase(Locale.ROOT);
+                if (!name.equals("content-length") && !name.equals("transfer-encoding")) {
+                    out.headers().add(e.getKey(), e.getValue());
+                }
+            }
+            req.toNetSocket().onComplete(sr -> {
+                if (sr.failed()) {
+                    backend.close();
+                    return;
+                }
+                NetSocket agent = sr.result();
+                AtomicLong up = new AtomicLong();
+                AtomicLong down = new AtomicLong();
+                agent.handler(b -> {
+                    up.addAndGet(b.length());
+                    backend.write(b);
+                    if (backend.writeQueueFull()) {
+                        agent.pause();
+                        backend.drainHandler(v -> agent.resume());
+                    }
+                });
+                backend.handler(b -> {
+                    down.addAndGet(b.length());
+                    agent.write(b);
+                    if (agent.writeQueueFull()) {
+                        backend.pause();
+                        agent.drainHandler(v -> backend.resume());
+                    }
+                });
+                boolean[] done = {false};
+                Runnable end = () -> {
+                    if (!done[0]) {
+                        done[0] = true;
+                        agent.close();
+                        backend.close();
+                        session.recorder.emit(EventTypes.SESSION_OUTPUT, new JsonObject().put("request_seq", requestSeq)
+                                .put("status", 101).put("upgrade", req.getHeader(HttpHeaders.UPGRADE))
+                                .put("bytes_from_agent", up.get()).put("bytes_to_agent", down.get())
+                                .put("elapsed_ms", (System.nanoTime() - startedNanos) / 1_000_000));
+                    }
+                };
+                agent.closeHandler(v -> end.run());
+                backend.closeHandler(v -> end.run());
+                agent.exceptionHandler(e -> end.run());
+                backend.exceptionHandler(e -> end.run());
+            });
+        });
+    }
+
+    private void fail(int code, String reason, String message) {
+        req.resume();
+        if (requestSeq < 0) {
+            requestSeq = session.recorder.emit(EventTypes.SESSION_REQUEST, new JsonObject().put("protocol",
+                    session.connection.type()).put("kind", "invalid").put("method", req.method().name())
+                    .put("path", gw.masker().applyDetectors(RECORD_DETECTORS, path)));
+        }
+        session.recorder.emit(EventTypes.SESSION_OUTPUT, new JsonObject().put("request_seq", requestSeq)
+                .put("status", code).put("error", message));
+        HttpErrors.send(req.response(), kubernetes, code, reason, message);
+    }
+}

@@ -1,0 +1,20 @@
+package dev.portcullis.proxy.http;
+
+import dev.portcullis.proxy.auth.TokenValidator;
+import dev.portcullis.proxy.config.ConnectionCatalog;
+import dev.portcullis.proxy.config.ProxyConfig;
+import dev.portcullis.proxy.enforcement.Masker;
+import dev.portcullis.proxy.enforcement.PolicyDecider;
+import dev.portcullis.proxy.enforcement.ReviewHolds;
+import dev.portcullis.proxy.enforcement.SessionRegistry;
+import dev.portcullis.proxy.events.EventPublisher;
+import io.vertx.core.Vertx;
+
+/** Everything the HTTP/Kubernetes gateway needs from the application, handed over once (no CDI in this package). */
+public record HttpGateway(Vertx vertx, ProxyConfig config, ConnectionCatalog connections, TokenValidator tokens,
+        PolicyDecider policy, Masker masker, EventPublisher events, SessionRegistry registry, ReviewHolds holds) {
+
+    static boolean isHttpType(ConnectionCatalog.Connection c) {
+        return "kubernetes".equals(c.type()) || "http".equals(c.type());
+    }
+}
