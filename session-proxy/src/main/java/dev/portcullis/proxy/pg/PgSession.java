@@ -477,7 +477,16 @@ final class PgSession implements LiveSession {
                 }
                 return;
             }
-            identity = ar.result();
+            AgentIdentity verified = ar.result();
+            if (gw.registry().cutOff(verified.agent(), verified.issuedAt(), connection.name())) {
+                // a token minted before agent.disabled / grant.revoked is still valid for Keycloak until it expires
+                LOG.infof("session %s from %s refused: the token predates the kill switch for agent %s", id,
+                        client.remoteAddress(), verified.agent());
+                fatal(SQLSTATE_INVALID_AUTHORIZATION, "access of agent " + verified.agent()
+                        + " was ended; get a new token once re-enabled");
+                return;
+            }
+            identity = verified;
             if (!gw.events().canRecord() && gw.config().events().refuseWhenUnrecorded()) {
                 fatal(SQLSTATE_CANNOT_CONNECT, "session recording is unavailable; new sessions are refused");
                 return;

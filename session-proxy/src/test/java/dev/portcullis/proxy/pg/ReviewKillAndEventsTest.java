@@ -154,6 +154,8 @@ class ReviewKillAndEventsTest {
             JsonObject event = new JsonObject().put("specversion", "1.0").put("id", "e1").put("source", "/test")
                     .put("type", "agent.disabled").put("subject", "demo-agent")
                     .put("data", new JsonObject().put("agent", "demo-agent").put("reason", "disabled"));
+            // iat has whole seconds and a token of the kill switch's own second is let through: make this one older
+            Thread.sleep(1_100);
             long t0 = System.nanoTime();
             KafkaProbe.publish(Topics.IDENTITY_EVENTS, "demo-agent", event);
             SQLException e = null;
@@ -170,6 +172,15 @@ class ReviewKillAndEventsTest {
             assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2), "within about a second");
             assertTrue(e.getMessage().contains("agent demo-agent was disabled") || "08006".equals(e.getSQLState()),
                     e.getSQLState() + " " + e.getMessage());
+        }
+        // the token is still valid for Keycloak until it expires, but it predates the kill switch
+        SQLException refused = assertThrows(SQLException.class, () -> PgClients.jdbc(port, token, "kill-test-again").close());
+        assertEquals("28000", refused.getSQLState(), refused.getMessage());
+        assertTrue(refused.getMessage().contains("access of agent demo-agent was ended"), refused.getMessage());
+        // a token issued after it is accepted (re-enabling is Keycloak's business: the client can log in again)
+        Thread.sleep(1_100);
+        try (Connection again = PgClients.jdbc(port, Agents.demoAgentToken(), "kill-test-new-token")) {
+            assertTrue(again.isValid(5));
         }
     }
 
