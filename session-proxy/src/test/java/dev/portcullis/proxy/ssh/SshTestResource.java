@@ -37,6 +37,7 @@ public class SshTestResource implements QuarkusTestResourceLifecycleManager {
     private static Path knownHosts;
     private static String goodKnownHosts;
     private static String otherHostKey;
+    private static int sshdPort;
 
     public static FakePolicyServer policy() {
         return policy;
@@ -44,6 +45,11 @@ public class SshTestResource implements QuarkusTestResourceLifecycleManager {
 
     public static Path dir() {
         return dir;
+    }
+
+    /** The target sshd's port (for direct comparisons). */
+    public static int sshdPort() {
+        return sshdPort;
     }
 
     /** Swaps the connection's knownHosts to a different host key (true) or back to the real one (false). */
@@ -103,6 +109,7 @@ public class SshTestResource implements QuarkusTestResourceLifecycleManager {
             sshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
             awaitPort(port);
+            sshdPort = port;
             String[] hostPub = Files.readString(dir.resolve("host_key.pub")).trim().split("\\s+");
             String[] otherPub = Files.readString(dir.resolve("other_host_key.pub")).trim().split("\\s+");
             otherHostKey = otherPub[0] + " " + otherPub[1];
