@@ -24,6 +24,8 @@ public final class FakePolicyServer implements AutoCloseable {
     public final List<JsonObject> inputs = new CopyOnWriteArrayList<>();
     public final List<String> authorizations = new CopyOnWriteArrayList<>();
     public final AtomicBoolean down = new AtomicBoolean();
+    /** Decisions without mask lists (the benchmark's "no masking" runs). */
+    public final AtomicBoolean maskNothing = new AtomicBoolean();
     /** The one destination port whose SSH forwarding policy allows (-1: none). */
     public static volatile int allowedForwardPort = -1;
 
@@ -45,8 +47,12 @@ public final class FakePolicyServer implements AutoCloseable {
             }
             JsonObject input = body.toJsonObject().getJsonObject("input");
             inputs.add(input);
+            JsonObject result = decide(input);
+            if (maskNothing.get()) {
+                result.put("mask", new JsonArray());
+            }
             req.response().putHeader("Content-Type", "application/json")
-                    .end(new JsonObject().put("result", decide(input)).put("decision_id", "d-" + inputs.size()).encode());
+                    .end(new JsonObject().put("result", result).put("decision_id", "d-" + inputs.size()).encode());
         })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 

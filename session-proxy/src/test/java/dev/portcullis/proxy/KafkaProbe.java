@@ -59,6 +59,24 @@ public final class KafkaProbe implements AutoCloseable {
         return seen;
     }
 
+    /**
+     * The events of one session read so far, in seq order, after checking what DESIGN.md promises of
+     * every one: seq from 0 without gaps, and the agent and connection named.
+     */
+    public List<JsonObject> session(String sessionId, String agent, String connection) {
+        List<JsonObject> mine = seen.stream().filter(e -> sessionId.equals(e.getString("session_id")))
+                .sorted(java.util.Comparator.comparingLong(e -> e.getLong("seq"))).toList();
+        for (int i = 0; i < mine.size(); i++) {
+            if (mine.get(i).getLong("seq") != i) {
+                throw new AssertionError("seq from 0 without gaps: event " + i + " has seq " + mine.get(i).getLong("seq"));
+            }
+            if (!agent.equals(mine.get(i).getString("agent")) || !connection.equals(mine.get(i).getString("connection"))) {
+                throw new AssertionError("event " + i + " names another agent or connection: " + mine.get(i).encode());
+            }
+        }
+        return mine;
+    }
+
     public static void publish(String topic, String key, JsonObject value) throws Exception {
         Properties p = new Properties();
         p.put("bootstrap.servers", ProxyTestResource.stack().kafka().bootstrapServers());

@@ -29,15 +29,24 @@ public final class LineMasker {
 
     /** Takes {@code len} bytes; returns the masked text that is complete so far (maybe empty). */
     public String feed(byte[] b, int off, int len) {
-        pending.write(b, off, len);
-        byte[] buf = pending.toByteArray();
-        int cut = -1;
-        for (int i = buf.length - 1; i >= 0; i--) {
-            if (buf[i] == '\n') {
-                cut = i + 1;
+        int lastNewline = -1;
+        for (int i = off + len - 1; i >= off; i--) {
+            if (b[i] == '\n') {
+                lastNewline = i;
                 break;
             }
         }
+        if (lastNewline >= 0 && pending.size() == 0) {
+            // the common case: whole lines, nothing held back; no copy of what went before
+            pending.write(b, lastNewline + 1, off + len - lastNewline - 1);
+            return mask(new String(b, off, lastNewline + 1 - off, StandardCharsets.UTF_8));
+        }
+        pending.write(b, off, len);
+        if (lastNewline < 0 && pending.size() < maxLine) {
+            return "";
+        }
+        byte[] buf = pending.toByteArray();
+        int cut = lastNewline < 0 ? -1 : buf.length - (off + len - lastNewline - 1);
         if (cut < 0 && buf.length >= maxLine) {
             cut = buf.length;
             while (cut > 0 && (buf[cut - 1] & 0xC0) == 0x80) {
@@ -62,7 +71,10 @@ public final class LineMasker {
     private String emit(byte[] buf, int n) {
         pending.reset();
         pending.write(buf, n, buf.length - n);
-        String text = new String(buf, 0, n, StandardCharsets.UTF_8);
+        return mask(new String(buf, 0, n, StandardCharsets.UTF_8));
+    }
+
+    private String mask(String text) {
         return plan.masksAnything() ? masker.apply(plan, text) : text;
     }
 }

@@ -38,49 +38,6 @@ public final class Masker {
             this.pattern = pattern;
         }
 
-        /**
-         * A linear pre-check that every match needs (a run of 13 digits, an '@', a key prefix, a
-         * JWT header), so values that cannot match skip the regex. The e-mail pattern in
-         * particular backtracks over long runs of word characters without an '@'.
-         */
-        boolean mayMatch(String value) {
-            return switch (this) {
-                case CREDIT_CARD -> digitCount(value) >= 13;
-                case EMAIL -> value.indexOf('@') > 0;
-                case JWT -> value.contains("eyJ");
-                case CLOUD_KEY -> value.contains("AKIA") || value.contains("ASIA") || value.contains("AIza")
-                        || value.contains("xox") || value.contains("AccountKey=") || mayHoldUnderscoreKey(value);
-            };
-        }
-
-        /** GitHub tokens ({@code ghp_…}, {@code github_pat_…}) and {@code aws_secret_access_key=} in any case. */
-        private static boolean mayHoldUnderscoreKey(String value) {
-            int u = value.indexOf('_');
-            if (u < 0) {
-                return false;
-            }
-            if (value.contains("gh") || value.contains("github_pat")) {
-                return true;
-            }
-            for (int i = value.indexOf('_'); i >= 0; i = value.indexOf('_', i + 1)) {
-                if (i >= 3 && value.regionMatches(true, i - 3, "aws_secret_access_key", 0, 21)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        private static int digitCount(String value) {
-            int n = 0;
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                if (c >= '0' && c <= '9') {
-                    n++;
-                }
-            }
-            return n;
-        }
-
         public static Detector of(String id) {
             String n = id.toLowerCase(Locale.ROOT).replace('-', '_');
             for (Detector d : values()) {
@@ -194,7 +151,7 @@ public final class Masker {
     }
 
     private String maskMatches(DetectorRule d, String value) {
-        if (!d.detector().mayMatch(value)) {
+        if (!mayMatch(d.detector(), value)) {
             return value;
         }
         Matcher m = d.detector().pattern.matcher(value);
@@ -215,6 +172,65 @@ public final class Masker {
             return value;
         }
         return sb.append(value, last, value.length()).toString();
+    }
+
+    /**
+     * A linear pre-check that rules out most text before the regular expression runs (masking is on
+     * every output byte, and the card pattern backtracks on digit-rich text such as base64): a card
+     * number needs 13 digits with at most single spaces or dashes between them, an e-mail address an
+     * '@', a JWT "eyJ". Never false when the pattern could match.
+     */
+    static boolean mayMatch(Detector d, String value) {
+        switch (d) {
+            case CREDIT_CARD -> {
+                int run = 0;
+                boolean separator = false;
+                for (int i = 0; i < value.length(); i++) {
+                    char c = value.charAt(i);
+                    if (c >= '0' && c <= '9') {
+                        if (++run >= 13) {
+                            return true;
+                        }
+                        separator = false;
+                    } else if ((c == ' ' || c == '-') && run > 0 && !separator) {
+                        separator = true;
+                    } else {
+                        run = 0;
+                        separator = false;
+                    }
+                }
+                return false;
+            }
+            case EMAIL -> {
+                return value.indexOf('@') >= 0;
+            }
+            case JWT -> {
+                return value.contains("eyJ");
+            }
+            case CLOUD_KEY -> {
+                return value.contains("AKIA") || value.contains("ASIA") || value.contains("AIza")
+                        || value.contains("xox") || value.contains("AccountKey=") || mayHoldUnderscoreKey(value);
+            }
+            default -> {
+                return true;
+            }
+        }
+    }
+
+    /** GitHub tokens ({@code ghp_…}, {@code github_pat_…}) and {@code aws_secret_access_key=} in any case. */
+    private static boolean mayHoldUnderscoreKey(String value) {
+        if (value.indexOf('_') < 0) {
+            return false;
+        }
+        if (value.contains("gh")) {
+            return true;
+        }
+        for (int i = value.indexOf('_'); i >= 0; i = value.indexOf('_', i + 1)) {
+            if (i >= 3 && value.regionMatches(true, i - 3, "aws_secret_access_key", 0, 21)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     String strategy(String strategy, String value) {

@@ -430,22 +430,8 @@ final class HttpExchange {
                 NetSocket agent = sr.result();
                 AtomicLong up = new AtomicLong();
                 AtomicLong down = new AtomicLong();
-                agent.handler(b -> {
-                    up.addAndGet(b.length());
-                    backend.write(b);
-                    if (backend.writeQueueFull()) {
-                        agent.pause();
-                        backend.drainHandler(v -> agent.resume());
-                    }
-                });
-                backend.handler(b -> {
-                    down.addAndGet(b.length());
-                    agent.write(b);
-                    if (agent.writeQueueFull()) {
-                        backend.pause();
-                        agent.drainHandler(v -> backend.resume());
-                    }
-                });
+                pump(agent, backend, up);
+                pump(backend, agent, down);
                 boolean[] done = {false};
                 Runnable end = () -> {
                     if (!done[0]) {
@@ -463,6 +449,18 @@ final class HttpExchange {
                 agent.exceptionHandler(e -> end.run());
                 backend.exceptionHandler(e -> end.run());
             });
+        });
+    }
+
+    /** Copies one direction of a tunnel with back-pressure, counting bytes (Vert.x's pipe cannot count). */
+    private static void pump(NetSocket from, NetSocket to, AtomicLong count) {
+        from.handler(b -> {
+            count.addAndGet(b.length());
+            to.write(b);
+            if (to.writeQueueFull()) {
+                from.pause();
+                to.drainHandler(v -> from.resume());
+            }
         });
     }
 

@@ -68,6 +68,7 @@ public final class SshProxyServer implements AutoCloseable {
         server.setHost(gw.config().ssh().host());
         server.setPort(gw.config().ssh().port());
         server.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(Path.of(gw.config().ssh().hostKeyFile())));
+        server.setCipherFactories(TargetConnector.CIPHERS);
         PasswordAuthenticator passwords = (user, token, session) -> {
             Thread t = Thread.currentThread();
             ClassLoader before = t.getContextClassLoader();

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,6 +16,9 @@ import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.cipher.BuiltinCiphers;
+import org.apache.sshd.common.cipher.Cipher;
 import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
 import org.jboss.logging.Logger;
 
@@ -35,6 +39,14 @@ final class TargetConnector implements AutoCloseable {
             super(message, null, false, false);
         }
     }
+
+    /**
+     * Ciphers of both hops, AES first: the JDK runs AES-GCM and AES-CTR on the CPU's AES
+     * instructions, whereas MINA's chacha20-poly1305 (its default first choice) is plain Java and
+     * about a third as fast. No CBC.
+     */
+    static final List<NamedFactory<Cipher>> CIPHERS = List.of(BuiltinCiphers.aes128gcm, BuiltinCiphers.aes256gcm,
+            BuiltinCiphers.aes128ctr, BuiltinCiphers.aes192ctr, BuiltinCiphers.aes256ctr);
 
     private final Duration timeout;
     private final Map<String, SshClient> clients = new ConcurrentHashMap<>();
@@ -90,6 +102,7 @@ final class TargetConnector implements AutoCloseable {
 
     private SshClient newClient(Connection c) {
         SshClient client = SshClient.setUpDefaultClient();
+        client.setCipherFactories(CIPHERS);
         Path knownHosts = Path.of(c.knownHosts());
         ServerKeyVerifier verifier = (session, address, key) -> {
             // read anew for every login, so an edited knownHosts takes effect without a restart

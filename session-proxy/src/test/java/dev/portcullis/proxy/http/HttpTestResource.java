@@ -1,11 +1,9 @@
 package dev.portcullis.proxy.http;
 
-import dev.portcullis.devstack.Component;
 import dev.portcullis.devstack.DevStack;
-import dev.portcullis.devstack.SharedDevStack;
 import dev.portcullis.proxy.FakePolicyServer;
 import dev.portcullis.proxy.KeycloakScopes;
-import dev.portcullis.proxy.ProxyTestResource;
+import dev.portcullis.proxy.TestStacks;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -23,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -76,7 +73,7 @@ public class HttpTestResource implements QuarkusTestResourceLifecycleManager {
         return dir;
     }
 
-    /** After {@link ProxyTestResource} (global, order 0), so this connections file and policy server win. */
+    /** After {@link dev.portcullis.proxy.ProxyTestResource} (global, order 0), so this connections file and policy server win. */
     @Override
     public int order() {
         return 100;
@@ -84,9 +81,7 @@ public class HttpTestResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        DevStack stack = SharedDevStack.ensure(Component.KAFKA, Component.KEYCLOAK);
-        stack.kafka().createTopics(DevStack.TOPICS, 1);
-        ProxyTestResource.useStack(stack);
+        DevStack stack = TestStacks.kafkaAndKeycloak();
         KeycloakScopes.grantDemoAgent(K8S, "write");
         KeycloakScopes.grantDemoAgent(WEB, "read");
         try {
@@ -123,17 +118,11 @@ public class HttpTestResource implements QuarkusTestResourceLifecycleManager {
                     """.formatted(K8S, front.port(), token, front.cert.certificatePath(), WEB, web.actualPort(),
                     webPassword));
             policy = FakePolicyServer.start();
-            Map<String, String> config = new LinkedHashMap<>();
-            config.put("portcullis.connections.file", connections.toString());
-            config.put("portcullis.token.issuer", stack.keycloak().issuer());
-            config.put("portcullis.policy.url", policy.url());
-            config.put("portcullis.kafka.bootstrap-servers", stack.kafka().bootstrapServers());
-            config.put("portcullis.review.timeout", "20s");
+            Map<String, String> config = TestStacks.proxyConfig(stack, policy, connections, dir, "20s");
             config.put("portcullis.http.header-timeout", "3s");
             config.put("portcullis.http.cert-file", PROXY_CERT.certificatePath());
             config.put("portcullis.http.key-file", PROXY_CERT.privateKeyPath());
             config.put("portcullis.http.max-header-size", "16384");
-            config.put("portcullis.events.spool-dir", dir.resolve("spool").toString());
             return config;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * script (env, never argv) that answers each "part i" prompt with the i-th 1000 characters of the
  * token: {@code ssh} cuts any answer at 1023 characters and Keycloak tokens are longer.
  */
-final class SshClients {
+public final class SshClients {
 
     record Result(int exit, String stdout, String stderr) {
     }
@@ -22,7 +22,8 @@ final class SshClients {
 
     private static Path askpass;
 
-    private static synchronized Path askpass() throws IOException {
+    /** The askpass script: prints the n-th 1000 characters of {@code $PORTCULLIS_TOKEN} for the prompt "part n". */
+    public static synchronized Path askpass() throws IOException {
         if (askpass == null) {
             Path p = Files.createTempFile("portcullis-askpass", ".sh");
             Files.writeString(p, """
@@ -56,18 +57,23 @@ final class SshClients {
         }
         Path out = Files.createTempFile("ssh-out", ".txt");
         Path err = Files.createTempFile("ssh-err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().put("PORTCULLIS_TOKEN", token);
-        pb.environment().put("SSH_ASKPASS", askpass().toString());
-        pb.environment().put("SSH_ASKPASS_REQUIRE", "force");
-        pb.environment().remove("DISPLAY");
-        Process p = pb.start();
+        Process p = withToken(new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()), token)
+                .start();
         if (input != null) {
             p.getOutputStream().write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         p.getOutputStream().close();
         OUTPUTS.put(p, new Path[] {out, err});
         return p;
+    }
+
+    /** The token in the environment (never argv), answered through the askpass script. */
+    public static ProcessBuilder withToken(ProcessBuilder pb, String token) throws IOException {
+        pb.environment().put("PORTCULLIS_TOKEN", token);
+        pb.environment().put("SSH_ASKPASS", askpass().toString());
+        pb.environment().put("SSH_ASKPASS_REQUIRE", "force");
+        pb.environment().remove("DISPLAY");
+        return pb;
     }
 
     private static final java.util.Map<Process, Path[]> OUTPUTS = new java.util.concurrent.ConcurrentHashMap<>();
@@ -95,12 +101,8 @@ final class SshClients {
         cmd.addAll(args);
         Path out = Files.createTempFile("sftp-out", ".txt");
         Path err = Files.createTempFile("sftp-err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().put("PORTCULLIS_TOKEN", token);
-        pb.environment().put("SSH_ASKPASS", askpass().toString());
-        pb.environment().put("SSH_ASKPASS_REQUIRE", "force");
-        pb.environment().remove("DISPLAY");
-        Process p = pb.start();
+        Process p = withToken(new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()), token)
+                .start();
         p.getOutputStream().close();
         OUTPUTS.put(p, new Path[] {out, err});
         return await(p, 60);

@@ -1,10 +1,8 @@
 package dev.portcullis.proxy.ssh;
 
-import dev.portcullis.devstack.Component;
 import dev.portcullis.devstack.DevStack;
-import dev.portcullis.devstack.SharedDevStack;
 import dev.portcullis.proxy.FakePolicyServer;
-import dev.portcullis.proxy.ProxyTestResource;
+import dev.portcullis.proxy.TestStacks;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,7 +10,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,6 +34,7 @@ public class SshTestResource implements QuarkusTestResourceLifecycleManager {
     private static Path knownHosts;
     private static String goodKnownHosts;
     private static String otherHostKey;
+    private static int sshdPort;
 
     public static FakePolicyServer policy() {
         return policy;
@@ -46,6 +44,11 @@ public class SshTestResource implements QuarkusTestResourceLifecycleManager {
         return dir;
     }
 
+    /** The target sshd's port (for direct comparisons). */
+    public static int sshdPort() {
+        return sshdPort;
+    }
+
     /** Swaps the connection's knownHosts to a different host key (true) or back to the real one (false). */
     public static void wrongHostKey(boolean wrong) throws IOException {
         String line = goodKnownHosts.substring(0, goodKnownHosts.indexOf(' ') + 1) + otherHostKey;
@@ -53,7 +56,7 @@ public class SshTestResource implements QuarkusTestResourceLifecycleManager {
     }
 
     /**
-     * After {@link ProxyTestResource} (a global resource, order 0), so this connections file and
+     * After {@link dev.portcullis.proxy.ProxyTestResource} (a global resource, order 0), so this connections file and
      * policy server win for the SSH test class.
      */
     @Override
@@ -63,9 +66,7 @@ public class SshTestResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        DevStack stack = SharedDevStack.ensure(Component.KAFKA, Component.KEYCLOAK);
-        stack.kafka().createTopics(DevStack.TOPICS, 1);
-        ProxyTestResource.useStack(stack);
+        DevStack stack = TestStacks.kafkaAndKeycloak();
         dev.portcullis.proxy.KeycloakScopes.grantDemoAgent(CONNECTION, "write");
         dev.portcullis.proxy.KeycloakScopes.grantDemoAgent(SHORT, "read");
         try {
@@ -103,6 +104,7 @@ public class SshTestResource implements QuarkusTestResourceLifecycleManager {
             sshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
             awaitPort(port);
+            sshdPort = port;
             String[] hostPub = Files.readString(dir.resolve("host_key.pub")).trim().split("\\s+");
             String[] otherPub = Files.readString(dir.resolve("other_host_key.pub")).trim().split("\\s+");
             otherHostKey = otherPub[0] + " " + otherPub[1];
@@ -130,16 +132,10 @@ public class SshTestResource implements QuarkusTestResourceLifecycleManager {
                     """.formatted(CONNECTION, port, System.getProperty("user.name"), dir.resolve("proxy_client_key"),
                     knownHosts, SHORT, port, System.getProperty("user.name"), dir.resolve("proxy_client_key"), knownHosts));
             policy = FakePolicyServer.start();
-            Map<String, String> config2 = new LinkedHashMap<>();
-            config2.put("portcullis.connections.file", connections.toString());
-            config2.put("portcullis.token.issuer", stack.keycloak().issuer());
-            config2.put("portcullis.policy.url", policy.url());
-            config2.put("portcullis.kafka.bootstrap-servers", stack.kafka().bootstrapServers());
-            config2.put("portcullis.review.timeout", "20s");
+            Map<String, String> config2 = TestStacks.proxyConfig(stack, policy, connections, dir, "20s");
             config2.put("portcullis.ssh.login-timeout", "5s");
             config2.put("portcullis.ssh.max-connections", "8");
             config2.put("portcullis.ssh.host-key-file", dir.resolve("proxy_host_key").toString());
-            config2.put("portcullis.events.spool-dir", dir.resolve("spool").toString());
             return config2;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

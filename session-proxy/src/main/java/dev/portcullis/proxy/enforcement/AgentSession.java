@@ -1,0 +1,71 @@
+package dev.portcullis.proxy.enforcement;
+
+import dev.portcullis.proxy.auth.AgentIdentity;
+import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
+import dev.portcullis.proxy.events.EventPublisher;
+import dev.portcullis.proxy.events.EventTypes;
+import dev.portcullis.proxy.events.SessionRecorder;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What an SSH or HTTP session shares: who, to which connection, its recorder, its place in the
+ * kill switch's registry, and the {@code session.started}/{@code session.ended} events.
+ */
+public abstract class AgentSession implements LiveSession {
+
+    private final String id = UUID.randomUUID().toString();
+    private final SessionRegistry registry;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    public final AgentIdentity identity;
+    public final Connection connection;
+    public final Instant startedAt = Instant.now();
+    public final SessionRecorder recorder;
+
+    protected AgentSession(SessionRegistry registry, EventPublisher events, AgentIdentity identity, Connection connection) {
+        this.registry = registry;
+        this.identity = identity;
+        this.connection = connection;
+        this.recorder = new SessionRecorder(events, id, identity.agent(), connection.name());
+    }
+
+    /** Registers with the kill switch and records {@code session.started} with the protocol's own details. */
+    protected void start(String protocol, String clientAddress, JsonObject details) {
+        registry.register(this);
+        recorder.emit(EventTypes.SESSION_STARTED, new JsonObject().put("client_address", clientAddress)
+                .put("protocol", protocol).put("subject", identity.subject())
+                .put("scopes", new JsonArray(identity.scopes())).put("access", identity.access()).mergeIn(details));
+    }
+
+    /** Once: leaves the registry and records {@code session.ended}; false when the session had ended already. */
+    public boolean end(String reason) {
+        if (!ended.compareAndSet(false, true)) {
+            return false;
+        }
+        registry.unregister(this);
+        recorder.emit(EventTypes.SESSION_ENDED, new JsonObject().put("reason", reason).put("requests", recorder.requests()));
+        return true;
+    }
+
+    public boolean hasEnded() {
+        return ended.get();
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String agent() {
+        return identity.agent();
+    }
+
+    @Override
+    public String connection() {
+        return connection.name();
+    }
+}
