@@ -41,7 +41,7 @@ final class HttpExchange {
     /** Hop-by-hop headers (RFC 9110 §7.6.1) and the ones the proxy sets itself. */
     private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-connection",
             "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization", "proxy-authenticate", "host",
-            "authorization", "expect");
+            "authorization", "expect", "forwarded", "x-real-ip");
     private static final Set<String> NOT_RETURNED = Set.of("connection", "keep-alive", "proxy-connection",
             "transfer-encoding", "te", "trailer", "upgrade", "proxy-authenticate");
     /** Detectors always applied to what is recorded (query strings can carry keys and tokens). */
@@ -203,6 +203,9 @@ final class HttpExchange {
             String name = e.getKey().toLowerCase(Locale.ROOT);
             if (NOT_FORWARDED.contains(name) || (!upgrade && listedInConnection.contains(name))) {
                 continue;
+            }
+            if (name.startsWith("x-forwarded-") || (kubernetes && name.startsWith("x-remote-"))) {
+                continue; // the agent does not get to say who it is or where it comes from (front-proxy auth headers)
             }
             if (mayRewrite && name.equals("accept-encoding")) {
                 continue; // the body must come back readable to be masked

@@ -80,6 +80,9 @@ class SshHttpBenchmark {
         Files.writeString(proxyScript, proxyLua);
         line("HTTP: wrk -t2 -c8 -d%ds, round robin over list pods, get pod, get configmap, list secrets (TLS both ways)",
                 wrkSeconds);
+        // a short warm-up of each first (JIT, lazily started beans, connection pools), not counted
+        wrk("https://localhost:" + HttpTestResource.front().port(), KubeApiFront.SA_TOKEN, directScript, 3);
+        wrk("https://localhost:" + http.actualPort(), k8sToken, proxyScript, 3);
         double directRps = wrk("https://localhost:" + HttpTestResource.front().port(), KubeApiFront.SA_TOKEN,
                 directScript, wrkSeconds);
         double proxyRps = wrk("https://localhost:" + http.actualPort(), k8sToken, proxyScript, wrkSeconds);
