@@ -4,16 +4,13 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
-import dev.portcullis.devstack.quarkus.DevStackTestResource;
+import dev.portcullis.recorder.support.RecorderDevStack;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@QuarkusTestResource(value = DevStackTestResource.class, initArgs = {
-        @ResourceArg(name = "components", value = "postgres,kafka,keycloak,s3"),
-        @ResourceArg(name = "database", value = "recorder") })
+@QuarkusTestResource(RecorderDevStack.class)
 class HealthTest {
 
     @Test

@@ -87,8 +87,11 @@ public interface RecorderConfig {
         @WithDefault("PT30S")
         Duration gapHold();
 
-        /** Threads that assemble and upload recordings (blocking I/O, never the event loop). */
-        @WithDefault("2")
+        /**
+         * Threads that assemble and upload recordings (blocking I/O, never the event loop); mostly
+         * waiting on PostgreSQL and S3, so more than the cores.
+         */
+        @WithDefault("4")
         int finalizerThreads();
 
         /** How often open sessions are checked for completion, expired gaps and overrun durations. */

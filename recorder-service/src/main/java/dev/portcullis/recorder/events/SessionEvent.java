@@ -1,16 +1,23 @@
 package dev.portcullis.recorder.events;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 
 /**
  * One session event as the recorder keeps it: the fields it indexes, and {@code json}, the event
- * itself as compact JSON with sensitive keys redacted (what goes into the recording).
+ * itself as compact JSON (UTF-8) with sensitive keys redacted (what goes into the recording). Bytes,
+ * not a String: they are staged, hashed and written as they are, never decoded and encoded again.
  *
  * @param action for decisions: allow, deny or review (lower case); otherwise null
  */
 public record SessionEvent(String sessionId, long seq, SessionEventType type, Instant time, String agent,
-        String connection, String protocol, Map<String, String> tags, String action, String json) {
+        String connection, String protocol, Map<String, String> tags, String action, byte[] json) {
+
+    /** The event JSON as text (tests, diagnostics). */
+    public String jsonText() {
+        return new String(json, StandardCharsets.UTF_8);
+    }
 
     @Override
     public String toString() {

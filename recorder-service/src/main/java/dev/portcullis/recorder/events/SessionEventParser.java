@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -93,7 +92,7 @@ public final class SessionEventParser {
         String t = text(root, data, "time");
         if (t != null) {
             try {
-                time = OffsetDateTime.parse(t).toInstant();
+                time = Timestamps.parse(t);
             } catch (DateTimeParseException e) {
                 return Result.reject(Rejection.INVALID_FIELD, "time");
             }
@@ -115,9 +114,9 @@ public final class SessionEventParser {
             action = decisionAction(data);
         }
         int redacted = JsonSupport.redact(root);
-        String json;
+        byte[] json;
         try {
-            json = JsonSupport.MAPPER.writeValueAsString(root);
+            json = JsonSupport.MAPPER.writeValueAsBytes(root);
         } catch (JsonProcessingException e) {
             return Result.reject(Rejection.MALFORMED, e.getOriginalMessage());
         }

@@ -12,6 +12,8 @@ import dev.portcullis.recorder.recording.SeqRange;
 import dev.portcullis.recorder.storage.RecordingKeys;
 import dev.portcullis.recorder.storage.RecordingStore;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -166,6 +168,8 @@ public class RecordingFinalizer {
             long expected = 0;
             long after = -1;
             int page = config.ingest().assemblePageSize();
+            Long maxSeq = s.getLong("max_seq");
+            long leaseTakenAt = System.nanoTime();
             while (true) {
                 RowSet<Row> rows = await(pool.preparedQuery("""
                         SELECT seq, type, event_time, action, payload FROM session_event_buffer
@@ -181,8 +185,12 @@ public class RecordingFinalizer {
                     }
                     expected = seq + 1;
                     after = seq;
-                    String payload = r.getString("payload");
-                    writer.append(seq, payload);
+                    // the row's own bytes (a heap buffer), not a copy
+                    ByteBuf payload = r.getBuffer("payload").getDelegate().getByteBuf();
+                    byte[] bytes = payload.hasArray() ? payload.array() : ByteBufUtil.getBytes(payload);
+                    int offset = payload.hasArray() ? payload.arrayOffset() + payload.readerIndex() : 0;
+                    int length = payload.readableBytes();
+                    writer.append(seq, bytes, offset, length);
                     SessionEventType type = SessionEventType.fromWire(r.getString("type")).orElseThrow();
                     String action = r.getString("action");
                     if (type == SessionEventType.REQUEST) {
@@ -193,7 +201,7 @@ public class RecordingFinalizer {
                         reviews++;
                     }
                     if (castFile != null) {
-                        JsonNode node = parse(payload);
+                        JsonNode node = parse(bytes, offset, length);
                         if (!castStarted) {
                             asciicast.header(start, type == SessionEventType.STARTED ? node : null, title);
                             castStarted = true;
@@ -202,10 +210,14 @@ public class RecordingFinalizer {
                         asciicast.event(type, t == null ? null : t.toInstant(), node);
                     }
                 }
-                if (rows.size() < page) {
+                // the last staged seq is known: no query for an empty page after it
+                if (rows.size() < page || (maxSeq != null && after >= maxSeq)) {
                     break;
                 }
-                renewLease(sessionId);
+                if (System.nanoTime() - leaseTakenAt > LEASE.toNanos() / 4) {
+                    renewLease(sessionId);
+                    leaseTakenAt = System.nanoTime();
+                }
             }
             if (endSeq != null && expected <= endSeq) {
                 missing.add(new SeqRange(expected, endSeq));
@@ -270,9 +282,9 @@ public class RecordingFinalizer {
                 + "WHERE session_id = $1").execute(Tuple.of(sessionId, (double) LEASE.toSeconds())));
     }
 
-    private static JsonNode parse(String payload) throws IOException {
+    private static JsonNode parse(byte[] payload, int offset, int length) throws IOException {
         try {
-            return JsonSupport.MAPPER.readTree(payload);
+            return JsonSupport.MAPPER.readTree(payload, offset, length);
         } catch (JsonProcessingException e) {
             throw new IOException("staged event is not JSON", e);
         }

@@ -5,10 +5,11 @@ import dev.portcullis.recorder.events.JsonSupport;
 import dev.portcullis.recorder.events.SessionEvent;
 import dev.portcullis.recorder.events.SessionEventType;
 import dev.portcullis.recorder.recording.SeqRange;
+import io.netty.buffer.Unpooled;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,8 +27,9 @@ import java.util.TreeMap;
  * (session_id, seq) makes redelivery idempotent; the session row tracks what has arrived so the
  * recording can be assembled once everything is there (or the gap has been waited out).
  *
- * <p>Plain SQL through the reactive client rather than Hibernate Reactive: a batch is three
- * set-based statements (arrays through {@code unnest}), which is what keeps ingestion fast.
+ * <p>Plain SQL through the reactive client rather than Hibernate Reactive: a batch is two
+ * set-based statements (arrays through {@code unnest}) in one transaction, which is what keeps
+ * ingestion fast. Payloads are {@code bytea}: the event's UTF-8 JSON as received from the parser.
  */
 @ApplicationScoped
 public class SessionEventStore {
@@ -75,10 +77,8 @@ public class SessionEventStore {
                             late.add(e);
                         } // else: already in the stored recording, a redelivery
                     }
-                    return insertEvents(conn, open).chain(inserted -> updateSessions(conn, open, inserted).map(ready -> {
-                        int stored = inserted.values().stream().mapToInt(Integer::intValue).sum();
-                        return new Staged(stored, events.size() - late.size() - stored, late, ready);
-                    }));
+                    return insertEvents(conn, open).map(inserted -> new Staged(inserted.stored(),
+                            events.size() - late.size() - inserted.stored(), late, inserted.ready()));
                 });
     }
 
@@ -91,10 +91,18 @@ public class SessionEventStore {
         }
     }
 
-    /** Inserts new events; returns per session how many were really new (not redelivered). */
-    private Uni<Map<String, Integer>> insertEvents(SqlConnection conn, List<SessionEvent> events) {
+    /** What one statement of {@link #insertEvents} did: events really new (not redelivered), sessions now complete. */
+    private record Inserted(int stored, List<String> ready) {
+    }
+
+    /**
+     * Inserts the new events and folds what the batch says about each session into its row, in one
+     * statement (one round trip): the insert's {@code RETURNING} is counted per session in SQL and
+     * added to {@code buffered}. Returns how many events were new and which sessions are now complete.
+     */
+    private Uni<Inserted> insertEvents(SqlConnection conn, List<SessionEvent> events) {
         if (events.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
+            return Uni.createFrom().item(new Inserted(0, List.of()));
         }
         int n = events.size();
         String[] ids = new String[n];
@@ -102,7 +110,8 @@ public class SessionEventStore {
         String[] types = new String[n];
         OffsetDateTime[] times = new OffsetDateTime[n];
         String[] actions = new String[n];
-        String[] payloads = new String[n];
+        Buffer[] payloads = new Buffer[n];
+        Map<String, Acc> acc = new TreeMap<>();
         for (int i = 0; i < n; i++) {
             SessionEvent e = events.get(i);
             ids[i] = e.sessionId();
@@ -110,63 +119,42 @@ public class SessionEventStore {
             types[i] = e.type().wire();
             times[i] = e.time() == null ? null : e.time().atOffset(ZoneOffset.UTC);
             actions[i] = e.action() == null ? null : e.action().length() > 16 ? e.action().substring(0, 16) : e.action();
-            payloads[i] = e.json();
-        }
-        return conn.preparedQuery("""
-                INSERT INTO session_event_buffer (session_id, seq, type, event_time, action, payload)
-                SELECT * FROM unnest($1::varchar[], $2::int8[], $3::varchar[], $4::timestamptz[], $5::varchar[], $6::text[])
-                ON CONFLICT (session_id, seq) DO NOTHING
-                RETURNING session_id""")
-                .execute(Tuple.of(ids, seqs, types, times, actions, payloads))
-                .map(SessionEventStore::countBySession);
-    }
-
-    private static Map<String, Integer> countBySession(RowSet<Row> rows) {
-        Map<String, Integer> counts = new HashMap<>();
-        for (Row r : rows) {
-            counts.merge(r.getString(0), 1, Integer::sum);
-        }
-        return counts;
-    }
-
-    /** Folds what this batch says about each session into its row; returns sessions now complete. */
-    private Uni<List<String>> updateSessions(SqlConnection conn, List<SessionEvent> events, Map<String, Integer> inserted) {
-        if (events.isEmpty()) {
-            return Uni.createFrom().item(List.of());
-        }
-        Map<String, Acc> acc = new TreeMap<>();
-        for (SessionEvent e : events) {
+            payloads[i] = Buffer.buffer(Unpooled.wrappedBuffer(e.json())); // wrapped, not copied
             acc.computeIfAbsent(e.sessionId(), k -> new Acc()).add(e);
         }
-        int n = acc.size();
-        String[] ids = new String[n];
-        String[] agents = new String[n];
-        String[] connections = new String[n];
-        String[] protocols = new String[n];
-        String[] tags = new String[n];
-        OffsetDateTime[] started = new OffsetDateTime[n];
-        OffsetDateTime[] ended = new OffsetDateTime[n];
-        Long[] endSeqs = new Long[n];
-        OffsetDateTime[] firstTimes = new OffsetDateTime[n];
-        Long[] maxSeqs = new Long[n];
-        Long[] counts = new Long[n];
-        int i = 0;
+        int m = acc.size();
+        String[] sessionIds = new String[m];
+        String[] agents = new String[m];
+        String[] connections = new String[m];
+        String[] protocols = new String[m];
+        String[] tags = new String[m];
+        OffsetDateTime[] started = new OffsetDateTime[m];
+        OffsetDateTime[] ended = new OffsetDateTime[m];
+        Long[] endSeqs = new Long[m];
+        OffsetDateTime[] firstTimes = new OffsetDateTime[m];
+        Long[] maxSeqs = new Long[m];
+        int j = 0;
         for (Map.Entry<String, Acc> entry : acc.entrySet()) {
             Acc a = entry.getValue();
-            ids[i] = entry.getKey();
-            agents[i] = a.agent;
-            connections[i] = a.connection;
-            protocols[i] = a.protocol;
-            tags[i] = a.tags == null ? null : toJson(a.tags);
-            started[i] = a.started;
-            ended[i] = a.ended;
-            endSeqs[i] = a.endSeq;
-            firstTimes[i] = a.firstTime;
-            maxSeqs[i] = a.maxSeq;
-            counts[i] = (long) inserted.getOrDefault(entry.getKey(), 0);
-            i++;
+            sessionIds[j] = entry.getKey();
+            agents[j] = a.agent;
+            connections[j] = a.connection;
+            protocols[j] = a.protocol;
+            tags[j] = a.tags == null ? null : toJson(a.tags);
+            started[j] = a.started;
+            ended[j] = a.ended;
+            endSeqs[j] = a.endSeq;
+            firstTimes[j] = a.firstTime;
+            maxSeqs[j] = a.maxSeq;
+            j++;
         }
         return conn.preparedQuery("""
+                WITH inserted AS (
+                    INSERT INTO session_event_buffer (session_id, seq, type, event_time, action, payload)
+                    SELECT * FROM unnest($1::varchar[], $2::int8[], $3::varchar[], $4::timestamptz[], $5::varchar[], $6::bytea[])
+                    ON CONFLICT (session_id, seq) DO NOTHING
+                    RETURNING session_id),
+                counted AS (SELECT session_id, count(*) AS n FROM inserted GROUP BY session_id)
                 UPDATE recorded_session r SET
                     agent = COALESCE(r.agent, u.agent),
                     connection = COALESCE(r.connection, u.connection),
@@ -177,26 +165,28 @@ public class SessionEventStore {
                     end_seq = COALESCE(r.end_seq, u.end_seq),
                     first_event_at = LEAST(r.first_event_at, u.first_event_at),
                     max_seq = GREATEST(r.max_seq, u.max_seq),
-                    buffered = r.buffered + u.inserted,
-                    last_event_at = CASE WHEN u.inserted > 0 THEN now() ELSE r.last_event_at END
-                FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::text[], $6::timestamptz[],
-                            $7::timestamptz[], $8::int8[], $9::timestamptz[], $10::int8[], $11::int8[])
-                     AS u(session_id, agent, connection, protocol, tags, started_at, ended_at, end_seq, first_event_at,
-                          max_seq, inserted)
+                    buffered = r.buffered + COALESCE(c.n, 0),
+                    last_event_at = CASE WHEN c.n > 0 THEN now() ELSE r.last_event_at END
+                FROM unnest($7::varchar[], $8::varchar[], $9::varchar[], $10::varchar[], $11::text[], $12::timestamptz[],
+                            $13::timestamptz[], $14::int8[], $15::timestamptz[], $16::int8[])
+                     AS u(session_id, agent, connection, protocol, tags, started_at, ended_at, end_seq, first_event_at, max_seq)
+                     LEFT JOIN counted c ON c.session_id = u.session_id
                 WHERE r.session_id = u.session_id
-                RETURNING r.session_id, r.buffered, r.end_seq, r.max_seq""")
-                .execute(Tuple.from(new Object[] { ids, agents, connections, protocols, tags, started, ended, endSeqs,
-                        firstTimes, maxSeqs, counts }))
+                RETURNING r.session_id, r.buffered, r.end_seq, r.max_seq, COALESCE(c.n, 0) AS inserted""")
+                .execute(Tuple.from(new Object[] { ids, seqs, types, times, actions, payloads, sessionIds, agents,
+                        connections, protocols, tags, started, ended, endSeqs, firstTimes, maxSeqs }))
                 .map(rows -> {
+                    int stored = 0;
                     List<String> ready = new ArrayList<>();
                     for (Row r : rows) {
+                        stored += r.getLong("inserted").intValue();
                         Long endSeq = r.getLong("end_seq");
                         // every seq 0..end is there and nothing beyond: the recording can be written
                         if (endSeq != null && r.getLong("buffered") == endSeq + 1 && r.getLong("max_seq") == endSeq.longValue()) {
                             ready.add(r.getString("session_id"));
                         }
                     }
-                    return ready;
+                    return new Inserted(stored, ready);
                 });
     }
 

@@ -39,18 +39,38 @@ public final class RecordingWriter implements Closeable {
 
     /** Appends one event; {@code eventJson} must be compact JSON (no line breaks). seq must increase. */
     public void append(long seq, String eventJson) throws IOException {
+        append(seq, eventJson.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Appends one event given as compact UTF-8 JSON; seq must increase. */
+    public void append(long seq, byte[] eventJson) throws IOException {
+        append(seq, eventJson, 0, eventJson.length);
+    }
+
+    /** Appends one event given as compact UTF-8 JSON in {@code json[offset, offset + length)}; seq must increase. */
+    public void append(long seq, byte[] json, int offset, int length) throws IOException {
         if (sealed) {
             throw new IllegalStateException("recording already sealed");
         }
         if (seq <= lastSeq) {
             throw new IllegalArgumentException("seq " + seq + " after " + lastSeq);
         }
-        if (eventJson.indexOf('\n') >= 0 || eventJson.indexOf('\r') >= 0) {
-            throw new IllegalArgumentException("event JSON must be compact");
+        // CR and LF bytes never occur inside a UTF-8 multi-byte sequence
+        for (int i = offset; i < offset + length; i++) {
+            if (json[i] == '\n' || json[i] == '\r') {
+                throw new IllegalArgumentException("event JSON must be compact");
+            }
         }
         lastSeq = seq;
         events++;
-        writeLine("{\"seq\":" + seq + ",\"prev\":\"" + prev + "\",\"event\":" + eventJson);
+        byte[] head = ("{\"seq\":" + seq + ",\"prev\":\"" + prev + "\",\"event\":").getBytes(StandardCharsets.US_ASCII);
+        lineDigest.reset();
+        lineDigest.update(head);
+        lineDigest.update(json, offset, length);
+        String hash = HexFormat.of().formatHex(lineDigest.digest());
+        out.write(head);
+        out.write(json, offset, length);
+        writeSuffix(hash);
     }
 
     /** Writes the seal line and returns what was written; the stream is flushed, not closed. */
@@ -78,7 +98,11 @@ public final class RecordingWriter implements Closeable {
     private void writeLine(String prefix) throws IOException {
         String hash = RecordingFormat.lineHash(lineDigest, prefix);
         out.write(prefix.getBytes(StandardCharsets.UTF_8));
-        out.write((RecordingFormat.HASH_FIELD + hash + "\"}\n").getBytes(StandardCharsets.UTF_8));
+        writeSuffix(hash);
+    }
+
+    private void writeSuffix(String hash) throws IOException {
+        out.write((RecordingFormat.HASH_FIELD + hash + "\"}\n").getBytes(StandardCharsets.US_ASCII));
         prev = hash;
     }
 

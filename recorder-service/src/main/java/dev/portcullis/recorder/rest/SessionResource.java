@@ -2,29 +2,19 @@ package dev.portcullis.recorder.rest;
 
 import dev.portcullis.recorder.repository.DownloadAuditRepository;
 import dev.portcullis.recorder.repository.SessionRepository;
-import dev.portcullis.recorder.service.RecordingDownloadService;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.StreamingOutput;
-import java.io.InputStream;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /** Auditor API over recorded sessions (DESIGN.md "Recordings"). */
 @Path("/v1/sessions")
@@ -33,15 +23,10 @@ public class SessionResource {
 
     private final SessionRepository sessions;
     private final DownloadAuditRepository audits;
-    private final RecordingDownloadService downloads;
-    private final JsonWebToken jwt;
 
-    SessionResource(SessionRepository sessions, DownloadAuditRepository audits, RecordingDownloadService downloads,
-            JsonWebToken jwt) {
+    SessionResource(SessionRepository sessions, DownloadAuditRepository audits) {
         this.sessions = sessions;
         this.audits = audits;
-        this.downloads = downloads;
-        this.jwt = jwt;
     }
 
     @GET
@@ -93,41 +78,5 @@ public class SessionResource {
         }).toList());
     }
 
-    /**
-     * The stored recording, streamed from storage (see README: heap not yet flat), with its SHA-256 in
-     * {@code Repr-Digest} (RFC 9530), {@code Digest} (RFC 3230) and {@code X-Portcullis-Sha256};
-     * a single {@code Range} is honoured (206). Runs on a worker thread: storage reads block.
-     */
-    @GET
-    @Path("{id}/recording")
-    public Response recording(@PathParam("id") String id, @QueryParam("format") @DefaultValue("jsonl") String format,
-            @HeaderParam("Range") String range, @Context HttpServerRequest request) {
-        String username = jwt.getClaim("preferred_username");
-        var who = new RecordingDownloadService.Requester(jwt.getSubject(), username,
-                request.remoteAddress() == null ? null : request.remoteAddress().hostAddress());
-        RecordingDownloadService.Download d = downloads.open(id, format, range, who);
-        InputStream body = d.body();
-        StreamingOutput stream = out -> {
-            try (body) {
-                body.transferTo(out);
-            }
-        };
-        String b64 = d.sha256() == null ? null : Base64.getEncoder().encodeToString(HexFormat.of().parseHex(d.sha256()));
-        Response.ResponseBuilder r = Response.status(d.range().isPresent() ? 206 : 200).entity(stream)
-                .type(d.contentType())
-                .header(HttpHeaders.CONTENT_LENGTH, d.length())
-                .header("Accept-Ranges", "bytes")
-                .header("Content-Disposition", "attachment; filename=\"" + id + "." + d.format() + "\"")
-                .header("X-Portcullis-Recording-Status", d.session().status)
-                .header("Cache-Control", "no-store");
-        if (d.sha256() != null) {
-            r.header("Repr-Digest", "sha-256=:" + b64 + ":").header("Digest", "sha-256=" + b64)
-                    .header("X-Portcullis-Sha256", d.sha256()).header(HttpHeaders.ETAG, "\"" + d.sha256() + "\"");
-        }
-        if ("jsonl".equals(d.format()) && d.session().chainHead != null) {
-            r.header("X-Portcullis-Chain-Head", d.session().chainHead);
-        }
-        d.range().ifPresent(br -> r.header("Content-Range", br.contentRange(d.size())));
-        return r.build();
-    }
+    // GET {id}/recording is RecordingDownloadRoute: a Vert.x route that streams with back-pressure
 }

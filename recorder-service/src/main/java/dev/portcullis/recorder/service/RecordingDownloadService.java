@@ -91,7 +91,7 @@ public class RecordingDownloadService {
         try {
             range = ByteRange.parse(rangeHeader, size);
         } catch (ByteRange.Unsatisfiable e) {
-            throw new ApiError(Response.Status.REQUESTED_RANGE_NOT_SATISFIABLE, "range not satisfiable (size " + size + ")");
+            throw ApiError.rangeNotSatisfiable(size);
         }
         DownloadAudit audit = new DownloadAudit();
         audit.sessionId = sessionId;

@@ -1,6 +1,5 @@
 package dev.portcullis.recorder.storage;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -77,8 +76,9 @@ public final class FilesystemRecordingStore implements RecordingStore {
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(key);
         }
+        // a positioned read: only the requested range is read from disk
         ch.position(offset);
-        return new BoundedInputStream(Channels.newInputStream(ch), length);
+        return new BoundedInputStream(Channels.newInputStream(ch), length, null);
     }
 
     @Override
@@ -90,39 +90,5 @@ public final class FilesystemRecordingStore implements RecordingStore {
     @Override
     public String describe() {
         return "filesystem " + root;
-    }
-
-    /** Stops after {@code remaining} bytes. */
-    static final class BoundedInputStream extends FilterInputStream {
-        private long remaining;
-
-        BoundedInputStream(InputStream in, long limit) {
-            super(in);
-            this.remaining = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int b = in.read();
-            if (b >= 0) {
-                remaining--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int n = in.read(b, off, (int) Math.min(len, remaining));
-            if (n > 0) {
-                remaining -= n;
-            }
-            return n;
-        }
     }
 }

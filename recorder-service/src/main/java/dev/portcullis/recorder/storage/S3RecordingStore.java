@@ -18,6 +18,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -26,6 +27,7 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -160,7 +162,10 @@ public final class S3RecordingStore implements RecordingStore, AutoCloseable {
             return InputStream.nullInputStream();
         }
         try {
-            return s3.getObject(g -> g.bucket(bucket).key(key).range("bytes=" + offset + "-" + (offset + length - 1)));
+            // a ranged GET: only the requested bytes leave S3
+            ResponseInputStream<GetObjectResponse> in = s3.getObject(
+                    g -> g.bucket(bucket).key(key).range("bytes=" + offset + "-" + (offset + length - 1)));
+            return new BoundedInputStream(in, length, in::abort);
         } catch (NoSuchKeyException e) {
             throw new java.nio.file.NoSuchFileException(key);
         } catch (S3Exception e) {

@@ -8,10 +8,9 @@ import static dev.portcullis.recorder.support.RecorderTestSupport.sleep;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.devstack.quarkus.DevStackTestResource;
 import dev.portcullis.recorder.events.Topics;
+import dev.portcullis.recorder.support.RecorderDevStack;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import java.time.Duration;
@@ -19,9 +18,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@QuarkusTestResource(value = DevStackTestResource.class, initArgs = {
-        @ResourceArg(name = "components", value = "postgres,kafka,keycloak,s3"),
-        @ResourceArg(name = "database", value = "recorder") })
+@QuarkusTestResource(RecorderDevStack.class)
 class DecisionLogTest {
 
     static String decision(String id, String agent, String action, String rule) {

@@ -14,14 +14,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.devstack.DevStack;
 import dev.portcullis.devstack.S3Server;
-import dev.portcullis.devstack.quarkus.DevStackTestResource;
 import dev.portcullis.recorder.events.JsonSupport;
 import dev.portcullis.recorder.events.SessionEventParser;
 import dev.portcullis.recorder.events.Topics;
 import dev.portcullis.recorder.recording.RecordingVerifier;
 import dev.portcullis.recorder.recording.RecordingWriter;
+import dev.portcullis.recorder.support.RecorderDevStack;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -43,9 +42,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
 
 @QuarkusTest
-@QuarkusTestResource(value = DevStackTestResource.class, initArgs = {
-        @ResourceArg(name = "components", value = "postgres,kafka,keycloak,s3"),
-        @ResourceArg(name = "database", value = "recorder") })
+@QuarkusTestResource(RecorderDevStack.class)
 class IngestionTest {
 
     static final Duration FINAL = Duration.ofSeconds(60);

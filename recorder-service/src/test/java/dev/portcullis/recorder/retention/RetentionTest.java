@@ -8,11 +8,10 @@ import static dev.portcullis.recorder.support.RecorderTestSupport.sqlSession;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.devstack.quarkus.DevStackTestResource;
 import dev.portcullis.recorder.events.Topics;
 import dev.portcullis.recorder.storage.RecordingStore;
+import dev.portcullis.recorder.support.RecorderDevStack;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -23,9 +22,7 @@ import java.time.temporal.ChronoUnit;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@QuarkusTestResource(value = DevStackTestResource.class, initArgs = {
-        @ResourceArg(name = "components", value = "postgres,kafka,keycloak,s3"),
-        @ResourceArg(name = "database", value = "recorder") })
+@QuarkusTestResource(RecorderDevStack.class)
 class RetentionTest {
 
     @Inject

@@ -2,9 +2,8 @@ package dev.portcullis.recorder.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.devstack.quarkus.DevStackTestResource;
+import dev.portcullis.recorder.support.RecorderDevStack;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
@@ -22,9 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@QuarkusTestResource(value = DevStackTestResource.class, initArgs = {
-        @ResourceArg(name = "components", value = "postgres,kafka,keycloak,s3"),
-        @ResourceArg(name = "database", value = "recorder") })
+@QuarkusTestResource(RecorderDevStack.class)
 class S3RecordingStoreTest {
 
     @Inject

@@ -1,0 +1,154 @@
+package dev.portcullis.recorder.rest;
+
+import dev.portcullis.recorder.service.RecordingDownloadService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.WebApplicationException;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code GET /v1/sessions/{id}/recording[?format=cast]}: the stored recording, streamed from storage
+ * to the client in constant memory ({@link InputStreamPump}), with its SHA-256 in {@code Repr-Digest}
+ * (RFC 9530), {@code Digest} (RFC 3230), {@code X-Portcullis-Sha256} and {@code ETag}; a single
+ * {@code Range} is honoured (206, or 416 with {@code Content-Range: bytes *}{@code /size}).
+ *
+ * <p>A Vert.x route rather than a JAX-RS method: the body is pumped chunk by chunk with the
+ * response's own back-pressure in pooled buffers, and a client that leaves stops the storage read
+ * (measured against the {@code StreamingOutput} it replaced: faster, an eighth of the allocation;
+ * README "Benchmark"). Security is the same
+ * as the rest of {@code /v1}: the bearer token is verified by Quarkus OIDC before this handler runs
+ * (HTTP permission {@code /v1/*}), and the realm role {@code auditor} is checked here. Finding the
+ * recording, writing the audit row and opening the stored object block, so they run on a worker.
+ */
+@ApplicationScoped
+public class RecordingDownloadRoute {
+
+    private static final Logger LOG = Logger.getLogger(RecordingDownloadRoute.class);
+    static final String PATH = "/v1/sessions/:id/recording";
+
+    private final RecordingDownloadService downloads;
+    private final AtomicInteger active = new AtomicInteger();
+
+    RecordingDownloadRoute(RecordingDownloadService downloads, MeterRegistry registry) {
+        this.downloads = downloads;
+        registry.gauge("recorder.downloads.active", active);
+    }
+
+    void register(@Observes Router router) {
+        // before Quarkus REST's catch-all route, which serves the rest of /v1/sessions
+        router.get(PATH).order(RouteConstants.ROUTE_ORDER_BEFORE_DEFAULT).handler(this::handle);
+    }
+
+    void handle(RoutingContext rc) {
+        QuarkusHttpUser.getSecurityIdentity(rc, null).subscribe().with(identity -> {
+            if (identity == null || identity.isAnonymous()) {
+                error(rc, 401, "authentication required");
+            } else if (!identity.hasRole(Roles.AUDITOR)) {
+                error(rc, 403, "the realm role " + Roles.AUDITOR + " is required");
+            } else {
+                open(rc, identity);
+            }
+        }, failure -> error(rc, 401, "authentication failed"));
+    }
+
+    private void open(RoutingContext rc, SecurityIdentity identity) {
+        Context context = Vertx.currentContext();
+        String id = rc.pathParam("id");
+        String format = rc.queryParams().get("format");
+        String range = rc.request().getHeader("Range");
+        RecordingDownloadService.Requester who = requester(rc, identity);
+        context.<RecordingDownloadService.Download> executeBlocking(
+                () -> downloads.open(id, format == null || format.isBlank() ? "jsonl" : format, range, who), false)
+                .onComplete(opened -> {
+                    if (opened.failed()) {
+                        failed(rc, id, opened.cause());
+                    } else if (rc.response().closed()) {
+                        // the client left while the recording was being opened
+                        context.executeBlocking(() -> {
+                            opened.result().body().close();
+                            return null;
+                        }, false);
+                    } else {
+                        stream(rc, context, id, opened.result());
+                    }
+                });
+    }
+
+    private void stream(RoutingContext rc, Context context, String id, RecordingDownloadService.Download d) {
+        HttpServerResponse r = rc.response();
+        r.setStatusCode(d.range().isPresent() ? 206 : 200)
+                .putHeader(HttpHeaders.CONTENT_TYPE, d.contentType())
+                .putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(d.length()))
+                .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
+                .putHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + "." + d.format() + "\"")
+                .putHeader("X-Portcullis-Recording-Status", d.session().status)
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        if (d.sha256() != null) {
+            String b64 = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(d.sha256()));
+            r.putHeader("Repr-Digest", "sha-256=:" + b64 + ":")
+                    .putHeader("Digest", "sha-256=" + b64)
+                    .putHeader("X-Portcullis-Sha256", d.sha256())
+                    .putHeader(HttpHeaders.ETAG, "\"" + d.sha256() + "\"");
+        }
+        if ("jsonl".equals(d.format()) && d.session().chainHead != null) {
+            r.putHeader("X-Portcullis-Chain-Head", d.session().chainHead);
+        }
+        d.range().ifPresent(br -> r.putHeader(HttpHeaders.CONTENT_RANGE, br.contentRange(d.size())));
+        active.incrementAndGet();
+        new InputStreamPump(context, r, d.body(), d.length(), "the recording of session " + id)
+                .start()
+                .onComplete(sent -> active.decrementAndGet());
+    }
+
+    private static RecordingDownloadService.Requester requester(RoutingContext rc, SecurityIdentity identity) {
+        String subject = identity.getPrincipal().getName();
+        String username = null;
+        if (identity.getPrincipal() instanceof JsonWebToken jwt) {
+            subject = jwt.getSubject();
+            username = jwt.getClaim("preferred_username");
+        }
+        var address = rc.request().remoteAddress();
+        return new RecordingDownloadService.Requester(subject, username, address == null ? null : address.hostAddress());
+    }
+
+    private static void failed(RoutingContext rc, String id, Throwable e) {
+        if (e instanceof WebApplicationException wae) {
+            var response = wae.getResponse();
+            Map<String, List<String>> headers = response.getStringHeaders();
+            headers.forEach((name, values) -> {
+                if (!HttpHeaders.CONTENT_TYPE.toString().equalsIgnoreCase(name)) {
+                    rc.response().putHeader(name, values);
+                }
+            });
+            error(rc, response.getStatus(), wae.getMessage());
+            return;
+        }
+        LOG.errorf("download of the recording of session %s failed: %s", id, e.toString());
+        error(rc, 500, "download failed");
+    }
+
+    private static void error(RoutingContext rc, int status, String message) {
+        if (rc.response().ended() || rc.response().closed()) {
+            return;
+        }
+        rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(new JsonObject().put("error", message).encode());
+    }
+}
