@@ -124,7 +124,16 @@ public final class SessionEventParser {
                 protocol == null ? null : limit(protocol.toLowerCase(Locale.ROOT)), tags, action, json), null, redacted);
     }
 
+    /**
+     * The decision's action; a review's own lifecycle events (the proxy's {@code session.decision}
+     * with a {@code state}: waiting, approved, denied, expired) become {@code review.<state>}, so
+     * a held request is counted once as reviewed and, if refused, once as denied.
+     */
     private static String decisionAction(JsonNode data) {
+        JsonNode state = data.get("state");
+        if (state != null && state.isTextual() && data.hasNonNull("review_id")) {
+            return "review." + state.textValue().toLowerCase(Locale.ROOT);
+        }
         for (String path : new String[] { "/action", "/decision/action", "/result/action", "/decision" }) {
             JsonNode n = data.at(path);
             if (n.isTextual()) {

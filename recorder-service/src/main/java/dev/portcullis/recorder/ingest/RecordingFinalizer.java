@@ -195,10 +195,15 @@ public class RecordingFinalizer {
                     String action = r.getString("action");
                     if (type == SessionEventType.REQUEST) {
                         requests++;
-                    } else if (type == SessionEventType.DECISION && "deny".equals(action)) {
-                        denials++;
-                    } else if (type == SessionEventType.DECISION && "review".equals(action)) {
-                        reviews++;
+                    } else if (type == SessionEventType.DECISION && action != null) {
+                        // policy said deny, or a held request was refused (review.denied/expired);
+                        // review.waiting follows the policy's own "review" and is not counted again
+                        switch (action) {
+                            case "deny", "review.denied", "review.expired" -> denials++;
+                            case "review" -> reviews++;
+                            default -> {
+                            }
+                        }
                     }
                     if (castFile != null) {
                         JsonNode node = parse(bytes, offset, length);

@@ -8,6 +8,7 @@ import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -54,6 +55,8 @@ public class RecordingDownloadRoute {
     void register(@Observes Router router) {
         // before Quarkus REST's catch-all route, which serves the rest of /v1/sessions
         router.get(PATH).order(RouteConstants.ROUTE_ORDER_BEFORE_DEFAULT).handler(this::handle);
+        // HEAD: the same status and headers (length, digests, status), no body and no audit row
+        router.head(PATH).order(RouteConstants.ROUTE_ORDER_BEFORE_DEFAULT).handler(this::handle);
     }
 
     void handle(RoutingContext rc) {
@@ -74,11 +77,18 @@ public class RecordingDownloadRoute {
         String format = rc.queryParams().get("format");
         String range = rc.request().getHeader("Range");
         RecordingDownloadService.Requester who = requester(rc, identity);
+        String f = format == null || format.isBlank() ? "jsonl" : format;
+        boolean head = rc.request().method() == HttpMethod.HEAD;
         context.<RecordingDownloadService.Download> executeBlocking(
-                () -> downloads.open(id, format == null || format.isBlank() ? "jsonl" : format, range, who), false)
+                () -> head ? downloads.describe(id, f, range) : downloads.open(id, f, range, who), false)
                 .onComplete(opened -> {
                     if (opened.failed()) {
                         failed(rc, id, opened.cause());
+                    } else if (head) {
+                        headers(rc, id, opened.result());
+                        if (!rc.response().closed()) {
+                            rc.response().end();
+                        }
                     } else if (rc.response().closed()) {
                         // the client left while the recording was being opened
                         context.executeBlocking(() -> {
@@ -92,6 +102,14 @@ public class RecordingDownloadRoute {
     }
 
     private void stream(RoutingContext rc, Context context, String id, RecordingDownloadService.Download d) {
+        headers(rc, id, d);
+        active.incrementAndGet();
+        new InputStreamPump(context, rc.response(), d.body(), d.length(), "the recording of session " + id)
+                .start()
+                .onComplete(sent -> active.decrementAndGet());
+    }
+
+    private static void headers(RoutingContext rc, String id, RecordingDownloadService.Download d) {
         HttpServerResponse r = rc.response();
         r.setStatusCode(d.range().isPresent() ? 206 : 200)
                 .putHeader(HttpHeaders.CONTENT_TYPE, d.contentType())
@@ -111,10 +129,6 @@ public class RecordingDownloadRoute {
             r.putHeader("X-Portcullis-Chain-Head", d.session().chainHead);
         }
         d.range().ifPresent(br -> r.putHeader(HttpHeaders.CONTENT_RANGE, br.contentRange(d.size())));
-        active.incrementAndGet();
-        new InputStreamPump(context, r, d.body(), d.length(), "the recording of session " + id)
-                .start()
-                .onComplete(sent -> active.decrementAndGet());
     }
 
     private static RecordingDownloadService.Requester requester(RoutingContext rc, SecurityIdentity identity) {

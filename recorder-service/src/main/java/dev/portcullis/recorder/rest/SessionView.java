@@ -35,7 +35,9 @@ public record SessionView(String sessionId, String agent, String connection, Str
         Recording cast = s.castKey == null ? null
                 : new Recording("cast", s.castKey, s.castSizeBytes, s.castSha256, null, base + "?format=cast");
         List<List<Long>> missing = SeqRanges.parse(s.missing).stream().map(r -> List.of(r.from(), r.to())).toList();
+        // while recording, the count staged so far (the other counts are taken when the recording is written)
+        long events = RecordedSession.RECORDING.equals(s.status) ? s.buffered : s.eventCount;
         return new SessionView(s.sessionId, s.agent, s.connection, s.protocol, tags, s.startedAt, s.endedAt, s.status,
-                s.ended, missing, s.eventCount, s.requestCount, s.denialCount, s.reviewCount, recording, cast);
+                s.ended, missing, events, s.requestCount, s.denialCount, s.reviewCount, recording, cast);
     }
 }

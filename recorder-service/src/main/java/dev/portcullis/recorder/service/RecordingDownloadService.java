@@ -53,7 +53,11 @@ public class RecordingDownloadService {
         this.registry = registry;
     }
 
-    public Download open(String sessionId, String format, String rangeHeader, Requester who) {
+    /**
+     * What a download would send (headers only, {@code body} null), for {@code HEAD}: not audited,
+     * since no recording content leaves the service.
+     */
+    public Download describe(String sessionId, String format, String rangeHeader) {
         RecordingStore.requireBlockingAllowed("recording download");
         RecordedSession s = await(() -> Panache.withSession(() -> sessions.findById(sessionId)));
         if (s == null) {
@@ -93,6 +97,13 @@ public class RecordingDownloadService {
         } catch (ByteRange.Unsatisfiable e) {
             throw ApiError.rangeNotSatisfiable(size);
         }
+        return new Download(s, format, type, size, sha, range, null);
+    }
+
+    /** Describes the download, writes its audit row and opens the stored object. */
+    public Download open(String sessionId, String format, String rangeHeader, Requester who) {
+        Download d = describe(sessionId, format, rangeHeader);
+        Optional<ByteRange> range = d.range();
         DownloadAudit audit = new DownloadAudit();
         audit.sessionId = sessionId;
         audit.format = format;
@@ -107,9 +118,10 @@ public class RecordingDownloadService {
                 who.clientAddress());
         registry.counter("recorder.downloads", "format", format).increment();
         long offset = range.map(ByteRange::offset).orElse(0L);
-        long length = range.map(ByteRange::length).orElse(size);
+        String key = "cast".equals(format) ? d.session().castKey : d.session().objectKey;
         try {
-            return new Download(s, format, type, size, sha, range, store.open(key, offset, length));
+            return new Download(d.session(), format, d.contentType(), d.size(), d.sha256(), range,
+                    store.open(key, offset, d.length()));
         } catch (NoSuchFileException e) {
             LOG.errorf("the stored recording of session %s is missing from storage (%s)", sessionId, key);
             throw new ApiError(Response.Status.NOT_FOUND, "the stored recording is missing");

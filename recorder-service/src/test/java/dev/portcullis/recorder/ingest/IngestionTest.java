@@ -7,6 +7,7 @@ import static dev.portcullis.recorder.support.RecorderTestSupport.event;
 import static dev.portcullis.recorder.support.RecorderTestSupport.header;
 import static dev.portcullis.recorder.support.RecorderTestSupport.newSessionId;
 import static dev.portcullis.recorder.support.RecorderTestSupport.send;
+import static dev.portcullis.recorder.support.RecorderTestSupport.sleep;
 import static dev.portcullis.recorder.support.RecorderTestSupport.sqlSession;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,6 +63,54 @@ class IngestionTest {
         var c = ConfigProvider.getConfig();
         return S3Server.client(c.getValue("portcullis.s3.endpoint", String.class),
                 c.getValue("portcullis.s3.access-key", String.class), c.getValue("portcullis.s3.secret-key", String.class));
+    }
+
+    @Test
+    void anOpenSessionShowsWhatIsStagedAndCannotBeDownloadedYet() {
+        String id = newSessionId("open");
+        List<String> events = sqlSession(id, "backup-agent", "pg-prod", Instant.now());
+        events.subList(0, 3).forEach(e -> send(Topics.SESSION_EVENTS, id, e));
+        long deadline = System.nanoTime() + FINAL.toNanos();
+        JsonPath s;
+        do {
+            sleep(250);
+            Response r = given().auth().oauth2(auditorToken()).get("/v1/sessions/{id}", id);
+            s = r.statusCode() == 200 ? r.jsonPath() : null;
+        } while ((s == null || s.getLong("events") < 3) && System.nanoTime() < deadline);
+        assertThat(s).as("session %s staged", id).isNotNull();
+        assertThat(s.getString("status")).isEqualTo("recording");
+        assertThat(s.getLong("events")).isEqualTo(3);
+        given().auth().oauth2(auditorToken()).get("/v1/sessions/{id}/recording", id).then().statusCode(409);
+    }
+
+    @Test
+    void aHeldRequestCountsOnceAsReviewedAndARefusedOneAsDenied() {
+        // the proxy's shape: the policy's "review", the hold ("waiting"), then the outcome
+        String id = newSessionId("reviews");
+        Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        String a = "deploy-bot";
+        String c = "pg-prod";
+        List<String> e = List.of(
+                event(id, 0, "session.started", t, a, c, "postgres", Map.of()),
+                event(id, 1, "session.request", t, a, c, null, Map.of("kind", "query", "text", "DELETE FROM orders")),
+                event(id, 2, "session.decision", t, a, c, null, Map.of("request_seq", 1, "action", "review")),
+                event(id, 3, "session.decision", t, a, c, null,
+                        Map.of("request_seq", 1, "action", "review", "review_id", "r-1", "state", "waiting")),
+                event(id, 4, "session.decision", t, a, c, null,
+                        Map.of("request_seq", 1, "action", "allow", "review_id", "r-1", "state", "approved")),
+                event(id, 5, "session.request", t, a, c, null, Map.of("kind", "query", "text", "DELETE FROM invoices")),
+                event(id, 6, "session.decision", t, a, c, null, Map.of("request_seq", 5, "action", "review")),
+                event(id, 7, "session.decision", t, a, c, null,
+                        Map.of("request_seq", 5, "action", "review", "review_id", "r-2", "state", "waiting")),
+                event(id, 8, "session.decision", t, a, c, null,
+                        Map.of("request_seq", 5, "action", "deny", "review_id", "r-2", "state", "denied")),
+                event(id, 9, "session.ended", t, a, c, null, Map.of("reason", "client_closed")));
+        e.forEach(ev -> send(Topics.SESSION_EVENTS, id, ev));
+        JsonPath s = awaitFinal(id, FINAL);
+        assertThat(s.getString("status")).isEqualTo("complete");
+        assertThat(s.getLong("requests")).isEqualTo(2);
+        assertThat(s.getLong("reviews")).isEqualTo(2);
+        assertThat(s.getLong("denials")).isEqualTo(1);
     }
 
     @Test

@@ -133,6 +133,25 @@ class SessionResourceTest {
     }
 
     @Test
+    void headDescribesTheRecordingWithoutABodyOrAnAuditRow() {
+        Response get = given().auth().oauth2(auditorToken()).get("/v1/sessions/{id}/recording", third);
+        int auditedBefore = given().auth().oauth2(auditorToken()).get("/v1/sessions/{id}/downloads", third)
+                .jsonPath().getList("$").size();
+        Response head = given().auth().oauth2(auditorToken()).head("/v1/sessions/{id}/recording", third);
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.header("Content-Length")).isEqualTo(Integer.toString(get.asByteArray().length));
+        assertThat(head.header("X-Portcullis-Sha256")).isNotBlank().isEqualTo(get.header("X-Portcullis-Sha256"));
+        assertThat(head.header("X-Portcullis-Recording-Status")).isEqualTo("incomplete");
+        assertThat(head.asByteArray()).isEmpty();
+        assertThat(given().auth().oauth2(auditorToken()).get("/v1/sessions/{id}/downloads", third)
+                .jsonPath().getList("$")).hasSize(auditedBefore);
+
+        given().head("/v1/sessions/{id}/recording", third).then().statusCode(401);
+        given().auth().oauth2(adminToken()).head("/v1/sessions/{id}/recording", third).then().statusCode(403);
+        given().auth().oauth2(auditorToken()).head("/v1/sessions/{id}/recording", "no-such-session").then().statusCode(404);
+    }
+
+    @Test
     void verifyEndpointAcceptsTheOriginalAndRejectsATamperedFile() {
         given().auth().oauth2(auditorToken()).queryParam("session", first).body(recording)
                 .contentType("application/x-ndjson").post("/v1/recordings/verify")
