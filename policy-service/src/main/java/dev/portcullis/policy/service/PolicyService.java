@@ -137,34 +137,27 @@ public class PolicyService {
     }
 
     /**
-     * Stores each source whose id the store has never held (a deleted default stays deleted), then
-     * activates everything stored. {@code compiledSources} are the sources, compiled by the caller
-     * off the event loop (every source must compile); a stored row with the same text reuses its
+     * Stores each source whose id the store has never held (a deleted default stays deleted), and
+     * upgrades a stored document that still holds shipped text no admin has changed since
+     * ({@code updated_by = bootstrap}) when the shipped text differs: a new release's default pack
+     * reaches an existing store, an admin's edit or deletion is never overwritten. Then activates
+     * everything stored. {@code compiledSources} are the sources, compiled by the caller off the
+     * event loop (every source must compile); a stored row with the same text reuses its
      * compilation, so only documents an admin changed since are compiled here.
      */
     @WithTransaction
     public Uni<PolicySet> bootstrap(Map<String, String> sources, Map<String, CompiledPolicy> compiledSources) {
         Uni<Void> chain = policies.lockForWrite();
         for (Map.Entry<String, String> e : sources.entrySet()) {
-            chain = chain.chain(() -> changes.everStored(e.getKey())).chain(seen -> {
-                if (seen) {
-                    return Uni.createFrom().voidItem();
+            String id = e.getKey();
+            String raw = e.getValue();
+            chain = chain.chain(() -> policies.findById(id)).chain(existing -> {
+                if (existing != null) {
+                    return BOOTSTRAP_ACTOR.equals(existing.updatedBy) && !raw.equals(existing.raw)
+                            ? upgrade(existing, raw)
+                            : Uni.createFrom().voidItem();
                 }
-                OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-                Policy p = new Policy();
-                p.id = e.getKey();
-                p.version = 1;
-                p.raw = e.getValue();
-                p.updatedAt = now;
-                p.updatedBy = "bootstrap";
-                PolicyChange c = new PolicyChange();
-                c.policyId = p.id;
-                c.operation = Operation.BOOTSTRAP;
-                c.version = 1L;
-                c.changedBy = "bootstrap";
-                c.changedAt = now;
-                LOG.infof("bootstrapping policy %s", p.id);
-                return policies.persist(p).chain(() -> changes.persist(c)).replaceWithVoid();
+                return changes.everStored(id).chain(seen -> seen ? Uni.createFrom().voidItem() : store(id, raw));
             });
         }
         return chain.chain(() -> policies.flush()).chain(() -> policies.listById()).map(rows -> {
@@ -179,5 +172,43 @@ public class PolicyService {
             LOG.infof("%d policies active (revision %s)", compiled.size(), set.revision());
             return set;
         });
+    }
+
+    private static final String BOOTSTRAP_ACTOR = "bootstrap";
+
+    private Uni<Void> store(String id, String raw) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        Policy p = new Policy();
+        p.id = id;
+        p.version = 1;
+        p.raw = raw;
+        p.updatedAt = now;
+        p.updatedBy = BOOTSTRAP_ACTOR;
+        LOG.infof("bootstrapping policy %s", id);
+        return policies.persist(p).chain(() -> changes.persist(bootstrapChange(p, Operation.BOOTSTRAP, now)))
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> upgrade(Policy p, String raw) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        PolicyChange c = bootstrapChange(p, Operation.UPGRADE, now);
+        c.previousVersion = p.version;
+        c.previousRaw = p.raw;
+        p.version = p.version + 1;
+        c.version = p.version;
+        p.raw = raw;
+        p.updatedAt = now;
+        LOG.infof("upgrading shipped policy %s to version %d (no admin had changed it)", p.id, p.version);
+        return changes.persist(c).replaceWithVoid();
+    }
+
+    private static PolicyChange bootstrapChange(Policy p, Operation operation, OffsetDateTime now) {
+        PolicyChange c = new PolicyChange();
+        c.policyId = p.id;
+        c.operation = operation;
+        c.version = (long) p.version;
+        c.changedBy = BOOTSTRAP_ACTOR;
+        c.changedAt = now;
+        return c;
     }
 }
