@@ -112,8 +112,8 @@ public final class DevStack implements AutoCloseable {
                     db = new KeycloakServer.Database(postgres.jdbcUrl("keycloak"), "keycloak", password);
                 }
                 KeycloakServer.Database database = db;
-                parallel.add(async(() -> keycloak = KeycloakServer.start(cacheDir, port(Component.KEYCLOAK, 0),
-                        Ports.free(), database, jdk, keycloakAdminPassword, log(Component.KEYCLOAK),
+                parallel.add(async(() -> keycloak = KeycloakServer.start(cacheDir, () -> port(Component.KEYCLOAK, 0),
+                        Ports::free, database, jdk, keycloakAdminPassword, log(Component.KEYCLOAK),
                         pid(Component.KEYCLOAK), timeout.multipliedBy(3))));
             }
             DevStackException failure = null;

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -58,8 +59,13 @@ public final class KeycloakServer implements AutoCloseable {
         this.port = port;
     }
 
-    public static KeycloakServer start(Path cacheDir, int port, int managementPort, Database db, Path javaHome,
-            String bootstrapAdminPassword, Path logFile, Path pidFile, Duration timeout) {
+    /**
+     * Starts Keycloak. The ports are asked for only once this start holds the distribution's lock:
+     * another run's start may hold it for a minute or more, and a port found free before that wait
+     * can be taken by the time Keycloak binds it (seen with several suites on one machine).
+     */
+    public static KeycloakServer start(Path cacheDir, IntSupplier portChoice, IntSupplier managementPortChoice, Database db,
+            Path javaHome, String bootstrapAdminPassword, Path logFile, Path pidFile, Duration timeout) {
         String flavour = db.inMemory() ? "dev-mem" : "postgres";
         Path home = cacheDir.resolve("keycloak-" + Artifacts.version("keycloak") + "-" + flavour);
         try {
@@ -69,6 +75,8 @@ public final class KeycloakServer implements AutoCloseable {
                     FileLock ignored = channel.lock()) {
                 unpackOnce(Artifacts.keycloakZip(), home);
                 installRealm(home);
+                int port = portChoice.getAsInt();
+                int managementPort = managementPortChoice.getAsInt();
                 List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start-dev",
                         "--http-host=127.0.0.1", "--http-port=" + port,
                         "--http-management-port=" + managementPort, "--health-enabled=true",
