@@ -1,6 +1,7 @@
 package dev.portcullis.broker.agent;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -38,7 +39,10 @@ public final class AgentApi {
             Boolean enabled) {
     }
 
+    // native: GET /v1/agents registers it through its signature; registered here too because
+    // AgentWithSecret embeds it and is only ever returned inside a Response
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @RegisterForReflection
     public record AgentView(UUID id, String name, String clientId, String team, String owner, String description,
             String authMethod, boolean enabled, String createdBy, OffsetDateTime createdAt, OffsetDateTime updatedAt) {
 
@@ -50,7 +54,9 @@ public final class AgentApi {
     }
 
     /** The response of create and rotate: the secret is shown this once and never stored by the broker. */
+    // native: create and rotate-secret return it inside a Response, which Quarkus cannot see into
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @RegisterForReflection
     public record AgentWithSecret(AgentView agent, String clientSecret, String tokenEndpoint) {
         @Override
         public String toString() {

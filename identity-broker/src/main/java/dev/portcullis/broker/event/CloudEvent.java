@@ -3,6 +3,7 @@ package dev.portcullis.broker.event;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -11,6 +12,8 @@ import java.util.UUID;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
+// native: written by EventPublisher and read by ReviewRequestListener through an ObjectMapper, outside any REST signature
+@RegisterForReflection
 public record CloudEvent(String specversion, String id, String source, String type, String subject, Instant time,
         String datacontenttype, JsonNode data) {
 

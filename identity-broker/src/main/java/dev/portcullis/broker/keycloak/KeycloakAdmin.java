@@ -33,6 +33,14 @@ import org.keycloak.representations.idm.UserRepresentation;
  * Everything the broker asks of Keycloak's admin API. The admin client blocks, so every method
  * runs it on a worker thread ({@link Vertx#executeBlocking}) and resumes on the caller's Vert.x
  * context, where Hibernate Reactive can carry on.
+ *
+ * <p>Native image: nothing is registered here. quarkus-keycloak-admin-rest-client marks
+ * {@code org/keycloak/admin/client/} and {@code org/keycloak/representations} as application archives, so
+ * the Quarkus REST client registers, for reflection, the return and body types of every admin-client
+ * interface method (ClientRepresentation, ClientScopeRepresentation, UserRepresentation,
+ * RoleRepresentation, ProtocolMapperRepresentation, CredentialRepresentation, the token response), and
+ * the extension registers Keycloak's own Jackson (de)serializers and the ResteasyClientProvider service
+ * that {@link KeycloakBuilder} loads.
  */
 @ApplicationScoped
 public class KeycloakAdmin {

@@ -1,10 +1,16 @@
 package dev.portcullis.broker.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
-/** RFC 7807 problem details. */
+/**
+ * RFC 7807 problem details. Registered for reflection (with its nested {@link Violation}) because the
+ * exception mappers return it inside a {@code Response}, whose entity type Quarkus cannot see at build
+ * time.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@RegisterForReflection
 public record Problem(String type, String title, int status, String detail, List<Violation> violations) {
 
     public static final String MEDIA_TYPE = "application/problem+json";

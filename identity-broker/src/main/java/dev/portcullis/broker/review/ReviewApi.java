@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.validation.constraints.Size;
 import java.time.OffsetDateTime;
 
@@ -18,6 +19,8 @@ public final class ReviewApi {
      * {@code review_id} falls back to the event id.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
+    // native: ReviewRequestListener reads it with ObjectMapper.treeToValue (Kafka), not through REST
+    @RegisterForReflection
     public record ReviewRequested(
             @JsonProperty("review_id") String reviewId,
             @JsonProperty("session_id") String sessionId,

@@ -2,6 +2,7 @@ package dev.portcullis.broker.token;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
@@ -19,8 +20,12 @@ public final class TokenApi {
             @Positive Long ttl) {
     }
 
-    /** OAuth-style token response plus connection hints. The token itself is never logged. */
+    /**
+     * OAuth-style token response plus connection hints. The token itself is never logged.
+     * Registered for reflection: {@code POST /v1/tokens} returns it inside a {@code Response}.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @RegisterForReflection
     public record MintResponse(
             @JsonProperty("access_token") String accessToken,
             @JsonProperty("token_type") String tokenType,

@@ -1,6 +1,7 @@
 package dev.portcullis.policy.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * One masking instruction for session-proxy: either a result column, given as a case-insensitive
@@ -9,5 +10,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * ({@code redact}, {@code last4}, {@code hash}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+// native: serialized inside Decision.mask (and alone for /v1/data/portcullis/decision/mask/N), never via a REST signature
+@RegisterForReflection
 public record MaskDirective(String column, String detector, String strategy) {
 }

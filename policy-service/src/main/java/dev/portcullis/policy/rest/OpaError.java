@@ -1,10 +1,16 @@
 package dev.portcullis.policy.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
-/** OPA's error body: {@code {"code": "invalid_parameter", "message": "…", "errors": [ … ]}}. */
+/**
+ * OPA's error body: {@code {"code": "invalid_parameter", "message": "…", "errors": [ … ]}}. Registered for
+ * reflection (with its nested {@link Detail} and {@link Location}): the exception mappers return it inside a
+ * {@code Response}, whose entity type Quarkus cannot see at build time.
+ */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
+@RegisterForReflection
 public record OpaError(String code, String message, List<Detail> errors) {
 
     public static final String INVALID_PARAMETER = "invalid_parameter";

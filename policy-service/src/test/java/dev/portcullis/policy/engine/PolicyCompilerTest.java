@@ -73,4 +73,26 @@ class PolicyCompilerTest {
         assertEquals(3, p.version());
         assertEquals(1, p.rules().size());
     }
+
+    /**
+     * Native image: the only class dev.cel loads by name is a generated protobuf message class
+     * ({@code DefaultInstanceMessageLiteFactory}: {@code Class.forName} + {@code getDefaultInstance}), used
+     * when an expression builds a message or the data holds one. The environment declares no message
+     * types and the input is plain maps, lists, strings and timestamps, so nothing of it is registered
+     * for reflection. If a message literal ever compiles here, that path becomes reachable and the
+     * native image needs reflection configuration for those protobuf classes (policy-service README,
+     * "Native").
+     */
+    @Test
+    void aProtobufMessageLiteralIsRefused() {
+        for (String type : java.util.List.of("google.protobuf.Duration", "google.protobuf.Timestamp",
+                "google.protobuf.Struct")) {
+            PolicyCompileException e = assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p",
+                    "rules:\n  - { id: lit, condition: \"" + type + "{} != null\", effect: deny, message: x }\n", 1),
+                    type);
+            assertEquals("lit", e.problems().get(0).rule());
+            assertTrue(e.problems().get(0).message().contains("undeclared reference to '" + type + "'"),
+                    e.problems().get(0).message());
+        }
+    }
 }

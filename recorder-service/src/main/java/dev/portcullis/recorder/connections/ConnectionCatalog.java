@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.portcullis.recorder.config.RecorderConfig;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +18,9 @@ import org.jboss.logging.Logger;
 
 /**
  * What the recorder needs of DESIGN.md's connections file: each connection's tags (retention) and
- * max session duration (closing sessions that never ended). Credentials are not read.
+ * max session duration (closing sessions that never ended). Credentials are not read. Both records
+ * are read with a YAML ObjectMapper, outside any REST signature, so they are registered for reflection
+ * (native image).
  */
 @ApplicationScoped
 public class ConnectionCatalog {
@@ -25,10 +28,12 @@ public class ConnectionCatalog {
     private static final Logger LOG = Logger.getLogger(ConnectionCatalog.class);
 
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
     public record Connection(String type, Map<String, String> tags, Duration maxSessionDuration) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
     record File(Map<String, Connection> connections) {
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,13 +17,17 @@ import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
-/** The targets of DESIGN.md's connections file, loaded at start. */
+/**
+ * The targets of DESIGN.md's connections file, loaded at start. The file's records are read with a
+ * YAML ObjectMapper, outside any REST signature, so each is registered for reflection (native image).
+ */
 @ApplicationScoped
 public class ConnectionCatalog {
 
     private static final Logger LOG = Logger.getLogger(ConnectionCatalog.class);
 
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
     public record Credentials(String username, String passwordFile, String passwordEnv, String privateKeyFile,
             String tokenFile, String clientCertFile, String clientKeyFile) {
         @Override
@@ -32,10 +37,12 @@ public class ConnectionCatalog {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
     public record Tls(String mode, String caFile, String serverName) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
     public record Connection(String name, String type, String address, String database, Credentials credentials,
             List<String> accessLevels, Map<String, String> tags, Duration maxSessionDuration, Tls tls,
             String knownHosts) {
@@ -72,6 +79,7 @@ public class ConnectionCatalog {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
     record FileContent(Map<String, Connection> connections) {
     }
 
