@@ -105,9 +105,12 @@ public final class PortcullisSuite implements AutoCloseable {
             String prodPassword = "prod-" + UUID.randomUUID();
             Path prodPasswordFile = writePrivate(secrets.resolve(PROD + ".password"), prodPassword);
             provisionProd(pg, prodPassword);
+            long targetsStart = System.nanoTime();
             ssh = SshTarget.start(home.resolve("ssh-target"), secrets);
             kube = KubeTarget.start(home.resolve("kube-target"), secrets);
             SelfSignedTls proxyTls = SelfSignedTls.create(secrets.resolve("proxy-tls"), "session-proxy");
+            long targetsMillis = (System.nanoTime() - targetsStart) / 1_000_000L;
+            LOG.info("SSH and Kubernetes targets ready in " + targetsMillis + " ms: " + ssh + ", " + kube);
             Path connections = writeConnections(home, pg.port(), demoPassword, prodPasswordFile, ssh, kube);
             stack.kafka().createTopics(DevStack.TOPICS, 3);
             services = PortcullisServices.builder(stack, repoRoot).home(home).workDir(home)
