@@ -93,7 +93,7 @@ public final class PortcullisCli {
         for (String module : PortcullisServices.MODULES) {
             Ports.requireFree(PORTS.http(module), module, null);
         }
-        for (int p : List.of(PORTS.proxyPg(), PORTS.proxySsh(), 8084)) {
+        for (int p : List.of(PORTS.proxyPg(), PORTS.proxySsh(), PORTS.proxyHttp())) {
             Ports.requireFree(p, "session-proxy", null);
         }
         DevStack.Builder builder = DevStack.builder().workDir(layout.home()).persistent(true).keycloakOnPostgres(true)

@@ -50,19 +50,21 @@ public final class PortcullisServices implements AutoCloseable {
 
     public static final List<String> MODULES = SERVICES.stream().map(Service::module).toList();
 
-    /** Listener ports of the services. */
-    public record ServicePorts(int policy, int broker, int recorder, int proxyAdmin, int proxyPg, int proxySsh) {
+    /** Listener ports of the services ({@code proxyHttp}: session-proxy's HTTP/Kubernetes listener). */
+    public record ServicePorts(int policy, int broker, int recorder, int proxyAdmin, int proxyPg, int proxySsh,
+            int proxyHttp) {
 
         /** DESIGN.md's ports, as `up` uses them. */
         public static ServicePorts defaults() {
-            return new ServicePorts(8181, 8081, 8082, 8083, 15432, 2222);
+            return new ServicePorts(8181, 8081, 8082, 8083, 15432, 2222, 8084);
         }
 
         /** Ports that were free a moment ago, for tests. */
         public static ServicePorts free() {
             return new ServicePorts(dev.portcullis.devstack.Ports.free(), dev.portcullis.devstack.Ports.free(),
                     dev.portcullis.devstack.Ports.free(), dev.portcullis.devstack.Ports.free(),
-                    dev.portcullis.devstack.Ports.free(), dev.portcullis.devstack.Ports.free());
+                    dev.portcullis.devstack.Ports.free(), dev.portcullis.devstack.Ports.free(),
+                    dev.portcullis.devstack.Ports.free());
         }
 
         /** The HTTP port of a service (the admin port for session-proxy). */
@@ -227,6 +229,7 @@ public final class PortcullisServices implements AutoCloseable {
             env.put("PORTCULLIS_SSH_HOST_KEY_FILE", layout.secrets().resolve("ssh-host-key").toString());
             env.put("PORTCULLIS_PG_PORT", Integer.toString(ports.proxyPg()));
             env.put("PORTCULLIS_SSH_PORT", Integer.toString(ports.proxySsh()));
+            env.put("PORTCULLIS_PROXY_HTTP_PORT", Integer.toString(ports.proxyHttp()));
         }
         if (s.module().equals(BROKER)) {
             env.put("PORTCULLIS_BROKER_CLIENT_SECRET", "identity-broker-dev-secret");

@@ -1,7 +1,9 @@
 package dev.portcullis.it.journey;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** identity-broker's REST API (identity-broker/README.md), called with real Keycloak tokens. */
@@ -65,6 +67,17 @@ final class Broker {
     /** A session token for a connection, minted by an agent that is entitled to it. */
     String sessionToken(String agentToken, String connection, String access) {
         return mint(agentToken, connection, access).expect(200).json().path("access_token").asText();
+    }
+
+    /** The pending command reviews of one agent on one connection, as an approver sees them. */
+    List<JsonNode> pendingReviews(String agent, String connection) {
+        List<JsonNode> found = new ArrayList<>();
+        Http.get(url + "/reviews?status=pending", keycloak.user(Keycloak.APPROVER)).expect(200).json().forEach(r -> {
+            if (agent.equals(r.path("agent").asText()) && connection.equals(r.path("connection").asText())) {
+                found.add(r);
+            }
+        });
+        return found;
     }
 
     Http.Response review(String asUser, String reviewId) {

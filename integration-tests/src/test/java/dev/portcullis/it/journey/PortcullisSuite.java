@@ -11,7 +11,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.logging.Logger;
 
@@ -21,15 +23,20 @@ import java.util.logging.Logger;
  * {@code quarkus-run.jar} in separate processes, configured the way {@code bin/portcullis up}
  * configures them but on free ports and under {@code integration-tests/target/devstack/<run>}.
  *
- * <p>Targets: {@code pg-demo} (up's demo database) and {@code pg-prod}, a second database
- * {@code app} owned by {@code app_rw} with customers (e-mails, card numbers) and orders, tagged
- * {@code env: prod}. Only session-proxy reads the password files.
+ * <p>Targets, all tagged {@code env: prod}: {@code pg-demo} (up's demo database), {@code pg-prod}, a
+ * second database {@code app} owned by {@code app_rw} with customers (e-mails, card numbers) and
+ * orders; {@code ssh-prod}, a real OpenSSH sshd ({@link SshTarget}); {@code k8s-prod}, fabric8's mock
+ * Kubernetes API server behind TLS ({@link KubeTarget}, the one component that is not the real
+ * thing). Only session-proxy reads their credentials. session-proxy's HTTP/Kubernetes listener speaks
+ * TLS with a certificate of this run ({@link #proxyCa()}), since kubectl sends tokens only over TLS.
  */
 public final class PortcullisSuite implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PortcullisSuite.class.getName());
 
     public static final String PROD = "pg-prod";
+    public static final String SSH = "ssh-prod";
+    public static final String K8S = "k8s-prod";
     public static final String PROD_DATABASE = "app";
     static final String PROD_ROLE = "app_rw";
 
@@ -41,17 +48,43 @@ public final class PortcullisSuite implements AutoCloseable {
             List.of("Edsger Dijkstra", "edsger@example.com", "6011111111111117"),
             List.of("Barbara Liskov", "barbara.liskov@example.org", "4012888888881881"));
 
+    /** The e-mails and card numbers of {@link #CUSTOMERS}: no agent may see them, no recording may hold them. */
+    public static Set<String> sensitiveCustomerValues() {
+        Set<String> values = new LinkedHashSet<>();
+        for (List<String> c : CUSTOMERS) {
+            values.add(c.get(1));
+            values.add(c.get(2));
+        }
+        return values;
+    }
+
     private final DevStack stack;
     private final PortcullisServices services;
     private final Path home;
     private final String prodPassword;
+    private final Targets targets;
     private final long startSeconds;
 
-    private PortcullisSuite(DevStack stack, PortcullisServices services, Path home, String prodPassword, long startSeconds) {
+    /** The SSH and Kubernetes targets and the proxy's TLS certificate, which live in this JVM or as its children. */
+    private record Targets(SshTarget ssh, KubeTarget kube, SelfSignedTls proxyTls) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (kube != null) {
+                kube.close();
+            }
+            if (ssh != null) {
+                ssh.close();
+            }
+        }
+    }
+
+    private PortcullisSuite(DevStack stack, PortcullisServices services, Path home, String prodPassword, Targets targets,
+            long startSeconds) {
         this.stack = stack;
         this.services = services;
         this.home = home;
         this.prodPassword = prodPassword;
+        this.targets = targets;
         this.startSeconds = startSeconds;
     }
 
@@ -61,15 +94,24 @@ public final class PortcullisSuite implements AutoCloseable {
         Path repoRoot = Path.of(System.getProperty("portcullis.root", "..")).toAbsolutePath().normalize();
         DevStack stack = DevStack.builder().timeout(Duration.ofSeconds(150)).build();
         PortcullisServices services = null;
+        SshTarget ssh = null;
+        KubeTarget kube = null;
         try {
             stack.ensure(Component.POSTGRES, Component.KAFKA, Component.KEYCLOAK, Component.S3);
             Path home = stack.workDir().resolve("portcullis");
+            Path secrets = home.resolve("secrets");
             PostgresServer pg = stack.postgres();
             Path demoPassword = PortcullisServices.provisionDemoTarget(pg, home);
             String prodPassword = "prod-" + UUID.randomUUID();
-            Path prodPasswordFile = writePrivate(home.resolve("secrets").resolve(PROD + ".password"), prodPassword);
+            Path prodPasswordFile = writePrivate(secrets.resolve(PROD + ".password"), prodPassword);
             provisionProd(pg, prodPassword);
-            Path connections = writeConnections(home, pg.port(), demoPassword, prodPasswordFile);
+            long targetsStart = System.nanoTime();
+            ssh = SshTarget.start(home.resolve("ssh-target"), secrets);
+            kube = KubeTarget.start(home.resolve("kube-target"), secrets);
+            SelfSignedTls proxyTls = SelfSignedTls.create(secrets.resolve("proxy-tls"), "session-proxy");
+            long targetsMillis = (System.nanoTime() - targetsStart) / 1_000_000L;
+            LOG.info("SSH and Kubernetes targets ready in " + targetsMillis + " ms: " + ssh + ", " + kube);
+            Path connections = writeConnections(home, pg.port(), demoPassword, prodPasswordFile, ssh, kube);
             stack.kafka().createTopics(DevStack.TOPICS, 3);
             services = PortcullisServices.builder(stack, repoRoot).home(home).workDir(home)
                     .ports(PortcullisServices.ServicePorts.free()).connections(connections).s3(true)
@@ -79,15 +121,19 @@ public final class PortcullisSuite implements AutoCloseable {
                     .env(PortcullisServices.RECORDER, "PORTCULLIS_INGEST_SWEEP_INTERVAL", "1s")
                     .env(PortcullisServices.RECORDER, "PORTCULLIS_STAGING_DIR", home.resolve("recorder-staging").toString())
                     .env(PortcullisServices.PROXY, "PORTCULLIS_EVENTS_SPOOL_DIR", home.resolve("proxy-spool").toString())
+                    // the HTTP/Kubernetes listener with TLS, as in production (kubectl sends tokens only over TLS)
+                    .env(PortcullisServices.PROXY, "PORTCULLIS_HTTP_CERT_FILE", proxyTls.certificate().toString())
+                    .env(PortcullisServices.PROXY, "PORTCULLIS_HTTP_KEY_FILE", proxyTls.privateKey().toString())
                     .build();
             services.startAll(Duration.ofSeconds(240));
             long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
             LOG.info(() -> "Portcullis suite ready in " + seconds + " s under " + home);
-            return new PortcullisSuite(stack, services, home, prodPassword, seconds);
+            return new PortcullisSuite(stack, services, home, prodPassword, new Targets(ssh, kube, proxyTls), seconds);
         } catch (IOException | RuntimeException | Error e) {
             if (services != null) {
                 services.close();
             }
+            new Targets(ssh, kube, null).close();
             stack.close();
             throw e;
         }
@@ -112,7 +158,8 @@ public final class PortcullisSuite implements AutoCloseable {
                         + " FROM generate_series(1, 8) g");
     }
 
-    private static Path writeConnections(Path home, int pgPort, Path demoPassword, Path prodPassword) throws IOException {
+    private static Path writeConnections(Path home, int pgPort, Path demoPassword, Path prodPassword, SshTarget ssh,
+            KubeTarget kube) throws IOException {
         Path file = home.resolve("config/connections.yaml");
         Files.createDirectories(file.getParent());
         Files.writeString(file, """
@@ -134,7 +181,25 @@ public final class PortcullisSuite implements AutoCloseable {
                     accessLevels: [read, write, admin]
                     tags: { env: prod }
                     maxSessionDuration: PT1H
-                """.formatted(pgPort, demoPassword, PROD, PROD_DATABASE, PROD_ROLE, prodPassword));
+                  %7$s:
+                    type: ssh
+                    address: 127.0.0.1:%8$d
+                    credentials: { username: %9$s, privateKeyFile: %10$s }
+                    knownHosts: %11$s
+                    accessLevels: [read, write, admin]
+                    tags: { env: prod }
+                    maxSessionDuration: PT1H
+                  %12$s:
+                    type: kubernetes
+                    address: %13$s
+                    credentials: { tokenFile: %14$s }
+                    tls: { caFile: %15$s }
+                    accessLevels: [read, write, admin]
+                    tags: { env: prod }
+                    maxSessionDuration: PT1H
+                """.formatted(pgPort, demoPassword, PROD, PROD_DATABASE, PROD_ROLE, prodPassword,
+                SSH, ssh.port(), SshTarget.user(), ssh.clientKey(), ssh.knownHosts(),
+                K8S, kube.address(), kube.serviceAccountTokenFile(), kube.caFile()));
         return file;
     }
 
@@ -177,6 +242,29 @@ public final class PortcullisSuite implements AutoCloseable {
         return services.ports().proxyPg();
     }
 
+    /** session-proxy's SSH listener. */
+    public int proxySshPort() {
+        return services.ports().proxySsh();
+    }
+
+    /** session-proxy's HTTP/Kubernetes listener (TLS with {@link #proxyCa()}). */
+    public int proxyHttpsPort() {
+        return services.ports().proxyHttp();
+    }
+
+    /** The certificate of session-proxy's HTTP/Kubernetes listener (self-signed: its own CA). */
+    public Path proxyCa() {
+        return targets.proxyTls().certificate();
+    }
+
+    SshTarget sshTarget() {
+        return targets.ssh();
+    }
+
+    KubeTarget kubeTarget() {
+        return targets.kube();
+    }
+
     /** The backend password of pg-prod: it must never reach an agent or a recording. */
     public String prodBackendPassword() {
         return prodPassword;
@@ -187,10 +275,11 @@ public final class PortcullisSuite implements AutoCloseable {
         return stack.postgres().connect(PROD_DATABASE, PostgresServer.SUPERUSER, stack.postgres().superPassword());
     }
 
-    /** Services first, then the dependencies; every process this suite started is gone afterwards. */
+    /** Services first, then the targets and the dependencies; every process this suite started is gone afterwards. */
     @Override
     public void close() {
         services.close();
+        targets.close();
         stack.close();
         LOG.info("Portcullis suite stopped");
     }

@@ -47,6 +47,24 @@ final class Recorder {
         return Http.get(url + "/sessions/" + id + "/recording", auditor());
     }
 
+    /**
+     * Downloads the asciicast of an SSH session ({@code ?format=cast}): the SHA-256 of the bytes
+     * equals {@code X-Portcullis-Sha256}, {@code Repr-Digest} and the metadata's {@code cast.sha256},
+     * the size equals the metadata's, and the file is valid asciicast v2.
+     */
+    Asciicast downloadCast(String id) {
+        JsonNode meta = session(id);
+        Http.Response r = Http.get(url + "/sessions/" + id + "/recording?format=cast", auditor()).expect(200);
+        Asciicast cast = Asciicast.parse(r.body());
+        assertEquals(List.of(), cast.problems, () -> "asciicast v2 of session " + id);
+        String b64 = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(cast.sha256));
+        assertEquals(cast.sha256, r.header("X-Portcullis-Sha256"), "X-Portcullis-Sha256 header vs the downloaded cast");
+        assertEquals("sha-256=:" + b64 + ":", r.header("Repr-Digest"), "Repr-Digest header vs the downloaded cast");
+        assertEquals(cast.sha256, meta.path("cast").path("sha256").asText(), () -> "metadata cast.sha256: " + meta);
+        assertEquals(r.body().length, meta.path("cast").path("size_bytes").asLong(), "metadata cast size vs the file");
+        return cast;
+    }
+
     /** The recorder's own verifier ({@code POST /v1/recordings/verify?session=}). */
     JsonNode verify(String id, byte[] file) {
         return Http.post(url + "/recordings/verify?session=" + id, auditor(), file).expect(200).json();

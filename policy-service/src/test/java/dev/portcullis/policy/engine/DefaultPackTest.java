@@ -261,6 +261,51 @@ class DefaultPackTest {
             assertAction(Action.REVIEW, "k8s-secrets-read-review", decide(k8s("prod", verb, "secrets", null)));
         }
 
+        /** The request with the token's scopes for its own connection ({@code <env>-kubernetes}). */
+        ObjectNode granted(ObjectNode in, String... access) {
+            String connection = in.path("connection").path("name").asText();
+            var scopes = ((ObjectNode) in.get("identity")).putArray("scopes");
+            for (String a : access) {
+                scopes.add("conn:" + connection + ":" + a);
+            }
+            return in;
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "delete:pods", "deletecollection:pods", "create:deployments", "update:configmaps",
+            "patch:pods", "proxy:services" })
+        void aReadOnlyTokenCannotChangeAnything(String spec) {
+            String[] p = spec.split(":");
+            assertAction(Action.DENY, "k8s-read-access-is-read-only", decide(granted(k8s("dev", p[0], p[1], null), "read")));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "exec", "attach", "portforward" })
+        void aReadOnlyTokenCannotExecAttachOrForwardEvenByGet(String sub) {
+            ObjectNode in = granted(k8s("dev", "get", "pods", sub), "read");
+            ((ObjectNode) in.get("request")).put("kind", "upgrade");
+            assertAction(Action.DENY, "k8s-read-access-is-read-only", decide(in));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "get:pods", "list:pods", "watch:configmaps", "get:secrets" })
+        void aReadOnlyTokenReads(String spec) {
+            String[] p = spec.split(":");
+            Decision d = decide(granted(k8s("dev", p[0], p[1], null), "read"));
+            assertEquals(Action.ALLOW, d.action(), () -> "decision " + d);
+        }
+
+        @Test
+        void aReadOnlyTokenIsStillReviewedNotAllowedForSecretsOnProd() {
+            assertAction(Action.REVIEW, "k8s-secrets-read-review", decide(granted(k8s("prod", "get", "secrets", null), "read")));
+        }
+
+        @Test
+        void aWriteGrantBesideTheReadGrantMayDelete() {
+            Decision d = decide(granted(k8s("prod", "delete", "pods", null), "read", "write"));
+            assertEquals(Action.ALLOW, d.action(), () -> "decision " + d);
+        }
+
         @Test
         void readingConfigMapsOnProdAndSecretsOnDevIsAllowed() {
             assertAction(Action.ALLOW, null, decide(k8s("prod", "get", "configmaps", null)));

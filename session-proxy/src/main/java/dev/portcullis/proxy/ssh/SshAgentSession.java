@@ -70,11 +70,13 @@ final class SshAgentSession extends AgentSession {
             return;
         }
         LOG.infof("terminating SSH session %s: %s", id(), reason);
+        // recorded first, as the HTTP gateway does: the disconnect fires the close listener, whose
+        // "client disconnected" would otherwise race this reason to session.ended and could win
+        ended(reason);
         try {
             server.disconnect(SshConstants.SSH2_DISCONNECT_BY_APPLICATION, "Portcullis: " + reason);
         } catch (IOException e) {
             server.close(true);
         }
-        ended(reason);
     }
 }
