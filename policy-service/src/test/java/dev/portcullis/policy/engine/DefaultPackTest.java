@@ -51,6 +51,16 @@ class DefaultPackTest {
         assertEquals(DefaultPack.IDS.size(), pack.policies().size());
     }
 
+    /** The request with the token's scopes for its own connection ({@code <env>-<protocol>}). */
+    static ObjectNode granted(ObjectNode in, String... access) {
+        String connection = in.path("connection").path("name").asText();
+        var scopes = ((ObjectNode) in.get("identity")).putArray("scopes");
+        for (String a : access) {
+            scopes.add("conn:" + connection + ":" + a);
+        }
+        return in;
+    }
+
     @Nested
     class Postgres {
 
@@ -223,6 +233,37 @@ class DefaultPackTest {
         void anInteractiveShellIsAllowed() {
             assertAction(Action.ALLOW, null, decide(ssh("prod", "shell", null)));
         }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "cat /etc/hostname", "ls -la /var/log", "grep -i error /var/log/app.log | tail -n 20",
+            "ps aux | grep java", "df -h", "find /srv -name '*.log' -mtime +7", "grep 'a|b' notes.txt",
+            "grep \"x y\" notes.txt", "sort -u names | head", "wc -l a b", "uptime" })
+        void aReadOnlyTokenRunsReadOnlyPipelines(String command) {
+            Decision d = decide(granted(ssh("dev", "exec", command), "read"));
+            assertEquals(Action.ALLOW, d.action(), () -> command + " -> " + d);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "rm -f /tmp/x", "cat a > b", "echo x >> f", "cat a; rm b", "cat a && rm b", "cat a &",
+            "cat $(rm x)", "cat `rm x`", "grep \"$(id)\" f", "ls | xargs rm", "cat a | sh", "find / -delete",
+            "find . -name x -exec rm {} ;", "find . '-delete'", "sort -o out in", "sort --output=x in", "sort \"-o\" x y",
+            "sed -i s/a/b/ f", "/bin/rm x", "catx a", "cat a\nrm b", "tee f", "bash -c 'cat a'", "FOO=1 cat a", "vi f",
+            "", "sudo cat /etc/shadow" })
+        void aReadOnlyTokenCannotRunAnythingElse(String command) {
+            assertAction(Action.DENY, "ssh-read-access-is-read-only", decide(granted(ssh("dev", "exec", command), "read")));
+        }
+
+        @Test
+        void aReadOnlyTokenGetsNoInteractiveShell() {
+            assertAction(Action.DENY, "ssh-read-access-is-read-only", decide(granted(ssh("dev", "shell", null), "read")));
+        }
+
+        @Test
+        void aWriteGrantBesideTheReadGrantRunsOtherCommands() {
+            Decision d = decide(granted(ssh("dev", "exec", "rm -f /tmp/x"), "read", "write"));
+            assertEquals(Action.ALLOW, d.action(), () -> "decision " + d);
+            assertEquals(Action.ALLOW, decide(granted(ssh("dev", "shell", null), "write")).action());
+        }
     }
 
     @Nested
@@ -259,16 +300,6 @@ class DefaultPackTest {
         @ValueSource(strings = { "get", "list", "watch" })
         void readingSecretsIsReviewedOnProd(String verb) {
             assertAction(Action.REVIEW, "k8s-secrets-read-review", decide(k8s("prod", verb, "secrets", null)));
-        }
-
-        /** The request with the token's scopes for its own connection ({@code <env>-kubernetes}). */
-        ObjectNode granted(ObjectNode in, String... access) {
-            String connection = in.path("connection").path("name").asText();
-            var scopes = ((ObjectNode) in.get("identity")).putArray("scopes");
-            for (String a : access) {
-                scopes.add("conn:" + connection + ":" + a);
-            }
-            return in;
         }
 
         @ParameterizedTest
