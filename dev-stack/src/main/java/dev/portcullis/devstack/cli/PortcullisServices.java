@@ -234,6 +234,8 @@ public final class PortcullisServices implements AutoCloseable {
         if (s.module().equals(BROKER)) {
             env.put("PORTCULLIS_BROKER_CLIENT_SECRET", "identity-broker-dev-secret");
             env.put("PORTCULLIS_TOKENS_PROXY_PG_PORT", Integer.toString(ports.proxyPg()));
+            env.put("PORTCULLIS_TOKENS_PROXY_SSH_PORT", Integer.toString(ports.proxySsh()));
+            env.put("PORTCULLIS_TOKENS_PROXY_HTTP_URL", "http://127.0.0.1:" + ports.proxyHttp());
         }
         env.put("PORTCULLIS_KEYCLOAK_URL", stack.keycloak().url());
         env.put("PORTCULLIS_CONNECTIONS_FILE", connections.toString());

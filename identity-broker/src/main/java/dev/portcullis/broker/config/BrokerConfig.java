@@ -74,6 +74,17 @@ public interface BrokerConfig {
 
         @WithDefault("15432")
         int proxyPgPort();
+
+        /** Host session-proxy's SSH listener is reached at, for connection hints. */
+        @WithDefault("127.0.0.1")
+        String proxySshHost();
+
+        @WithDefault("2222")
+        int proxySshPort();
+
+        /** Base URL of session-proxy's HTTP/Kubernetes listener, for connection hints. */
+        @WithDefault("http://127.0.0.1:8084")
+        String proxyHttpUrl();
     }
 
     /** Just-in-time access requests. */

@@ -131,18 +131,38 @@ public class TokenService {
         });
     }
 
+    /** How the agent's unchanged client reaches the connection through session-proxy; never a secret. */
     private Map<String, Object> hints(Connection c, String agent) {
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("name", c.name());
         h.put("type", c.type());
-        if ("postgres".equals(c.type())) {
-            String host = config.tokens().proxyPgHost();
-            int port = config.tokens().proxyPgPort();
-            // no secret here: the password is the access_token
-            h.put("psql", "psql \"host=" + host + " port=" + port + " dbname=" + c.name() + " user=" + agent
-                    + " sslmode=prefer\"");
-            h.put("jdbc_url", "jdbc:postgresql://" + host + ":" + port + "/" + c.name() + "?user=" + agent);
-            h.put("password", "the access_token (PGPASSWORD)");
+        BrokerConfig.Tokens t = config.tokens();
+        switch (c.type() == null ? "" : c.type()) {
+            case "postgres" -> {
+                String host = t.proxyPgHost();
+                int port = t.proxyPgPort();
+                h.put("psql", "psql \"host=" + host + " port=" + port + " dbname=" + c.name() + " user=" + agent
+                        + " sslmode=prefer\"");
+                h.put("jdbc_url", "jdbc:postgresql://" + host + ":" + port + "/" + c.name() + "?user=" + agent);
+                h.put("password", "the access_token (PGPASSWORD)");
+            }
+            case "ssh" -> {
+                // OpenSSH splits user@host at the last @: the user is <agent>@<connection>
+                h.put("ssh", "ssh -p " + t.proxySshPort() + " " + agent + "@" + c.name() + "@" + t.proxySshHost());
+                h.put("password", "the access_token; OpenSSH cuts a secret at 1023 characters, so the proxy asks"
+                        + " for it in 4 keyboard-interactive parts of at most 1000 (see session-proxy's README)");
+            }
+            case "kubernetes", "http" -> {
+                String base = t.proxyHttpUrl();
+                String server = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/" + c.name();
+                h.put("server", server);
+                h.put("kubernetes".equals(c.type()) ? "kubectl" : "curl", "kubernetes".equals(c.type())
+                        ? "kubectl --server=" + server + " --token=\"$TOKEN\" get pods"
+                        : "curl -H \"Authorization: Bearer $TOKEN\" " + server + "/");
+                h.put("token", "the access_token (Authorization: Bearer)");
+            }
+            default -> {
+            }
         }
         return h;
     }

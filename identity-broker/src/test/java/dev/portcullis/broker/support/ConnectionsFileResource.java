@@ -10,7 +10,10 @@ import java.util.Map;
 /** Writes the connections file the tests run against and points the broker at it. */
 public class ConnectionsFileResource implements QuarkusTestResourceLifecycleManager {
 
-    /** The tests' connections: a plain one, a production one (two approvers) and the realm's demo. */
+    /**
+     * The tests' connections: a plain one, a production one (two approvers), the realm's demo, and an
+     * SSH and a Kubernetes one (connection hints).
+     */
     public static final String CONNECTIONS = """
             connections:
               pg-test:
@@ -28,6 +31,14 @@ public class ConnectionsFileResource implements QuarkusTestResourceLifecycleMana
                 type: postgres
                 accessLevels: [read, write, admin]
                 tags: { env: prod }
+              ssh-test:
+                type: ssh
+                accessLevels: [read, write]
+                tags: { env: dev }
+              k8s-test:
+                type: kubernetes
+                accessLevels: [read, write]
+                tags: { env: dev }
             """;
 
     public static Path file;

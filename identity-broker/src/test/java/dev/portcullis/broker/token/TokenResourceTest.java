@@ -69,6 +69,29 @@ class TokenResourceTest {
     }
 
     @Test
+    void sshAndKubernetesTokensComeWithHintsForTheirOwnClientsAndNoSecret() {
+        Agents.Created a = Agents.create("hinted", Tokens.ADMIN);
+        Agents.grant(a.name(), "ssh-test", "read");
+        Agents.grant(a.name(), "k8s-test", "read");
+        String agentToken = Tokens.agentToken(a.name(), a.secret());
+
+        Response ssh = mint(agentToken, Map.of("connection", "ssh-test", "access", "read"));
+        ssh.then().statusCode(200).body("scope", containsString("conn:ssh-test:read"))
+                .body("connection.type", is("ssh"))
+                .body("connection.ssh", is("ssh -p 2222 " + a.name() + "@ssh-test@127.0.0.1"))
+                .body("connection.password", containsString("access_token"))
+                .body("connection.psql", org.hamcrest.Matchers.nullValue());
+        Response kube = mint(agentToken, Map.of("connection", "k8s-test", "access", "read"));
+        kube.then().statusCode(200).body("connection.server", is("http://127.0.0.1:8084/k8s-test"))
+                .body("connection.kubectl", containsString("--server=http://127.0.0.1:8084/k8s-test"));
+        for (Response r : List.of(ssh, kube)) {
+            String hints = r.path("connection").toString();
+            assertFalse(hints.contains(a.secret()), "no client secret in the hints");
+            assertFalse(hints.contains(r.<String>path("access_token")), "the hints name the token, never hold it");
+        }
+    }
+
+    @Test
     void withoutAGrantTheBrokerRefusesAndKeycloakDoesNotIssueTheScope() {
         Agents.Created a = Agents.create("ungranted", Tokens.ADMIN);
         String agentToken = Tokens.agentToken(a.name(), a.secret());

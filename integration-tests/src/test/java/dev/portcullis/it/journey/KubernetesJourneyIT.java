@@ -95,8 +95,12 @@ class KubernetesJourneyIT {
         assertEquals("active", grant.path("status").asText(), grant::toString);
         assertEquals("conn:" + CONNECTION + ":read", grant.path("scope").asText());
 
-        String token = broker.sessionToken(agentToken(), CONNECTION, "read");
+        JsonNode minted = broker.mint(agentToken(), CONNECTION, "read").expect(200).json();
+        String token = minted.path("access_token").asText();
         secrets.add(token);
+        // the broker's hint names session-proxy's TLS listener and this connection
+        assertEquals("https://127.0.0.1:" + suite.proxyHttpsPort() + "/" + CONNECTION,
+                minted.path("connection").path("server").asText(), minted.path("connection")::toString);
         assertTrue(List.of(Keycloak.claims(token).path("scope").asText().split(" ")).contains("conn:" + CONNECTION + ":read"));
         kubeconfig = kubectl.kubeconfig(CONNECTION, NS, token);
     }

@@ -113,8 +113,9 @@ public final class PortcullisSuite implements AutoCloseable {
             LOG.info("SSH and Kubernetes targets ready in " + targetsMillis + " ms: " + ssh + ", " + kube);
             Path connections = writeConnections(home, pg.port(), demoPassword, prodPasswordFile, ssh, kube);
             stack.kafka().createTopics(DevStack.TOPICS, 3);
+            PortcullisServices.ServicePorts ports = PortcullisServices.ServicePorts.free();
             services = PortcullisServices.builder(stack, repoRoot).home(home).workDir(home)
-                    .ports(PortcullisServices.ServicePorts.free()).connections(connections).s3(true)
+                    .ports(ports).connections(connections).s3(true)
                     // C1 only: a third less CPU to start four JVMs on two shared cores; these tests are short
                     .jvmArgs("-XX:TieredStopAtLevel=1")
                     // the recorder finalizes a closed session at its next sweep: 1 s instead of 5 s
@@ -124,6 +125,7 @@ public final class PortcullisSuite implements AutoCloseable {
                     // the HTTP/Kubernetes listener with TLS, as in production (kubectl sends tokens only over TLS)
                     .env(PortcullisServices.PROXY, "PORTCULLIS_HTTP_CERT_FILE", proxyTls.certificate().toString())
                     .env(PortcullisServices.PROXY, "PORTCULLIS_HTTP_KEY_FILE", proxyTls.privateKey().toString())
+                    .env(PortcullisServices.BROKER, "PORTCULLIS_TOKENS_PROXY_HTTP_URL", "https://127.0.0.1:" + ports.proxyHttp())
                     .build();
             services.startAll(Duration.ofSeconds(240));
             long seconds = (System.nanoTime() - t0) / 1_000_000_000L;

@@ -239,8 +239,12 @@ class SshJourneyIT {
     }
 
     private String sessionToken() {
-        String t = broker.sessionToken(agentToken(), CONNECTION, "write");
+        JsonNode minted = broker.mint(agentToken(), CONNECTION, "write").expect(200).json();
+        String t = minted.path("access_token").asText();
         secrets.add(t);
+        // the broker's hint is the command an agent runs: user <agent>@<connection> at the proxy's SSH port
+        assertEquals("ssh -p " + suite.proxySshPort() + " " + AGENT + "@" + CONNECTION + "@127.0.0.1",
+                minted.path("connection").path("ssh").asText(), minted.path("connection")::toString);
         return t;
     }
 }
