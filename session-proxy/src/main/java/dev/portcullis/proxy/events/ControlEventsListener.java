@@ -10,7 +10,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -23,7 +25,10 @@ import org.jboss.logging.Logger;
 /**
  * Reads {@code identity-events} (kill switch: agent.disabled, grant.revoked/expired) and
  * {@code review-decisions} (completes review holds). Every instance must see every event, so the
- * consumer assigns itself all partitions and starts at their end instead of joining a group.
+ * consumer assigns itself all partitions and starts at their end instead of joining a group. If the
+ * consumer has to be rebuilt (an error while reading), it resumes where it stopped, not at the end:
+ * a kill switch sent in between is still seen. Until it first reads, the pod is not ready
+ * ({@link ControlEventsReadiness}).
  */
 @ApplicationScoped
 public class ControlEventsListener {
@@ -36,6 +41,8 @@ public class ControlEventsListener {
     private volatile boolean running = true;
     private volatile boolean ready;
     private Thread thread;
+    /** Next offset per partition, kept across consumer rebuilds; only the consumer thread touches it. */
+    private final Map<TopicPartition, Long> next = new HashMap<>();
 
     public ControlEventsListener(ProxyConfig config, SessionRegistry registry, ReviewHolds holds) {
         this.config = config;
@@ -76,14 +83,27 @@ public class ControlEventsListener {
                     info.forEach(i -> parts.add(new TopicPartition(i.topic(), i.partition())));
                 }
                 consumer.assign(parts);
-                consumer.seekToEnd(parts);
-                parts.forEach(consumer::position); // resolve the end offsets now: events after this are seen
+                List<TopicPartition> unseen = parts.stream().filter(tp -> !next.containsKey(tp)).toList();
+                consumer.seekToEnd(unseen);
+                for (TopicPartition tp : parts) {
+                    Long resume = next.get(tp);
+                    if (resume != null) {
+                        consumer.seek(tp, resume); // a rebuild: what arrived meanwhile is read, not skipped
+                    }
+                    next.put(tp, consumer.position(tp)); // resolves the end offsets now: events after this are seen
+                }
                 ready = true;
                 LOG.infof("reading %s and %s (%d partitions)", Topics.IDENTITY_EVENTS, Topics.REVIEW_DECISIONS,
                         parts.size());
                 while (running) {
                     for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                        handle(r.topic(), r.key(), r.value());
+                        try {
+                            handle(r.topic(), r.key(), r.value());
+                        } catch (RuntimeException e) {
+                            // one event that cannot be applied must not stop every later kill switch
+                            LOG.errorf(e, "control event %s-%d@%d could not be applied", r.topic(), r.partition(), r.offset());
+                        }
+                        next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
                     }
                 }
             } catch (Exception e) {

@@ -242,6 +242,7 @@ class KubernetesGatewayTest {
             Thread.sleep(500);
             assertTrue(p.isAlive(), "the delete is held");
             assertNotNull(HttpTestResource.kube().configMaps().inNamespace(NS).withName(name).get(), "not deleted yet");
+            dev.portcullis.proxy.ProxyReadiness.await();
             KafkaProbe.publish(Topics.REVIEW_DECISIONS, reviewId, new JsonObject().put("specversion", "1.0")
                     .put("id", UUID.randomUUID().toString()).put("source", "/test").put("type", "review.approved")
                     .put("subject", reviewId).put("data", new JsonObject().put("review_id", reviewId).put("by", "bob")));
@@ -334,6 +335,7 @@ class KubernetesGatewayTest {
         Process watch = Clients.kubectl(kubeconfig, "get", "pods", "-w", "-o", "name");
         try (KafkaProbe events = new KafkaProbe(Topics.SESSION_EVENTS)) {
             awaitOutput(watch, "pod/web-0", 30);
+            dev.portcullis.proxy.ProxyReadiness.await();
             KafkaProbe.publish(Topics.IDENTITY_EVENTS, "demo-agent", new JsonObject().put("specversion", "1.0")
                     .put("id", UUID.randomUUID().toString()).put("source", "/test").put("type", "agent.disabled")
                     .put("subject", "demo-agent").put("data", new JsonObject().put("agent", "demo-agent")));

@@ -163,6 +163,7 @@ class SshGatewayTest {
             Thread.sleep(500);
             assertTrue(p.isAlive(), "the exec is held");
             assertFalse(Files.exists(marker), "nothing ran before approval");
+            dev.portcullis.proxy.ProxyReadiness.await();
             KafkaProbe.publish(Topics.REVIEW_DECISIONS, reviewId, new JsonObject().put("specversion", "1.0")
                     .put("id", UUID.randomUUID().toString()).put("source", "/test").put("type", "review.approved")
                     .put("subject", reviewId).put("data", new JsonObject().put("review_id", reviewId).put("by", "bob")));
@@ -229,6 +230,7 @@ class SshGatewayTest {
         }
         Thread.sleep(300);
         assertTrue(p.isAlive());
+        dev.portcullis.proxy.ProxyReadiness.await();
         long t0 = System.nanoTime();
         KafkaProbe.publish(Topics.IDENTITY_EVENTS, "demo-agent", new JsonObject().put("specversion", "1.0")
                 .put("id", UUID.randomUUID().toString()).put("source", "/test").put("type", "agent.disabled")
