@@ -5,6 +5,7 @@ import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.PolicyDecider;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -14,9 +15,12 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,29 +34,55 @@ public class PolicyClient implements PolicyDecider {
     private static final Logger LOG = Logger.getLogger(PolicyClient.class);
     static final String DECISION_PATH = "/v1/data/portcullis/decision";
 
+    private final Vertx vertx;
     private final HttpClient http;
     private final String url;
     private final long timeoutMillis;
     private final ServiceTokenClient tokens;
 
+    @Inject
     public PolicyClient(Vertx vertx, ProxyConfig config) {
-        this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
-                .setConnectTimeout((int) config.policy().timeout().toMillis()), new PoolOptions().setHttp1MaxSize(16));
-        String base = config.policy().url();
-        this.url = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + DECISION_PATH;
-        this.timeoutMillis = config.policy().timeout().toMillis();
-        if (config.policy().authenticate() && config.policy().clientSecret().isPresent()) {
+        this(vertx, config.policy().url(), config.policy().timeout(), http -> {
+            if (!config.policy().authenticate() || config.policy().clientSecret().isEmpty()) {
+                return null;
+            }
             String tokenUrl = config.policy().tokenUrl()
                     .orElse(config.token().issuer() + "/protocol/openid-connect/token");
-            this.tokens = new ServiceTokenClient(vertx, http, tokenUrl, config.policy().clientId(),
+            return new ServiceTokenClient(vertx, http, tokenUrl, config.policy().clientId(),
                     config.policy().clientSecret().get(), config.policy().timeout());
-        } else {
-            this.tokens = null;
-        }
+        });
     }
 
+    /** {@code tokens} builds the service-token client on this client's HTTP pool, or gives null (no auth). */
+    PolicyClient(Vertx vertx, String base, Duration timeout, Function<HttpClient, ServiceTokenClient> tokens) {
+        this.vertx = vertx;
+        this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
+                .setConnectTimeout((int) timeout.toMillis()), new PoolOptions().setHttp1MaxSize(16));
+        this.url = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + DECISION_PATH;
+        this.timeoutMillis = timeout.toMillis();
+        this.tokens = tokens.apply(http);
+    }
+
+    /**
+     * The decision within {@code timeout} in total (service token, connection, answer), or a
+     * fail-closed deny: the agent never waits longer, and the reason is logged either way.
+     */
     @Override
     public Future<Decision> decide(JsonObject input) {
+        Promise<Decision> decision = Promise.promise();
+        long deadline = vertx.setTimer(timeoutMillis, id -> {
+            if (decision.tryComplete(Decision.failClosed("policy service unavailable"))) {
+                LOG.warnf("policy service at %s gave no decision within %d ms (failing closed)", url, timeoutMillis);
+            }
+        });
+        ask(input).onComplete(ar -> {
+            vertx.cancelTimer(deadline);
+            decision.tryComplete(ar.succeeded() ? ar.result() : Decision.failClosed("policy service unavailable"));
+        });
+        return decision.future();
+    }
+
+    private Future<Decision> ask(JsonObject input) {
         Future<String> token = tokens == null ? Future.succeededFuture(null) : tokens.token();
         return token.compose(t -> {
             RequestOptions req = new RequestOptions().setAbsoluteURI(url).setMethod(HttpMethod.POST)
