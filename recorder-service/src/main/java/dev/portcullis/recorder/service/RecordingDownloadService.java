@@ -32,9 +32,13 @@ public class RecordingDownloadService {
     public record Requester(String subject, String username, String clientAddress) {
     }
 
-    /** An opened download; the caller streams {@code body} and closes it. */
-    public record Download(RecordedSession session, String format, String contentType, long size, String sha256,
+    /** A download: what is sent, and {@code body} once opened (null from {@link #describe}); the caller streams and closes it. */
+    public record Download(RecordedSession session, String format, String key, String contentType, long size, String sha256,
             Optional<ByteRange> range, InputStream body) {
+        Download withBody(InputStream opened) {
+            return new Download(session, format, key, contentType, size, sha256, range, opened);
+        }
+
         public long length() {
             return range.map(ByteRange::length).orElse(size);
         }
@@ -97,7 +101,7 @@ public class RecordingDownloadService {
         } catch (ByteRange.Unsatisfiable e) {
             throw ApiError.rangeNotSatisfiable(size);
         }
-        return new Download(s, format, type, size, sha, range, null);
+        return new Download(s, format, key, type, size, sha, range, null);
     }
 
     /** Describes the download, writes its audit row and opens the stored object. */
@@ -118,12 +122,10 @@ public class RecordingDownloadService {
                 who.clientAddress());
         registry.counter("recorder.downloads", "format", format).increment();
         long offset = range.map(ByteRange::offset).orElse(0L);
-        String key = "cast".equals(format) ? d.session().castKey : d.session().objectKey;
         try {
-            return new Download(d.session(), format, d.contentType(), d.size(), d.sha256(), range,
-                    store.open(key, offset, d.length()));
+            return d.withBody(store.open(d.key(), offset, d.length()));
         } catch (NoSuchFileException e) {
-            LOG.errorf("the stored recording of session %s is missing from storage (%s)", sessionId, key);
+            LOG.errorf("the stored recording of session %s is missing from storage (%s)", sessionId, d.key());
             throw new ApiError(Response.Status.NOT_FOUND, "the stored recording is missing");
         } catch (IOException e) {
             LOG.errorf("reading the recording of session %s failed: %s", sessionId, e.getMessage());
