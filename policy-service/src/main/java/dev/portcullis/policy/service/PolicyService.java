@@ -30,6 +30,8 @@ import org.jboss.logging.Logger;
 public class PolicyService {
 
     private static final Logger LOG = Logger.getLogger(PolicyService.class);
+    /** {@code updated_by}/{@code changed_by} of what the service stored from shipped documents itself. */
+    private static final String BOOTSTRAP_ACTOR = "bootstrap";
 
     @Inject
     PolicyRepository policies;
@@ -173,8 +175,6 @@ public class PolicyService {
             return set;
         });
     }
-
-    private static final String BOOTSTRAP_ACTOR = "bootstrap";
 
     private Uni<Void> store(String id, String raw) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
