@@ -43,10 +43,7 @@ class ReviewKillAndEventsTest {
     void setUp() throws Exception {
         port = listener.actualPort();
         token = Agents.demoAgentToken();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!control.isReady() && System.nanoTime() < end) {
-            Thread.sleep(100);
-        }
+        dev.portcullis.proxy.ProxyReadiness.await(); // readiness includes the control-events consumer
         assertTrue(control.isReady(), "control events consumer ready");
     }
 
