@@ -16,15 +16,15 @@ public final class Artifacts {
 
     private static final Properties BUILD = load();
 
-    private Artifacts() {
-    }
+    private Artifacts() {}
 
     private static Properties load() {
         Properties props = new Properties();
         try (InputStream in = Artifacts.class.getResourceAsStream("/devstack-build.properties")) {
             if (in == null) {
-                throw new DevStackException("devstack-build.properties is missing from the dev-stack jar; rebuild it with"
-                        + " ./mvnw -pl dev-stack -am install -DskipTests");
+                throw new DevStackException(
+                        "devstack-build.properties is missing from the dev-stack jar; rebuild it with"
+                                + " ./mvnw -pl dev-stack -am install -DskipTests");
             }
             props.load(in);
         } catch (IOException e) {
@@ -48,13 +48,16 @@ public final class Artifacts {
 
     static Path keycloakZip() {
         String v = version("keycloak");
-        return require(localRepository().resolve("org/keycloak/keycloak-quarkus-dist/" + v
-                + "/keycloak-quarkus-dist-" + v + ".zip"), "Keycloak distribution org.keycloak:keycloak-quarkus-dist:" + v + ":zip");
+        return require(
+                localRepository()
+                        .resolve("org/keycloak/keycloak-quarkus-dist/" + v + "/keycloak-quarkus-dist-" + v + ".zip"),
+                "Keycloak distribution org.keycloak:keycloak-quarkus-dist:" + v + ":zip");
     }
 
     static Path s3proxyJar() {
         String v = version("s3proxy");
-        return require(localRepository().resolve("org/gaul/s3proxy/" + v + "/s3proxy-" + v + "-jar-with-dependencies.jar"),
+        return require(
+                localRepository().resolve("org/gaul/s3proxy/" + v + "/s3proxy-" + v + "-jar-with-dependencies.jar"),
                 "S3Proxy org.gaul:s3proxy:" + v + ":jar-with-dependencies");
     }
 
@@ -77,8 +80,9 @@ public final class Artifacts {
 
     private static Path require(Path path, String what) {
         if (!Files.isRegularFile(path)) {
-            throw new DevStackException(what + " is missing (expected at " + path + "). Build dev-stack once with network"
-                    + " access to Maven Central: ./mvnw -pl dev-stack -am install -DskipTests");
+            throw new DevStackException(
+                    what + " is missing (expected at " + path + "). Build dev-stack once with network"
+                            + " access to Maven Central: ./mvnw -pl dev-stack -am install -DskipTests");
         }
         return path;
     }

@@ -24,11 +24,14 @@ public final class ChildProcess {
     private static final Set<ChildProcess> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (ChildProcess child : List.copyOf(LIVE)) {
-                child.stop(Duration.ofSeconds(10));
-            }
-        }, "dev-stack-reaper"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            for (ChildProcess child : List.copyOf(LIVE)) {
+                                child.stop(Duration.ofSeconds(10));
+                            }
+                        },
+                        "dev-stack-reaper"));
     }
 
     private final String name;
@@ -47,13 +50,17 @@ public final class ChildProcess {
      * Starts {@code command} in {@code workDir}; stdout and stderr go to {@code logFile}; the pid goes
      * to {@code pidFile} when one is given.
      */
-    public static ChildProcess start(String name, List<String> command, Map<String, String> env, Path workDir,
-            Path logFile, Path pidFile) {
+    public static ChildProcess start(
+            String name, List<String> command, Map<String, String> env, Path workDir, Path logFile, Path pidFile) {
         try {
             Files.createDirectories(logFile.getParent());
-            Files.writeString(logFile, "==== dev-stack: starting " + name + ": " + String.join(" ", redact(command))
-                    + System.lineSeparator(), StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(
+                    logFile,
+                    "==== dev-stack: starting " + name + ": " + String.join(" ", redact(command))
+                            + System.lineSeparator(),
+                    StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
@@ -76,7 +83,8 @@ public final class ChildProcess {
     private static List<String> redact(List<String> command) {
         List<String> shown = new ArrayList<>(command.size());
         for (String arg : command) {
-            shown.add(arg.toLowerCase(java.util.Locale.ROOT).contains("password") ? arg.replaceAll("=.*", "=****") : arg);
+            shown.add(
+                    arg.toLowerCase(java.util.Locale.ROOT).contains("password") ? arg.replaceAll("=.*", "=****") : arg);
         }
         return shown;
     }
@@ -102,7 +110,8 @@ public final class ChildProcess {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 stop(Duration.ofSeconds(5));
-                throw new DevStackException(name + " did not finish within " + timeout.toSeconds() + " s; see " + logFile);
+                throw new DevStackException(
+                        name + " did not finish within " + timeout.toSeconds() + " s; see " + logFile);
             }
             LIVE.remove(this);
             return process.exitValue();

@@ -35,8 +35,8 @@ public final class DevStack implements AutoCloseable {
     /** The bucket recordings go to in tests and in `up`. */
     public static final String RECORDINGS_BUCKET = "portcullis-recordings";
     /** Topics of DESIGN.md's event table. */
-    public static final List<String> TOPICS = List.of("session-events", "review-requests", "review-decisions",
-            "identity-events", "decision-logs");
+    public static final List<String> TOPICS =
+            List.of("session-events", "review-requests", "review-decisions", "identity-events", "decision-logs");
 
     private final Path workDir;
     private final Path cacheDir;
@@ -52,6 +52,7 @@ public final class DevStack implements AutoCloseable {
 
     /** Ports of components stopped by {@link #stop}, so that {@link #ensure} brings them back at the same address. */
     private final Map<Component, Integer> restartPorts = new EnumMap<>(Component.class);
+
     private int kafkaControllerPort;
 
     private volatile PostgresServer postgres;
@@ -83,25 +84,44 @@ public final class DevStack implements AutoCloseable {
      * ones this call started are stopped again and the error names the failing component.
      */
     public synchronized DevStack ensure(Component... components) {
-        Set<Component> wanted = components.length == 0 ? EnumSet.noneOf(Component.class) : EnumSet.of(components[0], components);
+        Set<Component> wanted =
+                components.length == 0 ? EnumSet.noneOf(Component.class) : EnumSet.of(components[0], components);
         Path jdk = Jdk.find(javaHome);
         List<AutoCloseable> started = new ArrayList<>();
         try {
             if ((wanted.contains(Component.POSTGRES) || (wanted.contains(Component.KEYCLOAK) && keycloakOnPostgres))
                     && postgres == null) {
-                postgres = PostgresServer.start(workDir.resolve("postgres/data"), port(Component.POSTGRES, 0),
-                        superPassword, !persistent, log(Component.POSTGRES));
+                postgres = PostgresServer.start(
+                        workDir.resolve("postgres/data"),
+                        port(Component.POSTGRES, 0),
+                        superPassword,
+                        !persistent,
+                        log(Component.POSTGRES));
                 started.add(postgres);
             }
             List<CompletableFuture<AutoCloseable>> parallel = new ArrayList<>();
             if (wanted.contains(Component.KAFKA) && kafka == null) {
                 int controllerPort = kafkaControllerPort != 0 ? kafkaControllerPort : Ports.free();
-                parallel.add(async(() -> kafka = KafkaServer.start(dir(Component.KAFKA), port(Component.KAFKA, 0),
-                        controllerPort, jdk, log(Component.KAFKA), pid(Component.KAFKA), timeout)));
+                parallel.add(async(() -> kafka = KafkaServer.start(
+                        dir(Component.KAFKA),
+                        port(Component.KAFKA, 0),
+                        controllerPort,
+                        jdk,
+                        log(Component.KAFKA),
+                        pid(Component.KAFKA),
+                        timeout)));
             }
             if (wanted.contains(Component.S3) && s3 == null) {
-                parallel.add(async(() -> s3 = S3Server.start(dir(Component.S3), port(Component.S3, 0), s3AccessKey,
-                        s3SecretKey, persistent, List.of(RECORDINGS_BUCKET), jdk, log(Component.S3), pid(Component.S3),
+                parallel.add(async(() -> s3 = S3Server.start(
+                        dir(Component.S3),
+                        port(Component.S3, 0),
+                        s3AccessKey,
+                        s3SecretKey,
+                        persistent,
+                        List.of(RECORDINGS_BUCKET),
+                        jdk,
+                        log(Component.S3),
+                        pid(Component.S3),
                         timeout)));
             }
             if (wanted.contains(Component.KEYCLOAK) && keycloak == null) {
@@ -112,16 +132,24 @@ public final class DevStack implements AutoCloseable {
                     db = new KeycloakServer.Database(postgres.jdbcUrl("keycloak"), "keycloak", password);
                 }
                 KeycloakServer.Database database = db;
-                parallel.add(async(() -> keycloak = KeycloakServer.start(cacheDir, () -> port(Component.KEYCLOAK, 0),
-                        Ports::free, database, jdk, keycloakAdminPassword, log(Component.KEYCLOAK),
-                        pid(Component.KEYCLOAK), timeout.multipliedBy(3))));
+                parallel.add(async(() -> keycloak = KeycloakServer.start(
+                        cacheDir,
+                        () -> port(Component.KEYCLOAK, 0),
+                        Ports::free,
+                        database,
+                        jdk,
+                        keycloakAdminPassword,
+                        log(Component.KEYCLOAK),
+                        pid(Component.KEYCLOAK),
+                        timeout.multipliedBy(3))));
             }
             DevStackException failure = null;
             for (CompletableFuture<AutoCloseable> f : parallel) {
                 try {
                     started.add(f.join());
                 } catch (CompletionException e) {
-                    DevStackException cause = e.getCause() instanceof DevStackException d ? d
+                    DevStackException cause = e.getCause() instanceof DevStackException d
+                            ? d
                             : new DevStackException(String.valueOf(e.getCause()), e.getCause());
                     if (failure == null) {
                         failure = cause;
@@ -172,7 +200,8 @@ public final class DevStack implements AutoCloseable {
     }
 
     private static CompletableFuture<AutoCloseable> async(Supplier<AutoCloseable> start) {
-        return CompletableFuture.supplyAsync(start, r -> Thread.ofPlatform().name("dev-stack-start").start(r));
+        return CompletableFuture.supplyAsync(
+                start, r -> Thread.ofPlatform().name("dev-stack-start").start(r));
     }
 
     private int port(Component c, int fallback) {
@@ -332,7 +361,8 @@ public final class DevStack implements AutoCloseable {
 
         private Builder() {
             String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-            workDir = Path.of("target", "devstack", stamp + "-" + randomSecret().substring(0, 6)).toAbsolutePath();
+            workDir = Path.of("target", "devstack", stamp + "-" + randomSecret().substring(0, 6))
+                    .toAbsolutePath();
         }
 
         public Builder workDir(Path dir) {
@@ -398,7 +428,8 @@ public final class DevStack implements AutoCloseable {
 
         private static Path defaultCacheDir() {
             String xdg = System.getenv("XDG_CACHE_HOME");
-            Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+            Path base =
+                    xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
             return base.resolve("portcullis");
         }
     }

@@ -12,8 +12,7 @@ public final class Jdk {
 
     public static final int MINIMUM = 21;
 
-    private Jdk() {
-    }
+    private Jdk() {}
 
     /**
      * The Java home to run children with: {@code explicit} if given (must be 21+), else
@@ -31,8 +30,9 @@ public final class Jdk {
         if (Runtime.version().feature() >= MINIMUM) {
             return Path.of(System.getProperty("java.home"));
         }
-        return scan(Path.of("/usr/lib/jvm")).orElseThrow(() -> new DevStackException(
-                "no JDK " + MINIMUM + "+ found for Keycloak: this JVM is " + Runtime.version().feature()
+        return scan(Path.of("/usr/lib/jvm"))
+                .orElseThrow(() -> new DevStackException("no JDK " + MINIMUM + "+ found for Keycloak: this JVM is "
+                        + Runtime.version().feature()
                         + " and /usr/lib/jvm has none. Install one or set PORTCULLIS_KEYCLOAK_JAVA_HOME."));
     }
 

@@ -46,8 +46,8 @@ public final class KafkaServer implements AutoCloseable {
         this.controllerPort = controllerPort;
     }
 
-    public static KafkaServer start(Path dir, int port, int controllerPort, Path javaHome, Path logFile, Path pidFile,
-            Duration timeout) {
+    public static KafkaServer start(
+            Path dir, int port, int controllerPort, Path javaHome, Path logFile, Path pidFile, Duration timeout) {
         try {
             Path logDirs = dir.resolve("data");
             Files.createDirectories(logDirs);
@@ -71,19 +71,36 @@ public final class KafkaServer implements AutoCloseable {
                     """);
             String classpath = Artifacts.kafkaClasspath();
             if (!Files.exists(logDirs.resolve("meta.properties"))) {
-                ChildProcess format = ChildProcess.start("kafka-storage-format",
-                        java(javaHome, classpath, log4j, "kafka.tools.StorageTool", "format",
-                                "--cluster-id", Uuid.randomUuid().toString(), "--config", config.toString(),
+                ChildProcess format = ChildProcess.start(
+                        "kafka-storage-format",
+                        java(
+                                javaHome,
+                                classpath,
+                                log4j,
+                                "kafka.tools.StorageTool",
+                                "format",
+                                "--cluster-id",
+                                Uuid.randomUuid().toString(),
+                                "--config",
+                                config.toString(),
                                 "--ignore-formatted"),
-                        Map.of(), dir, logFile, null);
+                        Map.of(),
+                        dir,
+                        logFile,
+                        null);
                 int exit = format.awaitExit(Duration.ofSeconds(60));
                 if (exit != 0) {
                     throw new DevStackException("formatting Kafka's storage failed (exit " + exit + "): "
                             + System.lineSeparator() + format.logTail(20));
                 }
             }
-            ChildProcess broker = ChildProcess.start("kafka",
-                    java(javaHome, classpath, log4j, "kafka.Kafka", config.toString()), Map.of(), dir, logFile, pidFile);
+            ChildProcess broker = ChildProcess.start(
+                    "kafka",
+                    java(javaHome, classpath, log4j, "kafka.Kafka", config.toString()),
+                    Map.of(),
+                    dir,
+                    logFile,
+                    pidFile);
             KafkaServer server = new KafkaServer(broker, port, controllerPort);
             Readiness.await("Kafka on port " + port, broker, timeout, server::probe);
             return server;
@@ -93,10 +110,17 @@ public final class KafkaServer implements AutoCloseable {
     }
 
     private static List<String> java(Path javaHome, String classpath, Path log4j, String main, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Jdk.javaBinary(javaHome).toString(),
-                "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dlog4j2.configurationFile=" + log4j.toUri(), "-Djava.awt.headless=true",
-                "-cp", classpath, main));
+        List<String> cmd = new ArrayList<>(List.of(
+                Jdk.javaBinary(javaHome).toString(),
+                "-Xms128m",
+                "-Xmx512m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Dlog4j2.configurationFile=" + log4j.toUri(),
+                "-Djava.awt.headless=true",
+                "-cp",
+                classpath,
+                main));
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -153,11 +177,18 @@ public final class KafkaServer implements AutoCloseable {
     }
 
     public static void createTopics(String bootstrap, Collection<String> names, int partitions) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000))) {
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                5000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                10000))) {
             Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
-            List<NewTopic> missing = names.stream().filter(n -> !existing.contains(n))
-                    .map(n -> new NewTopic(n, partitions, (short) 1)).toList();
+            List<NewTopic> missing = names.stream()
+                    .filter(n -> !existing.contains(n))
+                    .map(n -> new NewTopic(n, partitions, (short) 1))
+                    .toList();
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(20, TimeUnit.SECONDS);
             }
@@ -185,13 +216,17 @@ public final class KafkaServer implements AutoCloseable {
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10000);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         long offset;
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-            offset = producer.send(new ProducerRecord<>(READINESS_TOPIC, 0, marker, marker)).get(15, TimeUnit.SECONDS).offset();
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            offset = producer.send(new ProducerRecord<>(READINESS_TOPIC, 0, marker, marker))
+                    .get(15, TimeUnit.SECONDS)
+                    .offset();
         }
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
             TopicPartition tp = new TopicPartition(READINESS_TOPIC, 0);
             consumer.assign(List.of(tp));
             consumer.seek(tp, offset);

@@ -35,7 +35,8 @@ public final class KeycloakServer implements AutoCloseable {
     public static final String REALM = "portcullis";
     private static final String REALM_RESOURCE = "/keycloak-realm/portcullis-realm.json";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     /** Where Keycloak keeps its data: in memory (tests) or in a PostgreSQL database (`up`). */
     public record Database(String jdbcUrl, String username, String password) {
@@ -64,23 +65,39 @@ public final class KeycloakServer implements AutoCloseable {
      * another run's start may hold it for a minute or more, and a port found free before that wait
      * can be taken by the time Keycloak binds it (seen with several suites on one machine).
      */
-    public static KeycloakServer start(Path cacheDir, IntSupplier portChoice, IntSupplier managementPortChoice, Database db,
-            Path javaHome, String bootstrapAdminPassword, Path logFile, Path pidFile, Duration timeout) {
+    public static KeycloakServer start(
+            Path cacheDir,
+            IntSupplier portChoice,
+            IntSupplier managementPortChoice,
+            Database db,
+            Path javaHome,
+            String bootstrapAdminPassword,
+            Path logFile,
+            Path pidFile,
+            Duration timeout) {
         String flavour = db.inMemory() ? "dev-mem" : "postgres";
         Path home = cacheDir.resolve("keycloak-" + Artifacts.version("keycloak") + "-" + flavour);
         try {
             Files.createDirectories(cacheDir);
             // One start at a time per distribution copy: the first start augments (writes lib/quarkus).
-            try (FileChannel channel = new RandomAccessFile(cacheDir.resolve(flavour + ".lock").toFile(), "rw").getChannel();
+            try (FileChannel channel = new RandomAccessFile(
+                                    cacheDir.resolve(flavour + ".lock").toFile(), "rw")
+                            .getChannel();
                     FileLock ignored = channel.lock()) {
                 unpackOnce(Artifacts.keycloakZip(), home);
                 installRealm(home);
                 int port = portChoice.getAsInt();
                 int managementPort = managementPortChoice.getAsInt();
-                List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start-dev",
-                        "--http-host=127.0.0.1", "--http-port=" + port,
-                        "--http-management-port=" + managementPort, "--health-enabled=true",
-                        "--hostname=http://127.0.0.1:" + port, "--import-realm", "--cache=local"));
+                List<String> cmd = new ArrayList<>(List.of(
+                        home.resolve("bin/kc.sh").toString(),
+                        "start-dev",
+                        "--http-host=127.0.0.1",
+                        "--http-port=" + port,
+                        "--http-management-port=" + managementPort,
+                        "--health-enabled=true",
+                        "--hostname=http://127.0.0.1:" + port,
+                        "--import-realm",
+                        "--cache=local"));
                 Map<String, String> env = new HashMap<>();
                 env.put("JAVA_HOME", javaHome.toString());
                 env.put("JAVA_OPTS_KC_HEAP", "-Xms128m -Xmx768m");
@@ -111,7 +128,7 @@ public final class KeycloakServer implements AutoCloseable {
         }
         Path staging = Files.createTempDirectory(home.getParent(), "unpack-");
         try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
-            for (ZipEntry e; (e = in.getNextEntry()) != null;) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
                 // strip the top-level keycloak-<version>/ folder; refuse entries escaping the target
                 String name = e.getName().substring(e.getName().indexOf('/') + 1);
                 Path target = staging.resolve(name).normalize();
@@ -139,8 +156,8 @@ public final class KeycloakServer implements AutoCloseable {
         Files.createDirectories(importDir);
         try (InputStream realm = KeycloakServer.class.getResourceAsStream(REALM_RESOURCE)) {
             if (realm == null) {
-                throw new DevStackException("the portcullis realm export is missing from the dev-stack jar (" + REALM_RESOURCE
-                        + "); it is copied from keycloak-realm/ when dev-stack is built");
+                throw new DevStackException("the portcullis realm export is missing from the dev-stack jar ("
+                        + REALM_RESOURCE + "); it is copied from keycloak-realm/ when dev-stack is built");
             }
             Files.copy(realm, importDir.resolve("portcullis-realm.json"), StandardCopyOption.REPLACE_EXISTING);
         }
@@ -188,8 +205,10 @@ public final class KeycloakServer implements AutoCloseable {
 
     public static void probe(String keycloakUrl) throws Exception {
         String expected = issuer(keycloakUrl);
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                URI.create(expected + "/.well-known/openid-configuration")).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(expected + "/.well-known/openid-configuration"))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new DevStackException("discovery document answered HTTP " + response.statusCode());

@@ -8,8 +8,7 @@ import java.net.ServerSocket;
 /** Loopback port helpers: free ports for tests, a clear error when a fixed port is taken. */
 public final class Ports {
 
-    private Ports() {
-    }
+    private Ports() {}
 
     /** A port that was free on 127.0.0.1 a moment ago. */
     public static int free() {

@@ -56,8 +56,10 @@ public final class PostgresServer implements AutoCloseable {
             server.probe();
             return server;
         } catch (IOException | RuntimeException e) {
-            throw new DevStackException("PostgreSQL did not start on port " + port + ": " + e.getMessage()
-                    + ". Last lines of " + logFile + ":" + System.lineSeparator() + ChildProcess.tail(logFile, 30), e);
+            throw new DevStackException(
+                    "PostgreSQL did not start on port " + port + ": " + e.getMessage() + ". Last lines of " + logFile
+                            + ":" + System.lineSeparator() + ChildProcess.tail(logFile, 30),
+                    e);
         }
     }
 
@@ -96,7 +98,8 @@ public final class PostgresServer implements AutoCloseable {
     /** The postmaster's pid, from postmaster.pid, so `down` can stop it even if the launcher died. */
     public long postmasterPid() {
         try {
-            return Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+            return Long.parseLong(
+                    Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
         } catch (IOException | RuntimeException e) {
             return -1;
         }
@@ -125,18 +128,21 @@ public final class PostgresServer implements AutoCloseable {
 
     /** Runs statements as the superuser in {@code database}. */
     public void execute(String database, String... sql) {
-        try (Connection c = connect(database, SUPERUSER, superPassword); Statement s = c.createStatement()) {
+        try (Connection c = connect(database, SUPERUSER, superPassword);
+                Statement s = c.createStatement()) {
             for (String statement : sql) {
                 s.execute(statement);
             }
         } catch (SQLException e) {
-            throw new DevStackException("PostgreSQL statement failed in database " + database + ": " + e.getMessage(), e);
+            throw new DevStackException(
+                    "PostgreSQL statement failed in database " + database + ": " + e.getMessage(), e);
         }
     }
 
     /** Creates a database owned by the superuser unless it exists. */
     public void createDatabase(String database) {
-        try (Connection c = connect("postgres", SUPERUSER, superPassword); Statement s = c.createStatement();
+        try (Connection c = connect("postgres", SUPERUSER, superPassword);
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database + "'")) {
             if (!rs.next()) {
                 s.execute("CREATE DATABASE \"" + database + "\"");
@@ -149,7 +155,8 @@ public final class PostgresServer implements AutoCloseable {
     /** Creates (or updates the password of) a login role and a database it owns. Idempotent. */
     public void createDatabase(String database, String owner, String ownerPassword) {
         String pw = ownerPassword.replace("'", "''");
-        try (Connection c = connect("postgres", SUPERUSER, superPassword); Statement s = c.createStatement()) {
+        try (Connection c = connect("postgres", SUPERUSER, superPassword);
+                Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + owner + "'")) {
                 s.execute((rs.next() ? "ALTER ROLE \"" : "CREATE ROLE \"") + owner + "\" LOGIN PASSWORD '" + pw + "'");
             }

@@ -11,16 +11,15 @@ public final class Readiness {
         void check() throws Exception;
     }
 
-    private Readiness() {
-    }
+    private Readiness() {}
 
     public static void await(String what, ChildProcess process, Duration timeout, Probe probe) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Exception last = null;
         while (System.nanoTime() < deadline) {
             if (process != null && !process.isAlive()) {
-                throw new DevStackException(what + " exited before it became ready. Last lines of "
-                        + process.logFile() + ":" + System.lineSeparator() + process.logTail(40));
+                throw new DevStackException(what + " exited before it became ready. Last lines of " + process.logFile()
+                        + ":" + System.lineSeparator() + process.logTail(40));
             }
             try {
                 probe.check();
@@ -35,9 +34,13 @@ public final class Readiness {
                 throw new DevStackException("interrupted while waiting for " + what, e);
             }
         }
-        throw new DevStackException(what + " was not ready within " + timeout.toSeconds() + " s (last probe error: "
-                + (last == null ? "none" : last.getClass().getSimpleName() + ": " + last.getMessage()) + ")"
-                + (process == null ? "" : ". Last lines of " + process.logFile() + ":" + System.lineSeparator()
-                        + process.logTail(40)), last);
+        throw new DevStackException(
+                what + " was not ready within " + timeout.toSeconds() + " s (last probe error: "
+                        + (last == null ? "none" : last.getClass().getSimpleName() + ": " + last.getMessage()) + ")"
+                        + (process == null
+                                ? ""
+                                : ". Last lines of " + process.logFile() + ":" + System.lineSeparator()
+                                        + process.logTail(40)),
+                last);
     }
 }

@@ -39,13 +39,24 @@ public final class S3Server implements AutoCloseable {
         this.secretKey = secretKey;
     }
 
-    public static S3Server start(Path dir, int port, String accessKey, String secretKey, boolean persistent,
-            List<String> buckets, Path javaHome, Path logFile, Path pidFile, Duration timeout) {
+    public static S3Server start(
+            Path dir,
+            int port,
+            String accessKey,
+            String secretKey,
+            boolean persistent,
+            List<String> buckets,
+            Path javaHome,
+            Path logFile,
+            Path pidFile,
+            Duration timeout) {
         try {
             Path blobs = dir.resolve("blobs");
             Files.createDirectories(blobs);
             Path config = dir.resolve("s3proxy.properties");
-            Files.writeString(config, """
+            Files.writeString(
+                    config,
+                    """
                     # Written by Portcullis dev-stack (dev-only credentials).
                     s3proxy.endpoint=http://127.0.0.1:%d
                     s3proxy.authorization=aws-v2-or-v4
@@ -53,11 +64,28 @@ public final class S3Server implements AutoCloseable {
                     s3proxy.credential=%s
                     jclouds.provider=%s
                     jclouds.filesystem.basedir=%s
-                    """.formatted(port, accessKey, secretKey, persistent ? "filesystem-nio2" : "transient-nio2",
-                    blobs.toAbsolutePath()), StandardCharsets.UTF_8);
-            ChildProcess proxy = ChildProcess.start("s3", List.of(Jdk.javaBinary(javaHome).toString(), "-Xmx256m",
-                    "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", Artifacts.s3proxyJar().toString(),
-                    "--properties", config.toString()), Map.of(), dir, logFile, pidFile);
+                    """.formatted(
+                                    port,
+                                    accessKey,
+                                    secretKey,
+                                    persistent ? "filesystem-nio2" : "transient-nio2",
+                                    blobs.toAbsolutePath()),
+                    StandardCharsets.UTF_8);
+            ChildProcess proxy = ChildProcess.start(
+                    "s3",
+                    List.of(
+                            Jdk.javaBinary(javaHome).toString(),
+                            "-Xmx256m",
+                            "-XX:+UseSerialGC",
+                            "-XX:TieredStopAtLevel=1",
+                            "-jar",
+                            Artifacts.s3proxyJar().toString(),
+                            "--properties",
+                            config.toString()),
+                    Map.of(),
+                    dir,
+                    logFile,
+                    pidFile);
             S3Server server = new S3Server(proxy, port, accessKey, secretKey);
             String readinessBucket = buckets.isEmpty() ? "portcullis-devstack" : buckets.get(0);
             Readiness.await("S3Proxy on port " + port, proxy, timeout, () -> {
@@ -109,8 +137,10 @@ public final class S3Server implements AutoCloseable {
                 .region(Region.of(REGION))
                 .forcePathStyle(true)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
-                .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(3))
-                        .socketTimeout(Duration.ofSeconds(10)).build())
+                .httpClient(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(3))
+                        .socketTimeout(Duration.ofSeconds(10))
+                        .build())
                 .build();
     }
 
@@ -130,7 +160,8 @@ public final class S3Server implements AutoCloseable {
     public static void probe(S3Client s3, String bucket) {
         String body = "ready-" + UUID.randomUUID();
         s3.putObject(b -> b.bucket(bucket).key(READINESS_KEY), RequestBody.fromString(body));
-        String back = s3.getObjectAsBytes(b -> b.bucket(bucket).key(READINESS_KEY)).asUtf8String();
+        String back =
+                s3.getObjectAsBytes(b -> b.bucket(bucket).key(READINESS_KEY)).asUtf8String();
         if (!body.equals(back)) {
             throw new DevStackException("S3 returned different bytes than were stored");
         }

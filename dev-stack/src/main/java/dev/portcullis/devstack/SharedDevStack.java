@@ -9,8 +9,7 @@ public final class SharedDevStack {
 
     private static DevStack stack;
 
-    private SharedDevStack() {
-    }
+    private SharedDevStack() {}
 
     public static synchronized DevStack ensure(Component... components) {
         if (stack == null) {

@@ -18,8 +18,8 @@ class ClearErrorsTest {
     void takenPortNamesThePortTheComponentAndTheSetting() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            DevStackException e = assertThrows(DevStackException.class,
-                    () -> Ports.requireFree(port, "keycloak", "PORTCULLIS_KEYCLOAK_PORT"));
+            DevStackException e = assertThrows(
+                    DevStackException.class, () -> Ports.requireFree(port, "keycloak", "PORTCULLIS_KEYCLOAK_PORT"));
             assertTrue(e.getMessage().contains("port " + port + " for keycloak is already in use"), e.getMessage());
             assertTrue(e.getMessage().contains("PORTCULLIS_KEYCLOAK_PORT"), e.getMessage());
         }
@@ -28,7 +28,8 @@ class ClearErrorsTest {
     @Test
     void aStackWithATakenFixedPortFailsBeforeStartingAnything() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            DevStack stack = DevStack.builder().port(Component.S3, taken.getLocalPort()).build();
+            DevStack stack =
+                    DevStack.builder().port(Component.S3, taken.getLocalPort()).build();
             DevStackException e = assertThrows(DevStackException.class, () -> stack.ensure(Component.S3));
             assertTrue(e.getMessage().contains("for s3 is already in use"), e.getMessage());
             assertTrue(stack.processes().isEmpty());

@@ -68,7 +68,8 @@ class DevStackTest {
     void postgresRoundTripsRowsOverScram() throws Exception {
         PostgresServer pg = stack.postgres();
         pg.createDatabase("roundtrip", "roundtrip_owner", "owner-secret");
-        try (Connection c = pg.connect("roundtrip", "roundtrip_owner", "owner-secret"); Statement s = c.createStatement()) {
+        try (Connection c = pg.connect("roundtrip", "roundtrip_owner", "owner-secret");
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL)");
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO notes (body) VALUES (?)")) {
                 insert.setString(1, "hello from dev-stack");
@@ -81,7 +82,8 @@ class DevStackTest {
             }
         }
         // pg_hba.conf no longer trusts anyone: a wrong password is refused
-        java.sql.SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+        java.sql.SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                java.sql.SQLException.class,
                 () -> pg.connect("roundtrip", "roundtrip_owner", "wrong").close());
         assertEquals("28P01", refused.getSQLState());
     }
@@ -94,7 +96,8 @@ class DevStackTest {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
             for (int i = 0; i < 10; i++) {
                 producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i)).get(10, TimeUnit.SECONDS);
             }
@@ -104,7 +107,8 @@ class DevStackTest {
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "devstack-test");
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         java.util.Set<String> seen = new java.util.TreeSet<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (seen.size() < 10 && System.nanoTime() < deadline) {
@@ -123,23 +127,32 @@ class DevStackTest {
         KeycloakServer kc = stack.keycloak();
         String form = "grant_type=client_credentials&client_id=demo-agent&client_secret="
                 + URLEncoder.encode("demo-agent-dev-secret", StandardCharsets.UTF_8);
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(kc.issuer() + "/protocol/openid-connect/token"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(kc.issuer() + "/protocol/openid-connect/token"))
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .POST(HttpRequest.BodyPublishers.ofString(form))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         String accessToken = JSON.readTree(response.body()).path("access_token").asText();
-        JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(accessToken.split("\\.")[1]));
+        JsonNode claims =
+                JSON.readTree(Base64.getUrlDecoder().decode(accessToken.split("\\.")[1]));
         assertEquals(kc.issuer(), claims.path("iss").asText());
-        assertEquals("http://127.0.0.1:" + kc.port() + "/realms/portcullis", claims.path("iss").asText());
+        assertEquals(
+                "http://127.0.0.1:" + kc.port() + "/realms/portcullis",
+                claims.path("iss").asText());
         assertEquals("demo-agent", claims.path("azp").asText());
         assertTrue(claims.path("realm_access").path("roles").toString().contains("\"agent\""), claims.toString());
 
-        HttpResponse<String> wrongSecret = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(kc.issuer() + "/protocol/openid-connect/token"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=demo-agent&client_secret=nope"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> wrongSecret = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(kc.issuer() + "/protocol/openid-connect/token"))
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "grant_type=client_credentials&client_id=demo-agent&client_secret=nope"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(401, wrongSecret.statusCode());
     }
 
@@ -148,14 +161,18 @@ class DevStackTest {
     void s3StoresAndReturnsObjects() {
         try (S3Client s3 = stack.s3().client()) {
             byte[] body = ("recording " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
-            s3.putObject(b -> b.bucket(DevStack.RECORDINGS_BUCKET).key("recordings/2026/11/22/test.jsonl"),
+            s3.putObject(
+                    b -> b.bucket(DevStack.RECORDINGS_BUCKET).key("recordings/2026/11/22/test.jsonl"),
                     RequestBody.fromBytes(body));
-            byte[] back = s3.getObjectAsBytes(b -> b.bucket(DevStack.RECORDINGS_BUCKET)
-                    .key("recordings/2026/11/22/test.jsonl")).asByteArray();
+            byte[] back = s3.getObjectAsBytes(
+                            b -> b.bucket(DevStack.RECORDINGS_BUCKET).key("recordings/2026/11/22/test.jsonl"))
+                    .asByteArray();
             assertEquals(new String(body, StandardCharsets.UTF_8), new String(back, StandardCharsets.UTF_8));
         }
-        try (S3Client unsigned = S3Server.client(stack.s3().endpoint(), stack.s3().accessKey(), "not-the-secret")) {
-            org.junit.jupiter.api.Assertions.assertThrows(software.amazon.awssdk.services.s3.model.S3Exception.class,
+        try (S3Client unsigned =
+                S3Server.client(stack.s3().endpoint(), stack.s3().accessKey(), "not-the-secret")) {
+            org.junit.jupiter.api.Assertions.assertThrows(
+                    software.amazon.awssdk.services.s3.model.S3Exception.class,
                     () -> unsigned.listObjectsV2(b -> b.bucket(DevStack.RECORDINGS_BUCKET)));
         }
     }
@@ -168,7 +185,10 @@ class DevStackTest {
         stack.close();
         for (ProcessHandle p : processes) {
             p.onExit().get(30, TimeUnit.SECONDS);
-            assertFalse(p.isAlive(), "still running after close: " + p.pid() + " " + p.info().commandLine().orElse(""));
+            assertFalse(
+                    p.isAlive(),
+                    "still running after close: " + p.pid() + " "
+                            + p.info().commandLine().orElse(""));
         }
     }
 }

@@ -73,9 +73,13 @@ class ManifestConsistencyTest {
     @Test
     void openshiftOverlayIsConsistent() {
         List<ObjectNode> rendered = KustomizeRenderer.render(openshift);
-        List<String> problems = new ManifestChecker(rendered).checkAll(new Expectations(requiredSecrets, topics, true, PROXY));
+        List<String> problems =
+                new ManifestChecker(rendered).checkAll(new Expectations(requiredSecrets, topics, true, PROXY));
         assertEquals(List.of(), problems, "overlays/openshift");
-        assertTrue(rendered.stream().allMatch(o -> "portcullis".equals(o.path("metadata").path("namespace").asText())),
+        assertTrue(
+                rendered.stream()
+                        .allMatch(o -> "portcullis"
+                                .equals(o.path("metadata").path("namespace").asText())),
                 "every object of the overlay is in namespace portcullis");
     }
 
@@ -84,38 +88,54 @@ class ManifestConsistencyTest {
         for (Path dir : List.of(base, openshift)) {
             Optional<List<ObjectNode>> kubectl = KustomizeRenderer.renderWithKubectl(dir);
             if (kubectl.isEmpty()) {
-                LOG.warning("kubectl is not on the PATH: skipping the `kubectl kustomize` rendering of " + root.relativize(dir)
-                        + " (the Java rendering is still checked by the other tests)");
+                LOG.warning("kubectl is not on the PATH: skipping the `kubectl kustomize` rendering of "
+                        + root.relativize(dir) + " (the Java rendering is still checked by the other tests)");
                 return;
             }
             boolean ocp = dir.equals(openshift);
-            List<String> problems = new ManifestChecker(kubectl.get())
-                    .checkAll(new Expectations(requiredSecrets, topics, ocp, PROXY));
+            List<String> problems =
+                    new ManifestChecker(kubectl.get()).checkAll(new Expectations(requiredSecrets, topics, ocp, PROXY));
             assertEquals(List.of(), problems, "kubectl kustomize " + root.relativize(dir));
-            assertEquals(sorted(kubectl.get()), sorted(KustomizeRenderer.render(dir)),
+            assertEquals(
+                    sorted(kubectl.get()),
+                    sorted(KustomizeRenderer.render(dir)),
                     "the Java renderer and kubectl kustomize disagree on " + root.relativize(dir));
         }
     }
 
     @Test
     void designTopicsWereFound() {
-        assertTrue(topics.containsAll(List.of("session-events", "review-requests", "review-decisions", "identity-events",
-                "decision-logs")), "topics read: " + topics);
+        assertTrue(
+                topics.containsAll(List.of(
+                        "session-events", "review-requests", "review-decisions", "identity-events", "decision-logs")),
+                "topics read: " + topics);
     }
 
     @Test
     void realmImportIsInSyncWithTheRealmWithoutDevParts() throws IOException {
-        JsonNode dev = new ObjectMapper().readTree(root.resolve("keycloak-realm/portcullis-realm.json").toFile());
+        JsonNode dev = new ObjectMapper()
+                .readTree(root.resolve("keycloak-realm/portcullis-realm.json").toFile());
         ObjectNode expected = RealmImport.production(dev);
-        JsonNode cr = KustomizeRenderer.readDocuments(base.resolve("dependencies/keycloak-realm-import.yaml")).get(0);
+        JsonNode cr = KustomizeRenderer.readDocuments(base.resolve("dependencies/keycloak-realm-import.yaml"))
+                .get(0);
         assertEquals("KeycloakRealmImport", cr.path("kind").asText());
-        assertEquals(expected, cr.path("spec").path("realm"),
+        assertEquals(
+                expected,
+                cr.path("spec").path("realm"),
                 "kubernetes/base/dependencies/keycloak-realm-import.yaml is out of sync with keycloak-realm/portcullis-realm.json;"
                         + " run kubernetes/hack/realm-import.sh");
         // nothing of the dev realm's secrets, users or dev clients is left
         String realmText = cr.path("spec").path("realm").toString();
-        for (String devOnly : List.of("-dev-secret", "dev-password", "alice-admin", "bob-approver", "carol-auditor",
-                "dave-approver", "demo-agent", "portcullis-cli", "conn:pg-demo")) {
+        for (String devOnly : List.of(
+                "-dev-secret",
+                "dev-password",
+                "alice-admin",
+                "bob-approver",
+                "carol-auditor",
+                "dave-approver",
+                "demo-agent",
+                "portcullis-cli",
+                "conn:pg-demo")) {
             assertFalse(realmText.contains(devOnly), "production realm still contains " + devOnly);
         }
         // every placeholder used by a client is declared and filled from the Secret the service reads
@@ -124,11 +144,15 @@ class ManifestConsistencyTest {
                 String ph = RealmImport.placeholder(c.get("clientId").asText());
                 assertEquals("${" + ph + "}", c.get("secret").asText());
                 JsonNode secret = cr.path("spec").path("placeholders").path(ph).path("secret");
-                assertEquals(c.get("clientId").asText() + "-oidc", secret.path("name").asText(), ph);
+                assertEquals(
+                        c.get("clientId").asText() + "-oidc",
+                        secret.path("name").asText(),
+                        ph);
                 assertEquals("client-secret", secret.path("key").asText(), ph);
             }
         }
-        assertEquals(Set.of("identity-broker", "session-proxy", "policy-service", "recorder-service"),
+        assertEquals(
+                Set.of("identity-broker", "session-proxy", "policy-service", "recorder-service"),
                 Set.copyOf(cr.path("spec").path("realm").path("clients").findValuesAsText("clientId")));
     }
 
@@ -139,37 +163,52 @@ class ManifestConsistencyTest {
     }
 
     private static ObjectNode find(List<ObjectNode> objs, String kind, String name) {
-        return objs.stream().filter(o -> kind.equals(o.path("kind").asText()) && name.equals(o.path("metadata").path("name").asText()))
-                .findFirst().orElseThrow(() -> new AssertionError("no " + kind + "/" + name));
+        return objs.stream()
+                .filter(o -> kind.equals(o.path("kind").asText())
+                        && name.equals(o.path("metadata").path("name").asText()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + "/" + name));
     }
 
     private static ObjectNode container(List<ObjectNode> objs, String deployment) {
         return (ObjectNode) find(objs, "Deployment", deployment).at("/spec/template/spec/containers/0");
     }
 
-    private static void assertFails(Consumer<List<ObjectNode>> breakIt, Function<ManifestChecker, List<String>> check, String expect) {
+    private static void assertFails(
+            Consumer<List<ObjectNode>> breakIt, Function<ManifestChecker, List<String>> check, String expect) {
         List<ObjectNode> good = baseCopy();
         assertEquals(List.of(), check.apply(new ManifestChecker(good)), "the unbroken base passes this check");
         List<ObjectNode> broken = baseCopy();
         breakIt.accept(broken);
         List<String> problems = check.apply(new ManifestChecker(broken));
-        assertTrue(problems.stream().anyMatch(p -> p.contains(expect)), "expected a problem containing '" + expect + "' but got " + problems);
+        assertTrue(
+                problems.stream().anyMatch(p -> p.contains(expect)),
+                "expected a problem containing '" + expect + "' but got " + problems);
     }
 
     @Test
     void serviceSelectorThatMatchesNoPodFails() {
-        assertFails(o -> ((ObjectNode) find(o, "Service", "identity-broker").at("/spec/selector"))
-                .put("app.kubernetes.io/name", "identity-brokr"), ManifestChecker::checkServiceSelectors, "matches no pod template");
-        assertFails(o -> ((ObjectNode) find(o, "Service", "session-proxy").at("/spec/ports/1")).put("targetPort", "pg"),
-                ManifestChecker::checkServiceSelectors, "targetPort 'pg'");
+        assertFails(
+                o -> ((ObjectNode) find(o, "Service", "identity-broker").at("/spec/selector"))
+                        .put("app.kubernetes.io/name", "identity-brokr"),
+                ManifestChecker::checkServiceSelectors,
+                "matches no pod template");
+        assertFails(
+                o -> ((ObjectNode) find(o, "Service", "session-proxy").at("/spec/ports/1")).put("targetPort", "pg"),
+                ManifestChecker::checkServiceSelectors,
+                "targetPort 'pg'");
     }
 
     @Test
     void missingConfigMapOrKeyFails() {
-        assertFails(o -> o.remove(find(o, "ConfigMap", "portcullis-policies")), ManifestChecker::checkConfigMapReferences,
+        assertFails(
+                o -> o.remove(find(o, "ConfigMap", "portcullis-policies")),
+                ManifestChecker::checkConfigMapReferences,
                 "missing ConfigMap portcullis-policies");
-        assertFails(o -> ((ObjectNode) find(o, "ConfigMap", "portcullis-endpoints").get("data")).remove("KEYCLOAK_ISSUER"),
-                ManifestChecker::checkConfigMapReferences, "has no key KEYCLOAK_ISSUER");
+        assertFails(
+                o -> ((ObjectNode) find(o, "ConfigMap", "portcullis-endpoints").get("data")).remove("KEYCLOAK_ISSUER"),
+                ManifestChecker::checkConfigMapReferences,
+                "has no key KEYCLOAK_ISSUER");
     }
 
     @Test
@@ -179,45 +218,77 @@ class ManifestConsistencyTest {
         List<String> p = new ManifestChecker(baseCopy()).checkSecretReferences(withoutTls);
         assertTrue(p.stream().anyMatch(s -> s.contains("Secret session-proxy-tls")), p.toString());
         // a CNPG-generated secret is accepted only while its Cluster is in the manifests
-        assertFails(o -> o.remove(find(o, "Cluster", "broker-db")), c -> c.checkSecretReferences(requiredSecrets),
+        assertFails(
+                o -> o.remove(find(o, "Cluster", "broker-db")),
+                c -> c.checkSecretReferences(requiredSecrets),
                 "references Secret broker-db-app");
         // committing a Secret with values is refused
-        assertFails(o -> o.add(KustomizeRendererTestSupport.secret("session-proxy-masking")),
-                c -> c.checkSecretReferences(requiredSecrets), "Secrets with values are committed");
+        assertFails(
+                o -> o.add(KustomizeRendererTestSupport.secret("session-proxy-masking")),
+                c -> c.checkSecretReferences(requiredSecrets),
+                "Secrets with values are committed");
         // a stale entry of required-secrets.txt is reported
         Set<String> stale = new LinkedHashSet<>(requiredSecrets);
         stale.add("no-longer-used");
-        assertTrue(new ManifestChecker(baseCopy()).checkSecretReferences(stale).stream().anyMatch(s -> s.contains("no-longer-used")));
+        assertTrue(new ManifestChecker(baseCopy())
+                .checkSecretReferences(stale).stream().anyMatch(s -> s.contains("no-longer-used")));
     }
 
     @Test
     void missingServiceAccountFails() {
-        assertFails(o -> o.remove(find(o, "ServiceAccount", "policy-service")), ManifestChecker::checkServiceAccounts,
+        assertFails(
+                o -> o.remove(find(o, "ServiceAccount", "policy-service")),
+                ManifestChecker::checkServiceAccounts,
                 "missing ServiceAccount policy-service");
     }
 
     @Test
     void containerWithoutProbesLimitsOrHardeningFails() {
-        assertFails(o -> container(o, "recorder-service").remove("livenessProbe"), ManifestChecker::checkContainers, "has no livenessProbe");
-        assertFails(o -> container(o, "recorder-service").remove("readinessProbe"), ManifestChecker::checkContainers, "has no readinessProbe");
-        assertFails(o -> ((ObjectNode) container(o, PROXY).at("/resources")).remove("limits"), ManifestChecker::checkContainers,
+        assertFails(
+                o -> container(o, "recorder-service").remove("livenessProbe"),
+                ManifestChecker::checkContainers,
+                "has no livenessProbe");
+        assertFails(
+                o -> container(o, "recorder-service").remove("readinessProbe"),
+                ManifestChecker::checkContainers,
+                "has no readinessProbe");
+        assertFails(
+                o -> ((ObjectNode) container(o, PROXY).at("/resources")).remove("limits"),
+                ManifestChecker::checkContainers,
                 "has no memory limit");
-        assertFails(o -> ((ObjectNode) container(o, PROXY).at("/resources/requests")).remove("cpu"), ManifestChecker::checkContainers,
+        assertFails(
+                o -> ((ObjectNode) container(o, PROXY).at("/resources/requests")).remove("cpu"),
+                ManifestChecker::checkContainers,
                 "has no cpu request");
-        assertFails(o -> {
-            ((ObjectNode) container(o, "identity-broker").get("securityContext")).remove("runAsNonRoot");
-            ((ObjectNode) find(o, "Deployment", "identity-broker").at("/spec/template/spec/securityContext")).remove("runAsNonRoot");
-        }, ManifestChecker::checkContainers, "is not runAsNonRoot");
-        assertFails(o -> ((ObjectNode) container(o, "policy-service").get("securityContext")).put("readOnlyRootFilesystem", false),
-                ManifestChecker::checkContainers, "has no readOnlyRootFilesystem");
-        assertFails(o -> ((ArrayNode) container(o, "policy-service").get("volumeMounts")).remove(0),
-                ManifestChecker::checkContainers, "no writable /tmp");
-        assertFails(o -> ((ObjectNode) container(o, PROXY).get("securityContext")).put("allowPrivilegeEscalation", true),
-                ManifestChecker::checkContainers, "allowPrivilegeEscalation");
-        assertFails(o -> ((ObjectNode) container(o, PROXY).get("securityContext")).remove("capabilities"),
-                ManifestChecker::checkContainers, "does not drop ALL");
-        assertFails(o -> ((ObjectNode) find(o, "Deployment", PROXY).at("/spec/template/spec")).remove("securityContext"),
-                ManifestChecker::checkContainers, "seccompProfile");
+        assertFails(
+                o -> {
+                    ((ObjectNode) container(o, "identity-broker").get("securityContext")).remove("runAsNonRoot");
+                    ((ObjectNode) find(o, "Deployment", "identity-broker").at("/spec/template/spec/securityContext"))
+                            .remove("runAsNonRoot");
+                },
+                ManifestChecker::checkContainers,
+                "is not runAsNonRoot");
+        assertFails(
+                o -> ((ObjectNode) container(o, "policy-service").get("securityContext"))
+                        .put("readOnlyRootFilesystem", false),
+                ManifestChecker::checkContainers,
+                "has no readOnlyRootFilesystem");
+        assertFails(
+                o -> ((ArrayNode) container(o, "policy-service").get("volumeMounts")).remove(0),
+                ManifestChecker::checkContainers,
+                "no writable /tmp");
+        assertFails(
+                o -> ((ObjectNode) container(o, PROXY).get("securityContext")).put("allowPrivilegeEscalation", true),
+                ManifestChecker::checkContainers,
+                "allowPrivilegeEscalation");
+        assertFails(
+                o -> ((ObjectNode) container(o, PROXY).get("securityContext")).remove("capabilities"),
+                ManifestChecker::checkContainers,
+                "does not drop ALL");
+        assertFails(
+                o -> ((ObjectNode) find(o, "Deployment", PROXY).at("/spec/template/spec")).remove("securityContext"),
+                ManifestChecker::checkContainers,
+                "seccompProfile");
     }
 
     @Test
@@ -242,30 +313,49 @@ class ManifestConsistencyTest {
 
     @Test
     void missingTopicFails() {
-        assertFails(o -> o.remove(find(o, "KafkaTopic", "review-decisions")), c -> c.checkTopics(topics),
+        assertFails(
+                o -> o.remove(find(o, "KafkaTopic", "review-decisions")),
+                c -> c.checkTopics(topics),
                 "topic review-decisions has no KafkaTopic");
     }
 
     @Test
     void missingHpaOrPdbFails() {
-        assertFails(o -> o.remove(find(o, "HorizontalPodAutoscaler", PROXY)), c -> c.checkScaling(PROXY), "no HorizontalPodAutoscaler");
-        assertFails(o -> o.remove(find(o, "PodDisruptionBudget", PROXY)), c -> c.checkScaling(PROXY), "no PodDisruptionBudget");
+        assertFails(
+                o -> o.remove(find(o, "HorizontalPodAutoscaler", PROXY)),
+                c -> c.checkScaling(PROXY),
+                "no HorizontalPodAutoscaler");
+        assertFails(
+                o -> o.remove(find(o, "PodDisruptionBudget", PROXY)),
+                c -> c.checkScaling(PROXY),
+                "no PodDisruptionBudget");
     }
 
     @Test
     void missingOrTooOpenNetworkPolicyFails() {
-        assertFails(o -> o.remove(find(o, "NetworkPolicy", "default-deny-all")), c -> c.checkNetworkPolicies(PROXY), "no default-deny");
-        assertFails(o -> o.remove(find(o, "NetworkPolicy", "policy-service")), c -> c.checkNetworkPolicies(PROXY),
+        assertFails(
+                o -> o.remove(find(o, "NetworkPolicy", "default-deny-all")),
+                c -> c.checkNetworkPolicies(PROXY),
+                "no default-deny");
+        assertFails(
+                o -> o.remove(find(o, "NetworkPolicy", "policy-service")),
+                c -> c.checkNetworkPolicies(PROXY),
                 "Deployment/policy-service has no NetworkPolicy");
         // giving the recorder the proxy's "anything outside" egress is refused
-        assertFails(o -> ((ObjectNode) find(o, "NetworkPolicy", "session-proxy-to-targets").at("/spec/podSelector/matchLabels"))
-                .put("app.kubernetes.io/name", "recorder-service"), c -> c.checkNetworkPolicies(PROXY), "lets pods other than session-proxy");
+        assertFails(
+                o -> ((ObjectNode) find(o, "NetworkPolicy", "session-proxy-to-targets")
+                                .at("/spec/podSelector/matchLabels"))
+                        .put("app.kubernetes.io/name", "recorder-service"),
+                c -> c.checkNetworkPolicies(PROXY),
+                "lets pods other than session-proxy");
     }
 
     @Test
     void issuerMismatchFails() {
-        assertFails(o -> ((ObjectNode) find(o, "ConfigMap", "portcullis-endpoints").get("data"))
-                .put("KEYCLOAK_ISSUER", "https://elsewhere.example.com/realms/portcullis"), ManifestChecker::checkIssuer,
+        assertFails(
+                o -> ((ObjectNode) find(o, "ConfigMap", "portcullis-endpoints").get("data"))
+                        .put("KEYCLOAK_ISSUER", "https://elsewhere.example.com/realms/portcullis"),
+                ManifestChecker::checkIssuer,
                 "is not Keycloak's hostname");
     }
 
@@ -273,9 +363,10 @@ class ManifestConsistencyTest {
     void javaRendererRefusesUnsupportedKustomizeFeatures() throws IOException {
         Path dir = Files.createTempDirectory("kustomize");
         try {
-            Files.writeString(dir.resolve("kustomization.yaml"), "resources: []\nimages:\n  - name: x\n    newTag: y\n");
-            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                    () -> KustomizeRenderer.render(dir));
+            Files.writeString(
+                    dir.resolve("kustomization.yaml"), "resources: []\nimages:\n  - name: x\n    newTag: y\n");
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> KustomizeRenderer.render(dir));
             assertTrue(e.getMessage().contains("images"), e.getMessage());
         } finally {
             try (Stream<Path> s = Files.walk(dir)) {
@@ -310,7 +401,8 @@ class ManifestConsistencyTest {
                 String text = Files.readString(design);
                 int events = text.indexOf("## Events");
                 int next = text.indexOf("\n## ", events + 1);
-                Matcher m = Pattern.compile("(?m)^\\| `([a-z0-9.-]+)` \\|").matcher(text.substring(events, next < 0 ? text.length() : next));
+                Matcher m = Pattern.compile("(?m)^\\| `([a-z0-9.-]+)` \\|")
+                        .matcher(text.substring(events, next < 0 ? text.length() : next));
                 while (m.find()) {
                     t.add(m.group(1));
                 }
@@ -319,7 +411,8 @@ class ManifestConsistencyTest {
         }
         List<Path> declared = new ArrayList<>();
         try (Stream<Path> s = Files.walk(root, 12)) {
-            s.filter(p -> p.endsWith("Topics.java") && p.toString().contains("/src/main/java/")).forEach(declared::add);
+            s.filter(p -> p.endsWith("Topics.java") && p.toString().contains("/src/main/java/"))
+                    .forEach(declared::add);
         }
         // topic constants; HEADER_* constants are record header names, not topics
         Pattern constant = Pattern.compile("String\\s+(\\w+)\\s*=\\s*\"([a-z0-9]+(?:-[a-z0-9]+)+)\"");
@@ -337,7 +430,8 @@ class ManifestConsistencyTest {
 
     /** Objects in a stable order (kind, namespace, name); JsonNode equality ignores field order. */
     private static List<JsonNode> sorted(List<ObjectNode> objs) {
-        return objs.stream().<JsonNode>map(o -> o)
+        return objs.stream()
+                .<JsonNode>map(o -> o)
                 .sorted(Comparator.comparing((JsonNode o) -> o.path("kind").asText())
                         .thenComparing(o -> o.path("metadata").path("namespace").asText())
                         .thenComparing(o -> o.path("metadata").path("name").asText()))

@@ -19,7 +19,9 @@ import java.time.OffsetDateTime;
 public class PolicyChange {
 
     public enum Operation {
-        BOOTSTRAP, PUT, DELETE,
+        BOOTSTRAP,
+        PUT,
+        DELETE,
         /** A shipped document replaced its older shipped text, which no admin had changed. */
         UPGRADE
     }

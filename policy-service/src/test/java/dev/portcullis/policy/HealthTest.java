@@ -12,21 +12,29 @@ import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@QuarkusTestResource(value = DevStackTestResource.class, initArgs = {
-        @ResourceArg(name = "components", value = "postgres,kafka,keycloak"),
-        @ResourceArg(name = "database", value = "policy") })
+@QuarkusTestResource(
+        value = DevStackTestResource.class,
+        initArgs = {
+            @ResourceArg(name = "components", value = "postgres,kafka,keycloak"),
+            @ResourceArg(name = "database", value = "policy")
+        })
 class HealthTest {
 
     @Test
     void liveAndReadyReportUp() {
         given().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
-        given().get("/q/health/ready").then().statusCode(200).body("status", is("UP"))
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(200)
+                .body("status", is("UP"))
                 .body("checks.name", hasItem("decision-logs"));
     }
 
     @Test
     void metricsArePrometheusText() {
-        given().get("/q/metrics").then().statusCode(200)
+        given().get("/q/metrics")
+                .then()
+                .statusCode(200)
                 .body(containsString("# TYPE jvm_memory_used_bytes gauge"))
                 .body(containsString("portcullis_decision_logs_dropped_total"));
     }

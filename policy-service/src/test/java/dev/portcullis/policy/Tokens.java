@@ -9,13 +9,11 @@ import org.eclipse.microprofile.config.ConfigProvider;
 /** Real access tokens from the dev-stack Keycloak (portcullis realm, dev credentials). */
 public final class Tokens {
 
-    private record Cached(String token, long expiresAtMillis) {
-    }
+    private record Cached(String token, long expiresAtMillis) {}
 
     private static final Map<String, Cached> CACHE = new ConcurrentHashMap<>();
 
-    private Tokens() {
-    }
+    private Tokens() {}
 
     private static String tokenUrl() {
         return ConfigProvider.getConfig().getValue("quarkus.oidc.auth-server-url", String.class)
@@ -43,14 +41,23 @@ public final class Tokens {
     }
 
     public static String user(String username, String password) {
-        return cached("user:" + username, () -> given().formParam("grant_type", "password")
-                .formParam("client_id", "portcullis-cli").formParam("username", username)
-                .formParam("password", password).post(tokenUrl()));
+        return cached(
+                "user:" + username,
+                () -> given().formParam("grant_type", "password")
+                        .formParam("client_id", "portcullis-cli")
+                        .formParam("username", username)
+                        .formParam("password", password)
+                        .post(tokenUrl()));
     }
 
     public static String client(String clientId, String secret) {
-        return cached("client:" + clientId, () -> given().auth().preemptive().basic(clientId, secret)
-                .formParam("grant_type", "client_credentials").post(tokenUrl()));
+        return cached(
+                "client:" + clientId,
+                () -> given().auth()
+                        .preemptive()
+                        .basic(clientId, secret)
+                        .formParam("grant_type", "client_credentials")
+                        .post(tokenUrl()));
     }
 
     private static String cached(String key, java.util.function.Supplier<io.restassured.response.Response> fetch) {

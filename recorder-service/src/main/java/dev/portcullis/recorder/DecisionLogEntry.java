@@ -14,20 +14,26 @@ public class DecisionLogEntry {
     @Id
     @Column(name = "decision_id")
     public String decisionId;
+
     @Column(name = "decided_at")
     public OffsetDateTime decidedAt;
+
     public String agent;
     public String connection;
+
     @Column(name = "session_id")
     public String sessionId;
+
     public String protocol;
     public String action;
     /** Comma-separated rule ids. */
     public String rules;
+
     @Column(name = "policy_version")
     public String policyVersion;
     /** The log as received (already masked by policy-service). */
     public String payload;
+
     @Column(name = "received_at")
     public OffsetDateTime receivedAt;
 

@@ -16,15 +16,21 @@ public class DownloadAudit {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
+
     @Column(name = "session_id")
     public String sessionId;
+
     public String format;
+
     @Column(name = "byte_range")
     public String byteRange;
+
     public String subject;
     public String username;
+
     @Column(name = "client_address")
     public String clientAddress;
+
     @Column(name = "downloaded_at")
     public OffsetDateTime downloadedAt;
 }

@@ -25,8 +25,16 @@ public class HttpListener {
     private final HttpGateway gateway;
     private HttpProxyServer server;
 
-    public HttpListener(Vertx vertx, ProxyConfig config, ConnectionCatalog connections, TokenValidator tokens,
-            PolicyDecider policy, Masker masker, EventPublisher events, SessionRegistry registry, ReviewHolds holds) {
+    public HttpListener(
+            Vertx vertx,
+            ProxyConfig config,
+            ConnectionCatalog connections,
+            TokenValidator tokens,
+            PolicyDecider policy,
+            Masker masker,
+            EventPublisher events,
+            SessionRegistry registry,
+            ReviewHolds holds) {
         this.config = config;
         this.gateway = new HttpGateway(vertx, config, connections, tokens, policy, masker, events, registry, holds);
     }
@@ -36,7 +44,11 @@ public class HttpListener {
             return;
         }
         server = new HttpProxyServer(gateway);
-        server.start().toCompletionStage().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+        server.start()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .orTimeout(30, TimeUnit.SECONDS)
+                .join();
     }
 
     void onStop(@Observes ShutdownEvent ev) {

@@ -13,11 +13,14 @@ public class MaskerProducer {
     @Produces
     @Singleton
     Masker masker(ProxyConfig config) {
-        byte[] hashKey = config.masking().hashKey().map(k -> k.getBytes(StandardCharsets.UTF_8)).orElseGet(() -> {
-            byte[] k = new byte[32];
-            new SecureRandom().nextBytes(k);
-            return k;
-        });
+        byte[] hashKey = config.masking()
+                .hashKey()
+                .map(k -> k.getBytes(StandardCharsets.UTF_8))
+                .orElseGet(() -> {
+                    byte[] k = new byte[32];
+                    new SecureRandom().nextBytes(k);
+                    return k;
+                });
         return new Masker(hashKey);
     }
 }

@@ -25,8 +25,15 @@ public class SshListener {
     private final SshGateway gateway;
     private SshProxyServer server;
 
-    public SshListener(ProxyConfig config, ConnectionCatalog connections, TokenValidator tokens, PolicyDecider policy,
-            Masker masker, EventPublisher events, SessionRegistry registry, ReviewHolds holds) {
+    public SshListener(
+            ProxyConfig config,
+            ConnectionCatalog connections,
+            TokenValidator tokens,
+            PolicyDecider policy,
+            Masker masker,
+            EventPublisher events,
+            SessionRegistry registry,
+            ReviewHolds holds) {
         this.config = config;
         this.gateway = new SshGateway(config, connections, tokens, policy, masker, events, registry, holds);
     }

@@ -14,8 +14,7 @@ public final class Agents {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private Agents() {
-    }
+    private Agents() {}
 
     /** demo-agent with {@code conn:pg-demo:read} (aud session-proxy). */
     public static String demoAgentToken() {
@@ -31,9 +30,13 @@ public final class Agents {
         String form = "grant_type=client_credentials&client_id=demo-agent&client_secret=demo-agent-dev-secret"
                 + (scope == null ? "" : "&scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8));
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(ProxyTestResource.stack().keycloak()
-                    .issuer() + "/protocol/openid-connect/token")).header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(
+                                    ProxyTestResource.stack().keycloak().issuer() + "/protocol/openid-connect/token"))
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .POST(HttpRequest.BodyPublishers.ofString(form))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("token request failed: HTTP " + r.statusCode());
             }
@@ -46,7 +49,8 @@ public final class Agents {
     /** The same claims, re-encoded with {@code alg: none} and no signature. */
     public static String algNone(String token) {
         String[] parts = token.split("\\.");
-        String header = Base64.getUrlEncoder().withoutPadding()
+        String header = Base64.getUrlEncoder()
+                .withoutPadding()
                 .encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
         return header + "." + parts[1] + ".";
     }
@@ -56,7 +60,10 @@ public final class Agents {
         String[] parts = token.split("\\.");
         JsonObject claims = new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
         claims.put("scope", claims.getString("scope") + " conn:pg-demo:admin");
-        return parts[0] + "." + Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+        return parts[0] + "."
+                + Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8))
+                + "." + parts[2];
     }
 }

@@ -30,30 +30,39 @@ public final class FakePolicyServer implements AutoCloseable {
     public static volatile int allowedForwardPort = -1;
 
     private FakePolicyServer() throws Exception {
-        server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
-            if (down.get()) {
-                req.response().setStatusCode(503).end();
-                return;
-            }
-            String auth = req.getHeader("Authorization");
-            if (auth == null || !auth.startsWith("Bearer ey")) {
-                req.response().setStatusCode(401).end();
-                return;
-            }
-            authorizations.add(auth);
-            if (!"/v1/data/portcullis/decision".equals(req.path())) {
-                req.response().setStatusCode(404).end();
-                return;
-            }
-            JsonObject input = body.toJsonObject().getJsonObject("input");
-            inputs.add(input);
-            JsonObject result = decide(input);
-            if (maskNothing.get()) {
-                result.put("mask", new JsonArray());
-            }
-            req.response().putHeader("Content-Type", "application/json")
-                    .end(new JsonObject().put("result", result).put("decision_id", "d-" + inputs.size()).encode());
-        })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        server = vertx.createHttpServer()
+                .requestHandler(req -> req.body().onSuccess(body -> {
+                    if (down.get()) {
+                        req.response().setStatusCode(503).end();
+                        return;
+                    }
+                    String auth = req.getHeader("Authorization");
+                    if (auth == null || !auth.startsWith("Bearer ey")) {
+                        req.response().setStatusCode(401).end();
+                        return;
+                    }
+                    authorizations.add(auth);
+                    if (!"/v1/data/portcullis/decision".equals(req.path())) {
+                        req.response().setStatusCode(404).end();
+                        return;
+                    }
+                    JsonObject input = body.toJsonObject().getJsonObject("input");
+                    inputs.add(input);
+                    JsonObject result = decide(input);
+                    if (maskNothing.get()) {
+                        result.put("mask", new JsonArray());
+                    }
+                    req.response()
+                            .putHeader("Content-Type", "application/json")
+                            .end(new JsonObject()
+                                    .put("result", result)
+                                    .put("decision_id", "d-" + inputs.size())
+                                    .encode());
+                }))
+                .listen(0, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
     }
 
     public static FakePolicyServer start() {
@@ -85,13 +94,15 @@ public final class FakePolicyServer implements AutoCloseable {
             JsonObject s = statements.getJsonObject(i);
             String type = s.getString("type");
             String text = s.getString("text", "").toLowerCase(Locale.ROOT);
-            boolean pgbenchTables = text.contains("pgbench_") && s.getJsonArray("tables").stream()
-                    .allMatch(t -> t.toString().startsWith("pgbench_"));
+            boolean pgbenchTables = text.contains("pgbench_")
+                    && s.getJsonArray("tables").stream()
+                            .allMatch(t -> t.toString().startsWith("pgbench_"));
             if (("DROP".equals(type) || "UNKNOWN".equals(type) && text.startsWith("drop")) && !pgbenchTables) {
                 action = "deny";
                 reasons.add("rule drop-forbidden: DROP is never allowed on prod");
                 rules.add("drop-forbidden");
-            } else if (("DELETE".equals(type) || "UPDATE".equals(type)) && !s.getBoolean("has_where")
+            } else if (("DELETE".equals(type) || "UPDATE".equals(type))
+                    && !s.getBoolean("has_where")
                     && !"deny".equals(action)) {
                 action = "review";
                 reasons.add("rule bulk-change-review: " + type + " without WHERE needs approval");
@@ -103,7 +114,11 @@ public final class FakePolicyServer implements AutoCloseable {
                 mask.add(new JsonObject().put("column", "note").put("strategy", "hash"));
             }
         }
-        return new JsonObject().put("action", action).put("reasons", reasons).put("rules", rules).put("mask", mask)
+        return new JsonObject()
+                .put("action", action)
+                .put("reasons", reasons)
+                .put("rules", rules)
+                .put("mask", mask)
                 .put("record", true);
     }
 
@@ -117,17 +132,30 @@ public final class FakePolicyServer implements AutoCloseable {
         String kind = request.getString("kind", "");
         if (kind.equals("sftp")) {
             // allowed without masking: the proxy refuses SFTP that policy wants masked
-            return new JsonObject().put("action", "allow").put("reasons", new JsonArray()).put("rules", new JsonArray())
-                    .put("mask", new JsonArray()).put("record", true);
+            return new JsonObject()
+                    .put("action", "allow")
+                    .put("reasons", new JsonArray())
+                    .put("rules", new JsonArray())
+                    .put("mask", new JsonArray())
+                    .put("record", true);
         }
         if (kind.equals("port_forward") || kind.equals("remote_forward")) {
             if (request.getInteger("port", -2) == allowedForwardPort) {
-                return new JsonObject().put("action", "allow").put("reasons", new JsonArray()).put("rules", new JsonArray())
-                        .put("mask", new JsonArray()).put("record", true);
+                return new JsonObject()
+                        .put("action", "allow")
+                        .put("reasons", new JsonArray())
+                        .put("rules", new JsonArray())
+                        .put("mask", new JsonArray())
+                        .put("record", true);
             }
-            return new JsonObject().put("action", "deny")
-                    .put("reasons", new JsonArray().add("rule ssh-port-forwarding-forbidden: SSH port forwarding is never allowed"))
-                    .put("rules", new JsonArray().add("ssh-port-forwarding-forbidden")).put("mask", new JsonArray())
+            return new JsonObject()
+                    .put("action", "deny")
+                    .put(
+                            "reasons",
+                            new JsonArray()
+                                    .add("rule ssh-port-forwarding-forbidden: SSH port forwarding is never allowed"))
+                    .put("rules", new JsonArray().add("ssh-port-forwarding-forbidden"))
+                    .put("mask", new JsonArray())
                     .put("record", true);
         }
         String action = "allow";
@@ -142,8 +170,13 @@ public final class FakePolicyServer implements AutoCloseable {
             reasons.add("rule ssh-review: this command needs approval");
             rules.add("ssh-review");
         }
-        JsonArray mask = new JsonArray().add(new JsonObject().put("detector", "credit_card").put("strategy", "last4"));
-        return new JsonObject().put("action", action).put("reasons", reasons).put("rules", rules).put("mask", mask)
+        JsonArray mask = new JsonArray()
+                .add(new JsonObject().put("detector", "credit_card").put("strategy", "last4"));
+        return new JsonObject()
+                .put("action", action)
+                .put("reasons", reasons)
+                .put("rules", rules)
+                .put("mask", mask)
                 .put("record", true);
     }
 
@@ -166,14 +199,20 @@ public final class FakePolicyServer implements AutoCloseable {
             action = "review";
             reasons.add("rule k8s-configmap-delete-review: deleting a ConfigMap needs approval");
             rules.add("k8s-configmap-delete-review");
-        } else if ("http".equals(request.getString("protocol")) && request.getString("path", "").startsWith("/admin")) {
+        } else if ("http".equals(request.getString("protocol"))
+                && request.getString("path", "").startsWith("/admin")) {
             action = "deny";
             reasons.add("rule web-admin-forbidden: the admin pages are off limits");
             rules.add("web-admin-forbidden");
         }
-        JsonArray mask = new JsonArray().add(new JsonObject().put("detector", "credit_card").put("strategy", "last4"))
+        JsonArray mask = new JsonArray()
+                .add(new JsonObject().put("detector", "credit_card").put("strategy", "last4"))
                 .add(new JsonObject().put("detector", "email").put("strategy", "redact"));
-        return new JsonObject().put("action", action).put("reasons", reasons).put("rules", rules).put("mask", mask)
+        return new JsonObject()
+                .put("action", action)
+                .put("reasons", reasons)
+                .put("rules", rules)
+                .put("mask", mask)
                 .put("record", true);
     }
 

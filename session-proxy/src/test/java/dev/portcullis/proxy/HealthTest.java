@@ -15,7 +15,10 @@ class HealthTest {
     void liveAndReadyReportUp() throws InterruptedException {
         given().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
         ProxyReadiness.await();
-        given().get("/q/health/ready").then().statusCode(200).body("status", is("UP"))
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(200)
+                .body("status", is("UP"))
                 .body("checks.find { it.name == 'control-events' }.status", is("UP"));
     }
 

@@ -27,7 +27,8 @@ public final class KafkaProbe implements AutoCloseable {
         p.put("value.deserializer", StringDeserializer.class.getName());
         consumer = new KafkaConsumer<>(p);
         List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+                .map(i -> new TopicPartition(i.topic(), i.partition()))
+                .toList();
         consumer.assign(parts);
         consumer.seekToEnd(parts);
         parts.forEach(consumer::position);
@@ -64,14 +65,19 @@ public final class KafkaProbe implements AutoCloseable {
      * every one: seq from 0 without gaps, and the agent and connection named.
      */
     public List<JsonObject> session(String sessionId, String agent, String connection) {
-        List<JsonObject> mine = seen.stream().filter(e -> sessionId.equals(e.getString("session_id")))
-                .sorted(java.util.Comparator.comparingLong(e -> e.getLong("seq"))).toList();
+        List<JsonObject> mine = seen.stream()
+                .filter(e -> sessionId.equals(e.getString("session_id")))
+                .sorted(java.util.Comparator.comparingLong(e -> e.getLong("seq")))
+                .toList();
         for (int i = 0; i < mine.size(); i++) {
             if (mine.get(i).getLong("seq") != i) {
-                throw new AssertionError("seq from 0 without gaps: event " + i + " has seq " + mine.get(i).getLong("seq"));
+                throw new AssertionError("seq from 0 without gaps: event " + i + " has seq "
+                        + mine.get(i).getLong("seq"));
             }
-            if (!agent.equals(mine.get(i).getString("agent")) || !connection.equals(mine.get(i).getString("connection"))) {
-                throw new AssertionError("event " + i + " names another agent or connection: " + mine.get(i).encode());
+            if (!agent.equals(mine.get(i).getString("agent"))
+                    || !connection.equals(mine.get(i).getString("connection"))) {
+                throw new AssertionError("event " + i + " names another agent or connection: "
+                        + mine.get(i).encode());
             }
         }
         return mine;

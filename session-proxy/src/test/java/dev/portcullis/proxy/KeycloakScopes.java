@@ -19,8 +19,7 @@ public final class KeycloakScopes {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private KeycloakScopes() {
-    }
+    private KeycloakScopes() {}
 
     public static synchronized void grantDemoAgent(String connection, String access) {
         String scope = "conn:" + connection + ":" + access;
@@ -29,26 +28,44 @@ public final class KeycloakScopes {
             String admin = "Bearer " + brokerToken();
             String scopeId = findScope(base, admin, scope);
             if (scopeId == null) {
-                JsonObject rep = new JsonObject().put("name", scope).put("protocol", "openid-connect")
-                        .put("attributes", new JsonObject().put("include.in.token.scope", "true")
-                                .put("display.on.consent.screen", "false"))
-                        .put("protocolMappers", new JsonArray().add(new JsonObject().put("name", "audience session-proxy")
-                                .put("protocol", "openid-connect").put("protocolMapper", "oidc-audience-mapper")
-                                .put("config", new JsonObject().put("included.client.audience", "session-proxy")
-                                        .put("access.token.claim", "true").put("id.token.claim", "false"))));
+                JsonObject rep = new JsonObject()
+                        .put("name", scope)
+                        .put("protocol", "openid-connect")
+                        .put(
+                                "attributes",
+                                new JsonObject()
+                                        .put("include.in.token.scope", "true")
+                                        .put("display.on.consent.screen", "false"))
+                        .put(
+                                "protocolMappers",
+                                new JsonArray()
+                                        .add(new JsonObject()
+                                                .put("name", "audience session-proxy")
+                                                .put("protocol", "openid-connect")
+                                                .put("protocolMapper", "oidc-audience-mapper")
+                                                .put(
+                                                        "config",
+                                                        new JsonObject()
+                                                                .put("included.client.audience", "session-proxy")
+                                                                .put("access.token.claim", "true")
+                                                                .put("id.token.claim", "false"))));
                 HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/client-scopes"))
-                        .header("Authorization", admin).header("Content-Type", "application/json")
+                        .header("Authorization", admin)
+                        .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(rep.encode())));
                 if (r.statusCode() != 201 && r.statusCode() != 409) {
                     throw new IllegalStateException("creating client scope " + scope + ": HTTP " + r.statusCode());
                 }
                 scopeId = findScope(base, admin, scope);
             }
-            HttpResponse<String> clients = send(HttpRequest.newBuilder(URI.create(base + "/clients?clientId=demo-agent"))
-                    .header("Authorization", admin).GET());
+            HttpResponse<String> clients =
+                    send(HttpRequest.newBuilder(URI.create(base + "/clients?clientId=demo-agent"))
+                            .header("Authorization", admin)
+                            .GET());
             String clientId = new JsonArray(clients.body()).getJsonObject(0).getString("id");
-            HttpResponse<String> put = send(HttpRequest.newBuilder(URI.create(base + "/clients/" + clientId
-                    + "/optional-client-scopes/" + scopeId)).header("Authorization", admin)
+            HttpResponse<String> put = send(HttpRequest.newBuilder(
+                            URI.create(base + "/clients/" + clientId + "/optional-client-scopes/" + scopeId))
+                    .header("Authorization", admin)
                     .PUT(HttpRequest.BodyPublishers.noBody()));
             if (put.statusCode() / 100 != 2) {
                 throw new IllegalStateException("attaching " + scope + " to demo-agent: HTTP " + put.statusCode());
@@ -65,7 +82,8 @@ public final class KeycloakScopes {
 
     private static String findScope(String base, String admin, String name) throws Exception {
         HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/client-scopes"))
-                .header("Authorization", admin).GET());
+                .header("Authorization", admin)
+                .GET());
         if (r.statusCode() != 200) {
             throw new IllegalStateException("listing client scopes: HTTP " + r.statusCode());
         }
@@ -81,8 +99,9 @@ public final class KeycloakScopes {
     private static String brokerToken() throws Exception {
         String form = "grant_type=client_credentials&client_id=identity-broker&client_secret="
                 + URLEncoder.encode("identity-broker-dev-secret", StandardCharsets.UTF_8);
-        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(ProxyTestResource.stack().keycloak().issuer()
-                + "/protocol/openid-connect/token")).header("Content-Type", "application/x-www-form-urlencoded")
+        HttpResponse<String> r = send(HttpRequest.newBuilder(
+                        URI.create(ProxyTestResource.stack().keycloak().issuer() + "/protocol/openid-connect/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)));
         if (r.statusCode() != 200) {
             throw new IllegalStateException("identity-broker token: HTTP " + r.statusCode());

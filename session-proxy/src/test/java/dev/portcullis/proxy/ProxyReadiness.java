@@ -5,8 +5,7 @@ import static io.restassured.RestAssured.given;
 /** Waits for {@code /q/health/ready}: the kill-switch consumer reads its topics only from then on. */
 public final class ProxyReadiness {
 
-    private ProxyReadiness() {
-    }
+    private ProxyReadiness() {}
 
     /** Before a test publishes a control event (agent.disabled, review decisions). */
     public static void await() throws InterruptedException {

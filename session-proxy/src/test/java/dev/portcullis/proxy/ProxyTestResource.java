@@ -44,20 +44,23 @@ public class ProxyTestResource implements QuarkusTestResourceLifecycleManager {
         stack.kafka().createTopics(DevStack.TOPICS, 1);
         String password = "demo-pw-" + System.nanoTime();
         stack.postgres().createDatabase(DATABASE, ROLE, password);
-        stack.postgres().execute(DATABASE, "DROP TABLE IF EXISTS customers",
-                """
+        stack.postgres()
+                .execute(
+                        DATABASE,
+                        "DROP TABLE IF EXISTS customers",
+                        """
                 CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, email text NOT NULL,
                     card_number text NOT NULL, note text)""",
-                "ALTER TABLE customers OWNER TO " + ROLE,
-                """
+                        "ALTER TABLE customers OWNER TO " + ROLE,
+                        """
                 INSERT INTO customers (name, email, card_number, note) VALUES
                   ('Ada Lovelace', 'ada@example.com', '4111111111111111', 'card 4111 1111 1111 1111 on file'),
                   ('Alan Turing', 'alan@example.org', '5555555555554444', 'no notes'),
                   ('Grace Hopper', 'grace@example.net', '378282246310005', 'call grace@example.net')""",
-                "DROP TABLE IF EXISTS scratch",
-                "CREATE TABLE scratch (id int)",
-                "ALTER TABLE scratch OWNER TO " + ROLE,
-                "INSERT INTO scratch SELECT generate_series(1, 5)");
+                        "DROP TABLE IF EXISTS scratch",
+                        "CREATE TABLE scratch (id int)",
+                        "ALTER TABLE scratch OWNER TO " + ROLE,
+                        "INSERT INTO scratch SELECT generate_series(1, 5)");
         try {
             Path dir = Path.of("target", "proxy-test").toAbsolutePath();
             Files.createDirectories(dir);
@@ -80,8 +83,16 @@ public class ProxyTestResource implements QuarkusTestResourceLifecycleManager {
                         database: %s
                         credentials: { username: %s, passwordFile: %s }
                         accessLevels: [read]
-                    """.formatted(CONNECTION, stack.postgres().port(), DATABASE, ROLE, pw, stack.postgres().port(),
-                    DATABASE, ROLE, pw));
+                    """.formatted(
+                            CONNECTION,
+                            stack.postgres().port(),
+                            DATABASE,
+                            ROLE,
+                            pw,
+                            stack.postgres().port(),
+                            DATABASE,
+                            ROLE,
+                            pw));
             policy = FakePolicyServer.start();
             Map<String, String> config = new LinkedHashMap<>();
             config.put("portcullis.connections.file", connections.toString());

@@ -10,8 +10,7 @@ import java.util.Map;
 /** What the SSH and HTTP test resources share: Kafka and Keycloak from the JVM's one dev-stack, and the base settings. */
 public final class TestStacks {
 
-    private TestStacks() {
-    }
+    private TestStacks() {}
 
     /** Kafka (topics created) and Keycloak; {@link Agents} and {@link KafkaProbe} use this stack. */
     public static DevStack kafkaAndKeycloak() {
@@ -22,8 +21,8 @@ public final class TestStacks {
     }
 
     /** Connections file, token issuer, policy, Kafka, review timeout and spool: the settings every gateway test sets. */
-    public static Map<String, String> proxyConfig(DevStack stack, FakePolicyServer policy, Path connections, Path dir,
-            String reviewTimeout) {
+    public static Map<String, String> proxyConfig(
+            DevStack stack, FakePolicyServer policy, Path connections, Path dir, String reviewTimeout) {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("portcullis.connections.file", connections.toString());
         config.put("portcullis.token.issuer", stack.keycloak().issuer());

@@ -17,8 +17,7 @@ final class DemoTarget {
     static final String DATABASE = "demo";
     static final String ROLE = "demo_app";
 
-    private DemoTarget() {
-    }
+    private DemoTarget() {}
 
     /** Creates role, database and seed rows unless present; returns the password file. */
     static Path provision(PostgresServer pg, StackLayout layout) throws IOException {
@@ -31,7 +30,8 @@ final class DemoTarget {
             StackLayout.writePrivate(passwordFile, password);
         }
         pg.createDatabase(DATABASE, ROLE, password);
-        pg.execute(DATABASE,
+        pg.execute(
+                DATABASE,
                 """
                 CREATE TABLE IF NOT EXISTS customers (
                     id          serial PRIMARY KEY,

@@ -77,10 +77,12 @@ public final class PortcullisCli {
         long t0 = System.nanoTime();
         Long running = livePid(layout.supervisorPid());
         if (running != null && running != ProcessHandle.current().pid()) {
-            throw new DevStackException("the stack is already up (launcher pid " + running + "); run bin/portcullis down first");
+            throw new DevStackException(
+                    "the stack is already up (launcher pid " + running + "); run bin/portcullis down first");
         }
         Files.createDirectories(layout.run());
-        Files.writeString(layout.supervisorPid(), Long.toString(ProcessHandle.current().pid()));
+        Files.writeString(
+                layout.supervisorPid(), Long.toString(ProcessHandle.current().pid()));
         layout.writeState("starting");
         Files.deleteIfExists(layout.summary());
 
@@ -96,26 +98,34 @@ public final class PortcullisCli {
         for (int p : List.of(PORTS.proxyPg(), PORTS.proxySsh(), PORTS.proxyHttp())) {
             Ports.requireFree(p, "session-proxy", null);
         }
-        DevStack.Builder builder = DevStack.builder().workDir(layout.home()).persistent(true).keycloakOnPostgres(true)
-                .postgresSuperuserPassword(PG_SUPERUSER_PASSWORD).keycloakAdminPassword(KEYCLOAK_ADMIN_PASSWORD)
-                .s3Credentials(S3_ACCESS_KEY, S3_SECRET_KEY).timeout(Duration.ofSeconds(120));
+        DevStack.Builder builder = DevStack.builder()
+                .workDir(layout.home())
+                .persistent(true)
+                .keycloakOnPostgres(true)
+                .postgresSuperuserPassword(PG_SUPERUSER_PASSWORD)
+                .keycloakAdminPassword(KEYCLOAK_ADMIN_PASSWORD)
+                .s3Credentials(S3_ACCESS_KEY, S3_SECRET_KEY)
+                .timeout(Duration.ofSeconds(120));
         ports.forEach(builder::port);
         DevStack stack = builder.build();
         List<PortcullisServices> services = new ArrayList<>();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("portcullis: stopping services and dependencies");
-            services.forEach(PortcullisServices::close);
-            stack.close();
-            try {
-                layout.writeState("stopped");
-                Files.deleteIfExists(layout.supervisorPid());
-                Files.deleteIfExists(layout.endpoints());
-            } catch (IOException ignored) {
-                // nothing left to clean up that `down` would not
-            }
-            stopped.countDown();
-        }, "portcullis-down"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("portcullis: stopping services and dependencies");
+                            services.forEach(PortcullisServices::close);
+                            stack.close();
+                            try {
+                                layout.writeState("stopped");
+                                Files.deleteIfExists(layout.supervisorPid());
+                                Files.deleteIfExists(layout.endpoints());
+                            } catch (IOException ignored) {
+                                // nothing left to clean up that `down` would not
+                            }
+                            stopped.countDown();
+                        },
+                        "portcullis-down"));
 
         try {
             List<Component> wanted = new ArrayList<>(List.of(Component.POSTGRES, Component.KAFKA, Component.KEYCLOAK));
@@ -130,8 +140,12 @@ public final class PortcullisCli {
             Files.createDirectories(layout.recordings());
 
             Properties endpoints = endpoints(stack, withS3);
-            PortcullisServices suite = PortcullisServices.builder(stack, layout.root()).home(layout.home()).ports(PORTS)
-                    .connections(connections).s3(withS3).build();
+            PortcullisServices suite = PortcullisServices.builder(stack, layout.root())
+                    .home(layout.home())
+                    .ports(PORTS)
+                    .connections(connections)
+                    .s3(withS3)
+                    .build();
             services.add(suite);
             suite.startAll(Duration.ofSeconds(120));
             layout.writeEndpoints(endpoints);
@@ -197,9 +211,13 @@ public final class PortcullisCli {
                       -c 'SELECT name, email, card_number FROM customers'
 
                 Logs: bin/portcullis logs <component>   Stop: bin/portcullis down (or Ctrl-C when run without -d)
-                """.formatted(seconds, p.getProperty("keycloak.url"), KEYCLOAK_ADMIN_PASSWORD,
-                p.getProperty("s3.url").isEmpty() ? p.getProperty("recordings.dir") : p.getProperty("s3.url"),
-                p.getProperty("postgres.port"), p.getProperty("kafka.bootstrap"));
+                """.formatted(
+                        seconds,
+                        p.getProperty("keycloak.url"),
+                        KEYCLOAK_ADMIN_PASSWORD,
+                        p.getProperty("s3.url").isEmpty() ? p.getProperty("recordings.dir") : p.getProperty("s3.url"),
+                        p.getProperty("postgres.port"),
+                        p.getProperty("kafka.bootstrap"));
     }
 
     // ---------------------------------------------------------------- await (for up -d)
@@ -213,12 +231,13 @@ public final class PortcullisCli {
                 return 0;
             }
             if (state.startsWith("failed")) {
-                System.err.println("portcullis up -d: " + state + System.lineSeparator() + "see "
-                        + layout.log("launcher"));
+                System.err.println(
+                        "portcullis up -d: " + state + System.lineSeparator() + "see " + layout.log("launcher"));
                 return 1;
             }
             if (livePid(layout.supervisorPid()) == null && !state.equals("starting")) {
-                System.err.println("portcullis up -d: the launcher exited; last lines of " + layout.log("launcher") + ":");
+                System.err.println(
+                        "portcullis up -d: the launcher exited; last lines of " + layout.log("launcher") + ":");
                 System.err.println(tail(layout.log("launcher")));
                 return 1;
             }
@@ -271,10 +290,14 @@ public final class PortcullisCli {
                 return null;
             }
             long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> {
-                String cmd = h.info().command().orElse("");
-                return cmd.isEmpty() || cmd.contains("java") || cmd.contains("postgres") || cmd.endsWith("sh");
-            }).map(ProcessHandle::pid).orElse(null);
+            return ProcessHandle.of(pid)
+                    .filter(ProcessHandle::isAlive)
+                    .filter(h -> {
+                        String cmd = h.info().command().orElse("");
+                        return cmd.isEmpty() || cmd.contains("java") || cmd.contains("postgres") || cmd.endsWith("sh");
+                    })
+                    .map(ProcessHandle::pid)
+                    .orElse(null);
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -285,14 +308,17 @@ public final class PortcullisCli {
     private int status() throws IOException {
         if (!Files.exists(layout.endpoints())) {
             String state = layout.readState();
-            System.out.println("portcullis: not up" + (state.isEmpty() || state.equals("stopped") ? "" : " (" + state + ")"));
+            System.out.println(
+                    "portcullis: not up" + (state.isEmpty() || state.equals("stopped") ? "" : " (" + state + ")"));
             return 3;
         }
         Properties p = layout.readEndpoints();
         Map<String, Readiness.Probe> probes = new LinkedHashMap<>();
         probes.put("postgres", () -> {
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + p.getProperty("postgres.port")
-                    + "/demo?connectTimeout=3", PostgresServer.SUPERUSER, p.getProperty("postgres.superuser.password"));
+            try (Connection c = DriverManager.getConnection(
+                            "jdbc:postgresql://127.0.0.1:" + p.getProperty("postgres.port") + "/demo?connectTimeout=3",
+                            PostgresServer.SUPERUSER,
+                            p.getProperty("postgres.superuser.password"));
                     var rs = c.createStatement().executeQuery("SELECT count(*) FROM customers")) {
                 rs.next();
             }
@@ -320,7 +346,8 @@ public final class PortcullisCli {
                 allReady = false;
                 result = "NOT READY: " + ex.getMessage();
             }
-            System.out.printf("%-18s %-8s %s%n", e.getKey(), "%dms".formatted((System.nanoTime() - t) / 1_000_000), result);
+            System.out.printf(
+                    "%-18s %-8s %s%n", e.getKey(), "%dms".formatted((System.nanoTime() - t) / 1_000_000), result);
         }
         return allReady ? 0 : 1;
     }
@@ -366,7 +393,10 @@ public final class PortcullisCli {
     }
 
     private static void export(StringBuilder out, String name, String value) {
-        out.append("export ").append(name).append("='").append(value == null ? "" : value.replace("'", "'\\''"))
+        out.append("export ")
+                .append(name)
+                .append("='")
+                .append(value == null ? "" : value.replace("'", "'\\''"))
                 .append("'\n");
     }
 

@@ -38,8 +38,7 @@ public final class PortcullisServices implements AutoCloseable {
     public static final String PROXY = "session-proxy";
 
     /** The four services, their module directory, export name (DESIGN.md) and database. */
-    private record Service(String module, String envName, String database) {
-    }
+    private record Service(String module, String envName, String database) {}
 
     /** Start order of `up`: policy first (the proxy asks it), the proxy last. */
     private static final List<Service> SERVICES = List.of(
@@ -48,11 +47,12 @@ public final class PortcullisServices implements AutoCloseable {
             new Service(RECORDER, "PORTCULLIS_RECORDER_URL", "recorder"),
             new Service(PROXY, null, null));
 
-    public static final List<String> MODULES = SERVICES.stream().map(Service::module).toList();
+    public static final List<String> MODULES =
+            SERVICES.stream().map(Service::module).toList();
 
     /** Listener ports of the services ({@code proxyHttp}: session-proxy's HTTP/Kubernetes listener). */
-    public record ServicePorts(int policy, int broker, int recorder, int proxyAdmin, int proxyPg, int proxySsh,
-            int proxyHttp) {
+    public record ServicePorts(
+            int policy, int broker, int recorder, int proxyAdmin, int proxyPg, int proxySsh, int proxyHttp) {
 
         /** DESIGN.md's ports, as `up` uses them. */
         public static ServicePorts defaults() {
@@ -61,9 +61,13 @@ public final class PortcullisServices implements AutoCloseable {
 
         /** Ports that were free a moment ago, for tests. */
         public static ServicePorts free() {
-            return new ServicePorts(dev.portcullis.devstack.Ports.free(), dev.portcullis.devstack.Ports.free(),
-                    dev.portcullis.devstack.Ports.free(), dev.portcullis.devstack.Ports.free(),
-                    dev.portcullis.devstack.Ports.free(), dev.portcullis.devstack.Ports.free(),
+            return new ServicePorts(
+                    dev.portcullis.devstack.Ports.free(),
+                    dev.portcullis.devstack.Ports.free(),
+                    dev.portcullis.devstack.Ports.free(),
+                    dev.portcullis.devstack.Ports.free(),
+                    dev.portcullis.devstack.Ports.free(),
+                    dev.portcullis.devstack.Ports.free(),
                     dev.portcullis.devstack.Ports.free());
         }
 
@@ -93,8 +97,10 @@ public final class PortcullisServices implements AutoCloseable {
 
     private PortcullisServices(Builder b) {
         this.stack = b.stack;
-        this.layout = new StackLayout(b.repoRoot.toAbsolutePath().normalize(), b.home.toAbsolutePath().normalize());
-        this.workDir = b.workDir == null ? layout.root() : b.workDir.toAbsolutePath().normalize();
+        this.layout = new StackLayout(
+                b.repoRoot.toAbsolutePath().normalize(), b.home.toAbsolutePath().normalize());
+        this.workDir =
+                b.workDir == null ? layout.root() : b.workDir.toAbsolutePath().normalize();
         this.ports = b.ports;
         this.connections = b.connections;
         this.s3 = b.s3;
@@ -112,7 +118,10 @@ public final class PortcullisServices implements AutoCloseable {
      * in the stack's PostgreSQL; returns the file holding its password, which only session-proxy reads.
      */
     public static Path provisionDemoTarget(PostgresServer pg, Path home) throws IOException {
-        return DemoTarget.provision(pg, new StackLayout(home.toAbsolutePath().normalize(), home.toAbsolutePath().normalize()));
+        return DemoTarget.provision(
+                pg,
+                new StackLayout(
+                        home.toAbsolutePath().normalize(), home.toAbsolutePath().normalize()));
     }
 
     /** Starts every service (databases created first) and waits until each one's /q/health/ready is UP. */
@@ -193,7 +202,8 @@ public final class PortcullisServices implements AutoCloseable {
         Map<String, String> env = envs.computeIfAbsent(s.module(), m -> serviceEnv(s));
         Path jar = layout.root().resolve(s.module()).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
-            throw new DevStackException(s.module() + " is not built (" + jar + " is missing); run ./mvnw package -DskipTests");
+            throw new DevStackException(
+                    s.module() + " is not built (" + jar + " is missing); run ./mvnw package -DskipTests");
         }
         List<String> command = new ArrayList<>(List.of(Jdk.javaBinary(jdk).toString(), "-Xmx384m", "-XX:+UseSerialGC"));
         command.addAll(jvmArgs);
@@ -201,8 +211,9 @@ public final class PortcullisServices implements AutoCloseable {
         // for it (.ci/run: target/devstack) finds a service that outlived its test run. (Not under
         // portcullis.*: the services' config mappings reject unknown keys there.)
         command.addAll(List.of("-Ddevstack.home=" + layout.home(), "-jar", jar.toString()));
-        running.put(s.module(), ChildProcess.start(s.module(), command, env, workDir, layout.log(s.module()),
-                layout.pid(s.module())));
+        running.put(
+                s.module(),
+                ChildProcess.start(s.module(), command, env, workDir, layout.log(s.module()), layout.pid(s.module())));
     }
 
     private void awaitReady(String module, Duration timeout) {
@@ -211,7 +222,9 @@ public final class PortcullisServices implements AutoCloseable {
     }
 
     private static Service service(String module) {
-        return SERVICES.stream().filter(s -> s.module().equals(module)).findFirst()
+        return SERVICES.stream()
+                .filter(s -> s.module().equals(module))
+                .findFirst()
                 .orElseThrow(() -> new DevStackException("unknown service " + module + " (known: " + MODULES + ")"));
     }
 
@@ -226,7 +239,9 @@ public final class PortcullisServices implements AutoCloseable {
         env.put("QUARKUS_OIDC_CREDENTIALS_SECRET", s.module() + "-dev-secret");
         env.put("PORTCULLIS_POLICY_CLIENT_SECRET", s.module() + "-dev-secret");
         if (s.module().equals(PROXY)) {
-            env.put("PORTCULLIS_SSH_HOST_KEY_FILE", layout.secrets().resolve("ssh-host-key").toString());
+            env.put(
+                    "PORTCULLIS_SSH_HOST_KEY_FILE",
+                    layout.secrets().resolve("ssh-host-key").toString());
             env.put("PORTCULLIS_PG_PORT", Integer.toString(ports.proxyPg()));
             env.put("PORTCULLIS_SSH_PORT", Integer.toString(ports.proxySsh()));
             env.put("PORTCULLIS_PROXY_HTTP_PORT", Integer.toString(ports.proxyHttp()));

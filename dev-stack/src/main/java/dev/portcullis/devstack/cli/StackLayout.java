@@ -16,7 +16,9 @@ import java.util.Properties;
 record StackLayout(Path root, Path home) {
 
     static StackLayout of(Path repoRoot) {
-        return new StackLayout(repoRoot.toAbsolutePath().normalize(), repoRoot.toAbsolutePath().normalize().resolve(".portcullis"));
+        return new StackLayout(
+                repoRoot.toAbsolutePath().normalize(),
+                repoRoot.toAbsolutePath().normalize().resolve(".portcullis"));
     }
 
     Path logs() {

@@ -27,7 +27,9 @@ public final class DevStackTestResource implements QuarkusTestResourceLifecycleM
     @Override
     public void init(Map<String, String> initArgs) {
         String list = initArgs.getOrDefault("components", "");
-        components = Arrays.stream(list.split(",")).filter(s -> !s.isBlank()).map(Component::fromId)
+        components = Arrays.stream(list.split(","))
+                .filter(s -> !s.isBlank())
+                .map(Component::fromId)
                 .toArray(Component[]::new);
         database = initArgs.getOrDefault("database", database);
     }

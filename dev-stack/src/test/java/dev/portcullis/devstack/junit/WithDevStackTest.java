@@ -23,8 +23,10 @@ class WithDevStackTest {
         assertFalse(stack.isRunning(Component.KEYCLOAK));
         DevStackException e = assertThrows(DevStackException.class, stack::kafka);
         assertTrue(e.getMessage().contains("kafka is not part of this stack"), e.getMessage());
-        try (Connection c = stack.postgres().connect("postgres", "postgres", stack.postgres().superPassword());
-                ResultSet rs = c.createStatement().executeQuery("SELECT current_setting('server_version_num')::int / 10000")) {
+        try (Connection c = stack.postgres()
+                        .connect("postgres", "postgres", stack.postgres().superPassword());
+                ResultSet rs =
+                        c.createStatement().executeQuery("SELECT current_setting('server_version_num')::int / 10000")) {
             assertTrue(rs.next());
             assertEquals(18, rs.getInt(1));
         }
@@ -33,7 +35,9 @@ class WithDevStackTest {
     @Test
     void clientConfigPointsQuarkusAtTheRealServer(DevStack stack) {
         var config = stack.clientConfig("app");
-        assertEquals("postgresql://127.0.0.1:" + stack.postgres().port() + "/app", config.get("quarkus.datasource.reactive.url"));
+        assertEquals(
+                "postgresql://127.0.0.1:" + stack.postgres().port() + "/app",
+                config.get("quarkus.datasource.reactive.url"));
         assertEquals(stack.postgres().jdbcUrl("app"), config.get("quarkus.datasource.jdbc.url"));
         assertFalse(config.containsKey("kafka.bootstrap.servers"));
     }

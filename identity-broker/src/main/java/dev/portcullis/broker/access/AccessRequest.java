@@ -14,29 +14,45 @@ import java.util.UUID;
 @Table(name = "access_request")
 public class AccessRequest {
 
-    public enum Status { PENDING, APPROVED, DENIED, EXPIRED }
+    public enum Status {
+        PENDING,
+        APPROVED,
+        DENIED,
+        EXPIRED
+    }
 
     @Id
     public UUID id;
+
     @Column(name = "agent_id")
     public UUID agentId;
+
     public String connection;
     public String access;
+
     @Column(name = "duration_seconds")
     public long durationSeconds;
+
     public String reason;
+
     @Column(name = "requested_by")
     public String requestedBy;
+
     @Column(name = "required_approvals")
     public int requiredApprovals;
+
     @Enumerated(EnumType.STRING)
     public Status status;
+
     @Column(name = "created_at")
     public OffsetDateTime createdAt;
+
     @Column(name = "expires_at")
     public OffsetDateTime expiresAt;
+
     @Column(name = "decided_at")
     public OffsetDateTime decidedAt;
+
     @Column(name = "grant_id")
     public UUID grantId;
 }

@@ -12,24 +12,35 @@ import java.util.UUID;
 /** Shapes of {@code /v1/access-requests}. */
 public final class AccessRequestApi {
 
-    private AccessRequestApi() {
-    }
+    private AccessRequestApi() {}
 
     /** {@code agent} may be left out when an agent asks for itself; {@code duration} is ISO-8601 (PT30M). */
-    public record Create(@Size(max = 63) String agent, @NotBlank @Size(max = 63) String connection,
-            @NotBlank @Size(max = 63) String access, @NotNull Duration duration,
-            @NotBlank @Size(max = 2000) String reason) {
-    }
+    public record Create(
+            @Size(max = 63) String agent,
+            @NotBlank @Size(max = 63) String connection,
+            @NotBlank @Size(max = 63) String access,
+            @NotNull Duration duration,
+            @NotBlank @Size(max = 2000) String reason) {}
 
-    public record Decision(@Size(max = 2000) String comment) {
-    }
+    public record Decision(@Size(max = 2000) String comment) {}
 
-    public record ApprovalView(String approver, String decision, String comment, OffsetDateTime decidedAt) {
-    }
+    public record ApprovalView(String approver, String decision, String comment, OffsetDateTime decidedAt) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record View(UUID id, String agent, String connection, String access, String scope, Duration duration,
-            String reason, String requestedBy, String status, int requiredApprovals, List<ApprovalView> approvals,
-            OffsetDateTime createdAt, OffsetDateTime expiresAt, OffsetDateTime decidedAt, UUID grantId) {
-    }
+    public record View(
+            UUID id,
+            String agent,
+            String connection,
+            String access,
+            String scope,
+            Duration duration,
+            String reason,
+            String requestedBy,
+            String status,
+            int requiredApprovals,
+            List<ApprovalView> approvals,
+            OffsetDateTime createdAt,
+            OffsetDateTime expiresAt,
+            OffsetDateTime decidedAt,
+            UUID grantId) {}
 }

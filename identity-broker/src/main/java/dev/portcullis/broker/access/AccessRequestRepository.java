@@ -25,6 +25,8 @@ public class AccessRequestRepository implements PanacheRepositoryBase<AccessRequ
     }
 
     public Uni<List<AccessRequest>> dueToExpire(OffsetDateTime now, int limit) {
-        return find("status = ?1 and expiresAt <= ?2", AccessRequest.Status.PENDING, now).page(0, limit).list();
+        return find("status = ?1 and expiresAt <= ?2", AccessRequest.Status.PENDING, now)
+                .page(0, limit)
+                .list();
     }
 }

@@ -1,23 +1,23 @@
 package dev.portcullis.broker.access;
 
-import dev.portcullis.broker.rest.StatusParam;
 import dev.portcullis.broker.access.AccessRequestApi.Create;
 import dev.portcullis.broker.access.AccessRequestApi.View;
+import dev.portcullis.broker.rest.DecisionBody;
 import dev.portcullis.broker.rest.ProblemException;
+import dev.portcullis.broker.rest.StatusParam;
 import dev.portcullis.broker.security.Caller;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.core.MediaType;
-import dev.portcullis.broker.rest.DecisionBody;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
@@ -39,15 +39,19 @@ public class AccessRequestResource {
     @POST
     @jakarta.annotation.security.PermitAll
     public Uni<Response> create(@NotNull @Valid Create request) {
-        var who = new AccessRequestService.Requester(caller.agentName(), caller.username(),
-                caller.hasRole(Caller.ADMIN));
+        var who =
+                new AccessRequestService.Requester(caller.agentName(), caller.username(), caller.hasRole(Caller.ADMIN));
         return service.create(request, who)
-                .map(v -> Response.created(URI.create("/v1/access-requests/" + v.id())).entity(v).build());
+                .map(v -> Response.created(URI.create("/v1/access-requests/" + v.id()))
+                        .entity(v)
+                        .build());
     }
 
     @GET
-    @RolesAllowed({ Caller.APPROVER, Caller.ADMIN, Caller.AGENT })
-    public Uni<List<View>> list(@QueryParam("status") String status, @QueryParam("agent") String agent,
+    @RolesAllowed({Caller.APPROVER, Caller.ADMIN, Caller.AGENT})
+    public Uni<List<View>> list(
+            @QueryParam("status") String status,
+            @QueryParam("agent") String agent,
             @QueryParam("limit") @DefaultValue("100") int limit) {
         String only = agent;
         if (!caller.hasRole(Caller.APPROVER) && !caller.hasRole(Caller.ADMIN)) {
@@ -57,15 +61,17 @@ public class AccessRequestResource {
                 throw ProblemException.forbidden("an agent can only list its own requests");
             }
         }
-        return service.list(StatusParam.parse(AccessRequest.Status.class, status), only, Math.max(1, Math.min(limit, 500)));
+        return service.list(
+                StatusParam.parse(AccessRequest.Status.class, status), only, Math.max(1, Math.min(limit, 500)));
     }
 
     @GET
     @Path("{id}")
-    @RolesAllowed({ Caller.APPROVER, Caller.ADMIN, Caller.AGENT })
+    @RolesAllowed({Caller.APPROVER, Caller.ADMIN, Caller.AGENT})
     public Uni<View> get(@PathParam("id") UUID id) {
         return service.get(id).invoke(v -> {
-            if (!caller.hasRole(Caller.APPROVER) && !caller.hasRole(Caller.ADMIN)
+            if (!caller.hasRole(Caller.APPROVER)
+                    && !caller.hasRole(Caller.ADMIN)
                     && !v.agent().equals(caller.agentName())) {
                 throw ProblemException.forbidden("an agent can only read its own requests");
             }

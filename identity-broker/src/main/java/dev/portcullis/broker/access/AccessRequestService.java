@@ -41,8 +41,14 @@ public class AccessRequestService {
     private final BrokerConfig.AccessRequests config;
     private final Map<String, String> twoPersonTags;
 
-    public AccessRequestService(AccessRequestRepository requests, ApprovalRepository approvals,
-            AgentRepository agents, GrantService grants, AuditService audit, Notifier notifier, BrokerConfig config) {
+    public AccessRequestService(
+            AccessRequestRepository requests,
+            ApprovalRepository approvals,
+            AgentRepository agents,
+            GrantService grants,
+            AuditService audit,
+            Notifier notifier,
+            BrokerConfig config) {
         this.requests = requests;
         this.approvals = approvals;
         this.agents = agents;
@@ -79,38 +85,54 @@ public class AccessRequestService {
         int required = needsTwoPersons(connection) ? 2 : 1;
         OffsetDateTime now = now();
         return Panache.withTransaction(() -> agents.findByName(agentName).flatMap(agent -> {
-            if (agent == null) {
-                throw ProblemException.notFound("no agent named " + agentName);
-            }
-            if (who.callerAgent() == null && !who.admin() && !who.username().equals(agent.owner)) {
-                throw ProblemException.forbidden("only agent " + agentName + " itself, its owner or an admin may ask");
-            }
-            if (!agent.enabled) {
-                throw ProblemException.conflict("agent " + agentName + " is disabled");
-            }
-            AccessRequest r = new AccessRequest();
-            r.id = UUID.randomUUID();
-            r.agentId = agent.id;
-            r.connection = req.connection();
-            r.access = req.access();
-            r.durationSeconds = d.toSeconds();
-            r.reason = req.reason();
-            r.requestedBy = who.name();
-            r.requiredApprovals = required;
-            r.status = AccessRequest.Status.PENDING;
-            r.createdAt = now;
-            r.expiresAt = now.plus(config.pendingTimeout());
-            return requests.persist(r)
-                    .call(() -> audit.record(who.name(), "access-request.created", TARGET, r.id,
-                            Map.of("agent", agentName, "scope", connection.scope(r.access), "duration", d.toString(),
-                                    "required_approvals", required)))
-                    .map(saved -> view(saved, agentName, List.of()));
-        })).call(v -> notifier.notify("Access request " + v.id() + ": " + v.agent() + " asks for " + v.scope()
-                + " for " + v.duration() + " (" + v.reason() + ")"));
+                    if (agent == null) {
+                        throw ProblemException.notFound("no agent named " + agentName);
+                    }
+                    if (who.callerAgent() == null
+                            && !who.admin()
+                            && !who.username().equals(agent.owner)) {
+                        throw ProblemException.forbidden(
+                                "only agent " + agentName + " itself, its owner or an admin may ask");
+                    }
+                    if (!agent.enabled) {
+                        throw ProblemException.conflict("agent " + agentName + " is disabled");
+                    }
+                    AccessRequest r = new AccessRequest();
+                    r.id = UUID.randomUUID();
+                    r.agentId = agent.id;
+                    r.connection = req.connection();
+                    r.access = req.access();
+                    r.durationSeconds = d.toSeconds();
+                    r.reason = req.reason();
+                    r.requestedBy = who.name();
+                    r.requiredApprovals = required;
+                    r.status = AccessRequest.Status.PENDING;
+                    r.createdAt = now;
+                    r.expiresAt = now.plus(config.pendingTimeout());
+                    return requests.persist(r)
+                            .call(() -> audit.record(
+                                    who.name(),
+                                    "access-request.created",
+                                    TARGET,
+                                    r.id,
+                                    Map.of(
+                                            "agent",
+                                            agentName,
+                                            "scope",
+                                            connection.scope(r.access),
+                                            "duration",
+                                            d.toString(),
+                                            "required_approvals",
+                                            required)))
+                            .map(saved -> view(saved, agentName, List.of()));
+                }))
+                .call(v -> notifier.notify("Access request " + v.id() + ": " + v.agent() + " asks for " + v.scope()
+                        + " for " + v.duration() + " (" + v.reason() + ")"));
     }
 
     boolean needsTwoPersons(Connection c) {
-        return twoPersonTags.entrySet().stream().anyMatch(t -> t.getValue().equals(c.tags().get(t.getKey())));
+        return twoPersonTags.entrySet().stream()
+                .anyMatch(t -> t.getValue().equals(c.tags().get(t.getKey())));
     }
 
     public Uni<View> get(UUID id) {
@@ -123,84 +145,107 @@ public class AccessRequestService {
     }
 
     public Uni<List<View>> list(AccessRequest.Status status, String agentName, int limit) {
-        return Panache.withSession(() -> (agentName == null ? Uni.createFrom().<Agent>nullItem()
-                : agents.findByName(agentName)).flatMap(agent -> {
+        return Panache.withSession(() -> (agentName == null
+                        ? Uni.createFrom().<Agent>nullItem()
+                        : agents.findByName(agentName))
+                .flatMap(agent -> {
                     if (agentName != null && agent == null) {
                         return Uni.createFrom().item(List.<View>of());
                     }
                     return requests.search(status, agent == null ? null : agent.id, limit)
-                            .flatMap(list -> list.isEmpty() ? Uni.createFrom().item(List.<View>of())
-                                    : io.smallrye.mutiny.Multi.createFrom().iterable(list)
-                                            .onItem().transformToUniAndConcatenate(this::load).collect().asList());
+                            .flatMap(list -> list.isEmpty()
+                                    ? Uni.createFrom().item(List.<View>of())
+                                    : io.smallrye.mutiny.Multi.createFrom()
+                                            .iterable(list)
+                                            .onItem()
+                                            .transformToUniAndConcatenate(this::load)
+                                            .collect()
+                                            .asList());
                 }));
     }
 
     /** Approves or denies; returns the request as it stands afterwards (with its grant when approved). */
     public Uni<View> decide(UUID id, boolean approve, String approver, String comment) {
         OffsetDateTime now = now();
-        record Outcome(AccessRequest request, Agent agent, boolean grantNow) {
-        }
+        record Outcome(AccessRequest request, Agent agent, boolean grantNow) {}
         return Panache.withTransaction(() -> requests.findById(id).flatMap(r -> {
-            if (r == null) {
-                throw ProblemException.notFound("no access request " + id);
-            }
-            if (r.status != AccessRequest.Status.PENDING) {
-                throw ProblemException.conflict("access request " + id + " is already " + r.status.name().toLowerCase());
-            }
-            if (!r.expiresAt.isAfter(now)) {
-                throw ProblemException.conflict("access request " + id + " has expired");
-            }
-            return agents.findById(r.agentId).flatMap(agent -> {
-                if (approver.equals(r.requestedBy) || approver.equals(agent.owner)) {
-                    throw ProblemException.forbidden("no one approves their own request: " + approver
-                            + (approver.equals(r.requestedBy) ? " made it" : " owns agent " + agent.name));
-                }
-                return approvals.forRequest(r.id).flatMap(existing -> {
-                    if (existing.stream().anyMatch(a -> a.approver.equals(approver))) {
-                        throw ProblemException.conflict(approver + " has already decided on access request " + id);
+                    if (r == null) {
+                        throw ProblemException.notFound("no access request " + id);
                     }
-                    Approval a = new Approval();
-                    a.requestId = r.id;
-                    a.approver = approver;
-                    a.decision = approve ? "APPROVE" : "DENY";
-                    a.comment = comment;
-                    a.decidedAt = now;
-                    long approvalsSoFar = existing.stream().filter(x -> "APPROVE".equals(x.decision)).count()
-                            + (approve ? 1 : 0);
-                    boolean grantNow = approve && approvalsSoFar >= r.requiredApprovals;
-                    if (!approve) {
-                        r.status = AccessRequest.Status.DENIED;
-                        r.decidedAt = now;
-                    } else if (grantNow) {
-                        r.status = AccessRequest.Status.APPROVED;
-                        r.decidedAt = now;
+                    if (r.status != AccessRequest.Status.PENDING) {
+                        throw ProblemException.conflict("access request " + id + " is already "
+                                + r.status.name().toLowerCase());
                     }
-                    return approvals.persist(a)
-                            .call(() -> audit.record(approver, approve ? "access-request.approved"
-                                    : "access-request.denied", TARGET, r.id,
-                                    comment == null ? Map.of("approvals", approvalsSoFar)
-                                            : Map.of("approvals", approvalsSoFar, "comment", comment)))
-                            .replaceWith(new Outcome(r, agent, grantNow));
+                    if (!r.expiresAt.isAfter(now)) {
+                        throw ProblemException.conflict("access request " + id + " has expired");
+                    }
+                    return agents.findById(r.agentId).flatMap(agent -> {
+                        if (approver.equals(r.requestedBy) || approver.equals(agent.owner)) {
+                            throw ProblemException.forbidden("no one approves their own request: " + approver
+                                    + (approver.equals(r.requestedBy) ? " made it" : " owns agent " + agent.name));
+                        }
+                        return approvals.forRequest(r.id).flatMap(existing -> {
+                            if (existing.stream().anyMatch(a -> a.approver.equals(approver))) {
+                                throw ProblemException.conflict(
+                                        approver + " has already decided on access request " + id);
+                            }
+                            Approval a = new Approval();
+                            a.requestId = r.id;
+                            a.approver = approver;
+                            a.decision = approve ? "APPROVE" : "DENY";
+                            a.comment = comment;
+                            a.decidedAt = now;
+                            long approvalsSoFar = existing.stream()
+                                            .filter(x -> "APPROVE".equals(x.decision))
+                                            .count()
+                                    + (approve ? 1 : 0);
+                            boolean grantNow = approve && approvalsSoFar >= r.requiredApprovals;
+                            if (!approve) {
+                                r.status = AccessRequest.Status.DENIED;
+                                r.decidedAt = now;
+                            } else if (grantNow) {
+                                r.status = AccessRequest.Status.APPROVED;
+                                r.decidedAt = now;
+                            }
+                            return approvals
+                                    .persist(a)
+                                    .call(() -> audit.record(
+                                            approver,
+                                            approve ? "access-request.approved" : "access-request.denied",
+                                            TARGET,
+                                            r.id,
+                                            comment == null
+                                                    ? Map.of("approvals", approvalsSoFar)
+                                                    : Map.of("approvals", approvalsSoFar, "comment", comment)))
+                                    .replaceWith(new Outcome(r, agent, grantNow));
+                        });
+                    });
+                }))
+                .flatMap(o -> {
+                    if (!o.grantNow()) {
+                        return get(id);
+                    }
+                    AccessRequest r = o.request();
+                    // the grant runs for the asked duration from the moment it is approved
+                    return grants.create(
+                                    o.agent(),
+                                    r.connection,
+                                    r.access,
+                                    Grant.Kind.JIT,
+                                    r.id,
+                                    now().plusSeconds(r.durationSeconds),
+                                    approver)
+                            .flatMap(g -> Panache.withTransaction(
+                                    () -> requests.findById(id).invoke(row -> row.grantId = g.id)))
+                            .onFailure()
+                            .call(e -> Panache.withTransaction(() -> requests.findById(id)
+                                    .invoke(row -> {
+                                        row.status = AccessRequest.Status.PENDING;
+                                        row.decidedAt = null;
+                                    })
+                                    .call(() -> approvals.delete("requestId = ?1 and approver = ?2", id, approver))))
+                            .flatMap(x -> get(id));
                 });
-            });
-        })).flatMap(o -> {
-            if (!o.grantNow()) {
-                return get(id);
-            }
-            AccessRequest r = o.request();
-            // the grant runs for the asked duration from the moment it is approved
-            return grants.create(o.agent(), r.connection, r.access, Grant.Kind.JIT, r.id,
-                    now().plusSeconds(r.durationSeconds), approver)
-                    .flatMap(g -> Panache.withTransaction(() -> requests.findById(id)
-                            .invoke(row -> row.grantId = g.id)))
-                    .onFailure().call(e -> Panache.withTransaction(() -> requests.findById(id)
-                            .invoke(row -> {
-                                row.status = AccessRequest.Status.PENDING;
-                                row.decidedAt = null;
-                            })
-                            .call(() -> approvals.delete("requestId = ?1 and approver = ?2", id, approver))))
-                    .flatMap(x -> get(id));
-        });
     }
 
     public Uni<Integer> expireDue() {
@@ -210,25 +255,42 @@ public class AccessRequestService {
                 r.status = AccessRequest.Status.EXPIRED;
                 r.decidedAt = now;
             });
-            return io.smallrye.mutiny.Multi.createFrom().iterable(due).onItem()
-                    .transformToUniAndConcatenate(r -> audit.record("system", "access-request.expired", TARGET, r.id,
-                            Map.of()))
-                    .collect().asList().map(l -> due.size());
+            return io.smallrye.mutiny.Multi.createFrom()
+                    .iterable(due)
+                    .onItem()
+                    .transformToUniAndConcatenate(
+                            r -> audit.record("system", "access-request.expired", TARGET, r.id, Map.of()))
+                    .collect()
+                    .asList()
+                    .map(l -> due.size());
         }));
     }
 
     private Uni<View> load(AccessRequest r) {
-        return agents.findById(r.agentId).flatMap(agent -> approvals.forRequest(r.id)
-                .map(list -> view(r, agent == null ? null : agent.name, list)));
+        return agents.findById(r.agentId)
+                .flatMap(agent ->
+                        approvals.forRequest(r.id).map(list -> view(r, agent == null ? null : agent.name, list)));
     }
 
     private static View view(AccessRequest r, String agent, List<Approval> list) {
-        return new View(r.id, agent, r.connection, r.access, Connection.scopeName(r.connection, r.access),
-                Duration.ofSeconds(r.durationSeconds), r.reason, r.requestedBy, r.status.name().toLowerCase(),
+        return new View(
+                r.id,
+                agent,
+                r.connection,
+                r.access,
+                Connection.scopeName(r.connection, r.access),
+                Duration.ofSeconds(r.durationSeconds),
+                r.reason,
+                r.requestedBy,
+                r.status.name().toLowerCase(),
                 r.requiredApprovals,
-                list.stream().map(a -> new ApprovalView(a.approver, a.decision.toLowerCase(), a.comment, a.decidedAt))
+                list.stream()
+                        .map(a -> new ApprovalView(a.approver, a.decision.toLowerCase(), a.comment, a.decidedAt))
                         .toList(),
-                r.createdAt, r.expiresAt, r.decidedAt, r.grantId);
+                r.createdAt,
+                r.expiresAt,
+                r.decidedAt,
+                r.grantId);
     }
 
     static OffsetDateTime now() {

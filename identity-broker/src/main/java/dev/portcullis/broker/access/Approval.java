@@ -19,11 +19,14 @@ public class Approval {
     @Id
     @Column(name = "request_id")
     public UUID requestId;
+
     @Id
     public String approver;
     /** APPROVE or DENY. */
     public String decision;
+
     public String comment;
+
     @Column(name = "decided_at")
     public OffsetDateTime decidedAt;
 

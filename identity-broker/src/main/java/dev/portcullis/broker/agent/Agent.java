@@ -14,19 +14,27 @@ public class Agent {
 
     @Id
     public UUID id;
+
     public String name;
+
     @Column(name = "keycloak_id")
     public String keycloakId;
+
     public String team;
     public String owner;
     public String description;
+
     @Column(name = "auth_method")
     public String authMethod;
+
     public boolean enabled;
+
     @Column(name = "created_by")
     public String createdBy;
+
     @Column(name = "created_at")
     public OffsetDateTime createdAt;
+
     @Column(name = "updated_at")
     public OffsetDateTime updatedAt;
 

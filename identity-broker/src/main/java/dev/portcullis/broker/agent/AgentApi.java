@@ -13,43 +13,69 @@ import java.util.UUID;
 /** Request and response shapes of {@code /v1/agents}. */
 public final class AgentApi {
 
-    private AgentApi() {
-    }
+    private AgentApi() {}
 
     /** How the agent will authenticate to Keycloak. */
     public record Auth(
-            @NotNull @Pattern(regexp = "client_secret|private_key_jwt", message = "must be client_secret or private_key_jwt") String method,
-            @Size(max = 2000) @Pattern(regexp = "https?://.+", message = "must be an http(s) URL") String jwksUrl,
+            @NotNull
+            @Pattern(regexp = "client_secret|private_key_jwt", message = "must be client_secret or private_key_jwt")
+            String method,
+
+            @Size(max = 2000) @Pattern(regexp = "https?://.+", message = "must be an http(s) URL")
+            String jwksUrl,
+
             @Size(max = 20000) String jwks,
-            @Size(max = 20000) String publicKeyPem) {
-    }
+            @Size(max = 20000) String publicKeyPem) {}
 
     public record CreateAgent(
-            @NotBlank @Pattern(regexp = "[a-z0-9][a-z0-9-]{1,62}", message = "must be 2-63 characters: lower-case letters, digits and '-', starting with a letter or digit") String name,
+            @NotBlank
+            @Pattern(
+                    regexp = "[a-z0-9][a-z0-9-]{1,62}",
+                    message =
+                            "must be 2-63 characters: lower-case letters, digits and '-', starting with a letter or digit")
+            String name,
+
             @NotBlank @Size(max = 100) String team,
             @Size(max = 255) String owner,
             @Size(max = 1000) String description,
-            @Valid Auth auth) {
-    }
+            @Valid Auth auth) {}
 
     public record UpdateAgent(
             @Size(min = 1, max = 100) String team,
             @Size(min = 1, max = 255) String owner,
             @Size(max = 1000) String description,
-            Boolean enabled) {
-    }
+            Boolean enabled) {}
 
     // native: GET /v1/agents registers it through its signature; registered here too because
     // AgentWithSecret embeds it and is only ever returned inside a Response
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @RegisterForReflection
-    public record AgentView(UUID id, String name, String clientId, String team, String owner, String description,
-            String authMethod, boolean enabled, String createdBy, OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+    public record AgentView(
+            UUID id,
+            String name,
+            String clientId,
+            String team,
+            String owner,
+            String description,
+            String authMethod,
+            boolean enabled,
+            String createdBy,
+            OffsetDateTime createdAt,
+            OffsetDateTime updatedAt) {
 
         static AgentView of(Agent a) {
-            return new AgentView(a.id, a.name, a.name, a.team, a.owner, a.description,
-                    "CLIENT_SECRET".equals(a.authMethod) ? "client_secret" : "private_key_jwt", a.enabled, a.createdBy,
-                    a.createdAt, a.updatedAt);
+            return new AgentView(
+                    a.id,
+                    a.name,
+                    a.name,
+                    a.team,
+                    a.owner,
+                    a.description,
+                    "CLIENT_SECRET".equals(a.authMethod) ? "client_secret" : "private_key_jwt",
+                    a.enabled,
+                    a.createdBy,
+                    a.createdAt,
+                    a.updatedAt);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.portcullis.broker.agent;
 
 import dev.portcullis.broker.agent.AgentApi.AgentView;
-import dev.portcullis.broker.agent.AgentApi.AgentWithSecret;
 import dev.portcullis.broker.agent.AgentApi.CreateAgent;
 import dev.portcullis.broker.agent.AgentApi.UpdateAgent;
 import dev.portcullis.broker.rest.ProblemException;
@@ -37,19 +36,22 @@ public class AgentResource {
     @RolesAllowed(Caller.ADMIN)
     public Uni<Response> create(@NotNull @Valid CreateAgent request) {
         return service.create(request, caller.name(), caller.username())
-                .map(created -> Response.created(URI.create("/v1/agents/" + created.agent().name()))
-                        .header("Cache-Control", "no-store").entity(created).build());
+                .map(created -> Response.created(
+                                URI.create("/v1/agents/" + created.agent().name()))
+                        .header("Cache-Control", "no-store")
+                        .entity(created)
+                        .build());
     }
 
     @GET
-    @RolesAllowed({ Caller.ADMIN, Caller.APPROVER })
+    @RolesAllowed({Caller.ADMIN, Caller.APPROVER})
     public Uni<List<AgentView>> list(@QueryParam("team") String team) {
         return service.list(team);
     }
 
     @GET
     @Path("{name}")
-    @RolesAllowed({ Caller.ADMIN, Caller.APPROVER, Caller.AGENT })
+    @RolesAllowed({Caller.ADMIN, Caller.APPROVER, Caller.AGENT})
     public Uni<AgentView> get(@PathParam("name") String name) {
         if (!caller.hasRole(Caller.ADMIN) && !caller.hasRole(Caller.APPROVER) && !name.equals(caller.agentName())) {
             return Uni.createFrom().failure(ProblemException.forbidden("an agent can only read itself"));
@@ -68,7 +70,8 @@ public class AgentResource {
     @Path("{name}")
     @RolesAllowed(Caller.ADMIN)
     public Uni<Response> delete(@PathParam("name") String name) {
-        return service.delete(name, caller.name()).replaceWith(Response.noContent().build());
+        return service.delete(name, caller.name())
+                .replaceWith(Response.noContent().build());
     }
 
     /** Issues a new client secret; the old one stops working at once. */

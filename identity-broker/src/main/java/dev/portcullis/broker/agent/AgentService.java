@@ -41,49 +41,62 @@ public class AgentService {
     private final ObjectMapper json;
     private final String tokenEndpoint;
 
-    public AgentService(AgentRepository agents, KeycloakAdmin keycloak, AuditService audit, EventPublisher events,
-            ObjectMapper json, BrokerConfig config) {
+    public AgentService(
+            AgentRepository agents,
+            KeycloakAdmin keycloak,
+            AuditService audit,
+            EventPublisher events,
+            ObjectMapper json,
+            BrokerConfig config) {
         this.agents = agents;
         this.keycloak = keycloak;
         this.audit = audit;
         this.events = events;
         this.json = json;
-        this.tokenEndpoint = config.keycloak().url().replaceAll("/$", "") + "/realms/" + config.keycloak().realm()
-                + "/protocol/openid-connect/token";
+        this.tokenEndpoint = config.keycloak().url().replaceAll("/$", "") + "/realms/"
+                + config.keycloak().realm() + "/protocol/openid-connect/token";
     }
 
     public Uni<AgentWithSecret> create(CreateAgent req, String actor, String actorUsername) {
         AgentCredentials credentials = credentials(req.auth());
-        return Panache.withSession(() -> agents.findByName(req.name())).flatMap(existing -> {
-            if (existing != null) {
-                throw ProblemException.conflict("agent " + req.name() + " already exists");
-            }
-            return keycloak.createAgentClient(req.name(), req.description(), req.team(), credentials);
-        }).flatMap(created -> {
-            OffsetDateTime now = now();
-            Agent a = new Agent();
-            a.id = UUID.randomUUID();
-            a.name = req.name();
-            a.keycloakId = created.id();
-            a.team = req.team();
-            a.owner = req.owner() == null || req.owner().isBlank() ? actorUsername : req.owner();
-            a.description = req.description();
-            a.authMethod = credentials.method().name();
-            a.enabled = true;
-            a.createdBy = actor;
-            a.createdAt = now;
-            a.updatedAt = now;
-            return Panache.withTransaction(() -> agents.persist(a)
-                    .call(() -> audit.record(actor, "agent.created", TARGET, a.name,
-                            details("team", a.team, "owner", a.owner, "auth", a.authMethod))))
-                    .map(saved -> new AgentWithSecret(AgentView.of(saved), created.secret(), tokenEndpoint))
-                    // the row could not be written: do not leave an orphan client in Keycloak
-                    .onFailure().call(e -> keycloak.deleteClient(created.id()));
-        });
+        return Panache.withSession(() -> agents.findByName(req.name()))
+                .flatMap(existing -> {
+                    if (existing != null) {
+                        throw ProblemException.conflict("agent " + req.name() + " already exists");
+                    }
+                    return keycloak.createAgentClient(req.name(), req.description(), req.team(), credentials);
+                })
+                .flatMap(created -> {
+                    OffsetDateTime now = now();
+                    Agent a = new Agent();
+                    a.id = UUID.randomUUID();
+                    a.name = req.name();
+                    a.keycloakId = created.id();
+                    a.team = req.team();
+                    a.owner = req.owner() == null || req.owner().isBlank() ? actorUsername : req.owner();
+                    a.description = req.description();
+                    a.authMethod = credentials.method().name();
+                    a.enabled = true;
+                    a.createdBy = actor;
+                    a.createdAt = now;
+                    a.updatedAt = now;
+                    return Panache.withTransaction(() -> agents.persist(a)
+                                    .call(() -> audit.record(
+                                            actor,
+                                            "agent.created",
+                                            TARGET,
+                                            a.name,
+                                            details("team", a.team, "owner", a.owner, "auth", a.authMethod))))
+                            .map(saved -> new AgentWithSecret(AgentView.of(saved), created.secret(), tokenEndpoint))
+                            // the row could not be written: do not leave an orphan client in Keycloak
+                            .onFailure()
+                            .call(e -> keycloak.deleteClient(created.id()));
+                });
     }
 
     public Uni<List<AgentView>> list(String team) {
-        return Panache.withSession(() -> agents.listFiltered(team)).map(l -> l.stream().map(AgentView::of).toList());
+        return Panache.withSession(() -> agents.listFiltered(team))
+                .map(l -> l.stream().map(AgentView::of).toList());
     }
 
     public Uni<Agent> require(String name) {
@@ -111,34 +124,41 @@ public class AgentService {
                 // Keycloak first: a disabled agent must stop getting tokens at once
                 kc = kc.call(() -> keycloak.setEnabled(a.keycloakId, enabling));
             }
-            return kc.flatMap(v -> Panache.withTransaction(() -> agents.findById(a.id).flatMap(row -> {
-                Map<String, Object> changes = new LinkedHashMap<>();
-                if (req.team() != null) {
-                    row.team = req.team();
-                    changes.put("team", req.team());
-                }
-                if (req.owner() != null) {
-                    row.owner = req.owner();
-                    changes.put("owner", req.owner());
-                }
-                if (req.description() != null) {
-                    row.description = req.description();
-                    changes.put("description", req.description());
-                }
-                if (req.enabled() != null) {
-                    row.enabled = req.enabled();
-                    changes.put("enabled", req.enabled());
-                }
-                row.updatedAt = now();
-                String action = disabling ? "agent.disabled" : enabling ? "agent.enabled" : "agent.updated";
-                return audit.record(actor, action, TARGET, row.name, changes).replaceWith(row);
-            }))).call(row -> disabling ? publishDisabled(row, actor, "disabled") : Uni.createFrom().voidItem())
+            return kc.flatMap(v ->
+                            Panache.withTransaction(() -> agents.findById(a.id).flatMap(row -> {
+                                Map<String, Object> changes = new LinkedHashMap<>();
+                                if (req.team() != null) {
+                                    row.team = req.team();
+                                    changes.put("team", req.team());
+                                }
+                                if (req.owner() != null) {
+                                    row.owner = req.owner();
+                                    changes.put("owner", req.owner());
+                                }
+                                if (req.description() != null) {
+                                    row.description = req.description();
+                                    changes.put("description", req.description());
+                                }
+                                if (req.enabled() != null) {
+                                    row.enabled = req.enabled();
+                                    changes.put("enabled", req.enabled());
+                                }
+                                row.updatedAt = now();
+                                String action =
+                                        disabling ? "agent.disabled" : enabling ? "agent.enabled" : "agent.updated";
+                                return audit.record(actor, action, TARGET, row.name, changes)
+                                        .replaceWith(row);
+                            })))
+                    .call(row -> disabling
+                            ? publishDisabled(row, actor, "disabled")
+                            : Uni.createFrom().voidItem())
                     .map(AgentView::of);
         });
     }
 
     public Uni<Void> delete(String name, String actor) {
-        return require(name).call(a -> keycloak.deleteClient(a.keycloakId))
+        return require(name)
+                .call(a -> keycloak.deleteClient(a.keycloakId))
                 .call(a -> Panache.withTransaction(() -> agents.deleteById(a.id)
                         .call(() -> audit.record(actor, "agent.deleted", TARGET, a.name, Map.of()))))
                 .call(a -> publishDisabled(a, actor, "deleted"))
@@ -148,18 +168,23 @@ public class AgentService {
     public Uni<AgentWithSecret> rotateSecret(String name, String actor) {
         return require(name).flatMap(a -> {
             if (!"CLIENT_SECRET".equals(a.authMethod)) {
-                throw ProblemException.conflict("agent " + name + " authenticates with private_key_jwt; it has no secret");
+                throw ProblemException.conflict(
+                        "agent " + name + " authenticates with private_key_jwt; it has no secret");
             }
             return keycloak.rotateSecret(a.keycloakId)
-                    .call(s -> Panache.withTransaction(() -> audit.record(actor, "agent.secret-rotated", TARGET, a.name,
-                            Map.of())))
+                    .call(s -> Panache.withTransaction(
+                            () -> audit.record(actor, "agent.secret-rotated", TARGET, a.name, Map.of())))
                     .map(secret -> new AgentWithSecret(AgentView.of(a), secret, tokenEndpoint));
         });
     }
 
     private Uni<Void> publishDisabled(Agent a, String actor, String reason) {
-        ObjectNode data = json.createObjectNode().put("agent", a.name).put("agent_id", a.id.toString())
-                .put("client_id", a.name).put("reason", reason).put("by", actor)
+        ObjectNode data = json.createObjectNode()
+                .put("agent", a.name)
+                .put("agent_id", a.id.toString())
+                .put("client_id", a.name)
+                .put("reason", reason)
+                .put("by", actor)
                 .put("disabled_at", now().toString());
         return events.identityEvent(a.name, CloudEvent.of(EventTypes.AGENT_DISABLED, a.name, data));
     }
@@ -168,7 +193,8 @@ public class AgentService {
         if (auth == null || "client_secret".equals(auth.method())) {
             return AgentCredentials.secret();
         }
-        int given = (auth.jwksUrl() != null ? 1 : 0) + (auth.jwks() != null ? 1 : 0)
+        int given = (auth.jwksUrl() != null ? 1 : 0)
+                + (auth.jwks() != null ? 1 : 0)
                 + (auth.publicKeyPem() != null ? 1 : 0);
         if (given != 1) {
             throw ProblemException.unprocessable("private_key_jwt needs exactly one of jwksUrl, jwks or publicKeyPem");

@@ -16,12 +16,16 @@ public class AuditEntry {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
+
     public OffsetDateTime at;
     public String actor;
     public String action;
+
     @Column(name = "target_type")
     public String targetType;
+
     @Column(name = "target_id")
     public String targetId;
+
     public String details;
 }

@@ -1,8 +1,8 @@
 package dev.portcullis.broker.audit;
 
 import dev.portcullis.broker.security.Caller;
-import io.smallrye.mutiny.Uni;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -21,10 +21,13 @@ public class AuditResource {
     }
 
     @GET
-    @RolesAllowed({ Caller.ADMIN, "auditor" })
-    public Uni<List<AuditEntry>> search(@QueryParam("targetType") String targetType,
-            @QueryParam("targetId") String targetId, @QueryParam("actor") String actor,
+    @RolesAllowed({Caller.ADMIN, "auditor"})
+    public Uni<List<AuditEntry>> search(
+            @QueryParam("targetType") String targetType,
+            @QueryParam("targetId") String targetId,
+            @QueryParam("actor") String actor,
             @QueryParam("limit") @DefaultValue("100") int limit) {
-        return Panache.withSession(() -> repository.search(targetType, targetId, actor, Math.max(1, Math.min(limit, 1000))));
+        return Panache.withSession(
+                () -> repository.search(targetType, targetId, actor, Math.max(1, Math.min(limit, 1000))));
     }
 }

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /** What the broker knows of a target: its name, type, access levels and tags (never its credentials). */
-public record Connection(String name, String type, String database, List<String> accessLevels,
-        Map<String, String> tags) {
+public record Connection(
+        String name, String type, String database, List<String> accessLevels, Map<String, String> tags) {
 
     public Connection {
         accessLevels = List.copyOf(accessLevels);

@@ -67,8 +67,9 @@ public class ConnectionCatalog {
             LOG.infof("loaded %d connection(s) from %s", parsed.size(), path);
             return true;
         } catch (IOException | IllegalArgumentException e) {
-            LOG.errorf("connections file %s not loaded, keeping the previous %d connection(s): %s", path,
-                    connections.size(), e.getMessage());
+            LOG.errorf(
+                    "connections file %s not loaded, keeping the previous %d connection(s): %s",
+                    path, connections.size(), e.getMessage());
             return false;
         }
     }
@@ -76,14 +77,16 @@ public class ConnectionCatalog {
     Map<String, Connection> parse(String text) throws IOException {
         JsonNode root = yaml.readTree(text);
         Map<String, Connection> out = new LinkedHashMap<>();
-        if (root == null || root.path("connections").isMissingNode() || root.path("connections").isNull()) {
+        if (root == null
+                || root.path("connections").isMissingNode()
+                || root.path("connections").isNull()) {
             return out;
         }
         JsonNode list = root.path("connections");
         if (!list.isObject()) {
             throw new IllegalArgumentException("'connections' must be a map of name to connection");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = list.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = list.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String name = e.getKey();
             if (!NAME.matcher(name).matches()) {
@@ -94,8 +97,8 @@ public class ConnectionCatalog {
             for (JsonNode l : c.path("accessLevels")) {
                 String level = l.asText();
                 if (!NAME.matcher(level).matches()) {
-                    throw new IllegalArgumentException("access level '" + level + "' of " + name + " must match "
-                            + NAME.pattern());
+                    throw new IllegalArgumentException(
+                            "access level '" + level + "' of " + name + " must match " + NAME.pattern());
                 }
                 levels.add(level);
             }
@@ -103,9 +106,17 @@ public class ConnectionCatalog {
                 throw new IllegalArgumentException("connection " + name + " declares no accessLevels");
             }
             Map<String, String> tags = new LinkedHashMap<>();
-            c.path("tags").fields().forEachRemaining(t -> tags.put(t.getKey(), t.getValue().asText()));
-            out.put(name, new Connection(name, c.path("type").asText("postgres"), c.path("database").asText(null),
-                    levels, tags));
+            c.path("tags")
+                    .fields()
+                    .forEachRemaining(t -> tags.put(t.getKey(), t.getValue().asText()));
+            out.put(
+                    name,
+                    new Connection(
+                            name,
+                            c.path("type").asText("postgres"),
+                            c.path("database").asText(null),
+                            levels,
+                            tags));
         }
         return out;
     }

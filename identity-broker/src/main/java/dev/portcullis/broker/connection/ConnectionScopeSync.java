@@ -42,7 +42,9 @@ public class ConnectionScopeSync implements HealthCheck {
     }
 
     /** Worker thread (blocking admin client). */
-    @Scheduled(every = "${portcullis.connections.reload-interval:10s}", delayed = "${portcullis.connections.reload-interval:10s}",
+    @Scheduled(
+            every = "${portcullis.connections.reload-interval:10s}",
+            delayed = "${portcullis.connections.reload-interval:10s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         if (catalog.reloadIfChanged() || !inSync) {
@@ -68,7 +70,8 @@ public class ConnectionScopeSync implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        var b = HealthCheckResponse.named("keycloak-connection-scopes").status(inSync)
+        var b = HealthCheckResponse.named("keycloak-connection-scopes")
+                .status(inSync)
                 .withData("connections", catalog.all().size());
         if (lastSync != null) {
             b.withData("lastSync", lastSync.toString());

@@ -12,15 +12,23 @@ import java.util.UUID;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-// native: written by EventPublisher and read by ReviewRequestListener through an ObjectMapper, outside any REST signature
+// native: written by EventPublisher and read by ReviewRequestListener through an ObjectMapper, outside any REST
+// signature
 @RegisterForReflection
-public record CloudEvent(String specversion, String id, String source, String type, String subject, Instant time,
-        String datacontenttype, JsonNode data) {
+public record CloudEvent(
+        String specversion,
+        String id,
+        String source,
+        String type,
+        String subject,
+        Instant time,
+        String datacontenttype,
+        JsonNode data) {
 
     public static final String SOURCE = "/portcullis/identity-broker";
 
     public static CloudEvent of(String type, String subject, JsonNode data) {
-        return new CloudEvent("1.0", UUID.randomUUID().toString(), SOURCE, type, subject, Instant.now(),
-                "application/json", data);
+        return new CloudEvent(
+                "1.0", UUID.randomUUID().toString(), SOURCE, type, subject, Instant.now(), "application/json", data);
     }
 }

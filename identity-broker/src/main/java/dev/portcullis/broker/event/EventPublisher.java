@@ -23,8 +23,10 @@ public class EventPublisher {
     private final MutinyEmitter<String> reviewDecisions;
     private final ObjectMapper json;
 
-    public EventPublisher(@Channel(Topics.IDENTITY_EVENTS) MutinyEmitter<String> identityEvents,
-            @Channel(Topics.REVIEW_DECISIONS) MutinyEmitter<String> reviewDecisions, ObjectMapper json) {
+    public EventPublisher(
+            @Channel(Topics.IDENTITY_EVENTS) MutinyEmitter<String> identityEvents,
+            @Channel(Topics.REVIEW_DECISIONS) MutinyEmitter<String> reviewDecisions,
+            ObjectMapper json) {
         this.identityEvents = identityEvents;
         this.reviewDecisions = reviewDecisions;
         this.json = json;
@@ -46,9 +48,11 @@ public class EventPublisher {
             return Uni.createFrom().failure(e);
         }
         Message<String> message = Message.of(value)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build());
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(key)
+                        .build());
         return emitter.sendMessage(message)
-                .onFailure().invoke(e -> LOG.errorf("could not publish %s %s to %s: %s", event.type(), key, topic,
-                        e.getMessage()));
+                .onFailure()
+                .invoke(e -> LOG.errorf("could not publish %s %s to %s: %s", event.type(), key, topic, e.getMessage()));
     }
 }

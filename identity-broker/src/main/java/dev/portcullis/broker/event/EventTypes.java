@@ -12,6 +12,5 @@ public final class EventTypes {
     public static final String REVIEW_DENIED = "review.denied";
     public static final String REVIEW_EXPIRED = "review.expired";
 
-    private EventTypes() {
-    }
+    private EventTypes() {}
 }

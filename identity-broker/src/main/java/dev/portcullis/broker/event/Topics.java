@@ -10,6 +10,5 @@ public final class Topics {
     /** identity-broker → session-proxy: {@code review.approved|denied|expired}. */
     public static final String REVIEW_DECISIONS = "review-decisions";
 
-    private Topics() {
-    }
+    private Topics() {}
 }

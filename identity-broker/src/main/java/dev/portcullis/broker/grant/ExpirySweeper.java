@@ -24,7 +24,9 @@ public class ExpirySweeper {
     }
 
     /** Runs on a Vert.x context (the method returns a Uni), where Hibernate Reactive works. */
-    @Scheduled(every = "${portcullis.grants.sweep-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "${portcullis.grants.sweep-interval:5s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
         return grants.expireDue()
                 .invoke(n -> {
@@ -32,7 +34,8 @@ public class ExpirySweeper {
                         LOG.infof("%d grant(s) expired", n);
                     }
                 })
-                .onFailure().recoverWithItem(e -> {
+                .onFailure()
+                .recoverWithItem(e -> {
                     LOG.errorf("grant expiry failed: %s", e.getMessage());
                     return 0;
                 })

@@ -12,8 +12,14 @@ public class GrantRepository implements PanacheRepositoryBase<Grant, UUID> {
 
     /** Active grants of an agent on a connection and access level, at {@code now}. */
     public Uni<List<Grant>> active(UUID agentId, String connection, String access, OffsetDateTime now) {
-        return list("agentId = ?1 and connection = ?2 and access = ?3 and status = ?4 and startsAt <= ?5"
-                + " and (expiresAt is null or expiresAt > ?5)", agentId, connection, access, Grant.Status.ACTIVE, now);
+        return list(
+                "agentId = ?1 and connection = ?2 and access = ?3 and status = ?4 and startsAt <= ?5"
+                        + " and (expiresAt is null or expiresAt > ?5)",
+                agentId,
+                connection,
+                access,
+                Grant.Status.ACTIVE,
+                now);
     }
 
     public Uni<List<Grant>> forAgent(UUID agentId, boolean activeOnly) {
@@ -23,6 +29,8 @@ public class GrantRepository implements PanacheRepositoryBase<Grant, UUID> {
     }
 
     public Uni<List<Grant>> dueToExpire(OffsetDateTime now, int limit) {
-        return find("status = ?1 and expiresAt <= ?2 order by expiresAt", Grant.Status.ACTIVE, now).page(0, limit).list();
+        return find("status = ?1 and expiresAt <= ?2 order by expiresAt", Grant.Status.ACTIVE, now)
+                .page(0, limit)
+                .list();
     }
 }

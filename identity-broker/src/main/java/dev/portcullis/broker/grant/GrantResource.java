@@ -18,7 +18,6 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.UUID;
 
 /** Standing grants, managed by admins; an agent may list its own. */
 @Path("/v1/agents/{name}/grants")
@@ -40,25 +39,37 @@ public class GrantResource {
         if (request.duration() != null && request.expiresAt() != null) {
             throw ProblemException.unprocessable("give duration or expiresAt, not both");
         }
-        if (request.duration() != null && (request.duration().isNegative() || request.duration().isZero())) {
+        if (request.duration() != null
+                && (request.duration().isNegative() || request.duration().isZero())) {
             throw ProblemException.unprocessable("duration must be positive");
         }
         grants.requireConnection(request.connection(), request.access());
-        OffsetDateTime expiresAt = request.expiresAt() != null ? request.expiresAt()
+        OffsetDateTime expiresAt = request.expiresAt() != null
+                ? request.expiresAt()
                 : request.duration() != null ? GrantService.now().plus(request.duration()) : null;
-        return agents.require(name).flatMap(agent -> grants.create(agent, request.connection(), request.access(),
-                Grant.Kind.STANDING, null, expiresAt, caller.name())
-                .map(g -> Response.created(URI.create("/v1/grants/" + g.id)).entity(GrantView.of(g, agent.name))
-                        .build()));
+        return agents.require(name)
+                .flatMap(agent -> grants.create(
+                                agent,
+                                request.connection(),
+                                request.access(),
+                                Grant.Kind.STANDING,
+                                null,
+                                expiresAt,
+                                caller.name())
+                        .map(g -> Response.created(URI.create("/v1/grants/" + g.id))
+                                .entity(GrantView.of(g, agent.name))
+                                .build()));
     }
 
     @GET
-    @RolesAllowed({ Caller.ADMIN, Caller.APPROVER, Caller.AGENT })
+    @RolesAllowed({Caller.ADMIN, Caller.APPROVER, Caller.AGENT})
     public Uni<List<GrantView>> list(@PathParam("name") String name, @QueryParam("active") boolean activeOnly) {
         if (!caller.hasRole(Caller.ADMIN) && !caller.hasRole(Caller.APPROVER) && !name.equals(caller.agentName())) {
             throw ProblemException.forbidden("an agent can only read its own grants");
         }
-        return agents.require(name).flatMap(agent -> grants.forAgent(agent.id, activeOnly)
-                .map(l -> l.stream().map(g -> GrantView.of(g, agent.name)).toList()));
+        return agents.require(name)
+                .flatMap(agent -> grants.forAgent(agent.id, activeOnly)
+                        .map(l ->
+                                l.stream().map(g -> GrantView.of(g, agent.name)).toList()));
     }
 }

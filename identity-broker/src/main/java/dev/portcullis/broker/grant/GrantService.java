@@ -42,8 +42,14 @@ public class GrantService {
     private final EventPublisher events;
     private final ObjectMapper json;
 
-    public GrantService(GrantRepository grants, AgentRepository agents, ConnectionCatalog connections,
-            KeycloakAdmin keycloak, AuditService audit, EventPublisher events, ObjectMapper json) {
+    public GrantService(
+            GrantRepository grants,
+            AgentRepository agents,
+            ConnectionCatalog connections,
+            KeycloakAdmin keycloak,
+            AuditService audit,
+            EventPublisher events,
+            ObjectMapper json) {
         this.grants = grants;
         this.agents = agents;
         this.connections = connections;
@@ -55,11 +61,11 @@ public class GrantService {
 
     /** The connection, or 404; the access level must be one it declares, else 422. */
     public Connection requireConnection(String name, String access) {
-        Connection c = connections.find(name)
-                .orElseThrow(() -> ProblemException.notFound("no connection named " + name));
+        Connection c =
+                connections.find(name).orElseThrow(() -> ProblemException.notFound("no connection named " + name));
         if (!c.accessLevels().contains(access)) {
-            throw ProblemException.unprocessable("connection " + name + " has no access level '" + access
-                    + "' (it has " + c.accessLevels() + ")");
+            throw ProblemException.unprocessable(
+                    "connection " + name + " has no access level '" + access + "' (it has " + c.accessLevels() + ")");
         }
         return c;
     }
@@ -68,8 +74,14 @@ public class GrantService {
      * Creates an active grant: assigns the scope in Keycloak, then writes the row and audit, then
      * publishes {@code grant.created}. Run inside no transaction; it opens its own.
      */
-    public Uni<Grant> create(Agent agent, String connection, String access, Grant.Kind kind, UUID requestId,
-            OffsetDateTime expiresAt, String actor) {
+    public Uni<Grant> create(
+            Agent agent,
+            String connection,
+            String access,
+            Grant.Kind kind,
+            UUID requestId,
+            OffsetDateTime expiresAt,
+            String actor) {
         requireConnection(connection, access);
         OffsetDateTime now = now();
         if (expiresAt != null && !expiresAt.isAfter(now)) {
@@ -89,25 +101,39 @@ public class GrantService {
         g.createdAt = now;
         return keycloak.addOptionalScope(agent.keycloakId, g.scope())
                 .flatMap(v -> Panache.withTransaction(() -> grants.persist(g)
-                        .call(() -> audit.record(actor, "grant.created", TARGET, g.id,
-                                Map.of("agent", agent.name, "scope", g.scope(), "kind", kind.name(),
-                                        "expires_at", String.valueOf(expiresAt))))))
+                        .call(() -> audit.record(
+                                actor,
+                                "grant.created",
+                                TARGET,
+                                g.id,
+                                Map.of(
+                                        "agent",
+                                        agent.name,
+                                        "scope",
+                                        g.scope(),
+                                        "kind",
+                                        kind.name(),
+                                        "expires_at",
+                                        String.valueOf(expiresAt))))))
                 .call(saved -> publish(EventTypes.GRANT_CREATED, saved, agent.name, actor));
     }
 
     public Uni<Grant> revoke(UUID id, String actor) {
         return Panache.withTransaction(() -> grants.findById(id).flatMap(g -> {
-            if (g == null) {
-                throw ProblemException.notFound("no grant " + id);
-            }
-            if (g.status != Grant.Status.ACTIVE) {
-                throw ProblemException.conflict("grant " + id + " is already " + g.status.name().toLowerCase());
-            }
-            g.status = Grant.Status.REVOKED;
-            g.endedAt = now();
-            g.endedBy = actor;
-            return audit.record(actor, "grant.revoked", TARGET, g.id, Map.of("scope", g.scope())).replaceWith(g);
-        })).call(this::releaseScope)
+                    if (g == null) {
+                        throw ProblemException.notFound("no grant " + id);
+                    }
+                    if (g.status != Grant.Status.ACTIVE) {
+                        throw ProblemException.conflict(
+                                "grant " + id + " is already " + g.status.name().toLowerCase());
+                    }
+                    g.status = Grant.Status.REVOKED;
+                    g.endedAt = now();
+                    g.endedBy = actor;
+                    return audit.record(actor, "grant.revoked", TARGET, g.id, Map.of("scope", g.scope()))
+                            .replaceWith(g);
+                }))
+                .call(this::releaseScope)
                 .call(g -> agentName(g.agentId).flatMap(name -> publish(EventTypes.GRANT_REVOKED, g, name, actor)));
     }
 
@@ -115,33 +141,44 @@ public class GrantService {
     public Uni<Integer> expireDue() {
         OffsetDateTime now = now();
         return Panache.withTransaction(() -> grants.dueToExpire(now, 100).flatMap(due -> {
-            for (Grant g : due) {
-                g.status = Grant.Status.EXPIRED;
-                g.endedAt = now;
-                g.endedBy = "system";
-            }
-            return Multi.createFrom().iterable(due)
-                    .onItem().transformToUniAndConcatenate(g -> audit.record("system", "grant.expired", TARGET, g.id,
-                            Map.of("scope", g.scope())).replaceWith(g))
-                    .collect().asList();
-        })).flatMap(ended -> Multi.createFrom().iterable(ended)
-                .onItem().transformToUniAndConcatenate(g -> releaseScope(g)
-                        .call(() -> agentName(g.agentId)
-                                .flatMap(name -> publish(EventTypes.GRANT_EXPIRED, g, name, "system")))
-                        .onFailure().recoverWithItem(e -> {
-                            LOG.errorf("grant %s expired, but releasing it failed: %s", g.id, e.getMessage());
-                            return null;
-                        }))
-                .collect().asList().map(List::size));
+                    for (Grant g : due) {
+                        g.status = Grant.Status.EXPIRED;
+                        g.endedAt = now;
+                        g.endedBy = "system";
+                    }
+                    return Multi.createFrom()
+                            .iterable(due)
+                            .onItem()
+                            .transformToUniAndConcatenate(g -> audit.record(
+                                            "system", "grant.expired", TARGET, g.id, Map.of("scope", g.scope()))
+                                    .replaceWith(g))
+                            .collect()
+                            .asList();
+                }))
+                .flatMap(ended -> Multi.createFrom()
+                        .iterable(ended)
+                        .onItem()
+                        .transformToUniAndConcatenate(g -> releaseScope(g)
+                                .call(() -> agentName(g.agentId)
+                                        .flatMap(name -> publish(EventTypes.GRANT_EXPIRED, g, name, "system")))
+                                .onFailure()
+                                .recoverWithItem(e -> {
+                                    LOG.errorf("grant %s expired, but releasing it failed: %s", g.id, e.getMessage());
+                                    return null;
+                                }))
+                        .collect()
+                        .asList()
+                        .map(List::size));
     }
 
     /** Removes the scope from the agent's client unless another active grant still covers it. */
     private Uni<Void> releaseScope(Grant g) {
         return Panache.withSession(() -> grants.active(g.agentId, g.connection, g.access, now())
-                .flatMap(others -> others.isEmpty()
-                        ? agents.findById(g.agentId)
-                        : Uni.createFrom().nullItem()))
-                .flatMap(agent -> agent == null ? Uni.createFrom().voidItem()
+                        .flatMap(others -> others.isEmpty()
+                                ? agents.findById(g.agentId)
+                                : Uni.createFrom().nullItem()))
+                .flatMap(agent -> agent == null
+                        ? Uni.createFrom().voidItem()
                         : keycloak.removeOptionalScope(agent.keycloakId, g.scope()));
     }
 
@@ -151,9 +188,14 @@ public class GrantService {
 
     private Uni<Void> publish(String type, Grant g, String agent, String actor) {
         ObjectNode data = json.createObjectNode()
-                .put("grant_id", g.id.toString()).put("agent", agent).put("connection", g.connection)
-                .put("access", g.access).put("scope", g.scope()).put("kind", g.kind.name().toLowerCase())
-                .put("status", g.status.name().toLowerCase()).put("by", actor)
+                .put("grant_id", g.id.toString())
+                .put("agent", agent)
+                .put("connection", g.connection)
+                .put("access", g.access)
+                .put("scope", g.scope())
+                .put("kind", g.kind.name().toLowerCase())
+                .put("status", g.status.name().toLowerCase())
+                .put("by", actor)
                 .put("starts_at", g.startsAt.toString());
         data.put("expires_at", g.expiresAt == null ? null : g.expiresAt.toString());
         if (g.endedAt != null) {

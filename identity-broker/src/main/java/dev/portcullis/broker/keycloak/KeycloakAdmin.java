@@ -4,6 +4,7 @@ import dev.portcullis.broker.config.BrokerConfig;
 import dev.portcullis.broker.connection.Connection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -16,11 +17,10 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
+import org.keycloak.OAuth2Constants;
 import org.keycloak.admin.client.CreatedResponseUtil;
 import org.keycloak.admin.client.Keycloak;
 import org.keycloak.admin.client.KeycloakBuilder;
-import org.keycloak.OAuth2Constants;
-import jakarta.annotation.PreDestroy;
 import org.keycloak.admin.client.resource.ClientResource;
 import org.keycloak.admin.client.resource.RealmResource;
 import org.keycloak.representations.idm.ClientRepresentation;
@@ -68,9 +68,13 @@ public class KeycloakAdmin {
 
     /** An admin client that logs in as the broker's service account (client credentials). */
     public static Keycloak adminClient(BrokerConfig.Keycloak config) {
-        return KeycloakBuilder.builder().serverUrl(config.url()).realm(config.realm())
-                .grantType(OAuth2Constants.CLIENT_CREDENTIALS).clientId(config.clientId())
-                .clientSecret(config.clientSecret()).build();
+        return KeycloakBuilder.builder()
+                .serverUrl(config.url())
+                .realm(config.realm())
+                .grantType(OAuth2Constants.CLIENT_CREDENTIALS)
+                .clientId(config.clientId())
+                .clientSecret(config.clientSecret())
+                .build();
     }
 
     @PreDestroy
@@ -92,24 +96,27 @@ public class KeycloakAdmin {
 
     /** Runs blocking admin-client code on a worker thread, unordered, mapping Keycloak's errors. */
     <T> Uni<T> blocking(String what, Callable<T> call) {
-        return vertx.executeBlocking(() -> {
-            try {
-                return call.call();
-            } catch (WebApplicationException e) {
-                int status = e.getResponse() != null ? e.getResponse().getStatus() : 0;
-                throw new KeycloakException("Keycloak refused to " + what + " (HTTP " + status + ")", status, e);
-            } catch (KeycloakException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new KeycloakException("Keycloak call failed: " + what + ": " + e.getMessage(), 0, e);
-            }
-        }, false);
+        return vertx.executeBlocking(
+                () -> {
+                    try {
+                        return call.call();
+                    } catch (WebApplicationException e) {
+                        int status = e.getResponse() != null ? e.getResponse().getStatus() : 0;
+                        throw new KeycloakException(
+                                "Keycloak refused to " + what + " (HTTP " + status + ")", status, e);
+                    } catch (KeycloakException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw new KeycloakException("Keycloak call failed: " + what + ": " + e.getMessage(), 0, e);
+                    }
+                },
+                false);
     }
 
     // ---- agents ----
 
-    public Uni<CreatedClient> createAgentClient(String clientId, String description, String team,
-            AgentCredentials credentials) {
+    public Uni<CreatedClient> createAgentClient(
+            String clientId, String description, String team, AgentCredentials credentials) {
         return blocking("create client " + clientId, () -> {
             ClientRepresentation c = new ClientRepresentation();
             c.setClientId(clientId);
@@ -181,7 +188,8 @@ public class KeycloakAdmin {
     }
 
     public Uni<String> rotateSecret(String id) {
-        return blocking("rotate the secret of client " + id,
+        return blocking(
+                "rotate the secret of client " + id,
                 () -> realm().clients().get(id).generateNewSecret().getValue());
     }
 
@@ -278,19 +286,24 @@ public class KeycloakAdmin {
                 if (scope == null) {
                     scope = new ClientScopeRepresentation();
                     scope.setName(name);
-                    scope.setDescription("Access '" + access + "' to connection " + c.name() + " (managed by identity-broker)");
+                    scope.setDescription(
+                            "Access '" + access + "' to connection " + c.name() + " (managed by identity-broker)");
                     scope.setProtocol("openid-connect");
                     scope.setAttributes(Map.of("include.in.token.scope", "true", "display.on.consent.screen", "false"));
-                    scope.setProtocolMappers(List.of(audienceMapper("audience " + config.sessionAudience(),
-                            config.sessionAudience())));
+                    scope.setProtocolMappers(
+                            List.of(audienceMapper("audience " + config.sessionAudience(), config.sessionAudience())));
                     try (Response r = realm.clientScopes().create(scope)) {
-                        String id = r.getStatus() == 409 ? findScopeId(realm, name) : CreatedResponseUtil.getCreatedId(r);
+                        String id =
+                                r.getStatus() == 409 ? findScopeId(realm, name) : CreatedResponseUtil.getCreatedId(r);
                         scopeIds.put(name, id);
                     }
                     created++;
                 } else if (!hasAudience(scope, config.sessionAudience())) {
-                    realm.clientScopes().get(scope.getId()).getProtocolMappers()
-                            .createMapper(audienceMapper("audience " + config.sessionAudience(), config.sessionAudience()))
+                    realm.clientScopes()
+                            .get(scope.getId())
+                            .getProtocolMappers()
+                            .createMapper(
+                                    audienceMapper("audience " + config.sessionAudience(), config.sessionAudience()))
                             .close();
                 }
                 if (!brokerOptional.contains(name)) {
@@ -332,15 +345,19 @@ public class KeycloakAdmin {
     }
 
     private static String findScopeId(RealmResource realm, String name) {
-        return realm.clientScopes().findAll().stream().filter(s -> name.equals(s.getName())).findFirst()
+        return realm.clientScopes().findAll().stream()
+                .filter(s -> name.equals(s.getName()))
+                .findFirst()
                 .map(ClientScopeRepresentation::getId)
                 .orElseThrow(() -> new KeycloakException("client scope " + name + " does not exist", 404, null));
     }
 
     private static boolean hasAudience(ClientScopeRepresentation scope, String audience) {
-        return scope.getProtocolMappers() != null && scope.getProtocolMappers().stream()
-                .anyMatch(m -> AUDIENCE_MAPPER.equals(m.getProtocolMapper()) && m.getConfig() != null
-                        && audience.equals(m.getConfig().get("included.client.audience")));
+        return scope.getProtocolMappers() != null
+                && scope.getProtocolMappers().stream()
+                        .anyMatch(m -> AUDIENCE_MAPPER.equals(m.getProtocolMapper())
+                                && m.getConfig() != null
+                                && audience.equals(m.getConfig().get("included.client.audience")));
     }
 
     static ProtocolMapperRepresentation audienceMapper(String name, String audience) {
@@ -348,8 +365,17 @@ public class KeycloakAdmin {
         m.setName(name);
         m.setProtocol("openid-connect");
         m.setProtocolMapper(AUDIENCE_MAPPER);
-        m.setConfig(Map.of("included.client.audience", audience, "access.token.claim", "true",
-                "introspection.token.claim", "true", "id.token.claim", "false", "lightweight.claim", "false"));
+        m.setConfig(Map.of(
+                "included.client.audience",
+                audience,
+                "access.token.claim",
+                "true",
+                "introspection.token.claim",
+                "true",
+                "id.token.claim",
+                "false",
+                "lightweight.claim",
+                "false"));
         return m;
     }
 }

@@ -35,8 +35,10 @@ public class KeycloakTokenClient {
         this.port = base.getPort() > 0 ? base.getPort() : (ssl ? 443 : 80);
         String prefix = base.getPath() == null ? "" : base.getPath().replaceAll("/$", "");
         this.tokenPath = prefix + "/realms/" + this.config.realm() + "/protocol/openid-connect/token";
-        this.client = WebClient.create(vertx, new WebClientOptions().setMaxPoolSize(64).setKeepAlive(true)
-                .setConnectTimeout((int) this.config.timeout().toMillis()));
+        this.client = WebClient.create(
+                vertx,
+                new WebClientOptions().setMaxPoolSize(64).setKeepAlive(true).setConnectTimeout((int)
+                        this.config.timeout().toMillis()));
     }
 
     /** Keycloak's token response; {@code accessToken} is never logged. */
@@ -61,7 +63,9 @@ public class KeycloakTokenClient {
                 .add("requested_token_type", ACCESS_TOKEN_TYPE)
                 .add("scope", scope)
                 .add("audience", config.sessionAudience());
-        return client.post(port, host, tokenPath).ssl(ssl).timeout(config.timeout().toMillis())
+        return client.post(port, host, tokenPath)
+                .ssl(ssl)
+                .timeout(config.timeout().toMillis())
                 .sendForm(form)
                 .map(r -> {
                     JsonObject body;
@@ -71,12 +75,15 @@ public class KeycloakTokenClient {
                         body = null;
                     }
                     if (r.statusCode() != 200 || body == null || body.getString("access_token") == null) {
-                        String error = body == null ? "no JSON body"
+                        String error = body == null
+                                ? "no JSON body"
                                 : body.getString("error", "?") + ": " + body.getString("error_description", "");
-                        throw new KeycloakException("Keycloak refused the token exchange (" + error + ")",
-                                r.statusCode(), null);
+                        throw new KeycloakException(
+                                "Keycloak refused the token exchange (" + error + ")", r.statusCode(), null);
                     }
-                    return new TokenResponse(body.getString("access_token"), body.getLong("expires_in", 0L),
+                    return new TokenResponse(
+                            body.getString("access_token"),
+                            body.getLong("expires_in", 0L),
                             body.getString("scope", ""));
                 });
     }

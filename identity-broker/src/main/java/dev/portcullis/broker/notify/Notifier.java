@@ -30,14 +30,18 @@ public class Notifier {
         if (url.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return client.postAbs(url.get()).timeout(3000).sendJsonObject(new JsonObject().put("text", text))
-                .onItem().invoke(r -> {
+        return client.postAbs(url.get())
+                .timeout(3000)
+                .sendJsonObject(new JsonObject().put("text", text))
+                .onItem()
+                .invoke(r -> {
                     if (r.statusCode() >= 300) {
                         LOG.warnf("webhook answered %d", r.statusCode());
                     }
                 })
                 .replaceWithVoid()
-                .onFailure().recoverWithItem(e -> {
+                .onFailure()
+                .recoverWithItem(e -> {
                     LOG.warnf("webhook failed: %s", e.getMessage());
                     return null;
                 });

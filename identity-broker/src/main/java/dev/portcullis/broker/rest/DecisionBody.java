@@ -12,8 +12,7 @@ public final class DecisionBody {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final int MAX_COMMENT = 2000;
 
-    private DecisionBody() {
-    }
+    private DecisionBody() {}
 
     /** The comment, or null; a body that is not a JSON object, or an overlong comment, is a 400. */
     public static String comment(String body) {

@@ -15,8 +15,7 @@ public record Problem(String type, String title, int status, String detail, List
 
     public static final String MEDIA_TYPE = "application/problem+json";
 
-    public record Violation(String field, String message) {
-    }
+    public record Violation(String field, String message) {}
 
     public static Problem of(int status, String title, String detail) {
         return new Problem("about:blank", title, status, detail, null);

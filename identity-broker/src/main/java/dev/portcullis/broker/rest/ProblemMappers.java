@@ -29,7 +29,8 @@ public class ProblemMappers {
     public Response validation(ConstraintViolationException e) {
         List<Problem.Violation> violations = e.getConstraintViolations().stream()
                 .map(v -> new Problem.Violation(leaf(v.getPropertyPath().toString()), v.getMessage()))
-                .sorted(java.util.Comparator.comparing(Problem.Violation::field)).toList();
+                .sorted(java.util.Comparator.comparing(Problem.Violation::field))
+                .toList();
         return problem(new Problem("about:blank", "Bad Request", 400, "the request is not valid", violations));
     }
 
@@ -66,7 +67,8 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
-        String title = Response.Status.fromStatusCode(status) != null ? Response.Status.fromStatusCode(status).getReasonPhrase()
+        String title = Response.Status.fromStatusCode(status) != null
+                ? Response.Status.fromStatusCode(status).getReasonPhrase()
                 : "Error";
         return problem(Problem.of(status, title, e.getMessage()));
     }

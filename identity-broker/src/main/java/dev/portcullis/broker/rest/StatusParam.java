@@ -7,8 +7,7 @@ import java.util.stream.Collectors;
 /** A {@code ?status=} query parameter read as one of an enum's values; 400 names the allowed ones. */
 public final class StatusParam {
 
-    private StatusParam() {
-    }
+    private StatusParam() {}
 
     /** {@code null} when absent (no filter). */
     public static <E extends Enum<E>> E parse(Class<E> type, String status) {
@@ -18,8 +17,10 @@ public final class StatusParam {
         try {
             return Enum.valueOf(type, status.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("status must be one of " + Arrays.stream(type.getEnumConstants())
-                    .map(v -> v.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")));
+            throw ProblemException.badRequest("status must be one of "
+                    + Arrays.stream(type.getEnumConstants())
+                            .map(v -> v.name().toLowerCase(Locale.ROOT))
+                            .collect(Collectors.joining(", ")));
         }
     }
 }

@@ -13,27 +13,40 @@ import java.time.OffsetDateTime;
 @Table(name = "review")
 public class Review {
 
-    public enum Status { PENDING, APPROVED, DENIED, EXPIRED }
+    public enum Status {
+        PENDING,
+        APPROVED,
+        DENIED,
+        EXPIRED
+    }
 
     @Id
     public String id;
+
     @Column(name = "session_id")
     public String sessionId;
+
     public String agent;
     public String connection;
     /** The held request as JSON, as session-proxy sent it (already masked). */
     public String request;
     /** Policy reasons as a JSON array. */
     public String reasons;
+
     @Enumerated(EnumType.STRING)
     public Status status;
+
     @Column(name = "requested_at")
     public OffsetDateTime requestedAt;
+
     @Column(name = "expires_at")
     public OffsetDateTime expiresAt;
+
     @Column(name = "decided_by")
     public String decidedBy;
+
     @Column(name = "decided_at")
     public OffsetDateTime decidedAt;
+
     public String comment;
 }

@@ -11,8 +11,7 @@ import java.time.OffsetDateTime;
 /** Shapes of reviews: the incoming {@code review.requested} data and the API views. */
 public final class ReviewApi {
 
-    private ReviewApi() {
-    }
+    private ReviewApi() {}
 
     /**
      * {@code data} of {@code review.requested} (session-proxy's shape; unknown fields ignored).
@@ -28,18 +27,22 @@ public final class ReviewApi {
             String connection,
             JsonNode request,
             JsonNode reasons,
-            @JsonProperty("expires_at") OffsetDateTime expiresAt) {
-    }
+            @JsonProperty("expires_at") OffsetDateTime expiresAt) {}
 
-    public record Decision(@Size(max = 2000) String comment) {
-    }
+    public record Decision(@Size(max = 2000) String comment) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record ReviewView(String id, @JsonProperty("session_id") String sessionId, String agent,
-            String connection, JsonNode request, JsonNode reasons, String status,
+    public record ReviewView(
+            String id,
+            @JsonProperty("session_id") String sessionId,
+            String agent,
+            String connection,
+            JsonNode request,
+            JsonNode reasons,
+            String status,
             @JsonProperty("requested_at") OffsetDateTime requestedAt,
             @JsonProperty("expires_at") OffsetDateTime expiresAt,
             @JsonProperty("decided_by") String decidedBy,
-            @JsonProperty("decided_at") OffsetDateTime decidedAt, String comment) {
-    }
+            @JsonProperty("decided_at") OffsetDateTime decidedAt,
+            String comment) {}
 }

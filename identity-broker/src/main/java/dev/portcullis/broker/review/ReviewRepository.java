@@ -10,11 +10,16 @@ import java.util.List;
 public class ReviewRepository implements PanacheRepositoryBase<Review, String> {
 
     public Uni<List<Review>> byStatus(Review.Status status, int limit) {
-        return status == null ? find("order by requestedAt desc").page(0, limit).list()
-                : find("status = ?1 order by requestedAt", status).page(0, limit).list();
+        return status == null
+                ? find("order by requestedAt desc").page(0, limit).list()
+                : find("status = ?1 order by requestedAt", status)
+                        .page(0, limit)
+                        .list();
     }
 
     public Uni<List<Review>> dueToExpire(OffsetDateTime now, int limit) {
-        return find("status = ?1 and expiresAt <= ?2 order by expiresAt", Review.Status.PENDING, now).page(0, limit).list();
+        return find("status = ?1 and expiresAt <= ?2 order by expiresAt", Review.Status.PENDING, now)
+                .page(0, limit)
+                .list();
     }
 }

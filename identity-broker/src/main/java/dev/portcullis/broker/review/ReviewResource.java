@@ -1,20 +1,19 @@
 package dev.portcullis.broker.review;
 
+import dev.portcullis.broker.rest.DecisionBody;
 import dev.portcullis.broker.rest.StatusParam;
 import dev.portcullis.broker.review.ReviewApi.ReviewView;
 import dev.portcullis.broker.security.Caller;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.validation.Valid;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.core.MediaType;
-import dev.portcullis.broker.rest.DecisionBody;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 
 /** Command reviews for approvers. */
@@ -30,15 +29,15 @@ public class ReviewResource {
     }
 
     @GET
-    @RolesAllowed({ Caller.APPROVER, Caller.ADMIN })
-    public Uni<List<ReviewView>> list(@QueryParam("status") String status,
-            @QueryParam("limit") @DefaultValue("100") int limit) {
+    @RolesAllowed({Caller.APPROVER, Caller.ADMIN})
+    public Uni<List<ReviewView>> list(
+            @QueryParam("status") String status, @QueryParam("limit") @DefaultValue("100") int limit) {
         return service.list(StatusParam.parse(Review.Status.class, status), Math.max(1, Math.min(limit, 500)));
     }
 
     @GET
     @Path("{id}")
-    @RolesAllowed({ Caller.APPROVER, Caller.ADMIN })
+    @RolesAllowed({Caller.APPROVER, Caller.ADMIN})
     public Uni<ReviewView> get(@PathParam("id") String id) {
         return service.get(id);
     }

@@ -11,9 +11,9 @@ import dev.portcullis.broker.event.CloudEvent;
 import dev.portcullis.broker.event.EventPublisher;
 import dev.portcullis.broker.event.EventTypes;
 import dev.portcullis.broker.notify.Notifier;
+import dev.portcullis.broker.rest.ProblemException;
 import dev.portcullis.broker.review.ReviewApi.ReviewRequested;
 import dev.portcullis.broker.review.ReviewApi.ReviewView;
-import dev.portcullis.broker.rest.ProblemException;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -39,8 +39,14 @@ public class ReviewService {
     private final ObjectMapper json;
     private final BrokerConfig.Reviews config;
 
-    public ReviewService(ReviewRepository reviews, AgentRepository agents, AuditService audit, EventPublisher events,
-            Notifier notifier, ObjectMapper json, BrokerConfig config) {
+    public ReviewService(
+            ReviewRepository reviews,
+            AgentRepository agents,
+            AuditService audit,
+            EventPublisher events,
+            Notifier notifier,
+            ObjectMapper json,
+            BrokerConfig config) {
         this.reviews = reviews;
         this.agents = agents;
         this.audit = audit;
@@ -60,28 +66,36 @@ public class ReviewService {
         OffsetDateTime now = now();
         OffsetDateTime limit = now.plus(config.timeout());
         return Panache.withTransaction(() -> reviews.findById(id).flatMap(existing -> {
-            if (existing != null) {
-                return Uni.createFrom().<Review>nullItem();
-            }
-            Review v = new Review();
-            v.id = id;
-            v.sessionId = r.sessionId();
-            v.agent = r.agent();
-            v.connection = r.connection();
-            v.request = text(r.request());
-            v.reasons = text(r.reasons());
-            v.status = Review.Status.PENDING;
-            v.requestedAt = now;
-            v.expiresAt = r.expiresAt() != null && r.expiresAt().isBefore(limit) ? r.expiresAt() : limit;
-            return reviews.persist(v).call(() -> audit.record("agent:" + v.agent, "review.requested", TARGET, v.id,
-                    Map.of("session_id", String.valueOf(v.sessionId), "connection", v.connection)));
-        })).call(v -> v == null ? Uni.createFrom().voidItem()
-                : notifier.notify("Review " + v.id + ": agent " + v.agent + " on " + v.connection
-                        + " waits for approval"));
+                    if (existing != null) {
+                        return Uni.createFrom().<Review>nullItem();
+                    }
+                    Review v = new Review();
+                    v.id = id;
+                    v.sessionId = r.sessionId();
+                    v.agent = r.agent();
+                    v.connection = r.connection();
+                    v.request = text(r.request());
+                    v.reasons = text(r.reasons());
+                    v.status = Review.Status.PENDING;
+                    v.requestedAt = now;
+                    v.expiresAt = r.expiresAt() != null && r.expiresAt().isBefore(limit) ? r.expiresAt() : limit;
+                    return reviews.persist(v)
+                            .call(() -> audit.record(
+                                    "agent:" + v.agent,
+                                    "review.requested",
+                                    TARGET,
+                                    v.id,
+                                    Map.of("session_id", String.valueOf(v.sessionId), "connection", v.connection)));
+                }))
+                .call(v -> v == null
+                        ? Uni.createFrom().voidItem()
+                        : notifier.notify("Review " + v.id + ": agent " + v.agent + " on " + v.connection
+                                + " waits for approval"));
     }
 
     public Uni<List<ReviewView>> list(Review.Status status, int limit) {
-        return Panache.withSession(() -> reviews.byStatus(status, limit)).map(l -> l.stream().map(this::view).toList());
+        return Panache.withSession(() -> reviews.byStatus(status, limit))
+                .map(l -> l.stream().map(this::view).toList());
     }
 
     public Uni<ReviewView> get(String id) {
@@ -100,45 +114,63 @@ public class ReviewService {
     public Uni<ReviewView> decide(String id, boolean approve, String approver, String comment) {
         OffsetDateTime now = now();
         return Panache.withTransaction(() -> reviews.findById(id).flatMap(v -> {
-            if (v == null) {
-                throw ProblemException.notFound("no review " + id);
-            }
-            if (v.status != Review.Status.PENDING) {
-                throw ProblemException.conflict("review " + id + " is already " + v.status.name().toLowerCase());
-            }
-            if (!v.expiresAt.isAfter(now)) {
-                throw ProblemException.conflict("review " + id + " has expired");
-            }
-            return agents.findByName(v.agent).flatMap(agent -> {
-                if (!config.allowOwnerApproval() && agent != null && approver.equals(agent.owner)) {
-                    throw ProblemException.forbidden(approver + " owns agent " + v.agent
-                            + " and may not decide its reviews");
-                }
-                v.status = approve ? Review.Status.APPROVED : Review.Status.DENIED;
-                v.decidedBy = approver;
-                v.decidedAt = now;
-                v.comment = comment;
-                return audit.record(approver, approve ? "review.approved" : "review.denied", TARGET, v.id,
-                        comment == null ? Map.of() : Map.of("comment", comment)).replaceWith(v);
-            });
-        })).call(v -> publish(v)).map(this::view);
+                    if (v == null) {
+                        throw ProblemException.notFound("no review " + id);
+                    }
+                    if (v.status != Review.Status.PENDING) {
+                        throw ProblemException.conflict("review " + id + " is already "
+                                + v.status.name().toLowerCase());
+                    }
+                    if (!v.expiresAt.isAfter(now)) {
+                        throw ProblemException.conflict("review " + id + " has expired");
+                    }
+                    return agents.findByName(v.agent).flatMap(agent -> {
+                        if (!config.allowOwnerApproval() && agent != null && approver.equals(agent.owner)) {
+                            throw ProblemException.forbidden(
+                                    approver + " owns agent " + v.agent + " and may not decide its reviews");
+                        }
+                        v.status = approve ? Review.Status.APPROVED : Review.Status.DENIED;
+                        v.decidedBy = approver;
+                        v.decidedAt = now;
+                        v.comment = comment;
+                        return audit.record(
+                                        approver,
+                                        approve ? "review.approved" : "review.denied",
+                                        TARGET,
+                                        v.id,
+                                        comment == null ? Map.of() : Map.of("comment", comment))
+                                .replaceWith(v);
+                    });
+                }))
+                .call(v -> publish(v))
+                .map(this::view);
     }
 
     public Uni<Integer> expireDue() {
         OffsetDateTime now = now();
         return Panache.withTransaction(() -> reviews.dueToExpire(now, 100).flatMap(due -> {
-            due.forEach(v -> {
-                v.status = Review.Status.EXPIRED;
-                v.decidedAt = now;
-                v.decidedBy = "system";
-            });
-            return Multi.createFrom().iterable(due).onItem()
-                    .transformToUniAndConcatenate(v -> audit.record("system", "review.expired", TARGET, v.id, Map.of())
-                            .replaceWith(v))
-                    .collect().asList();
-        })).flatMap(expired -> Multi.createFrom().iterable(expired).onItem()
-                .transformToUniAndConcatenate(v -> publish(v).onFailure().recoverWithNull())
-                .collect().asList().map(l -> expired.size()));
+                    due.forEach(v -> {
+                        v.status = Review.Status.EXPIRED;
+                        v.decidedAt = now;
+                        v.decidedBy = "system";
+                    });
+                    return Multi.createFrom()
+                            .iterable(due)
+                            .onItem()
+                            .transformToUniAndConcatenate(
+                                    v -> audit.record("system", "review.expired", TARGET, v.id, Map.of())
+                                            .replaceWith(v))
+                            .collect()
+                            .asList();
+                }))
+                .flatMap(expired -> Multi.createFrom()
+                        .iterable(expired)
+                        .onItem()
+                        .transformToUniAndConcatenate(
+                                v -> publish(v).onFailure().recoverWithNull())
+                        .collect()
+                        .asList()
+                        .map(l -> expired.size()));
     }
 
     private Uni<Void> publish(Review v) {
@@ -148,16 +180,32 @@ public class ReviewService {
             case EXPIRED -> EventTypes.REVIEW_EXPIRED;
             case PENDING -> throw new IllegalStateException("pending reviews are not published");
         };
-        ObjectNode data = json.createObjectNode().put("review_id", v.id).put("session_id", v.sessionId)
-                .put("agent", v.agent).put("connection", v.connection)
-                .put("decision", v.status.name().toLowerCase()).put("decided_by", v.decidedBy)
-                .put("decided_at", v.decidedAt.toString()).put("comment", v.comment);
+        ObjectNode data = json.createObjectNode()
+                .put("review_id", v.id)
+                .put("session_id", v.sessionId)
+                .put("agent", v.agent)
+                .put("connection", v.connection)
+                .put("decision", v.status.name().toLowerCase())
+                .put("decided_by", v.decidedBy)
+                .put("decided_at", v.decidedAt.toString())
+                .put("comment", v.comment);
         return events.reviewDecision(v.id, CloudEvent.of(type, v.id, data));
     }
 
     private ReviewView view(Review v) {
-        return new ReviewView(v.id, v.sessionId, v.agent, v.connection, node(v.request), node(v.reasons),
-                v.status.name().toLowerCase(), v.requestedAt, v.expiresAt, v.decidedBy, v.decidedAt, v.comment);
+        return new ReviewView(
+                v.id,
+                v.sessionId,
+                v.agent,
+                v.connection,
+                node(v.request),
+                node(v.reasons),
+                v.status.name().toLowerCase(),
+                v.requestedAt,
+                v.expiresAt,
+                v.decidedBy,
+                v.decidedAt,
+                v.comment);
     }
 
     private String text(JsonNode n) {

@@ -12,13 +12,13 @@ import java.util.Map;
 /** Shapes of {@code POST /v1/tokens}. */
 public final class TokenApi {
 
-    private TokenApi() {
-    }
+    private TokenApi() {}
 
     /** {@code ttl} in seconds; absent means the default lifetime. */
-    public record MintRequest(@NotBlank @Size(max = 63) String connection, @NotBlank @Size(max = 63) String access,
-            @Positive Long ttl) {
-    }
+    public record MintRequest(
+            @NotBlank @Size(max = 63) String connection,
+            @NotBlank @Size(max = 63) String access,
+            @Positive Long ttl) {}
 
     /**
      * OAuth-style token response plus connection hints. The token itself is never logged.

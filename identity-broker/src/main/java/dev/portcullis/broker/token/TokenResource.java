@@ -3,7 +3,6 @@ package dev.portcullis.broker.token;
 import dev.portcullis.broker.rest.ProblemException;
 import dev.portcullis.broker.security.Caller;
 import dev.portcullis.broker.token.TokenApi.MintRequest;
-import dev.portcullis.broker.token.TokenApi.MintResponse;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
@@ -32,6 +31,9 @@ public class TokenResource {
             throw ProblemException.forbidden("only an agent's own service-account token can mint session tokens");
         }
         return service.mint(agent, caller.rawToken(), request)
-                .map(r -> Response.ok(r).header("Cache-Control", "no-store").header("Pragma", "no-cache").build());
+                .map(r -> Response.ok(r)
+                        .header("Cache-Control", "no-store")
+                        .header("Pragma", "no-cache")
+                        .build());
     }
 }

@@ -9,6 +9,9 @@ import dev.portcullis.broker.token.TokenApi.MintRequest;
 import dev.portcullis.broker.token.TokenApi.MintResponse;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -16,9 +19,6 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Mints session tokens: checks the agent and its active grant, then has Keycloak exchange the
@@ -38,7 +38,11 @@ public class TokenService {
     private final BrokerConfig config;
     private final MeterRegistry metrics;
 
-    public TokenService(Pool pool, GrantService grantService, KeycloakTokenClient keycloak, BrokerConfig config,
+    public TokenService(
+            Pool pool,
+            GrantService grantService,
+            KeycloakTokenClient keycloak,
+            BrokerConfig config,
             MeterRegistry metrics) {
         this.pool = pool;
         this.grantService = grantService;
@@ -48,18 +52,17 @@ public class TokenService {
     }
 
     /** The agent's state and its longest-lasting active grant (null if none) for one scope. */
-    private record Entitlement(boolean known, boolean enabled, ActiveGrant grant) {
-    }
+    private record Entitlement(boolean known, boolean enabled, ActiveGrant grant) {}
 
-    private record ActiveGrant(UUID id, OffsetDateTime expiresAt) {
-    }
+    private record ActiveGrant(UUID id, OffsetDateTime expiresAt) {}
 
     /**
      * The hot path of every mint: one round trip on the reactive client, no ORM session. The
      * grant that lasts longest wins (open-ended first).
      */
     private Uni<Entitlement> entitlement(String agent, String connection, String access, OffsetDateTime now) {
-        return pool.preparedQuery(ENTITLEMENT_SQL).execute(Tuple.of(agent, connection, access, now))
+        return pool.preparedQuery(ENTITLEMENT_SQL)
+                .execute(Tuple.of(agent, connection, access, now))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         return new Entitlement(false, false, null);
@@ -73,7 +76,8 @@ public class TokenService {
                             continue;
                         }
                         OffsetDateTime end = r.getOffsetDateTime("expires_at");
-                        if (best == null || best.expiresAt() != null && (end == null || end.isAfter(best.expiresAt()))) {
+                        if (best == null
+                                || best.expiresAt() != null && (end == null || end.isAfter(best.expiresAt()))) {
                             best = new ActiveGrant(id, end);
                         }
                     }
@@ -102,16 +106,21 @@ public class TokenService {
             }
             ActiveGrant grant = e.grant();
             if (grant == null) {
-                metrics.counter("portcullis_broker_tokens_refused", "reason", "no_grant").increment();
-                throw ProblemException.forbidden("agent " + agentName + " has no active grant for "
-                        + connection.scope(req.access()));
+                metrics.counter("portcullis_broker_tokens_refused", "reason", "no_grant")
+                        .increment();
+                throw ProblemException.forbidden(
+                        "agent " + agentName + " has no active grant for " + connection.scope(req.access()));
             }
             OffsetDateTime tokenEnd = now.plusSeconds(lifespan);
             if (grant.expiresAt() != null && grant.expiresAt().isBefore(tokenEnd)) {
-                metrics.counter("portcullis_broker_tokens_refused", "reason", "grant_ending").increment();
-                throw new ProblemException(409, "Conflict", "the grant ends at " + grant.expiresAt()
-                        + ", before a token minted now would expire (tokens live " + lifespan
-                        + "s); ask for a new grant");
+                metrics.counter("portcullis_broker_tokens_refused", "reason", "grant_ending")
+                        .increment();
+                throw new ProblemException(
+                        409,
+                        "Conflict",
+                        "the grant ends at " + grant.expiresAt()
+                                + ", before a token minted now would expire (tokens live " + lifespan
+                                + "s); ask for a new grant");
             }
             String notice = null;
             if (req.ttl() != null && req.ttl() > lifespan) {
@@ -124,8 +133,16 @@ public class TokenService {
             String note = notice;
             return keycloak.exchange(subjectToken, scope).map(t -> {
                 metrics.counter("portcullis_broker_tokens_minted").increment();
-                return new MintResponse(t.accessToken(), "Bearer", t.expiresIn(), t.scope(),
-                        now.plusSeconds(t.expiresIn()), grant.id().toString(), grant.expiresAt(), req.ttl(), note,
+                return new MintResponse(
+                        t.accessToken(),
+                        "Bearer",
+                        t.expiresIn(),
+                        t.scope(),
+                        now.plusSeconds(t.expiresIn()),
+                        grant.id().toString(),
+                        grant.expiresAt(),
+                        req.ttl(),
+                        note,
                         hints(connection, agentName));
             });
         });
@@ -141,28 +158,33 @@ public class TokenService {
             case "postgres" -> {
                 String host = t.proxyPgHost();
                 int port = t.proxyPgPort();
-                h.put("psql", "psql \"host=" + host + " port=" + port + " dbname=" + c.name() + " user=" + agent
-                        + " sslmode=prefer\"");
+                h.put(
+                        "psql",
+                        "psql \"host=" + host + " port=" + port + " dbname=" + c.name() + " user=" + agent
+                                + " sslmode=prefer\"");
                 h.put("jdbc_url", "jdbc:postgresql://" + host + ":" + port + "/" + c.name() + "?user=" + agent);
                 h.put("password", "the access_token (PGPASSWORD)");
             }
             case "ssh" -> {
                 // OpenSSH splits user@host at the last @: the user is <agent>@<connection>
                 h.put("ssh", "ssh -p " + t.proxySshPort() + " " + agent + "@" + c.name() + "@" + t.proxySshHost());
-                h.put("password", "the access_token; OpenSSH cuts a secret at 1023 characters, so the proxy asks"
-                        + " for it in 4 keyboard-interactive parts of at most 1000 (see session-proxy's README)");
+                h.put(
+                        "password",
+                        "the access_token; OpenSSH cuts a secret at 1023 characters, so the proxy asks"
+                                + " for it in 4 keyboard-interactive parts of at most 1000 (see session-proxy's README)");
             }
             case "kubernetes", "http" -> {
                 String base = t.proxyHttpUrl();
                 String server = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/" + c.name();
                 h.put("server", server);
-                h.put("kubernetes".equals(c.type()) ? "kubectl" : "curl", "kubernetes".equals(c.type())
-                        ? "kubectl --server=" + server + " --token=\"$TOKEN\" get pods"
-                        : "curl -H \"Authorization: Bearer $TOKEN\" " + server + "/");
+                h.put(
+                        "kubernetes".equals(c.type()) ? "kubectl" : "curl",
+                        "kubernetes".equals(c.type())
+                                ? "kubectl --server=" + server + " --token=\"$TOKEN\" get pods"
+                                : "curl -H \"Authorization: Bearer $TOKEN\" " + server + "/");
                 h.put("token", "the access_token (Authorization: Bearer)");
             }
-            default -> {
-            }
+            default -> {}
         }
         return h;
     }

@@ -34,17 +34,21 @@ class AgentResourceTest {
     @Test
     void createdAgentGetsAClientCredentialsTokenFromKeycloak() {
         String name = Agents.uniqueName("ci-runner");
-        String secret = given().auth().oauth2(Tokens.user(Tokens.ADMIN)).contentType(ContentType.JSON)
+        String secret = given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .contentType(ContentType.JSON)
                 .body(Map.of("name", name, "team", "platform", "description", "CI runner"))
                 .post("/v1/agents")
-                .then().statusCode(201)
+                .then()
+                .statusCode(201)
                 .header("Location", containsString("/v1/agents/" + name))
                 .header("Cache-Control", "no-store")
                 .body("agent.name", is(name))
                 .body("agent.owner", is(Tokens.ADMIN))
                 .body("agent.authMethod", is("client_secret"))
                 .body("tokenEndpoint", is(Tokens.tokenEndpoint()))
-                .extract().path("clientSecret");
+                .extract()
+                .path("clientSecret");
 
         JsonNode claims = Tokens.claims(Tokens.agentToken(name, secret));
         assertEquals(Tokens.issuer(), claims.get("iss").asText());
@@ -53,37 +57,75 @@ class AgentResourceTest {
         assertTrue(claims.get("aud").toString().contains("identity-broker"), "agent tokens name the broker");
 
         // the secret is shown once: reading the agent never returns it
-        given().auth().oauth2(Tokens.user(Tokens.ADMIN)).get("/v1/agents/" + name)
-                .then().statusCode(200).body("clientSecret", nullValue()).body("enabled", is(true));
-        given().auth().oauth2(Tokens.user(Tokens.ADMIN)).get("/v1/agents")
-                .then().statusCode(200).body("name", hasItem(name));
+        given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .get("/v1/agents/" + name)
+                .then()
+                .statusCode(200)
+                .body("clientSecret", nullValue())
+                .body("enabled", is(true));
+        given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .get("/v1/agents")
+                .then()
+                .statusCode(200)
+                .body("name", hasItem(name));
     }
 
     @Test
     void invalidInputIsAProblemDocument() {
-        given().auth().oauth2(Tokens.user(Tokens.ADMIN)).contentType(ContentType.JSON)
+        given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .contentType(ContentType.JSON)
                 .body(Map.of("name", "Not A Name!", "team", ""))
                 .post("/v1/agents")
-                .then().statusCode(400).contentType("application/problem+json")
-                .body("status", is(400)).body("violations.field", hasItem("name"))
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("status", is(400))
+                .body("violations.field", hasItem("name"))
                 .body("violations.field", hasItem("team"));
-        given().auth().oauth2(Tokens.user(Tokens.ADMIN)).contentType(ContentType.JSON).body("{not json")
-                .post("/v1/agents").then().statusCode(400).contentType("application/problem+json");
-        given().auth().oauth2(Tokens.user(Tokens.ADMIN)).get("/v1/agents/no-such-agent")
-                .then().statusCode(404).contentType("application/problem+json").body("title", is("Not Found"));
+        given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .contentType(ContentType.JSON)
+                .body("{not json")
+                .post("/v1/agents")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json");
+        given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .get("/v1/agents/no-such-agent")
+                .then()
+                .statusCode(404)
+                .contentType("application/problem+json")
+                .body("title", is("Not Found"));
     }
 
     @Test
     void onlyAdminsManageAgentsAndDuplicatesConflict() {
-        given().contentType(ContentType.JSON).body(Map.of("name", "anon-agent", "team", "x")).post("/v1/agents")
-                .then().statusCode(401);
-        given().auth().oauth2(Tokens.user(Tokens.APPROVER)).contentType(ContentType.JSON)
-                .body(Map.of("name", "approver-made", "team", "x")).post("/v1/agents")
-                .then().statusCode(403).contentType("application/problem+json");
+        given().contentType(ContentType.JSON)
+                .body(Map.of("name", "anon-agent", "team", "x"))
+                .post("/v1/agents")
+                .then()
+                .statusCode(401);
+        given().auth()
+                .oauth2(Tokens.user(Tokens.APPROVER))
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", "approver-made", "team", "x"))
+                .post("/v1/agents")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json");
         Agents.Created a = Agents.create("dup", Tokens.ADMIN);
-        given().auth().oauth2(Tokens.user(Tokens.ADMIN)).contentType(ContentType.JSON)
-                .body(Map.of("name", a.name(), "team", "x")).post("/v1/agents")
-                .then().statusCode(409).contentType("application/problem+json");
+        given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", a.name(), "team", "x"))
+                .post("/v1/agents")
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json");
         // an agent reads only itself
         String token = Tokens.agentToken(a.name(), a.secret());
         given().auth().oauth2(token).get("/v1/agents/" + a.name()).then().statusCode(200);
@@ -94,8 +136,14 @@ class AgentResourceTest {
     @Test
     void rotatingTheSecretRetiresTheOldOne() {
         Agents.Created a = Agents.create("rotate", Tokens.ADMIN);
-        String fresh = given().auth().oauth2(Tokens.user(Tokens.ADMIN)).post("/v1/agents/" + a.name() + "/secret")
-                .then().statusCode(200).body("clientSecret", notNullValue()).extract().path("clientSecret");
+        String fresh = given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .post("/v1/agents/" + a.name() + "/secret")
+                .then()
+                .statusCode(200)
+                .body("clientSecret", notNullValue())
+                .extract()
+                .path("clientSecret");
         Tokens.clientCredentials(a.name(), a.secret(), null).then().statusCode(401);
         Tokens.clientCredentials(a.name(), fresh, null).then().statusCode(200);
     }
@@ -106,14 +154,24 @@ class AgentResourceTest {
         gen.initialize(2048);
         KeyPair keys = gen.generateKeyPair();
         String pem = "-----BEGIN PUBLIC KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(keys.getPublic().getEncoded())
+                + Base64.getMimeEncoder(64, "\n".getBytes())
+                        .encodeToString(keys.getPublic().getEncoded())
                 + "\n-----END PUBLIC KEY-----\n";
         String name = Agents.uniqueName("backup");
-        given().auth().oauth2(Tokens.user(Tokens.ADMIN)).contentType(ContentType.JSON)
-                .body(Map.of("name", name, "team", "storage",
-                        "auth", Map.of("method", "private_key_jwt", "publicKeyPem", pem)))
+        given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .contentType(ContentType.JSON)
+                .body(Map.of(
+                        "name",
+                        name,
+                        "team",
+                        "storage",
+                        "auth",
+                        Map.of("method", "private_key_jwt", "publicKeyPem", pem)))
                 .post("/v1/agents")
-                .then().statusCode(201).body("clientSecret", nullValue())
+                .then()
+                .statusCode(201)
+                .body("clientSecret", nullValue())
                 .body("agent.authMethod", is("private_key_jwt"));
 
         JwtClaims claims = new JwtClaims();
@@ -131,18 +189,41 @@ class AgentResourceTest {
 
         String token = given().formParam("grant_type", "client_credentials")
                 .formParam("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
-                .formParam("client_assertion", assertion).post(Tokens.tokenEndpoint())
-                .then().statusCode(200).extract().path("access_token");
+                .formParam("client_assertion", assertion)
+                .post(Tokens.tokenEndpoint())
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("access_token");
         assertEquals(name, Tokens.claims(token).get("azp").asText());
 
         // a secret cannot be rotated for a key-based agent
-        given().auth().oauth2(Tokens.user(Tokens.ADMIN)).post("/v1/agents/" + name + "/secret")
-                .then().statusCode(409);
+        given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .post("/v1/agents/" + name + "/secret")
+                .then()
+                .statusCode(409);
         // more than one key source is refused
-        given().auth().oauth2(Tokens.user(Tokens.ADMIN)).contentType(ContentType.JSON)
-                .body(Map.of("name", Agents.uniqueName("bad-key"), "team", "x", "auth",
-                        Map.of("method", "private_key_jwt", "publicKeyPem", pem, "jwksUrl", "https://example.com/jwks")))
-                .post("/v1/agents").then().statusCode(422).contentType("application/problem+json");
+        given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .contentType(ContentType.JSON)
+                .body(Map.of(
+                        "name",
+                        Agents.uniqueName("bad-key"),
+                        "team",
+                        "x",
+                        "auth",
+                        Map.of(
+                                "method",
+                                "private_key_jwt",
+                                "publicKeyPem",
+                                pem,
+                                "jwksUrl",
+                                "https://example.com/jwks")))
+                .post("/v1/agents")
+                .then()
+                .statusCode(422)
+                .contentType("application/problem+json");
     }
 
     @Test
@@ -151,37 +232,65 @@ class AgentResourceTest {
         Agents.grant(a.name(), "pg-test", "read");
         String before = Tokens.agentToken(a.name(), a.secret());
 
-        given().auth().oauth2(Tokens.user(Tokens.ADMIN)).contentType(ContentType.JSON)
-                .body(Map.of("enabled", false)).patch("/v1/agents/" + a.name())
-                .then().statusCode(200).body("enabled", is(false));
+        given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .contentType(ContentType.JSON)
+                .body(Map.of("enabled", false))
+                .patch("/v1/agents/" + a.name())
+                .then()
+                .statusCode(200)
+                .body("enabled", is(false));
 
         // Keycloak refuses the agent at once, with or without a scope
         Tokens.clientCredentials(a.name(), a.secret(), null).then().statusCode(equalTo(401));
-        Tokens.clientCredentials(a.name(), a.secret(), "conn:pg-test:read").then().statusCode(equalTo(401));
+        Tokens.clientCredentials(a.name(), a.secret(), "conn:pg-test:read")
+                .then()
+                .statusCode(equalTo(401));
         // and the broker refuses a token it still holds
-        given().auth().oauth2(before).contentType(ContentType.JSON)
-                .body(Map.of("connection", "pg-test", "access", "read")).post("/v1/tokens")
-                .then().statusCode(403).contentType("application/problem+json");
+        given().auth()
+                .oauth2(before)
+                .contentType(ContentType.JSON)
+                .body(Map.of("connection", "pg-test", "access", "read"))
+                .post("/v1/tokens")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json");
 
-        KafkaTopics.Event e = KafkaTopics.await(Topics.IDENTITY_EVENTS,
+        KafkaTopics.Event e = KafkaTopics.await(
+                Topics.IDENTITY_EVENTS,
                 ev -> "agent.disabled".equals(ev.value().path("type").asText())
                         && a.name().equals(ev.value().path("data").path("agent").asText()),
                 Duration.ofSeconds(20));
         assertEquals(a.name(), e.key());
         assertEquals("1.0", e.value().get("specversion").asText());
-        assertTrue(e.value().hasNonNull("id") && e.value().hasNonNull("source") && e.value().hasNonNull("time"));
+        assertTrue(e.value().hasNonNull("id")
+                && e.value().hasNonNull("source")
+                && e.value().hasNonNull("time"));
 
-        given().auth().oauth2(Tokens.user(Tokens.ADMIN)).queryParam("targetType", "agent")
-                .queryParam("targetId", a.name()).get("/v1/audit")
-                .then().statusCode(200).body("action", hasItem("agent.disabled"))
+        given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .queryParam("targetType", "agent")
+                .queryParam("targetId", a.name())
+                .get("/v1/audit")
+                .then()
+                .statusCode(200)
+                .body("action", hasItem("agent.disabled"))
                 .body("actor", hasItem(Tokens.ADMIN));
     }
 
     @Test
     void deletingAnAgentRemovesItsKeycloakClient() {
         Agents.Created a = Agents.create("delete-me", Tokens.ADMIN);
-        given().auth().oauth2(Tokens.user(Tokens.ADMIN)).delete("/v1/agents/" + a.name()).then().statusCode(204);
+        given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .delete("/v1/agents/" + a.name())
+                .then()
+                .statusCode(204);
         Tokens.clientCredentials(a.name(), a.secret(), null).then().statusCode(401);
-        given().auth().oauth2(Tokens.user(Tokens.ADMIN)).get("/v1/agents/" + a.name()).then().statusCode(404);
+        given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .get("/v1/agents/" + a.name())
+                .then()
+                .statusCode(404);
     }
 }

@@ -51,22 +51,45 @@ class TokenMintBenchmark {
             Agents.grant(a.name(), "pg-test", "read");
             agentTokens.add(Tokens.agentToken(a.name(), a.secret()));
         }
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         String mintBody = "{\"connection\":\"pg-test\",\"access\":\"read\"}";
         StringBuilder report = new StringBuilder(String.format(
                 "token mint benchmark: agents=%d concurrency=%d duration=%ds (after %ds warm-up) cpus=%d load=%.1f%n",
-                agents, concurrency, seconds, warmup, Runtime.getRuntime().availableProcessors(),
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
-        int minted = run(report, "broker POST /v1/tokens", http, concurrency, warmup, seconds,
-                w -> HttpRequest.newBuilder(tokens).header("Authorization", "Bearer " + agentTokens.get(w % agents))
-                        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
-                        .POST(HttpRequest.BodyPublishers.ofString(mintBody)).build());
+                agents,
+                concurrency,
+                seconds,
+                warmup,
+                Runtime.getRuntime().availableProcessors(),
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        .getSystemLoadAverage()));
+        int minted = run(
+                report,
+                "broker POST /v1/tokens",
+                http,
+                concurrency,
+                warmup,
+                seconds,
+                w -> HttpRequest.newBuilder(tokens)
+                        .header("Authorization", "Bearer " + agentTokens.get(w % agents))
+                        .header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.ofString(mintBody))
+                        .build());
         if (Boolean.parseBoolean(System.getProperty("bench.baseline", "true"))) {
             // the same exchange straight at Keycloak: what the broker adds is the difference
             URI endpoint = URI.create(Tokens.tokenEndpoint());
-            run(report, "Keycloak token exchange alone", http, concurrency, warmup, seconds,
-                    w -> HttpRequest.newBuilder(endpoint).header("Content-Type", "application/x-www-form-urlencoded")
+            run(
+                    report,
+                    "Keycloak token exchange alone",
+                    http,
+                    concurrency,
+                    warmup,
+                    seconds,
+                    w -> HttpRequest.newBuilder(endpoint)
+                            .header("Content-Type", "application/x-www-form-urlencoded")
                             .timeout(Duration.ofSeconds(10))
                             .POST(HttpRequest.BodyPublishers.ofString(
                                     "grant_type=urn:ietf:params:oauth:grant-type:token-exchange"
@@ -82,8 +105,15 @@ class TokenMintBenchmark {
     }
 
     /** Runs one load phase and appends its figures; returns the number of successful calls. */
-    private static int run(StringBuilder report, String name, HttpClient http, int concurrency, int warmup,
-            int seconds, java.util.function.IntFunction<HttpRequest> requests) throws InterruptedException {
+    private static int run(
+            StringBuilder report,
+            String name,
+            HttpClient http,
+            int concurrency,
+            int warmup,
+            int seconds,
+            java.util.function.IntFunction<HttpRequest> requests)
+            throws InterruptedException {
         long warmupEnd = System.nanoTime() + Duration.ofSeconds(warmup).toNanos();
         long end = warmupEnd + Duration.ofSeconds(seconds).toNanos();
         long[][] samples = new long[concurrency][];
@@ -131,9 +161,16 @@ class TokenMintBenchmark {
             at += counts[w];
         }
         Arrays.sort(all);
-        report.append(String.format("  %s: %d ok, %d errors -> %.1f tokens/s; latency ms p50=%.1f p90=%.1f p99=%.1f max=%.1f%n",
-                name, total, errors.get(), total / (double) seconds, ms(pct(all, 50)), ms(pct(all, 90)),
-                ms(pct(all, 99)), ms(all.length == 0 ? 0 : all[all.length - 1])));
+        report.append(String.format(
+                "  %s: %d ok, %d errors -> %.1f tokens/s; latency ms p50=%.1f p90=%.1f p99=%.1f max=%.1f%n",
+                name,
+                total,
+                errors.get(),
+                total / (double) seconds,
+                ms(pct(all, 50)),
+                ms(pct(all, 90)),
+                ms(pct(all, 99)),
+                ms(all.length == 0 ? 0 : all[all.length - 1])));
         return total;
     }
 

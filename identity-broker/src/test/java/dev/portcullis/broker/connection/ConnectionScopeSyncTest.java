@@ -31,16 +31,23 @@ class ConnectionScopeSyncTest {
     }
 
     private static boolean hasSessionProxyAudience(ClientScopeRepresentation s) {
-        return s.getProtocolMappers() != null && s.getProtocolMappers().stream()
-                .anyMatch(m -> "oidc-audience-mapper".equals(m.getProtocolMapper())
-                        && "session-proxy".equals(m.getConfig().get("included.client.audience")));
+        return s.getProtocolMappers() != null
+                && s.getProtocolMappers().stream()
+                        .anyMatch(m -> "oidc-audience-mapper".equals(m.getProtocolMapper())
+                                && "session-proxy".equals(m.getConfig().get("included.client.audience")));
     }
 
     @Test
     void everyDeclaredAccessLevelHasAScopeWithTheSessionProxyAudience() {
         Map<String, ClientScopeRepresentation> scopes = scopes();
-        for (String name : List.of("conn:pg-test:read", "conn:pg-test:write", "conn:pg-prod:read",
-                "conn:pg-prod:write", "conn:pg-prod:admin", "conn:pg-demo:read", "conn:pg-demo:admin")) {
+        for (String name : List.of(
+                "conn:pg-test:read",
+                "conn:pg-test:write",
+                "conn:pg-prod:read",
+                "conn:pg-prod:write",
+                "conn:pg-prod:admin",
+                "conn:pg-demo:read",
+                "conn:pg-demo:admin")) {
             assertTrue(scopes.containsKey(name), name + " exists");
             assertTrue(hasSessionProxyAudience(scopes.get(name)), name + " adds aud session-proxy");
         }
@@ -54,7 +61,9 @@ class ConnectionScopeSyncTest {
                     accessLevels: [login]
                     tags: { env: dev }
                 """);
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
                 .until(() -> scopes().containsKey("conn:ssh-bastion:login"));
         assertTrue(hasSessionProxyAudience(scopes().get("conn:ssh-bastion:login")));
     }

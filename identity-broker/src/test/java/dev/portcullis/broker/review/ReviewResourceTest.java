@@ -31,14 +31,27 @@ class ReviewResourceTest {
                  "data":{"review_id":"%s","session_id":"s-%s","agent":"%s","connection":"pg-test",
                          "request":{"protocol":"postgres","kind":"query","text":"DELETE FROM orders"},
                          "reasons":["rule delete-without-where"],"expires_at":%s,"extra":1}}
-                """.formatted(UUID.randomUUID(), Instant.now(), reviewId, reviewId, agent,
-                expiresAt == null ? "null" : "\"" + expiresAt + "\"");
+                """.formatted(
+                        UUID.randomUUID(),
+                        Instant.now(),
+                        reviewId,
+                        reviewId,
+                        agent,
+                        expiresAt == null ? "null" : "\"" + expiresAt + "\"");
     }
 
     static void awaitPending(String reviewId) {
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
-                .until(() -> given().auth().oauth2(Tokens.user(Tokens.APPROVER)).queryParam("status", "pending")
-                        .get("/v1/reviews").then().statusCode(200).extract().<List<String>>path("id")
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> given().auth()
+                        .oauth2(Tokens.user(Tokens.APPROVER))
+                        .queryParam("status", "pending")
+                        .get("/v1/reviews")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .<List<String>>path("id")
                         .contains(reviewId));
     }
 
@@ -52,29 +65,56 @@ class ReviewResourceTest {
         awaitPending(approveId);
         awaitPending(denyId);
 
-        given().auth().oauth2(Tokens.user(Tokens.APPROVER)).get("/v1/reviews/" + approveId).then().statusCode(200)
-                .body("request.text", is("DELETE FROM orders")).body("agent", is(agent.name()));
+        given().auth()
+                .oauth2(Tokens.user(Tokens.APPROVER))
+                .get("/v1/reviews/" + approveId)
+                .then()
+                .statusCode(200)
+                .body("request.text", is("DELETE FROM orders"))
+                .body("agent", is(agent.name()));
 
-        given().auth().oauth2(Tokens.user(Tokens.APPROVER)).contentType(ContentType.JSON)
-                .body(Map.of("comment", "ok, ticket 7")).post("/v1/reviews/" + approveId + "/approve")
-                .then().statusCode(200).body("status", is("approved")).body("decided_by", is(Tokens.APPROVER));
-        given().auth().oauth2(Tokens.user(Tokens.APPROVER2)).post("/v1/reviews/" + denyId + "/deny")
-                .then().statusCode(200).body("status", is("denied"));
+        given().auth()
+                .oauth2(Tokens.user(Tokens.APPROVER))
+                .contentType(ContentType.JSON)
+                .body(Map.of("comment", "ok, ticket 7"))
+                .post("/v1/reviews/" + approveId + "/approve")
+                .then()
+                .statusCode(200)
+                .body("status", is("approved"))
+                .body("decided_by", is(Tokens.APPROVER));
+        given().auth()
+                .oauth2(Tokens.user(Tokens.APPROVER2))
+                .post("/v1/reviews/" + denyId + "/deny")
+                .then()
+                .statusCode(200)
+                .body("status", is("denied"));
         // decided once only
-        given().auth().oauth2(Tokens.user(Tokens.APPROVER2)).post("/v1/reviews/" + approveId + "/deny")
-                .then().statusCode(409);
+        given().auth()
+                .oauth2(Tokens.user(Tokens.APPROVER2))
+                .post("/v1/reviews/" + approveId + "/deny")
+                .then()
+                .statusCode(409);
 
-        KafkaTopics.Event approved = KafkaTopics.await(Topics.REVIEW_DECISIONS,
-                e -> approveId.equals(e.key()), Duration.ofSeconds(20));
+        KafkaTopics.Event approved =
+                KafkaTopics.await(Topics.REVIEW_DECISIONS, e -> approveId.equals(e.key()), Duration.ofSeconds(20));
         assertEquals("review.approved", approved.value().path("type").asText());
-        assertEquals(Tokens.APPROVER, approved.value().path("data").path("decided_by").asText());
-        assertEquals("s-" + approveId, approved.value().path("data").path("session_id").asText());
-        KafkaTopics.Event denied = KafkaTopics.await(Topics.REVIEW_DECISIONS,
-                e -> denyId.equals(e.key()), Duration.ofSeconds(20));
+        assertEquals(
+                Tokens.APPROVER,
+                approved.value().path("data").path("decided_by").asText());
+        assertEquals(
+                "s-" + approveId,
+                approved.value().path("data").path("session_id").asText());
+        KafkaTopics.Event denied =
+                KafkaTopics.await(Topics.REVIEW_DECISIONS, e -> denyId.equals(e.key()), Duration.ofSeconds(20));
         assertEquals("review.denied", denied.value().path("type").asText());
 
-        given().auth().oauth2(Tokens.user(Tokens.APPROVER)).queryParam("status", "pending").get("/v1/reviews")
-                .then().statusCode(200).body("id", not(hasItem(approveId)));
+        given().auth()
+                .oauth2(Tokens.user(Tokens.APPROVER))
+                .queryParam("status", "pending")
+                .get("/v1/reviews")
+                .then()
+                .statusCode(200)
+                .body("id", not(hasItem(approveId)));
     }
 
     @Test
@@ -83,28 +123,56 @@ class ReviewResourceTest {
         String id = "rev-" + UUID.randomUUID();
         KafkaTopics.send(Topics.REVIEW_REQUESTS, id, reviewRequested(id, agent.name(), null));
         awaitPending(id);
-        given().auth().oauth2(Tokens.user(Tokens.ADMIN)).post("/v1/reviews/" + id + "/approve")
-                .then().statusCode(403).contentType("application/problem+json");
-        given().auth().oauth2(Tokens.agentToken(agent.name(), agent.secret())).post("/v1/reviews/" + id + "/approve")
-                .then().statusCode(403);
-        given().auth().oauth2(Tokens.user(Tokens.APPROVER)).post("/v1/reviews/" + id + "/approve")
-                .then().statusCode(403).contentType("application/problem+json");
-        given().auth().oauth2(Tokens.user(Tokens.APPROVER2)).post("/v1/reviews/" + id + "/approve")
-                .then().statusCode(200);
-        given().auth().oauth2(Tokens.user(Tokens.APPROVER)).get("/v1/reviews/nope").then().statusCode(404);
-        given().auth().oauth2(Tokens.user(Tokens.APPROVER)).queryParam("status", "bogus").get("/v1/reviews")
-                .then().statusCode(400);
+        given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .post("/v1/reviews/" + id + "/approve")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json");
+        given().auth()
+                .oauth2(Tokens.agentToken(agent.name(), agent.secret()))
+                .post("/v1/reviews/" + id + "/approve")
+                .then()
+                .statusCode(403);
+        given().auth()
+                .oauth2(Tokens.user(Tokens.APPROVER))
+                .post("/v1/reviews/" + id + "/approve")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json");
+        given().auth()
+                .oauth2(Tokens.user(Tokens.APPROVER2))
+                .post("/v1/reviews/" + id + "/approve")
+                .then()
+                .statusCode(200);
+        given().auth()
+                .oauth2(Tokens.user(Tokens.APPROVER))
+                .get("/v1/reviews/nope")
+                .then()
+                .statusCode(404);
+        given().auth()
+                .oauth2(Tokens.user(Tokens.APPROVER))
+                .queryParam("status", "bogus")
+                .get("/v1/reviews")
+                .then()
+                .statusCode(400);
     }
 
     @Test
     void anUndecidedReviewExpiresAndSaysSo() {
         Agents.Created agent = Agents.create("slow-review", Tokens.ADMIN);
         String id = "rev-" + UUID.randomUUID();
-        KafkaTopics.send(Topics.REVIEW_REQUESTS, id, reviewRequested(id, agent.name(), Instant.now().plusSeconds(3)));
-        KafkaTopics.Event expired = KafkaTopics.await(Topics.REVIEW_DECISIONS, e -> id.equals(e.key()),
-                Duration.ofSeconds(30));
+        KafkaTopics.send(
+                Topics.REVIEW_REQUESTS,
+                id,
+                reviewRequested(id, agent.name(), Instant.now().plusSeconds(3)));
+        KafkaTopics.Event expired =
+                KafkaTopics.await(Topics.REVIEW_DECISIONS, e -> id.equals(e.key()), Duration.ofSeconds(30));
         assertEquals("review.expired", expired.value().path("type").asText());
-        given().auth().oauth2(Tokens.user(Tokens.APPROVER2)).post("/v1/reviews/" + id + "/approve")
-                .then().statusCode(409);
+        given().auth()
+                .oauth2(Tokens.user(Tokens.APPROVER2))
+                .post("/v1/reviews/" + id + "/approve")
+                .then()
+                .statusCode(409);
     }
 }

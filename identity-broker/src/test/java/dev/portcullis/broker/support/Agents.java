@@ -11,12 +11,10 @@ public final class Agents {
 
     private static final AtomicInteger SEQ = new AtomicInteger();
 
-    private Agents() {
-    }
+    private Agents() {}
 
     /** An agent created through the API, with the secret the broker returned once. */
-    public record Created(String name, String secret) {
-    }
+    public record Created(String name, String secret) {}
 
     public static String uniqueName(String prefix) {
         return prefix + "-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36) + "-" + SEQ.incrementAndGet();
@@ -24,15 +22,27 @@ public final class Agents {
 
     public static Created create(String prefix, String owner) {
         String name = uniqueName(prefix);
-        String secret = given().auth().oauth2(Tokens.user(Tokens.ADMIN)).contentType(ContentType.JSON)
+        String secret = given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .contentType(ContentType.JSON)
                 .body(Map.of("name", name, "team", "platform", "owner", owner, "description", "test agent"))
-                .post("/v1/agents").then().statusCode(201).extract().path("clientSecret");
+                .post("/v1/agents")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("clientSecret");
         return new Created(name, secret);
     }
 
     public static String grant(String agent, String connection, String access) {
-        return given().auth().oauth2(Tokens.user(Tokens.ADMIN)).contentType(ContentType.JSON)
+        return given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .contentType(ContentType.JSON)
                 .body(Map.of("connection", connection, "access", access))
-                .post("/v1/agents/" + agent + "/grants").then().statusCode(201).extract().path("id");
+                .post("/v1/agents/" + agent + "/grants")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
     }
 }

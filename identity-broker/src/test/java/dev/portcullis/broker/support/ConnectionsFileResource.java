@@ -46,7 +46,8 @@ public class ConnectionsFileResource implements QuarkusTestResourceLifecycleMana
     @Override
     public Map<String, String> start() {
         try {
-            Path dir = Files.createDirectories(Path.of("target", "test-connections").toAbsolutePath());
+            Path dir = Files.createDirectories(
+                    Path.of("target", "test-connections").toAbsolutePath());
             file = dir.resolve("connections.yaml");
             Files.writeString(file, CONNECTIONS);
             return Map.of("portcullis.connections.file", file.toString());
@@ -56,6 +57,5 @@ public class ConnectionsFileResource implements QuarkusTestResourceLifecycleMana
     }
 
     @Override
-    public void stop() {
-    }
+    public void stop() {}
 }

@@ -22,8 +22,7 @@ public final class KafkaTopics {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private KafkaTopics() {
-    }
+    private KafkaTopics() {}
 
     static String bootstrap() {
         return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
@@ -42,8 +41,7 @@ public final class KafkaTopics {
     }
 
     /** A record of the topic read from the beginning. */
-    public record Event(String key, JsonNode value) {
-    }
+    public record Event(String key, JsonNode value) {}
 
     /**
      * Waits for the first record (from the beginning of the topic) whose CloudEvent matches, and

@@ -9,12 +9,14 @@ import io.quarkus.test.common.ResourceArg;
  * and not restricted to a class, so they apply to every {@code @QuarkusTest} of the module and the
  * application starts once.
  */
-@QuarkusTestResource(value = DevStackTestResource.class, initArgs = {
-        @ResourceArg(name = "components", value = "postgres,kafka,keycloak"),
-        @ResourceArg(name = "database", value = "broker") })
+@QuarkusTestResource(
+        value = DevStackTestResource.class,
+        initArgs = {
+            @ResourceArg(name = "components", value = "postgres,kafka,keycloak"),
+            @ResourceArg(name = "database", value = "broker")
+        })
 @QuarkusTestResource(ConnectionsFileResource.class)
 public final class TestResources {
 
-    private TestResources() {
-    }
+    private TestResources() {}
 }

@@ -17,13 +17,19 @@ public final class Tokens {
     public static final String APPROVER = "bob-approver";
     public static final String APPROVER2 = "dave-approver";
     public static final String AUDITOR = "carol-auditor";
-    private static final Map<String, String> PASSWORDS = Map.of(ADMIN, "alice-dev-password", APPROVER,
-            "bob-dev-password", APPROVER2, "dave-dev-password", AUDITOR, "carol-dev-password");
+    private static final Map<String, String> PASSWORDS = Map.of(
+            ADMIN,
+            "alice-dev-password",
+            APPROVER,
+            "bob-dev-password",
+            APPROVER2,
+            "dave-dev-password",
+            AUDITOR,
+            "carol-dev-password");
     private static final Map<String, String> USER_TOKENS = new ConcurrentHashMap<>();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Tokens() {
-    }
+    private Tokens() {}
 
     public static String keycloakUrl() {
         return ConfigProvider.getConfig().getValue("portcullis.keycloak.url", String.class);
@@ -39,15 +45,23 @@ public final class Tokens {
 
     /** A human's access token (password grant on the dev CLI client), cached per test JVM. */
     public static String user(String username) {
-        return USER_TOKENS.computeIfAbsent(username, u -> given().formParam("grant_type", "password")
-                .formParam("client_id", "portcullis-cli").formParam("username", u)
-                .formParam("password", PASSWORDS.get(u)).post(tokenEndpoint())
-                .then().statusCode(200).extract().path("access_token"));
+        return USER_TOKENS.computeIfAbsent(
+                username,
+                u -> given().formParam("grant_type", "password")
+                        .formParam("client_id", "portcullis-cli")
+                        .formParam("username", u)
+                        .formParam("password", PASSWORDS.get(u))
+                        .post(tokenEndpoint())
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .path("access_token"));
     }
 
     /** Raw client-credentials response of an agent; {@code scope} may be null. */
     public static Response clientCredentials(String clientId, String secret, String scope) {
-        var req = given().formParam("grant_type", "client_credentials").formParam("client_id", clientId)
+        var req = given().formParam("grant_type", "client_credentials")
+                .formParam("client_id", clientId)
                 .formParam("client_secret", secret);
         if (scope != null) {
             req = req.formParam("scope", scope);
@@ -56,7 +70,11 @@ public final class Tokens {
     }
 
     public static String agentToken(String clientId, String secret) {
-        return clientCredentials(clientId, secret, null).then().statusCode(200).extract().path("access_token");
+        return clientCredentials(clientId, secret, null)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("access_token");
     }
 
     /** The decoded claims of a JWT (no verification: the tests check what Keycloak issued). */

@@ -19,8 +19,7 @@ final class Asciicast {
     private static final Set<String> CODES = Set.of("o", "i", "m", "r");
 
     /** One event line. */
-    record Event(double time, String code, String data) {
-    }
+    record Event(double time, String code, String data) {}
 
     final byte[] bytes;
     final String sha256;
@@ -66,7 +65,11 @@ final class Asciicast {
             if (e == null) {
                 continue;
             }
-            if (!e.isArray() || e.size() != 3 || !e.get(0).isNumber() || !e.get(1).isTextual() || !e.get(2).isTextual()) {
+            if (!e.isArray()
+                    || e.size() != 3
+                    || !e.get(0).isNumber()
+                    || !e.get(1).isTextual()
+                    || !e.get(2).isTextual()) {
                 problems.add("line " + n + ": not [time, code, data]");
                 continue;
             }

@@ -36,13 +36,22 @@ final class Broker {
     }
 
     CreatedAgent createAgent(String name) {
-        JsonNode r = createAgent(Keycloak.ADMIN, name, "platform", Keycloak.ADMIN).expect(201).json();
-        return new CreatedAgent(r.path("agent"), r.path("clientSecret").asText(null), r.path("tokenEndpoint").asText(null));
+        JsonNode r = createAgent(Keycloak.ADMIN, name, "platform", Keycloak.ADMIN)
+                .expect(201)
+                .json();
+        return new CreatedAgent(
+                r.path("agent"),
+                r.path("clientSecret").asText(null),
+                r.path("tokenEndpoint").asText(null));
     }
 
     JsonNode grant(String agent, String connection, String access) {
-        return Http.post(url + "/agents/" + agent + "/grants", keycloak.user(Keycloak.ADMIN),
-                Map.of("connection", connection, "access", access)).expect(201).json();
+        return Http.post(
+                        url + "/agents/" + agent + "/grants",
+                        keycloak.user(Keycloak.ADMIN),
+                        Map.of("connection", connection, "access", access))
+                .expect(201)
+                .json();
     }
 
     Http.Response setEnabled(String agent, boolean enabled) {
@@ -50,12 +59,16 @@ final class Broker {
     }
 
     Http.Response requestAccess(String agentToken, String connection, String access, String duration, String reason) {
-        return Http.post(url + "/access-requests", agentToken,
+        return Http.post(
+                url + "/access-requests",
+                agentToken,
                 Map.of("connection", connection, "access", access, "duration", duration, "reason", reason));
     }
 
     Http.Response decideAccess(String approver, String requestId, boolean approve) {
-        return Http.post(url + "/access-requests/" + requestId + (approve ? "/approve" : "/deny"), keycloak.user(approver),
+        return Http.post(
+                url + "/access-requests/" + requestId + (approve ? "/approve" : "/deny"),
+                keycloak.user(approver),
                 Map.of("comment", "journey test: " + approver));
     }
 
@@ -66,17 +79,25 @@ final class Broker {
 
     /** A session token for a connection, minted by an agent that is entitled to it. */
     String sessionToken(String agentToken, String connection, String access) {
-        return mint(agentToken, connection, access).expect(200).json().path("access_token").asText();
+        return mint(agentToken, connection, access)
+                .expect(200)
+                .json()
+                .path("access_token")
+                .asText();
     }
 
     /** The pending command reviews of one agent on one connection, as an approver sees them. */
     List<JsonNode> pendingReviews(String agent, String connection) {
         List<JsonNode> found = new ArrayList<>();
-        Http.get(url + "/reviews?status=pending", keycloak.user(Keycloak.APPROVER)).expect(200).json().forEach(r -> {
-            if (agent.equals(r.path("agent").asText()) && connection.equals(r.path("connection").asText())) {
-                found.add(r);
-            }
-        });
+        Http.get(url + "/reviews?status=pending", keycloak.user(Keycloak.APPROVER))
+                .expect(200)
+                .json()
+                .forEach(r -> {
+                    if (agent.equals(r.path("agent").asText())
+                            && connection.equals(r.path("connection").asText())) {
+                        found.add(r);
+                    }
+                });
         return found;
     }
 
@@ -85,7 +106,9 @@ final class Broker {
     }
 
     Http.Response decideReview(String bearer, String reviewId, boolean approve) {
-        return Http.post(url + "/reviews/" + reviewId + (approve ? "/approve" : "/deny"), bearer,
+        return Http.post(
+                url + "/reviews/" + reviewId + (approve ? "/approve" : "/deny"),
+                bearer,
                 Map.of("comment", "journey test"));
     }
 }

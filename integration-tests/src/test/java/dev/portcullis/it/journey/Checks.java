@@ -11,16 +11,17 @@ final class Checks {
     /** The start of a JWT (header and payload both base64url JSON objects). */
     private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]{8,}\\.eyJ");
 
-    private Checks() {
-    }
+    private Checks() {}
 
     /** None of {@code forbidden} occurs in {@code text}; the message never repeats the value (it may be a token or a password). */
     static void assertNoneOf(String text, Collection<String> forbidden, String where) {
         int i = 0;
         for (String f : forbidden) {
             int index = i++;
-            assertFalse(text.contains(f), () -> where + " contains value #" + index + " of the " + forbidden.size()
-                    + " it must never hold (" + f.length() + " chars)");
+            assertFalse(
+                    text.contains(f),
+                    () -> where + " contains value #" + index + " of the " + forbidden.size() + " it must never hold ("
+                            + f.length() + " chars)");
         }
     }
 

@@ -63,8 +63,8 @@ final class Client {
             }
             Poll.pause(100);
         }
-        throw new AssertionError("no " + what + " from " + tool + " within " + timeout.toSeconds() + " s; stderr so far: "
-                + err.text());
+        throw new AssertionError(
+                "no " + what + " from " + tool + " within " + timeout.toSeconds() + " s; stderr so far: " + err.text());
     }
 
     boolean isAlive() {
@@ -80,7 +80,8 @@ final class Client {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new AssertionError(tool + " did not finish within " + timeout.toSeconds() + " s; stderr: " + err.text());
+                throw new AssertionError(
+                        tool + " did not finish within " + timeout.toSeconds() + " s; stderr: " + err.text());
             }
             out.join();
             err.join();

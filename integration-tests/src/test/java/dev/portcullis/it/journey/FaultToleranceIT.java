@@ -62,7 +62,8 @@ class FaultToleranceIT {
         List<String> sent = new ArrayList<>();
         Path spool = suite.home().resolve("proxy-spool/events.jsonl");
         int kafkaPort = suite.stack().kafka().port();
-        try (Connection c = ProxyJdbc.connect(suite.proxyPgPort(), PROD, agent, token(agent)); Statement st = c.createStatement()) {
+        try (Connection c = ProxyJdbc.connect(suite.proxyPgPort(), PROD, agent, token(agent));
+                Statement st = c.createStatement()) {
             for (int i = 1; i <= 3; i++) {
                 select(st, "before the outage " + i, sent);
             }
@@ -74,7 +75,8 @@ class FaultToleranceIT {
                 }
                 // the proxy noticed: its events wait in the spool (not in a producer buffer that a
                 // restart of Kafka alone would have flushed)
-                Poll.until("the proxy to spool events", Duration.ofSeconds(45), () -> Files.exists(spool) ? true : null);
+                Poll.until(
+                        "the proxy to spool events", Duration.ofSeconds(45), () -> Files.exists(spool) ? true : null);
             } finally {
                 suite.stack().ensure(Component.KAFKA);
             }
@@ -91,17 +93,22 @@ class FaultToleranceIT {
         String agent = agentWithReadOnProd("fault-policy");
         String whileDown = "SELECT name FROM customers ORDER BY id";
         PortcullisServices services = suite.services();
-        try (Connection c = ProxyJdbc.connect(suite.proxyPgPort(), PROD, agent, token(agent)); Statement st = c.createStatement()) {
+        try (Connection c = ProxyJdbc.connect(suite.proxyPgPort(), PROD, agent, token(agent));
+                Statement st = c.createStatement()) {
             assertEquals(PortcullisSuite.CUSTOMERS.size(), count(st, "SELECT count(*) FROM customers"));
             services.stop(PortcullisServices.POLICY, Duration.ofSeconds(20));
             try {
-                SQLException refused = assertThrows(SQLException.class, () -> st.executeQuery(whileDown).close(),
+                SQLException refused = assertThrows(
+                        SQLException.class,
+                        () -> st.executeQuery(whileDown).close(),
                         "a statement ran while policy-service was down");
                 assertEquals("42501", refused.getSQLState(), refused::toString);
                 assertTrue(refused.getMessage().contains("policy service unavailable"), refused::getMessage);
                 // the session is still usable and still fails closed: a second, different statement
-                SQLException again = assertThrows(SQLException.class,
-                        () -> st.executeQuery("SELECT email FROM customers WHERE id = 1").close());
+                SQLException again = assertThrows(
+                        SQLException.class,
+                        () -> st.executeQuery("SELECT email FROM customers WHERE id = 1")
+                                .close());
                 assertEquals("42501", again.getSQLState(), again::toString);
             } finally {
                 services.start(PortcullisServices.POLICY, SERVICE_START);
@@ -120,10 +127,13 @@ class FaultToleranceIT {
         List<String> decisions = new ArrayList<>();
         for (Recording.Line req : rec.ofType("session.request")) {
             if (whileDown.equals(req.data().path("text").asText())) {
-                decisions.add(rec.finalDecision(req.seq()).map(d -> d.data().path("action").asText()).orElse("none"));
+                decisions.add(rec.finalDecision(req.seq())
+                        .map(d -> d.data().path("action").asText())
+                        .orElse("none"));
             }
         }
-        assertEquals(List.of("deny", "allow"), decisions, "decisions recorded for the statement tried during the outage");
+        assertEquals(
+                List.of("deny", "allow"), decisions, "decisions recorded for the statement tried during the outage");
     }
 
     @Test
@@ -131,7 +141,8 @@ class FaultToleranceIT {
         String agent = agentWithReadOnProd("fault-recorder");
         List<String> sent = new ArrayList<>();
         PortcullisServices services = suite.services();
-        try (Connection c = ProxyJdbc.connect(suite.proxyPgPort(), PROD, agent, token(agent)); Statement st = c.createStatement()) {
+        try (Connection c = ProxyJdbc.connect(suite.proxyPgPort(), PROD, agent, token(agent));
+                Statement st = c.createStatement()) {
             for (int i = 1; i <= 5; i++) {
                 select(st, "before the crash " + i, sent);
             }
@@ -139,7 +150,10 @@ class FaultToleranceIT {
             // session is listed from its first staged event on, as "recording")
             Poll.until("the recorder to stage the open session", Duration.ofSeconds(60), () -> {
                 List<JsonNode> s = recorder.sessions(agent);
-                return s.size() == 1 && "recording".equals(s.get(0).path("status").asText()) ? s : null;
+                return s.size() == 1
+                                && "recording".equals(s.get(0).path("status").asText())
+                        ? s
+                        : null;
             });
             services.kill(PortcullisServices.RECORDER);
             try {
@@ -194,7 +208,10 @@ class FaultToleranceIT {
         JsonNode s = Poll.until("the session of " + agent + " to be recorded completely", timeout, () -> {
             List<JsonNode> all = recorder.sessions(agent);
             assertTrue(all.size() <= 1, () -> agent + " has more than one session: " + all);
-            return all.size() == 1 && !"recording".equals(all.get(0).path("status").asText()) ? all.get(0) : null;
+            return all.size() == 1
+                            && !"recording".equals(all.get(0).path("status").asText())
+                    ? all.get(0)
+                    : null;
         });
         return s.path("session_id").asText();
     }
@@ -203,14 +220,23 @@ class FaultToleranceIT {
     private static void assertEachOnceAllowed(Recording rec, List<String> sent) {
         Map<String, Long> requested = rec.ofType("session.request").stream()
                 .collect(Collectors.groupingBy(l -> l.data().path("text").asText(), Collectors.counting()));
-        Map<String, Long> expected = sent.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        Map<String, Long> expected =
+                sent.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
         assertEquals(expected, requested, "statements recorded vs sent");
         for (Recording.Line req : rec.ofType("session.request")) {
-            assertEquals("allow", rec.finalDecision(req.seq()).map(d -> d.data().path("action").asText()).orElse("none"),
+            assertEquals(
+                    "allow",
+                    rec.finalDecision(req.seq())
+                            .map(d -> d.data().path("action").asText())
+                            .orElse("none"),
                     () -> "decision for " + req.data().path("text").asText());
             long outputs = rec.ofType("session.output").stream()
-                    .filter(o -> o.data().path("request_seq").asLong(-1) == req.seq()).count();
-            assertEquals(1, outputs, () -> "outputs recorded for " + req.data().path("text").asText());
+                    .filter(o -> o.data().path("request_seq").asLong(-1) == req.seq())
+                    .count();
+            assertEquals(
+                    1,
+                    outputs,
+                    () -> "outputs recorded for " + req.data().path("text").asText());
         }
         assertEquals(1, rec.ofType("session.started").size());
         assertEquals(1, rec.ofType("session.ended").size());

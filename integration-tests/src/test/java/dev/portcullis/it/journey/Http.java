@@ -20,12 +20,12 @@ import java.util.stream.Collectors;
 final class Http {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Generous: the build machine is shared, and Keycloak calls sit behind some broker requests. */
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    private Http() {
-    }
+    private Http() {}
 
     record Response(String method, String url, int status, HttpHeaders headers, byte[] body) {
 
@@ -37,8 +37,8 @@ final class Http {
             try {
                 return JSON.readTree(body);
             } catch (IOException e) {
-                throw new AssertionError(method + " " + url + " answered " + status + " with a body that is not JSON: "
-                        + text(), e);
+                throw new AssertionError(
+                        method + " " + url + " answered " + status + " with a body that is not JSON: " + text(), e);
             }
         }
 
@@ -49,7 +49,8 @@ final class Http {
         /** Fails with the method, URL, status and body when the status is not the expected one. */
         Response expect(int expected) {
             if (status != expected) {
-                throw new AssertionError(method + " " + url + ": expected HTTP " + expected + ", got " + status + ": " + text());
+                throw new AssertionError(
+                        method + " " + url + ": expected HTTP " + expected + ", got " + status + ": " + text());
             }
             return this;
         }
@@ -101,9 +102,11 @@ final class Http {
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
                         + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        HttpRequest r = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
+        HttpRequest r = HttpRequest.newBuilder(URI.create(url))
+                .timeout(TIMEOUT)
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         return exchange("POST", url, r);
     }
 

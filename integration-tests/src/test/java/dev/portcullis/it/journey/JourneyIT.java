@@ -127,14 +127,18 @@ class JourneyIT {
         String token = minted.path("access_token").asText();
         secrets.add(token);
         JsonNode claims = Keycloak.claims(token);
-        assertTrue(contains(claims.path("aud"), "session-proxy"), () -> "aud of the session token: " + claims.path("aud"));
+        assertTrue(
+                contains(claims.path("aud"), "session-proxy"), () -> "aud of the session token: " + claims.path("aud"));
         List<String> connScopes = List.of(claims.path("scope").asText().split(" ")).stream()
-                .filter(s -> s.startsWith("conn:")).toList();
+                .filter(s -> s.startsWith("conn:"))
+                .toList();
         assertEquals(List.of("conn:pg-prod:read"), connScopes, "exactly the granted connection scope");
-        assertEquals("service-account-" + AGENT, claims.path("preferred_username").asText());
+        assertEquals(
+                "service-account-" + AGENT, claims.path("preferred_username").asText());
         long lifetime = claims.path("exp").asLong() - claims.path("iat").asLong();
         assertTrue(lifetime > 0 && lifetime <= 300, "a lifetime of minutes (at most 5), not " + lifetime + " s");
-        assertTrue(minted.path("connection").path("psql").asText().contains("port=" + suite.proxyPgPort()),
+        assertTrue(
+                minted.path("connection").path("psql").asText().contains("port=" + suite.proxyPgPort()),
                 () -> "the psql hint names the proxy: " + minted.path("connection"));
 
         String select = "SELECT name, email, card_number FROM customers ORDER BY id";
@@ -151,8 +155,11 @@ class JourneyIT {
             assertFalse(cols[1].contains("@"), () -> "e-mail came back unmasked: " + rows);
             String card = expected.get(2);
             assertNotEquals(card, cols[2], "card number came back unmasked");
-            assertTrue(cols[2].endsWith(card.substring(card.length() - 4)), () -> "card masked to its last 4: " + cols[2]);
-            assertFalse(cols[2].matches(".*\\d{6,}.*"), () -> "more than the last digits of a card are visible: " + cols[2]);
+            assertTrue(
+                    cols[2].endsWith(card.substring(card.length() - 4)), () -> "card masked to its last 4: " + cols[2]);
+            assertFalse(
+                    cols[2].matches(".*\\d{6,}.*"),
+                    () -> "more than the last digits of a card are visible: " + cols[2]);
         }
         assertNoneOf(read.out() + read.err(), PortcullisSuite.sensitiveCustomerValues(), "psql output");
 
@@ -162,7 +169,8 @@ class JourneyIT {
         assertTrue(refused.err().contains("42501"), refused::toString);
         assertTrue(refused.err().contains("DROP and TRUNCATE are never allowed on prod"), refused::toString);
         sent.add(new Sent(drop, "deny"));
-        assertEquals(PortcullisSuite.CUSTOMERS.size(), countRows("customers"), "the table is still there, with its rows");
+        assertEquals(
+                PortcullisSuite.CUSTOMERS.size(), countRows("customers"), "the table is still there, with its rows");
 
         String write = "DELETE FROM customers WHERE id = 1";
         Client.Result readOnly = psql(token, write);
@@ -183,17 +191,23 @@ class JourneyIT {
         assertEquals(403, broker.mint(agentToken, PROD, "write").status(), "write minted without a write grant");
 
         JsonNode request = broker.requestAccess(agentToken, PROD, "write", "PT30M", "CI job prunes stale orders")
-                .expect(201).json();
+                .expect(201)
+                .json();
         String requestId = request.path("id").asText();
         assertEquals("pending", request.path("status").asText());
         assertEquals(2, request.path("requiredApprovals").asInt(), "env=prod needs two approvers: " + request);
 
-        JsonNode first = broker.decideAccess(Keycloak.APPROVER, requestId, true).expect(200).json();
+        JsonNode first = broker.decideAccess(Keycloak.APPROVER, requestId, true)
+                .expect(200)
+                .json();
         assertEquals("pending", first.path("status").asText(), "one approval is not enough on prod: " + first);
         assertEquals(403, broker.mint(agentToken, PROD, "write").status(), "minted write after one approval of two");
-        JsonNode second = broker.decideAccess(Keycloak.SECOND_APPROVER, requestId, true).expect(200).json();
+        JsonNode second = broker.decideAccess(Keycloak.SECOND_APPROVER, requestId, true)
+                .expect(200)
+                .json();
         assertEquals("approved", second.path("status").asText(), second::toString);
-        assertFalse(second.path("grantId").isMissingNode() || second.path("grantId").isNull(), second::toString);
+        assertFalse(
+                second.path("grantId").isMissingNode() || second.path("grantId").isNull(), second::toString);
 
         String token = Poll.until("a write token after the approval", Duration.ofSeconds(30), () -> {
             Http.Response r = broker.mint(agentToken(), PROD, "write");
@@ -216,8 +230,8 @@ class JourneyIT {
         Client.Result ran;
         String reviewId;
         try {
-            String notice = held.awaitStderr(e -> REVIEW_NOTICE.matcher(e).find(), Duration.ofSeconds(60),
-                    "the review notice");
+            String notice =
+                    held.awaitStderr(e -> REVIEW_NOTICE.matcher(e).find(), Duration.ofSeconds(60), "the review notice");
             Matcher m = REVIEW_NOTICE.matcher(notice);
             assertTrue(m.find());
             reviewId = m.group(1);
@@ -232,8 +246,13 @@ class JourneyIT {
             assertEquals(orders - 1, countRows("orders"), "nothing deleted while the statement is held");
 
             // the agent may not approve its own statement
-            assertEquals(403, broker.decideReview(agentToken(), reviewId, true).status(), "an agent approved its own review");
-            JsonNode approved = broker.decideReview(keycloak.user(Keycloak.APPROVER), reviewId, true).expect(200).json();
+            assertEquals(
+                    403,
+                    broker.decideReview(agentToken(), reviewId, true).status(),
+                    "an agent approved its own review");
+            JsonNode approved = broker.decideReview(keycloak.user(Keycloak.APPROVER), reviewId, true)
+                    .expect(200)
+                    .json();
             assertEquals("approved", approved.path("status").asText());
             assertEquals(Keycloak.APPROVER, approved.path("decided_by").asText());
 
@@ -255,15 +274,22 @@ class JourneyIT {
     @Order(4)
     void auditorVerifiesEveryRecording() {
         requireStep(sent.size() == 5, 3);
-        assertEquals(403, Http.get(suite.recorderUrl() + "/v1/sessions", keycloak.user(Keycloak.ADMIN)).status(),
+        assertEquals(
+                403,
+                Http.get(suite.recorderUrl() + "/v1/sessions", keycloak.user(Keycloak.ADMIN))
+                        .status(),
                 "an admin is not an auditor");
         assertEquals(401, Http.get(suite.recorderUrl() + "/v1/sessions", null).status());
 
-        List<JsonNode> listed = Poll.until("all " + sessions + " sessions of " + AGENT + " complete", Duration.ofSeconds(90),
-                () -> {
+        List<JsonNode> listed =
+                Poll.until("all " + sessions + " sessions of " + AGENT + " complete", Duration.ofSeconds(90), () -> {
                     List<JsonNode> s = recorder.sessions(AGENT);
-                    return s.size() == sessions && s.stream().allMatch(x -> "complete".equals(x.path("status").asText()))
-                            ? s : null;
+                    return s.size() == sessions
+                                    && s.stream()
+                                            .allMatch(x -> "complete"
+                                                    .equals(x.path("status").asText()))
+                            ? s
+                            : null;
                 });
 
         List<Recording> recordings = new ArrayList<>();
@@ -277,7 +303,9 @@ class JourneyIT {
             reviews += s.path("reviews").asLong();
             recordings.add(recorder.downloadVerified(s.path("session_id").asText()));
         }
-        assertEquals(sent.stream().filter(st -> "deny".equals(st.last())).count(), denials,
+        assertEquals(
+                sent.stream().filter(st -> "deny".equals(st.last())).count(),
+                denials,
                 "the DROP and the read grant's DELETE were denied, nothing else");
         assertEquals(2, denials);
         // session-proxy records the policy's "review" and then the hold's lifecycle (waiting, approved):
@@ -298,7 +326,8 @@ class JourneyIT {
             List<Recording.Line> d = found.get(0);
             assertFalse(d.isEmpty(), "no decision recorded for " + st.sql());
             assertEquals(st.first(), d.get(0).data().path("action").asText(), "policy's decision on " + st.sql());
-            assertEquals(st.last(), d.get(d.size() - 1).data().path("action").asText(), "final decision on " + st.sql());
+            assertEquals(
+                    st.last(), d.get(d.size() - 1).data().path("action").asText(), "final decision on " + st.sql());
             if (st.reviewId() != null) {
                 Recording.Line last = d.get(d.size() - 1);
                 assertEquals(st.reviewId(), last.data().path("review_id").asText(), "review named in " + last.event());
@@ -361,7 +390,8 @@ class JourneyIT {
         assertTrue(again.err().contains("access of agent " + AGENT + " was ended"), again::toString);
 
         Http.Response direct = keycloak.clientCredentials(AGENT, agentSecret, null);
-        assertNotEquals(200, direct.status(), () -> "Keycloak still issues tokens to a disabled agent: " + direct.text());
+        assertNotEquals(
+                200, direct.status(), () -> "Keycloak still issues tokens to a disabled agent: " + direct.text());
         assertEquals(403, broker.mint(agentToken, PROD, "read").status(), "the broker minted for a disabled agent");
     }
 
@@ -382,7 +412,8 @@ class JourneyIT {
     }
 
     private int countRows(String table) throws SQLException {
-        try (Connection c = suite.prodDatabase(); Statement s = c.createStatement();
+        try (Connection c = suite.prodDatabase();
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
             rs.next();
             return rs.getInt(1);
@@ -391,11 +422,13 @@ class JourneyIT {
 
     private static List<Recording.Line> decisions(Recording rec, long requestSeq) {
         return rec.ofType("session.decision").stream()
-                .filter(d -> d.data().path("request_seq").asLong(-1) == requestSeq).toList();
+                .filter(d -> d.data().path("request_seq").asLong(-1) == requestSeq)
+                .toList();
     }
 
     private static boolean contains(JsonNode arrayOrString, String value) {
-        return arrayOrString.isArray() ? StreamSupport.stream(arrayOrString.spliterator(), false)
-                .anyMatch(n -> value.equals(n.asText())) : value.equals(arrayOrString.asText());
+        return arrayOrString.isArray()
+                ? StreamSupport.stream(arrayOrString.spliterator(), false).anyMatch(n -> value.equals(n.asText()))
+                : value.equals(arrayOrString.asText());
     }
 }

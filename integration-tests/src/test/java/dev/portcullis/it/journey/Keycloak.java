@@ -28,8 +28,7 @@ final class Keycloak {
             SECOND_APPROVER, "dave-dev-password",
             AUDITOR, "carol-dev-password");
 
-    private record Cached(String token, long expiresAtNanos) {
-    }
+    private record Cached(String token, long expiresAtNanos) {}
 
     private final String tokenEndpoint;
     private final Map<String, Cached> users = new ConcurrentHashMap<>();
@@ -52,10 +51,23 @@ final class Keycloak {
         if (password == null) {
             throw new IllegalArgumentException("not a dev user of the realm: " + username);
         }
-        JsonNode r = Http.form(tokenEndpoint, Map.of("grant_type", "password", "client_id", "portcullis-cli",
-                "username", username, "password", password)).expect(200).json();
+        JsonNode r = Http.form(
+                        tokenEndpoint,
+                        Map.of(
+                                "grant_type",
+                                "password",
+                                "client_id",
+                                "portcullis-cli",
+                                "username",
+                                username,
+                                "password",
+                                password))
+                .expect(200)
+                .json();
         String token = r.path("access_token").asText();
-        users.put(username, new Cached(token, System.nanoTime() + r.path("expires_in").asLong(60) * 1_000_000_000L));
+        users.put(
+                username,
+                new Cached(token, System.nanoTime() + r.path("expires_in").asLong(60) * 1_000_000_000L));
         return token;
     }
 
@@ -73,7 +85,11 @@ final class Keycloak {
 
     /** An agent's own token (audience identity-broker), to call the broker with. */
     String agent(String clientId, String secret) {
-        return clientCredentials(clientId, secret, null).expect(200).json().path("access_token").asText();
+        return clientCredentials(clientId, secret, null)
+                .expect(200)
+                .json()
+                .path("access_token")
+                .asText();
     }
 
     /** The claims of a JWT, decoded without verification (the services verify; the test only reads). */

@@ -69,8 +69,10 @@ final class KubeTarget implements AutoCloseable {
     private final KubernetesClient kube;
     private final HttpsServer front;
     private final ExecutorService threads;
-    private final HttpClient toMock = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient toMock = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final String serviceAccountToken;
     private final String secretValue;
     private final Path serviceAccountTokenFile;
@@ -88,7 +90,8 @@ final class KubeTarget implements AutoCloseable {
         this.tls = SelfSignedTls.create(dir, "kube-api-server");
         this.serviceAccountTokenFile = secrets.resolve("k8s-prod.token");
         Files.createDirectories(secrets);
-        Files.createFile(serviceAccountTokenFile,
+        Files.createFile(
+                serviceAccountTokenFile,
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(serviceAccountTokenFile, serviceAccountToken + "\n");
         this.threads = Executors.newVirtualThreadPerTaskExecutor();
@@ -106,8 +109,12 @@ final class KubeTarget implements AutoCloseable {
     /** Starts the mock and its front; the service-account token file goes to {@code secrets}. */
     static KubeTarget start(Path dir, Path secrets) throws IOException {
         MOCK_LOG.setLevel(Level.WARNING);
-        KubernetesMockServer mock = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(),
-                new HashMap<>(), new KubernetesCrudDispatcher(), false);
+        KubernetesMockServer mock = new KubernetesMockServer(
+                new Context(Serialization.jsonMapper()),
+                new MockWebServer(),
+                new HashMap<>(),
+                new KubernetesCrudDispatcher(),
+                false);
         mock.init(InetAddress.getLoopbackAddress(), 0);
         KubeTarget target = null;
         KubernetesClient kube = mock.createClient();
@@ -124,21 +131,58 @@ final class KubeTarget implements AutoCloseable {
     }
 
     private void seed() {
-        kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+        kube.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(NAMESPACE)
+                        .endMetadata()
+                        .build())
                 .create();
-        kube.pods().inNamespace(NAMESPACE).resource(new PodBuilder().withNewMetadata().withName(POD)
-                .withNamespace(NAMESPACE).addToLabels("app", "api").endMetadata().withNewSpec().addNewContainer()
-                .withName("api").withImage("registry.example/api:1.0").endContainer().endSpec().build()).create();
+        kube.pods()
+                .inNamespace(NAMESPACE)
+                .resource(new PodBuilder()
+                        .withNewMetadata()
+                        .withName(POD)
+                        .withNamespace(NAMESPACE)
+                        .addToLabels("app", "api")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewContainer()
+                        .withName("api")
+                        .withImage("registry.example/api:1.0")
+                        .endContainer()
+                        .endSpec()
+                        .build())
+                .create();
         String encoded = base64(secretValue);
         String lastApplied = "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"" + SECRET
                 + "\"},\"data\":{\"password\":\"" + encoded + "\"}}";
-        kube.secrets().inNamespace(NAMESPACE).resource(new SecretBuilder().withNewMetadata().withName(SECRET)
-                .withNamespace(NAMESPACE).addToAnnotations(LAST_APPLIED, lastApplied).endMetadata().withType("Opaque")
-                .addToData("username", base64("payments_app")).addToData("password", encoded).build()).create();
+        kube.secrets()
+                .inNamespace(NAMESPACE)
+                .resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName(SECRET)
+                        .withNamespace(NAMESPACE)
+                        .addToAnnotations(LAST_APPLIED, lastApplied)
+                        .endMetadata()
+                        .withType("Opaque")
+                        .addToData("username", base64("payments_app"))
+                        .addToData("password", encoded)
+                        .build())
+                .create();
         List<String> customer = PortcullisSuite.CUSTOMERS.get(1);
-        kube.configMaps().inNamespace(NAMESPACE).resource(new ConfigMapBuilder().withNewMetadata().withName(CONFIG_MAP)
-                .withNamespace(NAMESPACE).endMetadata().addToData("owner", customer.get(0))
-                .addToData("contact", customer.get(1)).addToData("card", customer.get(2)).build()).create();
+        kube.configMaps()
+                .inNamespace(NAMESPACE)
+                .resource(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName(CONFIG_MAP)
+                        .withNamespace(NAMESPACE)
+                        .endMetadata()
+                        .addToData("owner", customer.get(0))
+                        .addToData("contact", customer.get(1))
+                        .addToData("card", customer.get(2))
+                        .build())
+                .create();
     }
 
     private void handle(HttpExchange ex) {
@@ -169,8 +213,15 @@ final class KubeTarget implements AutoCloseable {
         String query = String.valueOf(ex.getRequestURI().getRawQuery());
         switch (path) {
             case "/api" -> json(ex, 200, apiVersions());
-            case "/apis" -> json(ex, 200, Http.JSON.createObjectNode().put("kind", "APIGroupList").put("apiVersion", "v1")
-                    .set("groups", Http.JSON.createArrayNode()));
+            case "/apis" ->
+                json(
+                        ex,
+                        200,
+                        Http.JSON
+                                .createObjectNode()
+                                .put("kind", "APIGroupList")
+                                .put("apiVersion", "v1")
+                                .set("groups", Http.JSON.createArrayNode()));
             case "/api/v1" -> json(ex, 200, coreResources());
             default -> {
                 if (query.contains("watch=true") || query.contains("watch=1")) {
@@ -185,20 +236,38 @@ final class KubeTarget implements AutoCloseable {
     private ObjectNode apiVersions() {
         ObjectNode o = Http.JSON.createObjectNode().put("kind", "APIVersions");
         o.putArray("versions").add("v1");
-        o.putArray("serverAddressByClientCIDRs").addObject().put("clientCIDR", "0.0.0.0/0")
+        o.putArray("serverAddressByClientCIDRs")
+                .addObject()
+                .put("clientCIDR", "0.0.0.0/0")
                 .put("serverAddress", "localhost:" + front.getAddress().getPort());
         return o;
     }
 
     private static ObjectNode coreResources() {
-        ObjectNode list = Http.JSON.createObjectNode().put("kind", "APIResourceList").put("groupVersion", "v1");
+        ObjectNode list =
+                Http.JSON.createObjectNode().put("kind", "APIResourceList").put("groupVersion", "v1");
         ArrayNode resources = list.putArray("resources");
-        for (String[] r : new String[][] {{"pods", "Pod", "po", "true"}, {"secrets", "Secret", "", "true"},
-                {"configmaps", "ConfigMap", "cm", "true"}, {"namespaces", "Namespace", "ns", "false"}}) {
-            ObjectNode o = resources.addObject().put("name", r[0]).put("singularName", r[1].toLowerCase())
-                    .put("namespaced", Boolean.parseBoolean(r[3])).put("kind", r[1]);
-            o.putArray("verbs").add("create").add("delete").add("deletecollection").add("get").add("list").add("patch")
-                    .add("update").add("watch");
+        for (String[] r : new String[][] {
+            {"pods", "Pod", "po", "true"},
+            {"secrets", "Secret", "", "true"},
+            {"configmaps", "ConfigMap", "cm", "true"},
+            {"namespaces", "Namespace", "ns", "false"}
+        }) {
+            ObjectNode o = resources
+                    .addObject()
+                    .put("name", r[0])
+                    .put("singularName", r[1].toLowerCase())
+                    .put("namespaced", Boolean.parseBoolean(r[3]))
+                    .put("kind", r[1]);
+            o.putArray("verbs")
+                    .add("create")
+                    .add("delete")
+                    .add("deletecollection")
+                    .add("get")
+                    .add("list")
+                    .add("patch")
+                    .add("update")
+                    .add("watch");
             if (!r[2].isEmpty()) {
                 o.putArray("shortNames").add(r[2]);
             }
@@ -213,8 +282,11 @@ final class KubeTarget implements AutoCloseable {
         }
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mock.getPort() + uri))
                 .timeout(Duration.ofSeconds(30))
-                .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
+                .method(
+                        ex.getRequestMethod(),
+                        body.length == 0
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
         for (String h : Set.of("Content-Type", "Accept")) {
             String v = ex.getRequestHeaders().getFirst(h);
             if (v != null) {
@@ -229,7 +301,8 @@ final class KubeTarget implements AutoCloseable {
             throw new IOException("interrupted", e);
         }
         // the mock omits the content type; a real API server always sends it
-        ex.getResponseHeaders().set("Content-Type", r.headers().firstValue("Content-Type").orElse("application/json"));
+        ex.getResponseHeaders()
+                .set("Content-Type", r.headers().firstValue("Content-Type").orElse("application/json"));
         send(ex, r.statusCode(), r.body());
     }
 
@@ -239,8 +312,17 @@ final class KubeTarget implements AutoCloseable {
     }
 
     private static void status(HttpExchange ex, int code, String reason, String message) throws IOException {
-        json(ex, code, Http.JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1").put("status", "Failure")
-                .put("reason", reason).put("message", message).put("code", code));
+        json(
+                ex,
+                code,
+                Http.JSON
+                        .createObjectNode()
+                        .put("kind", "Status")
+                        .put("apiVersion", "v1")
+                        .put("status", "Failure")
+                        .put("reason", reason)
+                        .put("message", message)
+                        .put("code", code));
     }
 
     private static void send(HttpExchange ex, int code, byte[] body) throws IOException {

@@ -61,8 +61,14 @@ final class Kubectl {
 
     /** Starts {@code kubectl <args>} with that kubeconfig and a discovery cache of its own. */
     Client start(Path kubeconfig, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "--cache-dir",
-                kubeconfig.resolveSibling(kubeconfig.getFileName() + ".cache").toString(), "--request-timeout", "0"));
+        List<String> cmd = new ArrayList<>(List.of(
+                "kubectl",
+                "--kubeconfig",
+                kubeconfig.toString(),
+                "--cache-dir",
+                kubeconfig.resolveSibling(kubeconfig.getFileName() + ".cache").toString(),
+                "--request-timeout",
+                "0"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().remove("KUBECONFIG");

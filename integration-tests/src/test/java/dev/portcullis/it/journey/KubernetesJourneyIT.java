@@ -49,7 +49,8 @@ class KubernetesJourneyIT {
     static final String AGENT = "kube-runner";
     static final String CONNECTION = PortcullisSuite.K8S;
     static final String NS = KubeTarget.NAMESPACE;
-    static final String REDACTED_B64 = Base64.getEncoder().encodeToString("[REDACTED]".getBytes(StandardCharsets.UTF_8));
+    static final String REDACTED_B64 =
+            Base64.getEncoder().encodeToString("[REDACTED]".getBytes(StandardCharsets.UTF_8));
 
     PortcullisSuite suite;
     Keycloak keycloak;
@@ -62,20 +63,23 @@ class KubernetesJourneyIT {
     Path kubeconfig;
     /** The review the approver decided for the Secret read. */
     String reviewId;
+
     boolean deleteRefused;
     /** Tokens, secrets and passwords seen in this journey: none may appear in a recording. */
     final Set<String> secrets = new LinkedHashSet<>();
 
     @BeforeAll
     void suite(PortcullisSuite suite) {
-        Assumptions.assumeTrue(Client.installed("kubectl"),
+        Assumptions.assumeTrue(
+                Client.installed("kubectl"),
                 "kubectl is not installed: KubernetesJourneyIT is skipped (install kubectl to run it)");
         this.suite = suite;
         this.keycloak = new Keycloak(suite.keycloakUrl());
         this.broker = new Broker(suite.brokerUrl(), keycloak);
         this.recorder = new Recorder(suite.recorderUrl(), keycloak);
         this.target = suite.kubeTarget();
-        this.kubectl = new Kubectl(suite.proxyHttpsPort(), suite.proxyCa(), suite.home().resolve("clients/kube"));
+        this.kubectl = new Kubectl(
+                suite.proxyHttpsPort(), suite.proxyCa(), suite.home().resolve("clients/kube"));
         secrets.addAll(Keycloak.DEV_PASSWORDS.values());
         secrets.addAll(target.secretValues());
     }
@@ -95,13 +99,17 @@ class KubernetesJourneyIT {
         assertEquals("active", grant.path("status").asText(), grant::toString);
         assertEquals("conn:" + CONNECTION + ":read", grant.path("scope").asText());
 
-        JsonNode minted = broker.mint(agentToken(), CONNECTION, "read").expect(200).json();
+        JsonNode minted =
+                broker.mint(agentToken(), CONNECTION, "read").expect(200).json();
         String token = minted.path("access_token").asText();
         secrets.add(token);
         // the broker's hint names session-proxy's TLS listener and this connection
-        assertEquals("https://127.0.0.1:" + suite.proxyHttpsPort() + "/" + CONNECTION,
-                minted.path("connection").path("server").asText(), minted.path("connection")::toString);
-        assertTrue(List.of(Keycloak.claims(token).path("scope").asText().split(" ")).contains("conn:" + CONNECTION + ":read"));
+        assertEquals(
+                "https://127.0.0.1:" + suite.proxyHttpsPort() + "/" + CONNECTION,
+                minted.path("connection").path("server").asText(),
+                minted.path("connection")::toString);
+        assertTrue(List.of(Keycloak.claims(token).path("scope").asText().split(" "))
+                .contains("conn:" + CONNECTION + ":read"));
         kubeconfig = kubectl.kubeconfig(CONNECTION, NS, token);
     }
 
@@ -122,7 +130,9 @@ class KubernetesJourneyIT {
         assertEquals(customer.get(0), data.path("owner").asText(), "a name is not sensitive and comes back as stored");
         assertFalse(data.path("contact").asText().contains("@"), "the e-mail came back unmasked");
         String card = customer.get(2);
-        assertTrue(data.path("card").asText().endsWith(card.substring(card.length() - 4)), () -> "card masked to its last 4: " + data);
+        assertTrue(
+                data.path("card").asText().endsWith(card.substring(card.length() - 4)),
+                () -> "card masked to its last 4: " + data);
         assertNoneOf(cm.out() + cm.err(), PortcullisSuite.sensitiveCustomerValues(), "kubectl output");
     }
 
@@ -134,18 +144,22 @@ class KubernetesJourneyIT {
         Client.Result ran;
         try {
             // the default pack reviews reading secrets on env=prod: the request waits at the proxy
-            JsonNode review = Poll.until("a pending review of the Secret read at the broker", Duration.ofSeconds(60), () -> {
-                List<JsonNode> pending = broker.pendingReviews(AGENT, CONNECTION);
-                return pending.size() == 1 ? pending.get(0) : null;
-            });
+            JsonNode review =
+                    Poll.until("a pending review of the Secret read at the broker", Duration.ofSeconds(60), () -> {
+                        List<JsonNode> pending = broker.pendingReviews(AGENT, CONNECTION);
+                        return pending.size() == 1 ? pending.get(0) : null;
+                    });
             reviewId = review.path("id").asText();
             assertEquals("secrets", review.path("request").path("resource").asText(), review::toString);
             assertEquals("get", review.path("request").path("verb").asText(), review::toString);
             assertTrue(held.isAlive(), "kubectl waits while its request is held");
-            assertFalse(target.requests.stream().anyMatch(r -> r.contains("/secrets/")),
+            assertFalse(
+                    target.requests.stream().anyMatch(r -> r.contains("/secrets/")),
                     "the Secret was fetched from the API server before the approval");
 
-            JsonNode approved = broker.decideReview(keycloak.user(Keycloak.APPROVER), reviewId, true).expect(200).json();
+            JsonNode approved = broker.decideReview(keycloak.user(Keycloak.APPROVER), reviewId, true)
+                    .expect(200)
+                    .json();
             assertEquals("approved", approved.path("status").asText(), approved::toString);
             ran = held.await(Duration.ofSeconds(60));
         } finally {
@@ -156,8 +170,11 @@ class KubernetesJourneyIT {
         assertTrue(read.out().contains("password: " + REDACTED_B64), read::toString);
         assertTrue(read.out().contains("username: " + REDACTED_B64), read::toString);
         // the annotation kubectl apply leaves holds the whole Secret: it is masked as a whole
-        String annotation = read.out().lines().filter(l -> l.contains("kubectl.kubernetes.io/last-applied-configuration"))
-                .findFirst().orElseThrow(() -> new AssertionError("no last-applied annotation in " + read));
+        String annotation = read.out()
+                .lines()
+                .filter(l -> l.contains("kubectl.kubernetes.io/last-applied-configuration"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no last-applied annotation in " + read));
         assertTrue(annotation.contains("[REDACTED]"), annotation);
         assertNoneOf(read.out() + read.err(), target.secretValues(), "kubectl's Secret output");
     }
@@ -169,13 +186,19 @@ class KubernetesJourneyIT {
         Client.Result refused = kubectl.run(kubeconfig, "delete", "pod", KubeTarget.POD, "--wait=false");
         assertNotEquals(0, refused.exit(), refused::toString);
         // kubectl prints "(Forbidden)" from the reason of a 403 Status
-        assertTrue(refused.err().contains("Error from server (Forbidden): Portcullis: denied by policy: "
-                + "rule k8s-read-access-is-read-only: this token grants read access only"), refused::toString);
+        assertTrue(
+                refused.err()
+                        .contains("Error from server (Forbidden): Portcullis: denied by policy: "
+                                + "rule k8s-read-access-is-read-only: this token grants read access only"),
+                refused::toString);
         deleteRefused = true;
-        assertNotNull(target.direct().pods().inNamespace(NS).withName(KubeTarget.POD).get(), "the pod was deleted");
-        assertFalse(target.requests.stream().anyMatch(r -> r.startsWith("DELETE ")), () -> "a DELETE reached the API server: "
-                + target.requests);
-        assertTrue(target.onlyServiceAccountTokenSeen(),
+        assertNotNull(
+                target.direct().pods().inNamespace(NS).withName(KubeTarget.POD).get(), "the pod was deleted");
+        assertFalse(
+                target.requests.stream().anyMatch(r -> r.startsWith("DELETE ")),
+                () -> "a DELETE reached the API server: " + target.requests);
+        assertTrue(
+                target.onlyServiceAccountTokenSeen(),
                 "the API server saw a credential other than the connection's service-account token");
     }
 
@@ -185,10 +208,13 @@ class KubernetesJourneyIT {
     @Order(5)
     void auditorFindsEverySessionCompleteWithMatchingDigestAndNoSecret() {
         requireStep(reviewId != null && deleteRefused, 4);
-        List<Recording> recordings = Poll.until("the kubectl sessions of " + AGENT + " complete, with every request",
-                Duration.ofSeconds(90), () -> {
+        List<Recording> recordings = Poll.until(
+                "the kubectl sessions of " + AGENT + " complete, with every request", Duration.ofSeconds(90), () -> {
                     List<JsonNode> listed = recorder.sessions(AGENT);
-                    if (listed.isEmpty() || !listed.stream().allMatch(s -> "complete".equals(s.path("status").asText()))) {
+                    if (listed.isEmpty()
+                            || !listed.stream()
+                                    .allMatch(s ->
+                                            "complete".equals(s.path("status").asText()))) {
                         return null;
                     }
                     List<Recording> all = new ArrayList<>();
@@ -197,22 +223,40 @@ class KubernetesJourneyIT {
                         assertEquals("kubernetes", s.path("protocol").asText(), s::toString);
                         all.add(recorder.downloadVerified(s.path("session_id").asText()));
                     }
-                    return requests(all, "list", "pods").isEmpty() || requests(all, "get", "secrets").isEmpty()
-                            || requests(all, "delete", "pods").isEmpty() ? null : all;
+                    return requests(all, "list", "pods").isEmpty()
+                                    || requests(all, "get", "secrets").isEmpty()
+                                    || requests(all, "delete", "pods").isEmpty()
+                            ? null
+                            : all;
                 });
 
-        assertEquals(List.of("allow"), actions(recordings, requests(recordings, "list", "pods").get(0)), "list pods");
-        assertEquals(List.of("allow"), actions(recordings, requests(recordings, "get", "configmaps").get(0)), "get configmap");
-        assertEquals(List.of("deny"), actions(recordings, requests(recordings, "delete", "pods").get(0)), "delete pod");
+        assertEquals(
+                List.of("allow"),
+                actions(recordings, requests(recordings, "list", "pods").get(0)),
+                "list pods");
+        assertEquals(
+                List.of("allow"),
+                actions(recordings, requests(recordings, "get", "configmaps").get(0)),
+                "get configmap");
+        assertEquals(
+                List.of("deny"),
+                actions(recordings, requests(recordings, "delete", "pods").get(0)),
+                "delete pod");
         Recording.Line secretRead = requests(recordings, "get", "secrets").get(0);
         List<String> secretActions = actions(recordings, secretRead);
-        assertEquals("review", secretActions.getFirst(), () -> "policy reviews a Secret read on prod: " + secretActions);
+        assertEquals(
+                "review", secretActions.getFirst(), () -> "policy reviews a Secret read on prod: " + secretActions);
         assertEquals("allow", secretActions.getLast(), () -> "the approved Secret read ran: " + secretActions);
         Recording.Line approval = decisions(recordings, secretRead).getLast();
         assertEquals(reviewId, approval.data().path("review_id").asText(), approval.event()::toString);
         assertEquals("approved", approval.data().path("state").asText(), approval.event()::toString);
-        assertEquals(200, output(recordings, secretRead).path("status").asInt(), "the Secret was served after the approval");
-        assertEquals(403, output(recordings, requests(recordings, "delete", "pods").get(0)).path("status").asInt());
+        assertEquals(
+                200, output(recordings, secretRead).path("status").asInt(), "the Secret was served after the approval");
+        assertEquals(
+                403,
+                output(recordings, requests(recordings, "delete", "pods").get(0))
+                        .path("status")
+                        .asInt());
 
         long denials = 0;
         long reviews = 0;
@@ -225,7 +269,10 @@ class KubernetesJourneyIT {
         for (Recording rec : recordings) {
             assertEquals(1, rec.ofType("session.started").size());
             assertEquals(1, rec.ofType("session.ended").size());
-            assertEquals("session.ended", rec.lines.getLast().type(), () -> "an event after session.ended: " + rec.lines.getLast().event());
+            assertEquals(
+                    "session.ended",
+                    rec.lines.getLast().type(),
+                    () -> "an event after session.ended: " + rec.lines.getLast().event());
             assertNoneOf(rec.text(), secrets, "a recording");
             assertNoneOf(rec.text(), PortcullisSuite.sensitiveCustomerValues(), "a recording");
             assertNoJwt(rec.text(), "a recording");
@@ -242,28 +289,38 @@ class KubernetesJourneyIT {
 
     /** The recorded requests with this verb on this resource, over all recordings. */
     private static List<Recording.Line> requests(List<Recording> recordings, String verb, String resource) {
-        return recordings.stream().flatMap(r -> r.ofType("session.request").stream())
-                .filter(l -> verb.equals(l.data().path("verb").asText()) && resource.equals(l.data().path("resource").asText()))
+        return recordings.stream()
+                .flatMap(r -> r.ofType("session.request").stream())
+                .filter(l -> verb.equals(l.data().path("verb").asText())
+                        && resource.equals(l.data().path("resource").asText()))
                 .toList();
     }
 
     private static Recording owner(List<Recording> recordings, Recording.Line request) {
-        return recordings.stream().filter(r -> r.lines.contains(request)).findFirst().orElseThrow();
+        return recordings.stream()
+                .filter(r -> r.lines.contains(request))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static List<Recording.Line> decisions(List<Recording> recordings, Recording.Line request) {
         return owner(recordings, request).ofType("session.decision").stream()
-                .filter(d -> d.data().path("request_seq").asLong(-1) == request.seq()).toList();
+                .filter(d -> d.data().path("request_seq").asLong(-1) == request.seq())
+                .toList();
     }
 
     private static List<String> actions(List<Recording> recordings, Recording.Line request) {
-        return decisions(recordings, request).stream().map(d -> d.data().path("action").asText()).toList();
+        return decisions(recordings, request).stream()
+                .map(d -> d.data().path("action").asText())
+                .toList();
     }
 
     private static JsonNode output(List<Recording> recordings, Recording.Line request) {
         return owner(recordings, request).ofType("session.output").stream()
-                .filter(o -> o.data().path("request_seq").asLong(-1) == request.seq()).map(Recording.Line::data)
-                .findFirst().orElseThrow(() -> new AssertionError("no output recorded for " + request.event()));
+                .filter(o -> o.data().path("request_seq").asLong(-1) == request.seq())
+                .map(Recording.Line::data)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no output recorded for " + request.event()));
     }
 
     private static JsonNode json(String text) {

@@ -6,8 +6,7 @@ import java.util.function.Supplier;
 /** Waits for a condition with a deadline: the tests never sleep to assert, they poll. */
 final class Poll {
 
-    private Poll() {
-    }
+    private Poll() {}
 
     /**
      * Calls {@code attempt} until it returns a non-null value, which is returned; an attempt that
@@ -28,8 +27,8 @@ final class Poll {
                 last = e;
             }
             if (System.nanoTime() > deadline) {
-                AssertionError e = new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what
-                        + (last == null ? "" : "; last: " + last.getMessage()));
+                AssertionError e = new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for "
+                        + what + (last == null ? "" : "; last: " + last.getMessage()));
                 if (last != null) {
                     e.addSuppressed(last);
                 }

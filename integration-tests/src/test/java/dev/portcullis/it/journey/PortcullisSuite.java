@@ -78,7 +78,12 @@ public final class PortcullisSuite implements AutoCloseable {
         }
     }
 
-    private PortcullisSuite(DevStack stack, PortcullisServices services, Path home, String prodPassword, Targets targets,
+    private PortcullisSuite(
+            DevStack stack,
+            PortcullisServices services,
+            Path home,
+            String prodPassword,
+            Targets targets,
             long startSeconds) {
         this.stack = stack;
         this.services = services;
@@ -91,7 +96,9 @@ public final class PortcullisSuite implements AutoCloseable {
     /** Starts everything; on failure stops whatever was started and rethrows. */
     static PortcullisSuite start() throws IOException {
         long t0 = System.nanoTime();
-        Path repoRoot = Path.of(System.getProperty("portcullis.root", "..")).toAbsolutePath().normalize();
+        Path repoRoot = Path.of(System.getProperty("portcullis.root", ".."))
+                .toAbsolutePath()
+                .normalize();
         DevStack stack = DevStack.builder().timeout(Duration.ofSeconds(150)).build();
         PortcullisServices services = null;
         SshTarget ssh = null;
@@ -114,18 +121,37 @@ public final class PortcullisSuite implements AutoCloseable {
             Path connections = writeConnections(home, pg.port(), demoPassword, prodPasswordFile, ssh, kube);
             stack.kafka().createTopics(DevStack.TOPICS, 3);
             PortcullisServices.ServicePorts ports = PortcullisServices.ServicePorts.free();
-            services = PortcullisServices.builder(stack, repoRoot).home(home).workDir(home)
-                    .ports(ports).connections(connections).s3(true)
+            services = PortcullisServices.builder(stack, repoRoot)
+                    .home(home)
+                    .workDir(home)
+                    .ports(ports)
+                    .connections(connections)
+                    .s3(true)
                     // C1 only: a third less CPU to start four JVMs on two shared cores; these tests are short
                     .jvmArgs("-XX:TieredStopAtLevel=1")
                     // the recorder finalizes a closed session at its next sweep: 1 s instead of 5 s
                     .env(PortcullisServices.RECORDER, "PORTCULLIS_INGEST_SWEEP_INTERVAL", "1s")
-                    .env(PortcullisServices.RECORDER, "PORTCULLIS_STAGING_DIR", home.resolve("recorder-staging").toString())
-                    .env(PortcullisServices.PROXY, "PORTCULLIS_EVENTS_SPOOL_DIR", home.resolve("proxy-spool").toString())
+                    .env(
+                            PortcullisServices.RECORDER,
+                            "PORTCULLIS_STAGING_DIR",
+                            home.resolve("recorder-staging").toString())
+                    .env(
+                            PortcullisServices.PROXY,
+                            "PORTCULLIS_EVENTS_SPOOL_DIR",
+                            home.resolve("proxy-spool").toString())
                     // the HTTP/Kubernetes listener with TLS, as in production (kubectl sends tokens only over TLS)
-                    .env(PortcullisServices.PROXY, "PORTCULLIS_HTTP_CERT_FILE", proxyTls.certificate().toString())
-                    .env(PortcullisServices.PROXY, "PORTCULLIS_HTTP_KEY_FILE", proxyTls.privateKey().toString())
-                    .env(PortcullisServices.BROKER, "PORTCULLIS_TOKENS_PROXY_HTTP_URL", "https://127.0.0.1:" + ports.proxyHttp())
+                    .env(
+                            PortcullisServices.PROXY,
+                            "PORTCULLIS_HTTP_CERT_FILE",
+                            proxyTls.certificate().toString())
+                    .env(
+                            PortcullisServices.PROXY,
+                            "PORTCULLIS_HTTP_KEY_FILE",
+                            proxyTls.privateKey().toString())
+                    .env(
+                            PortcullisServices.BROKER,
+                            "PORTCULLIS_TOKENS_PROXY_HTTP_URL",
+                            "https://127.0.0.1:" + ports.proxyHttp())
                     .build();
             services.startAll(Duration.ofSeconds(240));
             long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
@@ -146,10 +172,17 @@ public final class PortcullisSuite implements AutoCloseable {
         StringBuilder seed = new StringBuilder("INSERT INTO customers (name, email, card_number) VALUES ");
         for (int i = 0; i < CUSTOMERS.size(); i++) {
             List<String> c = CUSTOMERS.get(i);
-            seed.append(i == 0 ? "" : ", ").append("('").append(c.get(0)).append("', '").append(c.get(1)).append("', '")
-                    .append(c.get(2)).append("')");
+            seed.append(i == 0 ? "" : ", ")
+                    .append("('")
+                    .append(c.get(0))
+                    .append("', '")
+                    .append(c.get(1))
+                    .append("', '")
+                    .append(c.get(2))
+                    .append("')");
         }
-        pg.execute(PROD_DATABASE,
+        pg.execute(
+                PROD_DATABASE,
                 "SET ROLE " + PROD_ROLE,
                 "CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, email text NOT NULL,"
                         + " card_number text NOT NULL)",
@@ -160,8 +193,9 @@ public final class PortcullisSuite implements AutoCloseable {
                         + " FROM generate_series(1, 8) g");
     }
 
-    private static Path writeConnections(Path home, int pgPort, Path demoPassword, Path prodPassword, SshTarget ssh,
-            KubeTarget kube) throws IOException {
+    private static Path writeConnections(
+            Path home, int pgPort, Path demoPassword, Path prodPassword, SshTarget ssh, KubeTarget kube)
+            throws IOException {
         Path file = home.resolve("config/connections.yaml");
         Files.createDirectories(file.getParent());
         Files.writeString(file, """
@@ -199,9 +233,22 @@ public final class PortcullisSuite implements AutoCloseable {
                     accessLevels: [read, write, admin]
                     tags: { env: prod }
                     maxSessionDuration: PT1H
-                """.formatted(pgPort, demoPassword, PROD, PROD_DATABASE, PROD_ROLE, prodPassword,
-                SSH, ssh.port(), SshTarget.user(), ssh.clientKey(), ssh.knownHosts(),
-                K8S, kube.address(), kube.serviceAccountTokenFile(), kube.caFile()));
+                """.formatted(
+                        pgPort,
+                        demoPassword,
+                        PROD,
+                        PROD_DATABASE,
+                        PROD_ROLE,
+                        prodPassword,
+                        SSH,
+                        ssh.port(),
+                        SshTarget.user(),
+                        ssh.clientKey(),
+                        ssh.knownHosts(),
+                        K8S,
+                        kube.address(),
+                        kube.serviceAccountTokenFile(),
+                        kube.caFile()));
         return file;
     }
 
@@ -274,7 +321,11 @@ public final class PortcullisSuite implements AutoCloseable {
 
     /** A direct connection to pg-prod's database as the superuser, bypassing Portcullis: the test's own view. */
     public Connection prodDatabase() throws SQLException {
-        return stack.postgres().connect(PROD_DATABASE, PostgresServer.SUPERUSER, stack.postgres().superPassword());
+        return stack.postgres()
+                .connect(
+                        PROD_DATABASE,
+                        PostgresServer.SUPERUSER,
+                        stack.postgres().superPassword());
     }
 
     /** Services first, then the targets and the dependencies; every process this suite started is gone afterwards. */

@@ -8,8 +8,7 @@ import java.util.Properties;
 /** The PostgreSQL JDBC driver pointed at session-proxy: database = connection, password = session token. */
 final class ProxyJdbc {
 
-    private ProxyJdbc() {
-    }
+    private ProxyJdbc() {}
 
     static Connection connect(int proxyPort, String connection, String agent, String token) throws SQLException {
         Properties p = new Properties();

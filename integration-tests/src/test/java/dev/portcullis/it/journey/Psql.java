@@ -10,8 +10,7 @@ import java.util.List;
  */
 final class Psql {
 
-    private Psql() {
-    }
+    private Psql() {}
 
     /** Runs one command string through the proxy and waits for psql to exit. */
     static Client.Result run(int port, String connection, String agent, String token, String sql) {
@@ -21,10 +20,18 @@ final class Psql {
     /** Starts psql in the background (for a statement that will be held for review). */
     static Client start(int port, String connection, String agent, String token, String sql) {
         // -X: no psqlrc; -A -t: bare rows; VERBOSITY=verbose: errors carry their SQLSTATE
-        ProcessBuilder pb = new ProcessBuilder(List.of("psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-v",
-                "VERBOSITY=verbose", "host=127.0.0.1 port=" + port + " dbname=" + connection + " user=" + agent
-                        + " connect_timeout=15",
-                "-c", sql));
+        ProcessBuilder pb = new ProcessBuilder(List.of(
+                "psql",
+                "-X",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-v",
+                "VERBOSITY=verbose",
+                "host=127.0.0.1 port=" + port + " dbname=" + connection + " user=" + agent + " connect_timeout=15",
+                "-c",
+                sql));
         pb.environment().put("PGPASSWORD", token);
         pb.environment().remove("PGSERVICE");
         pb.environment().put("PGAPPNAME", "journey-it");

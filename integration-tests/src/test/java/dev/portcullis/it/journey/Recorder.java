@@ -29,8 +29,10 @@ final class Recorder {
 
     /** Every session of an agent, newest first (one page of up to 500 is plenty here). */
     List<JsonNode> sessions(String agent) {
-        JsonNode page = Http.get(url + "/sessions?size=500&agent=" + URLEncoder.encode(agent, StandardCharsets.UTF_8),
-                auditor()).expect(200).json();
+        JsonNode page = Http.get(
+                        url + "/sessions?size=500&agent=" + URLEncoder.encode(agent, StandardCharsets.UTF_8), auditor())
+                .expect(200)
+                .json();
         List<JsonNode> items = new ArrayList<>();
         page.path("items").forEach(items::add);
         if (page.path("total").asLong(-1) != items.size()) {
@@ -54,7 +56,8 @@ final class Recorder {
      */
     Asciicast downloadCast(String id) {
         JsonNode meta = session(id);
-        Http.Response r = Http.get(url + "/sessions/" + id + "/recording?format=cast", auditor()).expect(200);
+        Http.Response r = Http.get(url + "/sessions/" + id + "/recording?format=cast", auditor())
+                .expect(200);
         Asciicast cast = Asciicast.parse(r.body());
         assertEquals(List.of(), cast.problems, () -> "asciicast v2 of session " + id);
         String b64 = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(cast.sha256));
@@ -67,7 +70,9 @@ final class Recorder {
 
     /** The recorder's own verifier ({@code POST /v1/recordings/verify?session=}). */
     JsonNode verify(String id, byte[] file) {
-        return Http.post(url + "/recordings/verify?session=" + id, auditor(), file).expect(200).json();
+        return Http.post(url + "/recordings/verify?session=" + id, auditor(), file)
+                .expect(200)
+                .json();
     }
 
     /**
@@ -88,15 +93,19 @@ final class Recorder {
         String b64 = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(rec.sha256));
         assertEquals(rec.sha256, r.header("X-Portcullis-Sha256"), "X-Portcullis-Sha256 header vs the downloaded bytes");
         assertEquals("sha-256=:" + b64 + ":", r.header("Repr-Digest"), "Repr-Digest header vs the downloaded bytes");
-        assertEquals(rec.sha256, meta.path("recording").path("sha256").asText(), "metadata sha256 vs the downloaded bytes");
-        assertEquals(rec.chainHead, meta.path("recording").path("chain_head").asText(), "metadata chain head vs the file");
+        assertEquals(
+                rec.sha256, meta.path("recording").path("sha256").asText(), "metadata sha256 vs the downloaded bytes");
+        assertEquals(
+                rec.chainHead, meta.path("recording").path("chain_head").asText(), "metadata chain head vs the file");
         assertEquals(rec.chainHead, r.header("X-Portcullis-Chain-Head"), "chain head header vs the file");
         assertEquals(r.body().length, meta.path("recording").path("size_bytes").asLong(), "metadata size vs the file");
         assertEquals("complete", rec.seal.path("status").asText(), "seal status");
         assertEquals(rec.lines.size(), rec.seal.path("events").asLong(), "seal event count");
         assertEquals(0, rec.seal.path("missing").size(), "seal missing ranges");
-        assertEquals(LongStream.range(0, rec.lines.size()).boxed().toList(),
-                rec.lines.stream().map(Recording.Line::seq).toList(), "seqs from 0, each exactly once, in order");
+        assertEquals(
+                LongStream.range(0, rec.lines.size()).boxed().toList(),
+                rec.lines.stream().map(Recording.Line::seq).toList(),
+                "seqs from 0, each exactly once, in order");
         assertEquals(meta.path("events").asLong(), rec.lines.size(), "metadata event count vs the file");
         JsonNode verdict = verify(id, r.body());
         assertTrue(verdict.path("valid").asBoolean(), () -> "recorder's verifier on session " + id + ": " + verdict);

@@ -29,11 +29,35 @@ record SelfSignedTls(Path certificate, Path privateKey, Path keyStore, char[] pa
         Path store = dir.resolve(name + ".p12");
         String password = UUID.randomUUID().toString();
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        Process p = new ProcessBuilder(List.of(keytool.toString(), "-genkeypair", "-alias", name, "-keyalg", "EC",
-                "-groupname", "secp256r1", "-sigalg", "SHA256withECDSA", "-dname", "CN=localhost",
-                "-ext", "san=dns:localhost,ip:127.0.0.1", "-ext", "bc:c=ca:true", "-validity", "3",
-                "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", password, "-keypass", password))
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(List.of(
+                        keytool.toString(),
+                        "-genkeypair",
+                        "-alias",
+                        name,
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-sigalg",
+                        "SHA256withECDSA",
+                        "-dname",
+                        "CN=localhost",
+                        "-ext",
+                        "san=dns:localhost,ip:127.0.0.1",
+                        "-ext",
+                        "bc:c=ca:true",
+                        "-validity",
+                        "3",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        store.toString(),
+                        "-storepass",
+                        password,
+                        "-keypass",
+                        password))
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {
             if (p.waitFor() != 0) {
@@ -52,7 +76,8 @@ record SelfSignedTls(Path certificate, Path privateKey, Path keyStore, char[] pa
             Files.writeString(certFile, pem("CERTIFICATE", cert.getEncoded()));
             Path keyFile = dir.resolve(name + ".key");
             Files.deleteIfExists(keyFile);
-            Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.createFile(
+                    keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(keyFile, pem("PRIVATE KEY", key.getEncoded()));
             return new SelfSignedTls(certFile, keyFile, store, password.toCharArray());
         } catch (GeneralSecurityException e) {
@@ -75,7 +100,8 @@ record SelfSignedTls(Path certificate, Path privateKey, Path keyStore, char[] pa
 
     private static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der)
                 + "\n-----END " + type + "-----\n";
     }
 }

@@ -45,12 +45,38 @@ final class Ssh {
 
     /** Starts {@code ssh <user>@127.0.0.1 <command>} through the proxy, logging in with {@code token}. */
     Client start(String user, String token, String command) {
-        ProcessBuilder pb = new ProcessBuilder(List.of("ssh", "-T", "-p", Integer.toString(port), "-l", user,
+        ProcessBuilder pb = new ProcessBuilder(List.of(
+                "ssh",
+                "-T",
+                "-p",
+                Integer.toString(port),
+                "-l",
+                user,
                 // the proxy's host key is generated per run: nothing to pin, nothing to remember
-                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "GlobalKnownHostsFile=/dev/null",
-                "-o", "LogLevel=ERROR", "-o", "BatchMode=no", "-o", "PreferredAuthentications=keyboard-interactive",
-                "-o", "PubkeyAuthentication=no", "-o", "NumberOfPasswordPrompts=1", "-o", "ConnectTimeout=15",
-                "-o", "ServerAliveInterval=5", "-F", "/dev/null", "127.0.0.1", command));
+                "-o",
+                "StrictHostKeyChecking=no",
+                "-o",
+                "UserKnownHostsFile=/dev/null",
+                "-o",
+                "GlobalKnownHostsFile=/dev/null",
+                "-o",
+                "LogLevel=ERROR",
+                "-o",
+                "BatchMode=no",
+                "-o",
+                "PreferredAuthentications=keyboard-interactive",
+                "-o",
+                "PubkeyAuthentication=no",
+                "-o",
+                "NumberOfPasswordPrompts=1",
+                "-o",
+                "ConnectTimeout=15",
+                "-o",
+                "ServerAliveInterval=5",
+                "-F",
+                "/dev/null",
+                "127.0.0.1",
+                command));
         pb.environment().put("PORTCULLIS_TOKEN", token);
         pb.environment().put("SSH_ASKPASS", askpass.toString());
         pb.environment().put("SSH_ASKPASS_REQUIRE", "force");

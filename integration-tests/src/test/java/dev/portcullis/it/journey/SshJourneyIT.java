@@ -71,7 +71,9 @@ class SshJourneyIT {
         this.ssh = new Ssh(suite.proxySshPort(), suite.home().resolve("clients"));
         secrets.addAll(Keycloak.DEV_PASSWORDS.values());
         // the body of the private key (not its BEGIN/END lines), as any line of it would appear
-        Files.readString(target.clientKey()).lines().filter(l -> !l.startsWith("-----") && l.length() > 20)
+        Files.readString(target.clientKey())
+                .lines()
+                .filter(l -> !l.startsWith("-----") && l.length() > 20)
                 .forEach(secrets::add);
     }
 
@@ -99,7 +101,8 @@ class SshJourneyIT {
         requireStep(agentSecret != null, 1);
         String token = sessionToken();
         JsonNode claims = Keycloak.claims(token);
-        assertTrue(List.of(claims.path("scope").asText().split(" ")).contains("conn:" + CONNECTION + ":write"),
+        assertTrue(
+                List.of(claims.path("scope").asText().split(" ")).contains("conn:" + CONNECTION + ":write"),
                 () -> "scope of the session token: " + claims.path("scope"));
 
         String cat = "cat " + target.customersFile();
@@ -115,12 +118,18 @@ class SshJourneyIT {
             assertEquals(customer.get(0), fields[0], "names are not sensitive and come back as stored");
             assertFalse(fields[1].contains("@"), () -> "an e-mail came back unmasked on line " + fields[0]);
             String card = customer.get(2);
-            assertTrue(fields[2].endsWith(card.substring(card.length() - 4)), () -> "card masked to its last 4: " + fields[2]);
-            assertFalse(fields[2].matches(".*\\d{5,}.*"), () -> "more than the last digits of a card are visible: " + fields[2]);
+            assertTrue(
+                    fields[2].endsWith(card.substring(card.length() - 4)),
+                    () -> "card masked to its last 4: " + fields[2]);
+            assertFalse(
+                    fields[2].matches(".*\\d{5,}.*"),
+                    () -> "more than the last digits of a card are visible: " + fields[2]);
         }
         assertNoneOf(read.out() + read.err(), PortcullisSuite.sensitiveCustomerValues(), "ssh output");
 
-        assertTrue(Files.exists(target.releases().resolve("current/VERSION")), "precondition: the release directory exists");
+        assertTrue(
+                Files.exists(target.releases().resolve("current/VERSION")),
+                "precondition: the release directory exists");
         String rm = "rm -rf --no-preserve-root " + target.releases();
         Client.Result refused = ssh.run(LOGIN, token, rm);
         commands.put(rm, "deny");
@@ -145,7 +154,9 @@ class SshJourneyIT {
         Client open = ssh.start(LOGIN, token, waiting);
         commands.put(waiting, "allow");
         try {
-            Poll.until("the ssh session to run its command", Duration.ofSeconds(60),
+            Poll.until(
+                    "the ssh session to run its command",
+                    Duration.ofSeconds(60),
                     () -> open.out().contains("session-open") ? true : null);
             assertTrue(open.isAlive(), "the session is open");
 
@@ -169,7 +180,8 @@ class SshJourneyIT {
         assertFalse(again.out().contains("should-not-run"), again::toString);
         Http.Response direct = keycloak.clientCredentials(AGENT, agentSecret, null);
         assertNotEquals(200, direct.status(), "Keycloak still issues tokens to a disabled agent");
-        assertEquals(403, broker.mint(agentToken, CONNECTION, "write").status(), "the broker minted for a disabled agent");
+        assertEquals(
+                403, broker.mint(agentToken, CONNECTION, "write").status(), "the broker minted for a disabled agent");
     }
 
     // ------------------------------------------------------------------------------ 4
@@ -178,11 +190,15 @@ class SshJourneyIT {
     @Order(4)
     void auditorFindsEverySessionCompleteWithAValidAsciicastAndNoSecret() {
         requireStep(commands.size() >= 2, 2);
-        List<JsonNode> listed = Poll.until("all " + commands.size() + " ssh sessions of " + AGENT + " complete",
-                Duration.ofSeconds(90), () -> {
+        List<JsonNode> listed = Poll.until(
+                "all " + commands.size() + " ssh sessions of " + AGENT + " complete", Duration.ofSeconds(90), () -> {
                     List<JsonNode> s = recorder.sessions(AGENT);
                     return s.size() == commands.size()
-                            && s.stream().allMatch(x -> "complete".equals(x.path("status").asText())) ? s : null;
+                                    && s.stream()
+                                            .allMatch(x -> "complete"
+                                                    .equals(x.path("status").asText()))
+                            ? s
+                            : null;
                 });
 
         Map<String, List<String>> decided = new LinkedHashMap<>();
@@ -199,15 +215,21 @@ class SshJourneyIT {
             Asciicast cast = recorder.downloadCast(id);
             assertEquals(1, rec.ofType("session.started").size());
             assertEquals(1, rec.ofType("session.ended").size());
-            assertEquals("session.ended", rec.lines.getLast().type(),
-                    () -> "session " + id + " has an event after session.ended: " + rec.lines.getLast().event());
+            assertEquals(
+                    "session.ended",
+                    rec.lines.getLast().type(),
+                    () -> "session " + id + " has an event after session.ended: "
+                            + rec.lines.getLast().event());
             for (Recording.Line req : rec.ofType("session.request")) {
                 String command = req.data().path("command").asText();
                 List<String> actions = rec.ofType("session.decision").stream()
                         .filter(d -> d.data().path("request_seq").asLong(-1) == req.seq())
-                        .map(d -> d.data().path("action").asText()).toList();
+                        .map(d -> d.data().path("action").asText())
+                        .toList();
                 decided.put(command, actions);
-                assertTrue(cast.events.stream().anyMatch(e -> e.code().equals("i") && e.data().contains(command)),
+                assertTrue(
+                        cast.events.stream()
+                                .anyMatch(e -> e.code().equals("i") && e.data().contains(command)),
                         () -> "the cast shows the command as input: " + command);
             }
             castOutputs.add(cast.output());
@@ -216,17 +238,23 @@ class SshJourneyIT {
                 assertNoneOf(text, PortcullisSuite.sensitiveCustomerValues(), "a recording of session " + id);
                 assertNoJwt(text, "a recording of session " + id);
             }
-            if (rec.ofType("session.request").stream().anyMatch(r -> r.data().path("command").asText().contains("sleep"))) {
-                String reason = rec.ofType("session.ended").get(0).data().path("reason").asText();
+            if (rec.ofType("session.request").stream()
+                    .anyMatch(r -> r.data().path("command").asText().contains("sleep"))) {
+                String reason =
+                        rec.ofType("session.ended").get(0).data().path("reason").asText();
                 assertTrue(reason.contains("disabled"), () -> "the cut session's end names the kill switch: " + reason);
             }
         }
         for (Map.Entry<String, String> c : commands.entrySet()) {
-            assertEquals(List.of(c.getValue()), decided.get(c.getKey()), "policy's decision recorded for " + c.getKey());
+            assertEquals(
+                    List.of(c.getValue()), decided.get(c.getKey()), "policy's decision recorded for " + c.getKey());
         }
         assertEquals(1, denials, "the rm -rf was denied, nothing else");
         // the terminal output the auditor replays is the masked one: names, never e-mails or card numbers
-        assertTrue(castOutputs.stream().anyMatch(o -> o.contains(PortcullisSuite.CUSTOMERS.get(0).get(0))),
+        assertTrue(
+                castOutputs.stream()
+                        .anyMatch(
+                                o -> o.contains(PortcullisSuite.CUSTOMERS.get(0).get(0))),
                 () -> "the cat output is in a cast: " + castOutputs);
     }
 
@@ -239,12 +267,15 @@ class SshJourneyIT {
     }
 
     private String sessionToken() {
-        JsonNode minted = broker.mint(agentToken(), CONNECTION, "write").expect(200).json();
+        JsonNode minted =
+                broker.mint(agentToken(), CONNECTION, "write").expect(200).json();
         String t = minted.path("access_token").asText();
         secrets.add(t);
         // the broker's hint is the command an agent runs: user <agent>@<connection> at the proxy's SSH port
-        assertEquals("ssh -p " + suite.proxySshPort() + " " + AGENT + "@" + CONNECTION + "@127.0.0.1",
-                minted.path("connection").path("ssh").asText(), minted.path("connection")::toString);
+        assertEquals(
+                "ssh -p " + suite.proxySshPort() + " " + AGENT + "@" + CONNECTION + "@127.0.0.1",
+                minted.path("connection").path("ssh").asText(),
+                minted.path("connection")::toString);
         return t;
     }
 }

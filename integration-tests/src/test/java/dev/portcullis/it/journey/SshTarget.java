@@ -58,42 +58,54 @@ final class SshTarget implements AutoCloseable {
         Path srv = dir.resolve("srv");
         Files.createDirectories(srv.resolve("releases/current"));
         Files.writeString(srv.resolve("releases/current/VERSION"), "1.0.0\n");
-        Files.writeString(srv.resolve("customers.txt"), PortcullisSuite.CUSTOMERS.stream()
-                .map(c -> c.get(0) + ";" + c.get(1) + ";" + c.get(2)).collect(Collectors.joining("\n", "", "\n")));
+        Files.writeString(
+                srv.resolve("customers.txt"),
+                PortcullisSuite.CUSTOMERS.stream()
+                        .map(c -> c.get(0) + ";" + c.get(1) + ";" + c.get(2))
+                        .collect(Collectors.joining("\n", "", "\n")));
 
         int port = Ports.free();
         Path config = dir.resolve("sshd_config");
-        Files.writeString(config, String.join("\n",
-                "# the journey tests' SSH target (PortcullisSuite); key login only, loopback only",
-                "ListenAddress 127.0.0.1",
-                "Port " + port,
-                "HostKey " + hostKey,
-                "PidFile " + dir.resolve("sshd.pid"),
-                "AuthorizedKeysFile " + authorized,
-                "AuthenticationMethods publickey",
-                "PubkeyAuthentication yes",
-                "PasswordAuthentication no",
-                "KbdInteractiveAuthentication no",
-                "PermitRootLogin prohibit-password",
-                "UsePAM no",
-                "StrictModes no",
-                "AllowTcpForwarding no",
-                "X11Forwarding no",
-                "PrintMotd no",
-                "") + "\n");
+        Files.writeString(
+                config,
+                String.join(
+                                "\n",
+                                "# the journey tests' SSH target (PortcullisSuite); key login only, loopback only",
+                                "ListenAddress 127.0.0.1",
+                                "Port " + port,
+                                "HostKey " + hostKey,
+                                "PidFile " + dir.resolve("sshd.pid"),
+                                "AuthorizedKeysFile " + authorized,
+                                "AuthenticationMethods publickey",
+                                "PubkeyAuthentication yes",
+                                "PasswordAuthentication no",
+                                "KbdInteractiveAuthentication no",
+                                "PermitRootLogin prohibit-password",
+                                "UsePAM no",
+                                "StrictModes no",
+                                "AllowTcpForwarding no",
+                                "X11Forwarding no",
+                                "PrintMotd no",
+                                "")
+                        + "\n");
         try {
-            // privilege separation directory OpenSSH insists on (root can create it; elsewhere it exists with the package)
+            // privilege separation directory OpenSSH insists on (root can create it; elsewhere it exists with the
+            // package)
             Files.createDirectories(Path.of("/run/sshd"));
         } catch (IOException e) {
             // not root: the package's own directory has to do
         }
         Path log = dir.resolve("sshd.log");
         Process sshd = new ProcessBuilder(List.of(SSHD.toString(), "-D", "-e", "-f", config.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         SshTarget target = null;
         try {
             awaitListening(sshd, port, log);
-            String[] pub = Files.readString(hostKey.resolveSibling(hostKey.getFileName() + ".pub")).trim().split("\\s+");
+            String[] pub = Files.readString(hostKey.resolveSibling(hostKey.getFileName() + ".pub"))
+                    .trim()
+                    .split("\\s+");
             Path knownHosts = dir.resolve("known_hosts");
             Files.writeString(knownHosts, "[127.0.0.1]:" + port + " " + pub[0] + " " + pub[1] + "\n");
             target = new SshTarget(dir, port, sshd, knownHosts, clientKey);
@@ -106,12 +118,15 @@ final class SshTarget implements AutoCloseable {
     }
 
     private static void keygen(Path key, String comment) throws IOException {
-        Process p = new ProcessBuilder(List.of("ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-C", comment,
-                "-f", key.toString())).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(List.of(
+                        "ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-C", comment, "-f", key.toString()))
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {
             if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("ssh-keygen (package openssh-client) failed for " + key.getFileName() + ": " + out);
+                throw new IOException(
+                        "ssh-keygen (package openssh-client) failed for " + key.getFileName() + ": " + out);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

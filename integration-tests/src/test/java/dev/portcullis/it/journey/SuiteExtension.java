@@ -39,13 +39,18 @@ public final class SuiteExtension implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        Holder h = context.getRoot().getStore(NAMESPACE).computeIfAbsent(Holder.class, k -> {
-            try {
-                return new Holder(PortcullisSuite.start(), null);
-            } catch (Exception | Error e) {
-                return new Holder(null, e);
-            }
-        }, Holder.class);
+        Holder h = context.getRoot()
+                .getStore(NAMESPACE)
+                .computeIfAbsent(
+                        Holder.class,
+                        k -> {
+                            try {
+                                return new Holder(PortcullisSuite.start(), null);
+                            } catch (Exception | Error e) {
+                                return new Holder(null, e);
+                            }
+                        },
+                        Holder.class);
         if (h.failure != null) {
             throw new ParameterResolutionException("the Portcullis suite did not start: " + h.failure, h.failure);
         }

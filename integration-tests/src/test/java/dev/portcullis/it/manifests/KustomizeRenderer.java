@@ -27,11 +27,16 @@ public final class KustomizeRenderer {
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final Set<String> SUPPORTED = Set.of("apiVersion", "kind", "resources", "namespace", "patches");
     /** Cluster-scoped kinds that kustomize does not give a namespace (only those we could meet). */
-    private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding",
-            "CustomResourceDefinition", "StorageClass", "PersistentVolume", "SecurityContextConstraints");
+    private static final Set<String> CLUSTER_SCOPED = Set.of(
+            "Namespace",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "CustomResourceDefinition",
+            "StorageClass",
+            "PersistentVolume",
+            "SecurityContextConstraints");
 
-    private KustomizeRenderer() {
-    }
+    private KustomizeRenderer() {}
 
     /** Renders the kustomization in {@code dir} with the Java renderer. */
     public static List<ObjectNode> render(Path dir) {
@@ -42,8 +47,9 @@ public final class KustomizeRenderer {
         JsonNode k = readDocuments(file).get(0);
         k.fieldNames().forEachRemaining(f -> {
             if (!SUPPORTED.contains(f)) {
-                throw new IllegalArgumentException(file + ": kustomize field '" + f
-                        + "' is not supported by the Java renderer; keep overlays to resources, namespace and JSON 6902 patches");
+                throw new IllegalArgumentException(
+                        file + ": kustomize field '" + f
+                                + "' is not supported by the Java renderer; keep overlays to resources, namespace and JSON 6902 patches");
             }
         });
         List<ObjectNode> out = new ArrayList<>();
@@ -82,7 +88,9 @@ public final class KustomizeRenderer {
             Path errFile = Files.createTempFile("kustomize", ".err");
             try {
                 Process p = new ProcessBuilder(kubectl.toString(), "kustomize", dir.toString())
-                        .redirectOutput(outFile.toFile()).redirectError(errFile.toFile()).start();
+                        .redirectOutput(outFile.toFile())
+                        .redirectError(errFile.toFile())
+                        .start();
                 if (!p.waitFor(120, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                     throw new IllegalStateException("kubectl kustomize " + dir + " timed out");
@@ -154,8 +162,12 @@ public final class KustomizeRenderer {
         int matched = 0;
         for (ObjectNode o : objects) {
             if (o.path("kind").asText().equals(target.get("kind").asText())
-                    && o.path("metadata").path("name").asText().equals(target.get("name").asText())
-                    && (!target.hasNonNull("group") || apiGroup(o).equals(target.get("group").asText()))) {
+                    && o.path("metadata")
+                            .path("name")
+                            .asText()
+                            .equals(target.get("name").asText())
+                    && (!target.hasNonNull("group")
+                            || apiGroup(o).equals(target.get("group").asText()))) {
                 for (JsonNode op : ops) {
                     JsonPatch.apply(o, op);
                 }
@@ -182,7 +194,8 @@ public final class KustomizeRenderer {
             for (int i = 0; i < path.size() - 1; i++) {
                 parent = child(parent, path.get(i));
                 if (parent == null || parent.isMissingNode()) {
-                    throw new IllegalArgumentException("patch path " + op.path("path").asText() + " does not exist");
+                    throw new IllegalArgumentException(
+                            "patch path " + op.path("path").asText() + " does not exist");
                 }
             }
             String last = path.get(path.size() - 1);
@@ -200,17 +213,20 @@ public final class KustomizeRenderer {
                 }
                 case "replace" -> {
                     if (child(parent, last) == null) {
-                        throw new IllegalArgumentException("replace of missing " + op.path("path").asText());
+                        throw new IllegalArgumentException(
+                                "replace of missing " + op.path("path").asText());
                     }
                     if (parent instanceof ObjectNode on) {
                         on.set(last, op.get("value").deepCopy());
                     } else {
-                        ((ArrayNode) parent).set(Integer.parseInt(last), op.get("value").deepCopy());
+                        ((ArrayNode) parent)
+                                .set(Integer.parseInt(last), op.get("value").deepCopy());
                     }
                 }
                 case "remove" -> {
                     if (child(parent, last) == null) {
-                        throw new IllegalArgumentException("remove of missing " + op.path("path").asText());
+                        throw new IllegalArgumentException(
+                                "remove of missing " + op.path("path").asText());
                     }
                     if (parent instanceof ObjectNode on) {
                         on.remove(last);

@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /** Small builders for negative tests. */
 public final class KustomizeRendererTestSupport {
 
-    private KustomizeRendererTestSupport() {
-    }
+    private KustomizeRendererTestSupport() {}
 
     public static ObjectNode secret(String name) {
         ObjectNode s = KustomizeRenderer.emptyObject();

@@ -46,13 +46,11 @@ public final class ManifestChecker {
     public static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     /** What a rendering is checked against. */
-    public record Expectations(Set<String> outOfBandSecrets, Set<String> topics, boolean openshift,
-            String scaledDeployment) {
-    }
+    public record Expectations(
+            Set<String> outOfBandSecrets, Set<String> topics, boolean openshift, String scaledDeployment) {}
 
     /** A pod template and where it came from. */
-    record Workload(String where, String name, PodTemplateSpec template) {
-    }
+    record Workload(String where, String name, PodTemplateSpec template) {}
 
     private final List<ObjectNode> raw;
     private final List<HasMetadata> objects = new ArrayList<>();
@@ -71,7 +69,10 @@ public final class ManifestChecker {
                 default -> null;
             };
             if (t != null) {
-                workloads.add(new Workload(o.getKind() + "/" + o.getMetadata().getName(), o.getMetadata().getName(), t));
+                workloads.add(new Workload(
+                        o.getKind() + "/" + o.getMetadata().getName(),
+                        o.getMetadata().getName(),
+                        t));
             }
         }
     }
@@ -109,7 +110,8 @@ public final class ManifestChecker {
                 p.add("Service " + s.getMetadata().getName() + " has no selector");
                 continue;
             }
-            boolean match = workloads.stream().anyMatch(w -> labelsMatch(sel, w.template().getMetadata().getLabels()));
+            boolean match = workloads.stream()
+                    .anyMatch(w -> labelsMatch(sel, w.template().getMetadata().getLabels()));
             if (!match) {
                 p.add("Service " + s.getMetadata().getName() + " selector " + sel + " matches no pod template");
                 continue;
@@ -118,12 +120,14 @@ public final class ManifestChecker {
                 if (port.getTargetPort() != null && port.getTargetPort().getStrVal() != null) {
                     String name = port.getTargetPort().getStrVal();
                     boolean named = workloads.stream()
-                            .filter(w -> labelsMatch(sel, w.template().getMetadata().getLabels()))
+                            .filter(w ->
+                                    labelsMatch(sel, w.template().getMetadata().getLabels()))
                             .flatMap(w -> w.template().getSpec().getContainers().stream())
                             .flatMap(c -> c.getPorts().stream())
                             .anyMatch(cp -> name.equals(cp.getName()));
                     if (!named) {
-                        p.add("Service " + s.getMetadata().getName() + " targetPort '" + name + "' is no container port of its pods");
+                        p.add("Service " + s.getMetadata().getName() + " targetPort '" + name
+                                + "' is no container port of its pods");
                     }
                 }
             }
@@ -161,25 +165,32 @@ public final class ManifestChecker {
                         }
                         if (available.containsKey(ref.getName())) {
                             if (!available.get(ref.getName()).contains(ref.getKey())) {
-                                p.add(w.where() + " env " + ev.getName() + ": ConfigMap " + ref.getName() + " has no key " + ref.getKey());
+                                p.add(w.where() + " env " + ev.getName() + ": ConfigMap " + ref.getName()
+                                        + " has no key " + ref.getKey());
                             }
                         } else if (!generated.contains(ref.getName())) {
-                            p.add(w.where() + " env " + ev.getName() + " references missing ConfigMap " + ref.getName());
+                            p.add(w.where() + " env " + ev.getName() + " references missing ConfigMap "
+                                    + ref.getName());
                         }
                     }
                 }
                 for (EnvFromSource ef : nn(c.getEnvFrom())) {
-                    if (ef.getConfigMapRef() != null && !Boolean.TRUE.equals(ef.getConfigMapRef().getOptional())
+                    if (ef.getConfigMapRef() != null
+                            && !Boolean.TRUE.equals(ef.getConfigMapRef().getOptional())
                             && !available.containsKey(ef.getConfigMapRef().getName())
                             && !generated.contains(ef.getConfigMapRef().getName())) {
-                        p.add(w.where() + " envFrom references missing ConfigMap " + ef.getConfigMapRef().getName());
+                        p.add(w.where() + " envFrom references missing ConfigMap "
+                                + ef.getConfigMapRef().getName());
                     }
                 }
             }
             for (Volume v : nn(w.template().getSpec().getVolumes())) {
-                if (v.getConfigMap() != null && !Boolean.TRUE.equals(v.getConfigMap().getOptional())
-                        && !available.containsKey(v.getConfigMap().getName()) && !generated.contains(v.getConfigMap().getName())) {
-                    p.add(w.where() + " volume " + v.getName() + " references missing ConfigMap " + v.getConfigMap().getName());
+                if (v.getConfigMap() != null
+                        && !Boolean.TRUE.equals(v.getConfigMap().getOptional())
+                        && !available.containsKey(v.getConfigMap().getName())
+                        && !generated.contains(v.getConfigMap().getName())) {
+                    p.add(w.where() + " volume " + v.getName() + " references missing ConfigMap "
+                            + v.getConfigMap().getName());
                 }
             }
         }
@@ -230,13 +241,17 @@ public final class ManifestChecker {
         for (Workload w : workloads) {
             for (Container c : containers(w)) {
                 for (EnvVar ev : nn(c.getEnv())) {
-                    if (ev.getValueFrom() != null && ev.getValueFrom().getSecretKeyRef() != null
-                            && !Boolean.TRUE.equals(ev.getValueFrom().getSecretKeyRef().getOptional())) {
-                        refs.putIfAbsent(ev.getValueFrom().getSecretKeyRef().getName(), w.where() + " env " + ev.getName());
+                    if (ev.getValueFrom() != null
+                            && ev.getValueFrom().getSecretKeyRef() != null
+                            && !Boolean.TRUE.equals(
+                                    ev.getValueFrom().getSecretKeyRef().getOptional())) {
+                        refs.putIfAbsent(
+                                ev.getValueFrom().getSecretKeyRef().getName(), w.where() + " env " + ev.getName());
                     }
                 }
                 for (EnvFromSource ef : nn(c.getEnvFrom())) {
-                    if (ef.getSecretRef() != null && !Boolean.TRUE.equals(ef.getSecretRef().getOptional())) {
+                    if (ef.getSecretRef() != null
+                            && !Boolean.TRUE.equals(ef.getSecretRef().getOptional())) {
                         refs.putIfAbsent(ef.getSecretRef().getName(), w.where() + " envFrom");
                     }
                 }
@@ -246,7 +261,8 @@ public final class ManifestChecker {
                     refs.putIfAbsent(v.getSecret().getSecretName(), w.where() + " volume " + v.getName());
                 }
             }
-            nn(w.template().getSpec().getImagePullSecrets()).forEach(r -> refs.putIfAbsent(r.getName(), w.where() + " imagePullSecrets"));
+            nn(w.template().getSpec().getImagePullSecrets())
+                    .forEach(r -> refs.putIfAbsent(r.getName(), w.where() + " imagePullSecrets"));
         }
         for (GenericKubernetesResource kc : generic("Keycloak")) {
             String where = "Keycloak/" + kc.getMetadata().getName();
@@ -263,9 +279,11 @@ public final class ManifestChecker {
         for (GenericKubernetesResource ri : generic("KeycloakRealmImport")) {
             if (path(ri, "spec", "placeholders") instanceof Map<?, ?> ph) {
                 for (var e : ph.entrySet()) {
-                    if (e.getValue() instanceof Map<?, ?> m && m.get("secret") instanceof Map<?, ?> sec
+                    if (e.getValue() instanceof Map<?, ?> m
+                            && m.get("secret") instanceof Map<?, ?> sec
                             && sec.get("name") instanceof String n) {
-                        refs.putIfAbsent(n, "KeycloakRealmImport/" + ri.getMetadata().getName() + " placeholder " + e.getKey());
+                        refs.putIfAbsent(
+                                n, "KeycloakRealmImport/" + ri.getMetadata().getName() + " placeholder " + e.getKey());
                     }
                 }
             }
@@ -275,11 +293,14 @@ public final class ManifestChecker {
 
     public List<String> checkSecretReferences(Set<String> outOfBand) {
         Set<String> defined = new LinkedHashSet<>();
-        objects.stream().filter(o -> "Secret".equals(o.getKind())).forEach(o -> defined.add(o.getMetadata().getName()));
+        objects.stream()
+                .filter(o -> "Secret".equals(o.getKind()))
+                .forEach(o -> defined.add(o.getMetadata().getName()));
         Set<String> generated = operatorGeneratedSecrets();
         List<String> p = new ArrayList<>();
         if (!defined.isEmpty()) {
-            p.add("Secrets with values are committed in the manifests: " + defined + " (reference them, create them out-of-band)");
+            p.add("Secrets with values are committed in the manifests: " + defined
+                    + " (reference them, create them out-of-band)");
         }
         Map<String, String> refs = referencedSecrets();
         refs.forEach((name, where) -> {
@@ -308,7 +329,8 @@ public final class ManifestChecker {
                 p.add(w.where() + " references missing ServiceAccount " + sa);
             }
             if (!Boolean.FALSE.equals(w.template().getSpec().getAutomountServiceAccountToken())) {
-                p.add(w.where() + " mounts a ServiceAccount token it does not need (automountServiceAccountToken: false)");
+                p.add(w.where()
+                        + " mounts a ServiceAccount token it does not need (automountServiceAccountToken: false)");
             }
         }
         return p;
@@ -327,59 +349,80 @@ public final class ManifestChecker {
                     if (c.getLivenessProbe() == null) {
                         p.add(where + " has no livenessProbe");
                     } else if (c.getLivenessProbe().getHttpGet() != null
-                            && !"/q/health/live".equals(c.getLivenessProbe().getHttpGet().getPath())) {
+                            && !"/q/health/live"
+                                    .equals(c.getLivenessProbe().getHttpGet().getPath())) {
                         p.add(where + " livenessProbe is not /q/health/live");
                     }
                     if (c.getReadinessProbe() == null) {
                         p.add(where + " has no readinessProbe");
                     } else if (c.getReadinessProbe().getHttpGet() != null
-                            && !"/q/health/ready".equals(c.getReadinessProbe().getHttpGet().getPath())) {
+                            && !"/q/health/ready"
+                                    .equals(c.getReadinessProbe().getHttpGet().getPath())) {
                         p.add(where + " readinessProbe is not /q/health/ready");
                     }
                 }
                 var res = c.getResources();
                 for (String r : List.of("cpu", "memory")) {
-                    Quantity req = res == null || res.getRequests() == null ? null : res.getRequests().get(r);
-                    Quantity lim = res == null || res.getLimits() == null ? null : res.getLimits().get(r);
+                    Quantity req = res == null || res.getRequests() == null
+                            ? null
+                            : res.getRequests().get(r);
+                    Quantity lim = res == null || res.getLimits() == null
+                            ? null
+                            : res.getLimits().get(r);
                     if (req == null) {
                         p.add(where + " has no " + r + " request");
                     }
                     if (lim == null) {
                         p.add(where + " has no " + r + " limit");
                     }
-                    if (req != null && lim != null && req.getNumericalAmount().compareTo(lim.getNumericalAmount()) > 0) {
+                    if (req != null
+                            && lim != null
+                            && req.getNumericalAmount().compareTo(lim.getNumericalAmount()) > 0) {
                         p.add(where + " " + r + " request is above its limit");
                     }
                 }
                 SecurityContext sc = c.getSecurityContext();
                 boolean nonRoot = (sc != null && Boolean.TRUE.equals(sc.getRunAsNonRoot()))
-                        || (pod != null && Boolean.TRUE.equals(pod.getRunAsNonRoot()) && (sc == null || sc.getRunAsNonRoot() == null));
+                        || (pod != null
+                                && Boolean.TRUE.equals(pod.getRunAsNonRoot())
+                                && (sc == null || sc.getRunAsNonRoot() == null));
                 if (!nonRoot) {
                     p.add(where + " is not runAsNonRoot");
                 }
                 if (sc == null || !Boolean.TRUE.equals(sc.getReadOnlyRootFilesystem())) {
                     p.add(where + " has no readOnlyRootFilesystem");
-                } else if (nn(c.getVolumeMounts()).stream().map(VolumeMount::getMountPath).noneMatch("/tmp"::equals)) {
+                } else if (nn(c.getVolumeMounts()).stream()
+                        .map(VolumeMount::getMountPath)
+                        .noneMatch("/tmp"::equals)) {
                     p.add(where + " has a read-only root filesystem but no writable /tmp volume");
                 }
                 if (sc == null || !Boolean.FALSE.equals(sc.getAllowPrivilegeEscalation())) {
                     p.add(where + " does not set allowPrivilegeEscalation: false");
                 }
-                if (sc == null || sc.getCapabilities() == null || !nn(sc.getCapabilities().getDrop()).contains("ALL")) {
+                if (sc == null
+                        || sc.getCapabilities() == null
+                        || !nn(sc.getCapabilities().getDrop()).contains("ALL")) {
                     p.add(where + " does not drop ALL capabilities");
                 }
-                if (sc != null && sc.getCapabilities() != null && !nn(sc.getCapabilities().getAdd()).isEmpty()) {
+                if (sc != null
+                        && sc.getCapabilities() != null
+                        && !nn(sc.getCapabilities().getAdd()).isEmpty()) {
                     p.add(where + " adds capabilities " + sc.getCapabilities().getAdd());
                 }
                 if (sc != null && Boolean.TRUE.equals(sc.getPrivileged())) {
                     p.add(where + " is privileged");
                 }
-                String seccomp = sc != null && sc.getSeccompProfile() != null ? sc.getSeccompProfile().getType()
-                        : pod != null && pod.getSeccompProfile() != null ? pod.getSeccompProfile().getType() : null;
+                String seccomp = sc != null && sc.getSeccompProfile() != null
+                        ? sc.getSeccompProfile().getType()
+                        : pod != null && pod.getSeccompProfile() != null
+                                ? pod.getSeccompProfile().getType()
+                                : null;
                 if (!"RuntimeDefault".equals(seccomp)) {
                     p.add(where + " has no seccompProfile RuntimeDefault");
                 }
-                if (c.getImage() == null || c.getImage().endsWith(":latest") || !c.getImage().contains(":")) {
+                if (c.getImage() == null
+                        || c.getImage().endsWith(":latest")
+                        || !c.getImage().contains(":")) {
                     p.add(where + " image " + c.getImage() + " has no fixed tag");
                 }
             }
@@ -391,9 +434,11 @@ public final class ManifestChecker {
     public List<String> checkNoFixedIds() {
         List<String> p = new ArrayList<>();
         for (ObjectNode n : raw) {
-            String where = n.path("kind").asText() + "/" + n.path("metadata").path("name").asText();
+            String where = n.path("kind").asText() + "/"
+                    + n.path("metadata").path("name").asText();
             walk(n, "", (path, key) -> {
-                if (Set.of("runAsUser", "runAsGroup", "fsGroup", "supplementalGroups").contains(key)) {
+                if (Set.of("runAsUser", "runAsGroup", "fsGroup", "supplementalGroups")
+                        .contains(key)) {
                     p.add(where + " fixes " + path + " (the restricted-v2 SCC would reject or override it)");
                 }
             });
@@ -441,7 +486,8 @@ public final class ManifestChecker {
             if (to instanceof String svc && services.containsKey(svc)) {
                 boolean portOk = services.get(svc).getSpec().getPorts().stream()
                         .anyMatch(sp -> Objects.equals(sp.getName(), targetPort)
-                                || (sp.getTargetPort() != null && Objects.equals(sp.getTargetPort().getStrVal(), targetPort)));
+                                || (sp.getTargetPort() != null
+                                        && Objects.equals(sp.getTargetPort().getStrVal(), targetPort)));
                 if (!portOk) {
                     p.add(where + " targetPort " + targetPort + " is not a port of Service " + svc);
                 }
@@ -472,7 +518,9 @@ public final class ManifestChecker {
                 p.add("topic " + topic + " has no KafkaTopic");
                 continue;
             }
-            String cluster = t.getMetadata().getLabels() == null ? null : t.getMetadata().getLabels().get("strimzi.io/cluster");
+            String cluster = t.getMetadata().getLabels() == null
+                    ? null
+                    : t.getMetadata().getLabels().get("strimzi.io/cluster");
             if (cluster == null || !kafkas.contains(cluster)) {
                 p.add("KafkaTopic " + topic + " names Kafka cluster " + cluster + " that is not in the manifests");
             }
@@ -484,15 +532,21 @@ public final class ManifestChecker {
 
     public List<String> checkScaling(String deployment) {
         List<String> p = new ArrayList<>();
-        Deployment d = ofType(Deployment.class).stream().filter(x -> x.getMetadata().getName().equals(deployment)).findFirst().orElse(null);
+        Deployment d = ofType(Deployment.class).stream()
+                .filter(x -> x.getMetadata().getName().equals(deployment))
+                .findFirst()
+                .orElse(null);
         if (d == null) {
             p.add("no Deployment " + deployment);
             return p;
         }
-        boolean hpa = ofType(HorizontalPodAutoscaler.class).stream().anyMatch(h -> "Deployment".equals(h.getSpec().getScaleTargetRef().getKind())
-                && deployment.equals(h.getSpec().getScaleTargetRef().getName())
-                && h.getSpec().getMinReplicas() != null && h.getSpec().getMinReplicas() >= 2
-                && h.getSpec().getMaxReplicas() > h.getSpec().getMinReplicas());
+        boolean hpa = ofType(HorizontalPodAutoscaler.class).stream()
+                .anyMatch(h -> "Deployment"
+                                .equals(h.getSpec().getScaleTargetRef().getKind())
+                        && deployment.equals(h.getSpec().getScaleTargetRef().getName())
+                        && h.getSpec().getMinReplicas() != null
+                        && h.getSpec().getMinReplicas() >= 2
+                        && h.getSpec().getMaxReplicas() > h.getSpec().getMinReplicas());
         if (!hpa) {
             p.add("Deployment " + deployment + " has no HorizontalPodAutoscaler (minReplicas >= 2, max > min)");
         }
@@ -511,16 +565,20 @@ public final class ManifestChecker {
     public List<String> checkNetworkPolicies(String onlyEgressToTargets) {
         List<String> p = new ArrayList<>();
         List<NetworkPolicy> nps = ofType(NetworkPolicy.class);
-        boolean defaultDeny = nps.stream().anyMatch(np -> isEmpty(np.getSpec().getPodSelector())
-                && nn(np.getSpec().getPolicyTypes()).containsAll(List.of("Ingress", "Egress"))
-                && nn(np.getSpec().getIngress()).isEmpty() && nn(np.getSpec().getEgress()).isEmpty());
+        boolean defaultDeny = nps.stream()
+                .anyMatch(np -> isEmpty(np.getSpec().getPodSelector())
+                        && nn(np.getSpec().getPolicyTypes()).containsAll(List.of("Ingress", "Egress"))
+                        && nn(np.getSpec().getIngress()).isEmpty()
+                        && nn(np.getSpec().getEgress()).isEmpty());
         if (!defaultDeny) {
             p.add("no default-deny NetworkPolicy (empty podSelector, Ingress+Egress, no rules)");
         }
         for (Workload w : workloads) {
             Map<String, String> labels = w.template().getMetadata().getLabels();
-            boolean own = nps.stream().anyMatch(np -> !isEmpty(np.getSpec().getPodSelector())
-                    && nn(np.getSpec().getPolicyTypes()).contains("Ingress") && selects(np.getSpec().getPodSelector(), labels));
+            boolean own = nps.stream()
+                    .anyMatch(np -> !isEmpty(np.getSpec().getPodSelector())
+                            && nn(np.getSpec().getPolicyTypes()).contains("Ingress")
+                            && selects(np.getSpec().getPodSelector(), labels));
             if (!own) {
                 p.add(w.where() + " has no NetworkPolicy of its own that declares its ingress (only the default deny)");
             }
@@ -529,14 +587,16 @@ public final class ManifestChecker {
         for (NetworkPolicy np : nps) {
             for (NetworkPolicyEgressRule r : nn(np.getSpec().getEgress())) {
                 boolean anyPort = nn(r.getPorts()).isEmpty();
-                boolean outside = nn(r.getTo()).isEmpty() || nn(r.getTo()).stream().anyMatch(ManifestChecker::leavesNamespace);
+                boolean outside =
+                        nn(r.getTo()).isEmpty() || nn(r.getTo()).stream().anyMatch(ManifestChecker::leavesNamespace);
                 if (anyPort && outside) {
                     LabelSelector sel = np.getSpec().getPodSelector();
-                    boolean onlyProxy = sel != null && sel.getMatchLabels() != null
+                    boolean onlyProxy = sel != null
+                            && sel.getMatchLabels() != null
                             && onlyEgressToTargets.equals(sel.getMatchLabels().get("app.kubernetes.io/name"));
                     if (!onlyProxy) {
-                        p.add("NetworkPolicy " + np.getMetadata().getName() + " lets pods other than " + onlyEgressToTargets
-                                + " reach any port outside the namespace");
+                        p.add("NetworkPolicy " + np.getMetadata().getName() + " lets pods other than "
+                                + onlyEgressToTargets + " reach any port outside the namespace");
                     }
                 }
             }
@@ -554,8 +614,10 @@ public final class ManifestChecker {
     public List<String> checkIssuer() {
         List<String> p = new ArrayList<>();
         List<GenericKubernetesResource> kcs = generic("Keycloak");
-        ConfigMap endpoints = ofType(ConfigMap.class).stream().filter(c -> "portcullis-endpoints".equals(c.getMetadata().getName()))
-                .findFirst().orElse(null);
+        ConfigMap endpoints = ofType(ConfigMap.class).stream()
+                .filter(c -> "portcullis-endpoints".equals(c.getMetadata().getName()))
+                .findFirst()
+                .orElse(null);
         if (kcs.size() != 1 || endpoints == null) {
             p.add("expected one Keycloak and the ConfigMap portcullis-endpoints");
             return p;
@@ -567,11 +629,13 @@ public final class ManifestChecker {
         }
         for (GenericKubernetesResource ri : generic("KeycloakRealmImport")) {
             if (!kcs.get(0).getMetadata().getName().equals(path(ri, "spec", "keycloakCRName"))) {
-                p.add("KeycloakRealmImport " + ri.getMetadata().getName() + " names a Keycloak that is not in the manifests");
+                p.add("KeycloakRealmImport " + ri.getMetadata().getName()
+                        + " names a Keycloak that is not in the manifests");
             }
         }
         for (GenericKubernetesResource r : generic("Route")) {
-            if (("keycloak").equals(r.getMetadata().getName()) && !("https://" + path(r, "spec", "host")).equals(host)) {
+            if (("keycloak").equals(r.getMetadata().getName())
+                    && !("https://" + path(r, "spec", "host")).equals(host)) {
                 p.add("Route keycloak host " + path(r, "spec", "host") + " is not Keycloak's hostname " + host);
             }
         }
@@ -585,8 +649,10 @@ public final class ManifestChecker {
     }
 
     List<GenericKubernetesResource> generic(String kind) {
-        return objects.stream().filter(o -> o instanceof GenericKubernetesResource && kind.equals(o.getKind()))
-                .map(GenericKubernetesResource.class::cast).toList();
+        return objects.stream()
+                .filter(o -> o instanceof GenericKubernetesResource && kind.equals(o.getKind()))
+                .map(GenericKubernetesResource.class::cast)
+                .toList();
     }
 
     private static Object path(GenericKubernetesResource r, String... keys) {
@@ -607,12 +673,17 @@ public final class ManifestChecker {
     }
 
     private static boolean labelsMatch(Map<String, String> selector, Map<String, String> labels) {
-        return labels != null && selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+        return labels != null
+                && selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
     }
 
     private static boolean isEmpty(LabelSelector s) {
-        return s == null || (nn(s.getMatchLabels() == null ? null : List.copyOf(s.getMatchLabels().keySet())).isEmpty()
-                && nn(s.getMatchExpressions()).isEmpty());
+        return s == null
+                || (nn(s.getMatchLabels() == null
+                                        ? null
+                                        : List.copyOf(s.getMatchLabels().keySet()))
+                                .isEmpty()
+                        && nn(s.getMatchExpressions()).isEmpty());
     }
 
     /** matchLabels and the In/NotIn/Exists/DoesNotExist expressions. */

@@ -16,8 +16,7 @@ import java.util.Locale;
  */
 public final class RealmImport {
 
-    private RealmImport() {
-    }
+    private RealmImport() {}
 
     public static String placeholder(String clientId) {
         return clientId.toUpperCase(Locale.ROOT).replace('-', '_') + "_CLIENT_SECRET";
@@ -25,14 +24,15 @@ public final class RealmImport {
 
     static boolean devClient(JsonNode c) {
         return "portcullis-cli".equals(c.path("clientId").asText())
-                || "true".equals(c.path("attributes").path("portcullis.dev-only").asText());
+                || "true"
+                        .equals(c.path("attributes").path("portcullis.dev-only").asText());
     }
 
     public static ObjectNode production(JsonNode devRealm) {
         ObjectNode r = devRealm.deepCopy();
         List<String> dropped = new ArrayList<>();
         ArrayNode clients = (ArrayNode) r.get("clients");
-        for (Iterator<JsonNode> it = clients.iterator(); it.hasNext();) {
+        for (Iterator<JsonNode> it = clients.iterator(); it.hasNext(); ) {
             JsonNode c = it.next();
             if (devClient(c)) {
                 dropped.add(c.path("clientId").asText());
@@ -47,7 +47,7 @@ public final class RealmImport {
             dropConn(oc, "optionalClientScopes");
         }
         ArrayNode scopes = (ArrayNode) r.get("clientScopes");
-        for (Iterator<JsonNode> it = scopes.iterator(); it.hasNext();) {
+        for (Iterator<JsonNode> it = scopes.iterator(); it.hasNext(); ) {
             if (it.next().path("name").asText().startsWith("conn:")) {
                 it.remove();
             }
@@ -55,9 +55,10 @@ public final class RealmImport {
         dropConn(r, "defaultOptionalClientScopes");
         dropConn(r, "defaultDefaultClientScopes");
         ArrayNode users = (ArrayNode) r.get("users");
-        for (Iterator<JsonNode> it = users.iterator(); it.hasNext();) {
+        for (Iterator<JsonNode> it = users.iterator(); it.hasNext(); ) {
             JsonNode u = it.next();
-            if (!u.has("serviceAccountClientId") || dropped.contains(u.get("serviceAccountClientId").asText())) {
+            if (!u.has("serviceAccountClientId")
+                    || dropped.contains(u.get("serviceAccountClientId").asText())) {
                 it.remove();
             }
         }
@@ -66,7 +67,7 @@ public final class RealmImport {
 
     private static void dropConn(ObjectNode o, String field) {
         if (o.get(field) instanceof ArrayNode a) {
-            for (Iterator<JsonNode> it = a.iterator(); it.hasNext();) {
+            for (Iterator<JsonNode> it = a.iterator(); it.hasNext(); ) {
                 if (it.next().asText().startsWith("conn:")) {
                     it.remove();
                 }

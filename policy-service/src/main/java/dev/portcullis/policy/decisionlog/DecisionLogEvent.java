@@ -8,8 +8,15 @@ import java.time.Instant;
  * One decision as logged. {@code input} is the caller's input as received: it is masked by
  * {@link DecisionLogSerializer} on the Kafka sender thread, and never printed.
  */
-public record DecisionLogEvent(String decisionId, String path, Instant timestamp, String requestedBy, JsonNode input,
-        Decision result, String policyVersion, long latencyNanos) {
+public record DecisionLogEvent(
+        String decisionId,
+        String path,
+        Instant timestamp,
+        String requestedBy,
+        JsonNode input,
+        Decision result,
+        String policyVersion,
+        long latencyNanos) {
 
     @Override
     public String toString() {

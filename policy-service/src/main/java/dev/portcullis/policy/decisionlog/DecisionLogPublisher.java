@@ -45,11 +45,14 @@ public class DecisionLogPublisher {
     public DecisionLogPublisher(MeterRegistry registry, PolicyConfig config) {
         this.maxPending = config.decisionLog().maxPending();
         Gauge.builder("portcullis.decision.logs.pending", pending, AtomicInteger::get)
-                .description("Decision logs handed to Kafka and not yet acknowledged").register(registry);
+                .description("Decision logs handed to Kafka and not yet acknowledged")
+                .register(registry);
         this.dropped = Counter.builder("portcullis.decision.logs.dropped")
-                .description("Decision logs lost because the buffer was full or Kafka refused them").register(registry);
+                .description("Decision logs lost because the buffer was full or Kafka refused them")
+                .register(registry);
         this.sent = Counter.builder("portcullis.decision.logs.sent")
-                .description("Decision logs acknowledged by Kafka").register(registry);
+                .description("Decision logs acknowledged by Kafka")
+                .register(registry);
     }
 
     public void publish(DecisionLogEvent event) {
@@ -58,8 +61,11 @@ public class DecisionLogPublisher {
             lost("more than " + maxPending + " logs pending");
             return;
         }
-        Message<DecisionLogEvent> message = Message.of(event,
-                Metadata.of(OutgoingKafkaRecordMetadata.<String>builder().withKey(event.decisionId()).build()),
+        Message<DecisionLogEvent> message = Message.of(
+                event,
+                Metadata.of(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(event.decisionId())
+                        .build()),
                 () -> {
                     pending.decrementAndGet();
                     sent.increment();

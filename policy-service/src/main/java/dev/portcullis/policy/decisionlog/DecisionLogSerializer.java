@@ -58,10 +58,12 @@ public class DecisionLogSerializer implements Serializer<DecisionLogEvent> {
         switch (node.getNodeType()) {
             case OBJECT -> {
                 g.writeStartObject();
-                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> f = it.next();
                     g.writeFieldName(f.getKey());
-                    if (Detectors.isSensitiveKey(f.getKey()) && !f.getValue().isContainerNode() && !f.getValue().isNull()) {
+                    if (Detectors.isSensitiveKey(f.getKey())
+                            && !f.getValue().isContainerNode()
+                            && !f.getValue().isNull()) {
                         g.writeString("[masked]");
                     } else {
                         writeMasked(g, f.getValue());

@@ -7,6 +7,5 @@ public final class DecisionLogs {
     /** CloudEvents type of every record (set in application.properties as cloud-events-type). */
     public static final String EVENT_TYPE = "decision";
 
-    private DecisionLogs() {
-    }
+    private DecisionLogs() {}
 }

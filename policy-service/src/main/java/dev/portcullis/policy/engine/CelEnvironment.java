@@ -61,15 +61,15 @@ public final class CelEnvironment {
 
     private static final Cel CEL = build();
 
-    private CelEnvironment() {
-    }
+    private CelEnvironment() {}
 
     public static Cel cel() {
         return CEL;
     }
 
     private static Cel build() {
-        CelOptions options = CelOptions.current().evaluateCanonicalTypesToNativeValues(true).build();
+        CelOptions options =
+                CelOptions.current().evaluateCanonicalTypesToNativeValues(true).build();
         ListType strings = ListType.create(SimpleType.STRING);
         MapType stringMap = MapType.create(SimpleType.STRING, SimpleType.STRING);
         return CelFactory.standardCelBuilder()
@@ -93,20 +93,27 @@ public final class CelEnvironment {
                 .addVar(HTTP, stringMap)
                 .addVar(NOW, SimpleType.TIMESTAMP)
                 .addFunctionDeclarations(
-                        CelFunctionDecl.newFunctionDeclaration("in_time_window",
-                                CelOverloadDecl.newGlobalOverload("in_time_window_timestamp_string_string_string",
-                                        SimpleType.BOOL, SimpleType.TIMESTAMP, SimpleType.STRING, SimpleType.STRING,
+                        CelFunctionDecl.newFunctionDeclaration(
+                                "in_time_window",
+                                CelOverloadDecl.newGlobalOverload(
+                                        "in_time_window_timestamp_string_string_string",
+                                        SimpleType.BOOL,
+                                        SimpleType.TIMESTAMP,
+                                        SimpleType.STRING,
+                                        SimpleType.STRING,
                                         SimpleType.STRING)),
-                        CelFunctionDecl.newFunctionDeclaration("detect",
-                                CelOverloadDecl.newGlobalOverload("detect_string_string", SimpleType.BOOL,
-                                        SimpleType.STRING, SimpleType.STRING)))
+                        CelFunctionDecl.newFunctionDeclaration(
+                                "detect",
+                                CelOverloadDecl.newGlobalOverload(
+                                        "detect_string_string", SimpleType.BOOL, SimpleType.STRING, SimpleType.STRING)))
                 .addFunctionBindings(
-                        CelFunctionBinding.from("in_time_window_timestamp_string_string_string",
+                        CelFunctionBinding.from(
+                                "in_time_window_timestamp_string_string_string",
                                 List.of(Instant.class, String.class, String.class, String.class),
-                                args -> inTimeWindow((Instant) args[0], (String) args[1], (String) args[2],
-                                        (String) args[3])),
-                        CelFunctionBinding.from("detect_string_string", String.class, String.class,
-                                CelEnvironment::detect))
+                                args -> inTimeWindow(
+                                        (Instant) args[0], (String) args[1], (String) args[2], (String) args[3])),
+                        CelFunctionBinding.from(
+                                "detect_string_string", String.class, String.class, CelEnvironment::detect))
                 .setResultType(SimpleType.BOOL)
                 .build();
     }

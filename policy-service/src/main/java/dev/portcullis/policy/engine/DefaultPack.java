@@ -11,11 +11,15 @@ import java.util.Map;
 /** The default policy pack shipped in {@code src/main/resources/policies/}: id → YAML. */
 public final class DefaultPack {
 
-    public static final List<String> IDS = List.of("default-base", "default-postgres", "default-ssh",
-            "default-kubernetes", "default-masking", "default-time-windows");
+    public static final List<String> IDS = List.of(
+            "default-base",
+            "default-postgres",
+            "default-ssh",
+            "default-kubernetes",
+            "default-masking",
+            "default-time-windows");
 
-    private DefaultPack() {
-    }
+    private DefaultPack() {}
 
     public static Map<String, String> sources() {
         Map<String, String> out = new LinkedHashMap<>();

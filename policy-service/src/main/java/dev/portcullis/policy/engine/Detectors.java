@@ -19,17 +19,30 @@ public final class Detectors {
 
     // 13–19 digits, optionally grouped by single spaces or dashes; Luhn decides.
     private static final Pattern CARD_CANDIDATE = Pattern.compile("(?<![\\d-])\\d(?:[ -]?\\d){12,18}(?![\\d-])");
-    private static final Pattern EMAIL_PATTERN = Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}");
+    private static final Pattern EMAIL_PATTERN =
+            Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}");
     // AWS access key ids, Google API keys, Azure storage account keys in connection strings.
     private static final Pattern CLOUD_KEY_PATTERN = Pattern.compile(
             "\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b|\\bAIza[0-9A-Za-z_\\-]{35}\\b|AccountKey=[A-Za-z0-9+/=]{40,}");
-    private static final Pattern JWT_PATTERN = Pattern.compile("\\beyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*");
+    private static final Pattern JWT_PATTERN =
+            Pattern.compile("\\beyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*");
     /** Parts of field names whose values are secrets whatever they look like ({@code api_key}, {@code apikey}, …). */
-    private static final List<String> SENSITIVE_KEY_PARTS = List.of("password", "passwd", "secret", "token", "credential",
-            "apikey", "api_key", "api-key", "privatekey", "private_key", "private-key", "authorization", "cookie");
+    private static final List<String> SENSITIVE_KEY_PARTS = List.of(
+            "password",
+            "passwd",
+            "secret",
+            "token",
+            "credential",
+            "apikey",
+            "api_key",
+            "api-key",
+            "privatekey",
+            "private_key",
+            "private-key",
+            "authorization",
+            "cookie");
 
-    private Detectors() {
-    }
+    private Detectors() {}
 
     /** Whether {@code text} contains a value of the named detector; an unknown name is an error. */
     public static boolean detect(String text, String detector) {
@@ -39,7 +52,8 @@ public final class Detectors {
         return switch (detector.toLowerCase(Locale.ROOT)) {
             case CREDIT_CARD -> mayHoldCard(text) && containsCard(text);
             case EMAIL -> mayHoldEmail(text) && EMAIL_PATTERN.matcher(text).find();
-            case CLOUD_KEY -> mayHoldCloudKey(text) && CLOUD_KEY_PATTERN.matcher(text).find();
+            case CLOUD_KEY ->
+                mayHoldCloudKey(text) && CLOUD_KEY_PATTERN.matcher(text).find();
             case JWT -> mayHoldJwt(text) && JWT_PATTERN.matcher(text).find();
             default -> throw new IllegalArgumentException("unknown detector '" + detector + "', known: " + NAMES);
         };

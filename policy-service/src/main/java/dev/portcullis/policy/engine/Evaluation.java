@@ -12,6 +12,5 @@ public record Evaluation(Decision decision, String policyRevision, List<TraceEnt
      * Registered for reflection: {@code ?explain} puts the trace in DataResource's {@code Map<String, Object>}.
      */
     @RegisterForReflection
-    public record TraceEntry(String policy, String rule, String effect, String outcome, String error) {
-    }
+    public record TraceEntry(String policy, String rule, String effect, String outcome, String error) {}
 }

@@ -20,10 +20,9 @@ import java.util.function.Supplier;
  */
 public final class InputNormalizer {
 
-    private static final String[] HTTP_FIELDS = { "method", "path", "verb", "resource", "namespace", "subresource" };
+    private static final String[] HTTP_FIELDS = {"method", "path", "verb", "resource", "namespace", "subresource"};
 
-    private InputNormalizer() {
-    }
+    private InputNormalizer() {}
 
     public static PolicyInput normalize(JsonNode input, Supplier<Instant> clock) {
         if (input == null || input.isMissingNode()) {
@@ -45,7 +44,8 @@ public final class InputNormalizer {
         vars.put(CelEnvironment.GROUPS, strings(identity, "groups", "input.identity.groups"));
         vars.put(CelEnvironment.SCOPES, strings(identity, "scopes", "input.identity.scopes"));
 
-        String connectionType = string(connection, "type", "input.connection.type").toLowerCase(Locale.ROOT);
+        String connectionType =
+                string(connection, "type", "input.connection.type").toLowerCase(Locale.ROOT);
         vars.put(CelEnvironment.CONNECTION, string(connection, "name", "input.connection.name"));
         Map<String, String> tags = tags(connection);
         vars.put(CelEnvironment.TAGS, tags);
@@ -55,7 +55,9 @@ public final class InputNormalizer {
             protocol = connectionType;
         }
         vars.put(CelEnvironment.PROTOCOL, protocol);
-        vars.put(CelEnvironment.KIND, string(request, "kind", "input.request.kind").toLowerCase(Locale.ROOT));
+        vars.put(
+                CelEnvironment.KIND,
+                string(request, "kind", "input.request.kind").toLowerCase(Locale.ROOT));
         String text = string(request, "text", "input.request.text");
         vars.put(CelEnvironment.TEXT, text);
         vars.put(CelEnvironment.COMMAND, string(request, "command", "input.request.command"));
@@ -171,7 +173,7 @@ public final class InputNormalizer {
             throw new InvalidInputException("input.connection.tags must be an object of strings");
         }
         Map<String, String> out = new HashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!e.getValue().isTextual()) {
                 throw new InvalidInputException("input.connection.tags." + e.getKey() + " must be a string");
@@ -186,7 +188,7 @@ public final class InputNormalizer {
         switch (node.getNodeType()) {
             case OBJECT -> {
                 Map<String, Object> map = new LinkedHashMap<>();
-                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> e = it.next();
                     map.put(e.getKey(), toCel(e.getValue()));
                 }
@@ -206,7 +208,9 @@ public final class InputNormalizer {
                 return node.booleanValue();
             }
             case NUMBER -> {
-                return node.canConvertToLong() && node.isIntegralNumber() ? (Object) node.longValue() : (Object) node.doubleValue();
+                return node.canConvertToLong() && node.isIntegralNumber()
+                        ? (Object) node.longValue()
+                        : (Object) node.doubleValue();
             }
             default -> {
                 return NullValue.NULL_VALUE;

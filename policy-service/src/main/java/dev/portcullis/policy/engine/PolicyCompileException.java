@@ -9,8 +9,7 @@ public final class PolicyCompileException extends RuntimeException {
      * One problem. {@code rule} is null for document-level problems; {@code line}/{@code column}
      * are 1-based positions inside the rule's CEL condition (or the document for parse errors), 0 when unknown.
      */
-    public record Problem(String rule, String message, int line, int column) {
-    }
+    public record Problem(String rule, String message, int line, int column) {}
 
     private final String policyId;
     private final List<Problem> problems;

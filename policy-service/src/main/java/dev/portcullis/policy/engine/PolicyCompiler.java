@@ -15,12 +15,12 @@ import java.util.List;
 /** Parses and compiles a whole document or nothing: every problem of every rule is reported at once. */
 public final class PolicyCompiler {
 
-    private PolicyCompiler() {
-    }
+    private PolicyCompiler() {}
 
     public static CompiledPolicy compile(String policyId, String raw, long version) {
         if (policyId == null || !PolicyParser.ID.matcher(policyId).matches()) {
-            throw new PolicyCompileException(String.valueOf(policyId),
+            throw new PolicyCompileException(
+                    String.valueOf(policyId),
                     List.of(new Problem(null, "policy id must match " + PolicyParser.ID.pattern(), 0, 0)));
         }
         PolicyParser.Parsed parsed = PolicyParser.parse(policyId, raw);
@@ -32,7 +32,10 @@ public final class PolicyCompiler {
             CelValidationResult result = cel.compile(rule.condition());
             if (result.hasError()) {
                 for (CelIssue issue : result.getErrors()) {
-                    problems.add(new Problem(rule.id(), issue.getMessage(), issue.getSourceLocation().getLine(),
+                    problems.add(new Problem(
+                            rule.id(),
+                            issue.getMessage(),
+                            issue.getSourceLocation().getLine(),
                             issue.getSourceLocation().getColumn() + 1));
                 }
                 continue;

@@ -91,8 +91,14 @@ public final class PolicyEngine {
         return new Evaluation(decision, set.revision(), trace == null ? List.of() : trace);
     }
 
-    private static boolean collect(CompiledRule[] rules, Map<String, Object> vars, String protocol,
-            Map<String, String> tags, List<String> reasons, List<String> ids, List<TraceEntry> trace,
+    private static boolean collect(
+            CompiledRule[] rules,
+            Map<String, Object> vars,
+            String protocol,
+            Map<String, String> tags,
+            List<String> reasons,
+            List<String> ids,
+            List<TraceEntry> trace,
             boolean errorMatches) {
         boolean any = false;
         for (CompiledRule rule : rules) {
@@ -112,8 +118,10 @@ public final class PolicyEngine {
             if (matched) {
                 any = true;
                 ids.add(rule.id());
-                reasons.add(error == null ? "rule " + rule.id() + ": " + rule.message()
-                        : "rule " + rule.id() + " could not be evaluated (fail closed): " + rule.message());
+                reasons.add(
+                        error == null
+                                ? "rule " + rule.id() + ": " + rule.message()
+                                : "rule " + rule.id() + " could not be evaluated (fail closed): " + rule.message());
             }
         }
         return any;
@@ -125,17 +133,22 @@ public final class PolicyEngine {
             if (!d.matches(tags)) {
                 continue;
             }
-            if (best == null || d.tags().size() > best.tags().size()
+            if (best == null
+                    || d.tags().size() > best.tags().size()
                     || (d.tags().size() == best.tags().size() && d.action().isStricterThan(best.action()))) {
                 best = d;
             }
         }
         if (best == null) {
-            reasons.add(set.isEmpty() ? "no policy is loaded (fail closed)" : "no rule or default matched; fallback " + fallback.json());
+            reasons.add(
+                    set.isEmpty()
+                            ? "no policy is loaded (fail closed)"
+                            : "no rule or default matched; fallback " + fallback.json());
             return set.isEmpty() ? Action.DENY : fallback;
         }
         if (best.action() != Action.ALLOW) {
-            reasons.add("default for connections tagged " + best.tags() + ": " + best.action().json());
+            reasons.add("default for connections tagged " + best.tags() + ": "
+                    + best.action().json());
         }
         return best.action();
     }

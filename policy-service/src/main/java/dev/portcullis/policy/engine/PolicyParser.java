@@ -47,12 +47,10 @@ public final class PolicyParser {
     private static final Set<String> STRATEGIES = Set.of("redact", "last4", "hash");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    private PolicyParser() {
-    }
+    private PolicyParser() {}
 
     /** A document with the rules that parsed, and the problems of those that did not. */
-    public record Parsed(PolicyDocument document, List<Problem> problems) {
-    }
+    public record Parsed(PolicyDocument document, List<Problem> problems) {}
 
     /** Parses {@code raw}; throws only when the document as a whole is unreadable. */
     public static Parsed parse(String policyId, String raw) {
@@ -62,15 +60,22 @@ public final class PolicyParser {
             root = YAML.readTree(raw);
         } catch (JsonProcessingException e) {
             JsonLocation loc = e.getLocation();
-            throw new PolicyCompileException(policyId, List.of(new Problem(null, "not valid YAML/JSON: "
-                    + e.getOriginalMessage(), loc == null ? 0 : loc.getLineNr(), loc == null ? 0 : loc.getColumnNr())));
+            throw new PolicyCompileException(
+                    policyId,
+                    List.of(new Problem(
+                            null,
+                            "not valid YAML/JSON: " + e.getOriginalMessage(),
+                            loc == null ? 0 : loc.getLineNr(),
+                            loc == null ? 0 : loc.getColumnNr())));
         }
         if (root == null || !root.isObject()) {
-            throw new PolicyCompileException(policyId, List.of(new Problem(null, "a policy document is a mapping with 'rules'", 0, 0)));
+            throw new PolicyCompileException(
+                    policyId, List.of(new Problem(null, "a policy document is a mapping with 'rules'", 0, 0)));
         }
         String declaredId = text(root, "id");
         if (declaredId != null && !declaredId.equals(policyId)) {
-            problems.add(new Problem(null, "document id '" + declaredId + "' differs from policy id '" + policyId + "'", 0, 0));
+            problems.add(new Problem(
+                    null, "document id '" + declaredId + "' differs from policy id '" + policyId + "'", 0, 0));
         }
         List<ConnectionDefault> defaults = new ArrayList<>();
         JsonNode defaultsNode = root.path("defaults");
@@ -79,8 +84,8 @@ public final class PolicyParser {
         }
         for (JsonNode d : iterable(defaultsNode)) {
             try {
-                defaults.add(new ConnectionDefault(stringMap(d.path("tags"), "defaults.tags"),
-                        Action.parse(text(d, "action"))));
+                defaults.add(new ConnectionDefault(
+                        stringMap(d.path("tags"), "defaults.tags"), Action.parse(text(d, "action"))));
             } catch (IllegalArgumentException e) {
                 problems.add(new Problem(null, "defaults: " + e.getMessage(), 0, 0));
             }
@@ -126,14 +131,22 @@ public final class PolicyParser {
                 for (JsonNode p : iterable(r.path("protocols"))) {
                     protocols.add(p.asText().toLowerCase(Locale.ROOT));
                 }
-                rules.add(new Rule(id, text(r, "description"), Set.copyOf(protocols), stringMap(r.path("tags"), "tags"),
-                        condition, effect, message, mask));
+                rules.add(new Rule(
+                        id,
+                        text(r, "description"),
+                        Set.copyOf(protocols),
+                        stringMap(r.path("tags"), "tags"),
+                        condition,
+                        effect,
+                        message,
+                        mask));
             } catch (IllegalArgumentException e) {
                 problems.add(new Problem(name, e.getMessage(), 0, 0));
             }
         }
-        return new Parsed(new PolicyDocument(policyId, text(root, "description"), List.copyOf(defaults),
-                List.copyOf(rules)), problems);
+        return new Parsed(
+                new PolicyDocument(policyId, text(root, "description"), List.copyOf(defaults), List.copyOf(rules)),
+                problems);
     }
 
     private static List<MaskDirective> masks(JsonNode node) {

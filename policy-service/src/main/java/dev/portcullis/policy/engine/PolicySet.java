@@ -56,7 +56,8 @@ public final class PolicySet {
         this.allowRules = allow.toArray(CompiledRule[]::new);
         this.maskRules = mask.toArray(CompiledRule[]::new);
         this.defaults = List.copyOf(defs);
-        this.revision = policies.isEmpty() ? "empty" : sha256(versions.toString()).substring(0, 16);
+        this.revision =
+                policies.isEmpty() ? "empty" : sha256(versions.toString()).substring(0, 16);
     }
 
     public static PolicySet empty() {
@@ -148,7 +149,8 @@ public final class PolicySet {
 
     private static String sha256(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

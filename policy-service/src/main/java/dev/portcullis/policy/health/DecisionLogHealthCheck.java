@@ -22,7 +22,8 @@ public class DecisionLogHealthCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         long since = publisher.nanosSinceLastLoss();
-        boolean losing = since >= 0 && since < config.decisionLog().unreadyAfterLoss().toNanos();
+        boolean losing =
+                since >= 0 && since < config.decisionLog().unreadyAfterLoss().toNanos();
         return HealthCheckResponse.named("decision-logs")
                 .status(!losing)
                 .withData("dropped", publisher.droppedCount())

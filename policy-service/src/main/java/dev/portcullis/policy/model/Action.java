@@ -11,7 +11,9 @@ import java.util.Locale;
  */
 @RegisterForReflection
 public enum Action {
-    ALLOW, REVIEW, DENY;
+    ALLOW,
+    REVIEW,
+    DENY;
 
     @JsonValue
     public String json() {

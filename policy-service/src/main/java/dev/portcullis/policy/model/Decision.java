@@ -8,8 +8,7 @@ import java.util.List;
  * The document at {@code data.portcullis.decision} (DESIGN.md, "Policy"). Registered for reflection:
  * DataResource returns it as a value of a {@code Map<String, Object>}, so no REST signature names it.
  */
-@JsonPropertyOrder({ "action", "reasons", "rules", "mask", "record" })
+@JsonPropertyOrder({"action", "reasons", "rules", "mask", "record"})
 @RegisterForReflection
-public record Decision(Action action, List<String> reasons, List<String> rules, List<MaskDirective> mask,
-        boolean record) {
-}
+public record Decision(
+        Action action, List<String> reasons, List<String> rules, List<MaskDirective> mask, boolean record) {}

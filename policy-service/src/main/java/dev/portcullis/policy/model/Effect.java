@@ -4,7 +4,10 @@ import java.util.Locale;
 
 /** What a rule does when its condition holds. */
 public enum Effect {
-    ALLOW, DENY, REVIEW, MASK;
+    ALLOW,
+    DENY,
+    REVIEW,
+    MASK;
 
     public static Effect parse(String value) {
         return switch (value == null ? "" : value.toLowerCase(Locale.ROOT)) {
@@ -12,7 +15,8 @@ public enum Effect {
             case "deny" -> DENY;
             case "review" -> REVIEW;
             case "mask" -> MASK;
-            default -> throw new IllegalArgumentException("effect must be allow, deny, review or mask, not '" + value + "'");
+            default ->
+                throw new IllegalArgumentException("effect must be allow, deny, review or mask, not '" + value + "'");
         };
     }
 

@@ -10,7 +10,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * ({@code redact}, {@code last4}, {@code hash}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-// native: serialized inside Decision.mask (and alone for /v1/data/portcullis/decision/mask/N), never via a REST signature
+// native: serialized inside Decision.mask (and alone for /v1/data/portcullis/decision/mask/N), never via a REST
+// signature
 @RegisterForReflection
-public record MaskDirective(String column, String detector, String strategy) {
-}
+public record MaskDirective(String column, String detector, String strategy) {}

@@ -3,5 +3,4 @@ package dev.portcullis.policy.model;
 import java.util.List;
 
 /** A parsed (not yet compiled) policy document. */
-public record PolicyDocument(String id, String description, List<ConnectionDefault> defaults, List<Rule> rules) {
-}
+public record PolicyDocument(String id, String description, List<ConnectionDefault> defaults, List<Rule> rules) {}

@@ -18,7 +18,9 @@ public class PolicyRepository implements PanacheRepositoryBase<Policy, String> {
     }
 
     public Uni<Void> lockForWrite() {
-        return getSession().chain(s -> s.createNativeQuery("select 1 from (select pg_advisory_xact_lock(" + WRITE_LOCK + ")) l")
-                .getSingleResult()).replaceWithVoid();
+        return getSession()
+                .chain(s -> s.createNativeQuery("select 1 from (select pg_advisory_xact_lock(" + WRITE_LOCK + ")) l")
+                        .getSingleResult())
+                .replaceWithVoid();
     }
 }

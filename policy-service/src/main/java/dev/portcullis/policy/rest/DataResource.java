@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.policy.security.Roles;
 import dev.portcullis.policy.service.DecisionService;
 import io.smallrye.common.annotation.NonBlocking;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -15,7 +16,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import io.vertx.core.http.HttpServerRequest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,8 +58,8 @@ public class DataResource {
     @GET
     @Path("{path: .*}")
     @NonBlocking
-    public Map<String, Object> get(@PathParam("path") String path, @QueryParam("input") String input,
-            @Context HttpServerRequest request) {
+    public Map<String, Object> get(
+            @PathParam("path") String path, @QueryParam("input") String input, @Context HttpServerRequest request) {
         long start = System.nanoTime();
         return answer(path, input == null ? null : bodies.json(input), request, start);
     }
@@ -69,8 +69,10 @@ public class DataResource {
         boolean explain = request.params().contains("explain");
         boolean metrics = request.params().contains("metrics");
         List<String> segments = segments(path);
-        boolean above = segments.size() <= DECISION.size() && DECISION.subList(0, segments.size()).equals(segments);
-        boolean inside = segments.size() > DECISION.size() && segments.subList(0, DECISION.size()).equals(DECISION);
+        boolean above = segments.size() <= DECISION.size()
+                && DECISION.subList(0, segments.size()).equals(segments);
+        boolean inside = segments.size() > DECISION.size()
+                && segments.subList(0, DECISION.size()).equals(DECISION);
         if (!above && !inside) {
             return Map.of();
         }
@@ -95,8 +97,13 @@ public class DataResource {
         response.put("decision_id", outcome.decisionId());
         response.put("result", value);
         if (metrics) {
-            response.put("metrics", Map.of("timer_rego_query_eval_ns", outcome.evalNanos(),
-                    "timer_server_handler_ns", System.nanoTime() - start));
+            response.put(
+                    "metrics",
+                    Map.of(
+                            "timer_rego_query_eval_ns",
+                            outcome.evalNanos(),
+                            "timer_server_handler_ns",
+                            System.nanoTime() - start));
         }
         if (explain) {
             response.put("explanation", outcome.evaluation().trace());
@@ -133,7 +140,9 @@ public class DataResource {
         if (path == null || path.isEmpty()) {
             return List.of();
         }
-        return java.util.Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).toList();
+        return java.util.Arrays.stream(path.split("/"))
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
     private String callerName() {

@@ -24,10 +24,8 @@ public record OpaError(String code, String message, List<Detail> errors) {
 
     /** One compile problem, located as OPA locates Rego errors (file = policy id) plus the rule. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Detail(String code, String message, Location location) {
-    }
+    public record Detail(String code, String message, Location location) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Location(String file, String rule, Integer row, Integer col) {
-    }
+    public record Location(String file, String rule, Integer row, Integer col) {}
 }

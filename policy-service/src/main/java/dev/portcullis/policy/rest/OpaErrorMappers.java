@@ -20,7 +20,10 @@ public class OpaErrorMappers {
     private static final Logger LOG = Logger.getLogger(OpaErrorMappers.class);
 
     static Response error(int status, String code, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new OpaError(code, message)).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new OpaError(code, message))
+                .build();
     }
 
     @ServerExceptionMapper
@@ -36,11 +39,19 @@ public class OpaErrorMappers {
     @ServerExceptionMapper
     public Response compile(PolicyCompileException e) {
         List<OpaError.Detail> details = e.problems().stream()
-                .map(p -> new OpaError.Detail("cel_compile_error", p.message(), new OpaError.Location(e.policyId(),
-                        p.rule(), p.line() > 0 ? p.line() : null, p.line() > 0 ? p.column() : null)))
+                .map(p -> new OpaError.Detail(
+                        "cel_compile_error",
+                        p.message(),
+                        new OpaError.Location(
+                                e.policyId(),
+                                p.rule(),
+                                p.line() > 0 ? p.line() : null,
+                                p.line() > 0 ? p.column() : null)))
                 .toList();
-        return Response.status(400).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new OpaError(OpaError.INVALID_PARAMETER, e.getMessage(), details)).build();
+        return Response.status(400)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new OpaError(OpaError.INVALID_PARAMETER, e.getMessage(), details))
+                .build();
     }
 
     @ServerExceptionMapper
@@ -53,10 +64,13 @@ public class OpaErrorMappers {
         return error(409, "conflict", "a concurrent change to the same policy won; retry");
     }
 
-    @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class })
+    @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
     public Response unauthorized(RuntimeException e) {
-        return Response.status(401).type(MediaType.APPLICATION_JSON_TYPE).header("WWW-Authenticate", "Bearer")
-                .entity(new OpaError(OpaError.UNAUTHORIZED, "a valid bearer token from the portcullis realm is required"))
+        return Response.status(401)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .header("WWW-Authenticate", "Bearer")
+                .entity(new OpaError(
+                        OpaError.UNAUTHORIZED, "a valid bearer token from the portcullis realm is required"))
                 .build();
     }
 
@@ -68,7 +82,8 @@ public class OpaErrorMappers {
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
-        String code = status == 404 ? OpaError.RESOURCE_NOT_FOUND
+        String code = status == 404
+                ? OpaError.RESOURCE_NOT_FOUND
                 : status >= 500 ? OpaError.INTERNAL_ERROR : OpaError.INVALID_PARAMETER;
         String message = status == 404 ? "no such endpoint" : e.getMessage();
         return error(status, code, message);

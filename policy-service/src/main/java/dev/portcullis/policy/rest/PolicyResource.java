@@ -21,7 +21,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -65,7 +64,9 @@ public class PolicyResource {
 
     @GET
     public Uni<Map<String, Object>> list() {
-        return policies.list().map(all -> Map.of("result", all.stream().map(PolicyResource::view).toList()));
+        return policies.list()
+                .map(all ->
+                        Map.of("result", all.stream().map(PolicyResource::view).toList()));
     }
 
     @DELETE
@@ -77,7 +78,9 @@ public class PolicyResource {
     @GET
     @Path("{id}/history")
     public Uni<Map<String, Object>> history(@PathParam("id") String id) {
-        return policies.history(id).map(changes -> Map.of("result", changes.stream().map(PolicyResource::view).toList()));
+        return policies.history(id)
+                .map(changes -> Map.of(
+                        "result", changes.stream().map(PolicyResource::view).toList()));
     }
 
     private String actor() {
@@ -114,5 +117,4 @@ public class PolicyResource {
             return null;
         }
     }
-
 }

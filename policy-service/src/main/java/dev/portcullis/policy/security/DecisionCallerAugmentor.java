@@ -31,6 +31,9 @@ public class DecisionCallerAugmentor implements SecurityIdentityAugmentor {
         if (azp == null || !config.auth().decisionClients().contains(azp.toString())) {
             return Uni.createFrom().item(identity);
         }
-        return Uni.createFrom().item(QuarkusSecurityIdentity.builder(identity).addRole(Roles.DECISION_CLIENT).build());
+        return Uni.createFrom()
+                .item(QuarkusSecurityIdentity.builder(identity)
+                        .addRole(Roles.DECISION_CLIENT)
+                        .build());
     }
 }

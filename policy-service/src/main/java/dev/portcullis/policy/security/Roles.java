@@ -8,6 +8,5 @@ public final class Roles {
     /** Given by {@link DecisionCallerAugmentor} to tokens whose {@code azp} is an allowed service client. */
     public static final String DECISION_CLIENT = "policy-decision-client";
 
-    private Roles() {
-    }
+    private Roles() {}
 }

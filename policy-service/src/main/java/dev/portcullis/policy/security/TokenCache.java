@@ -19,11 +19,16 @@ public class TokenCache {
     public TokenCache(PolicyConfig config, MeterRegistry registry) {
         long maxAge = config.auth().tokenCacheMaxAge().toMillis();
         this.enabled = maxAge > 0;
-        this.cache = new VerifiedTokenCache<>(config.auth().tokenCacheMaxEntries(), Math.max(1, maxAge), Clock.systemUTC());
-        FunctionCounter.builder("portcullis.auth.token.cache", cache, VerifiedTokenCache::hits).tag("result", "hit")
-                .description("Bearer tokens accepted without re-verifying their signature").register(registry);
-        FunctionCounter.builder("portcullis.auth.token.cache", cache, VerifiedTokenCache::misses).tag("result", "miss")
-                .description("Bearer tokens not in the cache (verified by quarkus-oidc)").register(registry);
+        this.cache =
+                new VerifiedTokenCache<>(config.auth().tokenCacheMaxEntries(), Math.max(1, maxAge), Clock.systemUTC());
+        FunctionCounter.builder("portcullis.auth.token.cache", cache, VerifiedTokenCache::hits)
+                .tag("result", "hit")
+                .description("Bearer tokens accepted without re-verifying their signature")
+                .register(registry);
+        FunctionCounter.builder("portcullis.auth.token.cache", cache, VerifiedTokenCache::misses)
+                .tag("result", "miss")
+                .description("Bearer tokens not in the cache (verified by quarkus-oidc)")
+                .register(registry);
     }
 
     SecurityIdentity get(String token) {

@@ -32,16 +32,20 @@ public class TokenCacheAugmentor implements SecurityIdentityAugmentor {
 
     @Override
     public Uni<SecurityIdentity> augment(SecurityIdentity identity, AuthenticationRequestContext context) {
-        if (!identity.isAnonymous() && identity.getAttribute(TokenCacheIdentityProvider.FROM_CACHE) == null
-                && identity.getPrincipal() instanceof JsonWebToken jwt && jwt.getRawToken() != null) {
+        if (!identity.isAnonymous()
+                && identity.getAttribute(TokenCacheIdentityProvider.FROM_CACHE) == null
+                && identity.getPrincipal() instanceof JsonWebToken jwt
+                && jwt.getRawToken() != null) {
             tokens.put(jwt.getRawToken(), withoutRequest(identity), jwt.getExpirationTime());
         }
         return Uni.createFrom().item(identity);
     }
 
     /** Attributes that belong to the request the identity was built for (quarkus-oidc sets all three). */
-    private static final Set<String> PER_REQUEST = Set.of(HttpSecurityUtils.ROUTING_CONTEXT_ATTRIBUTE,
-            RoutingContext.class.getName(), AuthenticationRequestContext.class.getName());
+    private static final Set<String> PER_REQUEST = Set.of(
+            HttpSecurityUtils.ROUTING_CONTEXT_ATTRIBUTE,
+            RoutingContext.class.getName(),
+            AuthenticationRequestContext.class.getName());
 
     /** The identity without the request it was built for, so the cache holds no request state. */
     private static SecurityIdentity withoutRequest(SecurityIdentity identity) {

@@ -38,7 +38,8 @@ public class TokenCacheIdentityProvider implements IdentityProvider<TokenAuthent
     }
 
     @Override
-    public Uni<SecurityIdentity> authenticate(TokenAuthenticationRequest request, AuthenticationRequestContext context) {
+    public Uni<SecurityIdentity> authenticate(
+            TokenAuthenticationRequest request, AuthenticationRequestContext context) {
         SecurityIdentity cached = tokens.get(request.getToken().getToken());
         if (cached == null) {
             return Uni.createFrom().nullItem();

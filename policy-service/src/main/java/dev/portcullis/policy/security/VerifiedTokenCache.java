@@ -23,8 +23,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class VerifiedTokenCache<V> {
 
-    private record Entry<V>(V value, long expiresAtMillis) {
-    }
+    private record Entry<V>(V value, long expiresAtMillis) {}
 
     private final Map<String, Entry<V>> entries = new ConcurrentHashMap<>();
     private final int maxEntries;
@@ -75,7 +74,7 @@ public final class VerifiedTokenCache<V> {
     }
 
     private void purge(long now) {
-        for (Iterator<Entry<V>> it = entries.values().iterator(); it.hasNext();) {
+        for (Iterator<Entry<V>> it = entries.values().iterator(); it.hasNext(); ) {
             if (now >= it.next().expiresAtMillis()) {
                 it.remove();
             }

@@ -31,18 +31,22 @@ public class DecisionService {
     private final Map<Action, Counter> decisions = new EnumMap<>(Action.class);
 
     @Inject
-    public DecisionService(ActivePolicies active, DecisionLogPublisher logs, PolicyConfig config, MeterRegistry registry) {
+    public DecisionService(
+            ActivePolicies active, DecisionLogPublisher logs, PolicyConfig config, MeterRegistry registry) {
         this.active = active;
         this.logs = logs;
         this.engine = new PolicyEngine(Action.parse(config.fallbackAction()));
         for (Action a : Action.values()) {
-            decisions.put(a, Counter.builder("portcullis.decisions").tag("action", a.json()).register(registry));
+            decisions.put(
+                    a,
+                    Counter.builder("portcullis.decisions")
+                            .tag("action", a.json())
+                            .register(registry));
         }
     }
 
     /** A decision, its id and timings. */
-    public record Outcome(String decisionId, Evaluation evaluation, long evalNanos) {
-    }
+    public record Outcome(String decisionId, Evaluation evaluation, long evalNanos) {}
 
     public Outcome decide(JsonNode input, boolean explain, String requestedBy, long startNanos) {
         PolicyInput normalized = InputNormalizer.normalize(input, Instant::now);
@@ -51,8 +55,15 @@ public class DecisionService {
         long end = System.nanoTime();
         String id = UUID.randomUUID().toString();
         decisions.get(evaluation.decision().action()).increment();
-        logs.publish(new DecisionLogEvent(id, DECISION_PATH, Instant.now(), requestedBy, input, evaluation.decision(),
-                evaluation.policyRevision(), end - startNanos));
+        logs.publish(new DecisionLogEvent(
+                id,
+                DECISION_PATH,
+                Instant.now(),
+                requestedBy,
+                input,
+                evaluation.decision(),
+                evaluation.policyRevision(),
+                end - startNanos));
         return new Outcome(id, evaluation, end - evalStart);
     }
 }

@@ -46,7 +46,9 @@ public class PolicyBootstrap {
     static Map<String, String> read(Path dir) {
         Map<String, String> out = new LinkedHashMap<>();
         try (Stream<Path> files = Files.list(dir)) {
-            List<Path> docs = files.filter(f -> f.getFileName().toString().matches(".+\\.(ya?ml|json)$")).sorted().toList();
+            List<Path> docs = files.filter(f -> f.getFileName().toString().matches(".+\\.(ya?ml|json)$"))
+                    .sorted()
+                    .toList();
             for (Path f : docs) {
                 String name = f.getFileName().toString();
                 out.put(name.substring(0, name.lastIndexOf('.')), Files.readString(f));

@@ -43,18 +43,19 @@ public class PolicyService {
     ActivePolicies active;
 
     /** The stored row and the change that wrote it. */
-    record Written(Policy policy, PolicyChange change) {
-    }
+    record Written(Policy policy, PolicyChange change) {}
 
     /** Compiles, stores (audited) and activates {@code raw} as policy {@code id}; returns the new version. */
     public Uni<Long> put(String id, String raw, String actor) {
         CompiledPolicy compiled = PolicyCompiler.compile(id, raw, 0);
         List<String> clashes = active.current().ruleIdClashes(compiled);
         if (!clashes.isEmpty()) {
-            throw new PolicyCompileException(id, clashes.stream()
-                    .map(c -> new PolicyCompileException.Problem(c.substring(0, c.indexOf(' ')),
-                            "rule id is not unique: " + c, 0, 0))
-                    .toList());
+            throw new PolicyCompileException(
+                    id,
+                    clashes.stream()
+                            .map(c -> new PolicyCompileException.Problem(
+                                    c.substring(0, c.indexOf(' ')), "rule id is not unique: " + c, 0, 0))
+                            .toList());
         }
         return write(id, raw, actor, Operation.PUT).map(w -> {
             CompiledPolicy versioned = compiled.withVersion(w.policy().version);
@@ -66,33 +67,32 @@ public class PolicyService {
 
     @WithTransaction
     Uni<Written> write(String id, String raw, String actor, Operation operation) {
-        return policies.lockForWrite()
-                .chain(() -> policies.findById(id))
-                .chain(existing -> {
-                    OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-                    PolicyChange change = new PolicyChange();
-                    change.policyId = id;
-                    change.operation = operation;
-                    change.changedBy = actor;
-                    change.changedAt = now;
-                    Policy p = existing;
-                    if (p == null) {
-                        p = new Policy();
-                        p.id = id;
-                        p.version = 1;
-                    } else {
-                        change.previousVersion = p.version;
-                        change.previousRaw = p.raw;
-                        p.version = p.version + 1;
-                    }
-                    p.raw = raw;
-                    p.updatedAt = now;
-                    p.updatedBy = actor;
-                    change.version = p.version;
-                    Policy row = p;
-                    Uni<Policy> saved = existing == null ? policies.persist(row) : Uni.createFrom().item(row);
-                    return saved.chain(() -> changes.persistAndFlush(change)).map(c -> new Written(row, c));
-                });
+        return policies.lockForWrite().chain(() -> policies.findById(id)).chain(existing -> {
+            OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+            PolicyChange change = new PolicyChange();
+            change.policyId = id;
+            change.operation = operation;
+            change.changedBy = actor;
+            change.changedAt = now;
+            Policy p = existing;
+            if (p == null) {
+                p = new Policy();
+                p.id = id;
+                p.version = 1;
+            } else {
+                change.previousVersion = p.version;
+                change.previousRaw = p.raw;
+                p.version = p.version + 1;
+            }
+            p.raw = raw;
+            p.updatedAt = now;
+            p.updatedBy = actor;
+            change.version = p.version;
+            Policy row = p;
+            Uni<Policy> saved =
+                    existing == null ? policies.persist(row) : Uni.createFrom().item(row);
+            return saved.chain(() -> changes.persistAndFlush(change)).map(c -> new Written(row, c));
+        });
     }
 
     /** Deletes policy {@code id} (audited) and removes it from the active set. */
@@ -106,21 +106,19 @@ public class PolicyService {
 
     @WithTransaction
     Uni<PolicyChange> remove(String id, String actor) {
-        return policies.lockForWrite()
-                .chain(() -> policies.findById(id))
-                .chain(existing -> {
-                    if (existing == null) {
-                        return Uni.createFrom().failure(new PolicyNotFoundException(id));
-                    }
-                    PolicyChange change = new PolicyChange();
-                    change.policyId = id;
-                    change.operation = Operation.DELETE;
-                    change.previousVersion = existing.version;
-                    change.previousRaw = existing.raw;
-                    change.changedBy = actor;
-                    change.changedAt = OffsetDateTime.now(ZoneOffset.UTC);
-                    return policies.delete(existing).chain(() -> changes.persistAndFlush(change));
-                });
+        return policies.lockForWrite().chain(() -> policies.findById(id)).chain(existing -> {
+            if (existing == null) {
+                return Uni.createFrom().failure(new PolicyNotFoundException(id));
+            }
+            PolicyChange change = new PolicyChange();
+            change.policyId = id;
+            change.operation = Operation.DELETE;
+            change.previousVersion = existing.version;
+            change.previousRaw = existing.raw;
+            change.changedBy = actor;
+            change.changedAt = OffsetDateTime.now(ZoneOffset.UTC);
+            return policies.delete(existing).chain(() -> changes.persistAndFlush(change));
+        });
     }
 
     @WithSession
@@ -159,21 +157,26 @@ public class PolicyService {
                             ? upgrade(existing, raw)
                             : Uni.createFrom().voidItem();
                 }
-                return changes.everStored(id).chain(seen -> seen ? Uni.createFrom().voidItem() : store(id, raw));
+                return changes.everStored(id)
+                        .chain(seen -> seen ? Uni.createFrom().voidItem() : store(id, raw));
             });
         }
-        return chain.chain(() -> policies.flush()).chain(() -> policies.listById()).map(rows -> {
-            List<CompiledPolicy> compiled = new ArrayList<>();
-            for (Policy p : rows) {
-                CompiledPolicy ready = compiledSources.get(p.id);
-                compiled.add(ready != null && ready.raw().equals(p.raw) ? ready.withVersion(p.version)
-                        : PolicyCompiler.compile(p.id, p.raw, p.version));
-            }
-            PolicySet set = PolicySet.of(compiled);
-            active.replace(set);
-            LOG.infof("%d policies active (revision %s)", compiled.size(), set.revision());
-            return set;
-        });
+        return chain.chain(() -> policies.flush())
+                .chain(() -> policies.listById())
+                .map(rows -> {
+                    List<CompiledPolicy> compiled = new ArrayList<>();
+                    for (Policy p : rows) {
+                        CompiledPolicy ready = compiledSources.get(p.id);
+                        compiled.add(
+                                ready != null && ready.raw().equals(p.raw)
+                                        ? ready.withVersion(p.version)
+                                        : PolicyCompiler.compile(p.id, p.raw, p.version));
+                    }
+                    PolicySet set = PolicySet.of(compiled);
+                    active.replace(set);
+                    LOG.infof("%d policies active (revision %s)", compiled.size(), set.revision());
+                    return set;
+                });
     }
 
     private Uni<Void> store(String id, String raw) {
@@ -185,7 +188,8 @@ public class PolicyService {
         p.updatedAt = now;
         p.updatedBy = BOOTSTRAP_ACTOR;
         LOG.infof("bootstrapping policy %s", id);
-        return policies.persist(p).chain(() -> changes.persist(bootstrapChange(p, Operation.BOOTSTRAP, now)))
+        return policies.persist(p)
+                .chain(() -> changes.persist(bootstrapChange(p, Operation.BOOTSTRAP, now)))
                 .replaceWithVoid();
     }
 

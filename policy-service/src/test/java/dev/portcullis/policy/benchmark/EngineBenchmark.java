@@ -28,31 +28,27 @@ class EngineBenchmark {
     static final int WARMUP = 300_000;
     static final int MEASURED = 400_000;
 
-    static final String[] INPUTS = {
-            """
+    static final String[] INPUTS = {"""
             {"identity": {"agent": "ci-runner", "groups": [], "scopes": ["conn:pg-prod:read"]},
              "connection": {"name": "pg-prod", "type": "postgres", "tags": {"env": "prod"}},
              "session": {"id": "s1", "client_address": "10.0.0.1", "started_at": "2026-11-22T03:00:00Z"},
              "request": {"protocol": "postgres", "kind": "query", "text": "SELECT id, email FROM customers WHERE id = $1",
                          "statements": [{"type": "SELECT", "tables": ["customers"], "has_where": true}]},
-             "time": "2026-11-22T03:12:00Z"}""",
-            """
+             "time": "2026-11-22T03:12:00Z"}""", """
             {"identity": {"agent": "ci-runner", "groups": [], "scopes": ["conn:pg-prod:write"]},
              "connection": {"name": "pg-prod", "type": "postgres", "tags": {"env": "prod"}},
              "request": {"protocol": "postgres", "kind": "query", "text": "DELETE FROM orders WHERE id = 1",
                          "statements": [{"type": "DELETE", "tables": ["orders"], "has_where": true}]},
-             "time": "2026-11-22T03:12:00Z"}""",
-            """
+             "time": "2026-11-22T03:12:00Z"}""", """
             {"identity": {"agent": "deploy-bot", "groups": ["deployers"]},
              "connection": {"name": "web-1", "type": "ssh", "tags": {"env": "prod"}},
              "request": {"protocol": "ssh", "kind": "exec", "command": "sudo systemctl restart web"},
-             "time": "2026-11-22T03:12:00Z"}""",
-            """
+             "time": "2026-11-22T03:12:00Z"}""", """
             {"identity": {"agent": "deploy-bot"},
              "connection": {"name": "k8s-prod", "type": "kubernetes", "tags": {"env": "prod"}},
              "request": {"protocol": "kubernetes", "method": "GET", "path": "/api/v1/namespaces/app/secrets/db",
                          "verb": "get", "resource": "secrets", "namespace": "app"},
-             "time": "2026-11-22T03:12:00Z"}""" };
+             "time": "2026-11-22T03:12:00Z"}"""};
 
     @Test
     void defaultPackEvaluation() throws Exception {
@@ -61,14 +57,16 @@ class EngineBenchmark {
             pack.add(PolicyCompiler.compile(e.getKey(), e.getValue(), 1));
         }
         PolicySet defaultPack = PolicySet.of(pack);
-        PolicySet baseline = PolicySet.of(List.of(PolicyCompiler.compile("baseline",
-                "rules:\n  - { id: one, condition: \"true\", effect: allow, message: m }\n", 1)));
+        PolicySet baseline = PolicySet.of(List.of(PolicyCompiler.compile(
+                "baseline", "rules:\n  - { id: one, condition: \"true\", effect: allow, message: m }\n", 1)));
         JsonNode[] inputs = new JsonNode[INPUTS.length];
         for (int i = 0; i < INPUTS.length; i++) {
             inputs[i] = JSON.readTree(INPUTS[i]);
         }
         PolicyEngine engine = new PolicyEngine(Action.DENY);
-        int rules = defaultPack.policies().values().stream().mapToInt(p -> p.rules().size()).sum();
+        int rules = defaultPack.policies().values().stream()
+                .mapToInt(p -> p.rules().size())
+                .sum();
 
         run(engine, baseline, inputs, WARMUP);
         run(engine, defaultPack, inputs, WARMUP);
@@ -76,15 +74,27 @@ class EngineBenchmark {
         long[] full = run(engine, defaultPack, inputs, MEASURED);
         long baseMedian = Stats.percentile(base, base.length, 50);
         long fullMedian = Stats.percentile(full, full.length, 50);
-        Stats.report(String.format("in-process, %d-rule default pack, 4 typical inputs: median %.1f us, p99 %.1f us "
-                + "(baseline one-rule policy: median %.1f us, p99 %.1f us; ratio %.1fx)", rules, fullMedian / 1000.0,
-                Stats.percentile(full, full.length, 99) / 1000.0, baseMedian / 1000.0,
-                Stats.percentile(base, base.length, 99) / 1000.0, (double) fullMedian / baseMedian));
+        Stats.report(String.format(
+                "in-process, %d-rule default pack, 4 typical inputs: median %.1f us, p99 %.1f us "
+                        + "(baseline one-rule policy: median %.1f us, p99 %.1f us; ratio %.1fx)",
+                rules,
+                fullMedian / 1000.0,
+                Stats.percentile(full, full.length, 99) / 1000.0,
+                baseMedian / 1000.0,
+                Stats.percentile(base, base.length, 99) / 1000.0,
+                (double) fullMedian / baseMedian));
         for (int i = 0; i < inputs.length; i++) {
-            long[] one = run(engine, defaultPack, new JsonNode[] { inputs[i] }, MEASURED / 4);
-            Stats.report(String.format("  input %d (%s): median %.1f us", i, inputs[i].at("/request/protocol").asText()
-                    + " " + engine.evaluate(defaultPack, InputNormalizer.normalize(inputs[i], Instant::now), false)
-                            .decision().action().json(), Stats.percentile(one, one.length, 50) / 1000.0));
+            long[] one = run(engine, defaultPack, new JsonNode[] {inputs[i]}, MEASURED / 4);
+            Stats.report(String.format(
+                    "  input %d (%s): median %.1f us",
+                    i,
+                    inputs[i].at("/request/protocol").asText()
+                            + " "
+                            + engine.evaluate(defaultPack, InputNormalizer.normalize(inputs[i], Instant::now), false)
+                                    .decision()
+                                    .action()
+                                    .json(),
+                    Stats.percentile(one, one.length, 50) / 1000.0));
         }
     }
 
@@ -94,7 +104,8 @@ class EngineBenchmark {
         for (int i = 0; i < n; i++) {
             JsonNode in = inputs[i % inputs.length];
             long t0 = System.nanoTime();
-            var d = engine.evaluate(set, InputNormalizer.normalize(in, Instant::now), false).decision();
+            var d = engine.evaluate(set, InputNormalizer.normalize(in, Instant::now), false)
+                    .decision();
             nanos[i] = System.nanoTime() - t0;
             sink += d.rules().size();
         }

@@ -28,9 +28,12 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("benchmark")
 @QuarkusTest
-@QuarkusTestResource(value = DevStackTestResource.class, initArgs = {
-        @ResourceArg(name = "components", value = "postgres,kafka,keycloak"),
-        @ResourceArg(name = "database", value = "policy") })
+@QuarkusTestResource(
+        value = DevStackTestResource.class,
+        initArgs = {
+            @ResourceArg(name = "components", value = "postgres,kafka,keycloak"),
+            @ResourceArg(name = "database", value = "policy")
+        })
 class HttpDecisionBenchmark {
 
     static final int CONNECTIONS = 8;
@@ -48,20 +51,33 @@ class HttpDecisionBenchmark {
         String token = Tokens.sessionProxy();
         Vertx vertx = Vertx.vertx();
         try {
-            HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
-                    .setMaxPoolSize(CONNECTIONS).setDefaultHost(base.getHost()).setDefaultPort(base.getPort()));
-            RequestOptions decide = new RequestOptions().setMethod(HttpMethod.POST).setURI("/v1/data/portcullis/decision")
-                    .putHeader("Authorization", "Bearer " + token).putHeader("Content-Type", "application/json");
+            HttpClient client = vertx.createHttpClient(new HttpClientOptions()
+                    .setKeepAlive(true)
+                    .setMaxPoolSize(CONNECTIONS)
+                    .setDefaultHost(base.getHost())
+                    .setDefaultPort(base.getPort()));
+            RequestOptions decide = new RequestOptions()
+                    .setMethod(HttpMethod.POST)
+                    .setURI("/v1/data/portcullis/decision")
+                    .putHeader("Authorization", "Bearer " + token)
+                    .putHeader("Content-Type", "application/json");
             RequestOptions live = new RequestOptions().setMethod(HttpMethod.GET).setURI("/q/health/live");
 
             load(client, live, null, WARMUP_SECONDS / 2);
             Result health = load(client, live, null, MEASURE_SECONDS);
             load(client, decide, Buffer.buffer(BODY), WARMUP_SECONDS);
             Result decisions = load(client, decide, Buffer.buffer(BODY), MEASURE_SECONDS);
-            Stats.report(String.format("HTTP POST /v1/data/portcullis/decision: %.0f decisions/s, p50 %.2f ms, p99 %.2f ms, "
-                    + "%d errors (baseline GET /q/health/live: %.0f req/s, p50 %.2f ms, p99 %.2f ms; ratio %.2f)",
-                    decisions.perSecond(), decisions.p50Ms(), decisions.p99Ms(), decisions.errors(), health.perSecond(),
-                    health.p50Ms(), health.p99Ms(), decisions.perSecond() / health.perSecond()));
+            Stats.report(String.format(
+                    "HTTP POST /v1/data/portcullis/decision: %.0f decisions/s, p50 %.2f ms, p99 %.2f ms, "
+                            + "%d errors (baseline GET /q/health/live: %.0f req/s, p50 %.2f ms, p99 %.2f ms; ratio %.2f)",
+                    decisions.perSecond(),
+                    decisions.p50Ms(),
+                    decisions.p99Ms(),
+                    decisions.errors(),
+                    health.perSecond(),
+                    health.p50Ms(),
+                    health.p99Ms(),
+                    decisions.perSecond() / health.perSecond()));
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
@@ -98,8 +114,15 @@ class HttpDecisionBenchmark {
         return new Result(recorded.get(), errors.get(), elapsed, Stats.sorted(latencies, n));
     }
 
-    private static void next(HttpClient client, RequestOptions options, Buffer body, long end, long[] latencies,
-            AtomicInteger recorded, AtomicLong errors, CountDownLatch done) {
+    private static void next(
+            HttpClient client,
+            RequestOptions options,
+            Buffer body,
+            long end,
+            long[] latencies,
+            AtomicInteger recorded,
+            AtomicLong errors,
+            CountDownLatch done) {
         if (System.nanoTime() >= end) {
             done.countDown();
             return;

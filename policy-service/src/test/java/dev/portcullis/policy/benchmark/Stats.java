@@ -9,8 +9,7 @@ import java.util.Arrays;
 /** Percentiles of recorded latencies, and a results file beside the console output. */
 final class Stats {
 
-    private Stats() {
-    }
+    private Stats() {}
 
     static long percentile(long[] sortedNanos, int count, double p) {
         if (count == 0) {
@@ -29,8 +28,11 @@ final class Stats {
     static void report(String line) {
         System.out.println("[benchmark] " + line);
         try {
-            Files.writeString(Path.of("target", "benchmark-results.txt"), line + System.lineSeparator(),
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    Path.of("target", "benchmark-results.txt"),
+                    line + System.lineSeparator(),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             System.err.println("cannot write benchmark-results.txt: " + e.getMessage());
         }

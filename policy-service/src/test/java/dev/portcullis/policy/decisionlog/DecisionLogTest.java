@@ -27,9 +27,12 @@ import org.junit.jupiter.api.Test;
 
 /** Decision logs arrive in the real decision-logs topic, masked, keyed by decision id. */
 @QuarkusTest
-@QuarkusTestResource(value = DevStackTestResource.class, initArgs = {
-        @ResourceArg(name = "components", value = "postgres,kafka,keycloak"),
-        @ResourceArg(name = "database", value = "policy") })
+@QuarkusTestResource(
+        value = DevStackTestResource.class,
+        initArgs = {
+            @ResourceArg(name = "components", value = "postgres,kafka,keycloak"),
+            @ResourceArg(name = "database", value = "policy")
+        })
 class DecisionLogTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -45,11 +48,19 @@ class DecisionLogTest {
                                        "text": "INSERT INTO cards VALUES ('%s', 'jane@corp.example')",
                                        "statements": [{"type": "INSERT", "tables": ["cards"]}]}}}
                 """.formatted(card);
-        String decisionId = given().auth().oauth2(Tokens.sessionProxy()).body(body)
-                .post("/v1/data/portcullis/decision").then().statusCode(200).extract().path("decision_id");
+        String decisionId = given().auth()
+                .oauth2(Tokens.sessionProxy())
+                .body(body)
+                .post("/v1/data/portcullis/decision")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("decision_id");
 
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+        props.put(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "decision-log-test-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -76,7 +87,8 @@ class DecisionLogTest {
         assertEquals(decisionId, log.get("decision_id").asText());
         assertEquals("portcullis/decision", log.get("path").asText());
         assertEquals("session-proxy", log.get("requested_by").asText());
-        assertEquals("INSERT INTO cards VALUES ('[masked:credit_card]', '[masked:email]')",
+        assertEquals(
+                "INSERT INTO cards VALUES ('[masked:credit_card]', '[masked:email]')",
                 log.at("/input/request/text").asText());
         assertEquals("[masked]", log.at("/input/session/db_password").asText());
         assertEquals("ci-runner", log.at("/input/identity/agent").asText(), "ordinary values are kept");

@@ -65,15 +65,17 @@ class DefaultPackTest {
     class Postgres {
 
         @ParameterizedTest
-        @ValueSource(strings = { "DROP", "TRUNCATE" })
+        @ValueSource(strings = {"DROP", "TRUNCATE"})
         void dropAndTruncateAreDeniedOnProd(String type) {
-            assertAction(Action.DENY, "pg-drop-forbidden", decide(sql("prod", type + " TABLE orders", type + ":orders")));
+            assertAction(
+                    Action.DENY, "pg-drop-forbidden", decide(sql("prod", type + " TABLE orders", type + ":orders")));
         }
 
         /** The one-statement SQL request with its statement text and the token's scopes for dev-postgres. */
         ObjectNode withScopes(ObjectNode in, String... access) {
             ObjectNode req = (ObjectNode) in.get("request");
-            ((ObjectNode) req.get("statements").get(0)).put("text", req.get("text").asText());
+            ((ObjectNode) req.get("statements").get(0))
+                    .put("text", req.get("text").asText());
             var scopes = ((ObjectNode) in.get("identity")).putArray("scopes");
             for (String a : access) {
                 scopes.add("conn:dev-postgres:" + a);
@@ -82,18 +84,31 @@ class DefaultPackTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = { "INSERT INTO orders VALUES (1):INSERT:orders", "DELETE FROM orders WHERE id = 1:DELETE:orders",
-            "UPDATE orders SET n = 1 WHERE id = 1:UPDATE:orders", "CREATE TABLE t (a int):CREATE:t",
-            "CALL purge():CALL:", "COPY orders FROM STDIN:COPY:orders",
-            "WITH gone AS (DELETE FROM orders RETURNING *) SELECT * FROM gone:WITH:orders" })
+        @ValueSource(
+                strings = {
+                    "INSERT INTO orders VALUES (1):INSERT:orders",
+                    "DELETE FROM orders WHERE id = 1:DELETE:orders",
+                    "UPDATE orders SET n = 1 WHERE id = 1:UPDATE:orders",
+                    "CREATE TABLE t (a int):CREATE:t",
+                    "CALL purge():CALL:",
+                    "COPY orders FROM STDIN:COPY:orders",
+                    "WITH gone AS (DELETE FROM orders RETURNING *) SELECT * FROM gone:WITH:orders"
+                })
         void aReadOnlyTokenCannotWriteOnAnyConnection(String spec) {
             String[] p = spec.split(":", 2);
-            assertAction(Action.DENY, "pg-read-access-is-read-only", decide(withScopes(sql("dev", p[0], p[1]), "read")));
+            assertAction(
+                    Action.DENY, "pg-read-access-is-read-only", decide(withScopes(sql("dev", p[0], p[1]), "read")));
         }
 
         @ParameterizedTest
-        @ValueSource(strings = { "SELECT * FROM orders:SELECT:orders", "COPY orders TO STDOUT:COPY:orders",
-            "COPY (SELECT a FROM orders) TO STDOUT:COPY:orders", "SHOW search_path:SHOW:", "BEGIN:BEGIN:" })
+        @ValueSource(
+                strings = {
+                    "SELECT * FROM orders:SELECT:orders",
+                    "COPY orders TO STDOUT:COPY:orders",
+                    "COPY (SELECT a FROM orders) TO STDOUT:COPY:orders",
+                    "SHOW search_path:SHOW:",
+                    "BEGIN:BEGIN:"
+                })
         void aReadOnlyTokenReads(String spec) {
             String[] p = spec.split(":", 2);
             Decision d = decide(withScopes(sql("dev", p[0], p[1]), "read"));
@@ -102,7 +117,8 @@ class DefaultPackTest {
 
         @Test
         void aWriteGrantBesideTheReadGrantMayWrite() {
-            Decision d = decide(withScopes(sql("dev", "DELETE FROM orders WHERE id = 1", "DELETE:orders"), "read", "write"));
+            Decision d =
+                    decide(withScopes(sql("dev", "DELETE FROM orders WHERE id = 1", "DELETE:orders"), "read", "write"));
             assertEquals(Action.ALLOW, d.action(), () -> "decision " + d);
         }
 
@@ -115,7 +131,9 @@ class DefaultPackTest {
 
         @Test
         void alterDropIsDeniedOnProd() {
-            assertAction(Action.DENY, "pg-alter-drop-forbidden",
+            assertAction(
+                    Action.DENY,
+                    "pg-alter-drop-forbidden",
                     decide(sql("prod", "ALTER TABLE orders DROP COLUMN note", "ALTER:orders")));
         }
 
@@ -127,14 +145,16 @@ class DefaultPackTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = { "DELETE", "UPDATE" })
+        @ValueSource(strings = {"DELETE", "UPDATE"})
         void unboundedWritesAreReviewedOnProd(String type) {
-            assertAction(Action.REVIEW, "pg-unbounded-write-review",
+            assertAction(
+                    Action.REVIEW,
+                    "pg-unbounded-write-review",
                     decide(sql("prod", type + " orders", type + ":orders:nowhere")));
         }
 
         @ParameterizedTest
-        @ValueSource(strings = { "DELETE", "UPDATE" })
+        @ValueSource(strings = {"DELETE", "UPDATE"})
         void boundedWritesAreAllowedOnProd(String type) {
             assertAction(Action.ALLOW, null, decide(sql("prod", type + " orders WHERE id = 1", type + ":orders")));
         }
@@ -147,7 +167,7 @@ class DefaultPackTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = { "CREATE", "GRANT", "REVOKE", "COMMENT" })
+        @ValueSource(strings = {"CREATE", "GRANT", "REVOKE", "COMMENT"})
         void ddlIsReviewedOnProd(String type) {
             assertAction(Action.REVIEW, "pg-ddl-review", decide(sql("prod", type + " …", type)));
         }
@@ -161,7 +181,10 @@ class DefaultPackTest {
 
         @Test
         void unrecognisedStatementTypeIsReviewedOnProd() {
-            assertAction(Action.REVIEW, "pg-unrecognised-statement-review", decide(sql("prod", "FROBNICATE x", "FROBNICATE")));
+            assertAction(
+                    Action.REVIEW,
+                    "pg-unrecognised-statement-review",
+                    decide(sql("prod", "FROBNICATE x", "FROBNICATE")));
         }
 
         @Test
@@ -186,14 +209,24 @@ class DefaultPackTest {
     class Ssh {
 
         @ParameterizedTest
-        @ValueSource(strings = { "rm -rf /", "rm -fr /*", "sudo rm -rf / ", "rm -r -f /", "rm --recursive --force /",
-                "cd /tmp && rm -rf ~", "rm -rf --no-preserve-root /", "echo hi; rm -Rf $HOME" })
+        @ValueSource(
+                strings = {
+                    "rm -rf /",
+                    "rm -fr /*",
+                    "sudo rm -rf / ",
+                    "rm -r -f /",
+                    "rm --recursive --force /",
+                    "cd /tmp && rm -rf ~",
+                    "rm -rf --no-preserve-root /",
+                    "echo hi; rm -Rf $HOME"
+                })
         void rmOfRootOrHomeIsDenied(String command) {
             assertAction(Action.DENY, "ssh-rm-root-forbidden", decide(ssh("dev", "exec", command)));
         }
 
         @ParameterizedTest
-        @ValueSource(strings = { "rm -rf /tmp/build", "rm /etc/motd.bak", "rm -f ./out", "ls -la /", "grep -r foo /var/log" })
+        @ValueSource(
+                strings = {"rm -rf /tmp/build", "rm /etc/motd.bak", "rm -f ./out", "ls -la /", "grep -r foo /var/log"})
         void ordinaryRemovalsAndCommandsAreNotDenied(String command) {
             Decision d = decide(ssh("dev", "exec", command));
             assertFalse(d.rules().contains("ssh-rm-root-forbidden"), () -> command + " -> " + d);
@@ -201,7 +234,7 @@ class DefaultPackTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = { "mkfs.ext4 /dev/sdb1", "dd if=/dev/zero of=/dev/sda bs=1M", "cat x > /dev/nvme0n1" })
+        @ValueSource(strings = {"mkfs.ext4 /dev/sdb1", "dd if=/dev/zero of=/dev/sda bs=1M", "cat x > /dev/nvme0n1"})
         void diskWipesAreDenied(String command) {
             assertAction(Action.DENY, "ssh-disk-wipe-forbidden", decide(ssh("dev", "exec", command)));
         }
@@ -212,19 +245,19 @@ class DefaultPackTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = { "sudo systemctl restart app", "su - postgres", "cd /srv && sudo ls" })
+        @ValueSource(strings = {"sudo systemctl restart app", "su - postgres", "cd /srv && sudo ls"})
         void sudoIsReviewed(String command) {
             assertAction(Action.REVIEW, "ssh-sudo-review", decide(ssh("dev", "exec", command)));
         }
 
         @ParameterizedTest
-        @ValueSource(strings = { "systemctl status app", "cat /etc/sudoers.d/README", "echo pseudo" })
+        @ValueSource(strings = {"systemctl status app", "cat /etc/sudoers.d/README", "echo pseudo"})
         void commandsMerelyMentioningSudoAreNotReviewed(String command) {
             assertAction(Action.ALLOW, null, decide(ssh("dev", "exec", command)));
         }
 
         @ParameterizedTest
-        @ValueSource(strings = { "port_forward", "remote_forward", "direct-tcpip", "tcpip-forward" })
+        @ValueSource(strings = {"port_forward", "remote_forward", "direct-tcpip", "tcpip-forward"})
         void portForwardingIsDenied(String kind) {
             assertAction(Action.DENY, "ssh-port-forwarding-forbidden", decide(ssh("dev", kind, null)));
         }
@@ -235,34 +268,74 @@ class DefaultPackTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = { "cat /etc/hostname", "ls -la /var/log", "grep -i error /var/log/app.log | tail -n 20",
-            "ps aux | grep java", "df -h", "find /srv -name '*.log' -mtime +7", "grep 'a|b' notes.txt",
-            "grep \"x y\" notes.txt", "sort -u names | head", "wc -l a b", "uptime" })
+        @ValueSource(
+                strings = {
+                    "cat /etc/hostname",
+                    "ls -la /var/log",
+                    "grep -i error /var/log/app.log | tail -n 20",
+                    "ps aux | grep java",
+                    "df -h",
+                    "find /srv -name '*.log' -mtime +7",
+                    "grep 'a|b' notes.txt",
+                    "grep \"x y\" notes.txt",
+                    "sort -u names | head",
+                    "wc -l a b",
+                    "uptime"
+                })
         void aReadOnlyTokenRunsReadOnlyPipelines(String command) {
             Decision d = decide(granted(ssh("dev", "exec", command), "read"));
             assertEquals(Action.ALLOW, d.action(), () -> command + " -> " + d);
         }
 
         @ParameterizedTest
-        @ValueSource(strings = { "rm -f /tmp/x", "cat a > b", "echo x >> f", "cat a; rm b", "cat a && rm b", "cat a &",
-            "cat $(rm x)", "cat `rm x`", "grep \"$(id)\" f", "ls | xargs rm", "cat a | sh", "find / -delete",
-            "find . -name x -exec rm {} ;", "find . '-delete'", "sort -o out in", "sort --output=x in", "sort \"-o\" x y",
-            "sed -i s/a/b/ f", "/bin/rm x", "catx a", "cat a\nrm b", "tee f", "bash -c 'cat a'", "FOO=1 cat a", "vi f",
-            "", "sudo cat /etc/shadow" })
+        @ValueSource(
+                strings = {
+                    "rm -f /tmp/x",
+                    "cat a > b",
+                    "echo x >> f",
+                    "cat a; rm b",
+                    "cat a && rm b",
+                    "cat a &",
+                    "cat $(rm x)",
+                    "cat `rm x`",
+                    "grep \"$(id)\" f",
+                    "ls | xargs rm",
+                    "cat a | sh",
+                    "find / -delete",
+                    "find . -name x -exec rm {} ;",
+                    "find . '-delete'",
+                    "sort -o out in",
+                    "sort --output=x in",
+                    "sort \"-o\" x y",
+                    "sed -i s/a/b/ f",
+                    "/bin/rm x",
+                    "catx a",
+                    "cat a\nrm b",
+                    "tee f",
+                    "bash -c 'cat a'",
+                    "FOO=1 cat a",
+                    "vi f",
+                    "",
+                    "sudo cat /etc/shadow"
+                })
         void aReadOnlyTokenCannotRunAnythingElse(String command) {
-            assertAction(Action.DENY, "ssh-read-access-is-read-only", decide(granted(ssh("dev", "exec", command), "read")));
+            assertAction(
+                    Action.DENY, "ssh-read-access-is-read-only", decide(granted(ssh("dev", "exec", command), "read")));
         }
 
         @Test
         void aReadOnlyTokenGetsNoInteractiveShell() {
-            assertAction(Action.DENY, "ssh-read-access-is-read-only", decide(granted(ssh("dev", "shell", null), "read")));
+            assertAction(
+                    Action.DENY, "ssh-read-access-is-read-only", decide(granted(ssh("dev", "shell", null), "read")));
         }
 
         @Test
         void aWriteGrantBesideTheReadGrantRunsOtherCommands() {
             Decision d = decide(granted(ssh("dev", "exec", "rm -f /tmp/x"), "read", "write"));
             assertEquals(Action.ALLOW, d.action(), () -> "decision " + d);
-            assertEquals(Action.ALLOW, decide(granted(ssh("dev", "shell", null), "write")).action());
+            assertEquals(
+                    Action.ALLOW,
+                    decide(granted(ssh("dev", "shell", null), "write")).action());
         }
     }
 
@@ -270,7 +343,7 @@ class DefaultPackTest {
     class Kubernetes {
 
         @ParameterizedTest
-        @ValueSource(strings = { "delete", "deletecollection" })
+        @ValueSource(strings = {"delete", "deletecollection"})
         void deletingNamespacesIsDeniedEverywhere(String verb) {
             assertAction(Action.DENY, "k8s-namespace-delete-forbidden", decide(k8s("dev", verb, "namespaces", null)));
         }
@@ -286,7 +359,7 @@ class DefaultPackTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = { "exec", "attach" })
+        @ValueSource(strings = {"exec", "attach"})
         void execIntoPodsIsReviewedOnProd(String sub) {
             assertAction(Action.REVIEW, "k8s-exec-review", decide(k8s("prod", "create", "pods", sub)));
         }
@@ -297,21 +370,29 @@ class DefaultPackTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = { "get", "list", "watch" })
+        @ValueSource(strings = {"get", "list", "watch"})
         void readingSecretsIsReviewedOnProd(String verb) {
             assertAction(Action.REVIEW, "k8s-secrets-read-review", decide(k8s("prod", verb, "secrets", null)));
         }
 
         @ParameterizedTest
-        @ValueSource(strings = { "delete:pods", "deletecollection:pods", "create:deployments", "update:configmaps",
-            "patch:pods", "proxy:services" })
+        @ValueSource(
+                strings = {
+                    "delete:pods",
+                    "deletecollection:pods",
+                    "create:deployments",
+                    "update:configmaps",
+                    "patch:pods",
+                    "proxy:services"
+                })
         void aReadOnlyTokenCannotChangeAnything(String spec) {
             String[] p = spec.split(":");
-            assertAction(Action.DENY, "k8s-read-access-is-read-only", decide(granted(k8s("dev", p[0], p[1], null), "read")));
+            assertAction(
+                    Action.DENY, "k8s-read-access-is-read-only", decide(granted(k8s("dev", p[0], p[1], null), "read")));
         }
 
         @ParameterizedTest
-        @ValueSource(strings = { "exec", "attach", "portforward" })
+        @ValueSource(strings = {"exec", "attach", "portforward"})
         void aReadOnlyTokenCannotExecAttachOrForwardEvenByGet(String sub) {
             ObjectNode in = granted(k8s("dev", "get", "pods", sub), "read");
             ((ObjectNode) in.get("request")).put("kind", "upgrade");
@@ -319,7 +400,7 @@ class DefaultPackTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = { "get:pods", "list:pods", "watch:configmaps", "get:secrets" })
+        @ValueSource(strings = {"get:pods", "list:pods", "watch:configmaps", "get:secrets"})
         void aReadOnlyTokenReads(String spec) {
             String[] p = spec.split(":");
             Decision d = decide(granted(k8s("dev", p[0], p[1], null), "read"));
@@ -328,7 +409,10 @@ class DefaultPackTest {
 
         @Test
         void aReadOnlyTokenIsStillReviewedNotAllowedForSecretsOnProd() {
-            assertAction(Action.REVIEW, "k8s-secrets-read-review", decide(granted(k8s("prod", "get", "secrets", null), "read")));
+            assertAction(
+                    Action.REVIEW,
+                    "k8s-secrets-read-review",
+                    decide(granted(k8s("prod", "get", "secrets", null), "read")));
         }
 
         @Test
@@ -359,13 +443,15 @@ class DefaultPackTest {
         @Test
         void columnMasksAreNotSentForSsh() {
             Decision d = decide(ssh("dev", "exec", "ls"));
-            assertTrue(d.mask().stream().allMatch(m -> m.column() == null), () -> d.mask().toString());
+            assertTrue(
+                    d.mask().stream().allMatch(m -> m.column() == null),
+                    () -> d.mask().toString());
         }
 
         @Test
         void valueDetectorsApplyToEveryProtocol() {
-            for (ObjectNode in : List.of(sql("dev", "SELECT 1", "SELECT"), ssh("dev", "exec", "ls"),
-                    k8s("dev", "get", "pods", null))) {
+            for (ObjectNode in : List.of(
+                    sql("dev", "SELECT 1", "SELECT"), ssh("dev", "exec", "ls"), k8s("dev", "get", "pods", null))) {
                 Decision d = decide(in);
                 for (String detector : Detectors.NAMES) {
                     assertTrue(d.mask().stream().anyMatch(m -> detector.equals(m.detector())), detector + " in " + d);
@@ -392,15 +478,25 @@ class DefaultPackTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = { "2026-11-22T02:00:00Z", "2026-11-22T03:12:00Z", "2026-11-22T03:59:59Z",
-                "2026-11-22T04:30:00+01:00" })
+        @ValueSource(
+                strings = {
+                    "2026-11-22T02:00:00Z",
+                    "2026-11-22T03:12:00Z",
+                    "2026-11-22T03:59:59Z",
+                    "2026-11-22T04:30:00+01:00"
+                })
         void backupAgentMayReadInsideTheWindow(String time) {
             assertAction(Action.ALLOW, null, decide(backup(time)));
         }
 
         @ParameterizedTest
-        @ValueSource(strings = { "2026-11-22T01:59:59Z", "2026-11-22T04:00:00Z", "2026-11-22T12:00:00Z",
-                "2026-11-22T03:30:00-01:00" })
+        @ValueSource(
+                strings = {
+                    "2026-11-22T01:59:59Z",
+                    "2026-11-22T04:00:00Z",
+                    "2026-11-22T12:00:00Z",
+                    "2026-11-22T03:30:00-01:00"
+                })
         void backupAgentIsDeniedOutsideTheWindow(String time) {
             assertAction(Action.DENY, "backup-window", decide(backup(time)));
         }
@@ -425,7 +521,8 @@ class DefaultPackTest {
         void restrictedConnectionsDenyWhatNoRuleAllows() {
             Decision d = decide(sql("restricted", "SELECT 1", "SELECT"));
             assertEquals(Action.DENY, d.action());
-            assertTrue(d.reasons().get(0).contains("env=restricted"), d.reasons().toString());
+            assertTrue(
+                    d.reasons().get(0).contains("env=restricted"), d.reasons().toString());
         }
 
         @Test

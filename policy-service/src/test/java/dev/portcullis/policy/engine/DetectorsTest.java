@@ -5,20 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class DetectorsTest {
 
     @ParameterizedTest
-    @ValueSource(strings = { "4111111111111111", "4111 1111 1111 1111", "5500-0000-0000-0004", "card 378282246310005 here" })
+    @ValueSource(
+            strings = {"4111111111111111", "4111 1111 1111 1111", "5500-0000-0000-0004", "card 378282246310005 here"})
     void luhnValidCardNumbersAreDetected(String text) {
         assertTrue(Detectors.detect(text, Detectors.CREDIT_CARD));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "4111111111111112", "1234567890123", "order 20261122031201", "12345" })
+    @ValueSource(strings = {"4111111111111112", "1234567890123", "order 20261122031201", "12345"})
     void numbersFailingLuhnOrLengthAreNot(String text) {
         assertFalse(Detectors.detect(text, Detectors.CREDIT_CARD));
     }
@@ -37,8 +38,10 @@ class DetectorsTest {
 
     @Test
     void maskReplacesEveryDetectedValue() {
-        assertEquals("INSERT INTO p VALUES ('[masked:email]', '[masked:credit_card]', '[masked:cloud_key]')",
-                Detectors.mask("INSERT INTO p VALUES ('a.b@corp.example', '4111 1111 1111 1111', 'AKIAIOSFODNN7EXAMPLE')"));
+        assertEquals(
+                "INSERT INTO p VALUES ('[masked:email]', '[masked:credit_card]', '[masked:cloud_key]')",
+                Detectors.mask(
+                        "INSERT INTO p VALUES ('a.b@corp.example', '4111 1111 1111 1111', 'AKIAIOSFODNN7EXAMPLE')"));
         assertEquals("id 4111111111111112 stays", Detectors.mask("id 4111111111111112 stays"));
     }
 

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class InputNormalizerTest {
 
@@ -18,19 +18,22 @@ class InputNormalizerTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "'\"text\"'|input must be an object",
-            "{\"identity\": []}|input.identity must be an object",
-            "{\"identity\": {\"agent\": 5}}|input.identity.agent must be a string",
-            "{\"identity\": {\"groups\": [1]}}|input.identity.groups must be an array of strings",
-            "{\"connection\": {\"tags\": {\"env\": true}}}|input.connection.tags.env must be a string",
-            "{\"request\": {\"statements\": {}}}|input.request.statements must be an array",
-            "{\"request\": {\"statements\": [{\"type\": \"DELETE\", \"has_where\": \"yes\"}]}}|input.request.statements[0].has_where must be a boolean",
-            "{\"time\": \"yesterday\"}|input.time must be an RFC 3339 timestamp, e.g. 2026-11-22T03:12:00Z",
-            "{\"time\": 17}|input.time must be an RFC 3339 string" })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "'\"text\"'|input must be an object",
+                "{\"identity\": []}|input.identity must be an object",
+                "{\"identity\": {\"agent\": 5}}|input.identity.agent must be a string",
+                "{\"identity\": {\"groups\": [1]}}|input.identity.groups must be an array of strings",
+                "{\"connection\": {\"tags\": {\"env\": true}}}|input.connection.tags.env must be a string",
+                "{\"request\": {\"statements\": {}}}|input.request.statements must be an array",
+                "{\"request\": {\"statements\": [{\"type\": \"DELETE\", \"has_where\": \"yes\"}]}}|input.request.statements[0].has_where must be a boolean",
+                "{\"time\": \"yesterday\"}|input.time must be an RFC 3339 timestamp, e.g. 2026-11-22T03:12:00Z",
+                "{\"time\": 17}|input.time must be an RFC 3339 string"
+            })
     void wrongTypesNameTheField(String input, String message) throws Exception {
-        InvalidInputException e = assertThrows(InvalidInputException.class,
-                () -> InputNormalizer.normalize(json(input), () -> TestInputs.NOON));
+        InvalidInputException e = assertThrows(
+                InvalidInputException.class, () -> InputNormalizer.normalize(json(input), () -> TestInputs.NOON));
         assertEquals(message, e.getMessage());
     }
 

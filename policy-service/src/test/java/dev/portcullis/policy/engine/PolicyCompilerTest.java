@@ -11,7 +11,8 @@ class PolicyCompilerTest {
 
     @Test
     void anUndeclaredVariableIsReportedWithRuleAndPosition() {
-        PolicyCompileException e = assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p", """
+        PolicyCompileException e =
+                assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p", """
                 rules:
                   - { id: good, condition: "true", effect: deny, message: x }
                   - { id: bad, condition: "protocol == 'ssh' && nosuch > 1", effect: deny, message: x }
@@ -27,28 +28,35 @@ class PolicyCompilerTest {
 
     @Test
     void aSyntaxErrorIsReportedWithPosition() {
-        PolicyCompileException e = assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p",
-                "rules:\n  - { id: syn, condition: \"protocol == \", effect: deny, message: x }\n", 1));
+        PolicyCompileException e = assertThrows(
+                PolicyCompileException.class,
+                () -> PolicyCompiler.compile(
+                        "p", "rules:\n  - { id: syn, condition: \"protocol == \", effect: deny, message: x }\n", 1));
         assertEquals("syn", e.problems().get(0).rule());
         assertTrue(e.problems().get(0).column() > 0);
     }
 
     @Test
     void aNonBooleanConditionIsRefused() {
-        PolicyCompileException e = assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p",
-                "rules:\n  - { id: num, condition: \"size(tables)\", effect: deny, message: x }\n", 1));
+        PolicyCompileException e = assertThrows(
+                PolicyCompileException.class,
+                () -> PolicyCompiler.compile(
+                        "p", "rules:\n  - { id: num, condition: \"size(tables)\", effect: deny, message: x }\n", 1));
         assertEquals("num", e.problems().get(0).rule());
     }
 
     @Test
     void everyBrokenRuleIsReportedAtOnce() {
-        PolicyCompileException e = assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p", """
+        PolicyCompileException e =
+                assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p", """
                 rules:
                   - { id: a, condition: "x", effect: deny, message: m }
                   - { id: b, condition: "true", effect: explode, message: m }
                   - { id: b2, condition: "true", effect: mask, message: m }
                 """, 1));
-        assertEquals(java.util.Set.of("a", "b", "b2"), e.problems().stream().map(Problem::rule).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(
+                java.util.Set.of("a", "b", "b2"),
+                e.problems().stream().map(Problem::rule).collect(java.util.stream.Collectors.toSet()));
     }
 
     @Test
@@ -57,12 +65,21 @@ class PolicyCompilerTest {
         assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p", "just a string", 1));
         assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p", "id: other\nrules: []", 1));
         assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("Bad Id", "rules: []", 1));
-        assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p",
-                "rules:\n  - { id: d, condition: 'true', effect: deny, message: m }\n  - { id: d, condition: 'true', effect: deny, message: m }\n", 1));
-        assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p",
-                "defaults: [ { tags: {}, action: maybe } ]\nrules: []", 1));
-        assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p",
-                "rules:\n  - { id: m, condition: 'true', effect: mask, message: m, mask: [ { detector: iban, strategy: redact } ] }\n", 1));
+        assertThrows(
+                PolicyCompileException.class,
+                () -> PolicyCompiler.compile(
+                        "p",
+                        "rules:\n  - { id: d, condition: 'true', effect: deny, message: m }\n  - { id: d, condition: 'true', effect: deny, message: m }\n",
+                        1));
+        assertThrows(
+                PolicyCompileException.class,
+                () -> PolicyCompiler.compile("p", "defaults: [ { tags: {}, action: maybe } ]\nrules: []", 1));
+        assertThrows(
+                PolicyCompileException.class,
+                () -> PolicyCompiler.compile(
+                        "p",
+                        "rules:\n  - { id: m, condition: 'true', effect: mask, message: m, mask: [ { detector: iban, strategy: redact } ] }\n",
+                        1));
     }
 
     @Test
@@ -85,13 +102,19 @@ class PolicyCompilerTest {
      */
     @Test
     void aProtobufMessageLiteralIsRefused() {
-        for (String type : java.util.List.of("google.protobuf.Duration", "google.protobuf.Timestamp",
-                "google.protobuf.Struct")) {
-            PolicyCompileException e = assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p",
-                    "rules:\n  - { id: lit, condition: \"" + type + "{} != null\", effect: deny, message: x }\n", 1),
+        for (String type :
+                java.util.List.of("google.protobuf.Duration", "google.protobuf.Timestamp", "google.protobuf.Struct")) {
+            PolicyCompileException e = assertThrows(
+                    PolicyCompileException.class,
+                    () -> PolicyCompiler.compile(
+                            "p",
+                            "rules:\n  - { id: lit, condition: \"" + type
+                                    + "{} != null\", effect: deny, message: x }\n",
+                            1),
                     type);
             assertEquals("lit", e.problems().get(0).rule());
-            assertTrue(e.problems().get(0).message().contains("undeclared reference to '" + type + "'"),
+            assertTrue(
+                    e.problems().get(0).message().contains("undeclared reference to '" + type + "'"),
                     e.problems().get(0).message());
         }
     }

@@ -19,36 +19,41 @@ class PolicyEngineTest {
     }
 
     private static String rule(String id, String condition, String effect) {
-        return "  - { id: " + id + ", condition: \"" + condition + "\", effect: " + effect + ", message: m-" + id + " }\n";
+        return "  - { id: " + id + ", condition: \"" + condition + "\", effect: " + effect + ", message: m-" + id
+                + " }\n";
     }
 
     private static Decision decide(PolicySet set, String env) {
-        return ENGINE.evaluate(set, TestInputs.normalize(TestInputs.sql(env, "SELECT 1", "SELECT")), false).decision();
+        return ENGINE.evaluate(set, TestInputs.normalize(TestInputs.sql(env, "SELECT 1", "SELECT")), false)
+                .decision();
     }
 
     @Test
     void denyOverridesReviewOverridesAllow() {
-        PolicySet all = PolicySet.of(List.of(policy("p", "rules:\n" + rule("a", "true", "allow")
-                + rule("r", "true", "review") + rule("d", "true", "deny"))));
+        PolicySet all = PolicySet.of(List.of(policy(
+                "p",
+                "rules:\n" + rule("a", "true", "allow") + rule("r", "true", "review") + rule("d", "true", "deny"))));
         Decision d = decide(all, "prod");
         assertEquals(Action.DENY, d.action());
         assertEquals(List.of("d"), d.rules());
         assertEquals(List.of("rule d: m-d"), d.reasons());
 
-        PolicySet noDeny = PolicySet.of(List.of(policy("p", "rules:\n" + rule("a", "true", "allow")
-                + rule("r", "true", "review") + rule("d", "false", "deny"))));
+        PolicySet noDeny = PolicySet.of(List.of(policy(
+                "p",
+                "rules:\n" + rule("a", "true", "allow") + rule("r", "true", "review") + rule("d", "false", "deny"))));
         assertEquals(Action.REVIEW, decide(noDeny, "prod").action());
         assertEquals(List.of("r"), decide(noDeny, "prod").rules());
 
-        PolicySet allowOnly = PolicySet.of(List.of(policy("p", "rules:\n" + rule("a", "true", "allow")
-                + rule("r", "false", "review"))));
+        PolicySet allowOnly = PolicySet.of(
+                List.of(policy("p", "rules:\n" + rule("a", "true", "allow") + rule("r", "false", "review"))));
         assertEquals(Action.ALLOW, decide(allowOnly, "prod").action());
         assertEquals(List.of("a"), decide(allowOnly, "prod").rules());
     }
 
     @Test
     void rulesCombineAcrossDocuments() {
-        PolicySet set = PolicySet.of(List.of(policy("one", "rules:\n" + rule("r1", "true", "review")),
+        PolicySet set = PolicySet.of(List.of(
+                policy("one", "rules:\n" + rule("r1", "true", "review")),
                 policy("two", "rules:\n" + rule("r2", "true", "review"))));
         Decision d = decide(set, "prod");
         assertEquals(Action.REVIEW, d.action());
@@ -57,12 +62,14 @@ class PolicyEngineTest {
 
     @Test
     void anAllowRuleOverridesARestrictiveDefault() {
-        PolicySet set = PolicySet.of(List.of(policy("p", """
+        PolicySet set = PolicySet.of(
+                List.of(policy("p", """
                 defaults: [ { tags: {}, action: deny } ]
                 rules:
                 """ + rule("reads", "statement_types.all(t, t == 'SELECT')", "allow"))));
         assertEquals(Action.ALLOW, decide(set, "prod").action());
-        Decision write = ENGINE.evaluate(set, TestInputs.normalize(TestInputs.sql("prod", "DELETE x", "DELETE:x")), false)
+        Decision write = ENGINE.evaluate(
+                        set, TestInputs.normalize(TestInputs.sql("prod", "DELETE x", "DELETE:x")), false)
                 .decision();
         assertEquals(Action.DENY, write.action());
         assertEquals(List.of(), write.rules());
@@ -87,14 +94,19 @@ class PolicyEngineTest {
     void withoutAMatchingDefaultTheFallbackApplies() {
         PolicySet set = PolicySet.of(List.of(policy("p", "rules:\n" + rule("x", "false", "deny"))));
         assertEquals(Action.DENY, decide(set, "prod").action());
-        assertEquals(Action.REVIEW, new PolicyEngine(Action.REVIEW).evaluate(set,
-                TestInputs.normalize(TestInputs.sql("prod", "SELECT 1", "SELECT")), false).decision().action());
+        assertEquals(
+                Action.REVIEW,
+                new PolicyEngine(Action.REVIEW)
+                        .evaluate(set, TestInputs.normalize(TestInputs.sql("prod", "SELECT 1", "SELECT")), false)
+                        .decision()
+                        .action());
     }
 
     @Test
     void anEmptyPolicySetDeniesWhateverTheFallback() {
-        Decision d = new PolicyEngine(Action.ALLOW).evaluate(PolicySet.empty(),
-                TestInputs.normalize(TestInputs.sql("dev", "SELECT 1", "SELECT")), false).decision();
+        Decision d = new PolicyEngine(Action.ALLOW)
+                .evaluate(PolicySet.empty(), TestInputs.normalize(TestInputs.sql("dev", "SELECT 1", "SELECT")), false)
+                .decision();
         assertEquals(Action.DENY, d.action());
         assertTrue(d.reasons().get(0).contains("no policy"));
     }
@@ -110,8 +122,12 @@ class PolicyEngineTest {
                 """)));
         Decision d = decide(set, "dev");
         assertEquals(Action.ALLOW, d.action());
-        assertEquals(List.of(new MaskDirective("a", null, "redact"), new MaskDirective(null, "jwt", "redact"),
-                new MaskDirective("b", null, "hash")), d.mask());
+        assertEquals(
+                List.of(
+                        new MaskDirective("a", null, "redact"),
+                        new MaskDirective(null, "jwt", "redact"),
+                        new MaskDirective("b", null, "hash")),
+                d.mask());
     }
 
     @Test
@@ -127,12 +143,14 @@ class PolicyEngineTest {
         assertEquals(Action.REVIEW, d.action(), "a broken allow rule does not allow");
         assertEquals(List.of(new MaskDirective("z", null, "redact")), d.mask(), "a broken mask rule masks");
 
-        PolicySet deny = PolicySet.of(List.of(policy("p", "rules:\n" + rule("broken-deny", "input.nope == 'x'", "deny")
-                + rule("ok", "true", "allow"))));
+        PolicySet deny = PolicySet.of(List.of(policy(
+                "p", "rules:\n" + rule("broken-deny", "input.nope == 'x'", "deny") + rule("ok", "true", "allow"))));
         Decision dd = decide(deny, "dev");
         assertEquals(Action.DENY, dd.action());
         assertEquals(List.of("broken-deny"), dd.rules());
-        assertTrue(dd.reasons().get(0).contains("could not be evaluated"), dd.reasons().toString());
+        assertTrue(
+                dd.reasons().get(0).contains("could not be evaluated"),
+                dd.reasons().toString());
     }
 
     @Test
@@ -149,10 +167,12 @@ class PolicyEngineTest {
 
     @Test
     void explainTracesEveryRule() {
-        PolicySet set = PolicySet.of(List.of(policy("p", "rules:\n" + rule("d", "true", "deny")
-                + rule("r", "true", "review") + rule("a", "false", "allow"))));
+        PolicySet set = PolicySet.of(List.of(policy(
+                "p",
+                "rules:\n" + rule("d", "true", "deny") + rule("r", "true", "review") + rule("a", "false", "allow"))));
         Evaluation e = ENGINE.evaluate(set, TestInputs.normalize(TestInputs.sql("prod", "SELECT 1", "SELECT")), true);
-        assertEquals(List.of("d:matched", "r:matched", "a:not_matched"),
+        assertEquals(
+                List.of("d:matched", "r:matched", "a:not_matched"),
                 e.trace().stream().map(t -> t.rule() + ":" + t.outcome()).toList());
         assertEquals(Action.DENY, e.decision().action());
         assertEquals(List.of("d"), e.decision().rules(), "explain does not change the decision");

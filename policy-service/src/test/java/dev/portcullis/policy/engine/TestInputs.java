@@ -12,8 +12,7 @@ final class TestInputs {
     static final ObjectMapper JSON = new ObjectMapper();
     static final Instant NOON = Instant.parse("2026-11-22T12:00:00Z");
 
-    private TestInputs() {
-    }
+    private TestInputs() {}
 
     static ObjectNode base(String env, String protocol, String agent) {
         ObjectNode in = JSON.createObjectNode();
@@ -64,7 +63,9 @@ final class TestInputs {
         ObjectNode in = base(env, "kubernetes", "deploy-bot");
         ObjectNode req = (ObjectNode) in.get("request");
         req.put("method", verb.equals("get") || verb.equals("list") ? "GET" : verb.equals("delete") ? "DELETE" : "POST")
-                .put("path", "/api/v1/namespaces/app/" + resource).put("verb", verb).put("resource", resource)
+                .put("path", "/api/v1/namespaces/app/" + resource)
+                .put("verb", verb)
+                .put("resource", resource)
                 .put("namespace", "app");
         if (subresource != null) {
             req.put("subresource", subresource);

@@ -30,9 +30,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 @QuarkusTest
-@QuarkusTestResource(value = DevStackTestResource.class, initArgs = {
-        @ResourceArg(name = "components", value = "postgres,kafka,keycloak"),
-        @ResourceArg(name = "database", value = "policy") })
+@QuarkusTestResource(
+        value = DevStackTestResource.class,
+        initArgs = {
+            @ResourceArg(name = "components", value = "postgres,kafka,keycloak"),
+            @ResourceArg(name = "database", value = "policy")
+        })
 class DataResourceTest {
 
     @jakarta.inject.Inject
@@ -67,10 +70,18 @@ class DataResourceTest {
 
     @Test
     void postDecisionMatchesTheGoldenOpaShape() throws Exception {
-        assertGolden(asProxy().contentType(ContentType.JSON).body(golden("prod-delete-input.json"))
-                .post("/v1/data/portcullis/decision"), "prod-delete-result.json");
-        assertGolden(asProxy().contentType(ContentType.JSON).body(golden("ssh-sudo-input.json"))
-                .post("/v1/data/portcullis/decision"), "ssh-sudo-result.json");
+        assertGolden(
+                asProxy()
+                        .contentType(ContentType.JSON)
+                        .body(golden("prod-delete-input.json"))
+                        .post("/v1/data/portcullis/decision"),
+                "prod-delete-result.json");
+        assertGolden(
+                asProxy()
+                        .contentType(ContentType.JSON)
+                        .body(golden("ssh-sudo-input.json"))
+                        .post("/v1/data/portcullis/decision"),
+                "ssh-sudo-result.json");
     }
 
     @Test
@@ -81,36 +92,80 @@ class DataResourceTest {
 
     @Test
     void pathsAboveAndInsideTheDecisionAreDefined() {
-        asProxy().body(SELECT).post("/v1/data/portcullis").then().statusCode(200)
-                .body("result.decision.action", is("allow")).body("decision_id", matchesPattern(UUID));
-        asProxy().body(SELECT).post("/v1/data").then().statusCode(200)
+        asProxy()
+                .body(SELECT)
+                .post("/v1/data/portcullis")
+                .then()
+                .statusCode(200)
+                .body("result.decision.action", is("allow"))
+                .body("decision_id", matchesPattern(UUID));
+        asProxy()
+                .body(SELECT)
+                .post("/v1/data")
+                .then()
+                .statusCode(200)
                 .body("result.portcullis.decision.record", is(true));
-        asProxy().body(SELECT).post("/v1/data/portcullis/decision/action").then().statusCode(200)
+        asProxy()
+                .body(SELECT)
+                .post("/v1/data/portcullis/decision/action")
+                .then()
+                .statusCode(200)
                 .body("result", is("allow"));
-        asProxy().body(SELECT).post("/v1/data/portcullis/decision/mask/0").then().statusCode(200)
+        asProxy()
+                .body(SELECT)
+                .post("/v1/data/portcullis/decision/mask/0")
+                .then()
+                .statusCode(200)
                 .body("result.column", is("*email*"));
     }
 
     @Test
     void undefinedPathsGiveAnEmptyObjectLikeOpa() {
-        asProxy().body(SELECT).post("/v1/data/portcullis/other").then().statusCode(200).body("$", anEmptyMap());
-        asProxy().body(SELECT).post("/v1/data/nothing/here").then().statusCode(200).body("$", anEmptyMap());
-        asProxy().body(SELECT).post("/v1/data/portcullis/decision/nope").then().statusCode(200).body("$", anEmptyMap());
+        asProxy()
+                .body(SELECT)
+                .post("/v1/data/portcullis/other")
+                .then()
+                .statusCode(200)
+                .body("$", anEmptyMap());
+        asProxy()
+                .body(SELECT)
+                .post("/v1/data/nothing/here")
+                .then()
+                .statusCode(200)
+                .body("$", anEmptyMap());
+        asProxy()
+                .body(SELECT)
+                .post("/v1/data/portcullis/decision/nope")
+                .then()
+                .statusCode(200)
+                .body("$", anEmptyMap());
         asProxy().get("/v1/data/unknown").then().statusCode(200).body("$", anEmptyMap());
     }
 
     @Test
     void metricsAndExplainAreAddedOnRequest() {
-        asProxy().body(SELECT).post("/v1/data/portcullis/decision?metrics").then().statusCode(200)
+        asProxy()
+                .body(SELECT)
+                .post("/v1/data/portcullis/decision?metrics")
+                .then()
+                .statusCode(200)
                 .body("metrics.timer_rego_query_eval_ns", greaterThan(0))
                 .body("metrics.timer_server_handler_ns", greaterThan(0))
                 .body("$", not(hasKey("explanation")));
-        asProxy().body(SELECT).post("/v1/data/portcullis/decision?explain=full").then().statusCode(200)
+        asProxy()
+                .body(SELECT)
+                .post("/v1/data/portcullis/decision?explain=full")
+                .then()
+                .statusCode(200)
                 .body("explanation.rule", hasItem("pg-drop-forbidden"))
                 .body("explanation.find { it.rule == 'mask-sensitive-columns' }.outcome", is("matched"))
                 .body("explanation.find { it.rule == 'ssh-sudo-review' }.outcome", is("skipped"))
                 .body("$", not(hasKey("metrics")));
-        asProxy().body(SELECT).post("/v1/data/portcullis/decision").then().statusCode(200)
+        asProxy()
+                .body(SELECT)
+                .post("/v1/data/portcullis/decision")
+                .then()
+                .statusCode(200)
                 .body("$", aMapWithSize(2));
     }
 
@@ -118,7 +173,10 @@ class DataResourceTest {
 
     @Test
     void decisionsNeedAToken() {
-        given().body(SELECT).post("/v1/data/portcullis/decision").then().statusCode(401)
+        given().body(SELECT)
+                .post("/v1/data/portcullis/decision")
+                .then()
+                .statusCode(401)
                 .body("code", is("unauthorized"));
     }
 
@@ -126,15 +184,29 @@ class DataResourceTest {
     void aForgedTokenIsRefused() {
         String[] parts = Tokens.sessionProxy().split("\\.");
         String forged = parts[0] + "." + parts[1] + "." + new StringBuilder(parts[2]).reverse();
-        given().auth().oauth2(forged).body(SELECT).post("/v1/data/portcullis/decision").then().statusCode(401)
+        given().auth()
+                .oauth2(forged)
+                .body(SELECT)
+                .post("/v1/data/portcullis/decision")
+                .then()
+                .statusCode(401)
                 .body("code", is("unauthorized"));
     }
 
     @Test
     void humansAndOtherServicesAreNotDecisionCallers() {
-        given().auth().oauth2(Tokens.auditor()).body(SELECT).post("/v1/data/portcullis/decision").then()
-                .statusCode(403).body("code", is("unauthorized"));
-        given().auth().oauth2(Tokens.admin()).body(SELECT).post("/v1/data/portcullis/decision").then()
+        given().auth()
+                .oauth2(Tokens.auditor())
+                .body(SELECT)
+                .post("/v1/data/portcullis/decision")
+                .then()
+                .statusCode(403)
+                .body("code", is("unauthorized"));
+        given().auth()
+                .oauth2(Tokens.admin())
+                .body(SELECT)
+                .post("/v1/data/portcullis/decision")
+                .then()
                 .statusCode(403);
     }
 
@@ -143,21 +215,34 @@ class DataResourceTest {
         String proxy = Tokens.sessionProxy();
         asProxy().body(SELECT).post("/v1/data/portcullis/decision").then().statusCode(200);
         long hits = tokenCache.hits();
-        asProxy().body(SELECT).post("/v1/data/portcullis/decision").then().statusCode(200)
+        asProxy()
+                .body(SELECT)
+                .post("/v1/data/portcullis/decision")
+                .then()
+                .statusCode(200)
                 .body("result.action", is("allow"));
-        org.junit.jupiter.api.Assertions.assertTrue(tokenCache.hits() > hits,
-                "the second request with the same token is answered from the cache");
+        org.junit.jupiter.api.Assertions.assertTrue(
+                tokenCache.hits() > hits, "the second request with the same token is answered from the cache");
 
         // a token that differs from the cached one in its signature is verified, and refused
         String[] parts = proxy.split("\\.");
         char last = parts[2].charAt(parts[2].length() - 2);
         String altered = parts[0] + "." + parts[1] + "." + parts[2].substring(0, parts[2].length() - 2)
                 + (last == 'A' ? 'B' : 'A') + parts[2].charAt(parts[2].length() - 1);
-        given().auth().oauth2(altered).body(SELECT).post("/v1/data/portcullis/decision").then().statusCode(401);
+        given().auth()
+                .oauth2(altered)
+                .body(SELECT)
+                .post("/v1/data/portcullis/decision")
+                .then()
+                .statusCode(401);
 
         // roles are worked out again for a remembered token: a human stays refused
         for (int i = 0; i < 2; i++) {
-            given().auth().oauth2(Tokens.admin()).body(SELECT).post("/v1/data/portcullis/decision").then()
+            given().auth()
+                    .oauth2(Tokens.admin())
+                    .body(SELECT)
+                    .post("/v1/data/portcullis/decision")
+                    .then()
                     .statusCode(403);
         }
     }
@@ -165,56 +250,92 @@ class DataResourceTest {
     // --- bad input ------------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "malformed JSON|{\"input\": {|400|body is not valid JSON",
-            "trailing garbage|{\"input\": {}} x|400|body is not valid JSON",
-            "missing input|{\"inptu\": {}}|400|input is required",
-            "empty body|''|400|input is required",
-            "null input|{\"input\": null}|400|input is required",
-            "body not an object|[1, 2]|400|body must be a JSON object",
-            "input not an object|{\"input\": \"DROP TABLE x\"}|400|input must be an object",
-            "tags wrong type|{\"input\": {\"connection\": {\"tags\": [\"prod\"]}}}|400|input.connection.tags must be an object",
-            "statements wrong type|{\"input\": {\"request\": {\"statements\": \"DROP\"}}}|400|input.request.statements must be an array",
-            "has_where wrong type|{\"input\": {\"request\": {\"statements\": [{\"type\": \"DELETE\", \"has_where\": 1}]}}}|400|input.request.statements[0].has_where must be a boolean",
-            "time not a timestamp|{\"input\": {\"time\": \"03:12\"}}|400|input.time must be an RFC 3339 timestamp" })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "malformed JSON|{\"input\": {|400|body is not valid JSON",
+                "trailing garbage|{\"input\": {}} x|400|body is not valid JSON",
+                "missing input|{\"inptu\": {}}|400|input is required",
+                "empty body|''|400|input is required",
+                "null input|{\"input\": null}|400|input is required",
+                "body not an object|[1, 2]|400|body must be a JSON object",
+                "input not an object|{\"input\": \"DROP TABLE x\"}|400|input must be an object",
+                "tags wrong type|{\"input\": {\"connection\": {\"tags\": [\"prod\"]}}}|400|input.connection.tags must be an object",
+                "statements wrong type|{\"input\": {\"request\": {\"statements\": \"DROP\"}}}|400|input.request.statements must be an array",
+                "has_where wrong type|{\"input\": {\"request\": {\"statements\": [{\"type\": \"DELETE\", \"has_where\": 1}]}}}|400|input.request.statements[0].has_where must be a boolean",
+                "time not a timestamp|{\"input\": {\"time\": \"03:12\"}}|400|input.time must be an RFC 3339 timestamp"
+            })
     void badInputIsAnOpaShaped4xx(String name, String body, int status, String message) {
-        asProxy().contentType(ContentType.JSON).body(body).post("/v1/data/portcullis/decision").then()
-                .statusCode(status).contentType(ContentType.JSON)
-                .body("code", is("invalid_parameter")).body("message", startsWith(message));
+        asProxy()
+                .contentType(ContentType.JSON)
+                .body(body)
+                .post("/v1/data/portcullis/decision")
+                .then()
+                .statusCode(status)
+                .contentType(ContentType.JSON)
+                .body("code", is("invalid_parameter"))
+                .body("message", startsWith(message));
     }
 
     @Test
     void tooDeepIsRefusedWith413() {
         String deep = "{\"input\": {\"x\": " + "[".repeat(200) + "]".repeat(200) + "}}";
-        asProxy().contentType(ContentType.JSON).body(deep).post("/v1/data/portcullis/decision").then()
-                .statusCode(413).body("code", is("invalid_parameter")).body("message", is("request body nests deeper than 64 levels"));
+        asProxy()
+                .contentType(ContentType.JSON)
+                .body(deep)
+                .post("/v1/data/portcullis/decision")
+                .then()
+                .statusCode(413)
+                .body("code", is("invalid_parameter"))
+                .body("message", is("request body nests deeper than 64 levels"));
     }
 
     @Test
     void oversizedIsRefusedWith413() {
         String big = "{\"input\": {\"request\": {\"text\": \"" + "a".repeat(1_100_000) + "\"}}}";
-        asProxy().contentType(ContentType.JSON).body(big).post("/v1/data/portcullis/decision").then()
-                .statusCode(413).body("code", is("invalid_parameter"))
+        asProxy()
+                .contentType(ContentType.JSON)
+                .body(big)
+                .post("/v1/data/portcullis/decision")
+                .then()
+                .statusCode(413)
+                .body("code", is("invalid_parameter"))
                 .body("message", is("request body is " + big.length() + " bytes, the limit is 1048576"));
     }
 
     @Test
     void wrongTypesInAGetInputAreRefusedToo() {
-        asProxy().queryParam("input", "{not json").get("/v1/data/portcullis/decision").then().statusCode(400)
+        asProxy()
+                .queryParam("input", "{not json")
+                .get("/v1/data/portcullis/decision")
+                .then()
+                .statusCode(400)
                 .body("code", is("invalid_parameter"));
-        asProxy().get("/v1/data/portcullis/decision").then().statusCode(400).body("message", startsWith("input is required"));
+        asProxy()
+                .get("/v1/data/portcullis/decision")
+                .then()
+                .statusCode(400)
+                .body("message", startsWith("input is required"));
     }
 
     @Test
     void unknownEndpointsAndMethodsAreOpaShaped() {
         asProxy().get("/v1/nothing").then().statusCode(404).body("code", is("resource_not_found"));
-        asProxy().body(SELECT).delete("/v1/data/portcullis/decision").then().statusCode(405)
+        asProxy()
+                .body(SELECT)
+                .delete("/v1/data/portcullis/decision")
+                .then()
+                .statusCode(405)
                 .body("code", is("invalid_parameter"));
     }
 
     @Test
     void unknownFieldsAreIgnored() {
-        asProxy().body("{\"input\": {\"future_field\": {\"a\": [1, 2.5, null, true]}}, \"unknown\": 1}")
-                .post("/v1/data/portcullis/decision/action").then().statusCode(200).body("result", equalTo("allow"));
+        asProxy()
+                .body("{\"input\": {\"future_field\": {\"a\": [1, 2.5, null, true]}}, \"unknown\": 1}")
+                .post("/v1/data/portcullis/decision/action")
+                .then()
+                .statusCode(200)
+                .body("result", equalTo("allow"));
     }
 }

@@ -28,9 +28,12 @@ import org.junit.jupiter.api.Test;
 
 /** Reloading a policy while decisions run: every decision sees one whole version, never a mix. */
 @QuarkusTest
-@QuarkusTestResource(value = DevStackTestResource.class, initArgs = {
-        @ResourceArg(name = "components", value = "postgres,kafka,keycloak"),
-        @ResourceArg(name = "database", value = "policy") })
+@QuarkusTestResource(
+        value = DevStackTestResource.class,
+        initArgs = {
+            @ResourceArg(name = "components", value = "postgres,kafka,keycloak"),
+            @ResourceArg(name = "database", value = "policy")
+        })
 class HotReloadTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -42,8 +45,12 @@ class HotReloadTest {
         // three rules per version: a half-applied set would show rules of both versions, or fewer than three
         StringBuilder sb = new StringBuilder("rules:\n");
         for (int i = 1; i <= 3; i++) {
-            sb.append("  - { id: reload-").append(v).append(i)
-                    .append(", condition: \"agent == 'reload-probe'\", effect: review, message: version ").append(v).append(" }\n");
+            sb.append("  - { id: reload-")
+                    .append(v)
+                    .append(i)
+                    .append(", condition: \"agent == 'reload-probe'\", effect: review, message: version ")
+                    .append(v)
+                    .append(" }\n");
         }
         return sb.toString();
     }
@@ -52,11 +59,19 @@ class HotReloadTest {
     void decisionsDuringReloadsSeeOneWholeVersion() throws Exception {
         String admin = Tokens.admin();
         String proxy = Tokens.sessionProxy();
-        given().auth().oauth2(admin).body(version("a")).put("/v1/policies/reload-probe").then().statusCode(200);
-        String body = "{\"input\": {\"identity\": {\"agent\": \"reload-probe\"}, \"request\": {\"protocol\": \"ssh\", \"kind\": \"exec\", \"command\": \"id\"}}}";
+        given().auth()
+                .oauth2(admin)
+                .body(version("a"))
+                .put("/v1/policies/reload-probe")
+                .then()
+                .statusCode(200);
+        String body =
+                "{\"input\": {\"identity\": {\"agent\": \"reload-probe\"}, \"request\": {\"protocol\": \"ssh\", \"kind\": \"exec\", \"command\": \"id\"}}}";
         HttpClient client = HttpClient.newHttpClient();
-        HttpRequest request = HttpRequest.newBuilder(decisionUri).header("Authorization", "Bearer " + proxy)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpRequest request = HttpRequest.newBuilder(decisionUri)
+                .header("Authorization", "Bearer " + proxy)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
 
         AtomicBoolean stop = new AtomicBoolean();
         Set<List<String>> seen = ConcurrentHashMap.newKeySet();
@@ -79,8 +94,12 @@ class HotReloadTest {
         }
         try {
             for (int i = 0; i < 20; i++) {
-                given().auth().oauth2(admin).body(version(i % 2 == 0 ? "b" : "a")).put("/v1/policies/reload-probe")
-                        .then().statusCode(200);
+                given().auth()
+                        .oauth2(admin)
+                        .body(version(i % 2 == 0 ? "b" : "a"))
+                        .put("/v1/policies/reload-probe")
+                        .then()
+                        .statusCode(200);
             }
         } finally {
             stop.set(true);
@@ -92,12 +111,18 @@ class HotReloadTest {
         pool.shutdown();
         int decisions = total;
         assertTrue(decisions > 0);
-        Set<List<String>> whole = Set.of(List.of("reload-a1", "reload-a2", "reload-a3"),
-                List.of("reload-b1", "reload-b2", "reload-b3"));
+        Set<List<String>> whole =
+                Set.of(List.of("reload-a1", "reload-a2", "reload-a3"), List.of("reload-b1", "reload-b2", "reload-b3"));
         assertTrue(whole.containsAll(seen), () -> "half-applied sets seen: " + seen);
-        assertEquals(2, seen.size(), () -> "both versions should have been seen in " + decisions + " decisions: " + seen);
+        assertEquals(
+                2, seen.size(), () -> "both versions should have been seen in " + decisions + " decisions: " + seen);
         // the last PUT (i = 19, version a) is the one active
-        given().auth().oauth2(proxy).body(body).post("/v1/data/portcullis/decision").then().statusCode(200)
+        given().auth()
+                .oauth2(proxy)
+                .body(body)
+                .post("/v1/data/portcullis/decision")
+                .then()
+                .statusCode(200)
                 .body("result.rules[0]", org.hamcrest.Matchers.is("reload-a1"));
         given().auth().oauth2(admin).delete("/v1/policies/reload-probe").then().statusCode(200);
     }

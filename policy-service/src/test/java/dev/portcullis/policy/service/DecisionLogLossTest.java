@@ -23,9 +23,12 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(DecisionLogLossTest.KafkaUnreachable.class)
-@QuarkusTestResource(value = DevStackTestResource.class, initArgs = {
-        @ResourceArg(name = "components", value = "postgres,kafka,keycloak"),
-        @ResourceArg(name = "database", value = "policy") })
+@QuarkusTestResource(
+        value = DevStackTestResource.class,
+        initArgs = {
+            @ResourceArg(name = "components", value = "postgres,kafka,keycloak"),
+            @ResourceArg(name = "database", value = "policy")
+        })
 class DecisionLogLossTest {
 
     public static class KafkaUnreachable implements QuarkusTestProfile {
@@ -37,10 +40,15 @@ class DecisionLogLossTest {
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-            return Map.of("mp.messaging.outgoing.decision-logs.bootstrap.servers", "127.0.0.1:" + closed,
-                    "portcullis.policy.decision-log.max-pending", "4",
-                    "mp.messaging.outgoing.decision-logs.max.block.ms", "60000",
-                    "mp.messaging.outgoing.decision-logs.health-enabled", "false");
+            return Map.of(
+                    "mp.messaging.outgoing.decision-logs.bootstrap.servers",
+                    "127.0.0.1:" + closed,
+                    "portcullis.policy.decision-log.max-pending",
+                    "4",
+                    "mp.messaging.outgoing.decision-logs.max.block.ms",
+                    "60000",
+                    "mp.messaging.outgoing.decision-logs.health-enabled",
+                    "false");
         }
     }
 
@@ -53,14 +61,26 @@ class DecisionLogLossTest {
         String token = Tokens.sessionProxy();
         long start = System.nanoTime();
         for (int i = 0; i < 50; i++) {
-            given().auth().oauth2(token).body("{\"input\": {\"request\": {\"protocol\": \"ssh\", \"command\": \"rm -rf /\"}}}")
-                    .post("/v1/data/portcullis/decision/action").then().statusCode(200).body("result", is("deny"));
+            given().auth()
+                    .oauth2(token)
+                    .body("{\"input\": {\"request\": {\"protocol\": \"ssh\", \"command\": \"rm -rf /\"}}}")
+                    .post("/v1/data/portcullis/decision/action")
+                    .then()
+                    .statusCode(200)
+                    .body("result", is("deny"));
         }
         System.out.printf("50 decisions with Kafka unreachable took %d ms%n", (System.nanoTime() - start) / 1_000_000);
-        assertTrue(publisher.droppedCount() >= 46, "at most 4 pending, so at least 46 of 50 dropped: " + publisher.droppedCount());
-        given().get("/q/metrics").then().statusCode(200)
-                .body(org.hamcrest.Matchers.matchesPattern("(?s).*portcullis_decision_logs_dropped_total(\\{[^}]*\\})? [1-9][0-9]*\\.0.*"));
-        given().get("/q/health/ready").then().statusCode(503)
+        assertTrue(
+                publisher.droppedCount() >= 46,
+                "at most 4 pending, so at least 46 of 50 dropped: " + publisher.droppedCount());
+        given().get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .body(org.hamcrest.Matchers.matchesPattern(
+                        "(?s).*portcullis_decision_logs_dropped_total(\\{[^}]*\\})? [1-9][0-9]*\\.0.*"));
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(503)
                 .body("checks.find { it.name == 'decision-logs' }.status", is("DOWN"));
     }
 }

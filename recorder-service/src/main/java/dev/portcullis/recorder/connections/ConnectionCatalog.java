@@ -29,23 +29,24 @@ public class ConnectionCatalog {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @RegisterForReflection
-    public record Connection(String type, Map<String, String> tags, Duration maxSessionDuration) {
-    }
+    public record Connection(String type, Map<String, String> tags, Duration maxSessionDuration) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @RegisterForReflection
-    record File(Map<String, Connection> connections) {
-    }
+    record File(Map<String, Connection> connections) {}
 
     private final Map<String, Connection> connections;
 
     public ConnectionCatalog(RecorderConfig config) {
-        this.connections = config.connectionsFile().filter(p -> !p.toString().isBlank()).map(ConnectionCatalog::load)
+        this.connections = config.connectionsFile()
+                .filter(p -> !p.toString().isBlank())
+                .map(ConnectionCatalog::load)
                 .orElse(Map.of());
     }
 
     static Map<String, Connection> load(Path path) {
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).registerModule(new JavaTimeModule())
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+                .registerModule(new JavaTimeModule())
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         try {
             File f = yaml.readValue(Files.readAllBytes(path), File.class);
@@ -58,13 +59,16 @@ public class ConnectionCatalog {
     }
 
     public Optional<Duration> maxSessionDuration(String connection) {
-        return connection == null ? Optional.empty()
+        return connection == null
+                ? Optional.empty()
                 : Optional.ofNullable(connections.get(connection)).map(Connection::maxSessionDuration);
     }
 
     /** The shortest max duration any connection has (for finding candidates cheaply). */
     public Optional<Duration> shortestMaxSessionDuration() {
-        return connections.values().stream().map(Connection::maxSessionDuration).filter(d -> d != null)
+        return connections.values().stream()
+                .map(Connection::maxSessionDuration)
+                .filter(d -> d != null)
                 .min(Duration::compareTo);
     }
 

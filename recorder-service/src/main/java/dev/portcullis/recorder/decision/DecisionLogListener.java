@@ -49,14 +49,23 @@ public class DecisionLogListener {
             if (result.decision() != null) {
                 decisions.add(result.decision());
             } else {
-                rejected.add(new DeadLetter(r.getTopic(), r.getPartition(), DeadLetter.offsetOf(r), r.getKey(), r.getPayload(),
+                rejected.add(new DeadLetter(
+                        r.getTopic(),
+                        r.getPartition(),
+                        DeadLetter.offsetOf(r),
+                        r.getKey(),
+                        r.getPayload(),
                         result.rejection()));
             }
         }
-        return Uni.createFrom().deferred(() -> deadLetters.park(rejected).chain(() -> insert(decisions)))
-                .onFailure().invoke(e -> LOG.warnf("storing %d decision logs failed, retrying: %s", decisions.size(),
-                        e.toString()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
+        return Uni.createFrom()
+                .deferred(() -> deadLetters.park(rejected).chain(() -> insert(decisions)))
+                .onFailure()
+                .invoke(e -> LOG.warnf("storing %d decision logs failed, retrying: %s", decisions.size(), e.toString()))
+                .onFailure()
+                .retry()
+                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
+                .indefinitely()
                 .chain(() -> Uni.createFrom().completionStage(batch.ack()));
     }
 
@@ -94,8 +103,9 @@ public class DecisionLogListener {
                 SELECT * FROM unnest($1::varchar[], $2::timestamptz[], $3::varchar[], $4::varchar[], $5::varchar[],
                                      $6::varchar[], $7::varchar[], $8::text[], $9::varchar[], $10::text[])
                 ON CONFLICT (decision_id) DO NOTHING""")
-                .execute(Tuple.from(new Object[] { ids, at, agents, connections, sessions, protocols, actions, rules,
-                        versions, payloads }))
+                .execute(Tuple.from(new Object[] {
+                    ids, at, agents, connections, sessions, protocols, actions, rules, versions, payloads
+                }))
                 .invoke(rs -> stored.increment(rs.rowCount()))
                 .replaceWithVoid();
     }

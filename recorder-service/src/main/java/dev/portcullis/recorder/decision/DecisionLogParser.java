@@ -17,16 +17,24 @@ import java.util.Locale;
  */
 public final class DecisionLogParser {
 
-    public record Decision(String decisionId, OffsetDateTime decidedAt, String agent, String connection,
-            String sessionId, String protocol, String action, String rules, String policyVersion, String json) {
+    public record Decision(
+            String decisionId,
+            OffsetDateTime decidedAt,
+            String agent,
+            String connection,
+            String sessionId,
+            String protocol,
+            String action,
+            String rules,
+            String policyVersion,
+            String json) {
         @Override
         public String toString() {
             return "Decision[" + decisionId + " " + action + "]";
         }
     }
 
-    public record Result(Decision decision, Rejection rejection) {
-    }
+    public record Result(Decision decision, Rejection rejection) {}
 
     private final int maxBytes;
 
@@ -90,10 +98,19 @@ public final class DecisionLogParser {
         if (protocol == null) {
             protocol = text(input.path("connection").path("type"));
         }
-        return new Result(new Decision(id, at, limit(text(input.path("identity").path("agent")), 200),
-                limit(text(input.path("connection").path("name")), 200), limit(text(input.path("session").path("id")), 128),
-                limit(protocol, 64), action == null ? null : limit(action.toLowerCase(Locale.ROOT), 16),
-                String.join(",", rules), limit(text(d.path("policy_version")), 200), json), null);
+        return new Result(
+                new Decision(
+                        id,
+                        at,
+                        limit(text(input.path("identity").path("agent")), 200),
+                        limit(text(input.path("connection").path("name")), 200),
+                        limit(text(input.path("session").path("id")), 128),
+                        limit(protocol, 64),
+                        action == null ? null : limit(action.toLowerCase(Locale.ROOT), 16),
+                        String.join(",", rules),
+                        limit(text(d.path("policy_version")), 200),
+                        json),
+                null);
     }
 
     private static String text(JsonNode n) {

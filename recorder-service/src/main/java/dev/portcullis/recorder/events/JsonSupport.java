@@ -17,8 +17,20 @@ import java.util.Set;
 public final class JsonSupport {
 
     /** Keys whose scalar values never reach a recording, whatever the producer sent. */
-    static final Set<String> SENSITIVE_KEYS = Set.of("password", "passwd", "secret", "client_secret", "token",
-            "access_token", "refresh_token", "id_token", "authorization", "api_key", "apikey", "private_key");
+    static final Set<String> SENSITIVE_KEYS = Set.of(
+            "password",
+            "passwd",
+            "secret",
+            "client_secret",
+            "token",
+            "access_token",
+            "refresh_token",
+            "id_token",
+            "authorization",
+            "api_key",
+            "apikey",
+            "private_key");
+
     public static final String REDACTED = "[redacted]";
 
     public static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -28,17 +40,18 @@ public final class JsonSupport {
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
 
-    private JsonSupport() {
-    }
+    private JsonSupport() {}
 
     /** Replaces scalar values under sensitive keys in place; returns how many were replaced. */
     public static int redact(JsonNode node) {
         int n = 0;
         if (node instanceof ObjectNode obj) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext();) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
                 JsonNode v = f.getValue();
-                if (SENSITIVE_KEYS.contains(f.getKey().toLowerCase(Locale.ROOT)) && v.isValueNode() && !v.isNull()
+                if (SENSITIVE_KEYS.contains(f.getKey().toLowerCase(Locale.ROOT))
+                        && v.isValueNode()
+                        && !v.isNull()
                         && !REDACTED.equals(v.asText())) {
                     f.setValue(obj.textNode(REDACTED));
                     n++;
@@ -53,5 +66,4 @@ public final class JsonSupport {
         }
         return n;
     }
-
 }

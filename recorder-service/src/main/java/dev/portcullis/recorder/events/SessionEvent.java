@@ -11,8 +11,17 @@ import java.util.Map;
  *
  * @param action for decisions: allow, deny or review (lower case); otherwise null
  */
-public record SessionEvent(String sessionId, long seq, SessionEventType type, Instant time, String agent,
-        String connection, String protocol, Map<String, String> tags, String action, byte[] json) {
+public record SessionEvent(
+        String sessionId,
+        long seq,
+        SessionEventType type,
+        Instant time,
+        String agent,
+        String connection,
+        String protocol,
+        Map<String, String> tags,
+        String action,
+        byte[] json) {
 
     /** The event JSON as text (tests, diagnostics). */
     public String jsonText() {

@@ -120,8 +120,20 @@ public final class SessionEventParser {
         } catch (JsonProcessingException e) {
             return Result.reject(Rejection.MALFORMED, e.getOriginalMessage());
         }
-        return new Result(new SessionEvent(sessionId, seq, eventType.get(), time, limit(agent), limit(connection),
-                protocol == null ? null : limit(protocol.toLowerCase(Locale.ROOT)), tags, action, json), null, redacted);
+        return new Result(
+                new SessionEvent(
+                        sessionId,
+                        seq,
+                        eventType.get(),
+                        time,
+                        limit(agent),
+                        limit(connection),
+                        protocol == null ? null : limit(protocol.toLowerCase(Locale.ROOT)),
+                        tags,
+                        action,
+                        json),
+                null,
+                redacted);
     }
 
     /**
@@ -134,7 +146,7 @@ public final class SessionEventParser {
         if (state != null && state.isTextual() && data.hasNonNull("review_id")) {
             return "review." + state.textValue().toLowerCase(Locale.ROOT);
         }
-        for (String path : new String[] { "/action", "/decision/action", "/result/action", "/decision" }) {
+        for (String path : new String[] {"/action", "/decision/action", "/result/action", "/decision"}) {
             JsonNode n = data.at(path);
             if (n.isTextual()) {
                 return n.textValue().toLowerCase(Locale.ROOT);

@@ -17,9 +17,9 @@ public final class Topics {
 
     /** Header names on dead-lettered records. */
     public static final String HEADER_REASON = "portcullis-dlq-reason";
+
     public static final String HEADER_DETAIL = "portcullis-dlq-detail";
     public static final String HEADER_SOURCE = "portcullis-dlq-source";
 
-    private Topics() {
-    }
+    private Topics() {}
 }

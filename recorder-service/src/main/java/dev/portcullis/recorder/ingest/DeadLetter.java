@@ -3,8 +3,8 @@ package dev.portcullis.recorder.ingest;
 import dev.portcullis.recorder.events.Rejection;
 
 /** An input record the recorder parks: where it came from, the bytes, and why. */
-public record DeadLetter(String sourceTopic, int partition, long offset, String key, byte[] value,
-        Rejection rejection) {
+public record DeadLetter(
+        String sourceTopic, int partition, long offset, String key, byte[] value, Rejection rejection) {
 
     /** The record's offset in its partition (-1 when the record does not say). */
     public static long offsetOf(io.smallrye.reactive.messaging.kafka.KafkaRecord<?, ?> r) {

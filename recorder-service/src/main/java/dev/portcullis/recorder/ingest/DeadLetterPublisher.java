@@ -46,26 +46,50 @@ public class DeadLetterPublisher {
         if (letters.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Multi.createFrom().iterable(letters).onItem().transformToUni(this::park).merge(32).collect().last()
+        return Multi.createFrom()
+                .iterable(letters)
+                .onItem()
+                .transformToUni(this::park)
+                .merge(32)
+                .collect()
+                .last()
                 .replaceWithVoid();
     }
 
     private Uni<Void> park(DeadLetter d) {
-        registry.counter("recorder.dead.letters", "topic", d.sourceTopic(), "reason", d.rejection().reason()).increment();
-        LOG.warnf("parking %s-%d@%d (key %s) on the dead-letter topic: %s (%s)", d.sourceTopic(), d.partition(),
-                d.offset(), d.key() == null ? "-" : d.key(), d.rejection().reason(), d.rejection().detail());
+        registry.counter(
+                        "recorder.dead.letters",
+                        "topic",
+                        d.sourceTopic(),
+                        "reason",
+                        d.rejection().reason())
+                .increment();
+        LOG.warnf(
+                "parking %s-%d@%d (key %s) on the dead-letter topic: %s (%s)",
+                d.sourceTopic(),
+                d.partition(),
+                d.offset(),
+                d.key() == null ? "-" : d.key(),
+                d.rejection().reason(),
+                d.rejection().detail());
         byte[] value = d.value() == null ? new byte[0] : d.value();
         RecordHeaders headers = new RecordHeaders();
         headers.add(Topics.HEADER_REASON, d.rejection().reason().getBytes(StandardCharsets.UTF_8));
         headers.add(Topics.HEADER_DETAIL, String.valueOf(d.rejection().detail()).getBytes(StandardCharsets.UTF_8));
-        headers.add(Topics.HEADER_SOURCE,
+        headers.add(
+                Topics.HEADER_SOURCE,
                 (d.sourceTopic() + "-" + d.partition() + "@" + d.offset()).getBytes(StandardCharsets.UTF_8));
         if (value.length > MAX_PARKED_BYTES) {
-            headers.add("portcullis-dlq-original-size", Integer.toString(value.length).getBytes(StandardCharsets.UTF_8));
+            headers.add(
+                    "portcullis-dlq-original-size",
+                    Integer.toString(value.length).getBytes(StandardCharsets.UTF_8));
             value = Arrays.copyOf(value, MAX_PARKED_BYTES);
         }
-        Message<byte[]> message = Message.of(value).addMetadata(
-                OutgoingKafkaRecordMetadata.<String>builder().withKey(d.key()).withHeaders(headers).build());
+        Message<byte[]> message = Message.of(value)
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(d.key())
+                        .withHeaders(headers)
+                        .build());
         MutinyEmitter<byte[]> emitter = Topics.DECISION_LOGS.equals(d.sourceTopic()) ? decisionLogs : sessionEvents;
         return emitter.sendMessage(message);
     }

@@ -31,7 +31,6 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -56,7 +55,10 @@ public class RecordingFinalizer {
     static final Duration DB_TIMEOUT = Duration.ofSeconds(60);
 
     public enum Outcome {
-        COMPLETE, INCOMPLETE, NOT_READY, BUSY
+        COMPLETE,
+        INCOMPLETE,
+        NOT_READY,
+        BUSY
     }
 
     private final Pool pool;
@@ -68,8 +70,9 @@ public class RecordingFinalizer {
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private final Path staging;
 
-    RecordingFinalizer(Pool pool, RecordingStore store, ConnectionCatalog catalog, RecorderConfig config,
-            MeterRegistry registry) throws IOException {
+    RecordingFinalizer(
+            Pool pool, RecordingStore store, ConnectionCatalog catalog, RecorderConfig config, MeterRegistry registry)
+            throws IOException {
         this.pool = pool;
         this.store = store;
         this.catalog = catalog;
@@ -77,7 +80,8 @@ public class RecordingFinalizer {
         this.registry = registry;
         this.staging = config.stagingDir().orElse(Path.of(System.getProperty("java.io.tmpdir"), "portcullis-recorder"));
         Files.createDirectories(staging);
-        this.executor = Executors.newFixedThreadPool(Math.max(1, config.ingest().finalizerThreads()),
+        this.executor = Executors.newFixedThreadPool(
+                Math.max(1, config.ingest().finalizerThreads()),
                 Thread.ofPlatform().name("recorder-finalizer-", 0).daemon().factory());
     }
 
@@ -90,7 +94,9 @@ public class RecordingFinalizer {
             try {
                 finalizeSession(sessionId);
             } catch (Exception e) {
-                LOG.warnf("finalizing session %s failed (it will be retried by the sweeper): %s", sessionId, e.toString());
+                LOG.warnf(
+                        "finalizing session %s failed (it will be retried by the sweeper): %s",
+                        sessionId, e.toString());
             } finally {
                 queued.remove(sessionId);
             }
@@ -105,8 +111,13 @@ public class RecordingFinalizer {
                 WHERE session_id = $1 AND status = 'recording' AND (lease_until IS NULL OR lease_until < now())
                 RETURNING agent, connection, protocol, tags, started_at, first_event_at, first_seen_at, end_seq, max_seq,
                           buffered, last_event_at < now() - make_interval(secs => $3) AS hold_over, now() AS db_now""")
-                .execute(Tuple.of(sessionId, (double) LEASE.toSeconds(), seconds(config.ingest().gapHold()))))
-                .stream().findFirst().orElse(null);
+                        .execute(Tuple.of(
+                                sessionId,
+                                (double) LEASE.toSeconds(),
+                                seconds(config.ingest().gapHold()))))
+                .stream()
+                .findFirst()
+                .orElse(null);
         if (s == null) {
             return Outcome.BUSY;
         }
@@ -130,10 +141,14 @@ public class RecordingFinalizer {
         boolean holdOver = Boolean.TRUE.equals(s.getBoolean("hold_over"));
         Instant now = s.getOffsetDateTime("db_now").toInstant();
         String connection = s.getString("connection");
-        Instant start = firstNonNull(s.getOffsetDateTime("started_at"), s.getOffsetDateTime("first_event_at"),
+        Instant start = firstNonNull(
+                s.getOffsetDateTime("started_at"),
+                s.getOffsetDateTime("first_event_at"),
                 s.getOffsetDateTime("first_seen_at"));
-        Duration maxDuration = catalog.maxSessionDuration(connection).orElse(config.sessions().maxDuration());
-        boolean timedOut = endSeq == null && start.plus(maxDuration).plus(config.sessions().grace()).isBefore(now);
+        Duration maxDuration =
+                catalog.maxSessionDuration(connection).orElse(config.sessions().maxDuration());
+        boolean timedOut = endSeq == null
+                && start.plus(maxDuration).plus(config.sessions().grace()).isBefore(now);
         boolean allThere = endSeq != null && maxSeq != null && buffered == endSeq + 1 && maxSeq.longValue() == endSeq;
         if (!allThere && !(endSeq != null && holdOver) && !timedOut) {
             return Outcome.NOT_READY;
@@ -151,8 +166,16 @@ public class RecordingFinalizer {
         }
     }
 
-    private Outcome write(String sessionId, Row s, Instant start, Long endSeq, long buffered, boolean mayBeIncomplete,
-            Path eventsFile, Path castFile) throws IOException {
+    private Outcome write(
+            String sessionId,
+            Row s,
+            Instant start,
+            Long endSeq,
+            long buffered,
+            boolean mayBeIncomplete,
+            Path eventsFile,
+            Path castFile)
+            throws IOException {
         List<SeqRange> missing = new ArrayList<>();
         long requests = 0;
         long denials = 0;
@@ -161,7 +184,8 @@ public class RecordingFinalizer {
         AsciicastWriter.Written cast = null;
         try (OutputStream eventsOut = Files.newOutputStream(eventsFile);
                 RecordingWriter writer = new RecordingWriter(eventsOut);
-                OutputStream castOut = castFile == null ? OutputStream.nullOutputStream() : Files.newOutputStream(castFile);
+                OutputStream castOut =
+                        castFile == null ? OutputStream.nullOutputStream() : Files.newOutputStream(castFile);
                 AsciicastWriter asciicast = new AsciicastWriter(castOut)) {
             String title = s.getString("agent") + "@" + s.getString("connection") + " " + sessionId;
             boolean castStarted = false;
@@ -173,8 +197,7 @@ public class RecordingFinalizer {
             while (true) {
                 RowSet<Row> rows = await(pool.preparedQuery("""
                         SELECT seq, type, event_time, action, payload FROM session_event_buffer
-                        WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3""")
-                        .execute(Tuple.of(sessionId, after, page)));
+                        WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3""").execute(Tuple.of(sessionId, after, page)));
                 if (rows.size() == 0) {
                     break;
                 }
@@ -191,7 +214,8 @@ public class RecordingFinalizer {
                     int offset = payload.hasArray() ? payload.arrayOffset() + payload.readerIndex() : 0;
                     int length = payload.readableBytes();
                     writer.append(seq, bytes, offset, length);
-                    SessionEventType type = SessionEventType.fromWire(r.getString("type")).orElseThrow();
+                    SessionEventType type =
+                            SessionEventType.fromWire(r.getString("type")).orElseThrow();
                     String action = r.getString("action");
                     if (type == SessionEventType.REQUEST) {
                         requests++;
@@ -201,8 +225,7 @@ public class RecordingFinalizer {
                         switch (action) {
                             case "deny", "review.denied", "review.expired" -> denials++;
                             case "review" -> reviews++;
-                            default -> {
-                            }
+                            default -> {}
                         }
                     }
                     if (castFile != null) {
@@ -253,9 +276,25 @@ public class RecordingFinalizer {
             Map<String, String> t = catalog.tags(s.getString("connection"));
             tags = t.isEmpty() ? null : JsonSupport.MAPPER.writeValueAsString(t);
         }
-        Object[] params = { sessionId, complete ? "complete" : "incomplete", endSeq != null, SeqRanges.format(missing),
-                events.events(), requests, denials, reviews, eventsKey, events.size(), events.sha256(), events.chainHead(),
-                castKey, cast == null ? null : cast.size(), cast == null ? null : cast.sha256(), tags, buffered };
+        Object[] params = {
+            sessionId,
+            complete ? "complete" : "incomplete",
+            endSeq != null,
+            SeqRanges.format(missing),
+            events.events(),
+            requests,
+            denials,
+            reviews,
+            eventsKey,
+            events.size(),
+            events.sha256(),
+            events.chainHead(),
+            castKey,
+            cast == null ? null : cast.size(),
+            cast == null ? null : cast.sha256(),
+            tags,
+            buffered
+        };
         boolean updated = await(pool.withTransaction(conn -> conn.preparedQuery("""
                 UPDATE recorded_session SET status = $2, ended = $3, missing = NULLIF($4, ''), event_count = $5,
                     request_count = $6, denial_count = $7, review_count = $8, object_key = $9, size_bytes = $10,
@@ -265,26 +304,34 @@ public class RecordingFinalizer {
                 .execute(Tuple.from(params))
                 .chain(rs -> rs.rowCount() == 1
                         ? conn.preparedQuery("DELETE FROM session_event_buffer WHERE session_id = $1")
-                                .execute(Tuple.of(sessionId)).replaceWith(true)
+                                .execute(Tuple.of(sessionId))
+                                .replaceWith(true)
                         : Uni.createFrom().item(false))));
         if (!updated) {
             // an event arrived while assembling; the sweeper will assemble it again
             return Outcome.NOT_READY;
         }
-        registry.counter("recorder.recordings.finalized", "status", complete ? "complete" : "incomplete").increment();
+        registry.counter("recorder.recordings.finalized", "status", complete ? "complete" : "incomplete")
+                .increment();
         if (complete) {
-            LOG.infof("session %s recorded complete: %d events, %d bytes, sha256 %s", sessionId, events.events(),
-                    events.size(), events.sha256());
+            LOG.infof(
+                    "session %s recorded complete: %d events, %d bytes, sha256 %s",
+                    sessionId, events.events(), events.size(), events.sha256());
         } else {
-            LOG.warnf("session %s recorded INCOMPLETE: %d events, missing seq %s%s", sessionId, events.events(),
-                    missing.isEmpty() ? "-" : SeqRanges.format(missing), endSeq == null ? ", never ended" : "");
+            LOG.warnf(
+                    "session %s recorded INCOMPLETE: %d events, missing seq %s%s",
+                    sessionId,
+                    events.events(),
+                    missing.isEmpty() ? "-" : SeqRanges.format(missing),
+                    endSeq == null ? ", never ended" : "");
         }
         return complete ? Outcome.COMPLETE : Outcome.INCOMPLETE;
     }
 
     private void renewLease(String sessionId) {
         await(pool.preparedQuery("UPDATE recorded_session SET lease_until = now() + make_interval(secs => $2) "
-                + "WHERE session_id = $1").execute(Tuple.of(sessionId, (double) LEASE.toSeconds())));
+                        + "WHERE session_id = $1")
+                .execute(Tuple.of(sessionId, (double) LEASE.toSeconds())));
     }
 
     private static JsonNode parse(byte[] payload, int offset, int length) throws IOException {
@@ -314,8 +361,10 @@ public class RecordingFinalizer {
 
     /** Sessions the sweeper should look at. Blocking. */
     public List<String> candidates(int limit) {
-        Duration shortest = catalog.shortestMaxSessionDuration().filter(d -> d.compareTo(config.sessions().maxDuration()) < 0)
-                .orElse(config.sessions().maxDuration()).plus(config.sessions().grace());
+        Duration shortest = catalog.shortestMaxSessionDuration()
+                .filter(d -> d.compareTo(config.sessions().maxDuration()) < 0)
+                .orElse(config.sessions().maxDuration())
+                .plus(config.sessions().grace());
         RowSet<Row> rows = await(pool.preparedQuery("""
                 SELECT session_id FROM recorded_session
                 WHERE status = 'recording' AND (lease_until IS NULL OR lease_until < now())
@@ -327,7 +376,6 @@ public class RecordingFinalizer {
         rows.forEach(r -> ids.add(r.getString(0)));
         return ids;
     }
-
 
     @PreDestroy
     void stop() throws InterruptedException {

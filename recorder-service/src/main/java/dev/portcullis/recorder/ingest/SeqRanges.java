@@ -8,8 +8,7 @@ import java.util.stream.Collectors;
 /** Missing seq ranges as stored in metadata: {@code "3-4,9"}. */
 public final class SeqRanges {
 
-    private SeqRanges() {
-    }
+    private SeqRanges() {}
 
     public static String format(List<SeqRange> ranges) {
         return ranges.stream().map(SeqRange::toString).collect(Collectors.joining(","));
@@ -26,7 +25,8 @@ public final class SeqRanges {
                 long v = Long.parseLong(part.trim());
                 out.add(new SeqRange(v, v));
             } else {
-                out.add(new SeqRange(Long.parseLong(part.substring(0, dash).trim()),
+                out.add(new SeqRange(
+                        Long.parseLong(part.substring(0, dash).trim()),
                         Long.parseLong(part.substring(dash + 1).trim())));
             }
         }

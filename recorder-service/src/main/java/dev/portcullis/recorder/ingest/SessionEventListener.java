@@ -14,8 +14,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -37,8 +37,12 @@ public class SessionEventListener {
     private final Counter duplicates;
     private final Counter redactions;
 
-    SessionEventListener(SessionEventStore store, DeadLetterPublisher deadLetters, RecordingFinalizer finalizer,
-            RecorderConfig config, MeterRegistry registry) {
+    SessionEventListener(
+            SessionEventStore store,
+            DeadLetterPublisher deadLetters,
+            RecordingFinalizer finalizer,
+            RecorderConfig config,
+            MeterRegistry registry) {
         this.store = store;
         this.deadLetters = deadLetters;
         this.finalizer = finalizer;
@@ -63,27 +67,45 @@ public class SessionEventListener {
                     redactions.increment(result.redacted());
                 }
             } else {
-                rejected.add(new DeadLetter(r.getTopic(), r.getPartition(), DeadLetter.offsetOf(r), r.getKey(), r.getPayload(),
+                rejected.add(new DeadLetter(
+                        r.getTopic(),
+                        r.getPartition(),
+                        DeadLetter.offsetOf(r),
+                        r.getKey(),
+                        r.getPayload(),
                         result.rejection()));
             }
         }
-        return Uni.createFrom().deferred(() -> deadLetters.park(rejected)
-                .chain(() -> store.stage(events))
-                .call(staged -> deadLetters.park(staged.closed().stream().map(e -> lateLetter(origin.get(e), e)).toList()))
-                .invoke(staged -> {
-                    stored.increment(staged.stored());
-                    duplicates.increment(staged.duplicates());
-                    staged.ready().forEach(finalizer::submit);
-                }))
+        return Uni.createFrom()
+                .deferred(() -> deadLetters
+                        .park(rejected)
+                        .chain(() -> store.stage(events))
+                        .call(staged -> deadLetters.park(staged.closed().stream()
+                                .map(e -> lateLetter(origin.get(e), e))
+                                .toList()))
+                        .invoke(staged -> {
+                            stored.increment(staged.stored());
+                            duplicates.increment(staged.duplicates());
+                            staged.ready().forEach(finalizer::submit);
+                        }))
                 // staging must succeed before the offsets move on: retry (PostgreSQL or Kafka down) rather than skip
-                .onFailure().invoke(e -> LOG.warnf("staging a batch of %d session events failed, retrying: %s",
-                        records.size(), e.toString()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
+                .onFailure()
+                .invoke(e -> LOG.warnf(
+                        "staging a batch of %d session events failed, retrying: %s", records.size(), e.toString()))
+                .onFailure()
+                .retry()
+                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
+                .indefinitely()
                 .chain(() -> Uni.createFrom().completionStage(batch.ack()));
     }
 
     private static DeadLetter lateLetter(KafkaRecord<String, byte[]> r, SessionEvent e) {
-        return new DeadLetter(r.getTopic(), r.getPartition(), DeadLetter.offsetOf(r), r.getKey(), r.getPayload(),
+        return new DeadLetter(
+                r.getTopic(),
+                r.getPartition(),
+                DeadLetter.offsetOf(r),
+                r.getKey(),
+                r.getPayload(),
                 new Rejection(Rejection.SESSION_CLOSED, "seq " + e.seq() + " arrived after the recording was closed"));
     }
 }

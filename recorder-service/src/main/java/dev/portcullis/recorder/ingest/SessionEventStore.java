@@ -35,8 +35,7 @@ import java.util.TreeMap;
 public class SessionEventStore {
 
     /** Outcome of staging one batch. */
-    public record Staged(int stored, int duplicates, List<SessionEvent> closed, List<String> ready) {
-    }
+    public record Staged(int stored, int duplicates, List<SessionEvent> closed, List<String> ready) {}
 
     private final Pool pool;
 
@@ -52,34 +51,38 @@ public class SessionEventStore {
     }
 
     private Uni<Staged> stage(SqlConnection conn, List<SessionEvent> events) {
-        String[] ids = events.stream().map(SessionEvent::sessionId).distinct().sorted().toArray(String[]::new);
+        String[] ids =
+                events.stream().map(SessionEvent::sessionId).distinct().sorted().toArray(String[]::new);
         // creates missing session rows and locks all of them (in id order) against a concurrent finalizer
         return conn.preparedQuery("""
                 INSERT INTO recorded_session (session_id) SELECT unnest($1::varchar[])
                 ON CONFLICT (session_id) DO UPDATE SET session_id = EXCLUDED.session_id
-                RETURNING session_id, status, max_seq, missing""")
-                .execute(Tuple.of(ids))
-                .chain(rows -> {
-                    Map<String, ClosedSession> closedSessions = new HashMap<>();
-                    for (Row r : rows) {
-                        if (!"recording".equals(r.getString("status"))) {
-                            closedSessions.put(r.getString("session_id"),
-                                    new ClosedSession(r.getLong("max_seq"), SeqRanges.parse(r.getString("missing"))));
-                        }
-                    }
-                    List<SessionEvent> open = new ArrayList<>(events.size());
-                    List<SessionEvent> late = new ArrayList<>();
-                    for (SessionEvent e : events) {
-                        ClosedSession c = closedSessions.get(e.sessionId());
-                        if (c == null) {
-                            open.add(e);
-                        } else if (!c.holds(e.seq())) {
-                            late.add(e);
-                        } // else: already in the stored recording, a redelivery
-                    }
-                    return insertEvents(conn, open).map(inserted -> new Staged(inserted.stored(),
-                            events.size() - late.size() - inserted.stored(), late, inserted.ready()));
-                });
+                RETURNING session_id, status, max_seq, missing""").execute(Tuple.of(ids)).chain(rows -> {
+            Map<String, ClosedSession> closedSessions = new HashMap<>();
+            for (Row r : rows) {
+                if (!"recording".equals(r.getString("status"))) {
+                    closedSessions.put(
+                            r.getString("session_id"),
+                            new ClosedSession(r.getLong("max_seq"), SeqRanges.parse(r.getString("missing"))));
+                }
+            }
+            List<SessionEvent> open = new ArrayList<>(events.size());
+            List<SessionEvent> late = new ArrayList<>();
+            for (SessionEvent e : events) {
+                ClosedSession c = closedSessions.get(e.sessionId());
+                if (c == null) {
+                    open.add(e);
+                } else if (!c.holds(e.seq())) {
+                    late.add(e);
+                } // else: already in the stored recording, a redelivery
+            }
+            return insertEvents(conn, open)
+                    .map(inserted -> new Staged(
+                            inserted.stored(),
+                            events.size() - late.size() - inserted.stored(),
+                            late,
+                            inserted.ready()));
+        });
     }
 
     record ClosedSession(Long maxSeq, List<SeqRange> missing) {
@@ -92,8 +95,7 @@ public class SessionEventStore {
     }
 
     /** What one statement of {@link #insertEvents} did: events really new (not redelivered), sessions now complete. */
-    private record Inserted(int stored, List<String> ready) {
-    }
+    private record Inserted(int stored, List<String> ready) {}
 
     /**
      * Inserts the new events and folds what the batch says about each session into its row, in one
@@ -118,7 +120,9 @@ public class SessionEventStore {
             seqs[i] = e.seq();
             types[i] = e.type().wire();
             times[i] = e.time() == null ? null : e.time().atOffset(ZoneOffset.UTC);
-            actions[i] = e.action() == null ? null : e.action().length() > 16 ? e.action().substring(0, 16) : e.action();
+            actions[i] = e.action() == null
+                    ? null
+                    : e.action().length() > 16 ? e.action().substring(0, 16) : e.action();
             payloads[i] = Buffer.buffer(Unpooled.wrappedBuffer(e.json())); // wrapped, not copied
             acc.computeIfAbsent(e.sessionId(), k -> new Acc()).add(e);
         }
@@ -173,8 +177,24 @@ public class SessionEventStore {
                      LEFT JOIN counted c ON c.session_id = u.session_id
                 WHERE r.session_id = u.session_id
                 RETURNING r.session_id, r.buffered, r.end_seq, r.max_seq, COALESCE(c.n, 0) AS inserted""")
-                .execute(Tuple.from(new Object[] { ids, seqs, types, times, actions, payloads, sessionIds, agents,
-                        connections, protocols, tags, started, ended, endSeqs, firstTimes, maxSeqs }))
+                .execute(Tuple.from(new Object[] {
+                    ids,
+                    seqs,
+                    types,
+                    times,
+                    actions,
+                    payloads,
+                    sessionIds,
+                    agents,
+                    connections,
+                    protocols,
+                    tags,
+                    started,
+                    ended,
+                    endSeqs,
+                    firstTimes,
+                    maxSeqs
+                }))
                 .map(rows -> {
                     int stored = 0;
                     List<String> ready = new ArrayList<>();
@@ -182,7 +202,9 @@ public class SessionEventStore {
                         stored += r.getLong("inserted").intValue();
                         Long endSeq = r.getLong("end_seq");
                         // every seq 0..end is there and nothing beyond: the recording can be written
-                        if (endSeq != null && r.getLong("buffered") == endSeq + 1 && r.getLong("max_seq") == endSeq.longValue()) {
+                        if (endSeq != null
+                                && r.getLong("buffered") == endSeq + 1
+                                && r.getLong("max_seq") == endSeq.longValue()) {
                             ready.add(r.getString("session_id"));
                         }
                     }

@@ -18,7 +18,9 @@ public class SessionSweeper {
         this.finalizer = finalizer;
     }
 
-    @Scheduled(every = "${portcullis.ingest.sweep-interval}", delayed = "2s",
+    @Scheduled(
+            every = "${portcullis.ingest.sweep-interval}",
+            delayed = "2s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
         try {

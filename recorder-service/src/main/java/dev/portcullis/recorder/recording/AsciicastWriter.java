@@ -26,8 +26,7 @@ import java.util.Map;
  */
 public final class AsciicastWriter implements Closeable {
 
-    public record Written(long size, String sha256) {
-    }
+    public record Written(long size, String sha256) {}
 
     private final RecordingWriter.CountingOutputStream counter;
     private final DigestOutputStream out;
@@ -96,7 +95,8 @@ public final class AsciicastWriter implements Closeable {
 
     public Written finish() throws IOException {
         out.flush();
-        return new Written(counter.count, HexFormat.of().formatHex(out.getMessageDigest().digest()));
+        return new Written(
+                counter.count, HexFormat.of().formatHex(out.getMessageDigest().digest()));
     }
 
     private void writeJson(Object value) throws IOException {

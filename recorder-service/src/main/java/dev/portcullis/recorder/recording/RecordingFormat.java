@@ -28,8 +28,7 @@ public final class RecordingFormat {
     /** {@code ,"hash":"} + 64 hex digits + {@code "}}. */
     static final int SUFFIX_LENGTH = HASH_FIELD.length() + 64 + 2;
 
-    private RecordingFormat() {
-    }
+    private RecordingFormat() {}
 
     static MessageDigest sha256() {
         try {

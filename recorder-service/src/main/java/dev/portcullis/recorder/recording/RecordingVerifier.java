@@ -28,12 +28,16 @@ public final class RecordingVerifier {
     /** At most this many problems are listed; verification stops at the first broken link anyway. */
     private static final int MAX_PROBLEMS = 20;
 
-    public record Result(boolean valid, long lines, long events, String status, String chainHead, String sha256,
-            List<String> problems) {
-    }
+    public record Result(
+            boolean valid,
+            long lines,
+            long events,
+            String status,
+            String chainHead,
+            String sha256,
+            List<String> problems) {}
 
-    private RecordingVerifier() {
-    }
+    private RecordingVerifier() {}
 
     public static Result verify(InputStream in, String expectedSha256, String expectedChainHead) throws IOException {
         MessageDigest whole = RecordingFormat.sha256();
@@ -91,7 +95,7 @@ public final class RecordingVerifier {
                 if (seq <= lastSeq) {
                     problems.add("line " + lines + ": seq " + seq + " does not increase");
                 } else if (seq > lastSeq + 1) {
-                    gaps.add(new long[] { lastSeq + 1, seq - 1 });
+                    gaps.add(new long[] {lastSeq + 1, seq - 1});
                 }
                 lastSeq = Math.max(lastSeq, seq);
                 events++;
@@ -107,7 +111,9 @@ public final class RecordingVerifier {
                 problems.add("seal counts " + seal.path("events").asLong(-1) + " events, the file holds " + events);
             }
             List<long[]> sealed = new ArrayList<>();
-            seal.path("missing").forEach(r -> sealed.add(new long[] { r.path(0).asLong(), r.path(1).asLong() }));
+            seal.path("missing")
+                    .forEach(r ->
+                            sealed.add(new long[] {r.path(0).asLong(), r.path(1).asLong()}));
             List<long[]> inFile = gaps.stream().toList();
             if (!sameRanges(sealed, inFile, seal.path("last_seq").asLong(-1), lastSeq)) {
                 problems.add("seq gaps in the file differ from the missing ranges the seal names");

@@ -21,8 +21,7 @@ import java.util.Map;
 public final class RecordingWriter implements Closeable {
 
     /** What was written: size and SHA-256 of the whole file, and the hash of its last line. */
-    public record Written(long size, String sha256, String chainHead, long events) {
-    }
+    public record Written(long size, String sha256, String chainHead, long events) {}
 
     private final CountingOutputStream counter;
     private final DigestOutputStream out;
@@ -92,7 +91,8 @@ public final class RecordingWriter implements Closeable {
         writeLine("{\"seal\":" + sealJson + ",\"prev\":\"" + prev + "\"");
         sealed = true;
         out.flush();
-        return new Written(counter.count, HexFormat.of().formatHex(out.getMessageDigest().digest()), prev, events);
+        return new Written(
+                counter.count, HexFormat.of().formatHex(out.getMessageDigest().digest()), prev, events);
     }
 
     private void writeLine(String prefix) throws IOException {

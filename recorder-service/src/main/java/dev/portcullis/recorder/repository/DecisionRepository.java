@@ -12,12 +12,10 @@ import java.util.List;
 @ApplicationScoped
 public class DecisionRepository implements PanacheRepositoryBase<DecisionLogEntry, String> {
 
-    public record Filter(String agent, String connection, String sessionId, String action, OffsetDateTime from,
-            OffsetDateTime to) {
-    }
+    public record Filter(
+            String agent, String connection, String sessionId, String action, OffsetDateTime from, OffsetDateTime to) {}
 
-    public record Result(List<DecisionLogEntry> items, long total) {
-    }
+    public record Result(List<DecisionLogEntry> items, long total) {}
 
     public Uni<Result> search(Filter f, int page, int size) {
         Criteria c = new Criteria()

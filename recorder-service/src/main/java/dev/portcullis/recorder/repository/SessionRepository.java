@@ -13,12 +13,10 @@ import java.util.List;
 public class SessionRepository implements PanacheRepositoryBase<RecordedSession, String> {
 
     /** Search filters; null means any. {@code from}/{@code to} select sessions active in that window. */
-    public record Filter(String agent, String connection, String protocol, String status, OffsetDateTime from,
-            OffsetDateTime to) {
-    }
+    public record Filter(
+            String agent, String connection, String protocol, String status, OffsetDateTime from, OffsetDateTime to) {}
 
-    public record Result(List<RecordedSession> items, long total) {
-    }
+    public record Result(List<RecordedSession> items, long total) {}
 
     public Uni<Result> search(Filter f, int page, int size) {
         Criteria c = new Criteria()
@@ -35,7 +33,11 @@ public class SessionRepository implements PanacheRepositoryBase<RecordedSession,
 
     /** Final recordings whose session ended (or was last active) before {@code cutoff}, oldest first. */
     public Uni<List<RecordedSession>> finalizedBefore(OffsetDateTime cutoff, int limit) {
-        return find("status <> 'recording' and coalesce(endedAt, startedAt, firstEventAt, firstSeenAt) < ?1",
-                Sort.ascending("finalizedAt"), cutoff).page(Page.ofSize(limit)).list();
+        return find(
+                        "status <> 'recording' and coalesce(endedAt, startedAt, firstEventAt, firstSeenAt) < ?1",
+                        Sort.ascending("finalizedAt"),
+                        cutoff)
+                .page(Page.ofSize(limit))
+                .list();
     }
 }

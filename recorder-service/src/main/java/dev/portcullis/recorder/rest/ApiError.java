@@ -9,11 +9,21 @@ import java.util.Map;
 public final class ApiError extends WebApplicationException {
 
     public ApiError(Response.Status status, String message) {
-        super(message, Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message)).build());
+        super(
+                message,
+                Response.status(status)
+                        .type(MediaType.APPLICATION_JSON)
+                        .entity(Map.of("error", message))
+                        .build());
     }
 
     public ApiError(int status, String message) {
-        super(message, Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message)).build());
+        super(
+                message,
+                Response.status(status)
+                        .type(MediaType.APPLICATION_JSON)
+                        .entity(Map.of("error", message))
+                        .build());
     }
 
     private ApiError(String message, Response response) {
@@ -23,8 +33,12 @@ public final class ApiError extends WebApplicationException {
     /** 416 with {@code Content-Range: bytes *}{@code /size} (RFC 9110 §15.5.17). */
     public static ApiError rangeNotSatisfiable(long size) {
         String message = "range not satisfiable (size " + size + ")";
-        return new ApiError(message, Response.status(Response.Status.REQUESTED_RANGE_NOT_SATISFIABLE)
-                .type(MediaType.APPLICATION_JSON).header("Content-Range", "bytes */" + size)
-                .entity(Map.of("error", message)).build());
+        return new ApiError(
+                message,
+                Response.status(Response.Status.REQUESTED_RANGE_NOT_SATISFIABLE)
+                        .type(MediaType.APPLICATION_JSON)
+                        .header("Content-Range", "bytes */" + size)
+                        .entity(Map.of("error", message))
+                        .build());
     }
 }

@@ -23,9 +23,17 @@ import java.util.List;
 @RolesAllowed(Roles.AUDITOR)
 public class DecisionResource {
 
-    public record DecisionView(String decisionId, OffsetDateTime decidedAt, String agent, String connection,
-            String sessionId, String protocol, String action, List<String> rules, String policyVersion, JsonNode log) {
-    }
+    public record DecisionView(
+            String decisionId,
+            OffsetDateTime decidedAt,
+            String agent,
+            String connection,
+            String sessionId,
+            String protocol,
+            String action,
+            List<String> rules,
+            String policyVersion,
+            JsonNode log) {}
 
     private final DecisionRepository decisions;
 
@@ -36,16 +44,27 @@ public class DecisionResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @WithSession
-    public Uni<PageView<DecisionView>> list(@QueryParam("agent") String agent, @QueryParam("connection") String connection,
-            @QueryParam("session") String session, @QueryParam("action") String action, @QueryParam("from") String from,
-            @QueryParam("to") String to, @QueryParam("page") @DefaultValue("0") int page,
+    public Uni<PageView<DecisionView>> list(
+            @QueryParam("agent") String agent,
+            @QueryParam("connection") String connection,
+            @QueryParam("session") String session,
+            @QueryParam("action") String action,
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
+            @QueryParam("page") @DefaultValue("0") int page,
             @QueryParam("size") @DefaultValue("50") int size) {
         QueryParams.paging(page, size);
-        var filter = new DecisionRepository.Filter(QueryParams.blankToNull(agent), QueryParams.blankToNull(connection),
-                QueryParams.blankToNull(session), QueryParams.blankToNull(action), QueryParams.time("from", from),
+        var filter = new DecisionRepository.Filter(
+                QueryParams.blankToNull(agent),
+                QueryParams.blankToNull(connection),
+                QueryParams.blankToNull(session),
+                QueryParams.blankToNull(action),
+                QueryParams.time("from", from),
                 QueryParams.time("to", to));
-        return decisions.search(filter, page, size).map(r -> new PageView<>(
-                r.items().stream().map(DecisionResource::view).toList(), page, size, r.total()));
+        return decisions
+                .search(filter, page, size)
+                .map(r -> new PageView<>(
+                        r.items().stream().map(DecisionResource::view).toList(), page, size, r.total()));
     }
 
     private static DecisionView view(DecisionLogEntry d) {
@@ -56,7 +75,16 @@ public class DecisionResource {
             log = null;
         }
         List<String> rules = d.rules == null || d.rules.isEmpty() ? List.of() : Arrays.asList(d.rules.split(","));
-        return new DecisionView(d.decisionId, d.decidedAt, d.agent, d.connection, d.sessionId, d.protocol, d.action,
-                rules, d.policyVersion, log);
+        return new DecisionView(
+                d.decisionId,
+                d.decidedAt,
+                d.agent,
+                d.connection,
+                d.sessionId,
+                d.protocol,
+                d.action,
+                rules,
+                d.policyVersion,
+                log);
     }
 }

@@ -40,6 +40,7 @@ final class InputStreamPump {
      * from storage to overlap the socket writes of the previous chunks.
      */
     static final int WRITE_QUEUE = 1024 * 1024;
+
     private static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
 
     private final Context context;
@@ -51,6 +52,7 @@ final class InputStreamPump {
     private final byte[] scratch = new byte[CHUNK];
     /** Bytes still to send; touched on the event loop only. */
     private long remaining;
+
     private boolean finished;
 
     InputStreamPump(Context context, HttpServerResponse response, InputStream in, long length, String what) {
@@ -76,23 +78,28 @@ final class InputStreamPump {
 
     private void readNext() {
         int want = (int) Math.min(CHUNK, remaining);
-        context.<ByteBuf> executeBlocking(() -> {
-            ByteBuf chunk = ALLOCATOR.directBuffer(want, want);
-            try {
-                while (chunk.isWritable()) {
-                    // through our own array: ByteBuf.writeBytes(InputStream) allocates a temporary one per call
-                    int n = in.read(scratch, 0, Math.min(scratch.length, chunk.writableBytes()));
-                    if (n < 0) {
-                        throw new EOFException("storage returned fewer bytes than the recording's size");
-                    }
-                    chunk.writeBytes(scratch, 0, n);
-                }
-                return chunk;
-            } catch (IOException | RuntimeException e) {
-                chunk.release();
-                throw e;
-            }
-        }, false).onComplete(this::write);
+        context.<ByteBuf>executeBlocking(
+                        () -> {
+                            ByteBuf chunk = ALLOCATOR.directBuffer(want, want);
+                            try {
+                                while (chunk.isWritable()) {
+                                    // through our own array: ByteBuf.writeBytes(InputStream) allocates a temporary one
+                                    // per call
+                                    int n = in.read(scratch, 0, Math.min(scratch.length, chunk.writableBytes()));
+                                    if (n < 0) {
+                                        throw new EOFException(
+                                                "storage returned fewer bytes than the recording's size");
+                                    }
+                                    chunk.writeBytes(scratch, 0, n);
+                                }
+                                return chunk;
+                            } catch (IOException | RuntimeException e) {
+                                chunk.release();
+                                throw e;
+                            }
+                        },
+                        false)
+                .onComplete(this::write);
     }
 
     private void write(AsyncResult<ByteBuf> read) {
@@ -150,24 +157,30 @@ final class InputStreamPump {
             } else {
                 LOG.errorf("streaming %s failed before the first byte: %s", what, failure.toString());
                 response.headers().clear();
-                response.setStatusCode(503).putHeader("Content-Type", "application/json")
+                response.setStatusCode(503)
+                        .putHeader("Content-Type", "application/json")
                         .end("{\"error\":\"storage unavailable\"}");
             }
         } else if (failure != null) {
             LOG.debugf("download of %s abandoned: %s", what, failure.toString());
         }
-        context.executeBlocking(() -> {
-            in.close();
-            return null;
-        }, false).onComplete(closed -> {
-            if (closed.failed()) {
-                LOG.debugf("closing the storage stream of %s: %s", what, closed.cause().toString());
-            }
-            if (failure == null) {
-                done.complete();
-            } else {
-                done.fail(failure);
-            }
-        });
+        context.executeBlocking(
+                        () -> {
+                            in.close();
+                            return null;
+                        },
+                        false)
+                .onComplete(closed -> {
+                    if (closed.failed()) {
+                        LOG.debugf(
+                                "closing the storage stream of %s: %s",
+                                what, closed.cause().toString());
+                    }
+                    if (failure == null) {
+                        done.complete();
+                    } else {
+                        done.fail(failure);
+                    }
+                });
     }
 }

@@ -9,8 +9,7 @@ final class QueryParams {
 
     static final int MAX_PAGE_SIZE = 500;
 
-    private QueryParams() {
-    }
+    private QueryParams() {}
 
     static OffsetDateTime time(String name, String value) {
         if (value == null || value.isBlank()) {
@@ -19,7 +18,9 @@ final class QueryParams {
         try {
             return OffsetDateTime.parse(value);
         } catch (DateTimeParseException e) {
-            throw new ApiError(Response.Status.BAD_REQUEST, name + " must be an ISO-8601 date-time with offset, e.g. 2026-11-22T03:12:00Z");
+            throw new ApiError(
+                    Response.Status.BAD_REQUEST,
+                    name + " must be an ISO-8601 date-time with offset, e.g. 2026-11-22T03:12:00Z");
         }
     }
 

@@ -60,15 +60,19 @@ public class RecordingDownloadRoute {
     }
 
     void handle(RoutingContext rc) {
-        QuarkusHttpUser.getSecurityIdentity(rc, null).subscribe().with(identity -> {
-            if (identity == null || identity.isAnonymous()) {
-                error(rc, 401, "authentication required");
-            } else if (!identity.hasRole(Roles.AUDITOR)) {
-                error(rc, 403, "the realm role " + Roles.AUDITOR + " is required");
-            } else {
-                open(rc, identity);
-            }
-        }, failure -> error(rc, 401, "authentication failed"));
+        QuarkusHttpUser.getSecurityIdentity(rc, null)
+                .subscribe()
+                .with(
+                        identity -> {
+                            if (identity == null || identity.isAnonymous()) {
+                                error(rc, 401, "authentication required");
+                            } else if (!identity.hasRole(Roles.AUDITOR)) {
+                                error(rc, 403, "the realm role " + Roles.AUDITOR + " is required");
+                            } else {
+                                open(rc, identity);
+                            }
+                        },
+                        failure -> error(rc, 401, "authentication failed"));
     }
 
     private void open(RoutingContext rc, SecurityIdentity identity) {
@@ -79,8 +83,8 @@ public class RecordingDownloadRoute {
         RecordingDownloadService.Requester who = requester(rc, identity);
         String f = format == null || format.isBlank() ? "jsonl" : format;
         boolean head = rc.request().method() == HttpMethod.HEAD;
-        context.<RecordingDownloadService.Download> executeBlocking(
-                () -> head ? downloads.describe(id, f, range) : downloads.open(id, f, range, who), false)
+        context.<RecordingDownloadService.Download>executeBlocking(
+                        () -> head ? downloads.describe(id, f, range) : downloads.open(id, f, range, who), false)
                 .onComplete(opened -> {
                     if (opened.failed()) {
                         failed(rc, id, opened.cause());
@@ -91,10 +95,12 @@ public class RecordingDownloadRoute {
                         }
                     } else if (rc.response().closed()) {
                         // the client left while the recording was being opened
-                        context.executeBlocking(() -> {
-                            opened.result().body().close();
-                            return null;
-                        }, false);
+                        context.executeBlocking(
+                                () -> {
+                                    opened.result().body().close();
+                                    return null;
+                                },
+                                false);
                     } else {
                         stream(rc, context, id, opened.result());
                     }
@@ -139,7 +145,8 @@ public class RecordingDownloadRoute {
             username = jwt.getClaim("preferred_username");
         }
         var address = rc.request().remoteAddress();
-        return new RecordingDownloadService.Requester(subject, username, address == null ? null : address.hostAddress());
+        return new RecordingDownloadService.Requester(
+                subject, username, address == null ? null : address.hostAddress());
     }
 
     private static void failed(RoutingContext rc, String id, Throwable e) {
@@ -162,7 +169,9 @@ public class RecordingDownloadRoute {
         if (rc.response().ended() || rc.response().closed()) {
             return;
         }
-        rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        rc.response()
+                .setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end(new JsonObject().put("error", message).encode());
     }
 }

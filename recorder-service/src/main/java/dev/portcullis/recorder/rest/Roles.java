@@ -6,6 +6,5 @@ public final class Roles {
     /** Reads recordings and decision logs. */
     public static final String AUDITOR = "auditor";
 
-    private Roles() {
-    }
+    private Roles() {}
 }

@@ -32,19 +32,30 @@ public class SessionResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @WithSession
-    public Uni<PageView<SessionView>> list(@QueryParam("agent") String agent, @QueryParam("connection") String connection,
-            @QueryParam("protocol") String protocol, @QueryParam("status") String status, @QueryParam("from") String from,
-            @QueryParam("to") String to, @QueryParam("page") @DefaultValue("0") int page,
+    public Uni<PageView<SessionView>> list(
+            @QueryParam("agent") String agent,
+            @QueryParam("connection") String connection,
+            @QueryParam("protocol") String protocol,
+            @QueryParam("status") String status,
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
+            @QueryParam("page") @DefaultValue("0") int page,
             @QueryParam("size") @DefaultValue("50") int size) {
         QueryParams.paging(page, size);
-        if (status != null && !status.isBlank() && !List.of("recording", "complete", "incomplete").contains(status)) {
+        if (status != null
+                && !status.isBlank()
+                && !List.of("recording", "complete", "incomplete").contains(status)) {
             throw new ApiError(Response.Status.BAD_REQUEST, "status must be recording, complete or incomplete");
         }
-        var filter = new SessionRepository.Filter(QueryParams.blankToNull(agent), QueryParams.blankToNull(connection),
-                QueryParams.blankToNull(protocol), QueryParams.blankToNull(status), QueryParams.time("from", from),
+        var filter = new SessionRepository.Filter(
+                QueryParams.blankToNull(agent),
+                QueryParams.blankToNull(connection),
+                QueryParams.blankToNull(protocol),
+                QueryParams.blankToNull(status),
+                QueryParams.time("from", from),
                 QueryParams.time("to", to));
-        return sessions.search(filter, page, size).map(r -> new PageView<>(
-                r.items().stream().map(SessionView::of).toList(), page, size, r.total()));
+        return sessions.search(filter, page, size)
+                .map(r -> new PageView<>(r.items().stream().map(SessionView::of).toList(), page, size, r.total()));
     }
 
     @GET
@@ -66,16 +77,19 @@ public class SessionResource {
     @Produces(MediaType.APPLICATION_JSON)
     @WithSession
     public Uni<List<Map<String, Object>>> downloads(@PathParam("id") String id) {
-        return audits.forSession(id).map(list -> list.stream().<Map<String, Object>>map(a -> {
-            var m = new java.util.LinkedHashMap<String, Object>();
-            m.put("downloaded_at", a.downloadedAt);
-            m.put("username", a.username);
-            m.put("subject", a.subject);
-            m.put("format", a.format);
-            m.put("byte_range", a.byteRange);
-            m.put("client_address", a.clientAddress);
-            return m;
-        }).toList());
+        return audits.forSession(id)
+                .map(list -> list.stream()
+                        .<Map<String, Object>>map(a -> {
+                            var m = new java.util.LinkedHashMap<String, Object>();
+                            m.put("downloaded_at", a.downloadedAt);
+                            m.put("username", a.username);
+                            m.put("subject", a.subject);
+                            m.put("format", a.format);
+                            m.put("byte_range", a.byteRange);
+                            m.put("client_address", a.clientAddress);
+                            return m;
+                        })
+                        .toList());
     }
 
     // GET {id}/recording is RecordingDownloadRoute: a Vert.x route that streams with back-pressure

@@ -10,15 +10,27 @@ import java.util.List;
 import java.util.Map;
 
 /** A session as the auditor API shows it (snake_case JSON). */
-public record SessionView(String sessionId, String agent, String connection, String protocol, Map<String, String> tags,
-        OffsetDateTime startedAt, OffsetDateTime endedAt, String status, Boolean ended, List<List<Long>> missing,
-        long events, long requests, long denials, long reviews, Recording recording, Recording cast) {
+public record SessionView(
+        String sessionId,
+        String agent,
+        String connection,
+        String protocol,
+        Map<String, String> tags,
+        OffsetDateTime startedAt,
+        OffsetDateTime endedAt,
+        String status,
+        Boolean ended,
+        List<List<Long>> missing,
+        long events,
+        long requests,
+        long denials,
+        long reviews,
+        Recording recording,
+        Recording cast) {
 
-    public record Recording(String format, String key, Long sizeBytes, String sha256, String chainHead, String href) {
-    }
+    public record Recording(String format, String key, Long sizeBytes, String sha256, String chainHead, String href) {}
 
-    private static final TypeReference<Map<String, String>> TAGS = new TypeReference<>() {
-    };
+    private static final TypeReference<Map<String, String>> TAGS = new TypeReference<>() {};
 
     static SessionView of(RecordedSession s) {
         Map<String, String> tags = Map.of();
@@ -30,14 +42,33 @@ public record SessionView(String sessionId, String agent, String connection, Str
             }
         }
         String base = "/v1/sessions/" + s.sessionId + "/recording";
-        Recording recording = s.objectKey == null ? null
+        Recording recording = s.objectKey == null
+                ? null
                 : new Recording("jsonl", s.objectKey, s.sizeBytes, s.sha256, s.chainHead, base);
-        Recording cast = s.castKey == null ? null
+        Recording cast = s.castKey == null
+                ? null
                 : new Recording("cast", s.castKey, s.castSizeBytes, s.castSha256, null, base + "?format=cast");
-        List<List<Long>> missing = SeqRanges.parse(s.missing).stream().map(r -> List.of(r.from(), r.to())).toList();
+        List<List<Long>> missing = SeqRanges.parse(s.missing).stream()
+                .map(r -> List.of(r.from(), r.to()))
+                .toList();
         // while recording, the count staged so far (the other counts are taken when the recording is written)
         long events = RecordedSession.RECORDING.equals(s.status) ? s.buffered : s.eventCount;
-        return new SessionView(s.sessionId, s.agent, s.connection, s.protocol, tags, s.startedAt, s.endedAt, s.status,
-                s.ended, missing, events, s.requestCount, s.denialCount, s.reviewCount, recording, cast);
+        return new SessionView(
+                s.sessionId,
+                s.agent,
+                s.connection,
+                s.protocol,
+                tags,
+                s.startedAt,
+                s.endedAt,
+                s.status,
+                s.ended,
+                missing,
+                events,
+                s.requestCount,
+                s.denialCount,
+                s.reviewCount,
+                recording,
+                cast);
     }
 }

@@ -35,13 +35,15 @@ public class VerifyResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public RecordingVerifier.Result verify(InputStream body, @QueryParam("session") String sessionId) throws IOException {
+    public RecordingVerifier.Result verify(InputStream body, @QueryParam("session") String sessionId)
+            throws IOException {
         String sha = null;
         String head = null;
         if (sessionId != null && !sessionId.isBlank()) {
             RecordedSession s;
             try {
-                s = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> sessions.findById(sessionId)));
+                s = VertxContextSupport.subscribeAndAwait(
+                        () -> Panache.withSession(() -> sessions.findById(sessionId)));
             } catch (Throwable e) {
                 throw new ApiError(Response.Status.SERVICE_UNAVAILABLE, "metadata unavailable");
             }

@@ -8,8 +8,7 @@ import java.util.Map;
 /** Retention period by connection tag: rules {@code tag=value:period}, first match wins, else the default. */
 public final class RetentionPolicy {
 
-    public record Rule(String tag, String value, Duration period) {
-    }
+    public record Rule(String tag, String value, Duration period) {}
 
     private final Duration defaultPeriod;
     private final List<Rule> rules;
@@ -25,9 +24,12 @@ public final class RetentionPolicy {
             int colon = s.lastIndexOf(':');
             int eq = s.indexOf('=');
             if (colon < 0 || eq < 0 || eq > colon) {
-                throw new IllegalArgumentException("retention rule '" + s + "' is not tag=value:period (e.g. env=prod:P400D)");
+                throw new IllegalArgumentException(
+                        "retention rule '" + s + "' is not tag=value:period (e.g. env=prod:P400D)");
             }
-            parsed.add(new Rule(s.substring(0, eq).trim(), s.substring(eq + 1, colon).trim(),
+            parsed.add(new Rule(
+                    s.substring(0, eq).trim(),
+                    s.substring(eq + 1, colon).trim(),
                     Duration.parse(s.substring(colon + 1).trim())));
         }
         this.rules = List.copyOf(parsed);

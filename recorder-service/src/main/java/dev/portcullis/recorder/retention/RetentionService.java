@@ -29,8 +29,7 @@ import org.jboss.logging.Logger;
 public class RetentionService {
 
     private static final Logger LOG = Logger.getLogger(RetentionService.class);
-    private static final TypeReference<Map<String, String>> TAGS = new TypeReference<>() {
-    };
+    private static final TypeReference<Map<String, String>> TAGS = new TypeReference<>() {};
 
     private final SessionRepository sessions;
     private final RecordingStore store;
@@ -39,17 +38,24 @@ public class RetentionService {
     private final int batchSize;
     private final MeterRegistry registry;
 
-    RetentionService(SessionRepository sessions, RecordingStore store, ConnectionCatalog catalog, RecorderConfig config,
+    RetentionService(
+            SessionRepository sessions,
+            RecordingStore store,
+            ConnectionCatalog catalog,
+            RecorderConfig config,
             MeterRegistry registry) {
         this.sessions = sessions;
         this.store = store;
         this.catalog = catalog;
-        this.policy = new RetentionPolicy(config.retention().defaultPeriod(), config.retention().byTag().orElse(List.of()));
+        this.policy = new RetentionPolicy(
+                config.retention().defaultPeriod(), config.retention().byTag().orElse(List.of()));
         this.batchSize = config.retention().batchSize();
         this.registry = registry;
     }
 
-    @Scheduled(every = "${portcullis.retention.interval}", delayed = "30s",
+    @Scheduled(
+            every = "${portcullis.retention.interval}",
+            delayed = "30s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         try {
@@ -63,8 +69,8 @@ public class RetentionService {
     public List<String> run(OffsetDateTime now) throws Throwable {
         RecordingStore.requireBlockingAllowed("retention");
         OffsetDateTime cutoff = now.minus(policy.shortest());
-        List<RecordedSession> candidates = VertxContextSupport
-                .subscribeAndAwait(() -> Panache.withSession(() -> sessions.finalizedBefore(cutoff, batchSize)));
+        List<RecordedSession> candidates = VertxContextSupport.subscribeAndAwait(
+                () -> Panache.withSession(() -> sessions.finalizedBefore(cutoff, batchSize)));
         List<String> deleted = new java.util.ArrayList<>();
         for (RecordedSession s : candidates) {
             Map<String, String> tags = tags(s);
@@ -81,16 +87,18 @@ public class RetentionService {
                     store.delete(s.castKey);
                 }
             } catch (IOException e) {
-                LOG.warnf("retention: could not delete the recording of session %s (kept for the next run): %s",
+                LOG.warnf(
+                        "retention: could not delete the recording of session %s (kept for the next run): %s",
                         s.sessionId, e.getMessage());
                 continue;
             }
             String id = s.sessionId;
-            VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> sessions.delete(
-                    "sessionId = ?1 and status <> 'recording'", id)));
+            VertxContextSupport.subscribeAndAwait(() ->
+                    Panache.withTransaction(() -> sessions.delete("sessionId = ?1 and status <> 'recording'", id)));
             registry.counter("recorder.retention.deleted").increment();
-            LOG.infof("retention: deleted recording of session %s (connection %s, tags %s, ended %s, retention %s)", id,
-                    s.connection, tags, end, period);
+            LOG.infof(
+                    "retention: deleted recording of session %s (connection %s, tags %s, ended %s, retention %s)",
+                    id, s.connection, tags, end, period);
             deleted.add(id);
         }
         return deleted;

@@ -29,12 +29,18 @@ public class RecordingDownloadService {
     private static final Logger LOG = Logger.getLogger(RecordingDownloadService.class);
 
     /** Who asks, for the audit trail. */
-    public record Requester(String subject, String username, String clientAddress) {
-    }
+    public record Requester(String subject, String username, String clientAddress) {}
 
     /** A download: what is sent, and {@code body} once opened (null from {@link #describe}); the caller streams and closes it. */
-    public record Download(RecordedSession session, String format, String key, String contentType, long size, String sha256,
-            Optional<ByteRange> range, InputStream body) {
+    public record Download(
+            RecordedSession session,
+            String format,
+            String key,
+            String contentType,
+            long size,
+            String sha256,
+            Optional<ByteRange> range,
+            InputStream body) {
         Download withBody(InputStream opened) {
             return new Download(session, format, key, contentType, size, sha256, range, opened);
         }
@@ -49,8 +55,8 @@ public class RecordingDownloadService {
     private final RecordingStore store;
     private final MeterRegistry registry;
 
-    RecordingDownloadService(SessionRepository sessions, DownloadAuditRepository audits, RecordingStore store,
-            MeterRegistry registry) {
+    RecordingDownloadService(
+            SessionRepository sessions, DownloadAuditRepository audits, RecordingStore store, MeterRegistry registry) {
         this.sessions = sessions;
         this.audits = audits;
         this.store = store;
@@ -83,7 +89,8 @@ public class RecordingDownloadService {
             }
             case "cast" -> {
                 if (s.castKey == null) {
-                    throw new ApiError(Response.Status.NOT_FOUND, "session " + sessionId + " has no asciicast (not SSH)");
+                    throw new ApiError(
+                            Response.Status.NOT_FOUND, "session " + sessionId + " has no asciicast (not SSH)");
                 }
                 key = s.castKey;
                 size = s.castSizeBytes == null ? 0 : s.castSizeBytes;
@@ -111,14 +118,20 @@ public class RecordingDownloadService {
         DownloadAudit audit = new DownloadAudit();
         audit.sessionId = sessionId;
         audit.format = format;
-        audit.byteRange = range.map(r -> r.offset() + "-" + (r.offset() + r.length() - 1)).orElse(null);
+        audit.byteRange =
+                range.map(r -> r.offset() + "-" + (r.offset() + r.length() - 1)).orElse(null);
         audit.subject = who.subject();
         audit.username = who.username();
         audit.clientAddress = who.clientAddress();
         audit.downloadedAt = OffsetDateTime.now(ZoneOffset.UTC);
         await(() -> Panache.withTransaction(() -> audits.persist(audit)));
-        LOG.infof("download of session %s (%s%s) by %s (%s) from %s", sessionId, format,
-                audit.byteRange == null ? "" : ", bytes " + audit.byteRange, who.username(), who.subject(),
+        LOG.infof(
+                "download of session %s (%s%s) by %s (%s) from %s",
+                sessionId,
+                format,
+                audit.byteRange == null ? "" : ", bytes " + audit.byteRange,
+                who.username(),
+                who.subject(),
                 who.clientAddress());
         registry.counter("recorder.downloads", "format", format).increment();
         long offset = range.map(ByteRange::offset).orElse(0L);

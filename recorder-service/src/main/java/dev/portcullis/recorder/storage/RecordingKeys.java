@@ -10,15 +10,15 @@ public final class RecordingKeys {
 
     public static final String EVENTS_EXT = "jsonl";
     public static final String CAST_EXT = "cast";
-    static final Pattern KEY = Pattern.compile("recordings/\\d{4}/\\d{2}/\\d{2}/[A-Za-z0-9][A-Za-z0-9._:-]{0,127}\\.(jsonl|cast)");
+    static final Pattern KEY =
+            Pattern.compile("recordings/\\d{4}/\\d{2}/\\d{2}/[A-Za-z0-9][A-Za-z0-9._:-]{0,127}\\.(jsonl|cast)");
 
-    private RecordingKeys() {
-    }
+    private RecordingKeys() {}
 
     public static String key(Instant start, String sessionId, String ext) {
         ZonedDateTime d = start.atZone(ZoneOffset.UTC);
-        String key = "recordings/%04d/%02d/%02d/%s.%s".formatted(d.getYear(), d.getMonthValue(), d.getDayOfMonth(),
-                sessionId, ext);
+        String key = "recordings/%04d/%02d/%02d/%s.%s"
+                .formatted(d.getYear(), d.getMonthValue(), d.getDayOfMonth(), sessionId, ext);
         return requireValid(key);
     }
 

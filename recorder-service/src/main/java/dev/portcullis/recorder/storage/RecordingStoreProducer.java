@@ -23,7 +23,8 @@ public class RecordingStoreProducer {
             case "s3" -> true;
             case "filesystem" -> false;
             case "auto" -> config.s3().bucket().filter(b -> !b.isBlank()).isPresent();
-            default -> throw new IllegalStateException("portcullis.storage must be auto, filesystem or s3, not " + kind);
+            default ->
+                throw new IllegalStateException("portcullis.storage must be auto, filesystem or s3, not " + kind);
         };
         RecordingStore store;
         try {

@@ -16,9 +16,9 @@ import org.jboss.logging.Logger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -56,12 +56,14 @@ public final class S3RecordingStore implements RecordingStore, AutoCloseable {
                 // their support of the SDK's default trailing checksums
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(5))
-                        .socketTimeout(Duration.ofSeconds(60)).build());
+                .httpClient(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(5))
+                        .socketTimeout(Duration.ofSeconds(60))
+                        .build());
         config.endpoint().filter(e -> !e.isBlank()).ifPresent(e -> b.endpointOverride(URI.create(e)));
         if (config.accessKey().isPresent() && config.secretKey().isPresent()) {
-            b.credentialsProvider(StaticCredentialsProvider
-                    .create(AwsBasicCredentials.create(config.accessKey().get(), config.secretKey().get())));
+            b.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                    config.accessKey().get(), config.secretKey().get())));
         } else {
             b.credentialsProvider(DefaultCredentialsProvider.builder().build());
         }
@@ -92,20 +94,33 @@ public final class S3RecordingStore implements RecordingStore, AutoCloseable {
         Map<String, String> metadata = Map.of(SHA256_METADATA, sha256Hex);
         try {
             if (size < config.multipartThreshold()) {
-                s3.putObject(withEncryption(PutObjectRequest.builder().bucket(bucket).key(key).contentType(contentType)
-                        .contentLength(size).metadata(metadata)).build(), RequestBody.fromFile(file));
+                s3.putObject(
+                        withEncryption(PutObjectRequest.builder()
+                                        .bucket(bucket)
+                                        .key(key)
+                                        .contentType(contentType)
+                                        .contentLength(size)
+                                        .metadata(metadata))
+                                .build(),
+                        RequestBody.fromFile(file));
                 return;
             }
             multipart(key, file, size, contentType, metadata);
         } catch (S3Exception e) {
-            throw new IOException("S3 put of " + key + " failed: " + e.awsErrorDetails().errorCode(), e);
+            throw new IOException(
+                    "S3 put of " + key + " failed: " + e.awsErrorDetails().errorCode(), e);
         }
     }
 
     private void multipart(String key, Path file, long size, String contentType, Map<String, String> metadata)
             throws IOException {
-        String uploadId = s3.createMultipartUpload(withEncryption(CreateMultipartUploadRequest.builder().bucket(bucket)
-                .key(key).contentType(contentType).metadata(metadata)).build()).uploadId();
+        String uploadId = s3.createMultipartUpload(withEncryption(CreateMultipartUploadRequest.builder()
+                                .bucket(bucket)
+                                .key(key)
+                                .contentType(contentType)
+                                .metadata(metadata))
+                        .build())
+                .uploadId();
         boolean done = false;
         try (InputStream in = Files.newInputStream(file)) {
             List<CompletedPart> parts = new ArrayList<>();
@@ -118,14 +133,23 @@ public final class S3RecordingStore implements RecordingStore, AutoCloseable {
                     throw new IOException("file shorter than its size");
                 }
                 int number = partNumber++;
-                String etag = s3.uploadPart(p -> p.bucket(bucket).key(key).uploadId(uploadId).partNumber(number)
-                        .contentLength((long) n), RequestBody.fromInputStream(new ByteArrayInputStream(buffer, 0, n), n))
+                String etag = s3.uploadPart(
+                                p -> p.bucket(bucket)
+                                        .key(key)
+                                        .uploadId(uploadId)
+                                        .partNumber(number)
+                                        .contentLength((long) n),
+                                RequestBody.fromInputStream(new ByteArrayInputStream(buffer, 0, n), n))
                         .eTag();
                 parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
                 sent += n;
             }
-            s3.completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(bucket).key(key)
-                    .uploadId(uploadId).multipartUpload(m -> m.parts(parts)).build());
+            s3.completeMultipartUpload(CompleteMultipartUploadRequest.builder()
+                    .bucket(bucket)
+                    .key(key)
+                    .uploadId(uploadId)
+                    .multipartUpload(m -> m.parts(parts))
+                    .build());
             done = true;
             LOG.debugf("uploaded %s in %d parts", key, parts.size());
         } finally {
@@ -143,7 +167,8 @@ public final class S3RecordingStore implements RecordingStore, AutoCloseable {
     public Optional<Long> size(String key) throws IOException {
         RecordingStore.requireBlockingAllowed("S3 head");
         try {
-            return Optional.of(s3.headObject(h -> h.bucket(bucket).key(RecordingKeys.requireValid(key))).contentLength());
+            return Optional.of(s3.headObject(h -> h.bucket(bucket).key(RecordingKeys.requireValid(key)))
+                    .contentLength());
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (S3Exception e) {
@@ -163,8 +188,8 @@ public final class S3RecordingStore implements RecordingStore, AutoCloseable {
         }
         try {
             // a ranged GET: only the requested bytes leave S3
-            ResponseInputStream<GetObjectResponse> in = s3.getObject(
-                    g -> g.bucket(bucket).key(key).range("bytes=" + offset + "-" + (offset + length - 1)));
+            ResponseInputStream<GetObjectResponse> in =
+                    s3.getObject(g -> g.bucket(bucket).key(key).range("bytes=" + offset + "-" + (offset + length - 1)));
             return new BoundedInputStream(in, length, in::abort);
         } catch (NoSuchKeyException e) {
             throw new java.nio.file.NoSuchFileException(key);

@@ -77,9 +77,12 @@ class RecorderBenchmark {
     URL base;
 
     static byte[] event(String id, long seq, String type, String pad) {
-        return ("{\"specversion\":\"1.0\",\"type\":\"" + type + "\",\"time\":\"" + Instant.now() + "\",\"data\":{\"session_id\":\""
-                + id + "\",\"seq\":" + seq + ",\"agent\":\"bench\",\"connection\":\"pg-dev\",\"protocol\":\"postgres\","
-                + "\"text\":\"SELECT * FROM t WHERE id = " + seq + " /*" + pad + "*/\"}}").getBytes(StandardCharsets.UTF_8);
+        return ("{\"specversion\":\"1.0\",\"type\":\"" + type + "\",\"time\":\"" + Instant.now()
+                        + "\",\"data\":{\"session_id\":\""
+                        + id + "\",\"seq\":" + seq
+                        + ",\"agent\":\"bench\",\"connection\":\"pg-dev\",\"protocol\":\"postgres\","
+                        + "\"text\":\"SELECT * FROM t WHERE id = " + seq + " /*" + pad + "*/\"}}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -118,7 +121,11 @@ class RecorderBenchmark {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(pp)) {
             for (int seq = 0; seq < perSession; seq++) {
                 for (String id : ids) {
-                    byte[] v = event(id, seq, seq == 0 ? "session.started" : seq == perSession - 1 ? "session.ended" : "session.request", pad);
+                    byte[] v = event(
+                            id,
+                            seq,
+                            seq == 0 ? "session.started" : seq == perSession - 1 ? "session.ended" : "session.request",
+                            pad);
                     bytes += v.length;
                     producer.send(new ProducerRecord<>(baselineTopic, id, v));
                 }
@@ -154,8 +161,16 @@ class RecorderBenchmark {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(pp)) {
             for (int seq = 0; seq < perSession; seq++) {
                 for (String id : ids) {
-                    producer.send(new ProducerRecord<>(Topics.SESSION_EVENTS, id,
-                            event(id, seq, seq == 0 ? "session.started" : seq == perSession - 1 ? "session.ended" : "session.request", pad)));
+                    producer.send(new ProducerRecord<>(
+                            Topics.SESSION_EVENTS,
+                            id,
+                            event(
+                                    id,
+                                    seq,
+                                    seq == 0
+                                            ? "session.started"
+                                            : seq == perSession - 1 ? "session.ended" : "session.request",
+                                    pad)));
                 }
             }
         }
@@ -164,9 +179,17 @@ class RecorderBenchmark {
         long done = 0;
         while (done < sessions) {
             Thread.sleep(200);
-            done = pool.preparedQuery("SELECT count(*) FROM recorded_session WHERE session_id LIKE $1 AND status = 'complete'")
-                    .execute(Tuple.of("bench-" + run + "-%")).await().indefinitely().iterator().next().getLong(0);
-            assertThat((System.nanoTime() - r0) / 1e9).as("recorder did not finish").isLessThan(1800);
+            done = pool.preparedQuery(
+                            "SELECT count(*) FROM recorded_session WHERE session_id LIKE $1 AND status = 'complete'")
+                    .execute(Tuple.of("bench-" + run + "-%"))
+                    .await()
+                    .indefinitely()
+                    .iterator()
+                    .next()
+                    .getLong(0);
+            assertThat((System.nanoTime() - r0) / 1e9)
+                    .as("recorder did not finish")
+                    .isLessThan(1800);
         }
         double recorderSeconds = (System.nanoTime() - r0) / 1e9;
         String cpuUse = cpu.report(recorderSeconds);
@@ -176,23 +199,36 @@ class RecorderBenchmark {
                 SELECT extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY finalized_at - $2)),
                        extract(epoch FROM max(finalized_at) - $2), sum(size_bytes)
                 FROM recorded_session WHERE session_id LIKE $1""")
-                .execute(Tuple.of("bench-" + run + "-%", sentAt)).await().indefinitely().iterator().next();
+                .execute(Tuple.of("bench-" + run + "-%", sentAt))
+                .await()
+                .indefinitely()
+                .iterator()
+                .next();
         double mb = bytes / 1e6;
-        System.out.printf("%nBENCH ingestion (%s): %d sessions x %d events = %d events, %.1f MB of event JSON%n", label, sessions,
-                perSession, total, mb);
-        System.out.printf("BENCH baseline  (bare Kafka consumer): %.1f s  %.0f events/s  %.1f MB/s%n", baselineSeconds,
-                total / baselineSeconds, mb / baselineSeconds);
-        System.out.printf("BENCH recorder  (Kafka -> PG staging -> chained JSONL -> S3, all sessions complete): %.1f s  %.0f events/s  %.1f MB/s  (producer done after %.1f s)%n",
+        System.out.printf(
+                "%nBENCH ingestion (%s): %d sessions x %d events = %d events, %.1f MB of event JSON%n",
+                label, sessions, perSession, total, mb);
+        System.out.printf(
+                "BENCH baseline  (bare Kafka consumer): %.1f s  %.0f events/s  %.1f MB/s%n",
+                baselineSeconds, total / baselineSeconds, mb / baselineSeconds);
+        System.out.printf(
+                "BENCH recorder  (Kafka -> PG staging -> chained JSONL -> S3, all sessions complete): %.1f s  %.0f events/s  %.1f MB/s  (producer done after %.1f s)%n",
                 recorderSeconds, total / recorderSeconds, mb / recorderSeconds, sentSeconds);
-        System.out.printf("BENCH ratio recorder/baseline: %.2f; lag after the last send: median session %.1f s, last session %.1f s; stored %.1f MB%n",
+        System.out.printf(
+                "BENCH ratio recorder/baseline: %.2f; lag after the last send: median session %.1f s, last session %.1f s; stored %.1f MB%n",
                 baselineSeconds / recorderSeconds, lag.getDouble(0), lag.getDouble(1), lag.getLong(2) / 1e6);
-        System.out.printf("BENCH CPU while the recorder ingested: %s; load average %.1f%n", cpuUse,
-                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        System.out.printf("BENCH recorder threads (event loops, Kafka consumers, finalizers; JIT and GC not included): "
-                + "%.1f µs CPU and %.1f KB allocated per event%n", threadCpu / 1e3 / total, threadAlloc / 1024.0 / total);
+        System.out.printf(
+                "BENCH CPU while the recorder ingested: %s; load average %.1f%n",
+                cpuUse, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        System.out.printf(
+                "BENCH recorder threads (event loops, Kafka consumers, finalizers; JIT and GC not included): "
+                        + "%.1f µs CPU and %.1f KB allocated per event%n",
+                threadCpu / 1e3 / total, threadAlloc / 1024.0 / total);
 
         var keys = pool.preparedQuery("SELECT object_key FROM recorded_session WHERE session_id LIKE $1")
-                .execute(Tuple.of("bench-" + run + "-%")).await().indefinitely();
+                .execute(Tuple.of("bench-" + run + "-%"))
+                .await()
+                .indefinitely();
         for (var row : keys) {
             store.delete(row.getString(0));
         }
@@ -211,20 +247,25 @@ class RecorderBenchmark {
         String endpoint = c.getValue("portcullis.s3.endpoint", String.class);
         try (LargeRecording rec = LargeRecording.store(store, pool, size)) {
             // warm-up: the first download of the JVM loads classes
-            curl(base + "v1/sessions/" + rec.sessionId() + "/recording", "header = \"Range: bytes=0-9\"",
+            curl(
+                    base + "v1/sessions/" + rec.sessionId() + "/recording",
+                    "header = \"Range: bytes=0-9\"",
                     "header = \"Authorization: Bearer " + auditorToken() + "\"");
 
-            Curl s3 = curl(endpoint + "/" + DevStack.RECORDINGS_BUCKET + "/" + rec.key(),
+            Curl s3 = curl(
+                    endpoint + "/" + DevStack.RECORDINGS_BUCKET + "/" + rec.key(),
                     "user = \"" + c.getValue("portcullis.s3.access-key", String.class) + ":"
                             + c.getValue("portcullis.s3.secret-key", String.class) + "\"",
-                    "aws-sigv4 = \"aws:amz:" + S3Server.REGION + ":s3\"", "header = \"x-amz-content-sha256: UNSIGNED-PAYLOAD\"");
+                    "aws-sigv4 = \"aws:amz:" + S3Server.REGION + ":s3\"",
+                    "header = \"x-amz-content-sha256: UNSIGNED-PAYLOAD\"");
             assertThat(s3.status()).as("S3 GET").isEqualTo(200);
             assertThat(s3.bytes()).isEqualTo(size);
 
             MemoryProbe before = MemoryProbe.afterGc();
             HeapWatch heap = HeapWatch.start();
             ThreadProbe allocated = ThreadProbe.start(ThreadProbe.SERVER_THREADS);
-            Curl api = curl(base + "v1/sessions/" + rec.sessionId() + "/recording",
+            Curl api = curl(
+                    base + "v1/sessions/" + rec.sessionId() + "/recording",
                     "header = \"Authorization: Bearer " + auditorToken() + "\"");
             long garbage = allocated.allocatedBytes();
             long peak = heap.stop();
@@ -232,24 +273,43 @@ class RecorderBenchmark {
             assertThat(api.status()).as("API GET").isEqualTo(200);
             assertThat(api.bytes()).isEqualTo(size);
             double mb = size / 1e6;
-            System.out.printf("BENCH download %d MiB, curl to /dev/null: baseline S3 GET %.1f s %.1f MB/s; auditor API %.1f s %.1f MB/s; ratio %.2f%n",
-                    megabytes, s3.seconds(), mb / s3.seconds(), api.seconds(), mb / api.seconds(), s3.seconds() / api.seconds());
-            System.out.printf("BENCH download recorder JVM during the API download: heap peak +%d MB (sampled every 20 ms, garbage included), "
-                    + "allocated by serving threads %d MB, retained after GC %s%n", peak >> 20, garbage >> 20, after);
+            System.out.printf(
+                    "BENCH download %d MiB, curl to /dev/null: baseline S3 GET %.1f s %.1f MB/s; auditor API %.1f s %.1f MB/s; ratio %.2f%n",
+                    megabytes,
+                    s3.seconds(),
+                    mb / s3.seconds(),
+                    api.seconds(),
+                    mb / api.seconds(),
+                    s3.seconds() / api.seconds());
+            System.out.printf(
+                    "BENCH download recorder JVM during the API download: heap peak +%d MB (sampled every 20 ms, garbage included), "
+                            + "allocated by serving threads %d MB, retained after GC %s%n",
+                    peak >> 20, garbage >> 20, after);
         }
     }
 
-    record Curl(int status, long bytes, double seconds) {
-    }
+    record Curl(int status, long bytes, double seconds) {}
 
     /** GET with curl to /dev/null; secrets go in a config file (mode 600), not on the command line. */
     static Curl curl(String url, String... config) throws Exception {
-        Path cfg = Files.createTempFile("bench-curl", ".cfg",
+        Path cfg = Files.createTempFile(
+                "bench-curl",
+                ".cfg",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
             Files.writeString(cfg, String.join("\n", config) + "\n");
-            Process p = new ProcessBuilder("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{size_download} %{time_total}",
-                    "-K", cfg.toString(), url).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            "curl",
+                            "-sS",
+                            "-o",
+                            "/dev/null",
+                            "-w",
+                            "%{http_code} %{size_download} %{time_total}",
+                            "-K",
+                            cfg.toString(),
+                            url)
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             assertThat(p.waitFor()).as("curl: " + out).isZero();
             String[] f = out.split(" ");
@@ -271,7 +331,11 @@ class RecorderBenchmark {
             w.before = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
             w.thread = Thread.ofPlatform().daemon().start(() -> {
                 while (w.running.get()) {
-                    w.peak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+                    w.peak.accumulateAndGet(
+                            ManagementFactory.getMemoryMXBean()
+                                    .getHeapMemoryUsage()
+                                    .getUsed(),
+                            Math::max);
                     try {
                         Thread.sleep(20);
                     } catch (InterruptedException e) {

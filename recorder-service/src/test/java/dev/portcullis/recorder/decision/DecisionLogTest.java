@@ -28,8 +28,7 @@ class DecisionLogTest {
                  "input":{"identity":{"agent":"%s","scopes":["conn:pg-prod:read"]},"connection":{"name":"pg-prod","type":"postgres"},
                           "session":{"id":"sess-%s"},"request":{"protocol":"postgres","kind":"query","text":"DROP TABLE x","password":"p4ss"}},
                  "result":{"action":"%s","reasons":["because"],"rules":["%s"],"mask":[],"record":true},
-                 "policy_version":"v7","metrics":{"timer_server_handler_ns":1200}}"""
-                .formatted(id, action.length() % 10, agent, agent, action, rule);
+                 "policy_version":"v7","metrics":{"timer_server_handler_ns":1200}}""".formatted(id, action.length() % 10, agent, agent, action, rule);
     }
 
     @Test
@@ -54,16 +53,26 @@ class DecisionLogTest {
             sleep(250);
         }
         assertThat(r.jsonPath().getLong("total")).isEqualTo(3);
-        Response denied = given().auth().oauth2(auditorToken()).queryParam("agent", agent).queryParam("action", "deny")
+        Response denied = given().auth()
+                .oauth2(auditorToken())
+                .queryParam("agent", agent)
+                .queryParam("action", "deny")
                 .get("/v1/decisions");
         assertThat(denied.jsonPath().getList("items.decision_id")).containsExactly(b);
         assertThat(denied.jsonPath().getList("items[0].rules")).containsExactly("drop-forbidden");
         assertThat(denied.jsonPath().getString("items[0].session_id")).isEqualTo("sess-" + agent);
-        assertThat(denied.jsonPath().getString("items[0].log.input.request.password")).isEqualTo("[redacted]");
-        assertThat(given().auth().oauth2(auditorToken()).queryParam("session", "sess-" + agent).get("/v1/decisions")
-                .jsonPath().getLong("total")).isEqualTo(3);
+        assertThat(denied.jsonPath().getString("items[0].log.input.request.password"))
+                .isEqualTo("[redacted]");
+        assertThat(given().auth()
+                        .oauth2(auditorToken())
+                        .queryParam("session", "sess-" + agent)
+                        .get("/v1/decisions")
+                        .jsonPath()
+                        .getLong("total"))
+                .isEqualTo(3);
 
-        var parked = consume(Topics.DECISION_LOGS_DLQ, x -> bad.equals(x.key()), l -> !l.isEmpty(), Duration.ofSeconds(30));
+        var parked =
+                consume(Topics.DECISION_LOGS_DLQ, x -> bad.equals(x.key()), l -> !l.isEmpty(), Duration.ofSeconds(30));
         assertThat(parked).hasSize(1);
         assertThat(header(parked.get(0), Topics.HEADER_REASON)).isEqualTo("missing-field");
     }

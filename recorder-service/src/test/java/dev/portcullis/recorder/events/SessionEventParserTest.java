@@ -46,7 +46,10 @@ class SessionEventParserTest {
         var r = parse("""
                 {"type":"session.request", "session_id":"s-1", "seq":1,
                   "data": {"text":"SELECT 1", "password":"hunter2", "nested":{"Token":"abc"}}}""");
-        assertThat(r.event().jsonText()).doesNotContain("hunter2").doesNotContain("abc").doesNotContain("\n")
+        assertThat(r.event().jsonText())
+                .doesNotContain("hunter2")
+                .doesNotContain("abc")
+                .doesNotContain("\n")
                 .contains("\"password\":\"[redacted]\"");
         assertThat(r.redacted()).isEqualTo(2);
     }
@@ -55,15 +58,25 @@ class SessionEventParserTest {
     void rejectsBadInputWithAReason() {
         assertThat(parse("not json").rejection().reason()).isEqualTo(Rejection.MALFORMED);
         assertThat(parse("[1,2]").rejection().reason()).isEqualTo(Rejection.MALFORMED);
-        assertThat(parse("{\"type\":\"session.request\",\"seq\":1,\"session_id\":\"a\",\"seq\":2}").rejection().reason())
+        assertThat(parse("{\"type\":\"session.request\",\"seq\":1,\"session_id\":\"a\",\"seq\":2}")
+                        .rejection()
+                        .reason())
                 .isEqualTo(Rejection.MALFORMED);
-        assertThat(parse("{\"type\":\"session.teleported\",\"session_id\":\"s\",\"seq\":1}").rejection().reason())
+        assertThat(parse("{\"type\":\"session.teleported\",\"session_id\":\"s\",\"seq\":1}")
+                        .rejection()
+                        .reason())
                 .isEqualTo(Rejection.UNKNOWN_TYPE);
-        assertThat(parse("{\"type\":\"session.request\",\"session_id\":\"s\"}").rejection().reason())
+        assertThat(parse("{\"type\":\"session.request\",\"session_id\":\"s\"}")
+                        .rejection()
+                        .reason())
                 .isEqualTo(Rejection.MISSING_FIELD);
-        assertThat(parse("{\"type\":\"session.request\",\"session_id\":\"../../etc\",\"seq\":1}").rejection().reason())
+        assertThat(parse("{\"type\":\"session.request\",\"session_id\":\"../../etc\",\"seq\":1}")
+                        .rejection()
+                        .reason())
                 .isEqualTo(Rejection.INVALID_FIELD);
-        assertThat(parse("{\"type\":\"session.request\",\"session_id\":\"s\",\"seq\":-1}").rejection().reason())
+        assertThat(parse("{\"type\":\"session.request\",\"session_id\":\"s\",\"seq\":-1}")
+                        .rejection()
+                        .reason())
                 .isEqualTo(Rejection.INVALID_FIELD);
         assertThat(parser.parse(new byte[5000]).rejection().reason()).isEqualTo(Rejection.TOO_LARGE);
     }

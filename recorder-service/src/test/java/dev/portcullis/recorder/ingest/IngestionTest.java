@@ -53,7 +53,9 @@ class IngestionTest {
     }
 
     static byte[] download(String id, String format) {
-        Response r = given().auth().oauth2(auditorToken()).queryParam("format", format)
+        Response r = given().auth()
+                .oauth2(auditorToken())
+                .queryParam("format", format)
                 .get("/v1/sessions/{id}/recording", id);
         assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
         return r.asByteArray();
@@ -61,8 +63,10 @@ class IngestionTest {
 
     static S3Client s3() {
         var c = ConfigProvider.getConfig();
-        return S3Server.client(c.getValue("portcullis.s3.endpoint", String.class),
-                c.getValue("portcullis.s3.access-key", String.class), c.getValue("portcullis.s3.secret-key", String.class));
+        return S3Server.client(
+                c.getValue("portcullis.s3.endpoint", String.class),
+                c.getValue("portcullis.s3.access-key", String.class),
+                c.getValue("portcullis.s3.secret-key", String.class));
     }
 
     @Test
@@ -80,7 +84,11 @@ class IngestionTest {
         assertThat(s).as("session %s staged", id).isNotNull();
         assertThat(s.getString("status")).isEqualTo("recording");
         assertThat(s.getLong("events")).isEqualTo(3);
-        given().auth().oauth2(auditorToken()).get("/v1/sessions/{id}/recording", id).then().statusCode(409);
+        given().auth()
+                .oauth2(auditorToken())
+                .get("/v1/sessions/{id}/recording", id)
+                .then()
+                .statusCode(409);
     }
 
     @Test
@@ -94,15 +102,43 @@ class IngestionTest {
                 event(id, 0, "session.started", t, a, c, "postgres", Map.of()),
                 event(id, 1, "session.request", t, a, c, null, Map.of("kind", "query", "text", "DELETE FROM orders")),
                 event(id, 2, "session.decision", t, a, c, null, Map.of("request_seq", 1, "action", "review")),
-                event(id, 3, "session.decision", t, a, c, null,
+                event(
+                        id,
+                        3,
+                        "session.decision",
+                        t,
+                        a,
+                        c,
+                        null,
                         Map.of("request_seq", 1, "action", "review", "review_id", "r-1", "state", "waiting")),
-                event(id, 4, "session.decision", t, a, c, null,
+                event(
+                        id,
+                        4,
+                        "session.decision",
+                        t,
+                        a,
+                        c,
+                        null,
                         Map.of("request_seq", 1, "action", "allow", "review_id", "r-1", "state", "approved")),
                 event(id, 5, "session.request", t, a, c, null, Map.of("kind", "query", "text", "DELETE FROM invoices")),
                 event(id, 6, "session.decision", t, a, c, null, Map.of("request_seq", 5, "action", "review")),
-                event(id, 7, "session.decision", t, a, c, null,
+                event(
+                        id,
+                        7,
+                        "session.decision",
+                        t,
+                        a,
+                        c,
+                        null,
                         Map.of("request_seq", 5, "action", "review", "review_id", "r-2", "state", "waiting")),
-                event(id, 8, "session.decision", t, a, c, null,
+                event(
+                        id,
+                        8,
+                        "session.decision",
+                        t,
+                        a,
+                        c,
+                        null,
                         Map.of("request_seq", 5, "action", "deny", "review_id", "r-2", "state", "denied")),
                 event(id, 9, "session.ended", t, a, c, null, Map.of("reason", "client_closed")));
         e.forEach(ev -> send(Topics.SESSION_EVENTS, id, ev));
@@ -135,23 +171,32 @@ class IngestionTest {
         byte[] body = r.asByteArray();
         String sha = sha256(body);
         assertThat(sha).isEqualTo(s.getString("recording.sha256")).isEqualTo(r.header("X-Portcullis-Sha256"));
-        assertThat(r.header("Repr-Digest")).isEqualTo(
-                "sha-256=:" + java.util.Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha)) + ":");
+        assertThat(r.header("Repr-Digest"))
+                .isEqualTo("sha-256=:"
+                        + java.util.Base64.getEncoder()
+                                .encodeToString(HexFormat.of().parseHex(sha)) + ":");
         assertThat(r.header("Content-Length")).isEqualTo(Long.toString(body.length));
         assertThat(s.getLong("recording.size_bytes")).isEqualTo(body.length);
         String key = s.getString("recording.key");
         assertThat(key).matches("recordings/\\d{4}/\\d{2}/\\d{2}/" + id + "\\.jsonl");
 
         try (S3Client s3 = s3()) {
-            byte[] stored = s3.getObjectAsBytes(g -> g.bucket(DevStack.RECORDINGS_BUCKET).key(key)).asByteArray();
+            byte[] stored = s3.getObjectAsBytes(
+                            g -> g.bucket(DevStack.RECORDINGS_BUCKET).key(key))
+                    .asByteArray();
             assertThat(sha256(stored)).isEqualTo(sha);
         }
-        RecordingVerifier.Result v = RecordingVerifier.verify(new ByteArrayInputStream(body), sha, s.getString("recording.chain_head"));
+        RecordingVerifier.Result v =
+                RecordingVerifier.verify(new ByteArrayInputStream(body), sha, s.getString("recording.chain_head"));
         assertThat(v.problems()).isEmpty();
         assertThat(v.events()).isEqualTo(6);
         String[] lines = new String(body, StandardCharsets.UTF_8).split("\n");
         for (int i = 0; i < 6; i++) {
-            assertThat(JsonSupport.MAPPER.readTree(lines[i]).at("/event/data/seq").longValue()).isEqualTo(i);
+            assertThat(JsonSupport.MAPPER
+                            .readTree(lines[i])
+                            .at("/event/data/seq")
+                            .longValue())
+                    .isEqualTo(i);
         }
     }
 
@@ -161,8 +206,17 @@ class IngestionTest {
         Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         List<String> events = new ArrayList<>(sqlSession(id, "ci-runner", "pg-dev", start));
         for (int i = 6; i < 30; i++) { // a longer session: ended is last
-            events.add(events.size() - 1, event(id, i - 1, "session.request", start.plusMillis(i), "ci-runner", "pg-dev", null,
-                    Map.of("text", "SELECT " + i)));
+            events.add(
+                    events.size() - 1,
+                    event(
+                            id,
+                            i - 1,
+                            "session.request",
+                            start.plusMillis(i),
+                            "ci-runner",
+                            "pg-dev",
+                            null,
+                            Map.of("text", "SELECT " + i)));
         }
         // renumber: sqlSession's ended was seq 5; give every event its position as seq
         List<String> ordered = new ArrayList<>();
@@ -176,7 +230,11 @@ class IngestionTest {
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         try (RecordingWriter w = new RecordingWriter(expected)) {
             for (int i = 0; i < ordered.size(); i++) {
-                w.append(i, parser.parse(ordered.get(i).getBytes(StandardCharsets.UTF_8)).event().json());
+                w.append(
+                        i,
+                        parser.parse(ordered.get(i).getBytes(StandardCharsets.UTF_8))
+                                .event()
+                                .json());
             }
             w.seal(id, "complete", List.of(), true);
         }
@@ -199,7 +257,7 @@ class IngestionTest {
         String id = newSessionId("gap");
         Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         List<String> events = sqlSession(id, "report-bot", "pg-dev", start);
-        for (int i : new int[] { 0, 1, 4, 5 }) { // 2 and 3 never arrive
+        for (int i : new int[] {0, 1, 4, 5}) { // 2 and 3 never arrive
             send(Topics.SESSION_EVENTS, id, events.get(i));
         }
         JsonPath s = awaitFinal(id, FINAL);
@@ -208,14 +266,16 @@ class IngestionTest {
         assertThat(s.getList("missing[0]", Long.class)).containsExactly(2L, 3L);
         assertThat(s.getBoolean("ended")).isTrue();
         byte[] body = download(id, "jsonl");
-        RecordingVerifier.Result v = RecordingVerifier.verify(new ByteArrayInputStream(body), s.getString("recording.sha256"), null);
+        RecordingVerifier.Result v =
+                RecordingVerifier.verify(new ByteArrayInputStream(body), s.getString("recording.sha256"), null);
         assertThat(v.valid()).as(v.problems().toString()).isTrue();
         assertThat(v.status()).isEqualTo("incomplete");
         assertThat(v.events()).isEqualTo(4);
 
         // seq 2 arriving after the recording was closed is parked, not silently dropped
         send(Topics.SESSION_EVENTS, id, events.get(2));
-        var parked = consume(Topics.SESSION_EVENTS_DLQ, r -> id.equals(r.key()), l -> !l.isEmpty(), Duration.ofSeconds(30));
+        var parked =
+                consume(Topics.SESSION_EVENTS_DLQ, r -> id.equals(r.key()), l -> !l.isEmpty(), Duration.ofSeconds(30));
         assertThat(parked).hasSize(1);
         assertThat(header(parked.get(0), Topics.HEADER_REASON)).isEqualTo("session-closed");
     }
@@ -226,14 +286,50 @@ class IngestionTest {
         Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         String a = "deploy-bot";
         String c = "ssh-bastion";
-        send(Topics.SESSION_EVENTS, id, event(id, 0, "session.started", start, a, c, "ssh",
-                Map.of("pty", Map.of("cols", 100, "rows", 30, "term", "xterm"))));
-        send(Topics.SESSION_EVENTS, id, event(id, 1, "session.request", start.plusMillis(200), a, c, null,
-                Map.of("kind", "exec", "command", "uptime")));
-        send(Topics.SESSION_EVENTS, id, event(id, 2, "session.decision", start.plusMillis(210), a, c, null, Map.of("action", "allow")));
-        send(Topics.SESSION_EVENTS, id, event(id, 3, "session.output", start.plusMillis(900), a, c, null,
-                Map.of("output", " 03:12:00 up 3 days,  load average: 0.10\r\n")));
-        send(Topics.SESSION_EVENTS, id, event(id, 4, "session.ended", start.plusMillis(1000), a, c, null, Map.of("exit_status", 0)));
+        send(
+                Topics.SESSION_EVENTS,
+                id,
+                event(
+                        id,
+                        0,
+                        "session.started",
+                        start,
+                        a,
+                        c,
+                        "ssh",
+                        Map.of("pty", Map.of("cols", 100, "rows", 30, "term", "xterm"))));
+        send(
+                Topics.SESSION_EVENTS,
+                id,
+                event(
+                        id,
+                        1,
+                        "session.request",
+                        start.plusMillis(200),
+                        a,
+                        c,
+                        null,
+                        Map.of("kind", "exec", "command", "uptime")));
+        send(
+                Topics.SESSION_EVENTS,
+                id,
+                event(id, 2, "session.decision", start.plusMillis(210), a, c, null, Map.of("action", "allow")));
+        send(
+                Topics.SESSION_EVENTS,
+                id,
+                event(
+                        id,
+                        3,
+                        "session.output",
+                        start.plusMillis(900),
+                        a,
+                        c,
+                        null,
+                        Map.of("output", " 03:12:00 up 3 days,  load average: 0.10\r\n")));
+        send(
+                Topics.SESSION_EVENTS,
+                id,
+                event(id, 4, "session.ended", start.plusMillis(1000), a, c, null, Map.of("exit_status", 0)));
         JsonPath s = awaitFinal(id, FINAL);
         assertThat(s.getString("status")).isEqualTo("complete");
         assertThat(s.getString("cast.key")).endsWith(id + ".cast");
@@ -269,7 +365,8 @@ class IngestionTest {
         send(Topics.SESSION_EVENTS, key, "{\"type\":\"session.teleported\",\"session_id\":\"" + key + "\",\"seq\":0}");
         send(Topics.SESSION_EVENTS, key, "{\"type\":\"session.request\",\"session_id\":\"" + key + "\"}");
         byte[] huge = ("{\"type\":\"session.output\",\"session_id\":\"" + key + "\",\"seq\":1,\"output\":\""
-                + "x".repeat(300_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+                        + "x".repeat(300_000) + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
         send(Topics.SESSION_EVENTS, key, huge);
         Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         for (String e : sqlSession(key, "etl-bot", "pg-dev", start)) {
@@ -279,8 +376,10 @@ class IngestionTest {
         assertThat(s.getString("status")).isEqualTo("complete");
         assertThat(s.getLong("events")).isEqualTo(6);
 
-        var parked = consume(Topics.SESSION_EVENTS_DLQ, r -> key.equals(r.key()), l -> l.size() >= 4, Duration.ofSeconds(30));
-        assertThat(parked).extracting(r -> header(r, Topics.HEADER_REASON))
+        var parked = consume(
+                Topics.SESSION_EVENTS_DLQ, r -> key.equals(r.key()), l -> l.size() >= 4, Duration.ofSeconds(30));
+        assertThat(parked)
+                .extracting(r -> header(r, Topics.HEADER_REASON))
                 .containsExactly("malformed", "unknown-type", "missing-field", "too-large");
         assertThat(header(parked.get(0), Topics.HEADER_SOURCE)).startsWith("session-events-");
         assertThat(new String(parked.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
@@ -294,9 +393,22 @@ class IngestionTest {
         String id = newSessionId("overrun");
         Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         // pg-short: maxSessionDuration PT2S in the test connections file, grace 1 s
-        send(Topics.SESSION_EVENTS, id, event(id, 0, "session.started", start, "slow-bot", "pg-short", "postgres", Map.of()));
-        send(Topics.SESSION_EVENTS, id, event(id, 1, "session.request", start.plusMillis(10), "slow-bot", "pg-short", null,
-                Map.of("text", "SELECT pg_sleep(3600)")));
+        send(
+                Topics.SESSION_EVENTS,
+                id,
+                event(id, 0, "session.started", start, "slow-bot", "pg-short", "postgres", Map.of()));
+        send(
+                Topics.SESSION_EVENTS,
+                id,
+                event(
+                        id,
+                        1,
+                        "session.request",
+                        start.plusMillis(10),
+                        "slow-bot",
+                        "pg-short",
+                        null,
+                        Map.of("text", "SELECT pg_sleep(3600)")));
         JsonPath s = awaitFinal(id, FINAL);
         assertThat(s.getString("status")).isEqualTo("incomplete");
         assertThat(s.getBoolean("ended")).isFalse();

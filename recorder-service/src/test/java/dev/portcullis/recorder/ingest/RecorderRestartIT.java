@@ -90,7 +90,9 @@ class RecorderRestartIT {
                 throw new AssertionError("recorder exited with " + p.exitValue() + ", see target/" + log);
             }
             try {
-                var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
+                var r = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                                .build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200) {
                     return p;
@@ -111,13 +113,16 @@ class RecorderRestartIT {
     }
 
     static Connection db() throws SQLException {
-        return DriverManager.getConnection(client.get("quarkus.datasource.jdbc.url"), client.get("quarkus.datasource.username"),
+        return DriverManager.getConnection(
+                client.get("quarkus.datasource.jdbc.url"),
+                client.get("quarkus.datasource.username"),
                 client.get("quarkus.datasource.password"));
     }
 
     static Map<String, Object> session(String id) throws SQLException {
-        try (Connection c = db(); var ps = c.prepareStatement(
-                "SELECT status, buffered, event_count, object_key, sha256, chain_head FROM recorded_session WHERE session_id = ?")) {
+        try (Connection c = db();
+                var ps = c.prepareStatement(
+                        "SELECT status, buffered, event_count, object_key, sha256, chain_head FROM recorded_session WHERE session_id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -136,8 +141,7 @@ class RecorderRestartIT {
         return """
                 {"specversion":"1.0","id":"%s-%d","source":"/session-proxy","type":"%s","time":"%s",
                  "data":{"session_id":"%s","seq":%d,"time":"%s","agent":"restart-bot","connection":"pg-prod","protocol":"postgres",
-                         "text":"UPDATE accounts SET touched = now() WHERE id = %d"}}"""
-                .formatted(id, seq, type, t, id, seq, t, seq).replace("\n", "");
+                         "text":"UPDATE accounts SET touched = now() WHERE id = %d"}}""".formatted(id, seq, type, t, id, seq, t, seq).replace("\n", "");
     }
 
     @Test
@@ -156,13 +160,16 @@ class RecorderRestartIT {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
             for (int seq = 0; seq < events / 2; seq++) {
                 String type = seq == 0 ? "session.started" : "session.request";
-                producer.send(new ProducerRecord<>(Topics.SESSION_EVENTS, id, event(id, seq, type, t0.plusMillis(seq))));
+                producer.send(
+                        new ProducerRecord<>(Topics.SESSION_EVENTS, id, event(id, seq, type, t0.plusMillis(seq))));
             }
             producer.flush();
             // kill as soon as the first instance has staged part of the session
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while (((Number) session(id).getOrDefault("buffered", 0L)).longValue() < 100) {
-                assertThat(System.nanoTime()).as("first instance staged nothing").isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("first instance staged nothing")
+                        .isLessThan(deadline);
                 Thread.sleep(20);
             }
             recorder.destroyForcibly().waitFor();
@@ -171,7 +178,8 @@ class RecorderRestartIT {
 
             for (int seq = events / 2; seq < events; seq++) {
                 String type = seq == events - 1 ? "session.ended" : "session.request";
-                producer.send(new ProducerRecord<>(Topics.SESSION_EVENTS, id, event(id, seq, type, t0.plusMillis(seq))));
+                producer.send(
+                        new ProducerRecord<>(Topics.SESSION_EVENTS, id, event(id, seq, type, t0.plusMillis(seq))));
             }
             producer.flush();
         }
@@ -187,7 +195,8 @@ class RecorderRestartIT {
 
         Path file = recordings.resolve((String) s.get("object_key"));
         try (InputStream in = Files.newInputStream(file)) {
-            RecordingVerifier.Result v = RecordingVerifier.verify(in, (String) s.get("sha256"), (String) s.get("chain_head"));
+            RecordingVerifier.Result v =
+                    RecordingVerifier.verify(in, (String) s.get("sha256"), (String) s.get("chain_head"));
             assertThat(v.problems()).isEmpty();
             assertThat(v.events()).isEqualTo(events);
         }
@@ -202,8 +211,14 @@ class RecorderRestartIT {
         for (int i = 0; i < events; i++) {
             assertThat(seqs.get(i)).isEqualTo(i);
         }
-        var metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        metrics.lines().filter(l -> l.startsWith("recorder_events_total")).forEach(l -> System.out.println("second instance: " + l));
+        var metrics = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        metrics.lines()
+                .filter(l -> l.startsWith("recorder_events_total"))
+                .forEach(l -> System.out.println("second instance: " + l));
     }
 }

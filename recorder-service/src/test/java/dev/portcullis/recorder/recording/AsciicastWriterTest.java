@@ -17,12 +17,27 @@ class AsciicastWriterTest {
         Instant start = Instant.parse("2026-11-22T03:12:00Z");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (AsciicastWriter w = new AsciicastWriter(out)) {
-            w.header(start, JsonSupport.MAPPER.readTree("{\"data\":{\"pty\":{\"cols\":120,\"rows\":40}}}"), "bot@ssh s1");
-            w.event(SessionEventType.REQUEST, start.plusMillis(500), JsonSupport.MAPPER.readTree("{\"data\":{\"command\":\"uptime\"}}"));
-            w.event(SessionEventType.OUTPUT, start.plusMillis(1500), JsonSupport.MAPPER.readTree("{\"data\":{\"output\":\"up 3 days\\r\\n\"}}"));
+            w.header(
+                    start,
+                    JsonSupport.MAPPER.readTree("{\"data\":{\"pty\":{\"cols\":120,\"rows\":40}}}"),
+                    "bot@ssh s1");
+            w.event(
+                    SessionEventType.REQUEST,
+                    start.plusMillis(500),
+                    JsonSupport.MAPPER.readTree("{\"data\":{\"command\":\"uptime\"}}"));
+            w.event(
+                    SessionEventType.OUTPUT,
+                    start.plusMillis(1500),
+                    JsonSupport.MAPPER.readTree("{\"data\":{\"output\":\"up 3 days\\r\\n\"}}"));
             // an event stamped earlier never moves time backwards
-            w.event(SessionEventType.OUTPUT, start.plusMillis(1000), JsonSupport.MAPPER.readTree("{\"data\":{\"output_base64\":\"JCA=\"}}"));
-            w.event(SessionEventType.DECISION, start.plusMillis(2000), JsonSupport.MAPPER.readTree("{\"data\":{\"action\":\"allow\"}}"));
+            w.event(
+                    SessionEventType.OUTPUT,
+                    start.plusMillis(1000),
+                    JsonSupport.MAPPER.readTree("{\"data\":{\"output_base64\":\"JCA=\"}}"));
+            w.event(
+                    SessionEventType.DECISION,
+                    start.plusMillis(2000),
+                    JsonSupport.MAPPER.readTree("{\"data\":{\"action\":\"allow\"}}"));
             w.finish();
         }
         String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");

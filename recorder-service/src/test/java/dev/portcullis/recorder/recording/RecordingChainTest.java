@@ -19,7 +19,10 @@ class RecordingChainTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (RecordingWriter w = new RecordingWriter(out)) {
             for (long seq : seqs) {
-                w.append(seq, "{\"session_id\":\"s1\",\"seq\":" + seq + ",\"type\":\"session.request\",\"text\":\"SELECT " + seq + "\"}");
+                w.append(
+                        seq,
+                        "{\"session_id\":\"s1\",\"seq\":" + seq + ",\"type\":\"session.request\",\"text\":\"SELECT "
+                                + seq + "\"}");
             }
             w.seal("s1", missing.isEmpty() ? "complete" : "incomplete", missing, true);
         }
@@ -40,7 +43,8 @@ class RecordingChainTest {
             written = w.seal("s1", "complete", List.of(), true);
         }
         byte[] file = out.toByteArray();
-        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file));
+        String sha =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file));
         assertThat(written.sha256()).isEqualTo(sha);
         assertThat(written.size()).isEqualTo(file.length);
         RecordingVerifier.Result r = RecordingVerifier.verify(new ByteArrayInputStream(file), sha, written.chainHead());
@@ -72,7 +76,8 @@ class RecordingChainTest {
 
     @Test
     void removedLineFailsVerification() throws Exception {
-        List<String> lines = new ArrayList<>(Arrays.asList(new String(recording(List.of(), 0, 1, 2), StandardCharsets.UTF_8).split("\n")));
+        List<String> lines = new ArrayList<>(
+                Arrays.asList(new String(recording(List.of(), 0, 1, 2), StandardCharsets.UTF_8).split("\n")));
         lines.remove(1);
         RecordingVerifier.Result r = verify((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
         assertThat(r.valid()).isFalse();
@@ -81,7 +86,8 @@ class RecordingChainTest {
 
     @Test
     void truncatedFileFailsVerification() throws Exception {
-        List<String> lines = Arrays.asList(new String(recording(List.of(), 0, 1, 2), StandardCharsets.UTF_8).split("\n"));
+        List<String> lines =
+                Arrays.asList(new String(recording(List.of(), 0, 1, 2), StandardCharsets.UTF_8).split("\n"));
         String truncated = String.join("\n", lines.subList(0, 2)) + "\n";
         RecordingVerifier.Result r = verify(truncated.getBytes(StandardCharsets.UTF_8));
         assertThat(r.valid()).isFalse();
@@ -91,7 +97,8 @@ class RecordingChainTest {
     @Test
     void rewrittenChainIsCaughtByTheRecordedSha256() throws Exception {
         byte[] original = recording(List.of(), 0, 1, 2);
-        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(original));
+        String sha =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(original));
         byte[] forged = recording(List.of(), 0, 1); // a consistent chain, but not the recorded one
         assertThat(verify(forged).valid()).isTrue();
         RecordingVerifier.Result r = RecordingVerifier.verify(new ByteArrayInputStream(forged), sha, null);
@@ -101,7 +108,8 @@ class RecordingChainTest {
 
     @Test
     void gapsMustMatchTheSealsMissingRanges() throws Exception {
-        assertThat(verify(recording(List.of(new SeqRange(2, 3)), 0, 1, 4)).valid()).isTrue();
+        assertThat(verify(recording(List.of(new SeqRange(2, 3)), 0, 1, 4)).valid())
+                .isTrue();
         // a line dropped and the chain rebuilt: the seal no longer matches the gaps
         RecordingVerifier.Result r = verify(recording(List.of(new SeqRange(2, 3)), 0, 4));
         assertThat(r.valid()).isFalse();

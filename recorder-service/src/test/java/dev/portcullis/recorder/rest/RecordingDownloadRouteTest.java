@@ -58,7 +58,8 @@ class RecordingDownloadRouteTest {
     URL base;
 
     LargeRecording recording;
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     void storeALargeRecording() throws Exception {
@@ -71,20 +72,28 @@ class RecordingDownloadRouteTest {
     }
 
     HttpRequest.Builder get(String range) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "v1/sessions/" + recording.sessionId() + "/recording"))
+        HttpRequest.Builder b = HttpRequest.newBuilder(
+                        URI.create(base + "v1/sessions/" + recording.sessionId() + "/recording"))
                 .header("Authorization", "Bearer " + auditorToken());
         return range == null ? b : b.header("Range", range);
     }
 
     long audits() {
         return pool.preparedQuery("SELECT count(*) FROM download_audit WHERE session_id = $1")
-                .execute(Tuple.of(recording.sessionId())).await().indefinitely().iterator().next().getLong(0);
+                .execute(Tuple.of(recording.sessionId()))
+                .await()
+                .indefinitely()
+                .iterator()
+                .next()
+                .getLong(0);
     }
 
     @Test
     void downloadKeepsMemoryFlatEvenForASlowClient() throws Exception {
         // the first download of the JVM loads classes (tens of MB of allocation): not what is measured
-        assertThat(http.send(get("bytes=0-9").build(), HttpResponse.BodyHandlers.ofByteArray()).statusCode()).isEqualTo(206);
+        assertThat(http.send(get("bytes=0-9").build(), HttpResponse.BodyHandlers.ofByteArray())
+                        .statusCode())
+                .isEqualTo(206);
         long auditsBefore = audits();
         MemoryProbe before = MemoryProbe.afterGc();
         ThreadProbe allocated = ThreadProbe.start(ThreadProbe.SERVER_THREADS);
@@ -92,17 +101,18 @@ class RecordingDownloadRouteTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValueAsLong("content-length")).hasValue(SIZE);
         assertThat(r.headers().firstValue("x-portcullis-sha256")).hasValue(recording.sha256());
-        assertThat(r.headers().firstValue("repr-digest")).hasValue(
-                "sha-256=:" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(recording.sha256())) + ":");
+        assertThat(r.headers().firstValue("repr-digest"))
+                .hasValue("sha-256=:"
+                        + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(recording.sha256())) + ":");
 
         MessageDigest sha = LargeRecording.newSha256();
-        long[] checkpoints = { 8L << 20, SIZE / 2, SIZE * 3 / 4 };
+        long[] checkpoints = {8L << 20, SIZE / 2, SIZE * 3 / 4};
         int next = 0;
         long read = 0;
         MemoryProbe worst = new MemoryProbe(0, 0, 0);
         byte[] buffer = new byte[64 * 1024];
         try (InputStream in = r.body()) {
-            for (int n; (n = in.read(buffer)) > 0;) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
                 sha.update(buffer, 0, n);
                 read += n;
                 if (next < checkpoints.length && read >= checkpoints[next]) {
@@ -117,14 +127,18 @@ class RecordingDownloadRouteTest {
             }
         }
         long garbage = allocated.allocatedBytes();
-        System.out.printf("download of %d MiB: largest retained growth after GC %s; heap allocated by the server's threads %d MB%n",
+        System.out.printf(
+                "download of %d MiB: largest retained growth after GC %s; heap allocated by the server's threads %d MB%n",
                 SIZE >> 20, worst, garbage >> 20);
         assertThat(read).isEqualTo(SIZE);
         assertThat(HexFormat.of().formatHex(sha.digest())).isEqualTo(recording.sha256());
-        assertThat(worst.total()).as("memory retained while streaming %d MiB: %s", SIZE >> 20, worst)
+        assertThat(worst.total())
+                .as("memory retained while streaming %d MiB: %s", SIZE >> 20, worst)
                 .isLessThan(ALLOWANCE);
         // not buffered, and not copied through the heap chunk by chunk either
-        assertThat(garbage).as("heap allocated by the recorder while serving %d MiB", SIZE >> 20).isLessThan(SIZE / 16);
+        assertThat(garbage)
+                .as("heap allocated by the recorder while serving %d MiB", SIZE >> 20)
+                .isLessThan(SIZE / 16);
         assertThat(audits()).as("the download is audited").isEqualTo(auditsBefore + 1);
     }
 
@@ -132,25 +146,34 @@ class RecordingDownloadRouteTest {
     void rangesReturnExactlyTheRequestedBytes() throws Exception {
         long chunk = InputStreamPump.CHUNK;
         long part = 5L << 20; // multipart part size of the test config: a boundary between two S3 parts
-        long[][] ranges = { { 0, 99 }, { chunk - 10, chunk + 10 }, { part - 3, part + 2 }, { SIZE / 2, SIZE / 2 + (3L << 20) },
-                { SIZE - 1, SIZE - 1 } };
+        long[][] ranges = {
+            {0, 99},
+            {chunk - 10, chunk + 10},
+            {part - 3, part + 2},
+            {SIZE / 2, SIZE / 2 + (3L << 20)},
+            {SIZE - 1, SIZE - 1}
+        };
         for (long[] range : ranges) {
-            HttpResponse<byte[]> r = http.send(get("bytes=" + range[0] + "-" + range[1]).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r = http.send(
+                    get("bytes=" + range[0] + "-" + range[1]).build(), HttpResponse.BodyHandlers.ofByteArray());
             int length = (int) (range[1] - range[0] + 1);
             assertThat(r.statusCode()).isEqualTo(206);
-            assertThat(r.headers().firstValue("content-range")).hasValue("bytes " + range[0] + "-" + range[1] + "/" + SIZE);
+            assertThat(r.headers().firstValue("content-range"))
+                    .hasValue("bytes " + range[0] + "-" + range[1] + "/" + SIZE);
             assertThat(r.headers().firstValueAsLong("content-length")).hasValue(length);
             assertThat(r.body()).as("bytes %d-%d", range[0], range[1]).isEqualTo(recording.bytes(range[0], length));
         }
         HttpResponse<byte[]> suffix = http.send(get("bytes=-500").build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(suffix.statusCode()).isEqualTo(206);
         assertThat(suffix.body()).isEqualTo(recording.bytes(SIZE - 500, 500));
-        HttpResponse<byte[]> open = http.send(get("bytes=" + (SIZE - 1000) + "-").build(), HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(open.headers().firstValue("content-range")).hasValue("bytes " + (SIZE - 1000) + "-" + (SIZE - 1) + "/" + SIZE);
+        HttpResponse<byte[]> open =
+                http.send(get("bytes=" + (SIZE - 1000) + "-").build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(open.headers().firstValue("content-range"))
+                .hasValue("bytes " + (SIZE - 1000) + "-" + (SIZE - 1) + "/" + SIZE);
         assertThat(open.body()).isEqualTo(recording.bytes(SIZE - 1000, 1000));
 
-        HttpResponse<String> unsatisfiable = http.send(get("bytes=" + SIZE + "-").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> unsatisfiable =
+                http.send(get("bytes=" + SIZE + "-").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(unsatisfiable.statusCode()).isEqualTo(416);
         assertThat(unsatisfiable.headers().firstValue("content-range")).hasValue("bytes */" + SIZE);
         assertThat(unsatisfiable.body()).contains("range not satisfiable");

@@ -12,7 +12,8 @@ class RetentionPolicyTest {
 
     @Test
     void firstMatchingTagRuleWinsElseDefault() {
-        RetentionPolicy p = new RetentionPolicy(Duration.ofDays(90), List.of("env=prod:P400D", "tier=gold:P1000D", "env=dev:P7D"));
+        RetentionPolicy p =
+                new RetentionPolicy(Duration.ofDays(90), List.of("env=prod:P400D", "tier=gold:P1000D", "env=dev:P7D"));
         assertThat(p.periodFor(Map.of("env", "prod", "tier", "gold"))).isEqualTo(Duration.ofDays(400));
         assertThat(p.periodFor(Map.of("env", "dev"))).isEqualTo(Duration.ofDays(7));
         assertThat(p.periodFor(Map.of())).isEqualTo(Duration.ofDays(90));

@@ -51,10 +51,22 @@ class RetentionTest {
 
         assertThat(deleted).contains(devOld).doesNotContain(prodOld, devRecent);
         assertThat(store.size(devOldKey)).isEmpty();
-        given().auth().oauth2(auditorToken()).get("/v1/sessions/{id}", devOld).then().statusCode(404);
+        given().auth()
+                .oauth2(auditorToken())
+                .get("/v1/sessions/{id}", devOld)
+                .then()
+                .statusCode(404);
         assertThat(store.size(prodOldKey)).isPresent();
         assertThat(store.size(devRecentKey)).isPresent();
-        given().auth().oauth2(auditorToken()).get("/v1/sessions/{id}", prodOld).then().statusCode(200);
-        given().auth().oauth2(auditorToken()).get("/v1/sessions/{id}", devRecent).then().statusCode(200);
+        given().auth()
+                .oauth2(auditorToken())
+                .get("/v1/sessions/{id}", prodOld)
+                .then()
+                .statusCode(200);
+        given().auth()
+                .oauth2(auditorToken())
+                .get("/v1/sessions/{id}", devRecent)
+                .then()
+                .statusCode(200);
     }
 }

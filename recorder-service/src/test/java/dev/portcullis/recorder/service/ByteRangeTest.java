@@ -13,7 +13,8 @@ class ByteRangeTest {
         assertThat(ByteRange.parse("bytes=90-", 100)).contains(new ByteRange(90, 10));
         assertThat(ByteRange.parse("bytes=-5", 100)).contains(new ByteRange(95, 5));
         assertThat(ByteRange.parse("bytes=50-500", 100)).contains(new ByteRange(50, 50));
-        assertThat(ByteRange.parse("bytes=10-19", 100).orElseThrow().contentRange(100)).isEqualTo("bytes 10-19/100");
+        assertThat(ByteRange.parse("bytes=10-19", 100).orElseThrow().contentRange(100))
+                .isEqualTo("bytes 10-19/100");
     }
 
     @Test

@@ -45,11 +45,14 @@ class S3RecordingStoreTest {
         try {
             Files.write(file, data);
             String key = RecordingKeys.key(Instant.now(), "multipart-" + UUID.randomUUID(), RecordingKeys.EVENTS_EXT);
-            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+            String sha = HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(data));
             store.put(key, file, data.length, sha, "application/x-ndjson");
             assertThat(store.size(key)).contains((long) data.length);
             try (InputStream in = store.open(key, 0, data.length)) {
-                assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(in.readAllBytes()))).isEqualTo(sha);
+                assertThat(HexFormat.of()
+                                .formatHex(MessageDigest.getInstance("SHA-256").digest(in.readAllBytes())))
+                        .isEqualTo(sha);
             }
             long offset = 5 * 1024 * 1024 - 3; // across a part boundary
             try (InputStream in = store.open(key, offset, 10)) {
@@ -73,7 +76,8 @@ class S3RecordingStoreTest {
                 failure.complete(t);
             }
         });
-        assertThat(failure.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+        assertThat(failure.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("event loop");
     }
 }

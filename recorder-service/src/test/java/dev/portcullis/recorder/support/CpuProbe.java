@@ -28,20 +28,24 @@ public final class CpuProbe {
 
     private Map<String, Duration> sample() {
         Map<String, Duration> cpu = new LinkedHashMap<>();
-        roots.forEach((name, pid) -> cpu.put(name, ProcessHandle.of(pid)
-                .map(p -> Stream.concat(Stream.of(p), p.descendants())
-                        .map(h -> h.info().totalCpuDuration().orElse(Duration.ZERO))
-                        .reduce(Duration.ZERO, Duration::plus))
-                .orElse(Duration.ZERO)));
+        roots.forEach((name, pid) -> cpu.put(
+                name,
+                ProcessHandle.of(pid)
+                        .map(p -> Stream.concat(Stream.of(p), p.descendants())
+                                .map(h -> h.info().totalCpuDuration().orElse(Duration.ZERO))
+                                .reduce(Duration.ZERO, Duration::plus))
+                        .orElse(Duration.ZERO)));
         return cpu;
     }
 
     /** e.g. {@code recorder JVM 21.3 s (1.10 cores), postgres 9.8 s (0.51 cores), …} over {@code wallSeconds}. */
     public String report(double wallSeconds) {
         Map<String, Duration> now = sample();
-        return now.entrySet().stream().map(e -> {
-            double s = e.getValue().minus(before.get(e.getKey())).toMillis() / 1000.0;
-            return "%s %.1f s (%.2f cores)".formatted(e.getKey(), s, s / wallSeconds);
-        }).collect(Collectors.joining(", "));
+        return now.entrySet().stream()
+                .map(e -> {
+                    double s = e.getValue().minus(before.get(e.getKey())).toMillis() / 1000.0;
+                    return "%s %.1f s (%.2f cores)".formatted(e.getKey(), s, s / wallSeconds);
+                })
+                .collect(Collectors.joining(", "));
     }
 }

@@ -23,8 +23,8 @@ import java.util.UUID;
  * downloads of any size can be tested without ingesting millions of events. The local copy is kept
  * until {@link #close} so that byte ranges can be checked against it.
  */
-public record LargeRecording(String sessionId, String key, long size, String sha256, Path file,
-        RecordingStore store) implements AutoCloseable {
+public record LargeRecording(String sessionId, String key, long size, String sha256, Path file, RecordingStore store)
+        implements AutoCloseable {
 
     public static LargeRecording store(RecordingStore store, Pool pool, long size) throws IOException {
         String id = "large-" + UUID.randomUUID();
@@ -53,7 +53,9 @@ public record LargeRecording(String sessionId, String key, long size, String sha
                 INSERT INTO recorded_session (session_id, agent, connection, protocol, started_at, ended_at, status, ended,
                     object_key, size_bytes, sha256, finalized_at) VALUES ($1, 'large', 'pg-dev', 'postgres', $2, $2, 'complete',
                     true, $3, $4, $5, now())""")
-                .execute(Tuple.of(id, start.atOffset(ZoneOffset.UTC), key, size, hex)).await().indefinitely();
+                .execute(Tuple.of(id, start.atOffset(ZoneOffset.UTC), key, size, hex))
+                .await()
+                .indefinitely();
         return new LargeRecording(id, key, size, hex, file, store);
     }
 

@@ -16,7 +16,9 @@ public record MemoryProbe(long heap, long direct, long nettyDirect) {
         }
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         long direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
-                .filter(b -> "direct".equals(b.getName())).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
+                .filter(b -> "direct".equals(b.getName()))
+                .mapToLong(BufferPoolMXBean::getMemoryUsed)
+                .sum();
         long netty = io.netty.util.internal.PlatformDependent.usedDirectMemory();
         return new MemoryProbe(heap, direct, Math.max(0, netty));
     }
@@ -27,7 +29,9 @@ public record MemoryProbe(long heap, long direct, long nettyDirect) {
 
     /** Growth over {@code before}, component by component (negative values count as zero). */
     public MemoryProbe minus(MemoryProbe before) {
-        return new MemoryProbe(Math.max(0, heap - before.heap), Math.max(0, direct - before.direct),
+        return new MemoryProbe(
+                Math.max(0, heap - before.heap),
+                Math.max(0, direct - before.direct),
                 Math.max(0, nettyDirect - before.nettyDirect));
     }
 

@@ -44,9 +44,17 @@ public final class RecorderDevStack implements QuarkusTestResourceLifecycleManag
     private static synchronized S3Server s3(DevStack stack) {
         if (s3 == null) {
             Path dir = stack.workDir().resolve("s3-on-disk");
-            s3 = S3Server.start(dir, Ports.free(), "portcullis-dev", UUID.randomUUID().toString(), true,
-                    List.of(DevStack.RECORDINGS_BUCKET), Jdk.find(null), dir.resolve("s3proxy.log"),
-                    dir.resolve("s3proxy.pid"), Duration.ofSeconds(90));
+            s3 = S3Server.start(
+                    dir,
+                    Ports.free(),
+                    "portcullis-dev",
+                    UUID.randomUUID().toString(),
+                    true,
+                    List.of(DevStack.RECORDINGS_BUCKET),
+                    Jdk.find(null),
+                    dir.resolve("s3proxy.log"),
+                    dir.resolve("s3proxy.pid"),
+                    Duration.ofSeconds(90));
         }
         return s3;
     }

@@ -33,8 +33,7 @@ public final class RecorderTestSupport {
     private static KafkaProducer<String, byte[]> producer;
     private static final Map<String, String> TOKENS = new ConcurrentHashMap<>();
 
-    private RecorderTestSupport() {
-    }
+    private RecorderTestSupport() {}
 
     public static String bootstrap() {
         return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
@@ -69,10 +68,15 @@ public final class RecorderTestSupport {
     public static String token(String user, String password) {
         return TOKENS.computeIfAbsent(user, u -> {
             String kc = ConfigProvider.getConfig().getValue("portcullis.keycloak.url", String.class);
-            return given().formParam("grant_type", "password").formParam("client_id", "portcullis-cli")
-                    .formParam("username", user).formParam("password", password)
+            return given().formParam("grant_type", "password")
+                    .formParam("client_id", "portcullis-cli")
+                    .formParam("username", user)
+                    .formParam("password", password)
                     .post(kc + "/realms/portcullis/protocol/openid-connect/token")
-                    .then().statusCode(200).extract().path("access_token");
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .path("access_token");
         });
     }
 
@@ -87,10 +91,15 @@ public final class RecorderTestSupport {
     public static String agentToken() {
         return TOKENS.computeIfAbsent("demo-agent", u -> {
             String kc = ConfigProvider.getConfig().getValue("portcullis.keycloak.url", String.class);
-            return given().auth().preemptive().basic("demo-agent", "demo-agent-dev-secret")
+            return given().auth()
+                    .preemptive()
+                    .basic("demo-agent", "demo-agent-dev-secret")
                     .formParam("grant_type", "client_credentials")
                     .post(kc + "/realms/portcullis/protocol/openid-connect/token")
-                    .then().statusCode(200).extract().path("access_token");
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .path("access_token");
         });
     }
 
@@ -99,8 +108,15 @@ public final class RecorderTestSupport {
     }
 
     /** A CloudEvents-style session event with the attributes of DESIGN.md in {@code data}. */
-    public static String event(String sessionId, long seq, String type, Instant time, String agent, String connection,
-            String protocol, Map<String, Object> extra) {
+    public static String event(
+            String sessionId,
+            long seq,
+            String type,
+            Instant time,
+            String agent,
+            String connection,
+            String protocol,
+            Map<String, Object> extra) {
         ObjectNode root = JsonSupport.MAPPER.createObjectNode();
         root.put("specversion", "1.0");
         root.put("id", sessionId + "-" + seq);
@@ -123,16 +139,53 @@ public final class RecorderTestSupport {
     /** started, request, decision(allow), output, decision(deny), ended — six events. */
     public static List<String> sqlSession(String id, String agent, String connection, Instant start) {
         List<String> e = new ArrayList<>();
-        e.add(event(id, 0, "session.started", start, agent, connection, "postgres", Map.of("client_address", "127.0.0.1")));
-        e.add(event(id, 1, "session.request", start.plusMillis(100), agent, connection, null,
+        e.add(event(
+                id, 0, "session.started", start, agent, connection, "postgres", Map.of("client_address", "127.0.0.1")));
+        e.add(event(
+                id,
+                1,
+                "session.request",
+                start.plusMillis(100),
+                agent,
+                connection,
+                null,
                 Map.of("kind", "query", "text", "SELECT * FROM orders WHERE id = 1")));
-        e.add(event(id, 2, "session.decision", start.plusMillis(110), agent, connection, null,
+        e.add(event(
+                id,
+                2,
+                "session.decision",
+                start.plusMillis(110),
+                agent,
+                connection,
+                null,
                 Map.of("action", "allow", "rules", List.of("read-ok"))));
-        e.add(event(id, 3, "session.output", start.plusMillis(150), agent, connection, null,
+        e.add(event(
+                id,
+                3,
+                "session.output",
+                start.plusMillis(150),
+                agent,
+                connection,
+                null,
                 Map.of("rows", 1, "columns", List.of("id", "email"), "data", List.of(List.of(1, "j***@example.com")))));
-        e.add(event(id, 4, "session.decision", start.plusMillis(200), agent, connection, null,
+        e.add(event(
+                id,
+                4,
+                "session.decision",
+                start.plusMillis(200),
+                agent,
+                connection,
+                null,
                 Map.of("action", "deny", "rules", List.of("drop-forbidden"))));
-        e.add(event(id, 5, "session.ended", start.plusMillis(300), agent, connection, null, Map.of("reason", "client_closed")));
+        e.add(event(
+                id,
+                5,
+                "session.ended",
+                start.plusMillis(300),
+                agent,
+                connection,
+                null,
+                Map.of("reason", "client_closed")));
         return e;
     }
 
@@ -153,8 +206,11 @@ public final class RecorderTestSupport {
     }
 
     /** Reads a topic from the start until {@code done} holds for the records collected (or times out). */
-    public static List<ConsumerRecord<String, byte[]>> consume(String topic, Predicate<ConsumerRecord<String, byte[]>> keep,
-            Predicate<List<ConsumerRecord<String, byte[]>>> done, Duration timeout) {
+    public static List<ConsumerRecord<String, byte[]>> consume(
+            String topic,
+            Predicate<ConsumerRecord<String, byte[]>> keep,
+            Predicate<List<ConsumerRecord<String, byte[]>>> done,
+            Duration timeout) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());

@@ -15,10 +15,12 @@ public final class ThreadProbe {
 
     /** The threads that serve HTTP in the recorder: Vert.x event loops and Quarkus's worker pool. */
     public static final Predicate<Thread> SERVER_THREADS = t -> t.getName().startsWith("vert.x-eventloop-thread-")
-            || t.getName().startsWith("executor-thread-") || t.getName().startsWith("vert.x-worker-thread-");
+            || t.getName().startsWith("executor-thread-")
+            || t.getName().startsWith("vert.x-worker-thread-");
     /** The threads that ingest: the above, the Kafka consumers and the finalizers. */
-    public static final Predicate<Thread> RECORDER_THREADS = SERVER_THREADS
-            .or(t -> t.getName().startsWith("smallrye-kafka-consumer-thread-") || t.getName().startsWith("recorder-finalizer-"));
+    public static final Predicate<Thread> RECORDER_THREADS =
+            SERVER_THREADS.or(t -> t.getName().startsWith("smallrye-kafka-consumer-thread-")
+                    || t.getName().startsWith("recorder-finalizer-"));
 
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -32,8 +34,11 @@ public final class ThreadProbe {
 
     public static ThreadProbe start(Predicate<Thread> which) {
         ThreadProbe p = new ThreadProbe(which);
-        Thread.getAllStackTraces().keySet().stream().filter(which).forEach(t -> p.before.put(t.threadId(),
-                new long[] { THREADS.getThreadAllocatedBytes(t.threadId()), THREADS.getThreadCpuTime(t.threadId()) }));
+        Thread.getAllStackTraces().keySet().stream()
+                .filter(which)
+                .forEach(t -> p.before.put(t.threadId(), new long[] {
+                    THREADS.getThreadAllocatedBytes(t.threadId()), THREADS.getThreadCpuTime(t.threadId())
+                }));
         return p;
     }
 
@@ -51,7 +56,9 @@ public final class ThreadProbe {
         long sum = 0;
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (this.which.test(t)) {
-                long now = which == 0 ? THREADS.getThreadAllocatedBytes(t.threadId()) : THREADS.getThreadCpuTime(t.threadId());
+                long now = which == 0
+                        ? THREADS.getThreadAllocatedBytes(t.threadId())
+                        : THREADS.getThreadCpuTime(t.threadId());
                 if (now >= 0) {
                     long[] b = before.get(t.threadId());
                     sum += now - (b == null ? 0 : b[which]);

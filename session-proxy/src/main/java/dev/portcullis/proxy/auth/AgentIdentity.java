@@ -8,6 +8,11 @@ import java.util.List;
  *
  * @param issuedAt the token's {@code iat} (its {@code exp} when it has none, which never predates a kill switch)
  */
-public record AgentIdentity(String agent, String subject, List<String> groups, List<String> scopes, String access,
-        Instant expiresAt, Instant issuedAt) {
-}
+public record AgentIdentity(
+        String agent,
+        String subject,
+        List<String> groups,
+        List<String> scopes,
+        String access,
+        Instant expiresAt,
+        Instant issuedAt) {}

@@ -49,12 +49,18 @@ public class TokenValidator {
         }
     }
 
-    private static final String[] ASYMMETRIC = {AlgorithmIdentifiers.RSA_USING_SHA256,
-            AlgorithmIdentifiers.RSA_USING_SHA384, AlgorithmIdentifiers.RSA_USING_SHA512,
-            AlgorithmIdentifiers.RSA_PSS_USING_SHA256, AlgorithmIdentifiers.RSA_PSS_USING_SHA384,
-            AlgorithmIdentifiers.RSA_PSS_USING_SHA512, AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256,
-            AlgorithmIdentifiers.ECDSA_USING_P384_CURVE_AND_SHA384, AlgorithmIdentifiers.ECDSA_USING_P521_CURVE_AND_SHA512,
-            AlgorithmIdentifiers.EDDSA};
+    private static final String[] ASYMMETRIC = {
+        AlgorithmIdentifiers.RSA_USING_SHA256,
+        AlgorithmIdentifiers.RSA_USING_SHA384,
+        AlgorithmIdentifiers.RSA_USING_SHA512,
+        AlgorithmIdentifiers.RSA_PSS_USING_SHA256,
+        AlgorithmIdentifiers.RSA_PSS_USING_SHA384,
+        AlgorithmIdentifiers.RSA_PSS_USING_SHA512,
+        AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256,
+        AlgorithmIdentifiers.ECDSA_USING_P384_CURVE_AND_SHA384,
+        AlgorithmIdentifiers.ECDSA_USING_P521_CURVE_AND_SHA512,
+        AlgorithmIdentifiers.EDDSA
+    };
 
     private final JwtConsumer consumer;
 
@@ -71,10 +77,13 @@ public class TokenValidator {
                 .setExpectedIssuer(issuer)
                 .setExpectedAudience(true, config.token().audience())
                 .setVerificationKeyResolver(resolver)
-                .setJwsAlgorithmConstraints(new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, ASYMMETRIC))
+                .setJwsAlgorithmConstraints(
+                        new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, ASYMMETRIC))
                 .setRequireSubject()
                 .build();
-        LOG.infof("agent tokens: issuer %s, audience %s, keys from %s", issuer, config.token().audience(), jwksUrl);
+        LOG.infof(
+                "agent tokens: issuer %s, audience %s, keys from %s",
+                issuer, config.token().audience(), jwksUrl);
     }
 
     /**
@@ -94,7 +103,8 @@ public class TokenValidator {
         }
         try {
             Object scopeClaim = claims.getClaimValue("scope");
-            List<String> scopes = scopeClaim instanceof String s ? Arrays.asList(s.trim().split("\\s+")) : List.of();
+            List<String> scopes =
+                    scopeClaim instanceof String s ? Arrays.asList(s.trim().split("\\s+")) : List.of();
             String prefix = "conn:" + connection + ":";
             String access = null;
             List<String> connScopes = new ArrayList<>();
@@ -113,11 +123,16 @@ public class TokenValidator {
             if (access == null) {
                 throw new InvalidTokenException("token has no scope for connection " + connection, true);
             }
-            String agent = agentName(claims.getStringClaimValue("preferred_username"), claims.getStringClaimValue("azp"),
-                    claims.getStringClaimValue("client_id"), claims.getSubject());
+            String agent = agentName(
+                    claims.getStringClaimValue("preferred_username"),
+                    claims.getStringClaimValue("azp"),
+                    claims.getStringClaimValue("client_id"),
+                    claims.getSubject());
             List<String> groups = claims.hasClaim("groups") ? claims.getStringListClaimValue("groups") : List.of();
             Instant exp = Instant.ofEpochMilli(claims.getExpirationTime().getValueInMillis());
-            Instant iat = claims.getIssuedAt() == null ? exp : Instant.ofEpochMilli(claims.getIssuedAt().getValueInMillis());
+            Instant iat = claims.getIssuedAt() == null
+                    ? exp
+                    : Instant.ofEpochMilli(claims.getIssuedAt().getValueInMillis());
             return new AgentIdentity(agent, claims.getSubject(), groups, List.copyOf(connScopes), access, exp, iat);
         } catch (MalformedClaimException e) {
             throw new InvalidTokenException("malformed claim: " + e.getMessage());
@@ -130,18 +145,24 @@ public class TokenValidator {
             return "expired";
         }
         List<String> why = new ArrayList<>();
-        e.getErrorDetails().forEach(d -> why.add(switch (d.getErrorCode()) {
-            case ErrorCodes.AUDIENCE_INVALID, ErrorCodes.AUDIENCE_MISSING -> "audience does not contain session-proxy";
-            case ErrorCodes.ISSUER_INVALID, ErrorCodes.ISSUER_MISSING -> "wrong or missing issuer";
-            case ErrorCodes.SIGNATURE_INVALID -> "invalid signature";
-            case ErrorCodes.NOT_YET_VALID -> "not yet valid";
-            case ErrorCodes.EXPIRATION_MISSING -> "no expiry";
-            case ErrorCodes.SUBJECT_MISSING -> "no subject";
-            case ErrorCodes.MALFORMED_CLAIM -> "malformed claim";
-            case ErrorCodes.MISCELLANEOUS -> d.getErrorMessage().contains("algorithm") || d.getErrorMessage()
-                    .contains("verification key") ? "algorithm not accepted or no matching key" : "not a valid signed JWT";
-            default -> "rejected (jose4j code " + d.getErrorCode() + ")";
-        }));
+        e.getErrorDetails()
+                .forEach(d -> why.add(
+                        switch (d.getErrorCode()) {
+                            case ErrorCodes.AUDIENCE_INVALID, ErrorCodes.AUDIENCE_MISSING ->
+                                "audience does not contain session-proxy";
+                            case ErrorCodes.ISSUER_INVALID, ErrorCodes.ISSUER_MISSING -> "wrong or missing issuer";
+                            case ErrorCodes.SIGNATURE_INVALID -> "invalid signature";
+                            case ErrorCodes.NOT_YET_VALID -> "not yet valid";
+                            case ErrorCodes.EXPIRATION_MISSING -> "no expiry";
+                            case ErrorCodes.SUBJECT_MISSING -> "no subject";
+                            case ErrorCodes.MALFORMED_CLAIM -> "malformed claim";
+                            case ErrorCodes.MISCELLANEOUS ->
+                                d.getErrorMessage().contains("algorithm")
+                                                || d.getErrorMessage().contains("verification key")
+                                        ? "algorithm not accepted or no matching key"
+                                        : "not a valid signed JWT";
+                            default -> "rejected (jose4j code " + d.getErrorCode() + ")";
+                        }));
         return why.isEmpty() ? "invalid JWT" : String.join("; ", why);
     }
 
@@ -152,7 +173,9 @@ public class TokenValidator {
      */
     static String agentName(String preferredUsername, String azp, String clientId, String subject) {
         String prefix = "service-account-";
-        if (preferredUsername != null && preferredUsername.startsWith(prefix) && preferredUsername.length() > prefix.length()) {
+        if (preferredUsername != null
+                && preferredUsername.startsWith(prefix)
+                && preferredUsername.length() > prefix.length()) {
             return preferredUsername.substring(prefix.length());
         }
         if (azp != null) {

@@ -28,8 +28,14 @@ public class ConnectionCatalog {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @RegisterForReflection
-    public record Credentials(String username, String passwordFile, String passwordEnv, String privateKeyFile,
-            String tokenFile, String clientCertFile, String clientKeyFile) {
+    public record Credentials(
+            String username,
+            String passwordFile,
+            String passwordEnv,
+            String privateKeyFile,
+            String tokenFile,
+            String clientCertFile,
+            String clientKeyFile) {
         @Override
         public String toString() {
             return "Credentials[username=" + username + "]";
@@ -38,13 +44,20 @@ public class ConnectionCatalog {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @RegisterForReflection
-    public record Tls(String mode, String caFile, String serverName) {
-    }
+    public record Tls(String mode, String caFile, String serverName) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @RegisterForReflection
-    public record Connection(String name, String type, String address, String database, Credentials credentials,
-            List<String> accessLevels, Map<String, String> tags, Duration maxSessionDuration, Tls tls,
+    public record Connection(
+            String name,
+            String type,
+            String address,
+            String database,
+            Credentials credentials,
+            List<String> accessLevels,
+            Map<String, String> tags,
+            Duration maxSessionDuration,
+            Tls tls,
             String knownHosts) {
 
         public String host() {
@@ -65,7 +78,8 @@ public class ConnectionCatalog {
         public char[] readPassword() {
             try {
                 if (credentials.passwordFile() != null) {
-                    return Files.readString(Path.of(credentials.passwordFile()), StandardCharsets.UTF_8).strip()
+                    return Files.readString(Path.of(credentials.passwordFile()), StandardCharsets.UTF_8)
+                            .strip()
                             .toCharArray();
                 }
                 if (credentials.passwordEnv() != null && System.getenv(credentials.passwordEnv()) != null) {
@@ -80,29 +94,42 @@ public class ConnectionCatalog {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @RegisterForReflection
-    record FileContent(Map<String, Connection> connections) {
-    }
+    record FileContent(Map<String, Connection> connections) {}
 
     private final Map<String, Connection> connections;
 
     public ConnectionCatalog(ProxyConfig config) {
-        this.connections = config.connections().file().map(ConnectionCatalog::load).orElseGet(() -> {
-            LOG.warn("portcullis.connections.file is not set: no connections, every session will be refused");
-            return Map.of();
-        });
+        this.connections = config.connections()
+                .file()
+                .map(ConnectionCatalog::load)
+                .orElseGet(() -> {
+                    LOG.warn("portcullis.connections.file is not set: no connections, every session will be refused");
+                    return Map.of();
+                });
     }
 
     static Map<String, Connection> load(String file) {
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).findAndRegisterModules()
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+                .findAndRegisterModules()
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         try {
             FileContent content = yaml.readValue(Path.of(file).toFile(), FileContent.class);
             Map<String, Connection> out = new LinkedHashMap<>();
             if (content != null && content.connections() != null) {
-                content.connections().forEach((name, c) -> out.put(name, new Connection(name,
-                        c.type() == null ? "postgres" : c.type(), c.address(), c.database(), c.credentials(),
-                        c.accessLevels() == null ? List.of("read") : c.accessLevels(),
-                        c.tags() == null ? Map.of() : c.tags(), c.maxSessionDuration(), c.tls(), c.knownHosts())));
+                content.connections()
+                        .forEach((name, c) -> out.put(
+                                name,
+                                new Connection(
+                                        name,
+                                        c.type() == null ? "postgres" : c.type(),
+                                        c.address(),
+                                        c.database(),
+                                        c.credentials(),
+                                        c.accessLevels() == null ? List.of("read") : c.accessLevels(),
+                                        c.tags() == null ? Map.of() : c.tags(),
+                                        c.maxSessionDuration(),
+                                        c.tls(),
+                                        c.knownHosts())));
             }
             LOG.infof("loaded %d connection(s) from %s: %s", out.size(), file, out.keySet());
             return Map.copyOf(out);

@@ -25,7 +25,8 @@ public abstract class AgentSession implements LiveSession {
     public final Instant startedAt = Instant.now();
     public final SessionRecorder recorder;
 
-    protected AgentSession(SessionRegistry registry, EventPublisher events, AgentIdentity identity, Connection connection) {
+    protected AgentSession(
+            SessionRegistry registry, EventPublisher events, AgentIdentity identity, Connection connection) {
         this.registry = registry;
         this.identity = identity;
         this.connection = connection;
@@ -35,9 +36,15 @@ public abstract class AgentSession implements LiveSession {
     /** Registers with the kill switch and records {@code session.started} with the protocol's own details. */
     protected void start(String protocol, String clientAddress, JsonObject details) {
         registry.register(this);
-        recorder.emit(EventTypes.SESSION_STARTED, new JsonObject().put("client_address", clientAddress)
-                .put("protocol", protocol).put("subject", identity.subject())
-                .put("scopes", new JsonArray(identity.scopes())).put("access", identity.access()).mergeIn(details));
+        recorder.emit(
+                EventTypes.SESSION_STARTED,
+                new JsonObject()
+                        .put("client_address", clientAddress)
+                        .put("protocol", protocol)
+                        .put("subject", identity.subject())
+                        .put("scopes", new JsonArray(identity.scopes()))
+                        .put("access", identity.access())
+                        .mergeIn(details));
     }
 
     /** Once: leaves the registry and records {@code session.ended}; false when the session had ended already. */
@@ -46,7 +53,8 @@ public abstract class AgentSession implements LiveSession {
             return false;
         }
         registry.unregister(this);
-        recorder.emit(EventTypes.SESSION_ENDED, new JsonObject().put("reason", reason).put("requests", recorder.requests()));
+        recorder.emit(
+                EventTypes.SESSION_ENDED, new JsonObject().put("reason", reason).put("requests", recorder.requests()));
         return true;
     }
 

@@ -3,11 +3,18 @@ package dev.portcullis.proxy.enforcement;
 import java.util.List;
 
 /** A policy result for one request (DESIGN.md "Policy"). */
-public record Decision(Action action, List<String> reasons, List<String> rules, List<MaskRule> mask, boolean record,
+public record Decision(
+        Action action,
+        List<String> reasons,
+        List<String> rules,
+        List<MaskRule> mask,
+        boolean record,
         String decisionId) {
 
     public enum Action {
-        ALLOW, DENY, REVIEW;
+        ALLOW,
+        DENY,
+        REVIEW;
 
         public String wire() {
             return name().toLowerCase(java.util.Locale.ROOT);

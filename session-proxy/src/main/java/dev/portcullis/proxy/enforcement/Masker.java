@@ -24,10 +24,12 @@ public final class Masker {
     public enum Detector {
         CREDIT_CARD("credit_card", Pattern.compile("(?<![0-9])(?:[0-9][ -]?){12,18}[0-9](?![0-9])")),
         EMAIL("email", Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}")),
-        CLOUD_KEY("cloud_key", Pattern.compile(
-                "(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|(?i:aws_secret_access_key)\\s*[=:]\\s*[A-Za-z0-9/+=]{40}"
-                        + "|(?:ghp|gho|ghs|ghu|github_pat)_[A-Za-z0-9_]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}"
-                        + "|AccountKey=[A-Za-z0-9/+=]{40,}")),
+        CLOUD_KEY(
+                "cloud_key",
+                Pattern.compile(
+                        "(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|(?i:aws_secret_access_key)\\s*[=:]\\s*[A-Za-z0-9/+=]{40}"
+                                + "|(?:ghp|gho|ghs|ghu|github_pat)_[A-Za-z0-9_]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}"
+                                + "|AccountKey=[A-Za-z0-9/+=]{40,}")),
         JWT("jwt", Pattern.compile("eyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*"));
 
         final String id;
@@ -69,8 +71,7 @@ public final class Masker {
         }
     }
 
-    public record DetectorRule(Detector detector, String strategy) {
-    }
+    public record DetectorRule(Detector detector, String strategy) {}
 
     /** Unknown detectors or strategies fail closed: the value is redacted. */
     public static ColumnPlan plan(List<MaskRule> rules, String columnName) {
@@ -208,8 +209,12 @@ public final class Masker {
                 return value.contains("eyJ");
             }
             case CLOUD_KEY -> {
-                return value.contains("AKIA") || value.contains("ASIA") || value.contains("AIza")
-                        || value.contains("xox") || value.contains("AccountKey=") || mayHoldUnderscoreKey(value);
+                return value.contains("AKIA")
+                        || value.contains("ASIA")
+                        || value.contains("AIza")
+                        || value.contains("xox")
+                        || value.contains("AccountKey=")
+                        || mayHoldUnderscoreKey(value);
             }
             default -> {
                 return true;

@@ -10,19 +10,37 @@ import java.util.HashMap;
 /** The policy input of DESIGN.md "Policy" for one request, protocol-neutral. */
 public final class PolicyInput {
 
-    private PolicyInput() {
-    }
+    private PolicyInput() {}
 
-    public static JsonObject of(AgentIdentity identity, ConnectionCatalog.Connection connection, String sessionId,
-            String clientAddress, Instant startedAt, JsonObject request) {
+    public static JsonObject of(
+            AgentIdentity identity,
+            ConnectionCatalog.Connection connection,
+            String sessionId,
+            String clientAddress,
+            Instant startedAt,
+            JsonObject request) {
         return new JsonObject()
-                .put("identity", new JsonObject().put("agent", identity.agent()).put("subject", identity.subject())
-                        .put("groups", new JsonArray(identity.groups())).put("scopes", new JsonArray(identity.scopes()))
-                        .put("access", identity.access()))
-                .put("connection", new JsonObject().put("name", connection.name()).put("type", connection.type())
-                        .put("tags", new JsonObject(new HashMap<>(connection.tags()))))
-                .put("session", new JsonObject().put("id", sessionId).put("client_address", clientAddress)
-                        .put("started_at", startedAt.toString()))
-                .put("request", request).put("time", Instant.now().toString());
+                .put(
+                        "identity",
+                        new JsonObject()
+                                .put("agent", identity.agent())
+                                .put("subject", identity.subject())
+                                .put("groups", new JsonArray(identity.groups()))
+                                .put("scopes", new JsonArray(identity.scopes()))
+                                .put("access", identity.access()))
+                .put(
+                        "connection",
+                        new JsonObject()
+                                .put("name", connection.name())
+                                .put("type", connection.type())
+                                .put("tags", new JsonObject(new HashMap<>(connection.tags()))))
+                .put(
+                        "session",
+                        new JsonObject()
+                                .put("id", sessionId)
+                                .put("client_address", clientAddress)
+                                .put("started_at", startedAt.toString()))
+                .put("request", request)
+                .put("time", Instant.now().toString());
     }
 }

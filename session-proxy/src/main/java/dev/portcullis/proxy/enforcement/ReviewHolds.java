@@ -18,11 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public class ReviewHolds {
 
     public enum Outcome {
-        APPROVED, DENIED, EXPIRED
+        APPROVED,
+        DENIED,
+        EXPIRED
     }
 
-    private record Hold(Context context, Promise<Outcome> promise, long timer) {
-    }
+    private record Hold(Context context, Promise<Outcome> promise, long timer) {}
 
     private final Vertx vertx;
     private final ProxyConfig config;

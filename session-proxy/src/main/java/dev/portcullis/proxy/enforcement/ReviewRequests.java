@@ -21,35 +21,55 @@ import java.util.UUID;
 public final class ReviewRequests {
 
     /** A review in progress: the id the agent is told, and the outcome once review-decisions says so. */
-    public record Pending(String reviewId, Future<ReviewHolds.Outcome> outcome) {
-    }
+    public record Pending(String reviewId, Future<ReviewHolds.Outcome> outcome) {}
 
-    private ReviewRequests() {
-    }
+    private ReviewRequests() {}
 
     /**
      * Call on the session's context (the outcome completes there).
      *
      * @param recordedRequest the request as recorded (already masked)
      */
-    public static Pending open(ReviewHolds holds, EventPublisher events, SessionRecorder recorder,
-            AgentIdentity identity, String connection, JsonObject recordedRequest, Decision decision, long requestSeq,
+    public static Pending open(
+            ReviewHolds holds,
+            EventPublisher events,
+            SessionRecorder recorder,
+            AgentIdentity identity,
+            String connection,
+            JsonObject recordedRequest,
+            Decision decision,
+            long requestSeq,
             Duration timeout) {
         String reviewId = UUID.randomUUID().toString();
         Future<ReviewHolds.Outcome> held = holds.hold(reviewId);
-        JsonObject data = new JsonObject().put("review_id", reviewId).put("session_id", recorder.sessionId())
-                .put("agent", identity.agent()).put("subject", identity.subject()).put("connection", connection)
-                .put("request", recordedRequest).put("reasons", new JsonArray(decision.reasons()))
-                .put("rules", new JsonArray(decision.rules())).put("request_seq", requestSeq)
+        JsonObject data = new JsonObject()
+                .put("review_id", reviewId)
+                .put("session_id", recorder.sessionId())
+                .put("agent", identity.agent())
+                .put("subject", identity.subject())
+                .put("connection", connection)
+                .put("request", recordedRequest)
+                .put("reasons", new JsonArray(decision.reasons()))
+                .put("rules", new JsonArray(decision.rules()))
+                .put("request_seq", requestSeq)
                 .put("expires_at", Instant.now().plus(timeout).toString());
-        events.publish(Topics.REVIEW_REQUESTS, reviewId,
-                EventPublisher.envelope(EventTypes.REVIEW_REQUESTED, reviewId, data));
-        recorder.emit(EventTypes.SESSION_DECISION, new JsonObject().put("request_seq", requestSeq).put("action", "review")
-                .put("review_id", reviewId).put("state", "waiting"));
+        events.publish(
+                Topics.REVIEW_REQUESTS, reviewId, EventPublisher.envelope(EventTypes.REVIEW_REQUESTED, reviewId, data));
+        recorder.emit(
+                EventTypes.SESSION_DECISION,
+                new JsonObject()
+                        .put("request_seq", requestSeq)
+                        .put("action", "review")
+                        .put("review_id", reviewId)
+                        .put("state", "waiting"));
         Future<ReviewHolds.Outcome> recorded = held.map(outcome -> {
-            recorder.emit(EventTypes.SESSION_DECISION, new JsonObject().put("request_seq", requestSeq)
-                    .put("action", outcome == ReviewHolds.Outcome.APPROVED ? "allow" : "deny")
-                    .put("review_id", reviewId).put("state", outcome.name().toLowerCase(Locale.ROOT)));
+            recorder.emit(
+                    EventTypes.SESSION_DECISION,
+                    new JsonObject()
+                            .put("request_seq", requestSeq)
+                            .put("action", outcome == ReviewHolds.Outcome.APPROVED ? "allow" : "deny")
+                            .put("review_id", reviewId)
+                            .put("state", outcome.name().toLowerCase(Locale.ROOT)));
             return outcome;
         });
         return new Pending(reviewId, recorded);

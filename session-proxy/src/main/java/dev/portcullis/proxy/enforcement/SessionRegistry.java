@@ -19,6 +19,7 @@ public class SessionRegistry {
     private final Map<String, LiveSession> sessions = new ConcurrentHashMap<>();
     /** When the kill switch last hit an agent ({@code agent}) or an agent's grant ({@code agent\nconnection}). */
     private final Map<String, Instant> cutoffs = new ConcurrentHashMap<>();
+
     private final AtomicInteger connections = new AtomicInteger();
 
     /** Counts a new client connection; false when {@code max} are open already. */

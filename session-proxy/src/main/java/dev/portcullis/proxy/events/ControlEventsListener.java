@@ -52,7 +52,10 @@ public class ControlEventsListener {
 
     void onStart(@Observes StartupEvent ev) {
         if (config.events().enabled()) {
-            thread = Thread.ofPlatform().name("portcullis-control-events").daemon().start(this::run);
+            thread = Thread.ofPlatform()
+                    .name("portcullis-control-events")
+                    .daemon()
+                    .start(this::run);
         }
     }
 
@@ -83,7 +86,8 @@ public class ControlEventsListener {
                     info.forEach(i -> parts.add(new TopicPartition(i.topic(), i.partition())));
                 }
                 consumer.assign(parts);
-                List<TopicPartition> unseen = parts.stream().filter(tp -> !next.containsKey(tp)).toList();
+                List<TopicPartition> unseen =
+                        parts.stream().filter(tp -> !next.containsKey(tp)).toList();
                 consumer.seekToEnd(unseen);
                 for (TopicPartition tp : parts) {
                     Long resume = next.get(tp);
@@ -93,15 +97,21 @@ public class ControlEventsListener {
                     next.put(tp, consumer.position(tp)); // resolves the end offsets now: events after this are seen
                 }
                 ready = true;
-                LOG.infof("reading %s and %s (%d partitions)", Topics.IDENTITY_EVENTS, Topics.REVIEW_DECISIONS,
-                        parts.size());
+                LOG.infof(
+                        "reading %s and %s (%d partitions)",
+                        Topics.IDENTITY_EVENTS, Topics.REVIEW_DECISIONS, parts.size());
                 while (running) {
                     for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
                         try {
                             handle(r.topic(), r.key(), r.value());
                         } catch (RuntimeException e) {
                             // one event that cannot be applied must not stop every later kill switch
-                            LOG.errorf(e, "control event %s-%d@%d could not be applied", r.topic(), r.partition(), r.offset());
+                            LOG.errorf(
+                                    e,
+                                    "control event %s-%d@%d could not be applied",
+                                    r.topic(),
+                                    r.partition(),
+                                    r.offset());
                         }
                         next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
                     }
@@ -132,7 +142,8 @@ public class ControlEventsListener {
         JsonObject data = event.getValue("data") instanceof JsonObject d ? d : new JsonObject();
         switch (type) {
             case EventTypes.AGENT_DISABLED -> {
-                String agent = first(data.getString("agent"), data.getString("client_id"), event.getString("subject"), key);
+                String agent =
+                        first(data.getString("agent"), data.getString("client_id"), event.getString("subject"), key);
                 if (agent != null) {
                     registry.terminateAgent(agent, null, "agent " + agent + " was disabled");
                 }
@@ -141,22 +152,27 @@ public class ControlEventsListener {
                 String agent = first(data.getString("agent"), event.getString("subject"));
                 String connection = data.getString("connection");
                 if (agent != null && connection != null) {
-                    registry.terminateAgent(agent, connection, "access of agent " + agent + " to " + connection
-                            + (type.equals(EventTypes.GRANT_REVOKED) ? " was revoked" : " expired"));
+                    registry.terminateAgent(
+                            agent,
+                            connection,
+                            "access of agent " + agent + " to " + connection
+                                    + (type.equals(EventTypes.GRANT_REVOKED) ? " was revoked" : " expired"));
                 }
             }
             case EventTypes.REVIEW_APPROVED, EventTypes.REVIEW_DENIED, EventTypes.REVIEW_EXPIRED -> {
-                String reviewId = first(data.getString("review_id"), data.getString("id"), event.getString("subject"), key);
+                String reviewId =
+                        first(data.getString("review_id"), data.getString("id"), event.getString("subject"), key);
                 if (reviewId != null) {
-                    holds.complete(reviewId, switch (type) {
-                        case EventTypes.REVIEW_APPROVED -> ReviewHolds.Outcome.APPROVED;
-                        case EventTypes.REVIEW_DENIED -> ReviewHolds.Outcome.DENIED;
-                        default -> ReviewHolds.Outcome.EXPIRED;
-                    });
+                    holds.complete(
+                            reviewId,
+                            switch (type) {
+                                case EventTypes.REVIEW_APPROVED -> ReviewHolds.Outcome.APPROVED;
+                                case EventTypes.REVIEW_DENIED -> ReviewHolds.Outcome.DENIED;
+                                default -> ReviewHolds.Outcome.EXPIRED;
+                            });
                 }
             }
-            default -> {
-            }
+            default -> {}
         }
     }
 

@@ -26,8 +26,10 @@ public class ControlEventsReadiness implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         boolean enabled = config.events().enabled();
-        return HealthCheckResponse.named("control-events").status(!enabled || listener.isReady())
+        return HealthCheckResponse.named("control-events")
+                .status(!enabled || listener.isReady())
                 .withData("topics", Topics.IDENTITY_EVENTS + "," + Topics.REVIEW_DECISIONS)
-                .withData("enabled", enabled).build();
+                .withData("enabled", enabled)
+                .build();
     }
 }

@@ -79,15 +79,24 @@ public class EventPublisher {
             p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "6000");
             p.put(ProducerConfig.CLIENT_ID_CONFIG, "session-proxy-events");
             producer = new KafkaProducer<>(p);
-            thread = Thread.ofPlatform().name("portcullis-event-publisher").daemon().start(this::run);
+            thread = Thread.ofPlatform()
+                    .name("portcullis-event-publisher")
+                    .daemon()
+                    .start(this::run);
         }
     }
 
     /** A CloudEvents envelope with the session attributes every session event carries. */
     public static JsonObject envelope(String type, String subject, JsonObject data) {
-        return new JsonObject().put("specversion", "1.0").put("id", UUID.randomUUID().toString()).put("source", SOURCE)
-                .put("type", type).put("subject", subject).put("time", Instant.now().toString())
-                .put("datacontenttype", "application/json").put("data", data);
+        return new JsonObject()
+                .put("specversion", "1.0")
+                .put("id", UUID.randomUUID().toString())
+                .put("source", SOURCE)
+                .put("type", type)
+                .put("subject", subject)
+                .put("time", Instant.now().toString())
+                .put("datacontenttype", "application/json")
+                .put("data", data);
     }
 
     /**
@@ -95,12 +104,21 @@ public class EventPublisher {
      * connection. Its CloudEvents id is {@code <session id>:<seq>}, unique by construction (a
      * session's seq never repeats) and cheaper than a random UUID on the per-statement path.
      */
-    public static JsonObject sessionEvent(String type, String sessionId, long seq, String agent, String connection,
-            JsonObject data) {
-        return new JsonObject().put("specversion", "1.0").put("id", sessionId + ":" + seq).put("source", SOURCE)
-                .put("type", type).put("subject", sessionId).put("time", Instant.now().toString())
-                .put("datacontenttype", "application/json").put("data", data)
-                .put("session_id", sessionId).put("seq", seq).put("agent", agent).put("connection", connection);
+    public static JsonObject sessionEvent(
+            String type, String sessionId, long seq, String agent, String connection, JsonObject data) {
+        return new JsonObject()
+                .put("specversion", "1.0")
+                .put("id", sessionId + ":" + seq)
+                .put("source", SOURCE)
+                .put("type", type)
+                .put("subject", sessionId)
+                .put("time", Instant.now().toString())
+                .put("datacontenttype", "application/json")
+                .put("data", data)
+                .put("session_id", sessionId)
+                .put("seq", seq)
+                .put("agent", agent)
+                .put("connection", connection);
     }
 
     /** Non-blocking; safe on an event loop. {@code event} is encoded later, so the caller must not change it. */
@@ -180,7 +198,8 @@ public class EventPublisher {
     }
 
     private void send(Outgoing pending) {
-        Outgoing o = pending.encoded() != null ? pending : new Outgoing(pending.topic(), pending.key(), pending.value());
+        Outgoing o =
+                pending.encoded() != null ? pending : new Outgoing(pending.topic(), pending.key(), pending.value());
         try {
             producer.send(new ProducerRecord<>(o.topic, o.key, o.encoded), (md, e) -> {
                 if (e != null) {
@@ -203,12 +222,18 @@ public class EventPublisher {
             if (Files.exists(spool) && Files.size(spool) > config.events().spoolMaxBytes()) {
                 spoolFull = true;
                 long n = dropped.incrementAndGet();
-                LOG.errorf("event spool %s is full (%d bytes): event for %s not recorded (%d so far)", spool,
-                        config.events().spoolMaxBytes(), o.key, n);
+                LOG.errorf(
+                        "event spool %s is full (%d bytes): event for %s not recorded (%d so far)",
+                        spool, config.events().spoolMaxBytes(), o.key, n);
                 return;
             }
-            String line = new JsonObject().put("topic", o.topic).put("key", o.key).put("value", o.value()).encode() + "\n";
-            Files.writeString(spool, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            String line = new JsonObject()
+                            .put("topic", o.topic)
+                            .put("key", o.key)
+                            .put("value", o.value())
+                            .encode() + "\n";
+            Files.writeString(
+                    spool, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             spoolFull = true;
             long n = dropped.incrementAndGet();
@@ -258,7 +283,10 @@ public class EventPublisher {
                         w.write('\n');
                     }
                 }
-                Files.move(tmp, spool, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                Files.move(
+                        tmp,
+                        spool,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             }
         } catch (IOException e) {

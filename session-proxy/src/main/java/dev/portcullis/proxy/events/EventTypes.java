@@ -16,6 +16,5 @@ public final class EventTypes {
     public static final String GRANT_REVOKED = "grant.revoked";
     public static final String GRANT_EXPIRED = "grant.expired";
 
-    private EventTypes() {
-    }
+    private EventTypes() {}
 }

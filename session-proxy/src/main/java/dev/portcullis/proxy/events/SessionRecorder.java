@@ -55,15 +55,24 @@ public final class SessionRecorder {
             requests++;
         }
         long s = seq++;
-        events.publish(Topics.SESSION_EVENTS, sessionId, EventPublisher.sessionEvent(type, sessionId, s, agent, connection, data));
+        events.publish(
+                Topics.SESSION_EVENTS,
+                sessionId,
+                EventPublisher.sessionEvent(type, sessionId, s, agent, connection, data));
         return s;
     }
 
     /** {@code session.decision} for the request recorded at {@code requestSeq}. */
     public long decision(Decision d, long requestSeq, boolean cached) {
-        return emit(EventTypes.SESSION_DECISION, new JsonObject().put("request_seq", requestSeq)
-                .put("action", d.action().wire()).put("reasons", new JsonArray(d.reasons()))
-                .put("rules", new JsonArray(d.rules())).put("decision_id", d.decisionId()).put("cached", cached));
+        return emit(
+                EventTypes.SESSION_DECISION,
+                new JsonObject()
+                        .put("request_seq", requestSeq)
+                        .put("action", d.action().wire())
+                        .put("reasons", new JsonArray(d.reasons()))
+                        .put("rules", new JsonArray(d.rules()))
+                        .put("decision_id", d.decisionId())
+                        .put("cached", cached));
     }
 
     /** How many {@code session.request} events so far. */

@@ -8,6 +8,5 @@ public final class Topics {
     public static final String REVIEW_DECISIONS = "review-decisions";
     public static final String IDENTITY_EVENTS = "identity-events";
 
-    private Topics() {
-    }
+    private Topics() {}
 }

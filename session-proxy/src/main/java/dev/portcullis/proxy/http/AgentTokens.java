@@ -23,8 +23,7 @@ final class AgentTokens {
 
     private static final int MAX_ENTRIES = 10_000;
 
-    private record Entry(AgentIdentity identity, Instant expiresAt) {
-    }
+    private record Entry(AgentIdentity identity, Instant expiresAt) {}
 
     private final Vertx vertx;
     private final TokenValidator validator;
@@ -46,7 +45,8 @@ final class AgentTokens {
             }
             cache.remove(key);
         }
-        return vertx.executeBlocking(() -> validator.validate(token, connection.name(), connection.accessLevels()), false)
+        return vertx.executeBlocking(
+                        () -> validator.validate(token, connection.name(), connection.accessLevels()), false)
                 .onSuccess(identity -> {
                     if (cache.size() >= MAX_ENTRIES) {
                         cache.entrySet().removeIf(x -> !Instant.now().isBefore(x.getValue().expiresAt));
@@ -60,7 +60,8 @@ final class AgentTokens {
 
     static String sha256(String token) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -15,8 +15,7 @@ final class DecisionCache {
 
     private static final int MAX_ENTRIES = 10_000;
 
-    private record Entry(Decision decision, long until) {
-    }
+    private record Entry(Decision decision, long until) {}
 
     private final long ttlNanos;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();

@@ -22,8 +22,8 @@ final class HttpAgentSession extends AgentSession {
     private final Context context;
     private long durationTimer = -1;
 
-    HttpAgentSession(HttpGateway gw, ClientConnection client, Context context, AgentIdentity identity,
-            Connection connection) {
+    HttpAgentSession(
+            HttpGateway gw, ClientConnection client, Context context, AgentIdentity identity, Connection connection) {
         super(gw.registry(), gw.events(), identity, connection);
         this.gw = gw;
         this.client = client;
@@ -32,9 +32,13 @@ final class HttpAgentSession extends AgentSession {
 
     void started(String userAgent) {
         start(connection.type(), client.address(), new JsonObject().put("user_agent", userAgent));
-        if (connection.maxSessionDuration() != null && !connection.maxSessionDuration().isZero()) {
-            durationTimer = gw.vertx().setTimer(connection.maxSessionDuration().toMillis(),
-                    t -> terminate("the session reached maxSessionDuration " + connection.maxSessionDuration()));
+        if (connection.maxSessionDuration() != null
+                && !connection.maxSessionDuration().isZero()) {
+            durationTimer = gw.vertx()
+                    .setTimer(
+                            connection.maxSessionDuration().toMillis(),
+                            t -> terminate(
+                                    "the session reached maxSessionDuration " + connection.maxSessionDuration()));
         }
     }
 

@@ -12,12 +12,17 @@ import io.vertx.core.json.JsonObject;
  */
 final class HttpErrors {
 
-    private HttpErrors() {
-    }
+    private HttpErrors() {}
 
     static JsonObject status(int code, String reason, String message) {
-        return new JsonObject().put("kind", "Status").put("apiVersion", "v1").put("metadata", new JsonObject())
-                .put("status", "Failure").put("message", message).put("reason", reason).put("code", code);
+        return new JsonObject()
+                .put("kind", "Status")
+                .put("apiVersion", "v1")
+                .put("metadata", new JsonObject())
+                .put("status", "Failure")
+                .put("message", message)
+                .put("reason", reason)
+                .put("code", code);
     }
 
     static void send(HttpServerResponse r, boolean kubernetes, int code, String reason, String message) {
@@ -31,8 +36,12 @@ final class HttpErrors {
             body = status(code, reason, message).encode();
         } else {
             r.putHeader("Content-Type", "application/problem+json");
-            body = new JsonObject().put("type", "about:blank").put("title", HttpResponseStatus.valueOf(code).reasonPhrase())
-                    .put("status", code).put("detail", message).encode();
+            body = new JsonObject()
+                    .put("type", "about:blank")
+                    .put("title", HttpResponseStatus.valueOf(code).reasonPhrase())
+                    .put("status", code)
+                    .put("detail", message)
+                    .encode();
         }
         if (code == 401) {
             r.putHeader("WWW-Authenticate", "Bearer realm=\"portcullis\"");

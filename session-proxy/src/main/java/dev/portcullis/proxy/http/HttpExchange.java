@@ -10,7 +10,6 @@ import dev.portcullis.proxy.events.EventTypes;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -39,14 +38,36 @@ final class HttpExchange {
 
     private static final Logger LOG = Logger.getLogger(HttpExchange.class);
     /** Hop-by-hop headers (RFC 9110 §7.6.1) and the ones the proxy sets itself. */
-    private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-connection",
-            "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization", "proxy-authenticate", "host",
-            "authorization", "expect", "forwarded", "x-real-ip");
-    private static final Set<String> NOT_RETURNED = Set.of("connection", "keep-alive", "proxy-connection",
-            "transfer-encoding", "te", "trailer", "upgrade", "proxy-authenticate");
+    private static final Set<String> NOT_FORWARDED = Set.of(
+            "connection",
+            "keep-alive",
+            "proxy-connection",
+            "transfer-encoding",
+            "te",
+            "trailer",
+            "upgrade",
+            "proxy-authorization",
+            "proxy-authenticate",
+            "host",
+            "authorization",
+            "expect",
+            "forwarded",
+            "x-real-ip");
+
+    private static final Set<String> NOT_RETURNED = Set.of(
+            "connection",
+            "keep-alive",
+            "proxy-connection",
+            "transfer-encoding",
+            "te",
+            "trailer",
+            "upgrade",
+            "proxy-authenticate");
     /** Detectors always applied to what is recorded (query strings can carry keys and tokens). */
-    private static final List<MaskRule> RECORD_DETECTORS = List.of(new MaskRule(null, "credit_card", "redact"),
-            new MaskRule(null, "jwt", "redact"), new MaskRule(null, "cloud_key", "redact"));
+    private static final List<MaskRule> RECORD_DETECTORS = List.of(
+            new MaskRule(null, "credit_card", "redact"),
+            new MaskRule(null, "jwt", "redact"),
+            new MaskRule(null, "cloud_key", "redact"));
 
     private final HttpProxyServer server;
     private final HttpGateway gw;
@@ -60,8 +81,13 @@ final class HttpExchange {
     private KubernetesRequest kube;
     private long requestSeq = -1;
 
-    HttpExchange(HttpProxyServer server, HttpAgentSession session, ClientConnection client, HttpServerRequest req,
-            String path, boolean upgrade) {
+    HttpExchange(
+            HttpProxyServer server,
+            HttpAgentSession session,
+            ClientConnection client,
+            HttpServerRequest req,
+            String path,
+            boolean upgrade) {
         this.server = server;
         this.gw = server.gateway();
         this.session = session;
@@ -83,14 +109,20 @@ final class HttpExchange {
             }
             for (String h : req.headers().names()) {
                 if (h.regionMatches(true, 0, "Impersonate-", 0, 12)) {
-                    fail(403, "Forbidden", "Portcullis: impersonation headers are not accepted; the connection's"
-                            + " own identity is used toward the cluster");
+                    fail(
+                            403,
+                            "Forbidden",
+                            "Portcullis: impersonation headers are not accepted; the connection's"
+                                    + " own identity is used toward the cluster");
                     return;
                 }
             }
             if (upgrade && !kube.streamingSubresource()) {
-                fail(400, "BadRequest", "Portcullis: only pods/exec, pods/attach and pods/portforward may be upgraded;"
-                        + " watch over HTTP streaming instead of WebSocket");
+                fail(
+                        400,
+                        "BadRequest",
+                        "Portcullis: only pods/exec, pods/attach and pods/portforward may be upgraded;"
+                                + " watch over HTTP streaming instead of WebSocket");
                 return;
             }
             request = kube.policyRequest(upgrade);
@@ -102,9 +134,15 @@ final class HttpExchange {
                 return;
             }
             String q = req.query() == null ? "" : req.query();
-            request = new JsonObject().put("protocol", "http").put("kind", upgrade ? "upgrade" : "request")
-                    .put("method", req.method().name()).put("path", path).put("query", q)
-                    .put("verb", req.method().name().toLowerCase(Locale.ROOT)).put("resource", "").put("namespace", "")
+            request = new JsonObject()
+                    .put("protocol", "http")
+                    .put("kind", upgrade ? "upgrade" : "request")
+                    .put("method", req.method().name())
+                    .put("path", path)
+                    .put("query", q)
+                    .put("verb", req.method().name().toLowerCase(Locale.ROOT))
+                    .put("resource", "")
+                    .put("namespace", "")
                     .put("subresource", "");
         }
         JsonObject recorded = request.copy();
@@ -114,13 +152,28 @@ final class HttpExchange {
             }
         }
         requestSeq = session.recorder.emit(EventTypes.SESSION_REQUEST, recorded);
-        String cacheKey = session.identity.agent() + '\n' + session.identity.subject() + '\n'
-                + session.identity.access() + '\n' + client.address() + '\n' + session.connection.name() + '\n'
+        String cacheKey = session.identity.agent()
+                + '\n'
+                + session.identity.subject()
+                + '\n'
+                + session.identity.access()
+                + '\n'
+                + client.address()
+                + '\n'
+                + session.connection.name()
+                + '\n'
                 + request.encode();
         Decision cached = server.decisions().get(cacheKey);
-        Future<Decision> decision = cached != null ? Future.succeededFuture(cached)
-                : gw.policy().decide(PolicyInput.of(session.identity, session.connection, session.id(),
-                        session.clientAddress(), session.startedAt, request));
+        Future<Decision> decision = cached != null
+                ? Future.succeededFuture(cached)
+                : gw.policy()
+                        .decide(PolicyInput.of(
+                                session.identity,
+                                session.connection,
+                                session.id(),
+                                session.clientAddress(),
+                                session.startedAt,
+                                request));
         decision.onComplete(ar -> {
             Decision d = ar.succeeded() ? ar.result() : Decision.failClosed("policy service unavailable");
             if (cached == null) {
@@ -145,8 +198,16 @@ final class HttpExchange {
     }
 
     private void review(Decision d, JsonObject recorded) {
-        ReviewRequests.Pending pending = ReviewRequests.open(gw.holds(), gw.events(), session.recorder,
-                session.identity, session.connection.name(), recorded, d, requestSeq, gw.config().review().timeout());
+        ReviewRequests.Pending pending = ReviewRequests.open(
+                gw.holds(),
+                gw.events(),
+                session.recorder,
+                session.identity,
+                session.connection.name(),
+                recorded,
+                d,
+                requestSeq,
+                gw.config().review().timeout());
         client.holding(pending.reviewId());
         LOG.debugf("HTTP session %s: request held for review %s", session.id(), pending.reviewId());
         pending.outcome().onComplete(ar -> {
@@ -173,11 +234,16 @@ final class HttpExchange {
             return;
         }
         boolean mayRewrite = kubernetes || d.mask().stream().anyMatch(m -> m.detector() != null);
-        target.authorization().onFailure(e -> fail(502, "InternalError", "Portcullis: " + e.getMessage()))
+        target.authorization()
+                .onFailure(e -> fail(502, "InternalError", "Portcullis: " + e.getMessage()))
                 .onSuccess(auth -> {
-                    RequestOptions o = new RequestOptions().setMethod(req.method()).setHost(target.serverName)
-                            .setPort(target.port).setServer(SocketAddress.inetSocketAddress(target.port, target.host))
-                            .setURI(target.uri(path, req.query())).setTimeout(0);
+                    RequestOptions o = new RequestOptions()
+                            .setMethod(req.method())
+                            .setHost(target.serverName)
+                            .setPort(target.port)
+                            .setServer(SocketAddress.inetSocketAddress(target.port, target.host))
+                            .setURI(target.uri(path, req.query()))
+                            .setTimeout(0);
                     MultiMap headers = o.getHeaders() == null ? MultiMap.caseInsensitiveMultiMap() : o.getHeaders();
                     copyRequestHeaders(headers, mayRewrite);
                     if (auth != null) {
@@ -235,7 +301,8 @@ final class HttpExchange {
     }
 
     private boolean hasBody() {
-        return req.headers().contains(HttpHeaders.CONTENT_LENGTH) && !"0".equals(req.getHeader(HttpHeaders.CONTENT_LENGTH))
+        return req.headers().contains(HttpHeaders.CONTENT_LENGTH)
+                        && !"0".equals(req.getHeader(HttpHeaders.CONTENT_LENGTH))
                 || req.headers().contains(HttpHeaders.TRANSFER_ENCODING);
     }
 
@@ -244,26 +311,34 @@ final class HttpExchange {
         if (body && !req.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
             o.getHeaders().remove(HttpHeaders.CONTENT_LENGTH);
         }
-        target.client.request(o).compose(creq -> {
-            client.inFlight(creq);
-            if (body) {
-                if (!req.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
-                    creq.setChunked(true);
-                }
-                return creq.send(req);
-            }
-            req.resume();
-            return creq.send();
-        }).onComplete(ar -> {
-            if (ar.failed()) {
-                LOG.infof("HTTP session %s: target of %s not reachable: %s", session.id(), session.connection.name(),
-                        ar.cause().getClass().getSimpleName());
-                fail(503, "ServiceUnavailable", "Portcullis: cannot reach the target of connection "
-                        + session.connection.name());
-                return;
-            }
-            relay(ar.result(), rules);
-        });
+        target.client
+                .request(o)
+                .compose(creq -> {
+                    client.inFlight(creq);
+                    if (body) {
+                        if (!req.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+                            creq.setChunked(true);
+                        }
+                        return creq.send(req);
+                    }
+                    req.resume();
+                    return creq.send();
+                })
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        LOG.infof(
+                                "HTTP session %s: target of %s not reachable: %s",
+                                session.id(),
+                                session.connection.name(),
+                                ar.cause().getClass().getSimpleName());
+                        fail(
+                                503,
+                                "ServiceUnavailable",
+                                "Portcullis: cannot reach the target of connection " + session.connection.name());
+                        return;
+                    }
+                    relay(ar.result(), rules);
+                });
     }
 
     private void relay(HttpClientResponse resp, List<MaskRule> rules) {
@@ -310,8 +385,9 @@ final class HttpExchange {
             try {
                 piece = transformer == null ? b : transformer.feed(b);
             } catch (IOException | RuntimeException e) {
-                LOG.infof("HTTP session %s: response of %s not readable for masking: %s", session.id(),
-                        session.connection.name(), e.getClass().getSimpleName());
+                LOG.infof(
+                        "HTTP session %s: response of %s not readable for masking: %s",
+                        session.id(), session.connection.name(), e.getClass().getSimpleName());
                 over[0] = true;
                 resp.request().reset();
                 out.reset(); // cut off: never pass on what could not be masked
@@ -360,20 +436,23 @@ final class HttpExchange {
         boolean json = type.contains("json");
         boolean text = type.startsWith("text/") || type.contains("xml") || type.contains("yaml");
         boolean secrets = kubernetes && kube.resource().equals("secrets");
-        LineMasker detectors = new LineMasker(gw.masker(), rules, gw.config().http().maxLine());
+        LineMasker detectors =
+                new LineMasker(gw.masker(), rules, gw.config().http().maxLine());
         if (req.method() == HttpMethod.HEAD || resp.statusCode() == 204 || resp.statusCode() == 304) {
             return null;
         }
         if (kubernetes) {
             boolean mustRead = json || secrets || (text && detectors.masksAnything());
             if (mustRead && encoded) {
-                throw new CannotMaskException("the target sent a " + encoding + "-encoded response that cannot be masked");
+                throw new CannotMaskException(
+                        "the target sent a " + encoding + "-encoded response that cannot be masked");
             }
             if (json) {
                 return new JsonMaskingTransformer(gw.masker(), rules, secrets, "watch".equals(kube.verb()));
             }
             if (secrets && resp.statusCode() < 300) {
-                throw new CannotMaskException("a " + type + " response for secrets cannot be masked; ask for application/json");
+                throw new CannotMaskException(
+                        "a " + type + " response for secrets cannot be masked; ask for application/json");
             }
             return text && detectors.masksAnything() ? new TextMaskingTransformer(detectors) : null;
         }
@@ -388,8 +467,11 @@ final class HttpExchange {
 
     private void finished(HttpClientResponse resp, long bytes, BodyTransformer transformer, String error) {
         client.done(resp.request());
-        JsonObject data = new JsonObject().put("request_seq", requestSeq).put("status", resp.statusCode())
-                .put("bytes", bytes).put("masked", transformer != null)
+        JsonObject data = new JsonObject()
+                .put("request_seq", requestSeq)
+                .put("status", resp.statusCode())
+                .put("bytes", bytes)
+                .put("masked", transformer != null)
                 .put("elapsed_ms", (System.nanoTime() - startedNanos) / 1_000_000);
         if (transformer instanceof JsonMaskingTransformer j && "watch".equals(kube.verb())) {
             data.put("watch_events", j.rootValues());
@@ -402,57 +484,67 @@ final class HttpExchange {
 
     /** An upgrade (exec, attach, port-forward): the target's answer decides; on 101 both sides are spliced. */
     private void tunnel(HttpTargets.Target target, RequestOptions o) {
-        target.client.request(o).compose(creq -> {
-            client.inFlight(creq);
-            return creq.connect();
-        }).onComplete(ar -> {
-            if (ar.failed()) {
-                fail(503, "ServiceUnavailable", "Portcullis: cannot reach the target of connection "
-                        + session.connection.name());
-                return;
-            }
-            HttpClientResponse resp = ar.result();
-            if (resp.statusCode() != 101) {
-                relay(resp, List.of());
-                return;
-            }
-            client.done(resp.request());
-            NetSocket backend = resp.netSocket();
-            HttpServerResponse out = req.response();
-            for (var e : resp.headers()) {
-                String name = e.getKey().toLowerCase(Locale.ROOT);
-                if (!name.equals("content-length") && !name.equals("transfer-encoding")) {
-                    out.headers().add(e.getKey(), e.getValue());
-                }
-            }
-            req.toNetSocket().onComplete(sr -> {
-                if (sr.failed()) {
-                    backend.close();
-                    return;
-                }
-                NetSocket agent = sr.result();
-                AtomicLong up = new AtomicLong();
-                AtomicLong down = new AtomicLong();
-                pump(agent, backend, up);
-                pump(backend, agent, down);
-                boolean[] done = {false};
-                Runnable end = () -> {
-                    if (!done[0]) {
-                        done[0] = true;
-                        agent.close();
-                        backend.close();
-                        session.recorder.emit(EventTypes.SESSION_OUTPUT, new JsonObject().put("request_seq", requestSeq)
-                                .put("status", 101).put("upgrade", req.getHeader(HttpHeaders.UPGRADE))
-                                .put("bytes_from_agent", up.get()).put("bytes_to_agent", down.get())
-                                .put("elapsed_ms", (System.nanoTime() - startedNanos) / 1_000_000));
+        target.client
+                .request(o)
+                .compose(creq -> {
+                    client.inFlight(creq);
+                    return creq.connect();
+                })
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        fail(
+                                503,
+                                "ServiceUnavailable",
+                                "Portcullis: cannot reach the target of connection " + session.connection.name());
+                        return;
                     }
-                };
-                agent.closeHandler(v -> end.run());
-                backend.closeHandler(v -> end.run());
-                agent.exceptionHandler(e -> end.run());
-                backend.exceptionHandler(e -> end.run());
-            });
-        });
+                    HttpClientResponse resp = ar.result();
+                    if (resp.statusCode() != 101) {
+                        relay(resp, List.of());
+                        return;
+                    }
+                    client.done(resp.request());
+                    NetSocket backend = resp.netSocket();
+                    HttpServerResponse out = req.response();
+                    for (var e : resp.headers()) {
+                        String name = e.getKey().toLowerCase(Locale.ROOT);
+                        if (!name.equals("content-length") && !name.equals("transfer-encoding")) {
+                            out.headers().add(e.getKey(), e.getValue());
+                        }
+                    }
+                    req.toNetSocket().onComplete(sr -> {
+                        if (sr.failed()) {
+                            backend.close();
+                            return;
+                        }
+                        NetSocket agent = sr.result();
+                        AtomicLong up = new AtomicLong();
+                        AtomicLong down = new AtomicLong();
+                        pump(agent, backend, up);
+                        pump(backend, agent, down);
+                        boolean[] done = {false};
+                        Runnable end = () -> {
+                            if (!done[0]) {
+                                done[0] = true;
+                                agent.close();
+                                backend.close();
+                                session.recorder.emit(
+                                        EventTypes.SESSION_OUTPUT,
+                                        new JsonObject()
+                                                .put("request_seq", requestSeq)
+                                                .put("status", 101)
+                                                .put("upgrade", req.getHeader(HttpHeaders.UPGRADE))
+                                                .put("bytes_from_agent", up.get())
+                                                .put("bytes_to_agent", down.get())
+                                                .put("elapsed_ms", (System.nanoTime() - startedNanos) / 1_000_000));
+                            }
+                        };
+                        agent.closeHandler(v -> end.run());
+                        backend.closeHandler(v -> end.run());
+                        agent.exceptionHandler(e -> end.run());
+                        backend.exceptionHandler(e -> end.run());
+                    });
+                });
     }
 
     /** Copies one direction of a tunnel with back-pressure, counting bytes (Vert.x's pipe cannot count). */
@@ -470,12 +562,20 @@ final class HttpExchange {
     private void fail(int code, String reason, String message) {
         req.resume();
         if (requestSeq < 0) {
-            requestSeq = session.recorder.emit(EventTypes.SESSION_REQUEST, new JsonObject().put("protocol",
-                    session.connection.type()).put("kind", "invalid").put("method", req.method().name())
-                    .put("path", gw.masker().applyDetectors(RECORD_DETECTORS, path)));
+            requestSeq = session.recorder.emit(
+                    EventTypes.SESSION_REQUEST,
+                    new JsonObject()
+                            .put("protocol", session.connection.type())
+                            .put("kind", "invalid")
+                            .put("method", req.method().name())
+                            .put("path", gw.masker().applyDetectors(RECORD_DETECTORS, path)));
         }
-        session.recorder.emit(EventTypes.SESSION_OUTPUT, new JsonObject().put("request_seq", requestSeq)
-                .put("status", code).put("error", message));
+        session.recorder.emit(
+                EventTypes.SESSION_OUTPUT,
+                new JsonObject()
+                        .put("request_seq", requestSeq)
+                        .put("status", code)
+                        .put("error", message));
         HttpErrors.send(req.response(), kubernetes, code, reason, message);
     }
 }

@@ -11,8 +11,16 @@ import dev.portcullis.proxy.events.EventPublisher;
 import io.vertx.core.Vertx;
 
 /** Everything the HTTP/Kubernetes gateway needs from the application, handed over once (no CDI in this package). */
-public record HttpGateway(Vertx vertx, ProxyConfig config, ConnectionCatalog connections, TokenValidator tokens,
-        PolicyDecider policy, Masker masker, EventPublisher events, SessionRegistry registry, ReviewHolds holds) {
+public record HttpGateway(
+        Vertx vertx,
+        ProxyConfig config,
+        ConnectionCatalog connections,
+        TokenValidator tokens,
+        PolicyDecider policy,
+        Masker masker,
+        EventPublisher events,
+        SessionRegistry registry,
+        ReviewHolds holds) {
 
     static boolean isHttpType(ConnectionCatalog.Connection c) {
         return "kubernetes".equals(c.type()) || "http".equals(c.type());

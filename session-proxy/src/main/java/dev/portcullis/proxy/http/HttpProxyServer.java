@@ -37,8 +37,7 @@ public final class HttpProxyServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HttpProxyServer.class);
 
     /** Which connection a request is for, and the path the target sees. */
-    record Route(Connection connection, String path) {
-    }
+    record Route(Connection connection, String path) {}
 
     private final HttpGateway gw;
     private final AgentTokens tokens;
@@ -72,19 +71,33 @@ public final class HttpProxyServer implements AutoCloseable {
 
     public Future<HttpServer> start() {
         ProxyConfig.Http c = gw.config().http();
-        HttpServerOptions o = new HttpServerOptions().setHost(c.host()).setPort(c.port())
-                .setMaxHeaderSize(c.maxHeaderSize()).setMaxInitialLineLength(c.maxInitialLineLength())
-                .setIdleTimeout((int) Math.max(0, c.idleTimeout().toSeconds())).setTcpNoDelay(true)
-                .setAcceptBacklog(1024).setCompressionSupported(false).setDecompressionSupported(false)
-                .setHandle100ContinueAutomatically(true).setAlpnVersions(List.of(HttpVersion.HTTP_1_1));
+        HttpServerOptions o = new HttpServerOptions()
+                .setHost(c.host())
+                .setPort(c.port())
+                .setMaxHeaderSize(c.maxHeaderSize())
+                .setMaxInitialLineLength(c.maxInitialLineLength())
+                .setIdleTimeout((int) Math.max(0, c.idleTimeout().toSeconds()))
+                .setTcpNoDelay(true)
+                .setAcceptBacklog(1024)
+                .setCompressionSupported(false)
+                .setDecompressionSupported(false)
+                .setHandle100ContinueAutomatically(true)
+                .setAlpnVersions(List.of(HttpVersion.HTTP_1_1));
         if (tls) {
-            o.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(c.certFile().get())
-                    .setKeyPath(c.keyFile().get()));
+            o.setSsl(true)
+                    .setKeyCertOptions(new PemKeyCertOptions()
+                            .setCertPath(c.certFile().get())
+                            .setKeyPath(c.keyFile().get()));
         }
-        server = gw.vertx().createHttpServer(o).connectionHandler(this::connected).requestHandler(this::request)
+        server = gw.vertx()
+                .createHttpServer(o)
+                .connectionHandler(this::connected)
+                .requestHandler(this::request)
                 .invalidRequestHandler(this::invalid);
-        return server.listen().onSuccess(s -> LOG.infof("HTTP/Kubernetes gateway listening on %s:%d (TLS %s, plaintext %s)",
-                c.host(), s.actualPort(), tls ? "on" : "off", tls ? "-" : c.plaintext()));
+        return server.listen()
+                .onSuccess(s -> LOG.infof(
+                        "HTTP/Kubernetes gateway listening on %s:%d (TLS %s, plaintext %s)",
+                        c.host(), s.actualPort(), tls ? "on" : "off", tls ? "-" : c.plaintext()));
     }
 
     public int port() {
@@ -94,8 +107,9 @@ public final class HttpProxyServer implements AutoCloseable {
     private void connected(HttpConnection conn) {
         if (open.incrementAndGet() > gw.config().http().maxConnections()) {
             open.decrementAndGet();
-            LOG.warnf("HTTP connection from %s refused: %d connections open (max-connections)", conn.remoteAddress(),
-                    gw.config().http().maxConnections());
+            LOG.warnf(
+                    "HTTP connection from %s refused: %d connections open (max-connections)",
+                    conn.remoteAddress(), gw.config().http().maxConnections());
             conn.close();
             return;
         }
@@ -113,17 +127,25 @@ public final class HttpProxyServer implements AutoCloseable {
     /** A request head Vert.x could not decode (too long, malformed): answered, then the connection closes. */
     private void invalid(HttpServerRequest req) {
         Throwable cause = req.decoderResult().cause();
-        int code = cause instanceof TooLongHttpHeaderException ? 431 : cause instanceof TooLongHttpLineException ? 414 : 400;
+        int code = cause instanceof TooLongHttpHeaderException
+                ? 431
+                : cause instanceof TooLongHttpLineException ? 414 : 400;
         String message = switch (code) {
-            case 431 -> "request headers exceed portcullis.http.max-header-size (" + gw.config().http().maxHeaderSize()
-                    + " bytes)";
-            case 414 -> "request line exceeds portcullis.http.max-initial-line-length ("
-                    + gw.config().http().maxInitialLineLength() + " bytes)";
+            case 431 ->
+                "request headers exceed portcullis.http.max-header-size ("
+                        + gw.config().http().maxHeaderSize() + " bytes)";
+            case 414 ->
+                "request line exceeds portcullis.http.max-initial-line-length ("
+                        + gw.config().http().maxInitialLineLength() + " bytes)";
             default -> cause instanceof TooLongFrameException ? "request too long" : "malformed HTTP request";
         };
         LOG.infof("HTTP request from %s refused: %s", req.remoteAddress(), message);
         req.response().putHeader(HttpHeaders.CONNECTION, "close");
-        HttpErrors.send(req.response(), true, code, code == 400 ? "BadRequest" : "RequestEntityTooLarge",
+        HttpErrors.send(
+                req.response(),
+                true,
+                code,
+                code == 400 ? "BadRequest" : "RequestEntityTooLarge",
                 "Portcullis: " + message);
         req.response().close();
     }
@@ -148,21 +170,35 @@ public final class HttpProxyServer implements AutoCloseable {
         Optional<Route> route = route(req);
         if (route.isEmpty()) {
             req.resume();
-            HttpErrors.send(req.response(), true, 404, "NotFound", "Portcullis: no kubernetes or http connection named '"
-                    + connectionName(req) + "'");
+            HttpErrors.send(
+                    req.response(),
+                    true,
+                    404,
+                    "NotFound",
+                    "Portcullis: no kubernetes or http connection named '" + connectionName(req) + "'");
             return;
         }
         boolean kubernetes = "kubernetes".equals(route.get().connection().type());
-        if (!tls && !client.loopback() && !"any".equalsIgnoreCase(gw.config().http().plaintext())) {
+        if (!tls
+                && !client.loopback()
+                && !"any".equalsIgnoreCase(gw.config().http().plaintext())) {
             req.resume();
-            HttpErrors.send(req.response(), kubernetes, 403, "Forbidden",
+            HttpErrors.send(
+                    req.response(),
+                    kubernetes,
+                    403,
+                    "Forbidden",
                     "Portcullis: plaintext HTTP is accepted from loopback only; use TLS");
             return;
         }
         String auth = req.getHeader(HttpHeaders.AUTHORIZATION);
         if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7) || auth.length() <= 7) {
             req.resume();
-            HttpErrors.send(req.response(), kubernetes, 401, "Unauthorized",
+            HttpErrors.send(
+                    req.response(),
+                    kubernetes,
+                    401,
+                    "Unauthorized",
                     "Portcullis: an agent token is required (Authorization: Bearer <token>)");
             return;
         }
@@ -171,14 +207,27 @@ public final class HttpProxyServer implements AutoCloseable {
             if (ar.failed()) {
                 req.resume();
                 boolean scope = ar.cause() instanceof TokenValidator.InvalidTokenException e && e.missingScope();
-                LOG.infof("HTTP request to %s from %s refused: %s", connection.name(), client.address(),
-                        ar.cause() instanceof TokenValidator.InvalidTokenException ? ar.cause().getMessage()
-                                : "token validation failed (" + ar.cause().getClass().getSimpleName() + ")");
+                LOG.infof(
+                        "HTTP request to %s from %s refused: %s",
+                        connection.name(),
+                        client.address(),
+                        ar.cause() instanceof TokenValidator.InvalidTokenException
+                                ? ar.cause().getMessage()
+                                : "token validation failed ("
+                                        + ar.cause().getClass().getSimpleName() + ")");
                 if (scope) {
-                    HttpErrors.send(req.response(), kubernetes, 403, "Forbidden",
+                    HttpErrors.send(
+                            req.response(),
+                            kubernetes,
+                            403,
+                            "Forbidden",
                             "Portcullis: the token grants no access to connection " + connection.name());
                 } else {
-                    HttpErrors.send(req.response(), kubernetes, 401, "Unauthorized",
+                    HttpErrors.send(
+                            req.response(),
+                            kubernetes,
+                            401,
+                            "Unauthorized",
                             "Portcullis: the token is invalid or expired");
                 }
                 return;
@@ -188,15 +237,25 @@ public final class HttpProxyServer implements AutoCloseable {
             }
             if (gw.registry().cutOff(ar.result().agent(), ar.result().issuedAt(), connection.name())) {
                 req.resume();
-                LOG.infof("HTTP request to %s from %s refused: the token predates the kill switch for agent %s",
+                LOG.infof(
+                        "HTTP request to %s from %s refused: the token predates the kill switch for agent %s",
                         connection.name(), client.address(), ar.result().agent());
-                HttpErrors.send(req.response(), kubernetes, 401, "Unauthorized",
-                        "Portcullis: access of agent " + ar.result().agent() + " was ended; get a new token once re-enabled");
+                HttpErrors.send(
+                        req.response(),
+                        kubernetes,
+                        401,
+                        "Unauthorized",
+                        "Portcullis: access of agent " + ar.result().agent()
+                                + " was ended; get a new token once re-enabled");
                 return;
             }
             if (gw.config().events().refuseWhenUnrecorded() && !gw.events().canRecord()) {
                 req.resume();
-                HttpErrors.send(req.response(), kubernetes, 503, "ServiceUnavailable",
+                HttpErrors.send(
+                        req.response(),
+                        kubernetes,
+                        503,
+                        "ServiceUnavailable",
                         "Portcullis: sessions cannot be recorded right now");
                 return;
             }
@@ -208,8 +267,12 @@ public final class HttpProxyServer implements AutoCloseable {
     /** The connection name a request asks for (for messages). */
     private String connectionName(HttpServerRequest req) {
         Optional<String> suffix = gw.config().http().hostSuffix();
-        if (suffix.isPresent() && req.authority() != null
-                && req.authority().host().toLowerCase(Locale.ROOT).endsWith(suffix.get().toLowerCase(Locale.ROOT))) {
+        if (suffix.isPresent()
+                && req.authority() != null
+                && req.authority()
+                        .host()
+                        .toLowerCase(Locale.ROOT)
+                        .endsWith(suffix.get().toLowerCase(Locale.ROOT))) {
             String host = req.authority().host();
             return host.substring(0, Math.max(0, host.length() - suffix.get().length()));
         }
@@ -225,8 +288,10 @@ public final class HttpProxyServer implements AutoCloseable {
             String host = req.authority().host().toLowerCase(Locale.ROOT);
             String s = suffix.get().toLowerCase(Locale.ROOT);
             if (host.endsWith(s) && host.length() > s.length()) {
-                return gw.connections().find(host.substring(0, host.length() - s.length()))
-                        .filter(HttpGateway::isHttpType).map(c -> new Route(c, req.path()));
+                return gw.connections()
+                        .find(host.substring(0, host.length() - s.length()))
+                        .filter(HttpGateway::isHttpType)
+                        .map(c -> new Route(c, req.path()));
             }
         }
         String path = req.path();
@@ -241,7 +306,8 @@ public final class HttpProxyServer implements AutoCloseable {
 
     private static boolean isUpgrade(HttpServerRequest req) {
         String connection = req.getHeader(HttpHeaders.CONNECTION);
-        return req.getHeader(HttpHeaders.UPGRADE) != null && connection != null
+        return req.getHeader(HttpHeaders.UPGRADE) != null
+                && connection != null
                 && connection.toLowerCase(Locale.ROOT).contains("upgrade");
     }
 

@@ -58,7 +58,8 @@ final class HttpTargets implements AutoCloseable {
             this.port = port;
             this.tls = tls;
             this.basePath = basePath;
-            this.serverName = c.tls() != null && c.tls().serverName() != null ? c.tls().serverName() : host;
+            this.serverName =
+                    c.tls() != null && c.tls().serverName() != null ? c.tls().serverName() : host;
             this.client = client;
         }
 
@@ -74,25 +75,32 @@ final class HttpTargets implements AutoCloseable {
             }
             Future<String> value;
             if (cred.tokenFile() != null) {
-                value = vertx.fileSystem().readFile(cred.tokenFile())
+                value = vertx.fileSystem()
+                        .readFile(cred.tokenFile())
                         .map(b -> "Bearer " + b.toString(StandardCharsets.UTF_8).strip());
             } else if (cred.username() != null && (cred.passwordFile() != null || cred.passwordEnv() != null)) {
-                value = vertx.executeBlocking(() -> "Basic " + Base64.getEncoder().encodeToString(
-                        (cred.username() + ":" + new String(connection.readPassword())).getBytes(StandardCharsets.UTF_8)),
+                value = vertx.executeBlocking(
+                        () -> "Basic "
+                                + Base64.getEncoder()
+                                        .encodeToString((cred.username() + ":" + new String(connection.readPassword()))
+                                                .getBytes(StandardCharsets.UTF_8)),
                         false);
             } else {
                 return Future.succeededFuture(null);
             }
             return value.map(v -> {
-                authorization = v;
-                readAt = System.nanoTime();
-                return v;
-            }).recover(e -> {
-                // the file name is configuration, not a secret; the exception text is not shown to the agent
-                LOG.warnf("cannot read the credential of connection %s: %s", connection.name(), e.getClass().getSimpleName());
-                return Future.failedFuture(new TargetException("the credential of connection " + connection.name()
-                        + " cannot be read; see the proxy log"));
-            });
+                        authorization = v;
+                        readAt = System.nanoTime();
+                        return v;
+                    })
+                    .recover(e -> {
+                        // the file name is configuration, not a secret; the exception text is not shown to the agent
+                        LOG.warnf(
+                                "cannot read the credential of connection %s: %s",
+                                connection.name(), e.getClass().getSimpleName());
+                        return Future.failedFuture(new TargetException("the credential of connection "
+                                + connection.name() + " cannot be read; see the proxy log"));
+                    });
         }
 
         /** The target URI path of a request: the address's base path, then the agent's path. */
@@ -154,9 +162,14 @@ final class HttpTargets implements AutoCloseable {
             host = i < 0 ? address : address.substring(0, i);
             port = i < 0 ? (tls ? 443 : 80) : Integer.parseInt(address.substring(i + 1));
         }
-        HttpClientOptions o = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_1_1).setKeepAlive(true)
-                .setTcpNoDelay(true).setConnectTimeout((int) connectTimeout.toMillis())
-                .setIdleTimeout((int) idleTimeout.toSeconds()).setMaxHeaderSize(64 * 1024).setDecompressionSupported(false)
+        HttpClientOptions o = new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_1_1)
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setConnectTimeout((int) connectTimeout.toMillis())
+                .setIdleTimeout((int) idleTimeout.toSeconds())
+                .setMaxHeaderSize(64 * 1024)
+                .setDecompressionSupported(false)
                 .setTryUseCompression(false);
         if (tls) {
             o.setSsl(true).setVerifyHost(true).setForceSni(true);
@@ -165,12 +178,15 @@ final class HttpTargets implements AutoCloseable {
             }
             var cred = c.credentials();
             if (cred != null && cred.clientCertFile() != null && cred.clientKeyFile() != null) {
-                o.setKeyCertOptions(new PemKeyCertOptions().setCertPath(cred.clientCertFile()).setKeyPath(cred.clientKeyFile()));
+                o.setKeyCertOptions(new PemKeyCertOptions()
+                        .setCertPath(cred.clientCertFile())
+                        .setKeyPath(cred.clientKeyFile()));
             }
         }
         HttpClient client = vertx.createHttpClient(o, new PoolOptions().setHttp1MaxSize(64));
-        LOG.infof("connection %s (%s): target %s://%s:%d%s", c.name(), c.type(), tls ? "https" : "http", host, port,
-                basePath);
+        LOG.infof(
+                "connection %s (%s): target %s://%s:%d%s",
+                c.name(), c.type(), tls ? "https" : "http", host, port, basePath);
         return new Target(vertx, c, host, port, tls, basePath, client);
     }
 

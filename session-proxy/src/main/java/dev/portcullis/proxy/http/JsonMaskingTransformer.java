@@ -44,12 +44,19 @@ final class JsonMaskingTransformer implements BodyTransformer {
 
     /** Caps on what one token may be: a hostile target cannot make the proxy hold more than this. */
     private static final JsonFactory FACTORY = new JsonFactoryBuilder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(256)
-                    .maxStringLength(16 * 1024 * 1024).maxNumberLength(1000).build())
-            .rootValueSeparator((String) null).build();
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(256)
+                    .maxStringLength(16 * 1024 * 1024)
+                    .maxNumberLength(1000)
+                    .build())
+            .rootValueSeparator((String) null)
+            .build();
 
     private enum Values {
-        PLAIN, DATA, STRING_DATA, ANNOTATIONS
+        PLAIN,
+        DATA,
+        STRING_DATA,
+        ANNOTATIONS
     }
 
     private static final class Frame {
@@ -83,7 +90,8 @@ final class JsonMaskingTransformer implements BodyTransformer {
     JsonMaskingTransformer(Masker masker, List<MaskRule> rules, boolean secretsRequest, boolean linePerValue)
             throws IOException {
         this.masker = masker;
-        this.detectors = Masker.plan(rules.stream().filter(r -> r.detector() != null).toList(), null);
+        this.detectors =
+                Masker.plan(rules.stream().filter(r -> r.detector() != null).toList(), null);
         this.secretsRequest = secretsRequest;
         this.linePerValue = linePerValue;
         this.parser = FACTORY.createNonBlockingByteArrayParser();

@@ -16,8 +16,18 @@ import java.util.Set;
  *
  * @param path the path as sent to the target (without the connection prefix), never decoded
  */
-public record KubernetesRequest(boolean resourceRequest, String method, String path, String query, String verb,
-        String apiGroup, String apiVersion, String namespace, String resource, String subresource, String name,
+public record KubernetesRequest(
+        boolean resourceRequest,
+        String method,
+        String path,
+        String query,
+        String verb,
+        String apiGroup,
+        String apiVersion,
+        String namespace,
+        String resource,
+        String subresource,
+        String name,
         List<String> command) {
 
     /** Subresources of a namespace itself ({@code /namespaces/x/status}), not namespaced resources. */
@@ -39,7 +49,8 @@ public record KubernetesRequest(boolean resourceRequest, String method, String p
         String query = rawQuery == null ? "" : rawQuery;
         Map<String, List<String>> params = new QueryStringDecoder(query, false).parameters();
         String m = method.toUpperCase(Locale.ROOT);
-        String[] parts = rawPath.length() <= 1 ? new String[0] : rawPath.substring(1).split("/", -1);
+        String[] parts =
+                rawPath.length() <= 1 ? new String[0] : rawPath.substring(1).split("/", -1);
         if (parts.length > 0 && parts[parts.length - 1].isEmpty()) {
             parts = Arrays.copyOf(parts, parts.length - 1); // one trailing slash
         }
@@ -96,14 +107,25 @@ public record KubernetesRequest(boolean resourceRequest, String method, String p
             verb = "deletecollection";
         }
         List<String> command = subresource.equals("exec") ? params.getOrDefault("command", List.of()) : List.of();
-        return new KubernetesRequest(true, m, rawPath, query, verb, group, version, namespace, resource, subresource,
-                name, List.copyOf(command));
+        return new KubernetesRequest(
+                true,
+                m,
+                rawPath,
+                query,
+                verb,
+                group,
+                version,
+                namespace,
+                resource,
+                subresource,
+                name,
+                List.copyOf(command));
     }
 
     private record NonResource(String method, String path, String query) {
         KubernetesRequest get() {
-            return new KubernetesRequest(false, method, path, query, method.toLowerCase(Locale.ROOT), "", "", "", "",
-                    "", "", List.of());
+            return new KubernetesRequest(
+                    false, method, path, query, method.toLowerCase(Locale.ROOT), "", "", "", "", "", "", List.of());
         }
     }
 
@@ -154,15 +176,26 @@ public record KubernetesRequest(boolean resourceRequest, String method, String p
 
     /** True for {@code pods/exec}, {@code pods/attach} and {@code pods/portforward}: the upgrades the proxy passes through. */
     public boolean streamingSubresource() {
-        return resource.equals("pods") && Set.of("exec", "attach", "portforward").contains(subresource);
+        return resource.equals("pods")
+                && Set.of("exec", "attach", "portforward").contains(subresource);
     }
 
     /** The {@code request} part of the policy input (DESIGN.md "Policy"; extra fields are snake_case like the rest). */
     public JsonObject policyRequest(boolean upgrade) {
-        JsonObject r = new JsonObject().put("protocol", "kubernetes").put("kind", upgrade ? "upgrade" : "request")
-                .put("method", method).put("path", path).put("query", query).put("verb", verb).put("resource", resource)
-                .put("subresource", subresource).put("namespace", namespace).put("name", name).put("api_group", apiGroup)
-                .put("api_version", apiVersion).put("resource_request", resourceRequest);
+        JsonObject r = new JsonObject()
+                .put("protocol", "kubernetes")
+                .put("kind", upgrade ? "upgrade" : "request")
+                .put("method", method)
+                .put("path", path)
+                .put("query", query)
+                .put("verb", verb)
+                .put("resource", resource)
+                .put("subresource", subresource)
+                .put("namespace", namespace)
+                .put("name", name)
+                .put("api_group", apiGroup)
+                .put("api_version", apiVersion)
+                .put("resource_request", resourceRequest);
         if (!command.isEmpty()) {
             r.put("command", String.join(" ", command));
         }

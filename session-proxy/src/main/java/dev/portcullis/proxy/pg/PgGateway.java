@@ -15,9 +15,20 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Everything a PostgreSQL session needs from the application, handed over once. */
-record PgGateway(Vertx vertx, ProxyConfig config, ConnectionCatalog connections, TokenValidator tokens,
-        PolicyDecider policy, Masker masker, SqlAnalyzer sql, EventPublisher events, SessionRegistry registry,
-        ReviewHolds holds, NetClient backendClient, NetClient backendTlsClient, Map<Long, PgSession> cancelKeys,
+record PgGateway(
+        Vertx vertx,
+        ProxyConfig config,
+        ConnectionCatalog connections,
+        TokenValidator tokens,
+        PolicyDecider policy,
+        Masker masker,
+        SqlAnalyzer sql,
+        EventPublisher events,
+        SessionRegistry registry,
+        ReviewHolds holds,
+        NetClient backendClient,
+        NetClient backendTlsClient,
+        Map<Long, PgSession> cancelKeys,
         boolean clientTls) {
 
     PgGateway {

@@ -35,37 +35,75 @@ public class PgListener {
     private final PgGateway gateway;
     private NetServer server;
 
-    public PgListener(Vertx vertx, ProxyConfig config, ConnectionCatalog connections, TokenValidator tokens,
-            PolicyDecider policy, EventPublisher events, SessionRegistry registry, ReviewHolds holds) {
+    public PgListener(
+            Vertx vertx,
+            ProxyConfig config,
+            ConnectionCatalog connections,
+            TokenValidator tokens,
+            PolicyDecider policy,
+            EventPublisher events,
+            SessionRegistry registry,
+            ReviewHolds holds) {
         this.vertx = vertx;
         this.config = config;
-        byte[] hashKey = config.masking().hashKey().map(k -> k.getBytes(StandardCharsets.UTF_8)).orElseGet(() -> {
-            byte[] k = new byte[32];
-            new SecureRandom().nextBytes(k);
-            return k;
-        });
+        byte[] hashKey = config.masking()
+                .hashKey()
+                .map(k -> k.getBytes(StandardCharsets.UTF_8))
+                .orElseGet(() -> {
+                    byte[] k = new byte[32];
+                    new SecureRandom().nextBytes(k);
+                    return k;
+                });
         int connectTimeout = (int) config.pg().backendConnectTimeout().toMillis();
-        boolean tls = config.pg().certFile().isPresent() && config.pg().keyFile().isPresent();
-        this.gateway = new PgGateway(vertx, config, connections, tokens, policy, new Masker(hashKey),
-                new SqlAnalyzer(config.pg().maxParseLength()), events, registry, holds,
-                vertx.createNetClient(new NetClientOptions().setConnectTimeout(connectTimeout).setTcpNoDelay(true)),
-                vertx.createNetClient(new NetClientOptions().setConnectTimeout(connectTimeout).setTcpNoDelay(true)
-                        .setTrustAll(true).setHostnameVerificationAlgorithm("")),
-                new ConcurrentHashMap<>(), tls);
+        boolean tls =
+                config.pg().certFile().isPresent() && config.pg().keyFile().isPresent();
+        this.gateway = new PgGateway(
+                vertx,
+                config,
+                connections,
+                tokens,
+                policy,
+                new Masker(hashKey),
+                new SqlAnalyzer(config.pg().maxParseLength()),
+                events,
+                registry,
+                holds,
+                vertx.createNetClient(
+                        new NetClientOptions().setConnectTimeout(connectTimeout).setTcpNoDelay(true)),
+                vertx.createNetClient(new NetClientOptions()
+                        .setConnectTimeout(connectTimeout)
+                        .setTcpNoDelay(true)
+                        .setTrustAll(true)
+                        .setHostnameVerificationAlgorithm("")),
+                new ConcurrentHashMap<>(),
+                tls);
     }
 
     void onStart(@Observes StartupEvent ev) {
-        NetServerOptions options = new NetServerOptions().setHost(config.pg().host()).setPort(config.pg().port())
-                .setTcpNoDelay(true).setAcceptBacklog(1024);
+        NetServerOptions options = new NetServerOptions()
+                .setHost(config.pg().host())
+                .setPort(config.pg().port())
+                .setTcpNoDelay(true)
+                .setAcceptBacklog(1024);
         if (gateway.clientTls()) {
             // TLS starts only after SSLRequest ('S'), so the server itself listens in plaintext
-            options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.pg().certFile().get())
-                    .setKeyPath(config.pg().keyFile().get())).setSsl(false);
+            options.setKeyCertOptions(new PemKeyCertOptions()
+                            .setCertPath(config.pg().certFile().get())
+                            .setKeyPath(config.pg().keyFile().get()))
+                    .setSsl(false);
         }
         server = vertx.createNetServer(options).connectHandler(socket -> new PgSession(gateway, socket).start());
-        server.listen().toCompletionStage().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
-        LOG.infof("PostgreSQL gateway listening on %s:%d (TLS %s, plaintext %s)", config.pg().host(), actualPort(),
-                gateway.clientTls() ? "on" : "off", config.pg().plaintext());
+        server.listen()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .orTimeout(30, TimeUnit.SECONDS)
+                .join();
+        LOG.infof(
+                "PostgreSQL gateway listening on %s:%d (TLS %s, plaintext %s)",
+                config.pg().host(),
+                actualPort(),
+                gateway.clientTls() ? "on" : "off",
+                config.pg().plaintext());
     }
 
     void onStop(@Observes ShutdownEvent ev) {

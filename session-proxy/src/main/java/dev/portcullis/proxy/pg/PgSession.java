@@ -7,8 +7,8 @@ import dev.portcullis.proxy.auth.TokenValidator;
 import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
 import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.LiveSession;
-import dev.portcullis.proxy.enforcement.Masker;
 import dev.portcullis.proxy.enforcement.MaskRule;
+import dev.portcullis.proxy.enforcement.Masker;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.events.EventPublisher;
 import dev.portcullis.proxy.events.EventTypes;
@@ -62,18 +62,39 @@ final class PgSession implements LiveSession {
     private static final Logger LOG = Logger.getLogger(PgSession.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Client startup parameters passed to the backend; others (options, replication, role tricks) are not. */
-    private static final Set<String> FORWARDED_PARAMETERS = Set.of("application_name", "client_encoding", "DateStyle",
-            "TimeZone", "extra_float_digits", "IntervalStyle", "search_path");
+    private static final Set<String> FORWARDED_PARAMETERS = Set.of(
+            "application_name",
+            "client_encoding",
+            "DateStyle",
+            "TimeZone",
+            "extra_float_digits",
+            "IntervalStyle",
+            "search_path");
     /** Types whose binary format is their text bytes, so masking in place is exact. */
     private static final Set<Integer> TEXT_LIKE_TYPES = Set.of(25, 1043, 1042, 19, 114, 705, 142);
+
     private static final int MAX_INBOX = 4096;
 
     enum Phase {
-        STARTUP, AUTHENTICATING, CONNECTING, BACKEND_AUTH, BACKEND_STARTUP, READY, CLOSED
+        STARTUP,
+        AUTHENTICATING,
+        CONNECTING,
+        BACKEND_AUTH,
+        BACKEND_STARTUP,
+        READY,
+        CLOSED
     }
 
     enum Kind {
-        QUERY, PARSE, BIND, DESCRIBE_STATEMENT, DESCRIBE_PORTAL, EXECUTE, CLOSE, SYNC, SYNTHETIC
+        QUERY,
+        PARSE,
+        BIND,
+        DESCRIBE_STATEMENT,
+        DESCRIBE_PORTAL,
+        EXECUTE,
+        CLOSE,
+        SYNC,
+        SYNTHETIC
     }
 
     /** A prepared statement as the proxy knows it. */
@@ -125,8 +146,7 @@ final class PgSession implements LiveSession {
         }
     }
 
-    private record CachedDecision(Decision decision, long expiresAt) {
-    }
+    private record CachedDecision(Decision decision, long expiresAt) {}
 
     private final PgGateway gw;
     private final NetSocket client;
@@ -183,8 +203,11 @@ final class PgSession implements LiveSession {
         this.gw = gateway;
         this.client = client;
         this.context = gateway.vertx().getOrCreateContext();
-        this.clientDecoder = new PgFrameDecoder(PgFrameDecoder.State.STARTUP, gateway.config().pg().maxStartupPacket(),
-                gateway.config().pg().maxMessageSize(), new ClientFrames());
+        this.clientDecoder = new PgFrameDecoder(
+                PgFrameDecoder.State.STARTUP,
+                gateway.config().pg().maxStartupPacket(),
+                gateway.config().pg().maxMessageSize(),
+                new ClientFrames());
     }
 
     // ---- LiveSession -----------------------------------------------------------------------------
@@ -213,7 +236,9 @@ final class PgSession implements LiveSession {
 
     void start() {
         if (!gw.registry().tryOpenConnection(gw.config().pg().maxConnections())) {
-            client.write(PgMessages.errorResponse("FATAL", SQLSTATE_TOO_MANY_CONNECTIONS,
+            client.write(PgMessages.errorResponse(
+                    "FATAL",
+                    SQLSTATE_TOO_MANY_CONNECTIONS,
                     "sorry, too many clients already (portcullis.pg.max-connections)"));
             client.close();
             return;
@@ -225,8 +250,10 @@ final class PgSession implements LiveSession {
         startupTimer = gw.vertx().setTimer(gw.config().pg().startupTimeout().toMillis(), t -> {
             startupTimer = -1;
             if (phase != Phase.READY && phase != Phase.CLOSED) {
-                fatal(SQLSTATE_PROTOCOL_VIOLATION, "startup did not complete within "
-                        + gw.config().pg().startupTimeout().toSeconds() + " s (portcullis.pg.startup-timeout)");
+                fatal(
+                        SQLSTATE_PROTOCOL_VIOLATION,
+                        "startup did not complete within "
+                                + gw.config().pg().startupTimeout().toSeconds() + " s (portcullis.pg.startup-timeout)");
             }
         });
     }
@@ -262,7 +289,9 @@ final class PgSession implements LiveSession {
             gw.registry().connectionClosed();
         }
         if (was == Phase.READY) {
-            emit(EventTypes.SESSION_ENDED, new JsonObject().put("reason", endReason).put("statements", statementsSeen));
+            emit(
+                    EventTypes.SESSION_ENDED,
+                    new JsonObject().put("reason", endReason).put("statements", statementsSeen));
         }
         client.close();
     }
@@ -329,7 +358,8 @@ final class PgSession implements LiveSession {
                 onPassword(type, frame);
                 return;
             }
-            if (phase != Phase.READY && !(phase.ordinal() >= Phase.CONNECTING.ordinal() && phase.ordinal() < Phase.READY.ordinal())) {
+            if (phase != Phase.READY
+                    && !(phase.ordinal() >= Phase.CONNECTING.ordinal() && phase.ordinal() < Phase.READY.ordinal())) {
                 fatal(SQLSTATE_PROTOCOL_VIOLATION, "unexpected message during startup");
                 return;
             }
@@ -363,7 +393,9 @@ final class PgSession implements LiveSession {
                     client.pause();
                     client.upgradeToSsl().onComplete(ar -> {
                         if (ar.failed()) {
-                            LOG.debugf("session %s TLS handshake failed: %s", id, ar.cause().getMessage());
+                            LOG.debugf(
+                                    "session %s TLS handshake failed: %s",
+                                    id, ar.cause().getMessage());
                             onClosed();
                         } else {
                             tlsActive = true;
@@ -389,13 +421,17 @@ final class PgSession implements LiveSession {
             default -> {
                 int major = code >>> 16;
                 if (major != 3) {
-                    fatal(SQLSTATE_FEATURE_NOT_SUPPORTED, "unsupported frontend protocol " + major + "." + (code & 0xffff)
-                            + ": server supports 3.0");
+                    fatal(
+                            SQLSTATE_FEATURE_NOT_SUPPORTED,
+                            "unsupported frontend protocol " + major + "." + (code & 0xffff) + ": server supports 3.0");
                     return;
                 }
                 PgFrontendMessages.StartupMessage startup = PgFrontendMessages.StartupMessage.decode(
-                        Buffer.buffer().appendInt(packet.length()).appendInt(PROTOCOL_3_0)
-                                .appendBuffer(packet, 8, packet.length() - 8), 64);
+                        Buffer.buffer()
+                                .appendInt(packet.length())
+                                .appendInt(PROTOCOL_3_0)
+                                .appendBuffer(packet, 8, packet.length() - 8),
+                        64);
                 onStartupMessage(code, startup);
             }
         }
@@ -406,9 +442,13 @@ final class PgSession implements LiveSession {
         List<String> unsupported = new ArrayList<>();
         startupParameters.keySet().stream().filter(k -> k.startsWith("_pq_.")).forEach(unsupported::add);
         if ((code & 0xffff) != 0 || !unsupported.isEmpty()) {
-            Buffer v = Buffer.buffer().appendByte(NEGOTIATE_PROTOCOL_VERSION).appendInt(0).appendInt(PROTOCOL_3_0)
+            Buffer v = Buffer.buffer()
+                    .appendByte(NEGOTIATE_PROTOCOL_VERSION)
+                    .appendInt(0)
+                    .appendInt(PROTOCOL_3_0)
                     .appendInt(unsupported.size());
-            unsupported.forEach(u -> v.appendBytes(u.getBytes(StandardCharsets.UTF_8)).appendByte((byte) 0));
+            unsupported.forEach(
+                    u -> v.appendBytes(u.getBytes(StandardCharsets.UTF_8)).appendByte((byte) 0));
             v.setInt(1, v.length() - 1);
             toClient.add(v);
         }
@@ -441,7 +481,8 @@ final class PgSession implements LiveSession {
             return false;
         }
         try {
-            return client.remoteAddress() != null && client.remoteAddress().host() != null
+            return client.remoteAddress() != null
+                    && client.remoteAddress().host() != null
                     && InetAddress.getByName(client.remoteAddress().host()).isLoopbackAddress();
         } catch (UnknownHostException e) {
             return false;
@@ -457,42 +498,55 @@ final class PgSession implements LiveSession {
         String requested = startupParameters.get("database");
         busy = true;
         Connection conn = connection;
-        gw.vertx().<AgentIdentity>executeBlocking(() -> {
-            if (conn == null) {
-                throw new TokenValidator.InvalidTokenException("unknown connection");
-            }
-            return gw.tokens().validate(token, conn.name(), conn.accessLevels());
-        }, false).onComplete(ar -> {
-            busy = false;
-            if (phase == Phase.CLOSED) {
-                return;
-            }
-            if (ar.failed()) {
-                String why = ar.cause().getMessage();
-                LOG.infof("session %s from %s refused for connection %s: %s", id, client.remoteAddress(), requested, why);
-                if (why != null && (why.startsWith("token has no scope") || why.equals("unknown connection"))) {
-                    fatal(SQLSTATE_INVALID_AUTHORIZATION, "token does not grant access to connection \"" + requested + "\"");
-                } else {
-                    fatal(SQLSTATE_INVALID_PASSWORD, "password authentication failed: invalid or expired Portcullis token");
-                }
-                return;
-            }
-            AgentIdentity verified = ar.result();
-            if (gw.registry().cutOff(verified.agent(), verified.issuedAt(), connection.name())) {
-                // a token minted before agent.disabled / grant.revoked is still valid for Keycloak until it expires
-                LOG.infof("session %s from %s refused: the token predates the kill switch for agent %s", id,
-                        client.remoteAddress(), verified.agent());
-                fatal(SQLSTATE_INVALID_AUTHORIZATION, "access of agent " + verified.agent()
-                        + " was ended; get a new token once re-enabled");
-                return;
-            }
-            identity = verified;
-            if (!gw.events().canRecord() && gw.config().events().refuseWhenUnrecorded()) {
-                fatal(SQLSTATE_CANNOT_CONNECT, "session recording is unavailable; new sessions are refused");
-                return;
-            }
-            connectBackend();
-        });
+        gw.vertx()
+                .<AgentIdentity>executeBlocking(
+                        () -> {
+                            if (conn == null) {
+                                throw new TokenValidator.InvalidTokenException("unknown connection");
+                            }
+                            return gw.tokens().validate(token, conn.name(), conn.accessLevels());
+                        },
+                        false)
+                .onComplete(ar -> {
+                    busy = false;
+                    if (phase == Phase.CLOSED) {
+                        return;
+                    }
+                    if (ar.failed()) {
+                        String why = ar.cause().getMessage();
+                        LOG.infof(
+                                "session %s from %s refused for connection %s: %s",
+                                id, client.remoteAddress(), requested, why);
+                        if (why != null && (why.startsWith("token has no scope") || why.equals("unknown connection"))) {
+                            fatal(
+                                    SQLSTATE_INVALID_AUTHORIZATION,
+                                    "token does not grant access to connection \"" + requested + "\"");
+                        } else {
+                            fatal(
+                                    SQLSTATE_INVALID_PASSWORD,
+                                    "password authentication failed: invalid or expired Portcullis token");
+                        }
+                        return;
+                    }
+                    AgentIdentity verified = ar.result();
+                    if (gw.registry().cutOff(verified.agent(), verified.issuedAt(), connection.name())) {
+                        // a token minted before agent.disabled / grant.revoked is still valid for Keycloak until it
+                        // expires
+                        LOG.infof(
+                                "session %s from %s refused: the token predates the kill switch for agent %s",
+                                id, client.remoteAddress(), verified.agent());
+                        fatal(
+                                SQLSTATE_INVALID_AUTHORIZATION,
+                                "access of agent " + verified.agent() + " was ended; get a new token once re-enabled");
+                        return;
+                    }
+                    identity = verified;
+                    if (!gw.events().canRecord() && gw.config().events().refuseWhenUnrecorded()) {
+                        fatal(SQLSTATE_CANNOT_CONNECT, "session recording is unavailable; new sessions are refused");
+                        return;
+                    }
+                    connectBackend();
+                });
     }
 
     // ---- backend connection ----------------------------------------------------------------------
@@ -500,16 +554,21 @@ final class PgSession implements LiveSession {
     private void connectBackend() {
         phase = Phase.CONNECTING;
         Connection conn = connection;
-        gw.vertx().<char[]>executeBlocking(conn::readPassword, false).compose(password -> {
-            backendAuth = new PgBackendAuthenticator(conn.credentials().username(), password);
-            return gw.backendClient().connect(conn.port(), conn.host());
-        }).compose(socket -> conn.backendTls() ? startBackendTls(socket) : Future.succeededFuture(socket))
+        gw.vertx()
+                .<char[]>executeBlocking(conn::readPassword, false)
+                .compose(password -> {
+                    backendAuth = new PgBackendAuthenticator(conn.credentials().username(), password);
+                    return gw.backendClient().connect(conn.port(), conn.host());
+                })
+                .compose(socket -> conn.backendTls() ? startBackendTls(socket) : Future.succeededFuture(socket))
                 .onComplete(ar -> {
                     if (ar.failed()) {
-                        LOG.warnf("session %s: cannot reach %s at %s: %s", id, conn.name(), conn.address(),
-                                ar.cause().getMessage());
-                        fatal(SQLSTATE_CANNOT_CONNECT, "could not connect to the target of connection \"" + conn.name()
-                                + "\"");
+                        LOG.warnf(
+                                "session %s: cannot reach %s at %s: %s",
+                                id, conn.name(), conn.address(), ar.cause().getMessage());
+                        fatal(
+                                SQLSTATE_CANNOT_CONNECT,
+                                "could not connect to the target of connection \"" + conn.name() + "\"");
                         return;
                     }
                     backend = ar.result();
@@ -517,8 +576,8 @@ final class PgSession implements LiveSession {
                         backend.close();
                         return;
                     }
-                    backendDecoder = new PgFrameDecoder(PgFrameDecoder.State.MESSAGES, 8,
-                            gw.config().pg().maxMessageSize(), new BackendFrames());
+                    backendDecoder = new PgFrameDecoder(
+                            PgFrameDecoder.State.MESSAGES, 8, gw.config().pg().maxMessageSize(), new BackendFrames());
                     backend.handler(data -> {
                         backendDecoder.feed(data);
                         flush();
@@ -571,7 +630,8 @@ final class PgSession implements LiveSession {
         Connection conn = connection;
         int pid = backendPid;
         int secret = backendSecret;
-        (conn.backendTls() ? gw.backendTlsClient() : gw.backendClient()).connect(conn.port(), conn.host())
+        (conn.backendTls() ? gw.backendTlsClient() : gw.backendClient())
+                .connect(conn.port(), conn.host())
                 .onSuccess(s -> {
                     s.write(PgMessages.cancelRequest(pid, secret));
                     s.end();
@@ -581,8 +641,7 @@ final class PgSession implements LiveSession {
 
     private final class BackendFrames implements PgFrameDecoder.Handler {
         @Override
-        public void onStartupPacket(Buffer packet) {
-        }
+        public void onStartupPacket(Buffer packet) {}
 
         @Override
         public void onMessage(byte type, Buffer frame) {
@@ -625,8 +684,9 @@ final class PgSession implements LiveSession {
                 PgBackendMessages.Fields f = PgBackendMessages.Fields.decode(frame);
                 LOG.warnf("session %s: target refused the session: %s %s", id, f.sqlstate(), f.message());
                 if (phase == Phase.BACKEND_AUTH) {
-                    fatal(SQLSTATE_CANNOT_CONNECT, "could not log in to the target of connection \"" + connection.name()
-                            + "\"");
+                    fatal(
+                            SQLSTATE_CANNOT_CONNECT,
+                            "could not log in to the target of connection \"" + connection.name() + "\"");
                 } else {
                     toClient.add(frame);
                     fatal(f.sqlstate(), f.message());
@@ -647,8 +707,7 @@ final class PgSession implements LiveSession {
                 toClient.add(frame);
                 becomeReady();
             }
-            case NEGOTIATE_PROTOCOL_VERSION -> {
-            }
+            case NEGOTIATE_PROTOCOL_VERSION -> {}
             default -> toClient.add(frame); // ParameterStatus, NoticeResponse
         }
     }
@@ -660,26 +719,37 @@ final class PgSession implements LiveSession {
             startupTimer = -1;
         }
         gw.registry().register(this);
-        JsonObject started = new JsonObject().put("client_address", String.valueOf(client.remoteAddress()))
-                .put("protocol", "postgres").put("subject", identity.subject()).put("scopes", new JsonArray(identity.scopes()))
-                .put("access", identity.access()).put("database", connection.database())
-                .put("application_name", startupParameters.get("application_name")).put("tls", tlsActive);
+        JsonObject started = new JsonObject()
+                .put("client_address", String.valueOf(client.remoteAddress()))
+                .put("protocol", "postgres")
+                .put("subject", identity.subject())
+                .put("scopes", new JsonArray(identity.scopes()))
+                .put("access", identity.access())
+                .put("database", connection.database())
+                .put("application_name", startupParameters.get("application_name"))
+                .put("tls", tlsActive);
         emit(EventTypes.SESSION_STARTED, started);
         long idleMillis = gw.config().pg().idleTimeout().toMillis();
         if (idleMillis > 0) {
             idleTimer = gw.vertx().setPeriodic(Math.max(50, Math.min(idleMillis / 4, 10_000)), t -> {
                 boolean waiting = busy || !expects.isEmpty();
                 if (!waiting && System.nanoTime() - lastClientActivity > idleMillis * 1_000_000L) {
-                    fatal(SQLSTATE_IDLE_TIMEOUT, "terminating connection due to idle timeout ("
-                            + gw.config().pg().idleTimeout().toSeconds() + " s, portcullis.pg.idle-timeout)");
+                    fatal(
+                            SQLSTATE_IDLE_TIMEOUT,
+                            "terminating connection due to idle timeout ("
+                                    + gw.config().pg().idleTimeout().toSeconds() + " s, portcullis.pg.idle-timeout)");
                 }
             });
         }
         java.time.Duration max = connection.maxSessionDuration();
         if (max != null && !max.isZero()) {
-            sessionTimer = gw.vertx().setTimer(max.toMillis(), t -> fatal(SQLSTATE_ADMIN_SHUTDOWN,
-                    "terminating connection: maximum session duration of connection \"" + connection.name()
-                            + "\" reached (" + max + ")"));
+            sessionTimer = gw.vertx()
+                    .setTimer(
+                            max.toMillis(),
+                            t -> fatal(
+                                    SQLSTATE_ADMIN_SHUTDOWN,
+                                    "terminating connection: maximum session duration of connection \""
+                                            + connection.name() + "\" reached (" + max + ")"));
         }
         pump();
     }
@@ -756,8 +826,11 @@ final class PgSession implements LiveSession {
             }
             case FUNCTION_CALL -> {
                 Expect e = new Expect(Kind.SYNTHETIC);
-                e.synthetic = Buffer.buffer().appendBuffer(PgMessages.errorResponse("ERROR", SQLSTATE_INSUFFICIENT_PRIVILEGE,
-                        "the function call protocol is not allowed through Portcullis"))
+                e.synthetic = Buffer.buffer()
+                        .appendBuffer(PgMessages.errorResponse(
+                                "ERROR",
+                                SQLSTATE_INSUFFICIENT_PRIVILEGE,
+                                "the function call protocol is not allowed through Portcullis"))
                         .appendBuffer(PgMessages.readyForQuery(txStatus));
                 enqueueSynthetic(e);
             }
@@ -809,12 +882,18 @@ final class PgSession implements LiveSession {
                     forward(frame, e);
                 }
                 case DENY -> denyQuery(decision.message(), requestSeq);
-                case REVIEW -> review(request, decision, requestSeq, approved -> {
-                    Expect e = new Expect(Kind.QUERY);
-                    e.masks = decision.mask();
-                    e.requestSeq = requestSeq;
-                    forward(frame, e);
-                }, reason -> denyQuery(reason, requestSeq));
+                case REVIEW ->
+                    review(
+                            request,
+                            decision,
+                            requestSeq,
+                            approved -> {
+                                Expect e = new Expect(Kind.QUERY);
+                                e.masks = decision.mask();
+                                e.requestSeq = requestSeq;
+                                forward(frame, e);
+                            },
+                            reason -> denyQuery(reason, requestSeq));
             }
         });
     }
@@ -857,8 +936,13 @@ final class PgSession implements LiveSession {
             switch (decision.action()) {
                 case ALLOW -> allowBind(frame, bind, prepared, decision, requestSeq);
                 case DENY -> denyBind(decision.message(), requestSeq);
-                case REVIEW -> review(request, decision, requestSeq, approved -> allowBind(frame, bind, prepared, decision,
-                        requestSeq), reason -> denyBind(reason, requestSeq));
+                case REVIEW ->
+                    review(
+                            request,
+                            decision,
+                            requestSeq,
+                            approved -> allowBind(frame, bind, prepared, decision, requestSeq),
+                            reason -> denyBind(reason, requestSeq));
             }
         });
     }
@@ -896,7 +980,9 @@ final class PgSession implements LiveSession {
             e.portal = portal;
             e.masks = portal.masks;
             e.requestSeq = portal.requestSeq;
-            if (!portal.masks.isEmpty() && portal.description == null && !portal.describeRequested
+            if (!portal.masks.isEmpty()
+                    && portal.description == null
+                    && !portal.describeRequested
                     && (portal.statement.description == null && !portal.statement.describeRequested)) {
                 // masking needs column names: ask for them and keep the answer from the client
                 Expect d = new Expect(Kind.DESCRIBE_PORTAL);
@@ -952,10 +1038,16 @@ final class PgSession implements LiveSession {
     private JsonObject request(String kind, String text, List<StatementInfo> infos, JsonArray params) {
         JsonArray stmts = new JsonArray();
         for (StatementInfo s : infos) {
-            stmts.add(new JsonObject().put("type", s.type()).put("tables", new JsonArray(s.tables()))
-                    .put("has_where", s.hasWhere()).put("text", s.text()));
+            stmts.add(new JsonObject()
+                    .put("type", s.type())
+                    .put("tables", new JsonArray(s.tables()))
+                    .put("has_where", s.hasWhere())
+                    .put("text", s.text()));
         }
-        JsonObject r = new JsonObject().put("protocol", "postgres").put("kind", kind).put("text", text)
+        JsonObject r = new JsonObject()
+                .put("protocol", "postgres")
+                .put("kind", kind)
+                .put("text", text)
                 .put("statements", stmts);
         if (params != null) {
             r.put("parameters", params);
@@ -963,7 +1055,8 @@ final class PgSession implements LiveSession {
         return r;
     }
 
-    private void decide(String cacheKey, JsonObject request, long requestSeq, java.util.function.Consumer<Decision> then) {
+    private void decide(
+            String cacheKey, JsonObject request, long requestSeq, java.util.function.Consumer<Decision> then) {
         boolean caching = !"off".equalsIgnoreCase(gw.config().pg().decisionCache());
         CachedDecision cached = caching ? decisionCache.get(cacheKey) : null;
         if (cached != null && cached.expiresAt > System.nanoTime()) {
@@ -973,14 +1066,28 @@ final class PgSession implements LiveSession {
         }
         busy = true;
         JsonObject input = new JsonObject()
-                .put("identity", new JsonObject().put("agent", identity.agent()).put("subject", identity.subject())
-                        .put("groups", new JsonArray(identity.groups())).put("scopes", new JsonArray(identity.scopes()))
-                        .put("access", identity.access()))
-                .put("connection", new JsonObject().put("name", connection.name()).put("type", connection.type())
-                        .put("tags", new JsonObject(new HashMap<>(connection.tags()))))
-                .put("session", new JsonObject().put("id", id).put("client_address", String.valueOf(client.remoteAddress()))
-                        .put("started_at", startedAt.toString()))
-                .put("request", request).put("time", Instant.now().toString());
+                .put(
+                        "identity",
+                        new JsonObject()
+                                .put("agent", identity.agent())
+                                .put("subject", identity.subject())
+                                .put("groups", new JsonArray(identity.groups()))
+                                .put("scopes", new JsonArray(identity.scopes()))
+                                .put("access", identity.access()))
+                .put(
+                        "connection",
+                        new JsonObject()
+                                .put("name", connection.name())
+                                .put("type", connection.type())
+                                .put("tags", new JsonObject(new HashMap<>(connection.tags()))))
+                .put(
+                        "session",
+                        new JsonObject()
+                                .put("id", id)
+                                .put("client_address", String.valueOf(client.remoteAddress()))
+                                .put("started_at", startedAt.toString()))
+                .put("request", request)
+                .put("time", Instant.now().toString());
         gw.policy().decide(input).onComplete(ar -> {
             busy = false;
             if (phase == Phase.CLOSED) {
@@ -989,8 +1096,12 @@ final class PgSession implements LiveSession {
             Decision d = ar.succeeded() ? ar.result() : Decision.failClosed("policy service unavailable");
             // reviews are per request and outages are not remembered
             if (caching && d.action() != Decision.Action.REVIEW && !d.isFailClosed()) {
-                decisionCache.put(cacheKey, new CachedDecision(d,
-                        System.nanoTime() + gw.config().pg().decisionCacheTtl().toNanos()));
+                decisionCache.put(
+                        cacheKey,
+                        new CachedDecision(
+                                d,
+                                System.nanoTime()
+                                        + gw.config().pg().decisionCacheTtl().toNanos()));
             }
             emitDecision(d, requestSeq, false);
             then.accept(d);
@@ -998,24 +1109,44 @@ final class PgSession implements LiveSession {
         });
     }
 
-    private void review(JsonObject request, Decision decision, long requestSeq,
-            java.util.function.Consumer<Void> approved, java.util.function.Consumer<String> refused) {
+    private void review(
+            JsonObject request,
+            Decision decision,
+            long requestSeq,
+            java.util.function.Consumer<Void> approved,
+            java.util.function.Consumer<String> refused) {
         String reviewId = UUID.randomUUID().toString();
         pendingReview = reviewId;
         busy = true;
-        toClient.add(PgMessages.noticeResponse("01000", "Portcullis: waiting for approval, review " + reviewId
-                + (decision.reasons().isEmpty() ? "" : " (" + String.join("; ", decision.reasons()) + ")")));
+        toClient.add(PgMessages.noticeResponse(
+                "01000",
+                "Portcullis: waiting for approval, review " + reviewId
+                        + (decision.reasons().isEmpty() ? "" : " (" + String.join("; ", decision.reasons()) + ")")));
         flush();
         Instant expires = Instant.now().plus(gw.config().review().timeout());
-        JsonObject data = new JsonObject().put("review_id", reviewId).put("session_id", id).put("agent", agent())
-                .put("subject", identity.subject()).put("connection", connection.name())
-                .put("request", maskedRequest(request, decision.mask())).put("reasons", new JsonArray(decision.reasons()))
-                .put("rules", new JsonArray(decision.rules())).put("request_seq", requestSeq)
+        JsonObject data = new JsonObject()
+                .put("review_id", reviewId)
+                .put("session_id", id)
+                .put("agent", agent())
+                .put("subject", identity.subject())
+                .put("connection", connection.name())
+                .put("request", maskedRequest(request, decision.mask()))
+                .put("reasons", new JsonArray(decision.reasons()))
+                .put("rules", new JsonArray(decision.rules()))
+                .put("request_seq", requestSeq)
                 .put("expires_at", expires.toString());
-        gw.events().publish(Topics.REVIEW_REQUESTS, reviewId, EventPublisher.envelope(EventTypes.REVIEW_REQUESTED,
-                reviewId, data));
-        emit(EventTypes.SESSION_DECISION, new JsonObject().put("request_seq", requestSeq).put("action", "review")
-                .put("review_id", reviewId).put("state", "waiting"));
+        gw.events()
+                .publish(
+                        Topics.REVIEW_REQUESTS,
+                        reviewId,
+                        EventPublisher.envelope(EventTypes.REVIEW_REQUESTED, reviewId, data));
+        emit(
+                EventTypes.SESSION_DECISION,
+                new JsonObject()
+                        .put("request_seq", requestSeq)
+                        .put("action", "review")
+                        .put("review_id", reviewId)
+                        .put("state", "waiting"));
         gw.holds().hold(reviewId).onComplete(ar -> {
             pendingReview = null;
             busy = false;
@@ -1023,14 +1154,18 @@ final class PgSession implements LiveSession {
                 return;
             }
             ReviewHolds.Outcome outcome = ar.succeeded() ? ar.result() : ReviewHolds.Outcome.EXPIRED;
-            emit(EventTypes.SESSION_DECISION, new JsonObject().put("request_seq", requestSeq)
-                    .put("action", outcome == ReviewHolds.Outcome.APPROVED ? "allow" : "deny").put("review_id", reviewId)
-                    .put("state", outcome.name().toLowerCase()));
+            emit(
+                    EventTypes.SESSION_DECISION,
+                    new JsonObject()
+                            .put("request_seq", requestSeq)
+                            .put("action", outcome == ReviewHolds.Outcome.APPROVED ? "allow" : "deny")
+                            .put("review_id", reviewId)
+                            .put("state", outcome.name().toLowerCase()));
             if (outcome == ReviewHolds.Outcome.APPROVED) {
                 approved.accept(null);
             } else {
-                refused.accept("review " + reviewId + " was " + (outcome == ReviewHolds.Outcome.DENIED ? "denied"
-                        : "not decided in time (expired)"));
+                refused.accept("review " + reviewId + " was "
+                        + (outcome == ReviewHolds.Outcome.DENIED ? "denied" : "not decided in time (expired)"));
             }
             pump();
         });
@@ -1101,8 +1236,7 @@ final class PgSession implements LiveSession {
                                 plan(head, RowDescription.decode(frame), null);
                             }
                         }
-                        default -> {
-                        }
+                        default -> {}
                     }
                 }
                 if (head == null || !head.swallow) {
@@ -1134,8 +1268,8 @@ final class PgSession implements LiveSession {
                     toClient.add(frame);
                 }
             }
-            case BACKEND_KEY_DATA, AUTHENTICATION -> throw new PgProtocolException("unexpected backend message '"
-                    + (char) type + "' after startup");
+            case BACKEND_KEY_DATA, AUTHENTICATION ->
+                throw new PgProtocolException("unexpected backend message '" + (char) type + "' after startup");
             default -> toClient.add(frame); // ParameterDescription, notices, notifications, COPY, ParameterStatus
         }
         drainSynthetic();
@@ -1154,8 +1288,10 @@ final class PgSession implements LiveSession {
                 e.plans[i] = plan;
                 if (format != 0) {
                     if (!TEXT_LIKE_TYPES.contains(f.typeOid())) {
-                        fatal(SQLSTATE_FEATURE_NOT_SUPPORTED, "column \"" + f.name()
-                                + "\" is masked by policy and was requested in binary format; request text format");
+                        fatal(
+                                SQLSTATE_FEATURE_NOT_SUPPORTED,
+                                "column \"" + f.name()
+                                        + "\" is masked by policy and was requested in binary format; request text format");
                         return false;
                     }
                     e.binary[i] = true;
@@ -1196,8 +1332,11 @@ final class PgSession implements LiveSession {
 
     private long emit(String type, JsonObject data) {
         long s = seq++;
-        gw.events().publish(Topics.SESSION_EVENTS, id,
-                EventPublisher.sessionEvent(type, id, s, agent(), connection(), data));
+        gw.events()
+                .publish(
+                        Topics.SESSION_EVENTS,
+                        id,
+                        EventPublisher.sessionEvent(type, id, s, agent(), connection(), data));
         return s;
     }
 
@@ -1232,14 +1371,25 @@ final class PgSession implements LiveSession {
     }
 
     private void emitDecision(Decision d, long requestSeq, boolean cached) {
-        emit(EventTypes.SESSION_DECISION, new JsonObject().put("request_seq", requestSeq).put("action", d.action().wire())
-                .put("reasons", new JsonArray(d.reasons())).put("rules", new JsonArray(d.rules()))
-                .put("decision_id", d.decisionId()).put("cached", cached));
+        emit(
+                EventTypes.SESSION_DECISION,
+                new JsonObject()
+                        .put("request_seq", requestSeq)
+                        .put("action", d.action().wire())
+                        .put("reasons", new JsonArray(d.reasons()))
+                        .put("rules", new JsonArray(d.rules()))
+                        .put("decision_id", d.decisionId())
+                        .put("cached", cached));
     }
 
     private void emitOutput(Expect e, String tag) {
-        emit(EventTypes.SESSION_OUTPUT, new JsonObject().put("request_seq", e.requestSeq).put("command_tag", tag)
-                .put("rows", e.rows).put("denied", e.deny));
+        emit(
+                EventTypes.SESSION_OUTPUT,
+                new JsonObject()
+                        .put("request_seq", e.requestSeq)
+                        .put("command_tag", tag)
+                        .put("rows", e.rows)
+                        .put("denied", e.deny));
     }
 
     @Override

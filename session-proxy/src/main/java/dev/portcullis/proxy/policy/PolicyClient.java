@@ -43,21 +43,28 @@ public class PolicyClient implements PolicyDecider {
     @Inject
     public PolicyClient(Vertx vertx, ProxyConfig config) {
         this(vertx, config.policy().url(), config.policy().timeout(), http -> {
-            if (!config.policy().authenticate() || config.policy().clientSecret().isEmpty()) {
+            if (!config.policy().authenticate()
+                    || config.policy().clientSecret().isEmpty()) {
                 return null;
             }
-            String tokenUrl = config.policy().tokenUrl()
-                    .orElse(config.token().issuer() + "/protocol/openid-connect/token");
-            return new ServiceTokenClient(vertx, http, tokenUrl, config.policy().clientId(),
-                    config.policy().clientSecret().get(), config.policy().timeout());
+            String tokenUrl =
+                    config.policy().tokenUrl().orElse(config.token().issuer() + "/protocol/openid-connect/token");
+            return new ServiceTokenClient(
+                    vertx,
+                    http,
+                    tokenUrl,
+                    config.policy().clientId(),
+                    config.policy().clientSecret().get(),
+                    config.policy().timeout());
         });
     }
 
     /** {@code tokens} builds the service-token client on this client's HTTP pool, or gives null (no auth). */
     PolicyClient(Vertx vertx, String base, Duration timeout, Function<HttpClient, ServiceTokenClient> tokens) {
         this.vertx = vertx;
-        this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
-                .setConnectTimeout((int) timeout.toMillis()), new PoolOptions().setHttp1MaxSize(16));
+        this.http = vertx.createHttpClient(
+                new HttpClientOptions().setKeepAlive(true).setConnectTimeout((int) timeout.toMillis()),
+                new PoolOptions().setHttp1MaxSize(16));
         this.url = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + DECISION_PATH;
         this.timeoutMillis = timeout.toMillis();
         this.tokens = tokens.apply(http);
@@ -85,22 +92,28 @@ public class PolicyClient implements PolicyDecider {
     private Future<Decision> ask(JsonObject input) {
         Future<String> token = tokens == null ? Future.succeededFuture(null) : tokens.token();
         return token.compose(t -> {
-            RequestOptions req = new RequestOptions().setAbsoluteURI(url).setMethod(HttpMethod.POST)
-                    .putHeader("Content-Type", "application/json").setTimeout(timeoutMillis);
-            if (t != null) {
-                req.putHeader("Authorization", "Bearer " + t);
-            }
-            return http.request(req).compose(r -> r.send(new JsonObject().put("input", input).toBuffer()))
-                    .compose(resp -> resp.body().map(body -> {
-                        if (resp.statusCode() != 200) {
-                            return Decision.failClosed("policy service answered HTTP " + resp.statusCode());
-                        }
-                        return parse(body.toJsonObject());
-                    }));
-        }).recover(e -> {
-            LOG.warnf("policy service unreachable at %s: %s (failing closed)", url, e.getMessage());
-            return Future.succeededFuture(Decision.failClosed("policy service unavailable"));
-        });
+                    RequestOptions req = new RequestOptions()
+                            .setAbsoluteURI(url)
+                            .setMethod(HttpMethod.POST)
+                            .putHeader("Content-Type", "application/json")
+                            .setTimeout(timeoutMillis);
+                    if (t != null) {
+                        req.putHeader("Authorization", "Bearer " + t);
+                    }
+                    return http.request(req)
+                            .compose(r ->
+                                    r.send(new JsonObject().put("input", input).toBuffer()))
+                            .compose(resp -> resp.body().map(body -> {
+                                if (resp.statusCode() != 200) {
+                                    return Decision.failClosed("policy service answered HTTP " + resp.statusCode());
+                                }
+                                return parse(body.toJsonObject());
+                            }));
+                })
+                .recover(e -> {
+                    LOG.warnf("policy service unreachable at %s: %s (failing closed)", url, e.getMessage());
+                    return Future.succeededFuture(Decision.failClosed("policy service unavailable"));
+                });
     }
 
     static Decision parse(JsonObject response) {
@@ -124,8 +137,13 @@ public class PolicyClient implements PolicyDecider {
             JsonObject m = mask.getJsonObject(i);
             masks.add(new MaskRule(m.getString("column"), m.getString("detector"), m.getString("strategy", "redact")));
         }
-        return new Decision(a, strings(result.getJsonArray("reasons")), strings(result.getJsonArray("rules")), masks,
-                result.getBoolean("record", true), response.getString("decision_id"));
+        return new Decision(
+                a,
+                strings(result.getJsonArray("reasons")),
+                strings(result.getJsonArray("rules")),
+                masks,
+                result.getBoolean("record", true),
+                response.getString("decision_id"));
     }
 
     private static List<String> strings(JsonArray a) {

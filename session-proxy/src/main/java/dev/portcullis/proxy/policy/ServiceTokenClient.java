@@ -26,8 +26,8 @@ public final class ServiceTokenClient {
     private volatile long refreshAtMillis;
     private Future<String> inFlight;
 
-    public ServiceTokenClient(Vertx vertx, HttpClient http, String tokenUrl, String clientId, String clientSecret,
-            Duration timeout) {
+    public ServiceTokenClient(
+            Vertx vertx, HttpClient http, String tokenUrl, String clientId, String clientSecret, Duration timeout) {
         this.http = http;
         this.tokenUrl = tokenUrl;
         this.timeout = timeout;
@@ -48,27 +48,33 @@ public final class ServiceTokenClient {
         }
         Promise<String> p = Promise.promise();
         inFlight = p.future();
-        RequestOptions req = new RequestOptions().setAbsoluteURI(tokenUrl).setMethod(HttpMethod.POST)
-                .putHeader("Content-Type", "application/x-www-form-urlencoded").setTimeout(timeout.toMillis());
-        http.request(req).compose(r -> r.send(Buffer.buffer(form))).compose(resp -> resp.body().map(body -> {
-            if (resp.statusCode() != 200) {
-                throw new IllegalStateException("token endpoint answered HTTP " + resp.statusCode());
-            }
-            JsonObject json = body.toJsonObject();
-            long expiresIn = json.getLong("expires_in", 60L);
-            refreshAtMillis = System.currentTimeMillis() + Math.max(5, expiresIn - 30) * 1000;
-            token = json.getString("access_token");
-            return token;
-        })).onComplete(ar -> {
-            synchronized (this) {
-                inFlight = null;
-            }
-            if (ar.succeeded()) {
-                p.complete(ar.result());
-            } else {
-                p.fail(ar.cause());
-            }
-        });
+        RequestOptions req = new RequestOptions()
+                .setAbsoluteURI(tokenUrl)
+                .setMethod(HttpMethod.POST)
+                .putHeader("Content-Type", "application/x-www-form-urlencoded")
+                .setTimeout(timeout.toMillis());
+        http.request(req)
+                .compose(r -> r.send(Buffer.buffer(form)))
+                .compose(resp -> resp.body().map(body -> {
+                    if (resp.statusCode() != 200) {
+                        throw new IllegalStateException("token endpoint answered HTTP " + resp.statusCode());
+                    }
+                    JsonObject json = body.toJsonObject();
+                    long expiresIn = json.getLong("expires_in", 60L);
+                    refreshAtMillis = System.currentTimeMillis() + Math.max(5, expiresIn - 30) * 1000;
+                    token = json.getString("access_token");
+                    return token;
+                }))
+                .onComplete(ar -> {
+                    synchronized (this) {
+                        inFlight = null;
+                    }
+                    if (ar.succeeded()) {
+                        p.complete(ar.result());
+                    } else {
+                        p.fail(ar.cause());
+                    }
+                });
         return p.future();
     }
 

@@ -24,7 +24,12 @@ final class MaskingOutputStream extends OutputStream {
     private final boolean lineMode;
     private final Consumer<String> tap;
 
-    MaskingOutputStream(OutputStream out, Masker masker, List<MaskRule> rules, boolean lineMode, int maxLine,
+    MaskingOutputStream(
+            OutputStream out,
+            Masker masker,
+            List<MaskRule> rules,
+            boolean lineMode,
+            int maxLine,
             Consumer<String> tap) {
         this.out = out;
         // chunk mode is line mode with every write flushed at once

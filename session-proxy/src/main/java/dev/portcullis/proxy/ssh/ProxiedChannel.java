@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ChannelShell;
 import org.apache.sshd.client.channel.ClientChannel;
@@ -41,8 +40,10 @@ final class ProxiedChannel implements Command {
     private static final int EXIT_REFUSED = 1;
     private static final int MAX_LINE = 64 * 1024;
     /** Detectors always applied to what is recorded as the request text. */
-    private static final List<MaskRule> RECORD_DETECTORS = List.of(new MaskRule(null, "credit_card", "redact"),
-            new MaskRule(null, "jwt", "redact"), new MaskRule(null, "cloud_key", "redact"));
+    private static final List<MaskRule> RECORD_DETECTORS = List.of(
+            new MaskRule(null, "credit_card", "redact"),
+            new MaskRule(null, "jwt", "redact"),
+            new MaskRule(null, "cloud_key", "redact"));
 
     /**
      * The parsed request: {@code kind} is {@code exec}, {@code shell} or {@code sftp} (the sftp
@@ -132,7 +133,8 @@ final class ProxiedChannel implements Command {
 
     /** Acting on the parsed request. */
     private int run(SshAgentSession s, Environment env) throws Exception {
-        boolean readOnly = request.sftp() && !gw.config().ssh().sftpWriteLevels().contains(s.identity.access());
+        boolean readOnly =
+                request.sftp() && !gw.config().ssh().sftpWriteLevels().contains(s.identity.access());
         JsonObject policyRequest = request.json();
         if (request.sftp()) {
             policyRequest.put("subsystem", "sftp").put("read_only", readOnly);
@@ -143,8 +145,12 @@ final class ProxiedChannel implements Command {
         int cols = intOr(e.get(Environment.ENV_COLUMNS), 80);
         int rows = intOr(e.get(Environment.ENV_LINES), 24);
         if ("shell".equals(request.kind())) {
-            recorded.put("term", new JsonObject().put("type", e.getOrDefault(Environment.ENV_TERM, "xterm"))
-                    .put("cols", cols).put("rows", rows));
+            recorded.put(
+                    "term",
+                    new JsonObject()
+                            .put("type", e.getOrDefault(Environment.ENV_TERM, "xterm"))
+                            .put("cols", cols)
+                            .put("rows", rows));
         }
         long requestSeq = s.emit(EventTypes.SESSION_REQUEST, recorded);
         Decision d = s.decide(policyRequest, requestSeq);
@@ -166,7 +172,8 @@ final class ProxiedChannel implements Command {
             return refuse(ex.getMessage());
         }
         try {
-            return request.sftp() ? relaySftp(s, session, readOnly, requestSeq)
+            return request.sftp()
+                    ? relaySftp(s, session, readOnly, requestSeq)
                     : relay(s, session, d.mask(), requestSeq, env, cols, rows);
         } finally {
             TargetConnector.closeQuietly(session);
@@ -174,13 +181,22 @@ final class ProxiedChannel implements Command {
     }
 
     private boolean awaitReview(SshAgentSession s, Decision d, JsonObject recorded, long requestSeq) throws Exception {
-        ReviewRequests.Pending pending = ReviewRequests.open(gw.holds(), gw.events(), s.recorder, s.identity,
-                s.connection(), recorded, d, requestSeq, gw.config().review().timeout());
+        ReviewRequests.Pending pending = ReviewRequests.open(
+                gw.holds(),
+                gw.events(),
+                s.recorder,
+                s.identity,
+                s.connection(),
+                recorded,
+                d,
+                requestSeq,
+                gw.config().review().timeout());
         notice("Portcullis: waiting for approval, review " + pending.reviewId()
                 + (d.reasons().isEmpty() ? "" : " (" + String.join("; ", d.reasons()) + ")"));
         ReviewHolds.Outcome outcome;
         try {
-            outcome = pending.outcome().toCompletionStage().toCompletableFuture().get();
+            outcome =
+                    pending.outcome().toCompletionStage().toCompletableFuture().get();
         } catch (InterruptedException ex) {
             gw.holds().abandon(pending.reviewId());
             throw ex;
@@ -192,13 +208,20 @@ final class ProxiedChannel implements Command {
         return true;
     }
 
-    private int relay(SshAgentSession s, ClientSession session, List<MaskRule> mask, long requestSeq, Environment env,
-            int cols, int rows) throws Exception {
+    private int relay(
+            SshAgentSession s,
+            ClientSession session,
+            List<MaskRule> mask,
+            long requestSeq,
+            Environment env,
+            int cols,
+            int rows)
+            throws Exception {
         boolean shell = "shell".equals(request.kind());
-        MaskingOutputStream o = new MaskingOutputStream(out, gw.masker(), mask, !shell, MAX_LINE,
-                text -> output(s, requestSeq, "stdout", text));
-        MaskingOutputStream er = new MaskingOutputStream(err, gw.masker(), mask, !shell, MAX_LINE,
-                text -> output(s, requestSeq, "stderr", text));
+        MaskingOutputStream o = new MaskingOutputStream(
+                out, gw.masker(), mask, !shell, MAX_LINE, text -> output(s, requestSeq, "stdout", text));
+        MaskingOutputStream er = new MaskingOutputStream(
+                err, gw.masker(), mask, !shell, MAX_LINE, text -> output(s, requestSeq, "stderr", text));
         ClientChannel ch;
         if (shell) {
             PtyChannelConfiguration pty = new PtyChannelConfiguration();
@@ -209,17 +232,25 @@ final class ProxiedChannel implements Command {
                 pty.setPtyModes(env.getPtyModes());
             }
             ChannelShell sh = session.createShellChannel(pty, Map.of());
-            env.addSignalListener((c, sig) -> {
-                try {
-                    sh.sendWindowChange(intOr(env.getEnv().get(Environment.ENV_COLUMNS), cols),
-                            intOr(env.getEnv().get(Environment.ENV_LINES), rows));
-                } catch (IOException ex) {
-                    LOG.debugf("window change: %s", ex.getMessage());
-                }
-            }, Signal.WINCH);
-            sh.setIn(new CommandLineTap(in, line -> s.emit(EventTypes.SESSION_REQUEST, new JsonObject()
-                    .put("kind", "shell_line").put("command", gw.masker().applyDetectors(RECORD_DETECTORS, line))
-                    .put("shell_request_seq", requestSeq))));
+            env.addSignalListener(
+                    (c, sig) -> {
+                        try {
+                            sh.sendWindowChange(
+                                    intOr(env.getEnv().get(Environment.ENV_COLUMNS), cols),
+                                    intOr(env.getEnv().get(Environment.ENV_LINES), rows));
+                        } catch (IOException ex) {
+                            LOG.debugf("window change: %s", ex.getMessage());
+                        }
+                    },
+                    Signal.WINCH);
+            sh.setIn(new CommandLineTap(
+                    in,
+                    line -> s.emit(
+                            EventTypes.SESSION_REQUEST,
+                            new JsonObject()
+                                    .put("kind", "shell_line")
+                                    .put("command", gw.masker().applyDetectors(RECORD_DETECTORS, line))
+                                    .put("shell_request_seq", requestSeq))));
             ch = sh;
         } else {
             ChannelExec ex = session.createExecChannel(request.command());
@@ -234,13 +265,18 @@ final class ProxiedChannel implements Command {
         o.drain();
         er.drain();
         Integer status = ch.getExitStatus();
-        s.emit(EventTypes.SESSION_OUTPUT, new JsonObject().put("request_seq", requestSeq).put("exit_status", status)
-                .put("elapsed", s.elapsed()));
+        s.emit(
+                EventTypes.SESSION_OUTPUT,
+                new JsonObject()
+                        .put("request_seq", requestSeq)
+                        .put("exit_status", status)
+                        .put("elapsed", s.elapsed()));
         return status == null ? 255 : status;
     }
 
     /** The sftp subsystem, packet by packet through {@link SftpRelay} (read-only below the write levels). */
-    private int relaySftp(SshAgentSession s, ClientSession session, boolean readOnly, long requestSeq) throws Exception {
+    private int relaySftp(SshAgentSession s, ClientSession session, boolean readOnly, long requestSeq)
+            throws Exception {
         SftpRelay relay = new SftpRelay(out, readOnly, op -> {
             JsonObject j = op.json().put("sftp_request_seq", requestSeq);
             j.put("path", gw.masker().applyDetectors(RECORD_DETECTORS, op.path()));
@@ -254,14 +290,23 @@ final class ProxiedChannel implements Command {
         ch.open().verify(gw.config().ssh().backendConnectTimeout());
         ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 0L);
         Integer status = ch.getExitStatus();
-        s.emit(EventTypes.SESSION_OUTPUT, new JsonObject().put("request_seq", requestSeq).put("exit_status", status)
-                .put("elapsed", s.elapsed()));
+        s.emit(
+                EventTypes.SESSION_OUTPUT,
+                new JsonObject()
+                        .put("request_seq", requestSeq)
+                        .put("exit_status", status)
+                        .put("elapsed", s.elapsed()));
         return status == null ? 0 : status;
     }
 
     private void output(SshAgentSession s, long requestSeq, String stream, String text) {
-        s.emit(EventTypes.SESSION_OUTPUT, new JsonObject().put("request_seq", requestSeq).put("stream", stream)
-                .put("elapsed", s.elapsed()).put("data", text));
+        s.emit(
+                EventTypes.SESSION_OUTPUT,
+                new JsonObject()
+                        .put("request_seq", requestSeq)
+                        .put("stream", stream)
+                        .put("elapsed", s.elapsed())
+                        .put("data", text));
     }
 
     private int refuse(String message) throws IOException {

@@ -6,20 +6,20 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
+import org.apache.sshd.client.future.DefaultOpenFuture;
+import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.channel.Channel;
+import org.apache.sshd.common.channel.ChannelFactory;
 import org.apache.sshd.common.channel.ChannelOutputStream;
 import org.apache.sshd.common.channel.ChannelPipedInputStream;
 import org.apache.sshd.common.channel.ChannelPipedOutputStream;
 import org.apache.sshd.common.channel.exception.SshChannelOpenException;
-import org.apache.sshd.client.future.DefaultOpenFuture;
-import org.apache.sshd.client.future.OpenFuture;
+import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.server.channel.AbstractServerChannel;
-import org.apache.sshd.common.channel.ChannelFactory;
-import org.apache.sshd.common.session.Session;
-import org.apache.sshd.common.channel.Channel;
 import org.jboss.logging.Logger;
 
 /**
@@ -84,8 +84,12 @@ final class ProxiedTcpipChannel extends AbstractServerChannel {
                 f.setException(e);
                 close(true);
             } catch (Exception e) {
-                LOG.infof("SSH forwarding to %s:%d failed: %s", host, port, e.getClass().getSimpleName());
-                f.setException(new SshChannelOpenException(getChannelId(), SshConstants.SSH_OPEN_CONNECT_FAILED,
+                LOG.infof(
+                        "SSH forwarding to %s:%d failed: %s",
+                        host, port, e.getClass().getSimpleName());
+                f.setException(new SshChannelOpenException(
+                        getChannelId(),
+                        SshConstants.SSH_OPEN_CONNECT_FAILED,
                         "Portcullis: cannot open " + host + ":" + port + " through the target"));
                 close(true);
             }
@@ -97,14 +101,20 @@ final class ProxiedTcpipChannel extends AbstractServerChannel {
         if (s == null) {
             throw refused("not authenticated");
         }
-        JsonObject request = new JsonObject().put("kind", "port_forward").put("command", host + ":" + port)
-                .put("host", host).put("port", port);
-        long requestSeq = s.emit(EventTypes.SESSION_REQUEST, request.copy().put("originator", originHost + ":" + originPort));
+        JsonObject request = new JsonObject()
+                .put("kind", "port_forward")
+                .put("command", host + ":" + port)
+                .put("host", host)
+                .put("port", port);
+        long requestSeq =
+                s.emit(EventTypes.SESSION_REQUEST, request.copy().put("originator", originHost + ":" + originPort));
         Decision d = s.decide(request, requestSeq);
         if (d.action() != Decision.Action.ALLOW) {
             // a review cannot hold a channel open request for minutes: reviews count as refusals here
-            throw refused(d.action() == Decision.Action.REVIEW ? "forwarding needs review, which SSH channels cannot wait for"
-                    : d.message());
+            throw refused(
+                    d.action() == Decision.Action.REVIEW
+                            ? "forwarding needs review, which SSH channels cannot wait for"
+                            : d.message());
         }
         ClientSession session;
         try {
@@ -113,22 +123,27 @@ final class ProxiedTcpipChannel extends AbstractServerChannel {
             throw refused(e.getMessage());
         }
         targetSession = session;
-        ChannelDirectTcpip ch = session.createDirectTcpipChannel(new SshdSocketAddress(originHost, originPort),
-                new SshdSocketAddress(host, port));
+        ChannelDirectTcpip ch = session.createDirectTcpipChannel(
+                new SshdSocketAddress(originHost, originPort), new SshdSocketAddress(host, port));
         ch.setIn(fromAgent);
-        ch.setOut(new ChannelOutputStream(this, getRemoteWindow(), LOG_ADAPTER, SshConstants.SSH_MSG_CHANNEL_DATA, true));
+        ch.setOut(
+                new ChannelOutputStream(this, getRemoteWindow(), LOG_ADAPTER, SshConstants.SSH_MSG_CHANNEL_DATA, true));
         target = ch;
         ch.addCloseFutureListener(cf -> {
-            s.emit(EventTypes.SESSION_OUTPUT, new JsonObject().put("request_seq", requestSeq)
-                    .put("bytes_from_agent", up.get()).put("elapsed", s.elapsed()));
+            s.emit(
+                    EventTypes.SESSION_OUTPUT,
+                    new JsonObject()
+                            .put("request_seq", requestSeq)
+                            .put("bytes_from_agent", up.get())
+                            .put("elapsed", s.elapsed()));
             close(false);
         });
         ch.open().verify(gw.config().ssh().backendConnectTimeout());
     }
 
     private SshChannelOpenException refused(String message) {
-        return new SshChannelOpenException(getChannelId(), SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
-                "Portcullis: " + message);
+        return new SshChannelOpenException(
+                getChannelId(), SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, "Portcullis: " + message);
     }
 
     private static final org.slf4j.Logger LOG_ADAPTER = org.slf4j.LoggerFactory.getLogger(ProxiedTcpipChannel.class);

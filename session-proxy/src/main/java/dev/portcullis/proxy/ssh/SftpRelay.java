@@ -50,15 +50,33 @@ final class SftpRelay {
 
     /** An SFTP packet may not be larger than this (OpenSSH's own limit is 256 KiB). */
     static final int MAX_PACKET = 1024 * 1024;
-    private static final Set<String> READ_ONLY_EXTENSIONS = Set.of("statvfs@openssh.com", "fstatvfs@openssh.com",
-            "limits@openssh.com", "expand-path@openssh.com", "home-directory", "users-groups-by-id@openssh.com");
-    private static final Set<Integer> READS = Set.of(SSH_FXP_CLOSE, SSH_FXP_READ, SSH_FXP_LSTAT, SSH_FXP_FSTAT,
-            SSH_FXP_OPENDIR, SSH_FXP_READDIR, SSH_FXP_REALPATH, SSH_FXP_STAT, SSH_FXP_READLINK);
+
+    private static final Set<String> READ_ONLY_EXTENSIONS = Set.of(
+            "statvfs@openssh.com",
+            "fstatvfs@openssh.com",
+            "limits@openssh.com",
+            "expand-path@openssh.com",
+            "home-directory",
+            "users-groups-by-id@openssh.com");
+    private static final Set<Integer> READS = Set.of(
+            SSH_FXP_CLOSE,
+            SSH_FXP_READ,
+            SSH_FXP_LSTAT,
+            SSH_FXP_FSTAT,
+            SSH_FXP_OPENDIR,
+            SSH_FXP_READDIR,
+            SSH_FXP_REALPATH,
+            SSH_FXP_STAT,
+            SSH_FXP_READLINK);
 
     /** One file operation as recorded: what, on which path, and whether the proxy refused it. */
     record Op(String op, String path, String target, boolean denied) {
         JsonObject json() {
-            JsonObject o = new JsonObject().put("kind", "sftp_op").put("op", op).put("path", path).put("denied", denied);
+            JsonObject o = new JsonObject()
+                    .put("kind", "sftp_op")
+                    .put("op", op)
+                    .put("path", path)
+                    .put("denied", denied);
             if (target != null) {
                 o.put("target", target);
             }
@@ -189,7 +207,8 @@ final class SftpRelay {
                 case SSH_FXP_OPEN -> {
                     String path = string(b);
                     int flags = b.getInt();
-                    write = (flags & (SSH_FXF_WRITE | SSH_FXF_APPEND | SSH_FXF_CREAT | SSH_FXF_TRUNC | SSH_FXF_EXCL)) != 0;
+                    write = (flags & (SSH_FXF_WRITE | SSH_FXF_APPEND | SSH_FXF_CREAT | SSH_FXF_TRUNC | SSH_FXF_EXCL))
+                            != 0;
                     op = new Op(write ? "open_write" : "open_read", path, null, readOnly && write);
                 }
                 case SSH_FXP_OPENDIR -> {
@@ -238,8 +257,13 @@ final class SftpRelay {
     private void deny(int id, String message) throws IOException {
         byte[] msg = message.getBytes(StandardCharsets.UTF_8);
         ByteBuffer status = ByteBuffer.allocate(4 + 1 + 4 + 4 + 4 + msg.length + 4);
-        status.putInt(status.capacity() - 4).put((byte) SSH_FXP_STATUS).putInt(id).putInt(SSH_FX_PERMISSION_DENIED)
-                .putInt(msg.length).put(msg).putInt(0);
+        status.putInt(status.capacity() - 4)
+                .put((byte) SSH_FXP_STATUS)
+                .putInt(id)
+                .putInt(SSH_FX_PERMISSION_DENIED)
+                .putInt(msg.length)
+                .put(msg)
+                .putInt(0);
         sendToAgent(status.array(), 0, status.capacity());
     }
 

@@ -2,8 +2,8 @@ package dev.portcullis.proxy.ssh;
 
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
-import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.AgentSession;
+import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.PolicyInput;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -55,7 +55,10 @@ final class SshAgentSession extends AgentSession {
         JsonObject input = PolicyInput.of(identity, connection, id(), clientAddress(), startedAt, policyRequest);
         Decision d;
         try {
-            d = gw.policy().decide(input).toCompletionStage().toCompletableFuture()
+            d = gw.policy()
+                    .decide(input)
+                    .toCompletionStage()
+                    .toCompletableFuture()
                     .get(gw.config().policy().timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException ex) {
             d = Decision.failClosed("policy service unavailable");

@@ -10,6 +10,12 @@ import dev.portcullis.proxy.enforcement.SessionRegistry;
 import dev.portcullis.proxy.events.EventPublisher;
 
 /** Everything an SSH session needs from the application, handed over once (no CDI in this package). */
-public record SshGateway(ProxyConfig config, ConnectionCatalog connections, TokenValidator tokens, PolicyDecider policy,
-        Masker masker, EventPublisher events, SessionRegistry registry, ReviewHolds holds) {
-}
+public record SshGateway(
+        ProxyConfig config,
+        ConnectionCatalog connections,
+        TokenValidator tokens,
+        PolicyDecider policy,
+        Masker masker,
+        EventPublisher events,
+        SessionRegistry registry,
+        ReviewHolds holds) {}

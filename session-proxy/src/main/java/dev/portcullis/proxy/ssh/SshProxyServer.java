@@ -11,21 +11,21 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.password.PasswordAuthenticator;
+import org.apache.sshd.server.auth.pubkey.RejectAllPublickeyAuthenticator;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.channel.ChannelSessionFactory;
 import org.apache.sshd.server.command.Command;
-import org.apache.sshd.server.subsystem.SubsystemFactory;
-import org.apache.sshd.server.auth.pubkey.RejectAllPublickeyAuthenticator;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 import org.apache.sshd.server.session.ServerSession;
+import org.apache.sshd.server.subsystem.SubsystemFactory;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,7 +44,8 @@ public final class SshProxyServer implements AutoCloseable {
     record Login(Optional<String> agent, String connection) {
         static Login parse(String username) {
             int at = username.lastIndexOf('@');
-            return at < 0 ? new Login(Optional.empty(), username)
+            return at < 0
+                    ? new Login(Optional.empty(), username)
                     : new Login(Optional.of(username.substring(0, at)), username.substring(at + 1));
         }
     }
@@ -55,8 +56,9 @@ public final class SshProxyServer implements AutoCloseable {
     private final TargetConnector targets;
     private final AtomicInteger open = new AtomicInteger();
     /** Ends sessions at their connection's maxSessionDuration. */
-    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r ->
-            Thread.ofPlatform().name("ssh-session-timers").daemon().unstarted(r));
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("ssh-session-timers").daemon().unstarted(r));
+
     private final SshServer server;
     /** The application's class loader: MINA's I/O threads have another one, and the app's beans need it. */
     private final ClassLoader appLoader = Thread.currentThread().getContextClassLoader();
@@ -67,7 +69,8 @@ public final class SshProxyServer implements AutoCloseable {
         server = SshServer.setUpDefaultServer();
         server.setHost(gw.config().ssh().host());
         server.setPort(gw.config().ssh().port());
-        server.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(Path.of(gw.config().ssh().hostKeyFile())));
+        server.setKeyPairProvider(
+                new SimpleGeneratorHostKeyProvider(Path.of(gw.config().ssh().hostKeyFile())));
         server.setCipherFactories(TargetConnector.CIPHERS);
         PasswordAuthenticator passwords = (user, token, session) -> {
             Thread t = Thread.currentThread();
@@ -86,23 +89,27 @@ public final class SshProxyServer implements AutoCloseable {
         server.setHostBasedAuthenticator(null);
         // -L/-W: decided by policy and relayed through the target; -R, agent forwarding and X11: refused
         server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
-        server.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE,
-                ProxiedTcpipChannel.factory(gw, targets, appLoader)));
-        server.setSubsystemFactories(gw.config().ssh().subsystems().contains("sftp") ? List.of(new SubsystemFactory() {
-            @Override
-            public String getName() {
-                return "sftp";
-            }
+        server.setChannelFactories(
+                List.of(ChannelSessionFactory.INSTANCE, ProxiedTcpipChannel.factory(gw, targets, appLoader)));
+        server.setSubsystemFactories(
+                gw.config().ssh().subsystems().contains("sftp")
+                        ? List.of(new SubsystemFactory() {
+                            @Override
+                            public String getName() {
+                                return "sftp";
+                            }
 
-            @Override
-            public Command createSubsystem(ChannelSession channel) {
-                return new ProxiedChannel(gw, targets, new ProxiedChannel.SshRequest("sftp", ""), appLoader);
-            }
-        }) : List.of());
-        server.setCommandFactory((channel, command) -> new ProxiedChannel(gw, targets,
-                new ProxiedChannel.SshRequest("exec", command), appLoader));
-        server.setShellFactory(channel -> new ProxiedChannel(gw, targets, new ProxiedChannel.SshRequest("shell", ""),
-                appLoader));
+                            @Override
+                            public Command createSubsystem(ChannelSession channel) {
+                                return new ProxiedChannel(
+                                        gw, targets, new ProxiedChannel.SshRequest("sftp", ""), appLoader);
+                            }
+                        })
+                        : List.of());
+        server.setCommandFactory((channel, command) ->
+                new ProxiedChannel(gw, targets, new ProxiedChannel.SshRequest("exec", command), appLoader));
+        server.setShellFactory(
+                channel -> new ProxiedChannel(gw, targets, new ProxiedChannel.SshRequest("shell", ""), appLoader));
         CoreModuleProperties.AUTH_TIMEOUT.set(server, gw.config().ssh().loginTimeout());
         long idle = gw.config().ssh().idleTimeout().toMillis();
         if (idle > 0) {
@@ -113,11 +120,13 @@ public final class SshProxyServer implements AutoCloseable {
             public void sessionCreated(Session session) {
                 if (open.incrementAndGet() > gw.config().ssh().maxConnections()) {
                     session.setAttribute(OVER_LIMIT, Boolean.TRUE);
-                    LOG.warnf("SSH connection from %s refused: %d connections open (max-connections)",
-                            session.getIoSession().getRemoteAddress(), gw.config().ssh().maxConnections());
+                    LOG.warnf(
+                            "SSH connection from %s refused: %d connections open (max-connections)",
+                            session.getIoSession().getRemoteAddress(),
+                            gw.config().ssh().maxConnections());
                     try {
-                        session.disconnect(SshConstants.SSH2_DISCONNECT_TOO_MANY_CONNECTIONS,
-                                "Portcullis: too many connections");
+                        session.disconnect(
+                                SshConstants.SSH2_DISCONNECT_TOO_MANY_CONNECTIONS, "Portcullis: too many connections");
                     } catch (IOException e) {
                         session.close(true);
                     }
@@ -166,14 +175,17 @@ public final class SshProxyServer implements AutoCloseable {
             LOG.infof("SSH login to %s refused: %s", login.connection(), e.getMessage());
             return false;
         }
-        if (gw.registry().cutOff(identity.agent(), identity.issuedAt(), conn.get().name())) {
-            LOG.infof("SSH login to %s refused: the token predates the kill switch for agent %s", login.connection(),
-                    identity.agent());
+        if (gw.registry()
+                .cutOff(identity.agent(), identity.issuedAt(), conn.get().name())) {
+            LOG.infof(
+                    "SSH login to %s refused: the token predates the kill switch for agent %s",
+                    login.connection(), identity.agent());
             return false;
         }
         if (login.agent().isPresent() && !login.agent().get().equals(identity.agent())) {
-            LOG.infof("SSH login to %s refused: user names agent %s but the token is %s's", login.connection(),
-                    login.agent().get(), identity.agent());
+            LOG.infof(
+                    "SSH login to %s refused: user names agent %s but the token is %s's",
+                    login.connection(), login.agent().get(), identity.agent());
             return false;
         }
         if (session.getAttribute(AGENT_SESSION) == null) {
@@ -182,7 +194,9 @@ public final class SshProxyServer implements AutoCloseable {
             s.started();
             java.time.Duration max = conn.get().maxSessionDuration();
             if (max != null && !max.isZero() && !max.isNegative()) {
-                timers.schedule(() -> s.terminate("the session reached maxSessionDuration " + max), max.toMillis(),
+                timers.schedule(
+                        () -> s.terminate("the session reached maxSessionDuration " + max),
+                        max.toMillis(),
                         TimeUnit.MILLISECONDS);
             }
         }

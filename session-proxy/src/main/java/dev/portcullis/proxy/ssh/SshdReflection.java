@@ -20,13 +20,16 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * they report themselves unsupported, as on the JVM, where neither provider is on the classpath.</li>
  * </ul>
  */
-@RegisterForReflection(methods = false, fields = false, targets = {
-        org.apache.sshd.common.io.nio2.Nio2ServiceFactoryFactory.class,
-        org.apache.sshd.common.util.security.SunJCESecurityProviderRegistrar.class,
-        org.apache.sshd.common.util.security.bouncycastle.BouncyCastleSecurityProviderRegistrar.class,
-        org.apache.sshd.common.util.security.eddsa.EdDSASecurityProviderRegistrar.class })
+@RegisterForReflection(
+        methods = false,
+        fields = false,
+        targets = {
+            org.apache.sshd.common.io.nio2.Nio2ServiceFactoryFactory.class,
+            org.apache.sshd.common.util.security.SunJCESecurityProviderRegistrar.class,
+            org.apache.sshd.common.util.security.bouncycastle.BouncyCastleSecurityProviderRegistrar.class,
+            org.apache.sshd.common.util.security.eddsa.EdDSASecurityProviderRegistrar.class
+        })
 final class SshdReflection {
 
-    private SshdReflection() {
-    }
+    private SshdReflection() {}
 }

@@ -45,8 +45,12 @@ final class TargetConnector implements AutoCloseable {
      * instructions, whereas MINA's chacha20-poly1305 (its default first choice) is plain Java and
      * about a third as fast. No CBC.
      */
-    static final List<NamedFactory<Cipher>> CIPHERS = List.of(BuiltinCiphers.aes128gcm, BuiltinCiphers.aes256gcm,
-            BuiltinCiphers.aes128ctr, BuiltinCiphers.aes192ctr, BuiltinCiphers.aes256ctr);
+    static final List<NamedFactory<Cipher>> CIPHERS = List.of(
+            BuiltinCiphers.aes128gcm,
+            BuiltinCiphers.aes256gcm,
+            BuiltinCiphers.aes128ctr,
+            BuiltinCiphers.aes192ctr,
+            BuiltinCiphers.aes256ctr);
 
     private final Duration timeout;
     private final Map<String, SshClient> clients = new ConcurrentHashMap<>();
@@ -59,7 +63,8 @@ final class TargetConnector implements AutoCloseable {
 
     ClientSession open(Connection c) throws TargetException {
         if (c.knownHosts() == null || !Files.isReadable(Path.of(c.knownHosts()))) {
-            throw new TargetException("connection " + c.name() + " has no readable knownHosts file; refusing to connect");
+            throw new TargetException(
+                    "connection " + c.name() + " has no readable knownHosts file; refusing to connect");
         }
         if (c.credentials() == null || c.credentials().username() == null) {
             throw new TargetException("connection " + c.name() + " has no credentials.username");
@@ -68,9 +73,12 @@ final class TargetConnector implements AutoCloseable {
         ClientSession session = null;
         long attempt = System.nanoTime();
         try {
-            session = client.connect(c.credentials().username(), c.host(), c.port()).verify(timeout).getSession();
+            session = client.connect(c.credentials().username(), c.host(), c.port())
+                    .verify(timeout)
+                    .getSession();
             if (c.credentials().privateKeyFile() != null) {
-                for (KeyPair kp : new FileKeyPairProvider(Path.of(c.credentials().privateKeyFile())).loadKeys(session)) {
+                for (KeyPair kp :
+                        new FileKeyPairProvider(Path.of(c.credentials().privateKeyFile())).loadKeys(session)) {
                     session.addPublicKeyIdentity(kp);
                 }
             }
@@ -89,13 +97,16 @@ final class TargetConnector implements AutoCloseable {
                 session.close(true);
             }
             if (hostKey) {
-                LOG.warnf("target %s:%d of connection %s presented a host key not in its knownHosts: refused", c.host(),
-                        c.port(), c.name());
+                LOG.warnf(
+                        "target %s:%d of connection %s presented a host key not in its knownHosts: refused",
+                        c.host(), c.port(), c.name());
                 throw new TargetException("host key verification of the target of " + c.name()
                         + " failed (not in its knownHosts); refusing to connect");
             }
             // exception texts of MINA name hosts and users, never passwords; still keep them out of the client's view
-            LOG.warnf("cannot open the target of connection %s: %s", c.name(), e.getClass().getSimpleName());
+            LOG.warnf(
+                    "cannot open the target of connection %s: %s",
+                    c.name(), e.getClass().getSimpleName());
             throw new TargetException("cannot open the target of connection " + c.name());
         }
     }
@@ -106,19 +117,24 @@ final class TargetConnector implements AutoCloseable {
         Path knownHosts = Path.of(c.knownHosts());
         ServerKeyVerifier verifier = (session, address, key) -> {
             // read anew for every login, so an edited knownHosts takes effect without a restart
-            KnownHostsServerKeyVerifier known = new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE,
-                    knownHosts) {
-                @Override
-                public boolean acceptModifiedServerKey(ClientSession s, java.net.SocketAddress a,
-                        org.apache.sshd.client.config.hosts.KnownHostEntry entry, java.security.PublicKey expected,
-                        java.security.PublicKey actual) {
-                    return false;
-                }
-            };
+            KnownHostsServerKeyVerifier known =
+                    new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE, knownHosts) {
+                        @Override
+                        public boolean acceptModifiedServerKey(
+                                ClientSession s,
+                                java.net.SocketAddress a,
+                                org.apache.sshd.client.config.hosts.KnownHostEntry entry,
+                                java.security.PublicKey expected,
+                                java.security.PublicKey actual) {
+                            return false;
+                        }
+                    };
             boolean ok = known.verifyServerKey(session, address, key);
             if (!ok) {
                 session.setAttribute(HOST_KEY_REJECTED, Boolean.TRUE);
-                hostKeyRejectedAt.computeIfAbsent(c.name(), n -> new AtomicLong()).set(System.nanoTime());
+                hostKeyRejectedAt
+                        .computeIfAbsent(c.name(), n -> new AtomicLong())
+                        .set(System.nanoTime());
             }
             return ok;
         };

@@ -26,8 +26,8 @@ final class TokenPrompt implements KeyboardInteractiveAuthenticator {
     }
 
     @Override
-    public InteractiveChallenge generateChallenge(ServerSession session, String username, String lang,
-            String subMethods) {
+    public InteractiveChallenge generateChallenge(
+            ServerSession session, String username, String lang, String subMethods) {
         InteractiveChallenge c = new InteractiveChallenge();
         c.setInteractionName("Portcullis");
         c.setInteractionInstruction("Enter your Portcullis token in parts of at most " + PART_LENGTH

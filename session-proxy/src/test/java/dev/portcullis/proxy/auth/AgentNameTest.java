@@ -10,12 +10,15 @@ class AgentNameTest {
     @Test
     void brokerMintedTokenNamesTheAgentNotTheBroker() {
         // standard token exchange by identity-broker: azp is the broker, the subject is the agent's service account
-        assertEquals("ci-runner", TokenValidator.agentName("service-account-ci-runner", "identity-broker", null, "uuid"));
+        assertEquals(
+                "ci-runner", TokenValidator.agentName("service-account-ci-runner", "identity-broker", null, "uuid"));
     }
 
     @Test
     void clientCredentialsTokenNamesItsClient() {
-        assertEquals("demo-agent", TokenValidator.agentName("service-account-demo-agent", "demo-agent", "demo-agent", "uuid"));
+        assertEquals(
+                "demo-agent",
+                TokenValidator.agentName("service-account-demo-agent", "demo-agent", "demo-agent", "uuid"));
     }
 
     @Test

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 class LineMaskerTest {
 
     private static final Masker MASKER = new Masker(new byte[32]);
-    private static final List<MaskRule> RULES = List.of(new MaskRule(null, "credit_card", "last4"),
-            new MaskRule(null, "email", "redact"));
+    private static final List<MaskRule> RULES =
+            List.of(new MaskRule(null, "credit_card", "last4"), new MaskRule(null, "email", "redact"));
 
     private static String stream(LineMasker m, String text, int chunk) {
         byte[] b = text.getBytes(StandardCharsets.UTF_8);
@@ -48,7 +48,8 @@ class LineMaskerTest {
 
     @Test
     void thePreCheckNeverRulesOutACardOrAnAddress() {
-        for (String s : List.of("4111111111111111", "x 4111 1111 1111 1111 y", "378282246310005", "4111-1111-1111-1111")) {
+        for (String s :
+                List.of("4111111111111111", "x 4111 1111 1111 1111 y", "378282246310005", "4111-1111-1111-1111")) {
             assertTrue(Masker.mayMatch(Masker.Detector.CREDIT_CARD, s), s);
         }
         assertFalse(Masker.mayMatch(Masker.Detector.CREDIT_CARD, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0MTExMTEx"));

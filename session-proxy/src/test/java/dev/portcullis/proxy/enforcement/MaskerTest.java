@@ -22,7 +22,8 @@ class MaskerTest {
 
     @Test
     void columnRulesAndStrategies() {
-        List<MaskRule> rules = List.of(new MaskRule("email", null, "redact"), new MaskRule("customers.ssn", null, "hash"));
+        List<MaskRule> rules =
+                List.of(new MaskRule("email", null, "redact"), new MaskRule("customers.ssn", null, "hash"));
         assertEquals(Masker.REDACTED, masker.apply(Masker.plan(rules, "EMAIL"), "a@b.example"));
         String h = masker.apply(Masker.plan(rules, "ssn"), "123-45-6789");
         assertTrue(h.startsWith("hash:") && h.length() == 21, h);
@@ -32,7 +33,9 @@ class MaskerTest {
 
     @Test
     void columnGlobsOfThePolicyPackMatchCaseInsensitively() {
-        List<MaskRule> rules = List.of(new MaskRule("*email*", null, "redact"), new MaskRule("*card*", null, "last4"),
+        List<MaskRule> rules = List.of(
+                new MaskRule("*email*", null, "redact"),
+                new MaskRule("*card*", null, "last4"),
                 new MaskRule("customers.ph?ne", null, "redact"));
         assertEquals(Masker.REDACTED, masker.apply(Masker.plan(rules, "Customer_EMAIL"), "a@b.example"));
         assertEquals("************1111", masker.apply(Masker.plan(rules, "card_number"), "4111111111111111"));
@@ -46,21 +49,37 @@ class MaskerTest {
     @Test
     void emailCloudKeyAndJwtDetectors() {
         String text = "mail bob@example.com key AKIAIOSFODNN7EXAMPLE jwt eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
-        String out = masker.applyDetectors(List.of(new MaskRule(null, "email", "redact"),
-                new MaskRule(null, "cloud_key", "redact"), new MaskRule(null, "jwt", "redact")), text);
+        String out = masker.applyDetectors(
+                List.of(
+                        new MaskRule(null, "email", "redact"),
+                        new MaskRule(null, "cloud_key", "redact"),
+                        new MaskRule(null, "jwt", "redact")),
+                text);
         assertEquals("mail [REDACTED] key [REDACTED] jwt [REDACTED]", out);
     }
 
     @Test
     void thePreCheckNeverSkipsAValueADetectorWouldMatch() {
-        String[] secrets = {"4111 1111 1111 1111", "4111-1111-1111-1111", "5500005555555559", "a.b@example.org",
-            "AKIAIOSFODNN7EXAMPLE", "ASIAIOSFODNN7EXAMPLE", "AIzaSyA-1234567890abcdefghijklmnopqrstu",
+        String[] secrets = {
+            "4111 1111 1111 1111",
+            "4111-1111-1111-1111",
+            "5500005555555559",
+            "a.b@example.org",
+            "AKIAIOSFODNN7EXAMPLE",
+            "ASIAIOSFODNN7EXAMPLE",
+            "AIzaSyA-1234567890abcdefghijklmnopqrstu",
             "AWS_SECRET_ACCESS_KEY = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
             "aws_secret_access_key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            "ghp_abcdefghijklmnopqrstuvwxyz0123", "xoxb-1234567890-abc", "AccountKey=" + "a".repeat(44),
-            "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"};
-        List<MaskRule> all = List.of(new MaskRule(null, "credit_card", "redact"), new MaskRule(null, "email", "redact"),
-                new MaskRule(null, "cloud_key", "redact"), new MaskRule(null, "jwt", "redact"));
+            "ghp_abcdefghijklmnopqrstuvwxyz0123",
+            "xoxb-1234567890-abc",
+            "AccountKey=" + "a".repeat(44),
+            "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"
+        };
+        List<MaskRule> all = List.of(
+                new MaskRule(null, "credit_card", "redact"),
+                new MaskRule(null, "email", "redact"),
+                new MaskRule(null, "cloud_key", "redact"),
+                new MaskRule(null, "jwt", "redact"));
         for (String secret : secrets) {
             String masked = masker.applyDetectors(all, "before " + secret + " after");
             assertEquals("before " + Masker.REDACTED + " after", masked, secret);
@@ -72,6 +91,8 @@ class MaskerTest {
 
     @Test
     void unknownDetectorFailsClosed() {
-        assertEquals(Masker.REDACTED, masker.apply(Masker.plan(List.of(new MaskRule(null, "dna", "last4")), "x"), "GATTACA"));
+        assertEquals(
+                Masker.REDACTED,
+                masker.apply(Masker.plan(List.of(new MaskRule(null, "dna", "last4")), "x"), "GATTACA"));
     }
 }

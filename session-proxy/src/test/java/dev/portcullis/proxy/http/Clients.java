@@ -17,13 +17,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class Clients {
 
-    record Result(int exit, String stdout, String stderr) {
-    }
+    record Result(int exit, String stdout, String stderr) {}
 
     private static final Map<Process, Path[]> OUTPUTS = new ConcurrentHashMap<>();
 
-    private Clients() {
-    }
+    private Clients() {}
 
     static boolean installed(String tool) {
         try {
@@ -52,14 +50,26 @@ final class Clients {
                 - name: portcullis
                   context: { cluster: portcullis, user: agent, namespace: %s }
                 current-context: portcullis
-                """.formatted(proxyPort, HttpTestResource.K8S, HttpTestResource.PROXY_CERT.certificatePath(), token,
-                HttpTestResource.NAMESPACE));
+                """.formatted(
+                        proxyPort,
+                        HttpTestResource.K8S,
+                        HttpTestResource.PROXY_CERT.certificatePath(),
+                        token,
+                        HttpTestResource.NAMESPACE));
         return cfg;
     }
 
     static Process kubectl(Path kubeconfig, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "--cache-dir",
-                HttpTestResource.dir().resolve("kube-cache-" + System.nanoTime()).toString(), "--request-timeout", "0"));
+        List<String> cmd = new ArrayList<>(List.of(
+                "kubectl",
+                "--kubeconfig",
+                kubeconfig.toString(),
+                "--cache-dir",
+                HttpTestResource.dir()
+                        .resolve("kube-cache-" + System.nanoTime())
+                        .toString(),
+                "--request-timeout",
+                "0"));
         cmd.addAll(List.of(args));
         return start(cmd);
     }
@@ -70,8 +80,8 @@ final class Clients {
 
     /** curl with a header file, so the token is not on the command line. */
     static Result curl(String token, String url, String... extra) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--cacert", HttpTestResource.PROXY_CERT.certificatePath(),
-                "-w", "\\n%{http_code}"));
+        List<String> cmd = new ArrayList<>(List.of(
+                "curl", "-sS", "--cacert", HttpTestResource.PROXY_CERT.certificatePath(), "-w", "\\n%{http_code}"));
         if (token != null) {
             Path headers = Files.createTempFile(HttpTestResource.dir(), "curl-", ".headers");
             Files.writeString(headers, "Authorization: Bearer " + token + "\n");
@@ -87,15 +97,17 @@ final class Clients {
         java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         try (var in = Files.newInputStream(Path.of(HttpTestResource.PROXY_CERT.certificatePath()))) {
-            trust.setCertificateEntry("proxy", java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificate(in));
+            trust.setCertificateEntry(
+                    "proxy",
+                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
-        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory
-                .getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        javax.net.ssl.TrustManagerFactory tmf =
+                javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
         javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
         ctx.init(null, tmf.getTrustManagers(), null);
-        javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket("localhost", port);
+        javax.net.ssl.SSLSocket s =
+                (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket("localhost", port);
         s.startHandshake();
         return s;
     }
@@ -103,7 +115,10 @@ final class Clients {
     static Process start(List<String> cmd) throws IOException {
         Path out = Files.createTempFile(HttpTestResource.dir(), "out-", ".txt");
         Path err = Files.createTempFile(HttpTestResource.dir(), "err-", ".txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         p.getOutputStream().close();
         OUTPUTS.put(p, new Path[] {out, err});
         return p;

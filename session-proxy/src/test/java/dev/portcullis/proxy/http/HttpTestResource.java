@@ -53,7 +53,9 @@ public class HttpTestResource implements QuarkusTestResourceLifecycleManager {
     private static FakePolicyServer policy;
     private static Path dir;
     /** The proxy's own TLS certificate (kubectl sends credentials only over TLS). */
-    static final TestCerts PROXY_CERT = TestCerts.localhost(Path.of("target", "http-test").toAbsolutePath(), "proxy");
+    static final TestCerts PROXY_CERT =
+            TestCerts.localhost(Path.of("target", "http-test").toAbsolutePath(), "proxy");
+
     static final List<String> webAuthorizations = new CopyOnWriteArrayList<>();
     static final List<String> webPaths = new CopyOnWriteArrayList<>();
 
@@ -88,8 +90,12 @@ public class HttpTestResource implements QuarkusTestResourceLifecycleManager {
             dir = Path.of("target", "http-test").toAbsolutePath();
             Files.createDirectories(dir);
             Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-            mock = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new MockWebServer(), responses,
-                    new KubernetesMixedDispatcher(responses), false);
+            mock = new KubernetesMockServer(
+                    new io.fabric8.mockwebserver.Context(),
+                    new MockWebServer(),
+                    responses,
+                    new KubernetesMixedDispatcher(responses),
+                    false);
             mock.init(InetAddress.getLoopbackAddress(), 0);
             kube = mock.createClient();
             seed();
@@ -115,8 +121,8 @@ public class HttpTestResource implements QuarkusTestResourceLifecycleManager {
                         credentials: { username: web-user, passwordFile: %s }
                         accessLevels: [read]
                         tags: { env: dev }
-                    """.formatted(K8S, front.port(), token, front.cert.certificatePath(), WEB, web.actualPort(),
-                    webPassword));
+                    """.formatted(
+                    K8S, front.port(), token, front.cert.certificatePath(), WEB, web.actualPort(), webPassword));
             policy = FakePolicyServer.start();
             Map<String, String> config = TestStacks.proxyConfig(stack, policy, connections, dir, "20s");
             config.put("portcullis.http.header-timeout", "3s");
@@ -132,37 +138,84 @@ public class HttpTestResource implements QuarkusTestResourceLifecycleManager {
     }
 
     private static void seed() {
-        kube.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
-                .withName(NAMESPACE).endMetadata().build()).create();
-        kube.pods().inNamespace(NAMESPACE).resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
-                .withName("web-0").withNamespace(NAMESPACE).endMetadata().withNewSpec().addNewContainer().withName("web")
-                .withImage("nginx").endContainer().endSpec().build()).create();
+        kube.namespaces()
+                .resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(NAMESPACE)
+                        .endMetadata()
+                        .build())
+                .create();
+        kube.pods()
+                .inNamespace(NAMESPACE)
+                .resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                        .withNewMetadata()
+                        .withName("web-0")
+                        .withNamespace(NAMESPACE)
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewContainer()
+                        .withName("web")
+                        .withImage("nginx")
+                        .endContainer()
+                        .endSpec()
+                        .build())
+                .create();
         String password = Base64.getEncoder().encodeToString(SECRET_VALUE.getBytes());
-        String lastApplied = new JsonObject().put("apiVersion", "v1").put("kind", "Secret")
-                .put("data", new JsonObject().put("password", password)).encode();
-        kube.secrets().inNamespace(NAMESPACE).resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata()
-                .withName("db").withNamespace(NAMESPACE)
-                .addToAnnotations("kubectl.kubernetes.io/last-applied-configuration", lastApplied).endMetadata()
-                .addToData("password", password).withType("Opaque").build()).create();
-        kube.configMaps().inNamespace(NAMESPACE).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
-                .withNewMetadata().withName("settings").withNamespace(NAMESPACE).endMetadata()
-                .addToData("billing", "card 4111 1111 1111 1111 on file").addToData("mode", "blue").build()).create();
+        String lastApplied = new JsonObject()
+                .put("apiVersion", "v1")
+                .put("kind", "Secret")
+                .put("data", new JsonObject().put("password", password))
+                .encode();
+        kube.secrets()
+                .inNamespace(NAMESPACE)
+                .resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                        .withNewMetadata()
+                        .withName("db")
+                        .withNamespace(NAMESPACE)
+                        .addToAnnotations("kubectl.kubernetes.io/last-applied-configuration", lastApplied)
+                        .endMetadata()
+                        .addToData("password", password)
+                        .withType("Opaque")
+                        .build())
+                .create();
+        kube.configMaps()
+                .inNamespace(NAMESPACE)
+                .resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("settings")
+                        .withNamespace(NAMESPACE)
+                        .endMetadata()
+                        .addToData("billing", "card 4111 1111 1111 1111 on file")
+                        .addToData("mode", "blue")
+                        .build())
+                .create();
     }
 
     private static void startWeb() throws Exception {
         webVertx = Vertx.vertx();
         String expected = "Basic " + Base64.getEncoder().encodeToString(("web-user:" + WEB_PASSWORD).getBytes());
-        web = webVertx.createHttpServer().requestHandler(req -> {
-            webAuthorizations.add(String.valueOf(req.getHeader("Authorization")));
-            webPaths.add(req.uri());
-            if (!expected.equals(req.getHeader("Authorization"))) {
-                req.response().setStatusCode(401).end();
-                return;
-            }
-            req.response().putHeader("Content-Type", "application/json").end(new JsonObject()
-                    .put("path", req.path()).put("contact", "ops@example.com").put("card", "4111 1111 1111 1111")
-                    .put("note", "plain words").encode() + "\n");
-        }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        web = webVertx.createHttpServer()
+                .requestHandler(req -> {
+                    webAuthorizations.add(String.valueOf(req.getHeader("Authorization")));
+                    webPaths.add(req.uri());
+                    if (!expected.equals(req.getHeader("Authorization"))) {
+                        req.response().setStatusCode(401).end();
+                        return;
+                    }
+                    req.response()
+                            .putHeader("Content-Type", "application/json")
+                            .end(new JsonObject()
+                                            .put("path", req.path())
+                                            .put("contact", "ops@example.com")
+                                            .put("card", "4111 1111 1111 1111")
+                                            .put("note", "plain words")
+                                            .encode()
+                                    + "\n");
+                })
+                .listen(0, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
     }
 
     @Override

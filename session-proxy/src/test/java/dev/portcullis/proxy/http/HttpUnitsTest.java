@@ -23,8 +23,8 @@ class HttpUnitsTest {
     }
 
     private static String shape(KubernetesRequest r) {
-        return String.join("|", r.verb(), r.apiGroup(), r.apiVersion(), r.namespace(), r.resource(), r.subresource(),
-                r.name());
+        return String.join(
+                "|", r.verb(), r.apiGroup(), r.apiVersion(), r.namespace(), r.resource(), r.subresource(), r.name());
     }
 
     @Test
@@ -32,24 +32,36 @@ class HttpUnitsTest {
         assertEquals("list||v1|default|pods||", shape(parse("GET", "/api/v1/namespaces/default/pods", null)));
         assertEquals("get||v1|default|pods||web-0", shape(parse("GET", "/api/v1/namespaces/default/pods/web-0", "")));
         assertEquals("watch||v1|default|pods||", shape(parse("GET", "/api/v1/namespaces/default/pods", "watch=true")));
-        assertEquals("watch||v1|default|pods||", shape(parse("GET", "/api/v1/namespaces/default/pods", "watch=1&resourceVersion=5")));
-        assertEquals("watch||v1|default|pods||web-0",
-                shape(parse("GET", "/api/v1/namespaces/default/pods", "fieldSelector=metadata.name%3Dweb-0&watch=true")));
+        assertEquals(
+                "watch||v1|default|pods||",
+                shape(parse("GET", "/api/v1/namespaces/default/pods", "watch=1&resourceVersion=5")));
+        assertEquals(
+                "watch||v1|default|pods||web-0",
+                shape(parse(
+                        "GET", "/api/v1/namespaces/default/pods", "fieldSelector=metadata.name%3Dweb-0&watch=true")));
         assertEquals("watch||v1|default|pods||", shape(parse("GET", "/api/v1/watch/namespaces/default/pods", null)));
         assertEquals("list||v1||pods||", shape(parse("GET", "/api/v1/pods", null)));
         assertEquals("create||v1|default|pods||", shape(parse("POST", "/api/v1/namespaces/default/pods", null)));
-        assertEquals("update|apps|v1|prod|deployments||web", shape(parse("PUT", "/apis/apps/v1/namespaces/prod/deployments/web", null)));
-        assertEquals("patch|apps|v1|prod|deployments|scale|web",
+        assertEquals(
+                "update|apps|v1|prod|deployments||web",
+                shape(parse("PUT", "/apis/apps/v1/namespaces/prod/deployments/web", null)));
+        assertEquals(
+                "patch|apps|v1|prod|deployments|scale|web",
                 shape(parse("PATCH", "/apis/apps/v1/namespaces/prod/deployments/web/scale", null)));
         assertEquals("delete||v1|prod|namespaces||prod", shape(parse("DELETE", "/api/v1/namespaces/prod", null)));
         assertEquals("deletecollection||v1|prod|pods||", shape(parse("DELETE", "/api/v1/namespaces/prod/pods", null)));
         assertEquals("list||v1||namespaces||", shape(parse("GET", "/api/v1/namespaces", null)));
-        assertEquals("update||v1|prod|namespaces|finalize|prod", shape(parse("PUT", "/api/v1/namespaces/prod/finalize", null)));
-        assertEquals("get||v1|default|pods|log|web-0", shape(parse("GET", "/api/v1/namespaces/default/pods/web-0/log", "follow=true")));
-        assertEquals("list|rbac.authorization.k8s.io|v1||clusterroles||",
+        assertEquals(
+                "update||v1|prod|namespaces|finalize|prod",
+                shape(parse("PUT", "/api/v1/namespaces/prod/finalize", null)));
+        assertEquals(
+                "get||v1|default|pods|log|web-0",
+                shape(parse("GET", "/api/v1/namespaces/default/pods/web-0/log", "follow=true")));
+        assertEquals(
+                "list|rbac.authorization.k8s.io|v1||clusterroles||",
                 shape(parse("GET", "/apis/rbac.authorization.k8s.io/v1/clusterroles/", null)));
-        KubernetesRequest exec = parse("GET", "/api/v1/namespaces/default/pods/web-0/exec",
-                "command=sh&command=-c&command=id&stdout=true");
+        KubernetesRequest exec = parse(
+                "GET", "/api/v1/namespaces/default/pods/web-0/exec", "command=sh&command=-c&command=id&stdout=true");
         assertEquals("get||v1|default|pods|exec|web-0", shape(exec));
         assertTrue(exec.streamingSubresource());
         assertEquals("sh -c id", exec.policyRequest(true).getString("command"));
@@ -58,7 +70,8 @@ class HttpUnitsTest {
 
     @Test
     void nonResourcePathsUseTheLowerCaseMethodAsVerb() throws Exception {
-        for (String p : List.of("/api", "/apis", "/api/v1", "/apis/apps/v1", "/version", "/openapi/v3", "/healthz", "/")) {
+        for (String p :
+                List.of("/api", "/apis", "/api/v1", "/apis/apps/v1", "/version", "/openapi/v3", "/healthz", "/")) {
             KubernetesRequest r = parse("GET", p, null);
             assertFalse(r.resourceRequest(), p);
             assertEquals("get", r.verb(), p);
@@ -68,8 +81,14 @@ class HttpUnitsTest {
 
     @Test
     void pathsThatCouldBeReadTwoWaysAreRefused() {
-        for (String p : List.of("/api/v1/namespaces/a/pods/../../b/secrets", "/api/v1/./pods", "/api//v1/pods",
-                "/api/v1/namespaces/a%2Fb/pods", "/api/v1/namespaces/%2e%2e/pods", "/api/v1/pods%00", "api/v1/pods",
+        for (String p : List.of(
+                "/api/v1/namespaces/a/pods/../../b/secrets",
+                "/api/v1/./pods",
+                "/api//v1/pods",
+                "/api/v1/namespaces/a%2Fb/pods",
+                "/api/v1/namespaces/%2e%2e/pods",
+                "/api/v1/pods%00",
+                "api/v1/pods",
                 "/api/v1/pods\\x")) {
             assertThrows(KubernetesRequest.BadPathException.class, () -> parse("GET", p, null), p);
         }
@@ -106,7 +125,8 @@ class HttpUnitsTest {
     @Test
     void secretDataStringDataAndLastAppliedAreMaskedAtEveryChunking() throws Exception {
         for (int chunk : new int[] {1, 3, 7, 64, 100_000}) {
-            JsonObject masked = new JsonObject(run(new JsonMaskingTransformer(MASKER, List.of(), false, false), SECRET, chunk));
+            JsonObject masked =
+                    new JsonObject(run(new JsonMaskingTransformer(MASKER, List.of(), false, false), SECRET, chunk));
             String redacted = Base64.getEncoder().encodeToString("[REDACTED]".getBytes(StandardCharsets.UTF_8));
             assertEquals(redacted, masked.getJsonObject("data").getString("password"), "chunk " + chunk);
             assertEquals(redacted, masked.getJsonObject("data").getString("user"));
@@ -131,7 +151,12 @@ class HttpUnitsTest {
         String cm = """
                 {"kind":"ConfigMapList","apiVersion":"v1","items":[{"metadata":{"name":"a"},"data":{"k":"visible"}}]}""";
         JsonObject kept = new JsonObject(run(new JsonMaskingTransformer(MASKER, List.of(), false, false), cm, 5));
-        assertEquals("visible", kept.getJsonArray("items").getJsonObject(0).getJsonObject("data").getString("k"));
+        assertEquals(
+                "visible",
+                kept.getJsonArray("items")
+                        .getJsonObject(0)
+                        .getJsonObject("data")
+                        .getString("k"));
     }
 
     @Test
@@ -149,7 +174,8 @@ class HttpUnitsTest {
         Buffer out1 = t.feed(Buffer.buffer(first));
         assertTrue(out1.toString().endsWith("}\n"), "the first event is out before the second arrives");
         assertFalse(out1.toString().contains("aHVudGVyMg=="));
-        Buffer partial = t.feed(Buffer.buffer("{\"type\":\"MODIFIED\",\"object\":{\"kind\":\"ConfigMap\",\"data\":{\"card\":\"4111 1111"));
+        Buffer partial = t.feed(Buffer.buffer(
+                "{\"type\":\"MODIFIED\",\"object\":{\"kind\":\"ConfigMap\",\"data\":{\"card\":\"4111 1111"));
         Buffer rest = t.feed(Buffer.buffer(" 1111 1111\"}}}\n"));
         String second = partial.toString() + rest + t.end();
         assertEquals(2, t.rootValues());
@@ -178,8 +204,10 @@ class HttpUnitsTest {
     void protobufAndCborAreRemovedFromAccept() {
         assertEquals("application/json", HttpExchange.jsonOnly("application/vnd.kubernetes.protobuf,application/json"));
         assertEquals("application/json", HttpExchange.jsonOnly("application/vnd.kubernetes.protobuf"));
-        assertEquals("application/json;as=Table;v=v1;g=meta.k8s.io, application/json".replace(" ", ""),
-                HttpExchange.jsonOnly("application/json;as=Table;v=v1;g=meta.k8s.io,application/cbor,application/json"));
+        assertEquals(
+                "application/json;as=Table;v=v1;g=meta.k8s.io, application/json".replace(" ", ""),
+                HttpExchange.jsonOnly(
+                        "application/json;as=Table;v=v1;g=meta.k8s.io,application/cbor,application/json"));
     }
 
     @Test

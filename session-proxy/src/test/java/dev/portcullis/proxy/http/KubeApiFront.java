@@ -36,15 +36,20 @@ final class KubeApiFront implements AutoCloseable {
 
     static final String SA_TOKEN = "sa-token-of-the-k8s-demo-connection-" + Long.toHexString(System.nanoTime());
     private static final List<String> RESOURCES = List.of(
-            "pods:Pod:po:true", "pods/exec:PodExecOptions::true", "pods/log:Pod::true", "secrets:Secret::true",
-            "configmaps:ConfigMap:cm:true", "namespaces:Namespace:ns:false");
+            "pods:Pod:po:true",
+            "pods/exec:PodExecOptions::true",
+            "pods/log:Pod::true",
+            "secrets:Secret::true",
+            "configmaps:ConfigMap:cm:true",
+            "namespaces:Namespace:ns:false");
 
     private final Vertx vertx = Vertx.vertx();
     private final HttpServer server;
     private final HttpClient mock;
     private final WebSocketClient mockWatch;
     private final int mockPort;
-    final TestCerts cert = TestCerts.localhost(java.nio.file.Path.of("target", "http-test").toAbsolutePath(), "api-server");
+    final TestCerts cert =
+            TestCerts.localhost(java.nio.file.Path.of("target", "http-test").toAbsolutePath(), "api-server");
     /** Every Authorization header the API server was sent, in order. */
     final List<String> authorizations = new CopyOnWriteArrayList<>();
     /** Every request line (method and URI) the API server was sent. */
@@ -52,12 +57,22 @@ final class KubeApiFront implements AutoCloseable {
 
     KubeApiFront(int mockPort) throws Exception {
         this.mockPort = mockPort;
-        this.mock = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(mockPort));
+        this.mock = vertx.createHttpClient(
+                new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(mockPort));
         this.mockWatch = vertx.createWebSocketClient();
-        server = vertx.createHttpServer(new HttpServerOptions().setSsl(true).setHost("127.0.0.1").setPort(0)
-                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert.certificatePath()).setKeyPath(cert.privateKeyPath()))
-                .setWebSocketSubProtocols(List.of("v5.channel.k8s.io", "v4.channel.k8s.io")))
-                .requestHandler(this::handle).listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        server = vertx.createHttpServer(new HttpServerOptions()
+                        .setSsl(true)
+                        .setHost("127.0.0.1")
+                        .setPort(0)
+                        .setKeyCertOptions(new PemKeyCertOptions()
+                                .setCertPath(cert.certificatePath())
+                                .setKeyPath(cert.privateKeyPath()))
+                        .setWebSocketSubProtocols(List.of("v5.channel.k8s.io", "v4.channel.k8s.io")))
+                .requestHandler(this::handle)
+                .listen()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
     }
 
     int port() {
@@ -75,16 +90,31 @@ final class KubeApiFront implements AutoCloseable {
         String path = req.path();
         String query = req.query() == null ? "" : req.query();
         switch (path) {
-            case "/api" -> json(req, new JsonObject().put("kind", "APIVersions").put("versions", new JsonArray().add("v1"))
-                    .put("serverAddressByClientCIDRs", new JsonArray().add(new JsonObject().put("clientCIDR", "0.0.0.0/0")
-                            .put("serverAddress", "localhost:" + port()))));
-            case "/apis" -> json(req, new JsonObject().put("kind", "APIGroupList").put("apiVersion", "v1")
-                    .put("groups", new JsonArray()));
+            case "/api" ->
+                json(
+                        req,
+                        new JsonObject()
+                                .put("kind", "APIVersions")
+                                .put("versions", new JsonArray().add("v1"))
+                                .put(
+                                        "serverAddressByClientCIDRs",
+                                        new JsonArray()
+                                                .add(new JsonObject()
+                                                        .put("clientCIDR", "0.0.0.0/0")
+                                                        .put("serverAddress", "localhost:" + port()))));
+            case "/apis" ->
+                json(
+                        req,
+                        new JsonObject()
+                                .put("kind", "APIGroupList")
+                                .put("apiVersion", "v1")
+                                .put("groups", new JsonArray()));
             case "/api/v1" -> json(req, resources());
             default -> {
                 if (path.endsWith("/exec") && "websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
                     exec(req);
-                } else if (req.method().name().equals("GET") && (query.contains("watch=true") || query.contains("watch=1"))) {
+                } else if (req.method().name().equals("GET")
+                        && (query.contains("watch=true") || query.contains("watch=1"))) {
                     watch(req);
                 } else {
                     forward(req);
@@ -97,24 +127,45 @@ final class KubeApiFront implements AutoCloseable {
         JsonArray list = new JsonArray();
         for (String r : RESOURCES) {
             String[] f = r.split(":", -1);
-            JsonObject o = new JsonObject().put("name", f[0]).put("singularName", f[0].contains("/") ? "" : f[1].toLowerCase())
-                    .put("namespaced", Boolean.parseBoolean(f[3])).put("kind", f[1])
-                    .put("verbs", f[0].contains("/") ? new JsonArray().add("get").add("create")
-                            : new JsonArray().add("create").add("delete").add("deletecollection").add("get").add("list")
-                                    .add("patch").add("update").add("watch"));
+            JsonObject o = new JsonObject()
+                    .put("name", f[0])
+                    .put("singularName", f[0].contains("/") ? "" : f[1].toLowerCase())
+                    .put("namespaced", Boolean.parseBoolean(f[3]))
+                    .put("kind", f[1])
+                    .put(
+                            "verbs",
+                            f[0].contains("/")
+                                    ? new JsonArray().add("get").add("create")
+                                    : new JsonArray()
+                                            .add("create")
+                                            .add("delete")
+                                            .add("deletecollection")
+                                            .add("get")
+                                            .add("list")
+                                            .add("patch")
+                                            .add("update")
+                                            .add("watch"));
             if (!f[2].isEmpty()) {
                 o.put("shortNames", new JsonArray().add(f[2]));
             }
             list.add(o);
         }
-        return new JsonObject().put("kind", "APIResourceList").put("groupVersion", "v1").put("resources", list);
+        return new JsonObject()
+                .put("kind", "APIResourceList")
+                .put("groupVersion", "v1")
+                .put("resources", list);
     }
 
     /** The mock's WebSocket watch, written out as kube-apiserver's chunked watch: one JSON event per line. */
     private void watch(HttpServerRequest req) {
         req.response().setChunked(true).putHeader("Content-Type", "application/json");
-        mockWatch.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(mockPort).setURI(req.uri()))
-                .onFailure(e -> req.response().reset()).onSuccess(ws -> {
+        mockWatch
+                .connect(new WebSocketConnectOptions()
+                        .setHost("127.0.0.1")
+                        .setPort(mockPort)
+                        .setURI(req.uri()))
+                .onFailure(e -> req.response().reset())
+                .onSuccess(ws -> {
                     req.response().write("");
                     ws.textMessageHandler(m -> req.response().write(m + "\n"));
                     ws.closeHandler(v -> req.response().end());
@@ -124,13 +175,19 @@ final class KubeApiFront implements AutoCloseable {
 
     /** pods/exec: prints the command it was given and succeeds. */
     private void exec(HttpServerRequest req) {
-        List<String> command = new io.netty.handler.codec.http.QueryStringDecoder(req.uri()).parameters()
+        List<String> command = new io.netty.handler.codec.http.QueryStringDecoder(req.uri())
+                .parameters()
                 .getOrDefault("command", List.of());
         req.toWebSocket().onSuccess(ws -> {
-            ws.writeBinaryMessage(Buffer.buffer().appendByte((byte) 1)
+            ws.writeBinaryMessage(Buffer.buffer()
+                    .appendByte((byte) 1)
                     .appendString("exec in the test API server: " + String.join(" ", command) + "\n"));
-            ws.writeBinaryMessage(Buffer.buffer().appendByte((byte) 3)
-                    .appendString(new JsonObject().put("metadata", new JsonObject()).put("status", "Success").encode()));
+            ws.writeBinaryMessage(Buffer.buffer()
+                    .appendByte((byte) 3)
+                    .appendString(new JsonObject()
+                            .put("metadata", new JsonObject())
+                            .put("status", "Success")
+                            .encode()));
             ws.close();
         });
     }
@@ -143,7 +200,9 @@ final class KubeApiFront implements AutoCloseable {
                 o.addHeader(k, v);
             }
         });
-        mock.request(o).compose(creq -> creq.send(req)).onFailure(e -> status(req, 502, "InternalError", e.getMessage()))
+        mock.request(o)
+                .compose(creq -> creq.send(req))
+                .onFailure(e -> status(req, 502, "InternalError", e.getMessage()))
                 .onSuccess(resp -> {
                     req.response().setStatusCode(resp.statusCode());
                     resp.headers().forEach((k, v) -> {
@@ -152,7 +211,10 @@ final class KubeApiFront implements AutoCloseable {
                         }
                     });
                     if (resp.getHeader("Content-Type") == null) {
-                        req.response().putHeader("Content-Type", "application/json"); // the mock omits it; the API server never does
+                        req.response()
+                                .putHeader(
+                                        "Content-Type",
+                                        "application/json"); // the mock omits it; the API server never does
                     }
                     req.response().setChunked(true);
                     resp.pipeTo(req.response());
@@ -164,9 +226,17 @@ final class KubeApiFront implements AutoCloseable {
     }
 
     private static void status(HttpServerRequest req, int code, String reason, String message) {
-        req.response().setStatusCode(code).putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("kind", "Status").put("apiVersion", "v1").put("status", "Failure")
-                        .put("reason", reason).put("message", message).put("code", code).encode());
+        req.response()
+                .setStatusCode(code)
+                .putHeader("Content-Type", "application/json")
+                .end(new JsonObject()
+                        .put("kind", "Status")
+                        .put("apiVersion", "v1")
+                        .put("status", "Failure")
+                        .put("reason", reason)
+                        .put("message", message)
+                        .put("code", code)
+                        .encode());
     }
 
     @Override

@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Test;
 class KubernetesGatewayTest {
 
     private static final String NS = HttpTestResource.NAMESPACE;
-    private static final String REDACTED_B64 = Base64.getEncoder().encodeToString("[REDACTED]".getBytes(StandardCharsets.UTF_8));
+    private static final String REDACTED_B64 =
+            Base64.getEncoder().encodeToString("[REDACTED]".getBytes(StandardCharsets.UTF_8));
 
     @Inject
     HttpListener listener;
@@ -54,7 +55,8 @@ class KubernetesGatewayTest {
     }
 
     private static void needKubectl() {
-        Assumptions.assumeTrue(Clients.installed("kubectl"),
+        Assumptions.assumeTrue(
+                Clients.installed("kubectl"),
                 "kubectl is not installed: the kubectl tests of the HTTP gateway are skipped (install kubectl to run them)");
     }
 
@@ -69,7 +71,9 @@ class KubernetesGatewayTest {
         assertEquals(0, r.exit(), r.stderr());
         assertEquals("pod/web-0", r.stdout().strip());
         JsonObject input = HttpTestResource.policy().inputs.stream()
-                .filter(i -> "pods".equals(i.getJsonObject("request").getString("resource"))).reduce((a, b) -> b).orElseThrow();
+                .filter(i -> "pods".equals(i.getJsonObject("request").getString("resource")))
+                .reduce((a, b) -> b)
+                .orElseThrow();
         JsonObject req = input.getJsonObject("request");
         assertEquals("kubernetes", req.getString("protocol"));
         assertEquals("list", req.getString("verb"));
@@ -85,10 +89,14 @@ class KubernetesGatewayTest {
         needKubectl();
         Clients.Result r = Clients.kubectlRun(kubeconfig, "delete", "namespace", NS);
         assertNotEquals(0, r.exit());
-        assertTrue(r.stderr().contains("Error from server (Forbidden): Portcullis: denied by policy: "
-                + "rule k8s-namespace-delete-forbidden: deleting namespaces is never allowed"), r.stderr());
+        assertTrue(
+                r.stderr()
+                        .contains("Error from server (Forbidden): Portcullis: denied by policy: "
+                                + "rule k8s-namespace-delete-forbidden: deleting namespaces is never allowed"),
+                r.stderr());
         assertNotNull(HttpTestResource.kube().namespaces().withName(NS).get(), "the namespace still exists");
-        assertFalse(HttpTestResource.front().requests.contains("DELETE /api/v1/namespaces/" + NS),
+        assertFalse(
+                HttpTestResource.front().requests.contains("DELETE /api/v1/namespaces/" + NS),
                 "the delete never reached the API server");
     }
 
@@ -99,11 +107,15 @@ class KubernetesGatewayTest {
         assertEquals(0, one.exit(), one.stderr());
         JsonObject secret = new JsonObject(one.stdout());
         assertEquals(REDACTED_B64, secret.getJsonObject("data").getString("password"));
-        assertEquals("[REDACTED]", secret.getJsonObject("metadata").getJsonObject("annotations")
-                .getString("kubectl.kubernetes.io/last-applied-configuration"));
+        assertEquals(
+                "[REDACTED]",
+                secret.getJsonObject("metadata")
+                        .getJsonObject("annotations")
+                        .getString("kubectl.kubernetes.io/last-applied-configuration"));
         Clients.Result list = Clients.kubectlRun(kubeconfig, "get", "secrets", "-o", "json");
         assertEquals(0, list.exit(), list.stderr());
-        String original = Base64.getEncoder().encodeToString(HttpTestResource.SECRET_VALUE.getBytes(StandardCharsets.UTF_8));
+        String original =
+                Base64.getEncoder().encodeToString(HttpTestResource.SECRET_VALUE.getBytes(StandardCharsets.UTF_8));
         assertFalse(list.stdout().contains(original), list.stdout());
         assertFalse(list.stdout().contains(HttpTestResource.SECRET_VALUE));
         JsonArray items = new JsonObject(list.stdout()).getJsonArray("items");
@@ -148,12 +160,16 @@ class KubernetesGatewayTest {
             List<String> seen = HttpTestResource.front().authorizations;
             assertFalse(seen.isEmpty());
             for (String a : seen) {
-                assertEquals("Bearer " + KubeApiFront.SA_TOKEN, a, "the API server only ever sees the connection's token");
+                assertEquals(
+                        "Bearer " + KubeApiFront.SA_TOKEN, a, "the API server only ever sees the connection's token");
             }
-            JsonObject req = events.await(e -> "session.request".equals(e.getString("type"))
-                    && e.getJsonObject("data").getString("path", "").contains(marker), Duration.ofSeconds(15));
+            JsonObject req = events.await(
+                    e -> "session.request".equals(e.getString("type"))
+                            && e.getJsonObject("data").getString("path", "").contains(marker),
+                    Duration.ofSeconds(15));
             String session = req.getString("session_id");
-            events.await(e -> session.equals(e.getString("session_id")) && "session.ended".equals(e.getString("type")),
+            events.await(
+                    e -> session.equals(e.getString("session_id")) && "session.ended".equals(e.getString("type")),
                     Duration.ofSeconds(15));
             for (JsonObject e : events.seen()) {
                 assertFalse(e.encode().contains(KubeApiFront.SA_TOKEN), "no backend token in session events");
@@ -172,7 +188,10 @@ class KubernetesGatewayTest {
         JsonObject body = new JsonObject(lines[0]);
         assertEquals("/base/hello", body.getString("path"), "the connection's base path is kept");
         assertEquals("[REDACTED]", body.getString("contact"));
-        assertTrue(body.getString("card").endsWith("1111") && !body.getString("card").contains("4111"), body.getString("card"));
+        assertTrue(
+                body.getString("card").endsWith("1111")
+                        && !body.getString("card").contains("4111"),
+                body.getString("card"));
         assertEquals("plain words", body.getString("note"));
         assertTrue(HttpTestResource.webAuthorizations.getLast().startsWith("Basic "), "the target got basic auth");
         assertFalse(HttpTestResource.webAuthorizations.stream().anyMatch(a -> a.contains(webToken)));
@@ -183,7 +202,8 @@ class KubernetesGatewayTest {
         assertTrue(problem.getString("detail").contains("rule web-admin-forbidden"), problem.encode());
         assertFalse(HttpTestResource.webPaths.stream().anyMatch(p -> p.contains("admin")), "nothing reached /admin");
         Clients.Result wrongConn = Clients.curl(token, base + "/hello");
-        assertTrue(wrongConn.stdout().endsWith("403"), "a k8s-demo token does not open web-demo: " + wrongConn.stdout());
+        assertTrue(
+                wrongConn.stdout().endsWith("403"), "a k8s-demo token does not open web-demo: " + wrongConn.stdout());
         assertNull(null);
     }
 
@@ -195,9 +215,17 @@ class KubernetesGatewayTest {
             awaitOutput(watch, "\"db\"", 30);
             String name = "rotated-" + UUID.randomUUID().toString().substring(0, 8);
             String fresh = "fresh-secret-" + UUID.randomUUID();
-            HttpTestResource.kube().secrets().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
-                    .withNewMetadata().withName(name).withNamespace(NS).endMetadata()
-                    .addToData("token", Base64.getEncoder().encodeToString(fresh.getBytes(StandardCharsets.UTF_8))).build())
+            HttpTestResource.kube()
+                    .secrets()
+                    .inNamespace(NS)
+                    .resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                            .withNewMetadata()
+                            .withName(name)
+                            .withNamespace(NS)
+                            .endMetadata()
+                            .addToData(
+                                    "token", Base64.getEncoder().encodeToString(fresh.getBytes(StandardCharsets.UTF_8)))
+                            .build())
                     .create();
             String out = awaitOutput(watch, name, 30);
             assertTrue(watch.isAlive(), "the event arrived while the watch is still open: streamed, not buffered");
@@ -208,7 +236,9 @@ class KubernetesGatewayTest {
             watch.destroy();
         }
         JsonObject input = HttpTestResource.policy().inputs.stream()
-                .filter(i -> "watch".equals(i.getJsonObject("request").getString("verb"))).reduce((a, b) -> b).orElseThrow();
+                .filter(i -> "watch".equals(i.getJsonObject("request").getString("verb")))
+                .reduce((a, b) -> b)
+                .orElseThrow();
         assertEquals("secrets", input.getJsonObject("request").getString("resource"));
     }
 
@@ -231,25 +261,60 @@ class KubernetesGatewayTest {
     void aReviewedRequestIsHeldAndForwardedOnlyAfterApproval() throws Exception {
         needKubectl();
         String name = "held-" + UUID.randomUUID().toString().substring(0, 8);
-        HttpTestResource.kube().configMaps().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
-                .withNewMetadata().withName(name).withNamespace(NS).endMetadata().addToData("k", "v").build()).create();
+        HttpTestResource.kube()
+                .configMaps()
+                .inNamespace(NS)
+                .resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .withNamespace(NS)
+                        .endMetadata()
+                        .addToData("k", "v")
+                        .build())
+                .create();
         try (KafkaProbe requests = new KafkaProbe(Topics.REVIEW_REQUESTS)) {
             Process p = Clients.kubectl(kubeconfig, "delete", "configmap", name);
-            JsonObject req = requests.await(e -> "review.requested".equals(e.getString("type"))
-                    && name.equals(e.getJsonObject("data").getJsonObject("request").getString("name")), Duration.ofSeconds(30));
+            JsonObject req = requests.await(
+                    e -> "review.requested".equals(e.getString("type"))
+                            && name.equals(e.getJsonObject("data")
+                                    .getJsonObject("request")
+                                    .getString("name")),
+                    Duration.ofSeconds(30));
             String reviewId = req.getJsonObject("data").getString("review_id");
-            assertTrue(req.getJsonObject("data").getJsonArray("reasons").encode().contains("k8s-configmap-delete-review"));
+            assertTrue(
+                    req.getJsonObject("data").getJsonArray("reasons").encode().contains("k8s-configmap-delete-review"));
             Thread.sleep(500);
             assertTrue(p.isAlive(), "the delete is held");
-            assertNotNull(HttpTestResource.kube().configMaps().inNamespace(NS).withName(name).get(), "not deleted yet");
+            assertNotNull(
+                    HttpTestResource.kube()
+                            .configMaps()
+                            .inNamespace(NS)
+                            .withName(name)
+                            .get(),
+                    "not deleted yet");
             dev.portcullis.proxy.ProxyReadiness.await();
-            KafkaProbe.publish(Topics.REVIEW_DECISIONS, reviewId, new JsonObject().put("specversion", "1.0")
-                    .put("id", UUID.randomUUID().toString()).put("source", "/test").put("type", "review.approved")
-                    .put("subject", reviewId).put("data", new JsonObject().put("review_id", reviewId).put("by", "bob")));
+            KafkaProbe.publish(
+                    Topics.REVIEW_DECISIONS,
+                    reviewId,
+                    new JsonObject()
+                            .put("specversion", "1.0")
+                            .put("id", UUID.randomUUID().toString())
+                            .put("source", "/test")
+                            .put("type", "review.approved")
+                            .put("subject", reviewId)
+                            .put(
+                                    "data",
+                                    new JsonObject().put("review_id", reviewId).put("by", "bob")));
             Clients.Result r = Clients.await(p, 30);
             assertEquals(0, r.exit(), r.stderr());
             assertTrue(r.stdout().contains("deleted"), r.stdout());
-            assertNull(HttpTestResource.kube().configMaps().inNamespace(NS).withName(name).get(), "deleted after approval");
+            assertNull(
+                    HttpTestResource.kube()
+                            .configMaps()
+                            .inNamespace(NS)
+                            .withName(name)
+                            .get(),
+                    "deleted after approval");
         }
     }
 
@@ -258,7 +323,8 @@ class KubernetesGatewayTest {
         try (javax.net.ssl.SSLSocket bad = Clients.tlsSocket(port)) {
             bad.setSoTimeout(10_000);
             var out = bad.getOutputStream();
-            out.write(("GET /" + HttpTestResource.K8S + "/api HTTP/1.1\r\nHost: localhost\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(("GET /" + HttpTestResource.K8S + "/api HTTP/1.1\r\nHost: localhost\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             Clients.Result meanwhile = Clients.curl(token, url("/api/v1/namespaces/" + NS + "/pods"));
             assertTrue(meanwhile.stdout().endsWith("200"), "another client is served meanwhile: " + meanwhile.stdout());
             out.write(("X-Big: " + "a".repeat(64 * 1024) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -295,7 +361,9 @@ class KubernetesGatewayTest {
             int read = slow.getInputStream().read();
             double seconds = (System.nanoTime() - start) / 1e9;
             assertEquals(-1, read, "closed without an answer");
-            assertTrue(seconds >= 2.5 && seconds < 9, "closed at the 3 s header timeout, not at once and not later: " + seconds);
+            assertTrue(
+                    seconds >= 2.5 && seconds < 9,
+                    "closed at the 3 s header timeout, not at once and not later: " + seconds);
             feeder.join(5000);
         }
     }
@@ -307,7 +375,8 @@ class KubernetesGatewayTest {
         assertEquals(0, r.exit(), r.stderr());
         assertEquals("exec in the test API server: echo hi", r.stdout().strip());
         JsonObject input = HttpTestResource.policy().inputs.stream()
-                .filter(i -> "exec".equals(i.getJsonObject("request").getString("subresource"))).reduce((a, b) -> b)
+                .filter(i -> "exec".equals(i.getJsonObject("request").getString("subresource")))
+                .reduce((a, b) -> b)
                 .orElseThrow();
         assertEquals("upgrade", input.getJsonObject("request").getString("kind"));
         assertEquals("echo hi", input.getJsonObject("request").getString("command"));
@@ -318,7 +387,8 @@ class KubernetesGatewayTest {
     void anUnreachablePolicyServiceFailsClosedWith503() throws Exception {
         HttpTestResource.policy().down.set(true);
         try {
-            Clients.Result r = Clients.curl(token, url("/api/v1/namespaces/" + NS + "/configmaps/fail-closed-" + UUID.randomUUID()));
+            Clients.Result r = Clients.curl(
+                    token, url("/api/v1/namespaces/" + NS + "/configmaps/fail-closed-" + UUID.randomUUID()));
             String[] lines = r.stdout().split("\n");
             assertEquals("503", lines[lines.length - 1], r.stdout());
             JsonObject status = new JsonObject(lines[0]);
@@ -336,12 +406,21 @@ class KubernetesGatewayTest {
         try (KafkaProbe events = new KafkaProbe(Topics.SESSION_EVENTS)) {
             awaitOutput(watch, "pod/web-0", 30);
             dev.portcullis.proxy.ProxyReadiness.await();
-            KafkaProbe.publish(Topics.IDENTITY_EVENTS, "demo-agent", new JsonObject().put("specversion", "1.0")
-                    .put("id", UUID.randomUUID().toString()).put("source", "/test").put("type", "agent.disabled")
-                    .put("subject", "demo-agent").put("data", new JsonObject().put("agent", "demo-agent")));
+            KafkaProbe.publish(
+                    Topics.IDENTITY_EVENTS,
+                    "demo-agent",
+                    new JsonObject()
+                            .put("specversion", "1.0")
+                            .put("id", UUID.randomUUID().toString())
+                            .put("source", "/test")
+                            .put("type", "agent.disabled")
+                            .put("subject", "demo-agent")
+                            .put("data", new JsonObject().put("agent", "demo-agent")));
             assertTrue(watch.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "the watch ended");
-            events.await(e -> "session.ended".equals(e.getString("type"))
-                    && e.getJsonObject("data").getString("reason", "").contains("was disabled"), Duration.ofSeconds(10));
+            events.await(
+                    e -> "session.ended".equals(e.getString("type"))
+                            && e.getJsonObject("data").getString("reason", "").contains("was disabled"),
+                    Duration.ofSeconds(10));
         } finally {
             watch.destroyForcibly();
         }
@@ -353,21 +432,30 @@ class KubernetesGatewayTest {
         try (KafkaProbe events = new KafkaProbe(Topics.SESSION_EVENTS)) {
             Clients.Result r = Clients.kubectlRun(kubeconfig, "get", "configmap", "settings", "-o", "json");
             assertEquals(0, r.exit(), r.stderr());
-            JsonObject request = events.await(e -> "session.request".equals(e.getString("type"))
-                    && "settings".equals(e.getJsonObject("data").getString("name")), Duration.ofSeconds(15));
+            JsonObject request = events.await(
+                    e -> "session.request".equals(e.getString("type"))
+                            && "settings".equals(e.getJsonObject("data").getString("name")),
+                    Duration.ofSeconds(15));
             String session = request.getString("session_id");
-            events.await(e -> session.equals(e.getString("session_id")) && "session.ended".equals(e.getString("type")),
+            events.await(
+                    e -> session.equals(e.getString("session_id")) && "session.ended".equals(e.getString("type")),
                     Duration.ofSeconds(15));
             List<JsonObject> mine = events.session(session, "demo-agent", HttpTestResource.K8S);
             assertEquals("session.started", mine.getFirst().getString("type"));
             assertEquals("kubernetes", mine.getFirst().getJsonObject("data").getString("protocol"));
             assertEquals("session.ended", mine.getLast().getString("type"));
             long seq = request.getLong("seq");
-            JsonObject decision = mine.stream().filter(e -> "session.decision".equals(e.getString("type"))
-                    && e.getJsonObject("data").getLong("request_seq") == seq).findFirst().orElseThrow();
+            JsonObject decision = mine.stream()
+                    .filter(e -> "session.decision".equals(e.getString("type"))
+                            && e.getJsonObject("data").getLong("request_seq") == seq)
+                    .findFirst()
+                    .orElseThrow();
             assertEquals("allow", decision.getJsonObject("data").getString("action"));
-            JsonObject output = mine.stream().filter(e -> "session.output".equals(e.getString("type"))
-                    && e.getJsonObject("data").getLong("request_seq") == seq).findFirst().orElseThrow();
+            JsonObject output = mine.stream()
+                    .filter(e -> "session.output".equals(e.getString("type"))
+                            && e.getJsonObject("data").getLong("request_seq") == seq)
+                    .findFirst()
+                    .orElseThrow();
             assertEquals(200, output.getJsonObject("data").getInteger("status"));
             assertTrue(output.getJsonObject("data").getBoolean("masked"));
             assertTrue(decision.getLong("seq") > seq && output.getLong("seq") > decision.getLong("seq"));

@@ -59,7 +59,8 @@ class SshHttpBenchmark {
             run(List.of("sh", "-c", "head -c " + (mb * 750_000L) + " /dev/urandom | base64 > " + file), 600);
         }
         long bytes = Files.size(file);
-        line("machine: %d cores, shared with other builds (noisy); proxy, targets and clients on one host",
+        line(
+                "machine: %d cores, shared with other builds (noisy); proxy, targets and clients on one host",
                 Runtime.getRuntime().availableProcessors());
         String k8sToken = KeycloakScopes.demoAgentToken(HttpTestResource.K8S_SCOPE);
         Path lua = HttpTestResource.dir().resolve("k8s-read.lua");
@@ -73,18 +74,24 @@ class SshHttpBenchmark {
                 end
                 """);
         String directLua = Files.readString(lua).replace("%1$s", "").replace("%%", "%");
-        String proxyLua = Files.readString(lua).replace("%1$s", "/" + HttpTestResource.K8S).replace("%%", "%");
+        String proxyLua = Files.readString(lua)
+                .replace("%1$s", "/" + HttpTestResource.K8S)
+                .replace("%%", "%");
         Path directScript = HttpTestResource.dir().resolve("k8s-read-direct.lua");
         Path proxyScript = HttpTestResource.dir().resolve("k8s-read-proxy.lua");
         Files.writeString(directScript, directLua);
         Files.writeString(proxyScript, proxyLua);
-        line("HTTP: wrk -t2 -c8 -d%ds, round robin over list pods, get pod, get configmap, list secrets (TLS both ways)",
+        line(
+                "HTTP: wrk -t2 -c8 -d%ds, round robin over list pods, get pod, get configmap, list secrets (TLS both ways)",
                 wrkSeconds);
         // a short warm-up of each first (JIT, lazily started beans, connection pools), not counted
         wrk("https://localhost:" + HttpTestResource.front().port(), KubeApiFront.SA_TOKEN, directScript, 3);
         wrk("https://localhost:" + http.actualPort(), k8sToken, proxyScript, 3);
-        double directRps = wrk("https://localhost:" + HttpTestResource.front().port(), KubeApiFront.SA_TOKEN,
-                directScript, wrkSeconds);
+        double directRps = wrk(
+                "https://localhost:" + HttpTestResource.front().port(),
+                KubeApiFront.SA_TOKEN,
+                directScript,
+                wrkSeconds);
         double proxyRps = wrk("https://localhost:" + http.actualPort(), k8sToken, proxyScript, wrkSeconds);
         line("  direct (test API server)       %7.0f requests/s", directRps);
         line("  proxy                          %7.0f requests/s   ratio %.2f", proxyRps, proxyRps / directRps);
@@ -96,7 +103,9 @@ class SshHttpBenchmark {
         HttpTestResource.policy().maskNothing.set(false);
         line("  direct                         %7.1f MB/s", bytes / 1e6 / direct);
         line("  proxy, card detector on        %7.1f MB/s   ratio %.2f", bytes / 1e6 / proxied, direct / proxied);
-        line("  proxy, policy masks nothing    %7.1f MB/s   ratio %.2f", bytes / 1e6 / proxiedPlain, direct / proxiedPlain);
+        line(
+                "  proxy, policy masks nothing    %7.1f MB/s   ratio %.2f",
+                bytes / 1e6 / proxiedPlain, direct / proxiedPlain);
 
         line("SSH: %d sequential `ssh … true` (a new connection each)", execs);
         double directExecs = seconds(() -> {
@@ -116,8 +125,11 @@ class SshHttpBenchmark {
             }
         });
         line("  direct                         %7.1f ms per exec", directExecs * 1000 / execs);
-        line("  proxy                          %7.1f ms per exec   ratio (direct/proxy time) %.2f%s",
-                proxyExecs * 1000 / execs, directExecs / proxyExecs, failed[0] == 0 ? "" : "   (" + failed[0] + " failed)");
+        line(
+                "  proxy                          %7.1f ms per exec   ratio (direct/proxy time) %.2f%s",
+                proxyExecs * 1000 / execs,
+                directExecs / proxyExecs,
+                failed[0] == 0 ? "" : "   (" + failed[0] + " failed)");
 
         Path out = Path.of("target", "bench", "ssh-http-compare.txt");
         Files.createDirectories(out.getParent());
@@ -152,13 +164,26 @@ class SshHttpBenchmark {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    private static final List<String> SSH_OPTIONS = List.of("-o", "StrictHostKeyChecking=no", "-o",
-            "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10");
+    private static final List<String> SSH_OPTIONS = List.of(
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "LogLevel=ERROR",
+            "-o",
+            "ConnectTimeout=10");
 
     private Step directSsh(String command) {
         return () -> {
-            List<String> cmd = new ArrayList<>(List.of("ssh", "-p", String.valueOf(SshTestResource.sshdPort()), "-i",
-                    SshTestResource.dir().resolve("proxy_client_key").toString(), "-o", "IdentitiesOnly=yes"));
+            List<String> cmd = new ArrayList<>(List.of(
+                    "ssh",
+                    "-p",
+                    String.valueOf(SshTestResource.sshdPort()),
+                    "-i",
+                    SshTestResource.dir().resolve("proxy_client_key").toString(),
+                    "-o",
+                    "IdentitiesOnly=yes"));
             cmd.addAll(SSH_OPTIONS);
             cmd.addAll(List.of(System.getProperty("user.name") + "@127.0.0.1", command));
             run(cmd, 600);
@@ -167,24 +192,39 @@ class SshHttpBenchmark {
 
     private Step proxySsh(String token, String command) {
         return () -> {
-            List<String> cmd = new ArrayList<>(List.of("ssh", "-p", String.valueOf(ssh.actualPort()), "-o",
-                    "PreferredAuthentications=keyboard-interactive", "-o", "PubkeyAuthentication=no"));
+            List<String> cmd = new ArrayList<>(List.of(
+                    "ssh",
+                    "-p",
+                    String.valueOf(ssh.actualPort()),
+                    "-o",
+                    "PreferredAuthentications=keyboard-interactive",
+                    "-o",
+                    "PubkeyAuthentication=no"));
             cmd.addAll(SSH_OPTIONS);
             cmd.addAll(List.of(SshTestResource.CONNECTION + "@127.0.0.1", command));
             Path err = HttpTestResource.dir().resolve("bench-ssh.err");
-            ProcessBuilder pb = SshClients.withToken(new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(err.toFile()), token);
+            ProcessBuilder pb = SshClients.withToken(
+                    new ProcessBuilder(cmd)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .redirectError(err.toFile()),
+                    token);
             try {
                 finish(pb.start(), cmd, 600);
             } catch (IllegalStateException e) {
-                throw new IllegalStateException(e.getMessage() + ": " + Files.readString(err).strip());
+                throw new IllegalStateException(
+                        e.getMessage() + ": " + Files.readString(err).strip());
             }
         };
     }
 
     private static void run(List<String> cmd, int timeoutSeconds) throws Exception {
-        finish(new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start(), cmd, timeoutSeconds);
+        finish(
+                new ProcessBuilder(cmd)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start(),
+                cmd,
+                timeoutSeconds);
     }
 
     private static void finish(Process p, List<String> cmd, int timeoutSeconds) throws Exception {
@@ -198,11 +238,24 @@ class SshHttpBenchmark {
         }
     }
 
-    private static double wrk(String base, String token, Path script, int seconds) throws IOException, InterruptedException {
+    private static double wrk(String base, String token, Path script, int seconds)
+            throws IOException, InterruptedException {
         Path headers = Files.createTempFile(HttpTestResource.dir(), "wrk", ".out");
-        List<String> cmd = List.of("wrk", "-t2", "-c8", "-d" + seconds + "s", "--latency", "-s", script.toString(), "-H",
-                "Authorization: Bearer " + token, base + "/");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(headers.toFile()).start();
+        List<String> cmd = List.of(
+                "wrk",
+                "-t2",
+                "-c8",
+                "-d" + seconds + "s",
+                "--latency",
+                "-s",
+                script.toString(),
+                "-H",
+                "Authorization: Bearer " + token,
+                base + "/");
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(headers.toFile())
+                .start();
         p.waitFor(seconds + 60L, TimeUnit.SECONDS);
         String out = Files.readString(headers);
         System.out.println("BENCH wrk " + base + ":\n" + out.replace(token, "<token>"));

@@ -33,16 +33,23 @@ record TestCerts(String certificatePath, String privateKeyPath) {
             KeyPair kp = g.generateKeyPair();
             X500Name subject = new X500Name("CN=localhost");
             Instant now = Instant.now();
-            JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, BigInteger.valueOf(now.toEpochMilli()),
-                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(2))), subject, kp.getPublic());
+            JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                    subject,
+                    BigInteger.valueOf(now.toEpochMilli()),
+                    Date.from(now.minus(Duration.ofHours(1))),
+                    Date.from(now.plus(Duration.ofDays(2))),
+                    subject,
+                    kp.getPublic());
             b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                    new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+                new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")
+            }));
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
             X509CertificateHolder cert = b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()));
             Path certFile = dir.resolve(name + ".crt");
             Path keyFile = dir.resolve(name + ".key");
             Files.writeString(certFile, pem(cert));
-            Files.writeString(keyFile, pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(kp.getPrivate(), null)));
+            Files.writeString(
+                    keyFile, pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(kp.getPrivate(), null)));
             return new TestCerts(certFile.toString(), keyFile.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -192,7 +192,8 @@ class BadInputTest {
         AtomicBoolean fuzzing = new AtomicBoolean(true);
         AtomicInteger healthyQueries = new AtomicInteger();
         CompletableFuture<Void> bystander = CompletableFuture.runAsync(() -> {
-            try (Connection c = PgClients.jdbc(port, token, "bystander"); Statement st = c.createStatement()) {
+            try (Connection c = PgClients.jdbc(port, token, "bystander");
+                    Statement st = c.createStatement()) {
                 while (fuzzing.get()) {
                     try (ResultSet rs = st.executeQuery("SELECT count(*) FROM scratch")) {
                         rs.next();

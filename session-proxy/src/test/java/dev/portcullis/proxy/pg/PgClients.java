@@ -14,11 +14,9 @@ import java.util.concurrent.TimeUnit;
 /** Real clients pointed at the proxy: psql and pgbench processes, and the PostgreSQL JDBC driver. */
 public final class PgClients {
 
-    public record Result(int exit, String out, String err) {
-    }
+    public record Result(int exit, String out, String err) {}
 
-    private PgClients() {
-    }
+    private PgClients() {}
 
     public static Connection jdbc(int port, String token, String applicationName) throws SQLException {
         return jdbc(port, token, applicationName, ProxyTestResource.CONNECTION);
@@ -37,8 +35,20 @@ public final class PgClients {
     }
 
     public static Result psql(int port, String token, String... sqlAndArgs) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
-                String.valueOf(port), "-U", "agent", "-d", ProxyTestResource.CONNECTION));
+        List<String> cmd = new ArrayList<>(List.of(
+                "psql",
+                "-X",
+                "-At",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                String.valueOf(port),
+                "-U",
+                "agent",
+                "-d",
+                ProxyTestResource.CONNECTION));
         for (String s : sqlAndArgs) {
             cmd.add(s);
         }
@@ -62,6 +72,7 @@ public final class PgClients {
             p.destroyForcibly();
             throw new IllegalStateException("timed out: " + cmd);
         }
-        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+        return new Result(
+                p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
     }
 }

@@ -59,7 +59,8 @@ class PgGatewayTest {
     @Test
     void jdbcConnectsAndRunsPreparedStatements() throws Exception {
         try (Connection c = PgClients.jdbc(port, token, "jdbc-prepared")) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, $1::text || '!' FROM scratch WHERE id <= ? ORDER BY id".replace("$1", "?"))) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, $1::text || '!' FROM scratch WHERE id <= ? ORDER BY id".replace("$1", "?"))) {
                 for (int round = 0; round < 8; round++) { // past prepareThreshold: named statements, binary
                     ps.setString(1, "hi");
                     ps.setInt(2, 3);
@@ -75,9 +76,12 @@ class PgGatewayTest {
             }
         }
         // bound parameter values are part of the policy input
-        boolean seen = ProxyTestResource.policy().inputs.stream().map(i -> i.getJsonObject("request"))
-                .anyMatch(r -> "execute".equals(r.getString("kind")) && r.getJsonArray("parameters") != null
-                        && r.getJsonArray("parameters").contains("hi") && r.getJsonArray("parameters").contains("3"));
+        boolean seen = ProxyTestResource.policy().inputs.stream()
+                .map(i -> i.getJsonObject("request"))
+                .anyMatch(r -> "execute".equals(r.getString("kind"))
+                        && r.getJsonArray("parameters") != null
+                        && r.getJsonArray("parameters").contains("hi")
+                        && r.getJsonArray("parameters").contains("3"));
         // (JDBC sends the int in binary; the proxy decodes it by the type declared in Parse)
         assertTrue(seen, "a policy input with the bound parameters");
     }
@@ -86,14 +90,19 @@ class PgGatewayTest {
     void policyIsAskedWithParsedStatementsAndServiceToken() throws Exception {
         PgClients.Result r = PgClients.psql(port, token, "-c", "DELETE FROM scratch WHERE id = 999");
         assertEquals(0, r.exit(), r.err());
-        JsonObject req = ProxyTestResource.policy().inputs.stream().map(i -> i.getJsonObject("request"))
-                .filter(x -> x.getString("text").contains("id = 999")).findFirst().orElseThrow();
+        JsonObject req = ProxyTestResource.policy().inputs.stream()
+                .map(i -> i.getJsonObject("request"))
+                .filter(x -> x.getString("text").contains("id = 999"))
+                .findFirst()
+                .orElseThrow();
         JsonObject st = req.getJsonArray("statements").getJsonObject(0);
         assertEquals("DELETE", st.getString("type"));
         assertEquals(new JsonArray().add("scratch"), st.getJsonArray("tables"));
         assertTrue(st.getBoolean("has_where"));
         JsonObject input = ProxyTestResource.policy().inputs.stream()
-                .filter(i -> i.getJsonObject("request").getString("text").contains("id = 999")).findFirst().orElseThrow();
+                .filter(i -> i.getJsonObject("request").getString("text").contains("id = 999"))
+                .findFirst()
+                .orElseThrow();
         assertEquals("demo-agent", input.getJsonObject("identity").getString("agent"));
         assertEquals("pg-demo", input.getJsonObject("connection").getString("name"));
         assertFalse(ProxyTestResource.policy().authorizations.isEmpty());
@@ -104,7 +113,8 @@ class PgGatewayTest {
         for (String bad : List.of("not-a-token", Agents.algNone(token), Agents.tampered(token))) {
             PgClients.Result r = PgClients.psql(port, bad, "-c", "SELECT 1");
             assertNotEquals(0, r.exit());
-            assertTrue(r.err().contains("password authentication failed: invalid or expired Portcullis token"), r.err());
+            assertTrue(
+                    r.err().contains("password authentication failed: invalid or expired Portcullis token"), r.err());
         }
         SQLException e = assertThrows(SQLException.class, () -> PgClients.jdbc(port, Agents.algNone(token), "bad"));
         assertEquals("28P01", e.getSQLState());
@@ -121,14 +131,15 @@ class PgGatewayTest {
     @Test
     void tokenWithoutAnyConnectionScopeIsRefused() throws Exception {
         // without a conn: scope Keycloak does not add the session-proxy audience either
-        SQLException e = assertThrows(SQLException.class,
-                () -> PgClients.jdbc(port, Agents.tokenWithoutScope(), "no-scope"));
+        SQLException e =
+                assertThrows(SQLException.class, () -> PgClients.jdbc(port, Agents.tokenWithoutScope(), "no-scope"));
         assertEquals("28P01", e.getSQLState());
     }
 
     @Test
     void deniedDropReturns42501TableSurvivesAndSessionStaysUsable() throws Exception {
-        try (Connection c = PgClients.jdbc(port, token, "deny-test"); Statement s = c.createStatement()) {
+        try (Connection c = PgClients.jdbc(port, token, "deny-test");
+                Statement s = c.createStatement()) {
             SQLException e = assertThrows(SQLException.class, () -> s.execute("DROP TABLE scratch"));
             assertEquals("42501", e.getSQLState());
             assertTrue(e.getMessage().contains("DROP is never allowed on prod"), e.getMessage());
@@ -174,8 +185,8 @@ class PgGatewayTest {
 
     @Test
     void maskedColumnsAndCardNumbersInSimpleProtocol() throws Exception {
-        PgClients.Result r = PgClients.psql(port, token, "-F", ";", "-c",
-                "SELECT name, email, card_number, note FROM customers ORDER BY id");
+        PgClients.Result r = PgClients.psql(
+                port, token, "-F", ";", "-c", "SELECT name, email, card_number, note FROM customers ORDER BY id");
         assertEquals(0, r.exit(), r.err());
         String[] lines = r.out().strip().split("\n");
         assertEquals(3, lines.length);
@@ -210,7 +221,8 @@ class PgGatewayTest {
 
     @Test
     void cancelReachesTheBackend() throws Exception {
-        try (Connection c = PgClients.jdbc(port, token, "cancel-test"); Statement s = c.createStatement()) {
+        try (Connection c = PgClients.jdbc(port, token, "cancel-test");
+                Statement s = c.createStatement()) {
             long start = System.nanoTime();
             CompletableFuture<Void> canceller = CompletableFuture.runAsync(() -> {
                 try {
@@ -232,12 +244,38 @@ class PgGatewayTest {
 
     @Test
     void pgbenchInitAndPreparedRunComplete() throws Exception {
-        List<String> init = List.of("pgbench", "-i", "-s", "1", "-q", "-h", "127.0.0.1", "-p", String.valueOf(port), "-U",
-                "agent", ProxyTestResource.CONNECTION);
+        List<String> init = List.of(
+                "pgbench",
+                "-i",
+                "-s",
+                "1",
+                "-q",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                String.valueOf(port),
+                "-U",
+                "agent",
+                ProxyTestResource.CONNECTION);
         PgClients.Result r = PgClients.run(init, token, null, 120);
         assertEquals(0, r.exit(), r.err());
-        List<String> run = List.of("pgbench", "-M", "prepared", "-c", "2", "-j", "2", "-t", "200", "-h", "127.0.0.1", "-p",
-                String.valueOf(port), "-U", "agent", ProxyTestResource.CONNECTION);
+        List<String> run = List.of(
+                "pgbench",
+                "-M",
+                "prepared",
+                "-c",
+                "2",
+                "-j",
+                "2",
+                "-t",
+                "200",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                String.valueOf(port),
+                "-U",
+                "agent",
+                ProxyTestResource.CONNECTION);
         r = PgClients.run(run, token, null, 120);
         assertEquals(0, r.exit(), r.err() + r.out());
         assertTrue(r.out().contains("number of transactions actually processed: 400/400"), r.out());

@@ -33,6 +33,7 @@ class ReviewKillAndEventsTest {
 
     @Inject
     PgListener listener;
+
     @Inject
     ControlEventsListener control;
 
@@ -48,8 +49,12 @@ class ReviewKillAndEventsTest {
     }
 
     private static JsonObject decision(String type, String reviewId) {
-        return new JsonObject().put("specversion", "1.0").put("id", java.util.UUID.randomUUID().toString())
-                .put("source", "/test").put("type", type).put("subject", reviewId)
+        return new JsonObject()
+                .put("specversion", "1.0")
+                .put("id", java.util.UUID.randomUUID().toString())
+                .put("source", "/test")
+                .put("type", type)
+                .put("subject", reviewId)
                 .put("data", new JsonObject().put("review_id", reviewId).put("by", "bob-approver"));
     }
 
@@ -62,11 +67,17 @@ class ReviewKillAndEventsTest {
 
     @Test
     void deleteWithoutWhereWaitsForReviewRunsAfterApprovalNotAfterDenial() throws Exception {
-        ProxyTestResource.stack().postgres().execute(ProxyTestResource.DATABASE, "DROP TABLE IF EXISTS held",
-                "CREATE TABLE held (id int)", "ALTER TABLE held OWNER TO " + ProxyTestResource.ROLE,
-                "INSERT INTO held SELECT generate_series(1, 3)");
+        ProxyTestResource.stack()
+                .postgres()
+                .execute(
+                        ProxyTestResource.DATABASE,
+                        "DROP TABLE IF EXISTS held",
+                        "CREATE TABLE held (id int)",
+                        "ALTER TABLE held OWNER TO " + ProxyTestResource.ROLE,
+                        "INSERT INTO held SELECT generate_series(1, 3)");
         try (KafkaProbe requests = new KafkaProbe(Topics.REVIEW_REQUESTS);
-                Connection c = PgClients.jdbc(port, token, "review-test"); Statement s = c.createStatement()) {
+                Connection c = PgClients.jdbc(port, token, "review-test");
+                Statement s = c.createStatement()) {
             // denied: 42501, rows stay
             CompletableFuture<SQLException> denied = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -76,8 +87,12 @@ class ReviewKillAndEventsTest {
                     return e;
                 }
             });
-            JsonObject req = requests.await(e -> "review.requested".equals(e.getString("type"))
-                    && e.getJsonObject("data").getJsonObject("request").getString("text").equals("DELETE FROM held"),
+            JsonObject req = requests.await(
+                    e -> "review.requested".equals(e.getString("type"))
+                            && e.getJsonObject("data")
+                                    .getJsonObject("request")
+                                    .getString("text")
+                                    .equals("DELETE FROM held"),
                     Duration.ofSeconds(10));
             String reviewId = req.getJsonObject("data").getString("review_id");
             assertEquals("demo-agent", req.getJsonObject("data").getString("agent"));
@@ -99,8 +114,10 @@ class ReviewKillAndEventsTest {
                     return ex;
                 }
             });
-            JsonObject req2 = requests.await(x -> "review.requested".equals(x.getString("type"))
-                    && !x.getJsonObject("data").getString("review_id").equals(reviewId), Duration.ofSeconds(10));
+            JsonObject req2 = requests.await(
+                    x -> "review.requested".equals(x.getString("type"))
+                            && !x.getJsonObject("data").getString("review_id").equals(reviewId),
+                    Duration.ofSeconds(10));
             String reviewId2 = req2.getJsonObject("data").getString("review_id");
             Thread.sleep(300);
             assertFalse(approved.isDone(), "the statement is held");
@@ -115,11 +132,18 @@ class ReviewKillAndEventsTest {
 
     @Test
     void reviewWithoutDecisionExpiresWithoutRunning() throws Exception {
-        ProxyTestResource.stack().postgres().execute(ProxyTestResource.DATABASE, "DROP TABLE IF EXISTS held2",
-                "CREATE TABLE held2 (id int)", "ALTER TABLE held2 OWNER TO " + ProxyTestResource.ROLE,
-                "INSERT INTO held2 VALUES (1)");
-        try (Connection c = PgClients.jdbc(port, token, "review-expiry"); Statement s = c.createStatement();
-                Connection other = PgClients.jdbc(port, token, "not-held"); Statement o = other.createStatement()) {
+        ProxyTestResource.stack()
+                .postgres()
+                .execute(
+                        ProxyTestResource.DATABASE,
+                        "DROP TABLE IF EXISTS held2",
+                        "CREATE TABLE held2 (id int)",
+                        "ALTER TABLE held2 OWNER TO " + ProxyTestResource.ROLE,
+                        "INSERT INTO held2 VALUES (1)");
+        try (Connection c = PgClients.jdbc(port, token, "review-expiry");
+                Statement s = c.createStatement();
+                Connection other = PgClients.jdbc(port, token, "not-held");
+                Statement o = other.createStatement()) {
             CompletableFuture<SQLException> held = CompletableFuture.supplyAsync(() -> {
                 try {
                     s.execute("UPDATE held2 SET id = 2");
@@ -146,10 +170,15 @@ class ReviewKillAndEventsTest {
 
     @Test
     void disablingTheAgentKillsItsLiveSession() throws Exception {
-        try (Connection c = PgClients.jdbc(port, token, "kill-test"); Statement s = c.createStatement()) {
+        try (Connection c = PgClients.jdbc(port, token, "kill-test");
+                Statement s = c.createStatement()) {
             assertEquals(5, count(s, "scratch"));
-            JsonObject event = new JsonObject().put("specversion", "1.0").put("id", "e1").put("source", "/test")
-                    .put("type", "agent.disabled").put("subject", "demo-agent")
+            JsonObject event = new JsonObject()
+                    .put("specversion", "1.0")
+                    .put("id", "e1")
+                    .put("source", "/test")
+                    .put("type", "agent.disabled")
+                    .put("subject", "demo-agent")
                     .put("data", new JsonObject().put("agent", "demo-agent").put("reason", "disabled"));
             // iat has whole seconds and a token of the kill switch's own second is let through: make this one older
             Thread.sleep(1_100);
@@ -167,11 +196,14 @@ class ReviewKillAndEventsTest {
             }
             assertNotNull(e, "the session was terminated");
             assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2), "within about a second");
-            assertTrue(e.getMessage().contains("agent demo-agent was disabled") || "08006".equals(e.getSQLState()),
+            assertTrue(
+                    e.getMessage().contains("agent demo-agent was disabled") || "08006".equals(e.getSQLState()),
                     e.getSQLState() + " " + e.getMessage());
         }
         // the token is still valid for Keycloak until it expires, but it predates the kill switch
-        SQLException refused = assertThrows(SQLException.class, () -> PgClients.jdbc(port, token, "kill-test-again").close());
+        SQLException refused = assertThrows(
+                SQLException.class,
+                () -> PgClients.jdbc(port, token, "kill-test-again").close());
         assertEquals("28000", refused.getSQLState(), refused.getMessage());
         assertTrue(refused.getMessage().contains("access of agent demo-agent was ended"), refused.getMessage());
         // a token issued after it is accepted (re-enabling is Keycloak's business: the client can log in again)
@@ -184,18 +216,27 @@ class ReviewKillAndEventsTest {
     @Test
     void sessionEventsReachKafkaInOrderWithoutGapsAndMasked() throws Exception {
         try (KafkaProbe events = new KafkaProbe(Topics.SESSION_EVENTS)) {
-            try (Connection c = PgClients.jdbc(port, token, "events-test"); Statement s = c.createStatement()) {
+            try (Connection c = PgClients.jdbc(port, token, "events-test");
+                    Statement s = c.createStatement()) {
                 s.executeQuery("SELECT card_number FROM customers").close();
-                s.executeQuery("SELECT count(*) FROM scratch WHERE note_card = '4111111111111111'".replace("note_card", "id::text")).close();
-                s.executeQuery("SELECT count(*) FROM customers WHERE email = 'ada.lovelace@example.com'").close();
+                s.executeQuery("SELECT count(*) FROM scratch WHERE note_card = '4111111111111111'"
+                                .replace("note_card", "id::text"))
+                        .close();
+                s.executeQuery("SELECT count(*) FROM customers WHERE email = 'ada.lovelace@example.com'")
+                        .close();
                 assertThrows(SQLException.class, () -> s.execute("DROP TABLE scratch"));
             }
-            JsonObject started = events.await(e -> "session.started".equals(e.getString("type"))
-                    && "events-test".equals(e.getJsonObject("data").getString("application_name")), Duration.ofSeconds(10));
+            JsonObject started = events.await(
+                    e -> "session.started".equals(e.getString("type"))
+                            && "events-test".equals(e.getJsonObject("data").getString("application_name")),
+                    Duration.ofSeconds(10));
             String sessionId = started.getString("session_id");
-            JsonObject ended = events.await(e -> "session.ended".equals(e.getString("type"))
-                    && sessionId.equals(e.getString("session_id")), Duration.ofSeconds(10));
-            List<JsonObject> mine = events.seen().stream().filter(e -> sessionId.equals(e.getString("session_id"))).toList();
+            JsonObject ended = events.await(
+                    e -> "session.ended".equals(e.getString("type")) && sessionId.equals(e.getString("session_id")),
+                    Duration.ofSeconds(10));
+            List<JsonObject> mine = events.seen().stream()
+                    .filter(e -> sessionId.equals(e.getString("session_id")))
+                    .toList();
             for (int i = 0; i < mine.size(); i++) {
                 assertEquals(i, mine.get(i).getLong("seq"), "seq " + i + " in order, no gaps");
                 assertEquals("demo-agent", mine.get(i).getString("agent"));
@@ -204,10 +245,12 @@ class ReviewKillAndEventsTest {
             }
             assertEquals("session.started", mine.get(0).getString("type"));
             assertEquals(ended, mine.get(mine.size() - 1));
-            assertTrue(mine.stream().anyMatch(e -> "session.decision".equals(e.getString("type"))
-                    && "deny".equals(e.getJsonObject("data").getString("action"))));
-            assertTrue(mine.stream().anyMatch(e -> "session.output".equals(e.getString("type"))
-                    && e.getJsonObject("data").getLong("rows") == 3));
+            assertTrue(mine.stream()
+                    .anyMatch(e -> "session.decision".equals(e.getString("type"))
+                            && "deny".equals(e.getJsonObject("data").getString("action"))));
+            assertTrue(mine.stream()
+                    .anyMatch(e -> "session.output".equals(e.getString("type"))
+                            && e.getJsonObject("data").getLong("rows") == 3));
             String all = mine.toString();
             assertFalse(all.contains("4111111111111111"), "no unmasked card number in events");
             assertFalse(all.contains("ada.lovelace@example.com"), "no e-mail literal in events");

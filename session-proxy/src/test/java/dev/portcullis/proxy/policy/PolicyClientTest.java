@@ -24,21 +24,34 @@ class PolicyClientTest {
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx();
-        server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
-            if (trickle) {
-                req.response().setChunked(true).putHeader("Content-Type", "application/json").write("{");
-                vertx.setPeriodic(100, id -> {
-                    if (req.response().closed()) {
-                        vertx.cancelTimer(id);
-                    } else {
-                        req.response().write(" ");
+        server = vertx.createHttpServer()
+                .requestHandler(req -> req.body().onSuccess(body -> {
+                    if (trickle) {
+                        req.response()
+                                .setChunked(true)
+                                .putHeader("Content-Type", "application/json")
+                                .write("{");
+                        vertx.setPeriodic(100, id -> {
+                            if (req.response().closed()) {
+                                vertx.cancelTimer(id);
+                            } else {
+                                req.response().write(" ");
+                            }
+                        });
+                    } else if (answerAfterMillis >= 0) {
+                        vertx.setTimer(
+                                Math.max(1, answerAfterMillis),
+                                id -> req.response()
+                                        .putHeader("Content-Type", "application/json")
+                                        .end(new JsonObject()
+                                                .put("result", new JsonObject().put("action", "allow"))
+                                                .encode()));
                     }
-                });
-            } else if (answerAfterMillis >= 0) {
-                vertx.setTimer(Math.max(1, answerAfterMillis), id -> req.response().putHeader("Content-Type", "application/json")
-                        .end(new JsonObject().put("result", new JsonObject().put("action", "allow")).encode()));
-            }
-        })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                }))
+                .listen(0, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
     }
 
     @AfterEach
@@ -49,7 +62,9 @@ class PolicyClientTest {
     Decision decide(Duration timeout) throws Exception {
         PolicyClient client = new PolicyClient(vertx, "http://127.0.0.1:" + server.actualPort(), timeout, http -> null);
         return client.decide(new JsonObject().put("request", new JsonObject().put("protocol", "ssh")))
-                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
     }
 
     /** Asks with {@code timeout} and asserts a fail-closed deny that came only once the timeout had passed. */
@@ -59,7 +74,9 @@ class PolicyClientTest {
         long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertEquals(Decision.Action.DENY, d.action());
         assertTrue(d.reasons().contains("policy service unavailable"), d::toString);
-        assertTrue(waited >= timeout.toMillis() - 10, "failed closed only once the timeout passed, after " + waited + " ms");
+        assertTrue(
+                waited >= timeout.toMillis() - 10,
+                "failed closed only once the timeout passed, after " + waited + " ms");
     }
 
     @Test

@@ -25,7 +25,8 @@ class SshAgentSessionTest {
 
     @Test
     void aKillSwitchRecordsItsOwnReasonNotTheDisconnectItCauses() {
-        ProxyConfig.Events events = stub(ProxyConfig.Events.class, Map.of("enabled", false, "spoolDir", "target/unused-spool"));
+        ProxyConfig.Events events =
+                stub(ProxyConfig.Events.class, Map.of("enabled", false, "spoolDir", "target/unused-spool"));
         ProxyConfig config = stub(ProxyConfig.class, Map.of("events", events));
         EventPublisher publisher = new EventPublisher(config) {
             @Override
@@ -36,24 +37,40 @@ class SshAgentSessionTest {
         // MINA runs the server's close listener when the session is disconnected; SshProxyServer's
         // listener ends the agent session with "client disconnected". Here it runs at once, the
         // worst case of the race between the two.
-        ServerSession server = stub(ServerSession.class, Map.of("getClientVersion", "SSH-2.0-OpenSSH_9.2",
-                "getClientAddress", new InetSocketAddress("127.0.0.1", 40000)), () -> session.ended("client disconnected"));
+        ServerSession server = stub(
+                ServerSession.class,
+                Map.of(
+                        "getClientVersion",
+                        "SSH-2.0-OpenSSH_9.2",
+                        "getClientAddress",
+                        new InetSocketAddress("127.0.0.1", 40000)),
+                () -> session.ended("client disconnected"));
         SshGateway gw = new SshGateway(config, null, null, null, null, publisher, new SessionRegistry(), null);
-        Connection connection = new Connection("ssh-prod", "ssh", "127.0.0.1:22", null, null, List.of("read"), Map.of(),
-                null, null, null);
-        AgentIdentity identity = new AgentIdentity("ssh-runner", "sub-1", List.of(), List.of("conn:ssh-prod:read"), "read",
-                Instant.now().plusSeconds(300), Instant.now());
+        Connection connection = new Connection(
+                "ssh-prod", "ssh", "127.0.0.1:22", null, null, List.of("read"), Map.of(), null, null, null);
+        AgentIdentity identity = new AgentIdentity(
+                "ssh-runner",
+                "sub-1",
+                List.of(),
+                List.of("conn:ssh-prod:read"),
+                "read",
+                Instant.now().plusSeconds(300),
+                Instant.now());
         session = new SshAgentSession(gw, server, identity, connection);
         session.started();
 
         session.terminate("agent ssh-runner was disabled");
 
-        assertEquals(List.of("session.started", "session.ended"), published.stream().map(e -> e.getString("type")).toList());
-        assertEquals("agent ssh-runner was disabled", published.getLast().getJsonObject("data").getString("reason"));
+        assertEquals(
+                List.of("session.started", "session.ended"),
+                published.stream().map(e -> e.getString("type")).toList());
+        assertEquals(
+                "agent ssh-runner was disabled",
+                published.getLast().getJsonObject("data").getString("reason"));
     }
 
     private static <T> T stub(Class<T> type, Map<String, Object> answers) {
-        return stub(type, answers, () -> { });
+        return stub(type, answers, () -> {});
     }
 
     /** A stub of {@code type}: named answers, {@code onDisconnect} for {@code disconnect(…)}, defaults otherwise. */

@@ -14,11 +14,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SshClients {
 
-    record Result(int exit, String stdout, String stderr) {
-    }
+    record Result(int exit, String stdout, String stderr) {}
 
-    private SshClients() {
-    }
+    private SshClients() {}
 
     private static Path askpass;
 
@@ -46,10 +44,26 @@ public final class SshClients {
     /** As above, writing {@code input} to ssh's stdin before closing it. */
     static Process start(int port, String user, String token, List<String> extra, String command, String input)
             throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("ssh", "-p", String.valueOf(port), "-l", user,
-                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-                "-o", "PreferredAuthentications=keyboard-interactive", "-o", "PubkeyAuthentication=no",
-                "-o", "NumberOfPasswordPrompts=1", "-o", "ConnectTimeout=10"));
+        List<String> cmd = new ArrayList<>(List.of(
+                "ssh",
+                "-p",
+                String.valueOf(port),
+                "-l",
+                user,
+                "-o",
+                "StrictHostKeyChecking=no",
+                "-o",
+                "UserKnownHostsFile=/dev/null",
+                "-o",
+                "LogLevel=ERROR",
+                "-o",
+                "PreferredAuthentications=keyboard-interactive",
+                "-o",
+                "PubkeyAuthentication=no",
+                "-o",
+                "NumberOfPasswordPrompts=1",
+                "-o",
+                "ConnectTimeout=10"));
         cmd.addAll(extra);
         cmd.add("127.0.0.1");
         if (command != null) {
@@ -57,7 +71,8 @@ public final class SshClients {
         }
         Path out = Files.createTempFile("ssh-out", ".txt");
         Path err = Files.createTempFile("ssh-err", ".txt");
-        Process p = withToken(new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()), token)
+        Process p = withToken(
+                        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()), token)
                 .start();
         if (input != null) {
             p.getOutputStream().write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -94,14 +109,31 @@ public final class SshClients {
 
     /** {@code sftp} or {@code scp} (tool) toward the proxy, with the same login as {@link #start}. */
     static Result transfer(String tool, int port, String user, String token, List<String> args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(tool, "-P", String.valueOf(port),
-                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-                "-o", "PreferredAuthentications=keyboard-interactive", "-o", "PubkeyAuthentication=no",
-                "-o", "NumberOfPasswordPrompts=1", "-o", "ConnectTimeout=10", "-o", "User=" + user));
+        List<String> cmd = new ArrayList<>(List.of(
+                tool,
+                "-P",
+                String.valueOf(port),
+                "-o",
+                "StrictHostKeyChecking=no",
+                "-o",
+                "UserKnownHostsFile=/dev/null",
+                "-o",
+                "LogLevel=ERROR",
+                "-o",
+                "PreferredAuthentications=keyboard-interactive",
+                "-o",
+                "PubkeyAuthentication=no",
+                "-o",
+                "NumberOfPasswordPrompts=1",
+                "-o",
+                "ConnectTimeout=10",
+                "-o",
+                "User=" + user));
         cmd.addAll(args);
         Path out = Files.createTempFile("sftp-out", ".txt");
         Path err = Files.createTempFile("sftp-err", ".txt");
-        Process p = withToken(new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()), token)
+        Process p = withToken(
+                        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()), token)
                 .start();
         p.getOutputStream().close();
         OUTPUTS.put(p, new Path[] {out, err});

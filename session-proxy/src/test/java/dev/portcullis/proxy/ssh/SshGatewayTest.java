@@ -50,7 +50,8 @@ class SshGatewayTest {
         assertTrue(r.stderr().contains("to-stderr"), r.stderr());
         JsonObject input = SshTestResource.policy().inputs.getLast();
         assertEquals("exec", input.getJsonObject("request").getString("kind"));
-        assertEquals("echo hello-from-target; echo to-stderr >&2; exit 3",
+        assertEquals(
+                "echo hello-from-target; echo to-stderr >&2; exit 3",
                 input.getJsonObject("request").getString("command"));
         assertEquals("demo-agent", input.getJsonObject("identity").getString("agent"));
         assertEquals("ssh", input.getJsonObject("connection").getString("type"));
@@ -70,13 +71,15 @@ class SshGatewayTest {
             client.setServerKeyVerifier(org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier.INSTANCE);
             client.start();
             try (org.apache.sshd.client.session.ClientSession s = client.connect(CONN, "127.0.0.1", port)
-                    .verify(Duration.ofSeconds(10)).getSession()) {
+                    .verify(Duration.ofSeconds(10))
+                    .getSession()) {
                 s.addPasswordIdentity(token);
                 s.auth().verify(Duration.ofSeconds(10));
                 assertEquals("password-ok\n", s.executeRemoteCommand("echo password-ok"));
             }
             try (org.apache.sshd.client.session.ClientSession s = client.connect(CONN, "127.0.0.1", port)
-                    .verify(Duration.ofSeconds(10)).getSession()) {
+                    .verify(Duration.ofSeconds(10))
+                    .getSession()) {
                 s.addPasswordIdentity("wrong-" + token);
                 assertThrows(Exception.class, () -> s.auth().verify(Duration.ofSeconds(10)));
             }
@@ -85,8 +88,8 @@ class SshGatewayTest {
 
     @Test
     void badTokensAndWrongAgentNameAreRefused() throws Exception {
-        for (String bad : List.of("not-a-token", Agents.tampered(token), Agents.algNone(token),
-                Agents.tokenWithoutScope())) {
+        for (String bad :
+                List.of("not-a-token", Agents.tampered(token), Agents.algNone(token), Agents.tokenWithoutScope())) {
             SshClients.Result r = SshClients.run(port, CONN, bad, "echo should-not-run");
             assertNotEquals(0, r.exit());
             assertFalse(r.stdout().contains("should-not-run"));
@@ -109,7 +112,8 @@ class SshGatewayTest {
 
     @Test
     void aCardNumberPrintedByCatComesBackMasked() throws Exception {
-        SshClients.Result r = SshClients.run(port, CONN, token, "cat " + SshTestResource.dir().resolve("cards.txt"));
+        SshClients.Result r =
+                SshClients.run(port, CONN, token, "cat " + SshTestResource.dir().resolve("cards.txt"));
         assertEquals(0, r.exit(), r.stderr());
         assertFalse(r.stdout().contains(SshTestResource.CARD), r.stdout());
         assertFalse(r.stdout().contains("4111111111111111"), r.stdout());
@@ -135,18 +139,26 @@ class SshGatewayTest {
 
     @Test
     void portForwardingIsRefused() throws Exception {
-        try (java.net.ServerSocket destination = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+        try (java.net.ServerSocket destination =
+                new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
             destination.setSoTimeout(500);
             // direct-tcpip (what -L and -W open): the channel is refused and nothing reaches the destination
-            SshClients.Result direct = SshClients.await(SshClients.start(port, CONN, token,
-                    List.of("-W", "127.0.0.1:" + destination.getLocalPort()), null), 30);
+            SshClients.Result direct = SshClients.await(
+                    SshClients.start(port, CONN, token, List.of("-W", "127.0.0.1:" + destination.getLocalPort()), null),
+                    30);
             assertNotEquals(0, direct.exit());
             assertTrue(direct.stderr().contains("forwarding failed"), direct.stderr());
             assertThrows(java.net.SocketTimeoutException.class, destination::accept, "nothing was forwarded");
         }
         // tcpip-forward (-R): the global request is refused
-        SshClients.Result remote = SshClients.await(SshClients.start(port, CONN, token,
-                List.of("-N", "-o", "ExitOnForwardFailure=yes", "-R", "127.0.0.1:0:127.0.0.1:22"), null), 30);
+        SshClients.Result remote = SshClients.await(
+                SshClients.start(
+                        port,
+                        CONN,
+                        token,
+                        List.of("-N", "-o", "ExitOnForwardFailure=yes", "-R", "127.0.0.1:0:127.0.0.1:22"),
+                        null),
+                30);
         assertNotEquals(0, remote.exit());
         assertTrue(remote.stderr().contains("forwarding failed"), remote.stderr());
     }
@@ -156,17 +168,30 @@ class SshGatewayTest {
         Path marker = SshTestResource.dir().resolve("review-marker-" + UUID.randomUUID());
         try (KafkaProbe requests = new KafkaProbe(Topics.REVIEW_REQUESTS)) {
             Process p = SshClients.start(port, CONN, token, List.of(), "touch " + marker + " # review");
-            JsonObject req = requests.await(e -> "review.requested".equals(e.getString("type"))
-                    && e.getJsonObject("data").getJsonObject("request").getString("command", "").contains(marker.toString()),
+            JsonObject req = requests.await(
+                    e -> "review.requested".equals(e.getString("type"))
+                            && e.getJsonObject("data")
+                                    .getJsonObject("request")
+                                    .getString("command", "")
+                                    .contains(marker.toString()),
                     Duration.ofSeconds(15));
             String reviewId = req.getJsonObject("data").getString("review_id");
             Thread.sleep(500);
             assertTrue(p.isAlive(), "the exec is held");
             assertFalse(Files.exists(marker), "nothing ran before approval");
             dev.portcullis.proxy.ProxyReadiness.await();
-            KafkaProbe.publish(Topics.REVIEW_DECISIONS, reviewId, new JsonObject().put("specversion", "1.0")
-                    .put("id", UUID.randomUUID().toString()).put("source", "/test").put("type", "review.approved")
-                    .put("subject", reviewId).put("data", new JsonObject().put("review_id", reviewId).put("by", "bob")));
+            KafkaProbe.publish(
+                    Topics.REVIEW_DECISIONS,
+                    reviewId,
+                    new JsonObject()
+                            .put("specversion", "1.0")
+                            .put("id", UUID.randomUUID().toString())
+                            .put("source", "/test")
+                            .put("type", "review.approved")
+                            .put("subject", reviewId)
+                            .put(
+                                    "data",
+                                    new JsonObject().put("review_id", reviewId).put("by", "bob")));
             SshClients.Result r = SshClients.await(p, 20);
             assertEquals(0, r.exit(), r.stderr());
             assertTrue(r.stderr().contains("waiting for approval, review " + reviewId), r.stderr());
@@ -178,25 +203,36 @@ class SshGatewayTest {
     void sessionEventsCarryRequestDecisionMaskedOutputAndEndInOrder() throws Exception {
         try (KafkaProbe events = new KafkaProbe(Topics.SESSION_EVENTS)) {
             String tag = "events-" + UUID.randomUUID();
-            SshClients.Result r = SshClients.run(port, CONN, token,
+            SshClients.Result r = SshClients.run(
+                    port,
+                    CONN,
+                    token,
                     "echo " + tag + "; cat " + SshTestResource.dir().resolve("cards.txt"));
             assertEquals(0, r.exit(), r.stderr());
-            JsonObject request = events.await(e -> "session.request".equals(e.getString("type"))
-                    && e.getJsonObject("data").getString("command", "").contains(tag), Duration.ofSeconds(15));
+            JsonObject request = events.await(
+                    e -> "session.request".equals(e.getString("type"))
+                            && e.getJsonObject("data").getString("command", "").contains(tag),
+                    Duration.ofSeconds(15));
             String session = request.getString("session_id");
-            events.await(e -> session.equals(e.getString("session_id")) && "session.ended".equals(e.getString("type")),
+            events.await(
+                    e -> session.equals(e.getString("session_id")) && "session.ended".equals(e.getString("type")),
                     Duration.ofSeconds(15));
             List<JsonObject> mine = events.session(session, "demo-agent", CONN);
             List<String> types = mine.stream().map(e -> e.getString("type")).toList();
             assertEquals("session.started", types.getFirst());
             assertEquals("session.ended", types.getLast());
             assertTrue(types.indexOf("session.request") < types.indexOf("session.decision"), types.toString());
-            String output = mine.stream().filter(e -> "session.output".equals(e.getString("type")))
-                    .map(e -> e.getJsonObject("data").getString("data", "")).reduce("", String::concat);
+            String output = mine.stream()
+                    .filter(e -> "session.output".equals(e.getString("type")))
+                    .map(e -> e.getJsonObject("data").getString("data", ""))
+                    .reduce("", String::concat);
             assertTrue(output.contains(tag), output);
             assertFalse(output.contains(SshTestResource.CARD), "recorded output is masked");
-            assertTrue(mine.stream().anyMatch(e -> "session.output".equals(e.getString("type"))
-                    && e.getJsonObject("data").containsKey("elapsed")), "output events carry asciicast timing");
+            assertTrue(
+                    mine.stream()
+                            .anyMatch(e -> "session.output".equals(e.getString("type"))
+                                    && e.getJsonObject("data").containsKey("elapsed")),
+                    "output events carry asciicast timing");
             assertFalse(events.seen().toString().contains(token), "the token is never recorded");
         }
     }
@@ -204,16 +240,24 @@ class SshGatewayTest {
     @Test
     void anInteractiveShellWithAPtyIsRelayedAndEachLineIsRecorded() throws Exception {
         try (KafkaProbe events = new KafkaProbe(Topics.SESSION_EVENTS)) {
-            SshClients.Result r = SshClients.await(SshClients.start(port, CONN, token, List.of("-tt"), null,
-                    "echo shell-$((6*7))\nexit\n"), 30);
+            SshClients.Result r = SshClients.await(
+                    SshClients.start(port, CONN, token, List.of("-tt"), null, "echo shell-$((6*7))\nexit\n"), 30);
             assertEquals(0, r.exit(), r.stderr());
             assertTrue(r.stdout().contains("shell-42"), "the target shell ran the line: " + r.stdout());
-            assertEquals("shell", SshTestResource.policy().inputs.stream()
-                    .map(i -> i.getJsonObject("request").getString("kind")).filter("shell"::equals).findFirst()
-                    .orElse("none"), "the shell was decided by policy");
-            JsonObject line = events.await(e -> "session.request".equals(e.getString("type"))
-                    && "shell_line".equals(e.getJsonObject("data").getString("kind"))
-                    && "echo shell-$((6*7))".equals(e.getJsonObject("data").getString("command")), Duration.ofSeconds(15));
+            assertEquals(
+                    "shell",
+                    SshTestResource.policy().inputs.stream()
+                            .map(i -> i.getJsonObject("request").getString("kind"))
+                            .filter("shell"::equals)
+                            .findFirst()
+                            .orElse("none"),
+                    "the shell was decided by policy");
+            JsonObject line = events.await(
+                    e -> "session.request".equals(e.getString("type"))
+                            && "shell_line".equals(e.getJsonObject("data").getString("kind"))
+                            && "echo shell-$((6*7))"
+                                    .equals(e.getJsonObject("data").getString("command")),
+                    Duration.ofSeconds(15));
             assertEquals(CONN, line.getString("connection"));
         }
     }
@@ -224,7 +268,8 @@ class SshGatewayTest {
         Process p = SshClients.start(port, CONN, token, List.of(), "sleep 30 # " + tag);
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (SshTestResource.policy().inputs.stream()
-                .noneMatch(i -> i.getJsonObject("request").getString("command", "").contains(tag))) {
+                .noneMatch(
+                        i -> i.getJsonObject("request").getString("command", "").contains(tag))) {
             assertTrue(System.nanoTime() < end, "the exec reached policy");
             Thread.sleep(50);
         }
@@ -232,9 +277,16 @@ class SshGatewayTest {
         assertTrue(p.isAlive());
         dev.portcullis.proxy.ProxyReadiness.await();
         long t0 = System.nanoTime();
-        KafkaProbe.publish(Topics.IDENTITY_EVENTS, "demo-agent", new JsonObject().put("specversion", "1.0")
-                .put("id", UUID.randomUUID().toString()).put("source", "/test").put("type", "agent.disabled")
-                .put("subject", "demo-agent").put("data", new JsonObject().put("agent", "demo-agent")));
+        KafkaProbe.publish(
+                Topics.IDENTITY_EVENTS,
+                "demo-agent",
+                new JsonObject()
+                        .put("specversion", "1.0")
+                        .put("id", UUID.randomUUID().toString())
+                        .put("source", "/test")
+                        .put("type", "agent.disabled")
+                        .put("subject", "demo-agent")
+                        .put("data", new JsonObject().put("agent", "demo-agent")));
         assertTrue(p.waitFor(5, TimeUnit.SECONDS), "the session ended");
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
         assertNotEquals(0, p.exitValue());
@@ -252,7 +304,8 @@ class SshGatewayTest {
                 sock.setSoTimeout(15_000);
                 byte[] garbage = new byte[64 + random.nextInt(4096)];
                 random.nextBytes(garbage);
-                sock.getOutputStream().write("SSH-2.0-garbage\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                sock.getOutputStream()
+                        .write("SSH-2.0-garbage\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                 sock.getOutputStream().write(garbage);
                 sock.getOutputStream().flush();
             }
@@ -288,23 +341,34 @@ class SshGatewayTest {
         String remoteNew = dir.resolve("sftp-new-" + UUID.randomUUID()).toString();
         Path batch = Files.createTempFile("sftp", ".batch");
         try (KafkaProbe events = new KafkaProbe(Topics.SESSION_EVENTS)) {
-            Files.writeString(batch, "get " + dir.resolve("cards.txt") + " " + local + "\n-put " + upload + " " + remoteNew
-                    + "\n-rm " + dir.resolve("cards.txt") + "\n");
-            SshClients.Result r = SshClients.transfer("sftp", port, CONN, token,
+            Files.writeString(
+                    batch,
+                    "get " + dir.resolve("cards.txt") + " " + local + "\n-put " + upload + " " + remoteNew + "\n-rm "
+                            + dir.resolve("cards.txt") + "\n");
+            SshClients.Result r = SshClients.transfer(
+                    "sftp",
+                    port,
+                    CONN,
+                    token,
                     // -b turns on BatchMode (no prompts, so no token); the first value of an option wins
                     List.of("-o", "BatchMode=no", "-b", batch.toString(), "127.0.0.1"));
             assertEquals(0, r.exit(), r.stderr());
-            assertEquals(Files.readString(dir.resolve("cards.txt")), Files.readString(local), "the download is complete");
+            assertEquals(
+                    Files.readString(dir.resolve("cards.txt")), Files.readString(local), "the download is complete");
             assertTrue(r.stderr().contains("Permission denied"), r.stderr());
             assertFalse(Files.exists(Path.of(remoteNew)), "the upload was refused");
             assertTrue(Files.exists(dir.resolve("cards.txt")), "the remove was refused");
             JsonObject input = SshTestResource.policy().inputs.stream()
-                    .filter(i -> "sftp".equals(i.getJsonObject("request").getString("kind"))).reduce((a, b) -> b).orElseThrow();
+                    .filter(i -> "sftp".equals(i.getJsonObject("request").getString("kind")))
+                    .reduce((a, b) -> b)
+                    .orElseThrow();
             assertEquals(true, input.getJsonObject("request").getBoolean("read_only"));
-            JsonObject denied = events.await(e -> "session.request".equals(e.getString("type"))
-                    && "sftp_op".equals(e.getJsonObject("data").getString("kind"))
-                    && e.getJsonObject("data").getBoolean("denied", false)
-                    && e.getJsonObject("data").getString("path", "").equals(remoteNew), Duration.ofSeconds(15));
+            JsonObject denied = events.await(
+                    e -> "session.request".equals(e.getString("type"))
+                            && "sftp_op".equals(e.getJsonObject("data").getString("kind"))
+                            && e.getJsonObject("data").getBoolean("denied", false)
+                            && e.getJsonObject("data").getString("path", "").equals(remoteNew),
+                    Duration.ofSeconds(15));
             assertEquals("open_write", denied.getJsonObject("data").getString("op"));
         }
     }
@@ -315,20 +379,21 @@ class SshGatewayTest {
         Path upload = Files.createTempFile("scp-put", ".txt");
         Files.writeString(upload, "uploaded by scp\n");
         Path remote = SshTestResource.dir().resolve("scp-new-" + UUID.randomUUID());
-        SshClients.Result r = SshClients.transfer("scp", port, CONN, writeToken,
-                List.of(upload.toString(), "127.0.0.1:" + remote));
+        SshClients.Result r =
+                SshClients.transfer("scp", port, CONN, writeToken, List.of(upload.toString(), "127.0.0.1:" + remote));
         assertEquals(0, r.exit(), r.stderr());
         assertEquals("uploaded by scp\n", Files.readString(remote));
         Path remote2 = SshTestResource.dir().resolve("scp-refused-" + UUID.randomUUID());
-        SshClients.Result refused = SshClients.transfer("scp", port, CONN, token,
-                List.of(upload.toString(), "127.0.0.1:" + remote2));
+        SshClients.Result refused =
+                SshClients.transfer("scp", port, CONN, token, List.of(upload.toString(), "127.0.0.1:" + remote2));
         assertNotEquals(0, refused.exit());
         assertFalse(Files.exists(remote2), "a read token cannot upload with scp (SFTP mode) either");
     }
 
     @Test
     void aSessionEndsAtItsConnectionsMaxSessionDuration() throws Exception {
-        String shortToken = dev.portcullis.proxy.KeycloakScopes.demoAgentToken("conn:" + SshTestResource.SHORT + ":read");
+        String shortToken =
+                dev.portcullis.proxy.KeycloakScopes.demoAgentToken("conn:" + SshTestResource.SHORT + ":read");
         long t0 = System.nanoTime();
         SshClients.Result r = SshClients.run(port, SshTestResource.SHORT, shortToken, "sleep 20; echo not-reached");
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -375,15 +440,24 @@ class SshGatewayTest {
             });
             dev.portcullis.proxy.FakePolicyServer.allowedForwardPort = echo.getLocalPort();
             try {
-                SshClients.Result r = SshClients.await(SshClients.start(port, CONN, token,
-                        List.of("-W", "127.0.0.1:" + echo.getLocalPort()), null, "ping-through-the-target\n"), 30);
+                SshClients.Result r = SshClients.await(
+                        SshClients.start(
+                                port,
+                                CONN,
+                                token,
+                                List.of("-W", "127.0.0.1:" + echo.getLocalPort()),
+                                null,
+                                "ping-through-the-target\n"),
+                        30);
                 assertEquals("ping-through-the-target\n", r.stdout(), r.stderr());
             } finally {
                 dev.portcullis.proxy.FakePolicyServer.allowedForwardPort = -1;
                 server.interrupt();
             }
             JsonObject input = SshTestResource.policy().inputs.stream()
-                    .filter(i -> "port_forward".equals(i.getJsonObject("request").getString("kind"))).reduce((a, b) -> b)
+                    .filter(i ->
+                            "port_forward".equals(i.getJsonObject("request").getString("kind")))
+                    .reduce((a, b) -> b)
                     .orElseThrow();
             assertEquals(echo.getLocalPort(), input.getJsonObject("request").getInteger("port"));
         }

@@ -73,7 +73,8 @@ public class SshTestResource implements QuarkusTestResourceLifecycleManager {
             dir = Path.of("target", "ssh-test").toAbsolutePath();
             if (Files.exists(dir)) {
                 try (var walk = Files.walk(dir)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    walk.sorted(java.util.Comparator.reverseOrder())
+                            .forEach(p -> p.toFile().delete());
                 }
             }
             Files.createDirectories(dir);
@@ -99,14 +100,19 @@ public class SshTestResource implements QuarkusTestResourceLifecycleManager {
                     PermitRootLogin prohibit-password
                     StrictModes no
                     Subsystem sftp internal-sftp
-                    """.formatted(port, dir.resolve("host_key"), dir.resolve("authorized_keys"), dir.resolve("sshd.pid")));
+                    """.formatted(
+                            port, dir.resolve("host_key"), dir.resolve("authorized_keys"), dir.resolve("sshd.pid")));
             Files.createDirectories(Path.of("/run/sshd")); // sshd's privilege separation directory
             sshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("sshd.log").toFile())
+                    .start();
             awaitPort(port);
             sshdPort = port;
-            String[] hostPub = Files.readString(dir.resolve("host_key.pub")).trim().split("\\s+");
-            String[] otherPub = Files.readString(dir.resolve("other_host_key.pub")).trim().split("\\s+");
+            String[] hostPub =
+                    Files.readString(dir.resolve("host_key.pub")).trim().split("\\s+");
+            String[] otherPub =
+                    Files.readString(dir.resolve("other_host_key.pub")).trim().split("\\s+");
             otherHostKey = otherPub[0] + " " + otherPub[1];
             goodKnownHosts = "[127.0.0.1]:" + port + " " + hostPub[0] + " " + hostPub[1] + "\n";
             knownHosts = dir.resolve("known_hosts");
@@ -129,13 +135,24 @@ public class SshTestResource implements QuarkusTestResourceLifecycleManager {
                         knownHosts: %s
                         accessLevels: [read]
                         maxSessionDuration: PT3S
-                    """.formatted(CONNECTION, port, System.getProperty("user.name"), dir.resolve("proxy_client_key"),
-                    knownHosts, SHORT, port, System.getProperty("user.name"), dir.resolve("proxy_client_key"), knownHosts));
+                    """.formatted(
+                            CONNECTION,
+                            port,
+                            System.getProperty("user.name"),
+                            dir.resolve("proxy_client_key"),
+                            knownHosts,
+                            SHORT,
+                            port,
+                            System.getProperty("user.name"),
+                            dir.resolve("proxy_client_key"),
+                            knownHosts));
             policy = FakePolicyServer.start();
             Map<String, String> config2 = TestStacks.proxyConfig(stack, policy, connections, dir, "20s");
             config2.put("portcullis.ssh.login-timeout", "5s");
             config2.put("portcullis.ssh.max-connections", "8");
-            config2.put("portcullis.ssh.host-key-file", dir.resolve("proxy_host_key").toString());
+            config2.put(
+                    "portcullis.ssh.host-key-file",
+                    dir.resolve("proxy_host_key").toString());
             return config2;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -146,8 +163,10 @@ public class SshTestResource implements QuarkusTestResourceLifecycleManager {
     }
 
     private static void keygen(Path file) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(List.of("ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-f",
-                file.toString())).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        List.of("ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-f", file.toString()))
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {
             throw new IllegalStateException("ssh-keygen failed: " + out);

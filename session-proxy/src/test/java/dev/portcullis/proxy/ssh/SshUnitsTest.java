@@ -19,7 +19,8 @@ class SshUnitsTest {
     @Test
     void loginNamesConnectionOrAgentAtConnection() {
         assertEquals(new SshProxyServer.Login(Optional.empty(), "web-prod"), SshProxyServer.Login.parse("web-prod"));
-        assertEquals(new SshProxyServer.Login(Optional.of("ci-bot"), "web-prod"),
+        assertEquals(
+                new SshProxyServer.Login(Optional.of("ci-bot"), "web-prod"),
                 SshProxyServer.Login.parse("ci-bot@web-prod"));
     }
 
@@ -34,8 +35,8 @@ class SshUnitsTest {
     void lineModeMasksACardSplitAcrossWrites() throws Exception {
         ByteArrayOutputStream agent = new ByteArrayOutputStream();
         List<String> recorded = new ArrayList<>();
-        MaskingOutputStream m = new MaskingOutputStream(agent, new Masker(new byte[32]), CARDS, true, 1024,
-                recorded::add);
+        MaskingOutputStream m =
+                new MaskingOutputStream(agent, new Masker(new byte[32]), CARDS, true, 1024, recorded::add);
         for (String piece : List.of("card 4111 11", "11 1111 1111 ok\nnext ", "line")) {
             m.write(piece.getBytes(StandardCharsets.UTF_8));
         }
@@ -48,8 +49,7 @@ class SshUnitsTest {
     @Test
     void chunkModePassesPromptsAtOnce() throws Exception {
         ByteArrayOutputStream agent = new ByteArrayOutputStream();
-        MaskingOutputStream m = new MaskingOutputStream(agent, new Masker(new byte[32]), CARDS, false, 1024, s -> {
-        });
+        MaskingOutputStream m = new MaskingOutputStream(agent, new Masker(new byte[32]), CARDS, false, 1024, s -> {});
         m.write("$ ".getBytes(StandardCharsets.UTF_8));
         assertEquals("$ ", agent.toString(StandardCharsets.UTF_8));
     }

@@ -58,8 +58,11 @@ public final class PgBackendAuthenticator {
                     scram.serverFinalMessage(auth.data().toString(StandardCharsets.UTF_8));
                     yield null;
                 }
-                default -> throw new AuthenticationException("backend asked for unsupported authentication method "
-                        + auth.code() + " (supported: SCRAM-SHA-256, md5, password, trust)", null);
+                default ->
+                    throw new AuthenticationException(
+                            "backend asked for unsupported authentication method " + auth.code()
+                                    + " (supported: SCRAM-SHA-256, md5, password, trust)",
+                            null);
             };
         } catch (AuthenticationException e) {
             throw e;
@@ -85,13 +88,17 @@ public final class PgBackendAuthenticator {
             mechanisms.add(m);
         }
         if (!mechanisms.contains("SCRAM-SHA-256")) {
-            throw new AuthenticationException("backend offers SASL mechanisms " + mechanisms
-                    + " but not SCRAM-SHA-256", null);
+            throw new AuthenticationException(
+                    "backend offers SASL mechanisms " + mechanisms + " but not SCRAM-SHA-256", null);
         }
         // Channel binding (SCRAM-SHA-256-PLUS) needs the TLS certificate hash; plain SCRAM is offered too.
-        scram = ScramClient.builder().advertisedMechanisms(List.of("SCRAM-SHA-256")).username("*").password(password)
+        scram = ScramClient.builder()
+                .advertisedMechanisms(List.of("SCRAM-SHA-256"))
+                .username("*")
+                .password(password)
                 .build();
-        return PgMessages.saslInitialResponse(scram.getScramMechanism().getName(), scram.clientFirstMessage().toString());
+        return PgMessages.saslInitialResponse(
+                scram.getScramMechanism().getName(), scram.clientFirstMessage().toString());
     }
 
     private String md5(Buffer salt) throws NoSuchAlgorithmException {

@@ -9,12 +9,10 @@ import java.util.Map;
 /** Decoders for the server messages the proxy looks into. */
 public final class PgBackendMessages {
 
-    private PgBackendMessages() {
-    }
+    private PgBackendMessages() {}
 
-    public record Field(String name, int tableOid, short column, int typeOid, short typeLength, int typeModifier,
-            short format) {
-    }
+    public record Field(
+            String name, int tableOid, short column, int typeOid, short typeLength, int typeModifier, short format) {}
 
     public record RowDescription(List<Field> fields) {
 
@@ -23,7 +21,13 @@ public final class PgBackendMessages {
             int n = r.readUnsignedShort();
             List<Field> fields = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                fields.add(new Field(r.readCString(), r.readInt(), r.readShort(), r.readInt(), r.readShort(), r.readInt(),
+                fields.add(new Field(
+                        r.readCString(),
+                        r.readInt(),
+                        r.readShort(),
+                        r.readInt(),
+                        r.readShort(),
+                        r.readInt(),
                         r.readShort()));
             }
             return new RowDescription(List.copyOf(fields));

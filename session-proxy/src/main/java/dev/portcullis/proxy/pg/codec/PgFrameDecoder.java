@@ -71,7 +71,9 @@ public final class PgFrameDecoder {
             buf = chunk;
         } else {
             int rest = buf.length() - pos;
-            buf = Buffer.buffer(rest + chunk.length()).appendBuffer(buf, pos, rest).appendBuffer(chunk);
+            buf = Buffer.buffer(rest + chunk.length())
+                    .appendBuffer(buf, pos, rest)
+                    .appendBuffer(chunk);
         }
         pos = 0;
         while (state != State.FAILED) {
@@ -100,8 +102,9 @@ public final class PgFrameDecoder {
                 byte type = buf.getByte(pos);
                 int length = buf.getInt(pos + 1);
                 if (length < 4 || length > maxMessageLength) {
-                    fail(new PgProtocolException("invalid message length " + length + " for message type '"
-                            + printable(type) + "' (must be 4.." + maxMessageLength + ", portcullis.pg.max-message-size)"));
+                    fail(new PgProtocolException(
+                            "invalid message length " + length + " for message type '" + printable(type)
+                                    + "' (must be 4.." + maxMessageLength + ", portcullis.pg.max-message-size)"));
                     break;
                 }
                 if (available < length + 1) {

@@ -10,8 +10,7 @@ import java.util.Map;
 /** Decoders for the client messages the proxy has to understand, one record per message. */
 public final class PgFrontendMessages {
 
-    private PgFrontendMessages() {
-    }
+    private PgFrontendMessages() {}
 
     /** StartupMessage: protocol version and parameters (user, database, options, …). */
     public record StartupMessage(int protocol, Map<String, String> parameters) {
@@ -87,8 +86,8 @@ public final class PgFrontendMessages {
      * Bind: parameter values stay slices of the frame; {@code null} is SQL NULL. Formats: 0 text,
      * 1 binary, per PostgreSQL's rules for 0, 1 or n format codes.
      */
-    public record Bind(String portal, String statement, short[] parameterFormats, List<Buffer> parameters,
-            short[] resultFormats) {
+    public record Bind(
+            String portal, String statement, short[] parameterFormats, List<Buffer> parameters, short[] resultFormats) {
 
         public static Bind decode(Buffer frame) {
             PgReader r = PgReader.body(frame);
@@ -112,13 +111,17 @@ public final class PgFrontendMessages {
         }
 
         public short parameterFormat(int index) {
-            return parameterFormats.length == 0 ? 0 : parameterFormats.length == 1 ? parameterFormats[0]
-                    : parameterFormats[index];
+            return parameterFormats.length == 0
+                    ? 0
+                    : parameterFormats.length == 1 ? parameterFormats[0] : parameterFormats[index];
         }
 
         public short resultFormat(int column) {
-            return resultFormats.length == 0 ? 0 : resultFormats.length == 1 ? resultFormats[0]
-                    : column < resultFormats.length ? resultFormats[column] : 0;
+            return resultFormats.length == 0
+                    ? 0
+                    : resultFormats.length == 1
+                            ? resultFormats[0]
+                            : column < resultFormats.length ? resultFormats[column] : 0;
         }
     }
 

@@ -8,8 +8,7 @@ import java.util.Map;
 /** Encoders for the messages the proxy writes itself, in either direction. */
 public final class PgMessages {
 
-    private PgMessages() {
-    }
+    private PgMessages() {}
 
     /** Starts a typed message; {@link #finish} writes its length. */
     static Buffer start(byte type, int sizeHint) {
@@ -80,7 +79,11 @@ public final class PgMessages {
     }
 
     public static Buffer cancelRequest(int pid, int secret) {
-        return Buffer.buffer(16).appendInt(16).appendInt(PgProtocol.CANCEL_REQUEST).appendInt(pid).appendInt(secret);
+        return Buffer.buffer(16)
+                .appendInt(16)
+                .appendInt(PgProtocol.CANCEL_REQUEST)
+                .appendInt(pid)
+                .appendInt(secret);
     }
 
     public static Buffer passwordMessage(String password) {
@@ -89,7 +92,8 @@ public final class PgMessages {
 
     public static Buffer saslInitialResponse(String mechanism, String clientFirst) {
         byte[] data = clientFirst.getBytes(StandardCharsets.UTF_8);
-        return finish(cstring(start(PgProtocol.PASSWORD_MESSAGE, 64 + data.length), mechanism).appendInt(data.length)
+        return finish(cstring(start(PgProtocol.PASSWORD_MESSAGE, 64 + data.length), mechanism)
+                .appendInt(data.length)
                 .appendBytes(data));
     }
 
@@ -103,13 +107,16 @@ public final class PgMessages {
     }
 
     public static Buffer parse(String name, String sql) {
-        return finish(cstring(cstring(start(PgProtocol.PARSE, sql.length() + 8), name), sql).appendShort((short) 0));
+        return finish(cstring(cstring(start(PgProtocol.PARSE, sql.length() + 8), name), sql)
+                .appendShort((short) 0));
     }
 
     /** Bind without parameters, all results in text format. */
     public static Buffer bind(String portal, String statement) {
-        return finish(cstring(cstring(start(PgProtocol.BIND, 16), portal), statement).appendShort((short) 0)
-                .appendShort((short) 0).appendShort((short) 0));
+        return finish(cstring(cstring(start(PgProtocol.BIND, 16), portal), statement)
+                .appendShort((short) 0)
+                .appendShort((short) 0)
+                .appendShort((short) 0));
     }
 
     public static Buffer describe(byte target, String name) {
@@ -117,7 +124,8 @@ public final class PgMessages {
     }
 
     public static Buffer execute(String portal, int maxRows) {
-        return finish(cstring(start(PgProtocol.EXECUTE, portal.length() + 5), portal).appendInt(maxRows));
+        return finish(
+                cstring(start(PgProtocol.EXECUTE, portal.length() + 5), portal).appendInt(maxRows));
     }
 
     public static Buffer terminate() {

@@ -93,6 +93,5 @@ public final class PgProtocol {
     public static final String SQLSTATE_FEATURE_NOT_SUPPORTED = "0A000";
     public static final String SQLSTATE_IDLE_TIMEOUT = "57P05";
 
-    private PgProtocol() {
-    }
+    private PgProtocol() {}
 }

@@ -31,8 +31,8 @@ public final class PgReader {
 
     private void need(int n, String what) {
         if (n < 0 || end - pos < n) {
-            throw new PgProtocolException("truncated message: " + what + " needs " + n + " bytes, " + (end - pos)
-                    + " left");
+            throw new PgProtocolException(
+                    "truncated message: " + what + " needs " + n + " bytes, " + (end - pos) + " left");
         }
     }
 

@@ -24,8 +24,7 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
 public final class SqlAnalyzer {
 
     /** One statement as policy sees it. */
-    public record StatementInfo(String type, List<String> tables, boolean hasWhere, String text) {
-    }
+    public record StatementInfo(String type, List<String> tables, boolean hasWhere, String text) {}
 
     public static final String UNKNOWN = "UNKNOWN";
 

@@ -10,8 +10,7 @@ import java.util.List;
  */
 public final class SqlLexer {
 
-    private SqlLexer() {
-    }
+    private SqlLexer() {}
 
     /** Top-level statements, trimmed, empty ones dropped. */
     public static List<String> split(String sql) {
@@ -75,7 +74,8 @@ public final class SqlLexer {
                 sb.append(' ');
             }
             space = false;
-            if (c == '\'' || (c == 'E' || c == 'e') && i + 1 < n && sql.charAt(i + 1) == '\'' && !identChar(prev(sql, i))) {
+            if (c == '\''
+                    || (c == 'E' || c == 'e') && i + 1 < n && sql.charAt(i + 1) == '\'' && !identChar(prev(sql, i))) {
                 next = skipToken(sql, i);
                 sb.append('?');
             } else if (Character.isDigit(c) && !identChar(prev(sql, i))) {
@@ -145,7 +145,9 @@ public final class SqlLexer {
         }
         if (c == '$' && !identChar(prev(s, i))) {
             int j = i + 1;
-            while (j < n && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_') && !Character.isDigit(s.charAt(i + 1))) {
+            while (j < n
+                    && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_')
+                    && !Character.isDigit(s.charAt(i + 1))) {
                 j++;
             }
             if (j < n && s.charAt(j) == '$') {

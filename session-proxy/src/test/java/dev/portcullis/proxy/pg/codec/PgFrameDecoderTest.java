@@ -37,7 +37,8 @@ class PgFrameDecoderTest {
 
     @Test
     void framesSplitAnywhereAreReassembled() {
-        Buffer all = Buffer.buffer().appendBuffer(PgMessages.query("SELECT 1")).appendBuffer(PgMessages.query("SELECT 2"));
+        Buffer all =
+                Buffer.buffer().appendBuffer(PgMessages.query("SELECT 1")).appendBuffer(PgMessages.query("SELECT 2"));
         for (int cut = 0; cut <= all.length(); cut++) {
             frames.clear();
             PgFrameDecoder d = decoder(PgFrameDecoder.State.MESSAGES);
@@ -58,7 +59,8 @@ class PgFrameDecoderTest {
 
     @Test
     void negativeAndTinyLengthsAreRefused() {
-        decoder(PgFrameDecoder.State.MESSAGES).feed(Buffer.buffer().appendByte((byte) 'Q').appendInt(-1));
+        decoder(PgFrameDecoder.State.MESSAGES)
+                .feed(Buffer.buffer().appendByte((byte) 'Q').appendInt(-1));
         decoder(PgFrameDecoder.State.STARTUP).feed(Buffer.buffer().appendInt(3));
         assertEquals(2, errors.size());
     }

@@ -13,7 +13,8 @@ class SqlAnalyzerTest {
 
     @Test
     void splitsOnTopLevelSemicolonsOnly() {
-        assertEquals(List.of("SELECT ';'", "SELECT $x$;$x$", "SELECT 1 -- ;"),
+        assertEquals(
+                List.of("SELECT ';'", "SELECT $x$;$x$", "SELECT 1 -- ;"),
                 SqlLexer.split("SELECT ';'; SELECT $x$;$x$ ;SELECT 1 -- ;\n ; /* only a comment */"));
     }
 
@@ -32,16 +33,19 @@ class SqlAnalyzerTest {
 
     @Test
     void unreadableTextIsUnknownButKept() {
-        SqlAnalyzer.StatementInfo s = analyzer.analyze("FROBNICATE the database").get(0);
+        SqlAnalyzer.StatementInfo s =
+                analyzer.analyze("FROBNICATE the database").get(0);
         assertEquals(SqlAnalyzer.UNKNOWN, s.type());
         assertEquals("FROBNICATE the database", s.text());
     }
 
     @Test
     void shapeIgnoresLiteralsButNotIdentifiers() {
-        assertEquals(SqlLexer.shape("SELECT abalance FROM pgbench_accounts WHERE aid = 123"),
+        assertEquals(
+                SqlLexer.shape("SELECT abalance FROM pgbench_accounts WHERE aid = 123"),
                 SqlLexer.shape("SELECT  abalance FROM pgbench_accounts WHERE aid = 98765"));
-        assertEquals(SqlLexer.shape("SELECT * FROM t WHERE s = 'a'"), SqlLexer.shape("SELECT * FROM t WHERE s = 'b''c'"));
+        assertEquals(
+                SqlLexer.shape("SELECT * FROM t WHERE s = 'a'"), SqlLexer.shape("SELECT * FROM t WHERE s = 'b''c'"));
         assertFalse(SqlLexer.shape("SELECT * FROM t1").equals(SqlLexer.shape("SELECT * FROM t2")));
     }
 }
