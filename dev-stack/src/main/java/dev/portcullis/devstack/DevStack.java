@@ -34,7 +34,7 @@ public final class DevStack implements AutoCloseable {
 
     /** The bucket recordings go to in tests and in `up`. */
     public static final String RECORDINGS_BUCKET = "portcullis-recordings";
-    /** Topics of DESIGN.md's event table. */
+    /** The topics of the contract (docs/architecture.md "Events"). */
     public static final List<String> TOPICS =
             List.of("session-events", "review-requests", "review-decisions", "identity-events", "decision-logs");
 

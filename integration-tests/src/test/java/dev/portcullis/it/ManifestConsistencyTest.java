@@ -389,14 +389,13 @@ class ManifestConsistencyTest {
     }
 
     /**
-     * The topics of DESIGN.md's Events table (../shared/DESIGN.md next to the repository, or DESIGN.md in
-     * it) plus every topic constant a service declares in an events/Topics.java.
+     * The topics of the "Events" table of docs/architecture.md plus every topic constant a service declares in an
+     * events/Topics.java.
      */
     static Set<String> designTopics(Path root) throws IOException {
-        // DESIGN.md's event table, as dev-stack declares it (the DESIGN.md file itself lives beside
-        // the repository and may be absent on CI)
+        // the contract's topics as dev-stack declares them, and as docs/architecture.md's Events table lists them
         Set<String> t = new LinkedHashSet<>(dev.portcullis.devstack.DevStack.TOPICS);
-        for (Path design : List.of(root.resolve("../shared/DESIGN.md"), root.resolve("DESIGN.md"))) {
+        for (Path design : List.of(root.resolve("docs/architecture.md"))) {
             if (Files.isRegularFile(design)) {
                 String text = Files.readString(design);
                 int events = text.indexOf("## Events");
@@ -424,7 +423,7 @@ class ManifestConsistencyTest {
                 }
             }
         }
-        LOG.info("topics to check (DESIGN.md + " + declared.size() + " Topics.java): " + t);
+        LOG.info("topics to check (docs/architecture.md + " + declared.size() + " Topics.java): " + t);
         return t;
     }
 

@@ -61,7 +61,7 @@ public final class KafkaProbe implements AutoCloseable {
     }
 
     /**
-     * The events of one session read so far, in seq order, after checking what DESIGN.md promises of
+     * The events of one session read so far, in seq order, after checking what docs/architecture.md promises of
      * every one: seq from 0 without gaps, and the agent and connection named.
      */
     public List<JsonObject> session(String sessionId, String agent, String connection) {

@@ -59,7 +59,7 @@ final class DemoTarget {
         return passwordFile;
     }
 
-    /** The connections file of DESIGN.md, with the demo target at the stack's PostgreSQL. */
+    /** The connections file (docs/architecture.md "Connections"), with the demo target at the stack's PostgreSQL. */
     static Path writeConnections(StackLayout layout, int postgresPort, Path passwordFile) throws IOException {
         Path file = layout.config().resolve("connections.yaml");
         Files.createDirectories(file.getParent());

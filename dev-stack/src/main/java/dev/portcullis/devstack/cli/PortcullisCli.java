@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class PortcullisCli {
 
-    /** The four services on DESIGN.md's ports. */
+    /** The four services on their default ports (docs/architecture.md "Ports"). */
     private static final PortcullisServices.ServicePorts PORTS = PortcullisServices.ServicePorts.defaults();
 
     // DEV-ONLY credentials of the local stack; printed by `env` and never used outside `up`.

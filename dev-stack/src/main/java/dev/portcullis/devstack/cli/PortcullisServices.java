@@ -19,7 +19,7 @@ import java.util.Map;
 /**
  * The four Portcullis services run from their packaged {@code target/quarkus-app/quarkus-run.jar},
  * configured for a {@link DevStack} exactly as {@code bin/portcullis up} runs them. `up` uses it with
- * DESIGN.md's ports and {@code .portcullis}; end-to-end tests use it with their own directory and
+ * the ports of docs/architecture.md and {@code .portcullis}; end-to-end tests use it with their own directory and
  * free ports, and stop, kill or restart one service to inject faults.
  *
  * <pre>{@code
@@ -37,7 +37,7 @@ public final class PortcullisServices implements AutoCloseable {
     public static final String RECORDER = "recorder-service";
     public static final String PROXY = "session-proxy";
 
-    /** The four services, their module directory, export name (DESIGN.md) and database. */
+    /** The four services, their module directory, export name (docs/architecture.md "Local dev stack") and database. */
     private record Service(String module, String envName, String database) {}
 
     /** Start order of `up`: policy first (the proxy asks it), the proxy last. */
@@ -54,7 +54,7 @@ public final class PortcullisServices implements AutoCloseable {
     public record ServicePorts(
             int policy, int broker, int recorder, int proxyAdmin, int proxyPg, int proxySsh, int proxyHttp) {
 
-        /** DESIGN.md's ports, as `up` uses them. */
+        /** The default ports (docs/architecture.md "Ports"), as `up` uses them. */
         public static ServicePorts defaults() {
             return new ServicePorts(8181, 8081, 8082, 8083, 15432, 2222, 8084);
         }
@@ -317,7 +317,7 @@ public final class PortcullisServices implements AutoCloseable {
             return this;
         }
 
-        /** The connections file (DESIGN.md "Connections") every service reads. */
+        /** The connections file (docs/architecture.md "Connections") every service reads. */
         public Builder connections(Path file) {
             this.connections = file;
             return this;

@@ -49,7 +49,7 @@ public interface BrokerConfig {
         Duration timeout();
     }
 
-    /** The connections file (DESIGN.md "Connections"); only names, access levels and tags are read. */
+    /** The connections file (docs/architecture.md "Connections"); only names, access levels and tags are read. */
     interface Connections {
         /** Path of the YAML file. Empty: no connections. */
         Optional<String> file();

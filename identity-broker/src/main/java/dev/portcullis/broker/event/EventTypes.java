@@ -1,6 +1,6 @@
 package dev.portcullis.broker.event;
 
-/** CloudEvents {@code type} values the broker reads and writes (DESIGN.md "Events"). */
+/** CloudEvents {@code type} values the broker reads and writes (docs/architecture.md "Events"). */
 public final class EventTypes {
 
     public static final String AGENT_DISABLED = "agent.disabled";

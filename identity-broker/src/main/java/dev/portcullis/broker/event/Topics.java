@@ -1,6 +1,6 @@
 package dev.portcullis.broker.event;
 
-/** Kafka topics (DESIGN.md "Events"). The channel names equal the topic names. */
+/** Kafka topics (docs/architecture.md "Events"). The channel names equal the topic names. */
 public final class Topics {
 
     /** identity-broker → session-proxy: {@code agent.disabled}, {@code grant.*}. */

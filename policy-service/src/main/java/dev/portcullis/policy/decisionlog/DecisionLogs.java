@@ -1,6 +1,6 @@
 package dev.portcullis.policy.decisionlog;
 
-/** The one declaration of the decision-log topic (DESIGN.md, "Events"); the channel has the same name. */
+/** The one declaration of the decision-log topic (docs/architecture.md, "Events"); the channel has the same name. */
 public final class DecisionLogs {
 
     public static final String TOPIC = "decision-logs";

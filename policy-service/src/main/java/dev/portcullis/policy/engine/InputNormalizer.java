@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Checks the input against DESIGN.md's contract (wrong types are an {@link InvalidInputException},
+ * Checks the input against docs/architecture.md "Policy" (wrong types are an {@link InvalidInputException},
  * unknown fields are kept) and derives the CEL variables.
  */
 public final class InputNormalizer {

@@ -5,7 +5,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 /**
- * The document at {@code data.portcullis.decision} (DESIGN.md, "Policy"). Registered for reflection:
+ * The document at {@code data.portcullis.decision} (docs/architecture.md, "Policy"). Registered for reflection:
  * DataResource returns it as a value of a {@code Map<String, Object>}, so no REST signature names it.
  */
 @JsonPropertyOrder({"action", "reasons", "rules", "mask", "record"})

@@ -77,7 +77,7 @@ public class DataResource {
             return Map.of();
         }
         if (input == null || input.isNull()) {
-            throw OpaException.badRequest("input is required: POST {\"input\": {…}} (DESIGN.md, \"Policy\")");
+            throw OpaException.badRequest("input is required: POST {\"input\": {…}}");
         }
         DecisionService.Outcome outcome = decisions.decide(input, explain, callerName(), start);
         Object value;

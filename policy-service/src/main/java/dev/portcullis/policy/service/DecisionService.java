@@ -22,7 +22,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class DecisionService {
 
-    /** The path of DESIGN.md's decision document. */
+    /** The path of the decision document (docs/architecture.md, "Policy"). */
     public static final String DECISION_PATH = "portcullis/decision";
 
     private final ActivePolicies active;

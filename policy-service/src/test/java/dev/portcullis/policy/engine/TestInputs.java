@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 
-/** Decision inputs shaped as session-proxy builds them (DESIGN.md, "Policy"). */
+/** Decision inputs shaped as session-proxy builds them (docs/architecture.md, "Policy"). */
 final class TestInputs {
 
     static final ObjectMapper JSON = new ObjectMapper();

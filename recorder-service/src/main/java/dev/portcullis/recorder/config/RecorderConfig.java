@@ -35,7 +35,7 @@ public interface RecorderConfig {
 
     Retention retention();
 
-    /** DESIGN.md connections file: tags and max session durations (optional). */
+    /** The connections file (docs/architecture.md "Connections"): tags and max session durations (optional). */
     Optional<Path> connectionsFile();
 
     /** Set by dev-stack and the launcher; the recorder only needs the issuer (quarkus.oidc.*). */

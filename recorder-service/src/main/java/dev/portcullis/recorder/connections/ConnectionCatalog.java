@@ -17,7 +17,7 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * What the recorder needs of DESIGN.md's connections file: each connection's tags (retention) and
+ * What the recorder needs of docs/architecture.md's connections file: each connection's tags (retention) and
  * max session duration (closing sessions that never ended). Credentials are not read. Both records
  * are read with a YAML ObjectMapper, outside any REST signature, so they are registered for reflection
  * (native image).

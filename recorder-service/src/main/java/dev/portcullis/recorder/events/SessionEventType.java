@@ -3,7 +3,7 @@ package dev.portcullis.recorder.events;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The session event types of DESIGN.md. */
+/** The session event types (docs/architecture.md "Event types"). */
 public enum SessionEventType {
     STARTED("session.started"),
     REQUEST("session.request"),

@@ -1,7 +1,7 @@
 package dev.portcullis.recorder.events;
 
 /**
- * Kafka topics (DESIGN.md "Events"). The messaging channels carry the same names, so these are the
+ * Kafka topics (docs/architecture.md "Events"). The messaging channels carry the same names, so these are the
  * only place they are spelled.
  */
 public final class Topics {

@@ -1,6 +1,6 @@
 package dev.portcullis.recorder.rest;
 
-/** Realm roles (DESIGN.md "Roles") the recorder checks. */
+/** Realm roles (docs/architecture.md "Roles") the recorder checks. */
 public final class Roles {
 
     /** Reads recordings and decision logs. */

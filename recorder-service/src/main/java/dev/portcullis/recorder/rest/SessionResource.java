@@ -16,7 +16,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
 
-/** Auditor API over recorded sessions (DESIGN.md "Recordings"). */
+/** Auditor API over recorded sessions (docs/architecture.md "Recordings"). */
 @Path("/v1/sessions")
 @RolesAllowed(Roles.AUDITOR)
 public class SessionResource {

@@ -5,7 +5,10 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.regex.Pattern;
 
-/** Object keys of DESIGN.md: {@code recordings/<yyyy>/<mm>/<dd>/<session_id>.<ext>} (UTC date of the session start). */
+/**
+ * Object keys (docs/architecture.md "Recordings"): {@code recordings/<yyyy>/<mm>/<dd>/<session_id>.<ext>} (UTC date
+ * of the session start).
+ */
 public final class RecordingKeys {
 
     public static final String EVENTS_EXT = "jsonl";

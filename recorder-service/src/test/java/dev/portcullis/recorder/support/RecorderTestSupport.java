@@ -107,7 +107,7 @@ public final class RecorderTestSupport {
         return prefix + "-" + UUID.randomUUID();
     }
 
-    /** A CloudEvents-style session event with the attributes of DESIGN.md in {@code data}. */
+    /** A CloudEvents-style session event with the attributes of docs/architecture.md "Events" in {@code data}. */
     public static String event(
             String sessionId,
             long seq,

@@ -19,7 +19,7 @@ import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.keys.resolvers.HttpsJwksVerificationKeyResolver;
 
 /**
- * Validates agent session tokens as DESIGN.md "Tokens" says: signature by the realm's JWKS
+ * Validates agent session tokens as docs/architecture.md "Tokens" says: signature by the realm's JWKS
  * (cached; an unknown {@code kid} triggers a refresh), {@code iss}, {@code aud} contains
  * session-proxy, {@code exp}/{@code nbf}, and a {@code conn:<connection>:<access>} scope for the
  * connection asked for. Only asymmetric signature algorithms are accepted, so {@code alg: none}

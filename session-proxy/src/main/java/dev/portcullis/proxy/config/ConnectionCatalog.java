@@ -18,7 +18,7 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * The targets of DESIGN.md's connections file, loaded at start. The file's records are read with a
+ * The targets of docs/architecture.md's connections file, loaded at start. The file's records are read with a
  * YAML ObjectMapper, outside any REST signature, so each is registered for reflection (native image).
  */
 @ApplicationScoped

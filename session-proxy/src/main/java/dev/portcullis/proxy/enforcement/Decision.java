@@ -2,7 +2,7 @@ package dev.portcullis.proxy.enforcement;
 
 import java.util.List;
 
-/** A policy result for one request (DESIGN.md "Policy"). */
+/** A policy result for one request (docs/architecture.md "Policy"). */
 public record Decision(
         Action action,
         List<String> reasons,

@@ -7,7 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.HashMap;
 
-/** The policy input of DESIGN.md "Policy" for one request, protocol-neutral. */
+/** The policy input of docs/architecture.md "Policy" for one request, protocol-neutral. */
 public final class PolicyInput {
 
     private PolicyInput() {}

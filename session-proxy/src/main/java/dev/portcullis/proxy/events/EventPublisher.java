@@ -100,7 +100,7 @@ public class EventPublisher {
     }
 
     /**
-     * A session event (DESIGN.md, "Events"): the envelope plus session id, seq, agent and
+     * A session event (docs/architecture.md, "Events"): the envelope plus session id, seq, agent and
      * connection. Its CloudEvents id is {@code <session id>:<seq>}, unique by construction (a
      * session's seq never repeats) and cheaper than a random UUID on the per-statement path.
      */

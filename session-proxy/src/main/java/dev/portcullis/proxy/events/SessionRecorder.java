@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
 import org.jboss.logging.Logger;
 
 /**
- * The session events of one session (DESIGN.md "Events"): every event carries {@code session_id},
+ * The session events of one session (docs/architecture.md "Events"): every event carries {@code session_id},
  * {@code agent}, {@code connection} and a {@code seq} that starts at 0 and has no gaps.
  * {@code session.ended} is the last one: what a session's threads still report after it (a relay
  * that notices only afterwards that the kill switch closed its channel) is logged, not recorded.

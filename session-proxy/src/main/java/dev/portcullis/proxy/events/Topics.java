@@ -1,6 +1,6 @@
 package dev.portcullis.proxy.events;
 
-/** Kafka topics session-proxy reads and writes (DESIGN.md "Events"), declared once. */
+/** Kafka topics session-proxy reads and writes (docs/architecture.md "Events"), declared once. */
 public final class Topics {
 
     public static final String SESSION_EVENTS = "session-events";

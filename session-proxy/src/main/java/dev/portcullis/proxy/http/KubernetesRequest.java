@@ -180,7 +180,7 @@ public record KubernetesRequest(
                 && Set.of("exec", "attach", "portforward").contains(subresource);
     }
 
-    /** The {@code request} part of the policy input (DESIGN.md "Policy"; extra fields are snake_case like the rest). */
+    /** The {@code request} of the policy input (docs/architecture.md "Policy"; extras are snake_case like the rest). */
     public JsonObject policyRequest(boolean upgrade) {
         JsonObject r = new JsonObject()
                 .put("protocol", "kubernetes")
