@@ -38,7 +38,7 @@ public final class EventTypes {
     // ---- decision-logs: policy-service → recorder-service (CloudEvents binary mode: the type is a ce_type header)
     public static final String DECISION = "decision";
 
-    /** The types on {@link Topics#SESSION_EVENTS}, in a session's order. */
+    /** The types on {@link Topics#SESSION_EVENTS}. */
     public static final List<String> SESSION_EVENTS =
             List.of(SESSION_STARTED, SESSION_REQUEST, SESSION_OUTPUT, SESSION_DECISION, SESSION_ENDED);
     /** The types on {@link Topics#REVIEW_REQUESTS}. */

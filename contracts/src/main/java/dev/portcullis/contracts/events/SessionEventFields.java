@@ -20,8 +20,6 @@ public final class SessionEventFields {
     public static final String REVIEW_ID = "review_id";
     /** {@code session.decision} of a held request: waiting, then approved, denied or expired. */
     public static final String STATE = "state";
-    /** {@code session.ended}: why the session ended (the kill switch's reason, a disconnect, a timeout). */
-    public static final String REASON = "reason";
 
     private SessionEventFields() {}
 }
