@@ -59,7 +59,7 @@ class SessionEventParserTest {
     void rejectsBadInputWithAReason() {
         assertThat(parse("not json").rejection().reason()).isEqualTo(Rejection.MALFORMED);
         assertThat(parse("[1,2]").rejection().reason()).isEqualTo(Rejection.MALFORMED);
-        assertThat(parse("{\"type\":\"session.request\",\"seq\":1,\"session_id\":\"a\",\"seq\":2}")
+        assertThat(parse("{\"type\":\"" + EventTypes.SESSION_REQUEST + "\",\"seq\":1,\"session_id\":\"a\",\"seq\":2}")
                         .rejection()
                         .reason())
                 .isEqualTo(Rejection.MALFORMED);
@@ -67,15 +67,15 @@ class SessionEventParserTest {
                         .rejection()
                         .reason())
                 .isEqualTo(Rejection.UNKNOWN_TYPE);
-        assertThat(parse("{\"type\":\"session.request\",\"session_id\":\"s\"}")
+        assertThat(parse("{\"type\":\"" + EventTypes.SESSION_REQUEST + "\",\"session_id\":\"s\"}")
                         .rejection()
                         .reason())
                 .isEqualTo(Rejection.MISSING_FIELD);
-        assertThat(parse("{\"type\":\"session.request\",\"session_id\":\"../../etc\",\"seq\":1}")
+        assertThat(parse("{\"type\":\"" + EventTypes.SESSION_REQUEST + "\",\"session_id\":\"../../etc\",\"seq\":1}")
                         .rejection()
                         .reason())
                 .isEqualTo(Rejection.INVALID_FIELD);
-        assertThat(parse("{\"type\":\"session.request\",\"session_id\":\"s\",\"seq\":-1}")
+        assertThat(parse("{\"type\":\"" + EventTypes.SESSION_REQUEST + "\",\"session_id\":\"s\",\"seq\":-1}")
                         .rejection()
                         .reason())
                 .isEqualTo(Rejection.INVALID_FIELD);

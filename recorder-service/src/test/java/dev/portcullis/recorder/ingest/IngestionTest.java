@@ -388,9 +388,12 @@ class IngestionTest {
         // same key → same partition as the good session that follows
         send(Topics.SESSION_EVENTS, key, "{not json".getBytes(StandardCharsets.UTF_8));
         send(Topics.SESSION_EVENTS, key, "{\"type\":\"session.teleported\",\"session_id\":\"" + key + "\",\"seq\":0}");
-        send(Topics.SESSION_EVENTS, key, "{\"type\":\"session.request\",\"session_id\":\"" + key + "\"}");
-        byte[] huge = ("{\"type\":\"session.output\",\"session_id\":\"" + key + "\",\"seq\":1,\"output\":\""
-                        + "x".repeat(300_000) + "\"}")
+        send(
+                Topics.SESSION_EVENTS,
+                key,
+                "{\"type\":\"" + EventTypes.SESSION_REQUEST + "\",\"session_id\":\"" + key + "\"}");
+        byte[] huge = ("{\"type\":\"" + EventTypes.SESSION_OUTPUT + "\",\"session_id\":\"" + key
+                        + "\",\"seq\":1,\"output\":\"" + "x".repeat(300_000) + "\"}")
                 .getBytes(StandardCharsets.UTF_8);
         send(Topics.SESSION_EVENTS, key, huge);
         Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
