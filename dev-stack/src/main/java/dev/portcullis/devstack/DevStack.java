@@ -1,5 +1,6 @@
 package dev.portcullis.devstack;
 
+import dev.portcullis.contracts.Topics;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -34,9 +35,8 @@ public final class DevStack implements AutoCloseable {
 
     /** The bucket recordings go to in tests and in `up`. */
     public static final String RECORDINGS_BUCKET = "portcullis-recordings";
-    /** The topics of the contract (docs/architecture.md "Events"). */
-    public static final List<String> TOPICS =
-            List.of("session-events", "review-requests", "review-decisions", "identity-events", "decision-logs");
+    /** The topics a stack creates: every topic of the contract and the recorder's dead-letter topics. */
+    public static final List<String> TOPICS = Topics.ALL;
 
     private final Path workDir;
     private final Path cacheDir;

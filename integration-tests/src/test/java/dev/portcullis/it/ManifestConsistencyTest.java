@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.contracts.Topics;
 import dev.portcullis.it.manifests.KustomizeRenderer;
 import dev.portcullis.it.manifests.KustomizeRendererTestSupport;
 import dev.portcullis.it.manifests.ManifestChecker;
@@ -16,7 +17,6 @@ import dev.portcullis.it.manifests.RealmImport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,8 +25,6 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.logging.Logger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,7 +56,7 @@ class ManifestConsistencyTest {
         base = root.resolve("kubernetes/base");
         openshift = root.resolve("kubernetes/overlays/openshift");
         requiredSecrets = readRequiredSecrets(base.resolve("required-secrets.txt"));
-        topics = designTopics(root);
+        topics = new LinkedHashSet<>(Topics.ALL);
     }
 
     // ------------------------------------------------------------------ the real manifests
@@ -103,12 +101,37 @@ class ManifestConsistencyTest {
         }
     }
 
+    /**
+     * The KafkaTopics of the manifests are exactly contracts' topics (none missing, none left over), and every topic
+     * a KafkaUser's ACL names is one of them.
+     */
     @Test
-    void designTopicsWereFound() {
-        assertTrue(
-                topics.containsAll(List.of(
-                        "session-events", "review-requests", "review-decisions", "identity-events", "decision-logs")),
-                "topics read: " + topics);
+    void kafkaTopicsAreExactlyTheContractsTopics() {
+        for (Path dir : List.of(base, openshift)) {
+            List<ObjectNode> rendered = KustomizeRenderer.render(dir);
+            Set<String> declared = new LinkedHashSet<>();
+            Set<String> inAcls = new LinkedHashSet<>();
+            for (ObjectNode o : rendered) {
+                if ("KafkaTopic".equals(o.path("kind").asText())) {
+                    JsonNode name = o.at("/spec/topicName");
+                    declared.add(
+                            name.isTextual()
+                                    ? name.asText()
+                                    : o.at("/metadata/name").asText());
+                }
+                if ("KafkaUser".equals(o.path("kind").asText())) {
+                    for (JsonNode acl : o.at("/spec/authorization/acls")) {
+                        if ("topic".equals(acl.at("/resource/type").asText())) {
+                            inAcls.add(acl.at("/resource/name").asText());
+                        }
+                    }
+                }
+            }
+            assertEquals(Set.copyOf(Topics.ALL), declared, "KafkaTopics of " + root.relativize(dir));
+            assertTrue(
+                    Topics.ALL.containsAll(inAcls),
+                    "topics in KafkaUser ACLs of " + root.relativize(dir) + ": " + inAcls);
+        }
     }
 
     @Test
@@ -314,9 +337,9 @@ class ManifestConsistencyTest {
     @Test
     void missingTopicFails() {
         assertFails(
-                o -> o.remove(find(o, "KafkaTopic", "review-decisions")),
+                o -> o.remove(find(o, "KafkaTopic", Topics.REVIEW_DECISIONS)),
                 c -> c.checkTopics(topics),
-                "topic review-decisions has no KafkaTopic");
+                "topic " + Topics.REVIEW_DECISIONS + " has no KafkaTopic");
     }
 
     @Test
@@ -386,45 +409,6 @@ class ManifestConsistencyTest {
             }
         }
         return s;
-    }
-
-    /**
-     * The topics of the "Events" table of docs/architecture.md plus every topic constant a service declares in an
-     * events/Topics.java.
-     */
-    static Set<String> designTopics(Path root) throws IOException {
-        // the contract's topics as dev-stack declares them, and as docs/architecture.md's Events table lists them
-        Set<String> t = new LinkedHashSet<>(dev.portcullis.devstack.DevStack.TOPICS);
-        for (Path design : List.of(root.resolve("docs/architecture.md"))) {
-            if (Files.isRegularFile(design)) {
-                String text = Files.readString(design);
-                int events = text.indexOf("## Events");
-                int next = text.indexOf("\n## ", events + 1);
-                Matcher m = Pattern.compile("(?m)^\\| `([a-z0-9.-]+)` \\|")
-                        .matcher(text.substring(events, next < 0 ? text.length() : next));
-                while (m.find()) {
-                    t.add(m.group(1));
-                }
-                LOG.info("topics from " + design.normalize() + ": " + t);
-            }
-        }
-        List<Path> declared = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(root, 12)) {
-            s.filter(p -> p.endsWith("Topics.java") && p.toString().contains("/src/main/java/"))
-                    .forEach(declared::add);
-        }
-        // topic constants; HEADER_* constants are record header names, not topics
-        Pattern constant = Pattern.compile("String\\s+(\\w+)\\s*=\\s*\"([a-z0-9]+(?:-[a-z0-9]+)+)\"");
-        for (Path p : declared) {
-            Matcher m = constant.matcher(Files.readString(p));
-            while (m.find()) {
-                if (!m.group(1).contains("HEADER")) {
-                    t.add(m.group(2));
-                }
-            }
-        }
-        LOG.info("topics to check (docs/architecture.md + " + declared.size() + " Topics.java): " + t);
-        return t;
     }
 
     /** Objects in a stable order (kind, namespace, name); JsonNode equality ignores field order. */

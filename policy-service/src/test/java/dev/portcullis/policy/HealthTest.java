@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 
+import dev.portcullis.contracts.Topics;
 import dev.portcullis.devstack.quarkus.DevStackTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -27,7 +28,7 @@ class HealthTest {
                 .then()
                 .statusCode(200)
                 .body("status", is("UP"))
-                .body("checks.name", hasItem("decision-logs"));
+                .body("checks.name", hasItem(Topics.DECISION_LOGS));
     }
 
     @Test

@@ -1,5 +1,11 @@
 package dev.portcullis.proxy;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.contracts.events.CloudEvent;
+import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.events.ReviewRequested;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,6 +96,25 @@ public final class KafkaProbe implements AutoCloseable {
         p.put("value.serializer", StringSerializer.class.getName());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
             producer.send(new ProducerRecord<>(topic, key, value.encode())).get();
+        }
+    }
+
+    /** What the contract finds wrong with an event the proxy wrote: its envelope and, for a review request, its data. */
+    public static List<String> contractProblems(JsonObject event) {
+        ObjectMapper json = new ObjectMapper();
+        try {
+            CloudEvent<JsonNode> e = json.readValue(event.encode(), new TypeReference<CloudEvent<JsonNode>>() {});
+            List<String> problems = new ArrayList<>(e.validate());
+            if (EventTypes.REVIEW_REQUESTED.equals(e.type())) {
+                problems.addAll(
+                        json.treeToValue(e.data(), ReviewRequested.class).validate());
+            }
+            if (!CloudEvent.DATASCHEMA_V1.equals(e.dataschema())) {
+                problems.add("dataschema: not written");
+            }
+            return problems;
+        } catch (java.io.IOException x) {
+            return List.of(x.getMessage());
         }
     }
 

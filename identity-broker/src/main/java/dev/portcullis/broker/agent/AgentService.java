@@ -1,19 +1,17 @@
 package dev.portcullis.broker.agent;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.broker.agent.AgentApi.AgentView;
 import dev.portcullis.broker.agent.AgentApi.AgentWithSecret;
 import dev.portcullis.broker.agent.AgentApi.CreateAgent;
 import dev.portcullis.broker.agent.AgentApi.UpdateAgent;
 import dev.portcullis.broker.audit.AuditService;
 import dev.portcullis.broker.config.BrokerConfig;
-import dev.portcullis.broker.event.CloudEvent;
 import dev.portcullis.broker.event.EventPublisher;
-import dev.portcullis.broker.event.EventTypes;
 import dev.portcullis.broker.keycloak.AgentCredentials;
 import dev.portcullis.broker.keycloak.KeycloakAdmin;
 import dev.portcullis.broker.rest.ProblemException;
+import dev.portcullis.contracts.events.AgentDisabled;
+import dev.portcullis.contracts.events.EventTypes;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,7 +36,6 @@ public class AgentService {
     private final KeycloakAdmin keycloak;
     private final AuditService audit;
     private final EventPublisher events;
-    private final ObjectMapper json;
     private final String tokenEndpoint;
 
     public AgentService(
@@ -46,13 +43,11 @@ public class AgentService {
             KeycloakAdmin keycloak,
             AuditService audit,
             EventPublisher events,
-            ObjectMapper json,
             BrokerConfig config) {
         this.agents = agents;
         this.keycloak = keycloak;
         this.audit = audit;
         this.events = events;
-        this.json = json;
         this.tokenEndpoint = config.keycloak().url().replaceAll("/$", "") + "/realms/"
                 + config.keycloak().realm() + "/protocol/openid-connect/token";
     }
@@ -144,8 +139,9 @@ public class AgentService {
                                     changes.put("enabled", req.enabled());
                                 }
                                 row.updatedAt = now();
-                                String action =
-                                        disabling ? "agent.disabled" : enabling ? "agent.enabled" : "agent.updated";
+                                String action = disabling
+                                        ? EventTypes.AGENT_DISABLED
+                                        : enabling ? "agent.enabled" : "agent.updated";
                                 return audit.record(actor, action, TARGET, row.name, changes)
                                         .replaceWith(row);
                             })))
@@ -179,14 +175,8 @@ public class AgentService {
     }
 
     private Uni<Void> publishDisabled(Agent a, String actor, String reason) {
-        ObjectNode data = json.createObjectNode()
-                .put("agent", a.name)
-                .put("agent_id", a.id.toString())
-                .put("client_id", a.name)
-                .put("reason", reason)
-                .put("by", actor)
-                .put("disabled_at", now().toString());
-        return events.identityEvent(a.name, CloudEvent.of(EventTypes.AGENT_DISABLED, a.name, data));
+        AgentDisabled data = new AgentDisabled(a.name, a.id.toString(), a.name, reason, actor, now().toString());
+        return events.identityEvent(EventTypes.AGENT_DISABLED, a.name, a.name, data);
     }
 
     static AgentCredentials credentials(AgentApi.Auth auth) {

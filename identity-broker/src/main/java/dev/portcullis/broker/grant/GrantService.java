@@ -1,17 +1,15 @@
 package dev.portcullis.broker.grant;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.broker.agent.Agent;
 import dev.portcullis.broker.agent.AgentRepository;
 import dev.portcullis.broker.audit.AuditService;
 import dev.portcullis.broker.connection.Connection;
 import dev.portcullis.broker.connection.ConnectionCatalog;
-import dev.portcullis.broker.event.CloudEvent;
 import dev.portcullis.broker.event.EventPublisher;
-import dev.portcullis.broker.event.EventTypes;
 import dev.portcullis.broker.keycloak.KeycloakAdmin;
 import dev.portcullis.broker.rest.ProblemException;
+import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.events.GrantChanged;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -40,7 +38,6 @@ public class GrantService {
     private final KeycloakAdmin keycloak;
     private final AuditService audit;
     private final EventPublisher events;
-    private final ObjectMapper json;
 
     public GrantService(
             GrantRepository grants,
@@ -48,15 +45,13 @@ public class GrantService {
             ConnectionCatalog connections,
             KeycloakAdmin keycloak,
             AuditService audit,
-            EventPublisher events,
-            ObjectMapper json) {
+            EventPublisher events) {
         this.grants = grants;
         this.agents = agents;
         this.connections = connections;
         this.keycloak = keycloak;
         this.audit = audit;
         this.events = events;
-        this.json = json;
     }
 
     /** The connection, or 404; the access level must be one it declares, else 422. */
@@ -103,7 +98,7 @@ public class GrantService {
                 .flatMap(v -> Panache.withTransaction(() -> grants.persist(g)
                         .call(() -> audit.record(
                                 actor,
-                                "grant.created",
+                                EventTypes.GRANT_CREATED,
                                 TARGET,
                                 g.id,
                                 Map.of(
@@ -130,7 +125,7 @@ public class GrantService {
                     g.status = Grant.Status.REVOKED;
                     g.endedAt = now();
                     g.endedBy = actor;
-                    return audit.record(actor, "grant.revoked", TARGET, g.id, Map.of("scope", g.scope()))
+                    return audit.record(actor, EventTypes.GRANT_REVOKED, TARGET, g.id, Map.of("scope", g.scope()))
                             .replaceWith(g);
                 }))
                 .call(this::releaseScope)
@@ -150,7 +145,11 @@ public class GrantService {
                             .iterable(due)
                             .onItem()
                             .transformToUniAndConcatenate(g -> audit.record(
-                                            "system", "grant.expired", TARGET, g.id, Map.of("scope", g.scope()))
+                                            "system",
+                                            EventTypes.GRANT_EXPIRED,
+                                            TARGET,
+                                            g.id,
+                                            Map.of("scope", g.scope()))
                                     .replaceWith(g))
                             .collect()
                             .asList();
@@ -187,21 +186,19 @@ public class GrantService {
     }
 
     private Uni<Void> publish(String type, Grant g, String agent, String actor) {
-        ObjectNode data = json.createObjectNode()
-                .put("grant_id", g.id.toString())
-                .put("agent", agent)
-                .put("connection", g.connection)
-                .put("access", g.access)
-                .put("scope", g.scope())
-                .put("kind", g.kind.name().toLowerCase())
-                .put("status", g.status.name().toLowerCase())
-                .put("by", actor)
-                .put("starts_at", g.startsAt.toString());
-        data.put("expires_at", g.expiresAt == null ? null : g.expiresAt.toString());
-        if (g.endedAt != null) {
-            data.put("ended_at", g.endedAt.toString());
-        }
-        return events.identityEvent(g.id.toString(), CloudEvent.of(type, agent, data));
+        GrantChanged data = new GrantChanged(
+                g.id.toString(),
+                agent,
+                g.connection,
+                g.access,
+                g.scope(),
+                g.kind.name().toLowerCase(),
+                g.status.name().toLowerCase(),
+                actor,
+                g.startsAt.toString(),
+                g.expiresAt == null ? null : g.expiresAt.toString(),
+                g.endedAt == null ? null : g.endedAt.toString());
+        return events.identityEvent(type, g.id.toString(), agent, data);
     }
 
     public Uni<List<Grant>> forAgent(UUID agentId, boolean activeOnly) {

@@ -3,17 +3,16 @@ package dev.portcullis.broker.review;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.broker.agent.AgentRepository;
 import dev.portcullis.broker.audit.AuditService;
 import dev.portcullis.broker.config.BrokerConfig;
-import dev.portcullis.broker.event.CloudEvent;
 import dev.portcullis.broker.event.EventPublisher;
-import dev.portcullis.broker.event.EventTypes;
 import dev.portcullis.broker.notify.Notifier;
 import dev.portcullis.broker.rest.ProblemException;
-import dev.portcullis.broker.review.ReviewApi.ReviewRequested;
 import dev.portcullis.broker.review.ReviewApi.ReviewView;
+import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.events.ReviewDecided;
+import dev.portcullis.contracts.events.ReviewRequested;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -78,11 +77,15 @@ public class ReviewService {
                     v.reasons = text(r.reasons());
                     v.status = Review.Status.PENDING;
                     v.requestedAt = now;
-                    v.expiresAt = r.expiresAt() != null && r.expiresAt().isBefore(limit) ? r.expiresAt() : limit;
+                    // validated as RFC 3339 by the listener (ReviewRequested.validate)
+                    OffsetDateTime asked = r.expiresAt() == null
+                            ? null
+                            : OffsetDateTime.parse(r.expiresAt()).withOffsetSameInstant(ZoneOffset.UTC);
+                    v.expiresAt = asked != null && asked.isBefore(limit) ? asked : limit;
                     return reviews.persist(v)
                             .call(() -> audit.record(
                                     "agent:" + v.agent,
-                                    "review.requested",
+                                    EventTypes.REVIEW_REQUESTED,
                                     TARGET,
                                     v.id,
                                     Map.of("session_id", String.valueOf(v.sessionId), "connection", v.connection)));
@@ -135,7 +138,7 @@ public class ReviewService {
                         v.comment = comment;
                         return audit.record(
                                         approver,
-                                        approve ? "review.approved" : "review.denied",
+                                        approve ? EventTypes.REVIEW_APPROVED : EventTypes.REVIEW_DENIED,
                                         TARGET,
                                         v.id,
                                         comment == null ? Map.of() : Map.of("comment", comment))
@@ -158,7 +161,7 @@ public class ReviewService {
                             .iterable(due)
                             .onItem()
                             .transformToUniAndConcatenate(
-                                    v -> audit.record("system", "review.expired", TARGET, v.id, Map.of())
+                                    v -> audit.record("system", EventTypes.REVIEW_EXPIRED, TARGET, v.id, Map.of())
                                             .replaceWith(v))
                             .collect()
                             .asList();
@@ -180,16 +183,16 @@ public class ReviewService {
             case EXPIRED -> EventTypes.REVIEW_EXPIRED;
             case PENDING -> throw new IllegalStateException("pending reviews are not published");
         };
-        ObjectNode data = json.createObjectNode()
-                .put("review_id", v.id)
-                .put("session_id", v.sessionId)
-                .put("agent", v.agent)
-                .put("connection", v.connection)
-                .put("decision", v.status.name().toLowerCase())
-                .put("decided_by", v.decidedBy)
-                .put("decided_at", v.decidedAt.toString())
-                .put("comment", v.comment);
-        return events.reviewDecision(v.id, CloudEvent.of(type, v.id, data));
+        ReviewDecided data = new ReviewDecided(
+                v.id,
+                v.sessionId,
+                v.agent,
+                v.connection,
+                v.status.name().toLowerCase(),
+                v.decidedBy,
+                v.decidedAt.toString(),
+                v.comment);
+        return events.reviewDecision(type, v.id, data);
     }
 
     private ReviewView view(Review v) {
@@ -208,9 +211,9 @@ public class ReviewService {
                 v.comment);
     }
 
-    private String text(JsonNode n) {
+    private String text(Object n) {
         try {
-            return n == null || n.isNull() ? null : json.writeValueAsString(n);
+            return n == null ? null : json.writeValueAsString(n);
         } catch (JsonProcessingException e) {
             return null;
         }

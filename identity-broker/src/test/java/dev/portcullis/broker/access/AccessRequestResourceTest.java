@@ -9,10 +9,11 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portcullis.broker.event.Topics;
 import dev.portcullis.broker.support.Agents;
 import dev.portcullis.broker.support.KafkaTopics;
 import dev.portcullis.broker.support.Tokens;
+import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.EventTypes;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -118,11 +119,12 @@ class AccessRequestResourceTest {
                         == 400);
         KafkaTopics.Event expired = KafkaTopics.await(
                 Topics.IDENTITY_EVENTS,
-                ev -> "grant.expired".equals(ev.value().path("type").asText())
+                ev -> EventTypes.GRANT_EXPIRED.equals(ev.value().path("type").asText())
                         && a.name().equals(ev.value().path("data").path("agent").asText()),
                 Duration.ofSeconds(20));
         assertEquals(
                 "conn:pg-test:read", expired.value().path("data").path("scope").asText());
+        KafkaTopics.assertLikeFixture(expired.value());
     }
 
     @Test

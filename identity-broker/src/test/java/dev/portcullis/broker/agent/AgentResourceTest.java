@@ -11,10 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.portcullis.broker.event.Topics;
 import dev.portcullis.broker.support.Agents;
 import dev.portcullis.broker.support.KafkaTopics;
 import dev.portcullis.broker.support.Tokens;
+import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.EventTypes;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.security.KeyPair;
@@ -258,7 +259,7 @@ class AgentResourceTest {
 
         KafkaTopics.Event e = KafkaTopics.await(
                 Topics.IDENTITY_EVENTS,
-                ev -> "agent.disabled".equals(ev.value().path("type").asText())
+                ev -> EventTypes.AGENT_DISABLED.equals(ev.value().path("type").asText())
                         && a.name().equals(ev.value().path("data").path("agent").asText()),
                 Duration.ofSeconds(20));
         assertEquals(a.name(), e.key());
@@ -266,6 +267,7 @@ class AgentResourceTest {
         assertTrue(e.value().hasNonNull("id")
                 && e.value().hasNonNull("source")
                 && e.value().hasNonNull("time"));
+        KafkaTopics.assertLikeFixture(e.value());
 
         given().auth()
                 .oauth2(Tokens.user(Tokens.ADMIN))
@@ -274,7 +276,7 @@ class AgentResourceTest {
                 .get("/v1/audit")
                 .then()
                 .statusCode(200)
-                .body("action", hasItem("agent.disabled"))
+                .body("action", hasItem(EventTypes.AGENT_DISABLED))
                 .body("actor", hasItem(Tokens.ADMIN));
     }
 

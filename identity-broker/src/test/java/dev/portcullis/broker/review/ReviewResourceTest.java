@@ -6,10 +6,11 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.portcullis.broker.event.Topics;
 import dev.portcullis.broker.support.Agents;
 import dev.portcullis.broker.support.KafkaTopics;
 import dev.portcullis.broker.support.Tokens;
+import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.EventTypes;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.time.Duration;
@@ -26,13 +27,14 @@ class ReviewResourceTest {
     /** What session-proxy publishes when it holds a statement. */
     static String reviewRequested(String reviewId, String agent, Instant expiresAt) {
         return """
-                {"specversion":"1.0","id":"%s","source":"/portcullis/session-proxy","type":"review.requested",
+                {"specversion":"1.0","id":"%s","source":"/portcullis/session-proxy","type":"%s",
                  "time":"%s","datacontenttype":"application/json","unknown":"ignored",
                  "data":{"review_id":"%s","session_id":"s-%s","agent":"%s","connection":"pg-test",
                          "request":{"protocol":"postgres","kind":"query","text":"DELETE FROM orders"},
                          "reasons":["rule delete-without-where"],"expires_at":%s,"extra":1}}
                 """.formatted(
                         UUID.randomUUID(),
+                        EventTypes.REVIEW_REQUESTED,
                         Instant.now(),
                         reviewId,
                         reviewId,
@@ -97,7 +99,8 @@ class ReviewResourceTest {
 
         KafkaTopics.Event approved =
                 KafkaTopics.await(Topics.REVIEW_DECISIONS, e -> approveId.equals(e.key()), Duration.ofSeconds(20));
-        assertEquals("review.approved", approved.value().path("type").asText());
+        assertEquals(EventTypes.REVIEW_APPROVED, approved.value().path("type").asText());
+        KafkaTopics.assertLikeFixture(approved.value());
         assertEquals(
                 Tokens.APPROVER,
                 approved.value().path("data").path("decided_by").asText());
@@ -106,7 +109,8 @@ class ReviewResourceTest {
                 approved.value().path("data").path("session_id").asText());
         KafkaTopics.Event denied =
                 KafkaTopics.await(Topics.REVIEW_DECISIONS, e -> denyId.equals(e.key()), Duration.ofSeconds(20));
-        assertEquals("review.denied", denied.value().path("type").asText());
+        assertEquals(EventTypes.REVIEW_DENIED, denied.value().path("type").asText());
+        KafkaTopics.assertLikeFixture(denied.value());
 
         given().auth()
                 .oauth2(Tokens.user(Tokens.APPROVER))
@@ -168,7 +172,8 @@ class ReviewResourceTest {
                 reviewRequested(id, agent.name(), Instant.now().plusSeconds(3)));
         KafkaTopics.Event expired =
                 KafkaTopics.await(Topics.REVIEW_DECISIONS, e -> id.equals(e.key()), Duration.ofSeconds(30));
-        assertEquals("review.expired", expired.value().path("type").asText());
+        assertEquals(EventTypes.REVIEW_EXPIRED, expired.value().path("type").asText());
+        KafkaTopics.assertLikeFixture(expired.value());
         given().auth()
                 .oauth2(Tokens.user(Tokens.APPROVER2))
                 .post("/v1/reviews/" + id + "/approve")

@@ -1,8 +1,18 @@
 package dev.portcullis.broker.support;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.contracts.events.AgentDisabled;
+import dev.portcullis.contracts.events.CloudEvent;
+import dev.portcullis.contracts.events.EventFixtures;
+import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.events.GrantChanged;
+import dev.portcullis.contracts.events.ReviewDecided;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
@@ -69,5 +79,38 @@ public final class KafkaTopics {
             throw new IllegalStateException(e);
         }
         throw new AssertionError("no matching event on " + topic + " within " + timeout);
+    }
+
+    /**
+     * Asserts that a broker event is what the contract says: a valid envelope and payload, with the attributes and
+     * data fields of the golden fixture of its type (the fixture is what the broker writes).
+     */
+    public static void assertLikeFixture(JsonNode event) {
+        String type = event.path("type").asText();
+        try {
+            JsonNode fixture = JSON.readTree(EventFixtures.valid(type).json());
+            assertEquals(names(fixture), names(event), "attributes of " + type);
+            assertEquals(names(fixture.get("data")), names(event.get("data")), "data fields of " + type);
+            CloudEvent<JsonNode> e = JSON.treeToValue(event, new TypeReference<CloudEvent<JsonNode>>() {});
+            List<String> problems = new ArrayList<>(e.validate());
+            problems.addAll(
+                    switch (type) {
+                        case EventTypes.AGENT_DISABLED ->
+                            JSON.treeToValue(e.data(), AgentDisabled.class).validate();
+                        case EventTypes.GRANT_CREATED, EventTypes.GRANT_REVOKED, EventTypes.GRANT_EXPIRED ->
+                            JSON.treeToValue(e.data(), GrantChanged.class).validate();
+                        default ->
+                            JSON.treeToValue(e.data(), ReviewDecided.class).validate();
+                    });
+            assertEquals(List.of(), problems, type);
+        } catch (java.io.IOException x) {
+            throw new AssertionError(x);
+        }
+    }
+
+    private static List<String> names(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 }

@@ -9,10 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.portcullis.broker.event.Topics;
 import dev.portcullis.broker.support.Agents;
 import dev.portcullis.broker.support.KafkaTopics;
 import dev.portcullis.broker.support.Tokens;
+import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.EventTypes;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -157,14 +158,18 @@ class TokenResourceTest {
         KafkaTopics.Event e = KafkaTopics.await(
                 Topics.IDENTITY_EVENTS,
                 ev -> grantId.equals(ev.key())
-                        && "grant.revoked".equals(ev.value().path("type").asText()),
+                        && EventTypes.GRANT_REVOKED.equals(
+                                ev.value().path("type").asText()),
                 Duration.ofSeconds(20));
         assertEquals("conn:pg-test:write", e.value().path("data").path("scope").asText());
-        KafkaTopics.await(
+        KafkaTopics.assertLikeFixture(e.value());
+        KafkaTopics.Event created = KafkaTopics.await(
                 Topics.IDENTITY_EVENTS,
                 ev -> grantId.equals(ev.key())
-                        && "grant.created".equals(ev.value().path("type").asText()),
+                        && EventTypes.GRANT_CREATED.equals(
+                                ev.value().path("type").asText()),
                 Duration.ofSeconds(20));
+        KafkaTopics.assertLikeFixture(created.value());
     }
 
     @Test

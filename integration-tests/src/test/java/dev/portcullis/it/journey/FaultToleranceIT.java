@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.devstack.Component;
 import dev.portcullis.devstack.Ports;
 import dev.portcullis.devstack.cli.PortcullisServices;
@@ -125,7 +126,7 @@ class FaultToleranceIT {
         }
         Recording rec = recorder.downloadVerified(onlySession(agent, Duration.ofSeconds(60)));
         List<String> decisions = new ArrayList<>();
-        for (Recording.Line req : rec.ofType("session.request")) {
+        for (Recording.Line req : rec.ofType(EventTypes.SESSION_REQUEST)) {
             if (whileDown.equals(req.data().path("text").asText())) {
                 decisions.add(rec.finalDecision(req.seq())
                         .map(d -> d.data().path("action").asText())
@@ -218,19 +219,19 @@ class FaultToleranceIT {
 
     /** Every statement sent is in the recording exactly once, allowed, with its output; nothing else was requested. */
     private static void assertEachOnceAllowed(Recording rec, List<String> sent) {
-        Map<String, Long> requested = rec.ofType("session.request").stream()
+        Map<String, Long> requested = rec.ofType(EventTypes.SESSION_REQUEST).stream()
                 .collect(Collectors.groupingBy(l -> l.data().path("text").asText(), Collectors.counting()));
         Map<String, Long> expected =
                 sent.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
         assertEquals(expected, requested, "statements recorded vs sent");
-        for (Recording.Line req : rec.ofType("session.request")) {
+        for (Recording.Line req : rec.ofType(EventTypes.SESSION_REQUEST)) {
             assertEquals(
                     "allow",
                     rec.finalDecision(req.seq())
                             .map(d -> d.data().path("action").asText())
                             .orElse("none"),
                     () -> "decision for " + req.data().path("text").asText());
-            long outputs = rec.ofType("session.output").stream()
+            long outputs = rec.ofType(EventTypes.SESSION_OUTPUT).stream()
                     .filter(o -> o.data().path("request_seq").asLong(-1) == req.seq())
                     .count();
             assertEquals(
@@ -238,7 +239,7 @@ class FaultToleranceIT {
                     outputs,
                     () -> "outputs recorded for " + req.data().path("text").asText());
         }
-        assertEquals(1, rec.ofType("session.started").size());
-        assertEquals(1, rec.ofType("session.ended").size());
+        assertEquals(1, rec.ofType(EventTypes.SESSION_STARTED).size());
+        assertEquals(1, rec.ofType(EventTypes.SESSION_ENDED).size());
     }
 }

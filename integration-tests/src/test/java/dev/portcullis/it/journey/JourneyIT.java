@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.contracts.events.EventTypes;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -316,7 +317,7 @@ class JourneyIT {
         for (Sent st : sent) {
             List<List<Recording.Line>> found = new ArrayList<>();
             for (Recording rec : recordings) {
-                for (Recording.Line req : rec.ofType("session.request")) {
+                for (Recording.Line req : rec.ofType(EventTypes.SESSION_REQUEST)) {
                     if (st.sql().equals(req.data().path("text").asText())) {
                         found.add(decisions(rec, req.seq()));
                     }
@@ -335,8 +336,8 @@ class JourneyIT {
             }
         }
         for (Recording rec : recordings) {
-            assertEquals(1, rec.ofType("session.started").size());
-            assertEquals(1, rec.ofType("session.ended").size());
+            assertEquals(1, rec.ofType(EventTypes.SESSION_STARTED).size());
+            assertEquals(1, rec.ofType(EventTypes.SESSION_ENDED).size());
             assertNoneOf(rec.text(), secrets, "a recording");
             assertNoneOf(rec.text(), PortcullisSuite.sensitiveCustomerValues(), "a recording");
             assertNoJwt(rec.text(), "a recording");
@@ -421,7 +422,7 @@ class JourneyIT {
     }
 
     private static List<Recording.Line> decisions(Recording rec, long requestSeq) {
-        return rec.ofType("session.decision").stream()
+        return rec.ofType(EventTypes.SESSION_DECISION).stream()
                 .filter(d -> d.data().path("request_seq").asLong(-1) == requestSeq)
                 .toList();
     }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.contracts.events.EventTypes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -267,10 +268,10 @@ class KubernetesJourneyIT {
         assertEquals(1, denials, "the delete was denied, nothing else");
         assertEquals(1, reviews, "the Secret read was reviewed, once");
         for (Recording rec : recordings) {
-            assertEquals(1, rec.ofType("session.started").size());
-            assertEquals(1, rec.ofType("session.ended").size());
+            assertEquals(1, rec.ofType(EventTypes.SESSION_STARTED).size());
+            assertEquals(1, rec.ofType(EventTypes.SESSION_ENDED).size());
             assertEquals(
-                    "session.ended",
+                    EventTypes.SESSION_ENDED,
                     rec.lines.getLast().type(),
                     () -> "an event after session.ended: " + rec.lines.getLast().event());
             assertNoneOf(rec.text(), secrets, "a recording");
@@ -290,7 +291,7 @@ class KubernetesJourneyIT {
     /** The recorded requests with this verb on this resource, over all recordings. */
     private static List<Recording.Line> requests(List<Recording> recordings, String verb, String resource) {
         return recordings.stream()
-                .flatMap(r -> r.ofType("session.request").stream())
+                .flatMap(r -> r.ofType(EventTypes.SESSION_REQUEST).stream())
                 .filter(l -> verb.equals(l.data().path("verb").asText())
                         && resource.equals(l.data().path("resource").asText()))
                 .toList();
@@ -304,7 +305,7 @@ class KubernetesJourneyIT {
     }
 
     private static List<Recording.Line> decisions(List<Recording> recordings, Recording.Line request) {
-        return owner(recordings, request).ofType("session.decision").stream()
+        return owner(recordings, request).ofType(EventTypes.SESSION_DECISION).stream()
                 .filter(d -> d.data().path("request_seq").asLong(-1) == request.seq())
                 .toList();
     }
@@ -316,7 +317,7 @@ class KubernetesJourneyIT {
     }
 
     private static JsonNode output(List<Recording> recordings, Recording.Line request) {
-        return owner(recordings, request).ofType("session.output").stream()
+        return owner(recordings, request).ofType(EventTypes.SESSION_OUTPUT).stream()
                 .filter(o -> o.data().path("request_seq").asLong(-1) == request.seq())
                 .map(Recording.Line::data)
                 .findFirst()

@@ -1,6 +1,7 @@
 package dev.portcullis.it.journey;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.contracts.events.EventTypes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -102,7 +103,7 @@ final class Recording {
     /** The decision the proxy recorded for the request at {@code requestSeq} (the last one, after a review). */
     Optional<Line> finalDecision(long requestSeq) {
         Line found = null;
-        for (Line l : ofType("session.decision")) {
+        for (Line l : ofType(EventTypes.SESSION_DECISION)) {
             if (l.data().path("request_seq").asLong(-1) == requestSeq) {
                 found = l;
             }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.contracts.events.EventTypes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -213,16 +214,16 @@ class SshJourneyIT {
 
             Recording rec = recorder.downloadVerified(id);
             Asciicast cast = recorder.downloadCast(id);
-            assertEquals(1, rec.ofType("session.started").size());
-            assertEquals(1, rec.ofType("session.ended").size());
+            assertEquals(1, rec.ofType(EventTypes.SESSION_STARTED).size());
+            assertEquals(1, rec.ofType(EventTypes.SESSION_ENDED).size());
             assertEquals(
-                    "session.ended",
+                    EventTypes.SESSION_ENDED,
                     rec.lines.getLast().type(),
                     () -> "session " + id + " has an event after session.ended: "
                             + rec.lines.getLast().event());
-            for (Recording.Line req : rec.ofType("session.request")) {
+            for (Recording.Line req : rec.ofType(EventTypes.SESSION_REQUEST)) {
                 String command = req.data().path("command").asText();
-                List<String> actions = rec.ofType("session.decision").stream()
+                List<String> actions = rec.ofType(EventTypes.SESSION_DECISION).stream()
                         .filter(d -> d.data().path("request_seq").asLong(-1) == req.seq())
                         .map(d -> d.data().path("action").asText())
                         .toList();
@@ -238,10 +239,13 @@ class SshJourneyIT {
                 assertNoneOf(text, PortcullisSuite.sensitiveCustomerValues(), "a recording of session " + id);
                 assertNoJwt(text, "a recording of session " + id);
             }
-            if (rec.ofType("session.request").stream()
+            if (rec.ofType(EventTypes.SESSION_REQUEST).stream()
                     .anyMatch(r -> r.data().path("command").asText().contains("sleep"))) {
-                String reason =
-                        rec.ofType("session.ended").get(0).data().path("reason").asText();
+                String reason = rec.ofType(EventTypes.SESSION_ENDED)
+                        .get(0)
+                        .data()
+                        .path("reason")
+                        .asText();
                 assertTrue(reason.contains("disabled"), () -> "the cut session's end names the kill switch: " + reason);
             }
         }

@@ -510,7 +510,7 @@ public final class ManifestChecker {
         }
         List<String> p = new ArrayList<>();
         if (topics.isEmpty()) {
-            p.add("no topics to check (docs/architecture.md not parsed?)");
+            p.add("no topics to check");
         }
         for (String topic : topics) {
             GenericKubernetesResource t = declared.get(topic);

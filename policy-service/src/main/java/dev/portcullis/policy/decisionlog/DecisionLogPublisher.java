@@ -1,12 +1,18 @@
 package dev.portcullis.policy.decisionlog;
 
+import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.CloudEvent;
+import dev.portcullis.contracts.events.EventSources;
+import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.policy.config.PolicyConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,14 +29,19 @@ import org.jboss.logging.Logger;
  * and not yet acknowledged by Kafka); beyond that, or when Kafka refuses a record, the log is
  * dropped and counted ({@code portcullis_decision_logs_dropped_total}), and readiness reports the
  * loss. The bound is ours, not the connector's internal queues', so it holds whatever they do.
+ *
+ * <p>Each record is a CloudEvent in binary mode (contracts' {@code DecisionLog}): the value is the decision log
+ * itself, the attributes are {@code ce_*} headers the connector writes from the metadata here.
  */
 @ApplicationScoped
 public class DecisionLogPublisher {
 
     private static final Logger LOG = Logger.getLogger(DecisionLogPublisher.class);
+    private static final URI SOURCE = URI.create(EventSources.POLICY_SERVICE);
+    private static final URI DATASCHEMA = URI.create(CloudEvent.DATASCHEMA_V1);
 
     @Inject
-    @Channel(DecisionLogs.TOPIC)
+    @Channel(Topics.DECISION_LOGS)
     @OnOverflow(OnOverflow.Strategy.BUFFER)
     Emitter<DecisionLogEvent> emitter;
 
@@ -63,9 +74,16 @@ public class DecisionLogPublisher {
         }
         Message<DecisionLogEvent> message = Message.of(
                 event,
-                Metadata.of(OutgoingKafkaRecordMetadata.<String>builder()
-                        .withKey(event.decisionId())
-                        .build()),
+                Metadata.of(
+                        OutgoingKafkaRecordMetadata.<String>builder()
+                                .withKey(event.decisionId())
+                                .build(),
+                        // the id is the connector's (a random UUID per record), as it has always been
+                        OutgoingCloudEventMetadata.builder()
+                                .withType(EventTypes.DECISION)
+                                .withSource(SOURCE)
+                                .withDataSchema(DATASCHEMA)
+                                .build()),
                 () -> {
                     pending.decrementAndGet();
                     sent.increment();

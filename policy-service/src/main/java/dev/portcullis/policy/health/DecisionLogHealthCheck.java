@@ -1,5 +1,6 @@
 package dev.portcullis.policy.health;
 
+import dev.portcullis.contracts.Topics;
 import dev.portcullis.policy.config.PolicyConfig;
 import dev.portcullis.policy.decisionlog.DecisionLogPublisher;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,7 +9,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Unready while decision logs are being lost (within the configured window of the last loss). */
+/** Unready while decision logs are being lost (within the configured window of the last loss); named by the topic. */
 @Readiness
 @ApplicationScoped
 public class DecisionLogHealthCheck implements HealthCheck {
@@ -24,7 +25,7 @@ public class DecisionLogHealthCheck implements HealthCheck {
         long since = publisher.nanosSinceLastLoss();
         boolean losing =
                 since >= 0 && since < config.decisionLog().unreadyAfterLoss().toNanos();
-        return HealthCheckResponse.named("decision-logs")
+        return HealthCheckResponse.named(Topics.DECISION_LOGS)
                 .status(!losing)
                 .withData("dropped", publisher.droppedCount())
                 .withData("sent", publisher.sentCount())

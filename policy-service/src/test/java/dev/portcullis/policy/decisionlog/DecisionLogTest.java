@@ -8,6 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.CloudEvent;
+import dev.portcullis.contracts.events.DecisionLog;
+import dev.portcullis.contracts.events.EventFixtures;
+import dev.portcullis.contracts.events.EventSources;
+import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.devstack.quarkus.DevStackTestResource;
 import dev.portcullis.policy.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -67,7 +73,7 @@ class DecisionLogTest {
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         ConsumerRecord<String, String> found = null;
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
-            consumer.subscribe(List.of(DecisionLogs.TOPIC));
+            consumer.subscribe(List.of(Topics.DECISION_LOGS));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (found == null && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
@@ -77,7 +83,7 @@ class DecisionLogTest {
                 }
             }
         }
-        assertNotNull(found, "decision " + decisionId + " not found in topic " + DecisionLogs.TOPIC);
+        assertNotNull(found, "decision " + decisionId + " not found in topic " + Topics.DECISION_LOGS);
         String raw = found.value();
         assertFalse(raw.contains("4111"), raw);
         assertFalse(raw.contains("jane@corp.example"), raw);
@@ -96,8 +102,28 @@ class DecisionLogTest {
         assertTrue(log.at("/result/mask").size() > 0);
         assertEquals(16, log.get("policy_version").asText().length());
         assertTrue(log.at("/metrics/timer_server_handler_ns").asLong() > 0);
-        assertEquals("decision", header(found, "ce_type"));
-        assertEquals("policy-service", header(found, "ce_source"));
+        assertEquals(EventTypes.DECISION, header(found, "ce_type"));
+        assertEquals(EventSources.POLICY_SERVICE, header(found, "ce_source"));
+        assertEquals(CloudEvent.DATASCHEMA_V1, header(found, "ce_dataschema"));
+        assertNotNull(header(found, "ce_id"));
+
+        // what the contract says: valid, and the fields of the golden fixture (which is what this service writes)
+        assertEquals(List.of(), JSON.readValue(raw, DecisionLog.class).validate());
+        assertEquals(
+                fieldNames(
+                        JSON.readTree(EventFixtures.valid(EventTypes.DECISION).json())),
+                fieldNames(log));
+        assertEquals(
+                fieldNames(
+                        JSON.readTree(EventFixtures.valid(EventTypes.DECISION).json())
+                                .get("result")),
+                fieldNames(log.get("result")));
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new java.util.ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     private static String header(ConsumerRecord<String, String> r, String name) {

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.contracts.Topics;
 import dev.portcullis.devstack.quarkus.DevStackTestResource;
 import dev.portcullis.policy.Tokens;
 import dev.portcullis.policy.decisionlog.DecisionLogPublisher;
@@ -41,13 +42,13 @@ class DecisionLogLossTest {
                 throw new java.io.UncheckedIOException(e);
             }
             return Map.of(
-                    "mp.messaging.outgoing.decision-logs.bootstrap.servers",
+                    "mp.messaging.outgoing." + Topics.DECISION_LOGS + ".bootstrap.servers",
                     "127.0.0.1:" + closed,
                     "portcullis.policy.decision-log.max-pending",
                     "4",
-                    "mp.messaging.outgoing.decision-logs.max.block.ms",
+                    "mp.messaging.outgoing." + Topics.DECISION_LOGS + ".max.block.ms",
                     "60000",
-                    "mp.messaging.outgoing.decision-logs.health-enabled",
+                    "mp.messaging.outgoing." + Topics.DECISION_LOGS + ".health-enabled",
                     "false");
         }
     }
@@ -81,6 +82,6 @@ class DecisionLogLossTest {
         given().get("/q/health/ready")
                 .then()
                 .statusCode(503)
-                .body("checks.find { it.name == 'decision-logs' }.status", is("DOWN"));
+                .body("checks.find { it.name == '" + Topics.DECISION_LOGS + "' }.status", is("DOWN"));
     }
 }

@@ -1,7 +1,7 @@
 package dev.portcullis.recorder.decision;
 
+import dev.portcullis.contracts.Topics;
 import dev.portcullis.recorder.config.RecorderConfig;
-import dev.portcullis.recorder.events.Topics;
 import dev.portcullis.recorder.ingest.DeadLetter;
 import dev.portcullis.recorder.ingest.DeadLetterPublisher;
 import io.micrometer.core.instrument.Counter;

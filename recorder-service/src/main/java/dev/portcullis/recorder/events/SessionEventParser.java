@@ -2,6 +2,7 @@ package dev.portcullis.recorder.events;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.contracts.events.CloudEvent;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -13,7 +14,7 @@ import java.util.regex.Pattern;
 /**
  * Reads a session event, CloudEvents-style ({@code {"specversion":…,"type":…,"data":{…}}}) or flat
  * (every field at the top level). Tolerant of unknown fields; strict about what the recorder relies
- * on: session id, seq, type.
+ * on: session id, seq, type, and a {@code dataschema} it can read (contracts' {@link CloudEvent}).
  */
 public final class SessionEventParser {
 
@@ -62,6 +63,11 @@ public final class SessionEventParser {
         }
         if (eventType.isEmpty()) {
             return Result.reject(Rejection.UNKNOWN_TYPE, truncate(type));
+        }
+        // absent: written before the marker, read as v1; another version is one this build cannot read
+        JsonNode schema = root.get(CloudEvent.Attr.DATASCHEMA);
+        if (schema != null && !schema.isNull() && !(schema.isTextual() && CloudEvent.readable(schema.textValue()))) {
+            return Result.reject(Rejection.INVALID_FIELD, "dataschema " + truncate(schema.asText()));
         }
         String sessionId = text(root, data, "session_id");
         if (sessionId == null) {

@@ -1,15 +1,16 @@
 package dev.portcullis.recorder.events;
 
+import dev.portcullis.contracts.events.EventTypes;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The session event types (docs/architecture.md "Event types"). */
+/** The session event types (contracts' {@link EventTypes#SESSION_EVENTS}) as the recorder tells them apart. */
 public enum SessionEventType {
-    STARTED("session.started"),
-    REQUEST("session.request"),
-    OUTPUT("session.output"),
-    DECISION("session.decision"),
-    ENDED("session.ended");
+    STARTED(EventTypes.SESSION_STARTED),
+    REQUEST(EventTypes.SESSION_REQUEST),
+    OUTPUT(EventTypes.SESSION_OUTPUT),
+    DECISION(EventTypes.SESSION_DECISION),
+    ENDED(EventTypes.SESSION_ENDED);
 
     private final String wire;
 

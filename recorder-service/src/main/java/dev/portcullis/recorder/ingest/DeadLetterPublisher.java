@@ -1,6 +1,6 @@
 package dev.portcullis.recorder.ingest;
 
-import dev.portcullis.recorder.events.Topics;
+import dev.portcullis.contracts.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -74,14 +74,15 @@ public class DeadLetterPublisher {
                 d.rejection().detail());
         byte[] value = d.value() == null ? new byte[0] : d.value();
         RecordHeaders headers = new RecordHeaders();
-        headers.add(Topics.HEADER_REASON, d.rejection().reason().getBytes(StandardCharsets.UTF_8));
-        headers.add(Topics.HEADER_DETAIL, String.valueOf(d.rejection().detail()).getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetter.HEADER_REASON, d.rejection().reason().getBytes(StandardCharsets.UTF_8));
         headers.add(
-                Topics.HEADER_SOURCE,
+                DeadLetter.HEADER_DETAIL, String.valueOf(d.rejection().detail()).getBytes(StandardCharsets.UTF_8));
+        headers.add(
+                DeadLetter.HEADER_SOURCE,
                 (d.sourceTopic() + "-" + d.partition() + "@" + d.offset()).getBytes(StandardCharsets.UTF_8));
         if (value.length > MAX_PARKED_BYTES) {
             headers.add(
-                    "portcullis-dlq-original-size",
+                    DeadLetter.HEADER_ORIGINAL_SIZE,
                     Integer.toString(value.length).getBytes(StandardCharsets.UTF_8));
             value = Arrays.copyOf(value, MAX_PARKED_BYTES);
         }

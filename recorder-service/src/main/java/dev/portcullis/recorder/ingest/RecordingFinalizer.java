@@ -2,6 +2,7 @@ package dev.portcullis.recorder.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.recorder.config.RecorderConfig;
 import dev.portcullis.recorder.connections.ConnectionCatalog;
 import dev.portcullis.recorder.events.JsonSupport;
@@ -220,10 +221,11 @@ public class RecordingFinalizer {
                     if (type == SessionEventType.REQUEST) {
                         requests++;
                     } else if (type == SessionEventType.DECISION && action != null) {
-                        // policy said deny, or a held request was refused (review.denied/expired);
-                        // review.waiting follows the policy's own "review" and is not counted again
+                        // policy said deny, or a held request was refused (the parser names a review's
+                        // outcome as the broker's event does: review.denied/expired); review.waiting follows
+                        // the policy's own "review" and is not counted again
                         switch (action) {
-                            case "deny", "review.denied", "review.expired" -> denials++;
+                            case "deny", EventTypes.REVIEW_DENIED, EventTypes.REVIEW_EXPIRED -> denials++;
                             case "review" -> reviews++;
                             default -> {}
                         }

@@ -1,10 +1,10 @@
 package dev.portcullis.recorder.ingest;
 
+import dev.portcullis.contracts.Topics;
 import dev.portcullis.recorder.config.RecorderConfig;
 import dev.portcullis.recorder.events.Rejection;
 import dev.portcullis.recorder.events.SessionEvent;
 import dev.portcullis.recorder.events.SessionEventParser;
-import dev.portcullis.recorder.events.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;

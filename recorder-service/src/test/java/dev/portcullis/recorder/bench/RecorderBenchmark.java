@@ -4,11 +4,12 @@ import static dev.portcullis.recorder.support.RecorderTestSupport.auditorToken;
 import static dev.portcullis.recorder.support.RecorderTestSupport.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.devstack.Component;
 import dev.portcullis.devstack.DevStack;
 import dev.portcullis.devstack.S3Server;
 import dev.portcullis.devstack.SharedDevStack;
-import dev.portcullis.recorder.events.Topics;
 import dev.portcullis.recorder.storage.RecordingStore;
 import dev.portcullis.recorder.support.CpuProbe;
 import dev.portcullis.recorder.support.LargeRecording;
@@ -124,7 +125,9 @@ class RecorderBenchmark {
                     byte[] v = event(
                             id,
                             seq,
-                            seq == 0 ? "session.started" : seq == perSession - 1 ? "session.ended" : "session.request",
+                            seq == 0
+                                    ? EventTypes.SESSION_STARTED
+                                    : seq == perSession - 1 ? EventTypes.SESSION_ENDED : EventTypes.SESSION_REQUEST,
                             pad);
                     bytes += v.length;
                     producer.send(new ProducerRecord<>(baselineTopic, id, v));
@@ -168,8 +171,10 @@ class RecorderBenchmark {
                                     id,
                                     seq,
                                     seq == 0
-                                            ? "session.started"
-                                            : seq == perSession - 1 ? "session.ended" : "session.request",
+                                            ? EventTypes.SESSION_STARTED
+                                            : seq == perSession - 1
+                                                    ? EventTypes.SESSION_ENDED
+                                                    : EventTypes.SESSION_REQUEST,
                                     pad)));
                 }
             }

@@ -8,7 +8,8 @@ import static dev.portcullis.recorder.support.RecorderTestSupport.sleep;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.recorder.events.Topics;
+import dev.portcullis.contracts.Topics;
+import dev.portcullis.recorder.ingest.DeadLetter;
 import dev.portcullis.recorder.support.RecorderDevStack;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -74,6 +75,6 @@ class DecisionLogTest {
         var parked =
                 consume(Topics.DECISION_LOGS_DLQ, x -> bad.equals(x.key()), l -> !l.isEmpty(), Duration.ofSeconds(30));
         assertThat(parked).hasSize(1);
-        assertThat(header(parked.get(0), Topics.HEADER_REASON)).isEqualTo("missing-field");
+        assertThat(header(parked.get(0), DeadLetter.HEADER_REASON)).isEqualTo("missing-field");
     }
 }

@@ -2,6 +2,7 @@ package dev.portcullis.recorder.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.contracts.events.EventTypes;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -16,9 +17,9 @@ class SessionEventParserTest {
     @Test
     void readsCloudEventsWrappedEvents() {
         var r = parse("""
-                {"specversion":"1.0","id":"e1","source":"/proxy","type":"session.started","time":"2026-11-22T03:12:00Z",
+                {"specversion":"1.0","id":"e1","source":"/proxy","type":"%s","time":"2026-11-22T03:12:00Z",
                  "data":{"session_id":"s-1","seq":0,"time":"2026-11-22T03:12:00Z","agent":"backup",
-                         "connection":{"name":"pg-prod","type":"postgres","tags":{"env":"prod"}},"protocol":"postgres"}}""");
+                         "connection":{"name":"pg-prod","type":"postgres","tags":{"env":"prod"}},"protocol":"postgres"}}""".formatted(EventTypes.SESSION_STARTED));
         assertThat(r.rejection()).isNull();
         SessionEvent e = r.event();
         assertThat(e.sessionId()).isEqualTo("s-1");
@@ -34,8 +35,8 @@ class SessionEventParserTest {
     @Test
     void readsFlatEventsAndDecisionActions() {
         var r = parse("""
-                {"type":"session.decision","session_id":"s-1","seq":"3","time":"2026-11-22T03:12:01+01:00",
-                 "agent":"ci","connection":"pg-dev","decision":{"action":"DENY"}}""");
+                {"type":"%s","session_id":"s-1","seq":"3","time":"2026-11-22T03:12:01+01:00",
+                 "agent":"ci","connection":"pg-dev","decision":{"action":"DENY"}}""".formatted(EventTypes.SESSION_DECISION));
         assertThat(r.event().seq()).isEqualTo(3);
         assertThat(r.event().action()).isEqualTo("deny");
         assertThat(r.event().connection()).isEqualTo("pg-dev");
@@ -44,8 +45,8 @@ class SessionEventParserTest {
     @Test
     void outputIsCompactAndRedactsSensitiveKeys() {
         var r = parse("""
-                {"type":"session.request", "session_id":"s-1", "seq":1,
-                  "data": {"text":"SELECT 1", "password":"hunter2", "nested":{"Token":"abc"}}}""");
+                {"type":"%s", "session_id":"s-1", "seq":1,
+                  "data": {"text":"SELECT 1", "password":"hunter2", "nested":{"Token":"abc"}}}""".formatted(EventTypes.SESSION_REQUEST));
         assertThat(r.event().jsonText())
                 .doesNotContain("hunter2")
                 .doesNotContain("abc")
@@ -58,7 +59,7 @@ class SessionEventParserTest {
     void rejectsBadInputWithAReason() {
         assertThat(parse("not json").rejection().reason()).isEqualTo(Rejection.MALFORMED);
         assertThat(parse("[1,2]").rejection().reason()).isEqualTo(Rejection.MALFORMED);
-        assertThat(parse("{\"type\":\"session.request\",\"seq\":1,\"session_id\":\"a\",\"seq\":2}")
+        assertThat(parse("{\"type\":\"" + EventTypes.SESSION_REQUEST + "\",\"seq\":1,\"session_id\":\"a\",\"seq\":2}")
                         .rejection()
                         .reason())
                 .isEqualTo(Rejection.MALFORMED);
@@ -66,15 +67,15 @@ class SessionEventParserTest {
                         .rejection()
                         .reason())
                 .isEqualTo(Rejection.UNKNOWN_TYPE);
-        assertThat(parse("{\"type\":\"session.request\",\"session_id\":\"s\"}")
+        assertThat(parse("{\"type\":\"" + EventTypes.SESSION_REQUEST + "\",\"session_id\":\"s\"}")
                         .rejection()
                         .reason())
                 .isEqualTo(Rejection.MISSING_FIELD);
-        assertThat(parse("{\"type\":\"session.request\",\"session_id\":\"../../etc\",\"seq\":1}")
+        assertThat(parse("{\"type\":\"" + EventTypes.SESSION_REQUEST + "\",\"session_id\":\"../../etc\",\"seq\":1}")
                         .rejection()
                         .reason())
                 .isEqualTo(Rejection.INVALID_FIELD);
-        assertThat(parse("{\"type\":\"session.request\",\"session_id\":\"s\",\"seq\":-1}")
+        assertThat(parse("{\"type\":\"" + EventTypes.SESSION_REQUEST + "\",\"session_id\":\"s\",\"seq\":-1}")
                         .rejection()
                         .reason())
                 .isEqualTo(Rejection.INVALID_FIELD);

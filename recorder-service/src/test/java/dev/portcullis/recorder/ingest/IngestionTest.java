@@ -13,11 +13,12 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.devstack.DevStack;
 import dev.portcullis.devstack.S3Server;
 import dev.portcullis.recorder.events.JsonSupport;
 import dev.portcullis.recorder.events.SessionEventParser;
-import dev.portcullis.recorder.events.Topics;
 import dev.portcullis.recorder.recording.RecordingVerifier;
 import dev.portcullis.recorder.recording.RecordingWriter;
 import dev.portcullis.recorder.support.RecorderDevStack;
@@ -99,13 +100,21 @@ class IngestionTest {
         String a = "deploy-bot";
         String c = "pg-prod";
         List<String> e = List.of(
-                event(id, 0, "session.started", t, a, c, "postgres", Map.of()),
-                event(id, 1, "session.request", t, a, c, null, Map.of("kind", "query", "text", "DELETE FROM orders")),
-                event(id, 2, "session.decision", t, a, c, null, Map.of("request_seq", 1, "action", "review")),
+                event(id, 0, EventTypes.SESSION_STARTED, t, a, c, "postgres", Map.of()),
+                event(
+                        id,
+                        1,
+                        EventTypes.SESSION_REQUEST,
+                        t,
+                        a,
+                        c,
+                        null,
+                        Map.of("kind", "query", "text", "DELETE FROM orders")),
+                event(id, 2, EventTypes.SESSION_DECISION, t, a, c, null, Map.of("request_seq", 1, "action", "review")),
                 event(
                         id,
                         3,
-                        "session.decision",
+                        EventTypes.SESSION_DECISION,
                         t,
                         a,
                         c,
@@ -114,18 +123,26 @@ class IngestionTest {
                 event(
                         id,
                         4,
-                        "session.decision",
+                        EventTypes.SESSION_DECISION,
                         t,
                         a,
                         c,
                         null,
                         Map.of("request_seq", 1, "action", "allow", "review_id", "r-1", "state", "approved")),
-                event(id, 5, "session.request", t, a, c, null, Map.of("kind", "query", "text", "DELETE FROM invoices")),
-                event(id, 6, "session.decision", t, a, c, null, Map.of("request_seq", 5, "action", "review")),
+                event(
+                        id,
+                        5,
+                        EventTypes.SESSION_REQUEST,
+                        t,
+                        a,
+                        c,
+                        null,
+                        Map.of("kind", "query", "text", "DELETE FROM invoices")),
+                event(id, 6, EventTypes.SESSION_DECISION, t, a, c, null, Map.of("request_seq", 5, "action", "review")),
                 event(
                         id,
                         7,
-                        "session.decision",
+                        EventTypes.SESSION_DECISION,
                         t,
                         a,
                         c,
@@ -134,13 +151,13 @@ class IngestionTest {
                 event(
                         id,
                         8,
-                        "session.decision",
+                        EventTypes.SESSION_DECISION,
                         t,
                         a,
                         c,
                         null,
                         Map.of("request_seq", 5, "action", "deny", "review_id", "r-2", "state", "denied")),
-                event(id, 9, "session.ended", t, a, c, null, Map.of("reason", "client_closed")));
+                event(id, 9, EventTypes.SESSION_ENDED, t, a, c, null, Map.of("reason", "client_closed")));
         e.forEach(ev -> send(Topics.SESSION_EVENTS, id, ev));
         JsonPath s = awaitFinal(id, FINAL);
         assertThat(s.getString("status")).isEqualTo("complete");
@@ -211,7 +228,7 @@ class IngestionTest {
                     event(
                             id,
                             i - 1,
-                            "session.request",
+                            EventTypes.SESSION_REQUEST,
                             start.plusMillis(i),
                             "ci-runner",
                             "pg-dev",
@@ -277,7 +294,7 @@ class IngestionTest {
         var parked =
                 consume(Topics.SESSION_EVENTS_DLQ, r -> id.equals(r.key()), l -> !l.isEmpty(), Duration.ofSeconds(30));
         assertThat(parked).hasSize(1);
-        assertThat(header(parked.get(0), Topics.HEADER_REASON)).isEqualTo("session-closed");
+        assertThat(header(parked.get(0), DeadLetter.HEADER_REASON)).isEqualTo("session-closed");
     }
 
     @Test
@@ -292,7 +309,7 @@ class IngestionTest {
                 event(
                         id,
                         0,
-                        "session.started",
+                        EventTypes.SESSION_STARTED,
                         start,
                         a,
                         c,
@@ -304,7 +321,7 @@ class IngestionTest {
                 event(
                         id,
                         1,
-                        "session.request",
+                        EventTypes.SESSION_REQUEST,
                         start.plusMillis(200),
                         a,
                         c,
@@ -313,14 +330,22 @@ class IngestionTest {
         send(
                 Topics.SESSION_EVENTS,
                 id,
-                event(id, 2, "session.decision", start.plusMillis(210), a, c, null, Map.of("action", "allow")));
+                event(
+                        id,
+                        2,
+                        EventTypes.SESSION_DECISION,
+                        start.plusMillis(210),
+                        a,
+                        c,
+                        null,
+                        Map.of("action", "allow")));
         send(
                 Topics.SESSION_EVENTS,
                 id,
                 event(
                         id,
                         3,
-                        "session.output",
+                        EventTypes.SESSION_OUTPUT,
                         start.plusMillis(900),
                         a,
                         c,
@@ -329,7 +354,7 @@ class IngestionTest {
         send(
                 Topics.SESSION_EVENTS,
                 id,
-                event(id, 4, "session.ended", start.plusMillis(1000), a, c, null, Map.of("exit_status", 0)));
+                event(id, 4, EventTypes.SESSION_ENDED, start.plusMillis(1000), a, c, null, Map.of("exit_status", 0)));
         JsonPath s = awaitFinal(id, FINAL);
         assertThat(s.getString("status")).isEqualTo("complete");
         assertThat(s.getString("cast.key")).endsWith(id + ".cast");
@@ -363,9 +388,12 @@ class IngestionTest {
         // same key → same partition as the good session that follows
         send(Topics.SESSION_EVENTS, key, "{not json".getBytes(StandardCharsets.UTF_8));
         send(Topics.SESSION_EVENTS, key, "{\"type\":\"session.teleported\",\"session_id\":\"" + key + "\",\"seq\":0}");
-        send(Topics.SESSION_EVENTS, key, "{\"type\":\"session.request\",\"session_id\":\"" + key + "\"}");
-        byte[] huge = ("{\"type\":\"session.output\",\"session_id\":\"" + key + "\",\"seq\":1,\"output\":\""
-                        + "x".repeat(300_000) + "\"}")
+        send(
+                Topics.SESSION_EVENTS,
+                key,
+                "{\"type\":\"" + EventTypes.SESSION_REQUEST + "\",\"session_id\":\"" + key + "\"}");
+        byte[] huge = ("{\"type\":\"" + EventTypes.SESSION_OUTPUT + "\",\"session_id\":\"" + key
+                        + "\",\"seq\":1,\"output\":\"" + "x".repeat(300_000) + "\"}")
                 .getBytes(StandardCharsets.UTF_8);
         send(Topics.SESSION_EVENTS, key, huge);
         Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
@@ -379,13 +407,14 @@ class IngestionTest {
         var parked = consume(
                 Topics.SESSION_EVENTS_DLQ, r -> key.equals(r.key()), l -> l.size() >= 4, Duration.ofSeconds(30));
         assertThat(parked)
-                .extracting(r -> header(r, Topics.HEADER_REASON))
+                .extracting(r -> header(r, DeadLetter.HEADER_REASON))
                 .containsExactly("malformed", "unknown-type", "missing-field", "too-large");
-        assertThat(header(parked.get(0), Topics.HEADER_SOURCE)).startsWith("session-events-");
+        assertThat(header(parked.get(0), DeadLetter.HEADER_SOURCE)).startsWith(Topics.SESSION_EVENTS + "-");
         assertThat(new String(parked.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
 
         String metrics = given().get("/q/metrics").asString();
-        assertThat(metrics).contains("recorder_dead_letters_total{reason=\"malformed\",topic=\"session-events\"}");
+        assertThat(metrics)
+                .contains("recorder_dead_letters_total{reason=\"malformed\",topic=\"" + Topics.SESSION_EVENTS + "\"}");
     }
 
     @Test
@@ -396,14 +425,14 @@ class IngestionTest {
         send(
                 Topics.SESSION_EVENTS,
                 id,
-                event(id, 0, "session.started", start, "slow-bot", "pg-short", "postgres", Map.of()));
+                event(id, 0, EventTypes.SESSION_STARTED, start, "slow-bot", "pg-short", "postgres", Map.of()));
         send(
                 Topics.SESSION_EVENTS,
                 id,
                 event(
                         id,
                         1,
-                        "session.request",
+                        EventTypes.SESSION_REQUEST,
                         start.plusMillis(10),
                         "slow-bot",
                         "pg-short",

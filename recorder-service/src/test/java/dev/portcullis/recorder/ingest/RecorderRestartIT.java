@@ -3,11 +3,12 @@ package dev.portcullis.recorder.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.devstack.Component;
 import dev.portcullis.devstack.DevStack;
 import dev.portcullis.devstack.SharedDevStack;
 import dev.portcullis.recorder.events.JsonSupport;
-import dev.portcullis.recorder.events.Topics;
 import dev.portcullis.recorder.recording.RecordingVerifier;
 import java.io.InputStream;
 import java.net.ServerSocket;
@@ -159,7 +160,7 @@ class RecorderRestartIT {
         recorder = start(port, "restart-it-first.log");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
             for (int seq = 0; seq < events / 2; seq++) {
-                String type = seq == 0 ? "session.started" : "session.request";
+                String type = seq == 0 ? EventTypes.SESSION_STARTED : EventTypes.SESSION_REQUEST;
                 producer.send(
                         new ProducerRecord<>(Topics.SESSION_EVENTS, id, event(id, seq, type, t0.plusMillis(seq))));
             }
@@ -177,7 +178,7 @@ class RecorderRestartIT {
             System.out.printf("recorder killed with %d of %d events staged%n", stagedBeforeKill, events);
 
             for (int seq = events / 2; seq < events; seq++) {
-                String type = seq == events - 1 ? "session.ended" : "session.request";
+                String type = seq == events - 1 ? EventTypes.SESSION_ENDED : EventTypes.SESSION_REQUEST;
                 producer.send(
                         new ProducerRecord<>(Topics.SESSION_EVENTS, id, event(id, seq, type, t0.plusMillis(seq))));
             }

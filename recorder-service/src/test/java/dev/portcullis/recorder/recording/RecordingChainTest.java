@@ -2,6 +2,7 @@ package dev.portcullis.recorder.recording;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.contracts.events.EventTypes;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,8 +22,8 @@ class RecordingChainTest {
             for (long seq : seqs) {
                 w.append(
                         seq,
-                        "{\"session_id\":\"s1\",\"seq\":" + seq + ",\"type\":\"session.request\",\"text\":\"SELECT "
-                                + seq + "\"}");
+                        "{\"session_id\":\"s1\",\"seq\":" + seq + ",\"type\":\"" + EventTypes.SESSION_REQUEST
+                                + "\",\"text\":\"SELECT " + seq + "\"}");
             }
             w.seal("s1", missing.isEmpty() ? "complete" : "incomplete", missing, true);
         }

@@ -10,7 +10,7 @@ import static dev.portcullis.recorder.support.RecorderTestSupport.sqlSession;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.recorder.events.Topics;
+import dev.portcullis.contracts.Topics;
 import dev.portcullis.recorder.support.RecorderDevStack;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

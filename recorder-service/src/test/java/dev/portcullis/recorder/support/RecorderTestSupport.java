@@ -3,6 +3,7 @@ package dev.portcullis.recorder.support;
 import static io.restassured.RestAssured.given;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.recorder.events.JsonSupport;
 import io.restassured.path.json.JsonPath;
 import java.nio.charset.StandardCharsets;
@@ -129,7 +130,7 @@ public final class RecorderTestSupport {
         data.put("time", time.toString());
         data.put("agent", agent);
         data.put("connection", connection);
-        if (type.equals("session.started")) {
+        if (type.equals(EventTypes.SESSION_STARTED)) {
             data.put("protocol", protocol);
         }
         extra.forEach((k, v) -> data.set(k, JsonSupport.MAPPER.valueToTree(v)));
@@ -140,11 +141,18 @@ public final class RecorderTestSupport {
     public static List<String> sqlSession(String id, String agent, String connection, Instant start) {
         List<String> e = new ArrayList<>();
         e.add(event(
-                id, 0, "session.started", start, agent, connection, "postgres", Map.of("client_address", "127.0.0.1")));
+                id,
+                0,
+                EventTypes.SESSION_STARTED,
+                start,
+                agent,
+                connection,
+                "postgres",
+                Map.of("client_address", "127.0.0.1")));
         e.add(event(
                 id,
                 1,
-                "session.request",
+                EventTypes.SESSION_REQUEST,
                 start.plusMillis(100),
                 agent,
                 connection,
@@ -153,7 +161,7 @@ public final class RecorderTestSupport {
         e.add(event(
                 id,
                 2,
-                "session.decision",
+                EventTypes.SESSION_DECISION,
                 start.plusMillis(110),
                 agent,
                 connection,
@@ -162,7 +170,7 @@ public final class RecorderTestSupport {
         e.add(event(
                 id,
                 3,
-                "session.output",
+                EventTypes.SESSION_OUTPUT,
                 start.plusMillis(150),
                 agent,
                 connection,
@@ -171,7 +179,7 @@ public final class RecorderTestSupport {
         e.add(event(
                 id,
                 4,
-                "session.decision",
+                EventTypes.SESSION_DECISION,
                 start.plusMillis(200),
                 agent,
                 connection,
@@ -180,7 +188,7 @@ public final class RecorderTestSupport {
         e.add(event(
                 id,
                 5,
-                "session.ended",
+                EventTypes.SESSION_ENDED,
                 start.plusMillis(300),
                 agent,
                 connection,

@@ -1,9 +1,9 @@
 package dev.portcullis.proxy.enforcement;
 
+import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
 import dev.portcullis.proxy.events.EventPublisher;
-import dev.portcullis.proxy.events.EventTypes;
 import dev.portcullis.proxy.events.SessionRecorder;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

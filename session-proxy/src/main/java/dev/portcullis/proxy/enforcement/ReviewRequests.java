@@ -1,12 +1,13 @@
 package dev.portcullis.proxy.enforcement;
 
+import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.events.ReviewRequested;
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.events.EventPublisher;
-import dev.portcullis.proxy.events.EventTypes;
+import dev.portcullis.proxy.events.SessionData;
 import dev.portcullis.proxy.events.SessionRecorder;
-import dev.portcullis.proxy.events.Topics;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,34 +43,27 @@ public final class ReviewRequests {
             Duration timeout) {
         String reviewId = UUID.randomUUID().toString();
         Future<ReviewHolds.Outcome> held = holds.hold(reviewId);
-        JsonObject data = new JsonObject()
-                .put("review_id", reviewId)
-                .put("session_id", recorder.sessionId())
-                .put("agent", identity.agent())
-                .put("subject", identity.subject())
-                .put("connection", connection)
-                .put("request", recordedRequest)
-                .put("reasons", new JsonArray(decision.reasons()))
-                .put("rules", new JsonArray(decision.rules()))
-                .put("request_seq", requestSeq)
-                .put("expires_at", Instant.now().plus(timeout).toString());
-        events.publish(
-                Topics.REVIEW_REQUESTS, reviewId, EventPublisher.envelope(EventTypes.REVIEW_REQUESTED, reviewId, data));
-        recorder.emit(
-                EventTypes.SESSION_DECISION,
-                new JsonObject()
-                        .put("request_seq", requestSeq)
-                        .put("action", "review")
-                        .put("review_id", reviewId)
-                        .put("state", "waiting"));
+        ReviewRequested data = new ReviewRequested(
+                reviewId,
+                recorder.sessionId(),
+                identity.agent(),
+                identity.subject(),
+                connection,
+                recordedRequest.getMap(),
+                decision.reasons(),
+                decision.rules(),
+                requestSeq,
+                Instant.now().plus(timeout).toString());
+        events.publish(Topics.REVIEW_REQUESTS, reviewId, EventPublisher.reviewRequested(data));
+        recorder.emit(EventTypes.SESSION_DECISION, SessionData.review(requestSeq, "review", reviewId, "waiting"));
         Future<ReviewHolds.Outcome> recorded = held.map(outcome -> {
             recorder.emit(
                     EventTypes.SESSION_DECISION,
-                    new JsonObject()
-                            .put("request_seq", requestSeq)
-                            .put("action", outcome == ReviewHolds.Outcome.APPROVED ? "allow" : "deny")
-                            .put("review_id", reviewId)
-                            .put("state", outcome.name().toLowerCase(Locale.ROOT)));
+                    SessionData.review(
+                            requestSeq,
+                            outcome == ReviewHolds.Outcome.APPROVED ? "allow" : "deny",
+                            reviewId,
+                            outcome.name().toLowerCase(Locale.ROOT)));
             return outcome;
         });
         return new Pending(reviewId, recorded);

@@ -1,5 +1,8 @@
 package dev.portcullis.proxy.events;
 
+import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.CloudEvent;
+import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.config.ProxyConfig;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.SessionRegistry;
@@ -29,6 +32,10 @@ import org.jboss.logging.Logger;
  * consumer has to be rebuilt (an error while reading), it resumes where it stopped, not at the end:
  * a kill switch sent in between is still seen. Until it first reads, the pod is not ready
  * ({@link ControlEventsReadiness}).
+ *
+ * <p>A tolerant reader of contracts' events: it takes what it needs from {@code data}, the subject or the key,
+ * whichever names it. It fails closed both ways: a review decision of a {@code dataschema} it cannot read is
+ * ignored (the hold expires, the request is refused), while a kill switch is applied whatever its version.
  */
 @ApplicationScoped
 public class ControlEventsListener {
@@ -138,18 +145,18 @@ public class ControlEventsListener {
             LOG.warnf("ignoring unreadable event on %s (key %s)", topic, key);
             return;
         }
-        String type = event.getString("type", "");
-        JsonObject data = event.getValue("data") instanceof JsonObject d ? d : new JsonObject();
+        String type = event.getValue(CloudEvent.Attr.TYPE) instanceof String t ? t : "";
+        JsonObject data = event.getValue(CloudEvent.Attr.DATA) instanceof JsonObject d ? d : new JsonObject();
+        String subject = event.getValue(CloudEvent.Attr.SUBJECT) instanceof String s ? s : null;
         switch (type) {
             case EventTypes.AGENT_DISABLED -> {
-                String agent =
-                        first(data.getString("agent"), data.getString("client_id"), event.getString("subject"), key);
+                String agent = first(data.getString("agent"), data.getString("client_id"), subject, key);
                 if (agent != null) {
                     registry.terminateAgent(agent, null, "agent " + agent + " was disabled");
                 }
             }
             case EventTypes.GRANT_REVOKED, EventTypes.GRANT_EXPIRED -> {
-                String agent = first(data.getString("agent"), event.getString("subject"));
+                String agent = first(data.getString("agent"), subject);
                 String connection = data.getString("connection");
                 if (agent != null && connection != null) {
                     registry.terminateAgent(
@@ -160,8 +167,12 @@ public class ControlEventsListener {
                 }
             }
             case EventTypes.REVIEW_APPROVED, EventTypes.REVIEW_DENIED, EventTypes.REVIEW_EXPIRED -> {
-                String reviewId =
-                        first(data.getString("review_id"), data.getString("id"), event.getString("subject"), key);
+                Object schema = event.getValue(CloudEvent.Attr.DATASCHEMA);
+                if (schema != null && !(schema instanceof String s && CloudEvent.readable(s))) {
+                    LOG.warnf("ignoring %s of a dataschema this proxy cannot read (key %s)", type, key);
+                    return;
+                }
+                String reviewId = first(data.getString("review_id"), data.getString("id"), subject, key);
                 if (reviewId != null) {
                     holds.complete(
                             reviewId,

@@ -1,5 +1,6 @@
 package dev.portcullis.proxy.events;
 
+import dev.portcullis.contracts.Topics;
 import dev.portcullis.proxy.config.ProxyConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;

@@ -1,7 +1,12 @@
 package dev.portcullis.proxy.events;
 
+import dev.portcullis.contracts.events.CloudEvent;
+import dev.portcullis.contracts.events.EventSources;
+import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.events.ReviewRequested;
 import dev.portcullis.proxy.config.ProxyConfig;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -11,11 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -32,21 +35,24 @@ import org.jboss.logging.Logger;
  * bounded on-disk spool (JSON lines) and are replayed in order once it is back; while the spool
  * holds anything, new events are appended behind it so order is kept. Nothing is dropped silently:
  * a full spool is logged as an error and counted, and {@link #canRecord()} turns false.
+ *
+ * <p>Events are contracts' {@link CloudEvent}; {@link EventJson} writes them on the publisher thread.
  */
 @ApplicationScoped
+// native: review.requested's data (a contracts record) is written by Vert.x's Jackson codec
+@RegisterForReflection(targets = ReviewRequested.class)
 public class EventPublisher {
 
     private static final Logger LOG = Logger.getLogger(EventPublisher.class);
-    public static final String SOURCE = "/portcullis/session-proxy";
 
     /** An event on its way; the JSON is encoded on the publisher thread, not on the caller's event loop. */
-    record Outgoing(String topic, String key, JsonObject event, String encoded) {
+    record Outgoing(String topic, String key, CloudEvent<?> event, String encoded) {
         Outgoing(String topic, String key, String value) {
             this(topic, key, null, value);
         }
 
         String value() {
-            return encoded != null ? encoded : event.encode();
+            return encoded != null ? encoded : EventJson.encode(event);
         }
     }
 
@@ -86,50 +92,29 @@ public class EventPublisher {
         }
     }
 
-    /** A CloudEvents envelope with the session attributes every session event carries. */
-    public static JsonObject envelope(String type, String subject, JsonObject data) {
-        return new JsonObject()
-                .put("specversion", "1.0")
-                .put("id", UUID.randomUUID().toString())
-                .put("source", SOURCE)
-                .put("type", type)
-                .put("subject", subject)
-                .put("time", Instant.now().toString())
-                .put("datacontenttype", "application/json")
-                .put("data", data);
+    /** {@code review.requested} (review-requests): keyed by and about its review. */
+    public static CloudEvent<ReviewRequested> reviewRequested(ReviewRequested data) {
+        return CloudEvent.of(EventSources.SESSION_PROXY, EventTypes.REVIEW_REQUESTED, data.reviewId(), data);
     }
 
     /**
-     * A session event (docs/architecture.md, "Events"): the envelope plus session id, seq, agent and
-     * connection. Its CloudEvents id is {@code <session id>:<seq>}, unique by construction (a
-     * session's seq never repeats) and cheaper than a random UUID on the per-statement path.
+     * A session event (docs/architecture.md, "Events"): the envelope plus session id, seq, agent and connection
+     * ({@link CloudEvent#session}).
      */
-    public static JsonObject sessionEvent(
+    public static CloudEvent<JsonObject> sessionEvent(
             String type, String sessionId, long seq, String agent, String connection, JsonObject data) {
-        return new JsonObject()
-                .put("specversion", "1.0")
-                .put("id", sessionId + ":" + seq)
-                .put("source", SOURCE)
-                .put("type", type)
-                .put("subject", sessionId)
-                .put("time", Instant.now().toString())
-                .put("datacontenttype", "application/json")
-                .put("data", data)
-                .put("session_id", sessionId)
-                .put("seq", seq)
-                .put("agent", agent)
-                .put("connection", connection);
+        return CloudEvent.session(EventSources.SESSION_PROXY, type, sessionId, seq, agent, connection, data);
     }
 
-    /** Non-blocking; safe on an event loop. {@code event} is encoded later, so the caller must not change it. */
-    public void publish(String topic, String key, JsonObject event) {
+    /** Non-blocking; safe on an event loop. {@code event} is encoded later, so the caller must not change its data. */
+    public void publish(String topic, String key, CloudEvent<?> event) {
         if (!config.events().enabled()) {
             return;
         }
         // the event must not be changed by the caller once published (every caller builds a fresh one)
         if (!queue.offer(new Outgoing(topic, key, event, null))) {
             long n = dropped.incrementAndGet();
-            LOG.errorf("event queue full: event %s of %s not recorded (%d so far)", event.getString("type"), key, n);
+            LOG.errorf("event queue full: event %s of %s not recorded (%d so far)", event.type(), key, n);
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.portcullis.proxy.events;
 
+import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.CloudEvent;
+import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.enforcement.Decision;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.jboss.logging.Logger;
 
@@ -18,7 +20,7 @@ public final class SessionRecorder {
 
     /** Where the events go: {@link EventPublisher#publish} (a seam for unit tests). */
     interface Sink {
-        void publish(String topic, String key, JsonObject event);
+        void publish(String topic, String key, CloudEvent<?> event);
     }
 
     private final Sink events;
@@ -66,13 +68,7 @@ public final class SessionRecorder {
     public long decision(Decision d, long requestSeq, boolean cached) {
         return emit(
                 EventTypes.SESSION_DECISION,
-                new JsonObject()
-                        .put("request_seq", requestSeq)
-                        .put("action", d.action().wire())
-                        .put("reasons", new JsonArray(d.reasons()))
-                        .put("rules", new JsonArray(d.rules()))
-                        .put("decision_id", d.decisionId())
-                        .put("cached", cached));
+                SessionData.decision(requestSeq, d.action().wire(), d.reasons(), d.rules(), d.decisionId(), cached));
     }
 
     /** How many {@code session.request} events so far. */

@@ -1,12 +1,13 @@
 package dev.portcullis.proxy.http;
 
+import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.LineMasker;
 import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.PolicyInput;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.ReviewRequests;
-import dev.portcullis.proxy.events.EventTypes;
+import dev.portcullis.proxy.events.SessionData;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -467,8 +468,7 @@ final class HttpExchange {
 
     private void finished(HttpClientResponse resp, long bytes, BodyTransformer transformer, String error) {
         client.done(resp.request());
-        JsonObject data = new JsonObject()
-                .put("request_seq", requestSeq)
+        JsonObject data = SessionData.answering(requestSeq)
                 .put("status", resp.statusCode())
                 .put("bytes", bytes)
                 .put("masked", transformer != null)
@@ -530,8 +530,7 @@ final class HttpExchange {
                                 backend.close();
                                 session.recorder.emit(
                                         EventTypes.SESSION_OUTPUT,
-                                        new JsonObject()
-                                                .put("request_seq", requestSeq)
+                                        SessionData.answering(requestSeq)
                                                 .put("status", 101)
                                                 .put("upgrade", req.getHeader(HttpHeaders.UPGRADE))
                                                 .put("bytes_from_agent", up.get())
@@ -572,10 +571,7 @@ final class HttpExchange {
         }
         session.recorder.emit(
                 EventTypes.SESSION_OUTPUT,
-                new JsonObject()
-                        .put("request_seq", requestSeq)
-                        .put("status", code)
-                        .put("error", message));
+                SessionData.answering(requestSeq).put("status", code).put("error", message));
         HttpErrors.send(req.response(), kubernetes, code, reason, message);
     }
 }

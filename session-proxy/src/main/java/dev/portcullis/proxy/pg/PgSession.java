@@ -2,6 +2,9 @@ package dev.portcullis.proxy.pg;
 
 import static dev.portcullis.proxy.pg.codec.PgProtocol.*;
 
+import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.events.ReviewRequested;
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.auth.TokenValidator;
 import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
@@ -11,8 +14,7 @@ import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.Masker;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.events.EventPublisher;
-import dev.portcullis.proxy.events.EventTypes;
-import dev.portcullis.proxy.events.Topics;
+import dev.portcullis.proxy.events.SessionData;
 import dev.portcullis.proxy.pg.codec.PgBackendAuthenticator;
 import dev.portcullis.proxy.pg.codec.PgBackendMessages;
 import dev.portcullis.proxy.pg.codec.PgBackendMessages.Field;
@@ -1124,29 +1126,19 @@ final class PgSession implements LiveSession {
                         + (decision.reasons().isEmpty() ? "" : " (" + String.join("; ", decision.reasons()) + ")")));
         flush();
         Instant expires = Instant.now().plus(gw.config().review().timeout());
-        JsonObject data = new JsonObject()
-                .put("review_id", reviewId)
-                .put("session_id", id)
-                .put("agent", agent())
-                .put("subject", identity.subject())
-                .put("connection", connection.name())
-                .put("request", maskedRequest(request, decision.mask()))
-                .put("reasons", new JsonArray(decision.reasons()))
-                .put("rules", new JsonArray(decision.rules()))
-                .put("request_seq", requestSeq)
-                .put("expires_at", expires.toString());
-        gw.events()
-                .publish(
-                        Topics.REVIEW_REQUESTS,
-                        reviewId,
-                        EventPublisher.envelope(EventTypes.REVIEW_REQUESTED, reviewId, data));
-        emit(
-                EventTypes.SESSION_DECISION,
-                new JsonObject()
-                        .put("request_seq", requestSeq)
-                        .put("action", "review")
-                        .put("review_id", reviewId)
-                        .put("state", "waiting"));
+        ReviewRequested data = new ReviewRequested(
+                reviewId,
+                id,
+                agent(),
+                identity.subject(),
+                connection.name(),
+                maskedRequest(request, decision.mask()).getMap(),
+                decision.reasons(),
+                decision.rules(),
+                requestSeq,
+                expires.toString());
+        gw.events().publish(Topics.REVIEW_REQUESTS, reviewId, EventPublisher.reviewRequested(data));
+        emit(EventTypes.SESSION_DECISION, SessionData.review(requestSeq, "review", reviewId, "waiting"));
         gw.holds().hold(reviewId).onComplete(ar -> {
             pendingReview = null;
             busy = false;
@@ -1156,11 +1148,11 @@ final class PgSession implements LiveSession {
             ReviewHolds.Outcome outcome = ar.succeeded() ? ar.result() : ReviewHolds.Outcome.EXPIRED;
             emit(
                     EventTypes.SESSION_DECISION,
-                    new JsonObject()
-                            .put("request_seq", requestSeq)
-                            .put("action", outcome == ReviewHolds.Outcome.APPROVED ? "allow" : "deny")
-                            .put("review_id", reviewId)
-                            .put("state", outcome.name().toLowerCase()));
+                    SessionData.review(
+                            requestSeq,
+                            outcome == ReviewHolds.Outcome.APPROVED ? "allow" : "deny",
+                            reviewId,
+                            outcome.name().toLowerCase()));
             if (outcome == ReviewHolds.Outcome.APPROVED) {
                 approved.accept(null);
             } else {
@@ -1373,20 +1365,13 @@ final class PgSession implements LiveSession {
     private void emitDecision(Decision d, long requestSeq, boolean cached) {
         emit(
                 EventTypes.SESSION_DECISION,
-                new JsonObject()
-                        .put("request_seq", requestSeq)
-                        .put("action", d.action().wire())
-                        .put("reasons", new JsonArray(d.reasons()))
-                        .put("rules", new JsonArray(d.rules()))
-                        .put("decision_id", d.decisionId())
-                        .put("cached", cached));
+                SessionData.decision(requestSeq, d.action().wire(), d.reasons(), d.rules(), d.decisionId(), cached));
     }
 
     private void emitOutput(Expect e, String tag) {
         emit(
                 EventTypes.SESSION_OUTPUT,
-                new JsonObject()
-                        .put("request_seq", e.requestSeq)
+                SessionData.answering(e.requestSeq)
                         .put("command_tag", tag)
                         .put("rows", e.rows)
                         .put("denied", e.deny));

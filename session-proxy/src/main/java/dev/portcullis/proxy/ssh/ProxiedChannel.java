@@ -1,10 +1,12 @@
 package dev.portcullis.proxy.ssh;
 
+import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.events.SessionEventFields;
 import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.ReviewRequests;
-import dev.portcullis.proxy.events.EventTypes;
+import dev.portcullis.proxy.events.SessionData;
 import io.vertx.core.json.JsonObject;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -250,7 +252,7 @@ final class ProxiedChannel implements Command {
                             new JsonObject()
                                     .put("kind", "shell_line")
                                     .put("command", gw.masker().applyDetectors(RECORD_DETECTORS, line))
-                                    .put("shell_request_seq", requestSeq))));
+                                    .put(SessionEventFields.SHELL_REQUEST_SEQ, requestSeq))));
             ch = sh;
         } else {
             ChannelExec ex = session.createExecChannel(request.command());
@@ -267,10 +269,7 @@ final class ProxiedChannel implements Command {
         Integer status = ch.getExitStatus();
         s.emit(
                 EventTypes.SESSION_OUTPUT,
-                new JsonObject()
-                        .put("request_seq", requestSeq)
-                        .put("exit_status", status)
-                        .put("elapsed", s.elapsed()));
+                SessionData.answering(requestSeq).put("exit_status", status).put("elapsed", s.elapsed()));
         return status == null ? 255 : status;
     }
 
@@ -278,7 +277,7 @@ final class ProxiedChannel implements Command {
     private int relaySftp(SshAgentSession s, ClientSession session, boolean readOnly, long requestSeq)
             throws Exception {
         SftpRelay relay = new SftpRelay(out, readOnly, op -> {
-            JsonObject j = op.json().put("sftp_request_seq", requestSeq);
+            JsonObject j = op.json().put(SessionEventFields.SFTP_REQUEST_SEQ, requestSeq);
             j.put("path", gw.masker().applyDetectors(RECORD_DETECTORS, op.path()));
             s.emit(EventTypes.SESSION_REQUEST, j);
         });
@@ -292,18 +291,14 @@ final class ProxiedChannel implements Command {
         Integer status = ch.getExitStatus();
         s.emit(
                 EventTypes.SESSION_OUTPUT,
-                new JsonObject()
-                        .put("request_seq", requestSeq)
-                        .put("exit_status", status)
-                        .put("elapsed", s.elapsed()));
+                SessionData.answering(requestSeq).put("exit_status", status).put("elapsed", s.elapsed()));
         return status == null ? 0 : status;
     }
 
     private void output(SshAgentSession s, long requestSeq, String stream, String text) {
         s.emit(
                 EventTypes.SESSION_OUTPUT,
-                new JsonObject()
-                        .put("request_seq", requestSeq)
+                SessionData.answering(requestSeq)
                         .put("stream", stream)
                         .put("elapsed", s.elapsed())
                         .put("data", text));

@@ -1,7 +1,8 @@
 package dev.portcullis.proxy.ssh;
 
+import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.enforcement.Decision;
-import dev.portcullis.proxy.events.EventTypes;
+import dev.portcullis.proxy.events.SessionData;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -132,8 +133,7 @@ final class ProxiedTcpipChannel extends AbstractServerChannel {
         ch.addCloseFutureListener(cf -> {
             s.emit(
                     EventTypes.SESSION_OUTPUT,
-                    new JsonObject()
-                            .put("request_seq", requestSeq)
+                    SessionData.answering(requestSeq)
                             .put("bytes_from_agent", up.get())
                             .put("elapsed", s.elapsed()));
             close(false);

@@ -2,6 +2,8 @@ package dev.portcullis.proxy.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.EventTypes;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +17,7 @@ class SessionRecorderTest {
             (topic, key, event) -> {
                 assertEquals(Topics.SESSION_EVENTS, topic);
                 assertEquals("s-1", key);
-                published.add(event);
+                published.add(EventJson.toJson(event)); // as it goes on the wire
             },
             "s-1",
             "ssh-runner",

@@ -7,11 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.Agents;
 import dev.portcullis.proxy.HttpListener;
 import dev.portcullis.proxy.KafkaProbe;
 import dev.portcullis.proxy.KeycloakScopes;
-import dev.portcullis.proxy.events.Topics;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonArray;
@@ -164,12 +165,13 @@ class KubernetesGatewayTest {
                         "Bearer " + KubeApiFront.SA_TOKEN, a, "the API server only ever sees the connection's token");
             }
             JsonObject req = events.await(
-                    e -> "session.request".equals(e.getString("type"))
+                    e -> EventTypes.SESSION_REQUEST.equals(e.getString("type"))
                             && e.getJsonObject("data").getString("path", "").contains(marker),
                     Duration.ofSeconds(15));
             String session = req.getString("session_id");
             events.await(
-                    e -> session.equals(e.getString("session_id")) && "session.ended".equals(e.getString("type")),
+                    e -> session.equals(e.getString("session_id"))
+                            && EventTypes.SESSION_ENDED.equals(e.getString("type")),
                     Duration.ofSeconds(15));
             for (JsonObject e : events.seen()) {
                 assertFalse(e.encode().contains(KubeApiFront.SA_TOKEN), "no backend token in session events");
@@ -275,7 +277,7 @@ class KubernetesGatewayTest {
         try (KafkaProbe requests = new KafkaProbe(Topics.REVIEW_REQUESTS)) {
             Process p = Clients.kubectl(kubeconfig, "delete", "configmap", name);
             JsonObject req = requests.await(
-                    e -> "review.requested".equals(e.getString("type"))
+                    e -> EventTypes.REVIEW_REQUESTED.equals(e.getString("type"))
                             && name.equals(e.getJsonObject("data")
                                     .getJsonObject("request")
                                     .getString("name")),
@@ -300,7 +302,7 @@ class KubernetesGatewayTest {
                             .put("specversion", "1.0")
                             .put("id", UUID.randomUUID().toString())
                             .put("source", "/test")
-                            .put("type", "review.approved")
+                            .put("type", EventTypes.REVIEW_APPROVED)
                             .put("subject", reviewId)
                             .put(
                                     "data",
@@ -413,12 +415,12 @@ class KubernetesGatewayTest {
                             .put("specversion", "1.0")
                             .put("id", UUID.randomUUID().toString())
                             .put("source", "/test")
-                            .put("type", "agent.disabled")
+                            .put("type", EventTypes.AGENT_DISABLED)
                             .put("subject", "demo-agent")
                             .put("data", new JsonObject().put("agent", "demo-agent")));
             assertTrue(watch.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "the watch ended");
             events.await(
-                    e -> "session.ended".equals(e.getString("type"))
+                    e -> EventTypes.SESSION_ENDED.equals(e.getString("type"))
                             && e.getJsonObject("data").getString("reason", "").contains("was disabled"),
                     Duration.ofSeconds(10));
         } finally {
@@ -433,26 +435,27 @@ class KubernetesGatewayTest {
             Clients.Result r = Clients.kubectlRun(kubeconfig, "get", "configmap", "settings", "-o", "json");
             assertEquals(0, r.exit(), r.stderr());
             JsonObject request = events.await(
-                    e -> "session.request".equals(e.getString("type"))
+                    e -> EventTypes.SESSION_REQUEST.equals(e.getString("type"))
                             && "settings".equals(e.getJsonObject("data").getString("name")),
                     Duration.ofSeconds(15));
             String session = request.getString("session_id");
             events.await(
-                    e -> session.equals(e.getString("session_id")) && "session.ended".equals(e.getString("type")),
+                    e -> session.equals(e.getString("session_id"))
+                            && EventTypes.SESSION_ENDED.equals(e.getString("type")),
                     Duration.ofSeconds(15));
             List<JsonObject> mine = events.session(session, "demo-agent", HttpTestResource.K8S);
-            assertEquals("session.started", mine.getFirst().getString("type"));
+            assertEquals(EventTypes.SESSION_STARTED, mine.getFirst().getString("type"));
             assertEquals("kubernetes", mine.getFirst().getJsonObject("data").getString("protocol"));
-            assertEquals("session.ended", mine.getLast().getString("type"));
+            assertEquals(EventTypes.SESSION_ENDED, mine.getLast().getString("type"));
             long seq = request.getLong("seq");
             JsonObject decision = mine.stream()
-                    .filter(e -> "session.decision".equals(e.getString("type"))
+                    .filter(e -> EventTypes.SESSION_DECISION.equals(e.getString("type"))
                             && e.getJsonObject("data").getLong("request_seq") == seq)
                     .findFirst()
                     .orElseThrow();
             assertEquals("allow", decision.getJsonObject("data").getString("action"));
             JsonObject output = mine.stream()
-                    .filter(e -> "session.output".equals(e.getString("type"))
+                    .filter(e -> EventTypes.SESSION_OUTPUT.equals(e.getString("type"))
                             && e.getJsonObject("data").getLong("request_seq") == seq)
                     .findFirst()
                     .orElseThrow();

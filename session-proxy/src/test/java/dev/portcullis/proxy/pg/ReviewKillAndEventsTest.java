@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.Agents;
 import dev.portcullis.proxy.KafkaProbe;
 import dev.portcullis.proxy.ProxyTestResource;
 import dev.portcullis.proxy.events.ControlEventsListener;
-import dev.portcullis.proxy.events.Topics;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
@@ -88,7 +89,7 @@ class ReviewKillAndEventsTest {
                 }
             });
             JsonObject req = requests.await(
-                    e -> "review.requested".equals(e.getString("type"))
+                    e -> EventTypes.REVIEW_REQUESTED.equals(e.getString("type"))
                             && e.getJsonObject("data")
                                     .getJsonObject("request")
                                     .getString("text")
@@ -96,9 +97,10 @@ class ReviewKillAndEventsTest {
                     Duration.ofSeconds(10));
             String reviewId = req.getJsonObject("data").getString("review_id");
             assertEquals("demo-agent", req.getJsonObject("data").getString("agent"));
+            assertEquals(List.of(), KafkaProbe.contractProblems(req));
             Thread.sleep(300);
             assertFalse(denied.isDone(), "the statement is held");
-            KafkaProbe.publish(Topics.REVIEW_DECISIONS, reviewId, decision("review.denied", reviewId));
+            KafkaProbe.publish(Topics.REVIEW_DECISIONS, reviewId, decision(EventTypes.REVIEW_DENIED, reviewId));
             SQLException e = denied.get(10, TimeUnit.SECONDS);
             assertNotNull(e, "denied review refuses the statement");
             assertEquals("42501", e.getSQLState());
@@ -115,13 +117,13 @@ class ReviewKillAndEventsTest {
                 }
             });
             JsonObject req2 = requests.await(
-                    x -> "review.requested".equals(x.getString("type"))
+                    x -> EventTypes.REVIEW_REQUESTED.equals(x.getString("type"))
                             && !x.getJsonObject("data").getString("review_id").equals(reviewId),
                     Duration.ofSeconds(10));
             String reviewId2 = req2.getJsonObject("data").getString("review_id");
             Thread.sleep(300);
             assertFalse(approved.isDone(), "the statement is held");
-            KafkaProbe.publish(Topics.REVIEW_DECISIONS, reviewId2, decision("review.approved", reviewId2));
+            KafkaProbe.publish(Topics.REVIEW_DECISIONS, reviewId2, decision(EventTypes.REVIEW_APPROVED, reviewId2));
             assertEquals(null, approved.get(10, TimeUnit.SECONDS));
             SQLWarning w = s.getWarnings();
             assertNotNull(w);
@@ -177,7 +179,7 @@ class ReviewKillAndEventsTest {
                     .put("specversion", "1.0")
                     .put("id", "e1")
                     .put("source", "/test")
-                    .put("type", "agent.disabled")
+                    .put("type", EventTypes.AGENT_DISABLED)
                     .put("subject", "demo-agent")
                     .put("data", new JsonObject().put("agent", "demo-agent").put("reason", "disabled"));
             // iat has whole seconds and a token of the kill switch's own second is let through: make this one older
@@ -227,12 +229,13 @@ class ReviewKillAndEventsTest {
                 assertThrows(SQLException.class, () -> s.execute("DROP TABLE scratch"));
             }
             JsonObject started = events.await(
-                    e -> "session.started".equals(e.getString("type"))
+                    e -> EventTypes.SESSION_STARTED.equals(e.getString("type"))
                             && "events-test".equals(e.getJsonObject("data").getString("application_name")),
                     Duration.ofSeconds(10));
             String sessionId = started.getString("session_id");
             JsonObject ended = events.await(
-                    e -> "session.ended".equals(e.getString("type")) && sessionId.equals(e.getString("session_id")),
+                    e -> EventTypes.SESSION_ENDED.equals(e.getString("type"))
+                            && sessionId.equals(e.getString("session_id")),
                     Duration.ofSeconds(10));
             List<JsonObject> mine = events.seen().stream()
                     .filter(e -> sessionId.equals(e.getString("session_id")))
@@ -242,14 +245,15 @@ class ReviewKillAndEventsTest {
                 assertEquals("demo-agent", mine.get(i).getString("agent"));
                 assertEquals("pg-demo", mine.get(i).getString("connection"));
                 assertNotNull(mine.get(i).getString("time"));
+                assertEquals(List.of(), KafkaProbe.contractProblems(mine.get(i)));
             }
-            assertEquals("session.started", mine.get(0).getString("type"));
+            assertEquals(EventTypes.SESSION_STARTED, mine.get(0).getString("type"));
             assertEquals(ended, mine.get(mine.size() - 1));
             assertTrue(mine.stream()
-                    .anyMatch(e -> "session.decision".equals(e.getString("type"))
+                    .anyMatch(e -> EventTypes.SESSION_DECISION.equals(e.getString("type"))
                             && "deny".equals(e.getJsonObject("data").getString("action"))));
             assertTrue(mine.stream()
-                    .anyMatch(e -> "session.output".equals(e.getString("type"))
+                    .anyMatch(e -> EventTypes.SESSION_OUTPUT.equals(e.getString("type"))
                             && e.getJsonObject("data").getLong("rows") == 3));
             String all = mine.toString();
             assertFalse(all.contains("4111111111111111"), "no unmasked card number in events");

@@ -2,6 +2,8 @@ package dev.portcullis.proxy.ssh;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.portcullis.contracts.events.CloudEvent;
+import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
 import dev.portcullis.proxy.config.ProxyConfig;
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /** The kill switch's reason is what an SSH session's recording ends with. */
 class SshAgentSessionTest {
 
-    private final List<JsonObject> published = new CopyOnWriteArrayList<>();
+    private final List<CloudEvent<?>> published = new CopyOnWriteArrayList<>();
     private SshAgentSession session;
 
     @Test
@@ -30,7 +32,7 @@ class SshAgentSessionTest {
         ProxyConfig config = stub(ProxyConfig.class, Map.of("events", events));
         EventPublisher publisher = new EventPublisher(config) {
             @Override
-            public void publish(String topic, String key, JsonObject event) {
+            public void publish(String topic, String key, CloudEvent<?> event) {
                 published.add(event);
             }
         };
@@ -62,11 +64,11 @@ class SshAgentSessionTest {
         session.terminate("agent ssh-runner was disabled");
 
         assertEquals(
-                List.of("session.started", "session.ended"),
-                published.stream().map(e -> e.getString("type")).toList());
+                List.of(EventTypes.SESSION_STARTED, EventTypes.SESSION_ENDED),
+                published.stream().map(CloudEvent::type).toList());
         assertEquals(
                 "agent ssh-runner was disabled",
-                published.getLast().getJsonObject("data").getString("reason"));
+                ((JsonObject) published.getLast().data()).getString("reason"));
     }
 
     private static <T> T stub(Class<T> type, Map<String, Object> answers) {

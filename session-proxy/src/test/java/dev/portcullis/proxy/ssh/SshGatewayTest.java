@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.Agents;
 import dev.portcullis.proxy.KafkaProbe;
 import dev.portcullis.proxy.SshListener;
-import dev.portcullis.proxy.events.Topics;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
@@ -169,7 +170,7 @@ class SshGatewayTest {
         try (KafkaProbe requests = new KafkaProbe(Topics.REVIEW_REQUESTS)) {
             Process p = SshClients.start(port, CONN, token, List.of(), "touch " + marker + " # review");
             JsonObject req = requests.await(
-                    e -> "review.requested".equals(e.getString("type"))
+                    e -> EventTypes.REVIEW_REQUESTED.equals(e.getString("type"))
                             && e.getJsonObject("data")
                                     .getJsonObject("request")
                                     .getString("command", "")
@@ -187,7 +188,7 @@ class SshGatewayTest {
                             .put("specversion", "1.0")
                             .put("id", UUID.randomUUID().toString())
                             .put("source", "/test")
-                            .put("type", "review.approved")
+                            .put("type", EventTypes.REVIEW_APPROVED)
                             .put("subject", reviewId)
                             .put(
                                     "data",
@@ -210,27 +211,30 @@ class SshGatewayTest {
                     "echo " + tag + "; cat " + SshTestResource.dir().resolve("cards.txt"));
             assertEquals(0, r.exit(), r.stderr());
             JsonObject request = events.await(
-                    e -> "session.request".equals(e.getString("type"))
+                    e -> EventTypes.SESSION_REQUEST.equals(e.getString("type"))
                             && e.getJsonObject("data").getString("command", "").contains(tag),
                     Duration.ofSeconds(15));
             String session = request.getString("session_id");
             events.await(
-                    e -> session.equals(e.getString("session_id")) && "session.ended".equals(e.getString("type")),
+                    e -> session.equals(e.getString("session_id"))
+                            && EventTypes.SESSION_ENDED.equals(e.getString("type")),
                     Duration.ofSeconds(15));
             List<JsonObject> mine = events.session(session, "demo-agent", CONN);
             List<String> types = mine.stream().map(e -> e.getString("type")).toList();
-            assertEquals("session.started", types.getFirst());
-            assertEquals("session.ended", types.getLast());
-            assertTrue(types.indexOf("session.request") < types.indexOf("session.decision"), types.toString());
+            assertEquals(EventTypes.SESSION_STARTED, types.getFirst());
+            assertEquals(EventTypes.SESSION_ENDED, types.getLast());
+            assertTrue(
+                    types.indexOf(EventTypes.SESSION_REQUEST) < types.indexOf(EventTypes.SESSION_DECISION),
+                    types.toString());
             String output = mine.stream()
-                    .filter(e -> "session.output".equals(e.getString("type")))
+                    .filter(e -> EventTypes.SESSION_OUTPUT.equals(e.getString("type")))
                     .map(e -> e.getJsonObject("data").getString("data", ""))
                     .reduce("", String::concat);
             assertTrue(output.contains(tag), output);
             assertFalse(output.contains(SshTestResource.CARD), "recorded output is masked");
             assertTrue(
                     mine.stream()
-                            .anyMatch(e -> "session.output".equals(e.getString("type"))
+                            .anyMatch(e -> EventTypes.SESSION_OUTPUT.equals(e.getString("type"))
                                     && e.getJsonObject("data").containsKey("elapsed")),
                     "output events carry asciicast timing");
             assertFalse(events.seen().toString().contains(token), "the token is never recorded");
@@ -253,7 +257,7 @@ class SshGatewayTest {
                             .orElse("none"),
                     "the shell was decided by policy");
             JsonObject line = events.await(
-                    e -> "session.request".equals(e.getString("type"))
+                    e -> EventTypes.SESSION_REQUEST.equals(e.getString("type"))
                             && "shell_line".equals(e.getJsonObject("data").getString("kind"))
                             && "echo shell-$((6*7))"
                                     .equals(e.getJsonObject("data").getString("command")),
@@ -284,7 +288,7 @@ class SshGatewayTest {
                         .put("specversion", "1.0")
                         .put("id", UUID.randomUUID().toString())
                         .put("source", "/test")
-                        .put("type", "agent.disabled")
+                        .put("type", EventTypes.AGENT_DISABLED)
                         .put("subject", "demo-agent")
                         .put("data", new JsonObject().put("agent", "demo-agent")));
         assertTrue(p.waitFor(5, TimeUnit.SECONDS), "the session ended");
@@ -364,7 +368,7 @@ class SshGatewayTest {
                     .orElseThrow();
             assertEquals(true, input.getJsonObject("request").getBoolean("read_only"));
             JsonObject denied = events.await(
-                    e -> "session.request".equals(e.getString("type"))
+                    e -> EventTypes.SESSION_REQUEST.equals(e.getString("type"))
                             && "sftp_op".equals(e.getJsonObject("data").getString("kind"))
                             && e.getJsonObject("data").getBoolean("denied", false)
                             && e.getJsonObject("data").getString("path", "").equals(remoteNew),
