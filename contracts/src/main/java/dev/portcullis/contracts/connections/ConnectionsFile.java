@@ -23,7 +23,8 @@ import java.util.Set;
  * <p>The rules, all checked at once so one pass reports every error:
  *
  * <ul>
- *   <li>the document is empty or a map with the single key {@code connections}: a map of name to connection;
+ *   <li>the document is a map with the single key {@code connections}: a map of name to connection, maybe empty
+ *       ({@code connections: {}}); an empty document is an error;
  *   <li>a name is a DNS label ({@link #NAME_RULE}): it is a scope part ({@code conn:<name>:<access>}), a PostgreSQL
  *       database name, an SSH user part ({@code agent@name}) and an HTTP path prefix or host;
  *   <li>{@code type} (postgres, ssh, kubernetes, http), {@code address} and {@code accessLevels} are required;
@@ -131,13 +132,15 @@ public final class ConnectionsFile {
 
     /**
      * Validates a parsed connections file: {@code document} is what a YAML or JSON parser gives for the whole file
-     * (maps, lists, strings, numbers, booleans, null; null for an empty file).
+     * (maps, lists, strings, numbers, booleans, null).
      */
     public static Result validate(Object document) {
         List<ConnectionError> errors = new ArrayList<>();
         Map<String, Connection> out = new LinkedHashMap<>();
         if (document == null) {
-            return new Result(out, errors);
+            // an empty file is more likely a failed mount than a wish for no connections
+            errors.add(new ConnectionError(null, null, "the file is empty; 'connections: {}' declares no connection"));
+            return new Result(Map.of(), errors);
         }
         if (!(document instanceof Map<?, ?> root)) {
             errors.add(new ConnectionError(null, null, "the file must be a map with the key 'connections'"));

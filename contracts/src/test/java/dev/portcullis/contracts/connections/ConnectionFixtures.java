@@ -44,7 +44,8 @@ public final class ConnectionFixtures {
             "invalid/http-credentials.yaml",
             "invalid/bad-tls-mode.yaml",
             "invalid/not-a-map.yaml",
-            "invalid/duplicate-name.yaml");
+            "invalid/duplicate-name.yaml",
+            "invalid/empty-file.yaml");
 
     private ConnectionFixtures() {}
 

@@ -158,9 +158,12 @@ class ConnectionsFileTest {
     }
 
     @Test
-    void anEmptyDocumentOrAnEmptyConnectionsKeyDeclaresNoConnection() throws IOException {
-        assertThat(ConnectionsFile.validate(null).orThrow()).isEmpty();
+    void anEmptyConnectionsKeyDeclaresNoConnectionButAnEmptyDocumentIsAnError() throws IOException {
         assertThat(read("connections:\n").orThrow()).isEmpty();
+        assertThat(read("connections: {}\n").orThrow()).isEmpty();
+        assertThat(ConnectionsFile.validate(null).errors())
+                .extracting(ConnectionError::toString)
+                .containsExactly("the file is empty; 'connections: {}' declares no connection");
         assertThat(read("[]").errors())
                 .extracting(ConnectionError::toString)
                 .containsExactly("the file must be a map with the key 'connections'");
