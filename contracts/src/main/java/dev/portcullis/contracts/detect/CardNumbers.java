@@ -1,29 +1,23 @@
 package dev.portcullis.contracts.detect;
 
 /**
- * A linear scanner for payment card numbers: 13 to 19 digits, consecutive digits separated by at most one space or
- * dash, passing the {@link Luhn} check, with no digit directly before or after. At each place a run of digits starts
- * the longest such number wins; a run that holds none is passed over. No regular expression: a card pattern needs
- * look-around, which RE2/J does not have, and backtracks on digit-rich text (base64) in engines that do.
+ * Payment card numbers: 13 to 19 digits, consecutive digits separated by at most one space or dash, passing the
+ * {@link Luhn} check, with no digit directly before or after. At each place a run of digits starts the longest such
+ * number wins; a run that holds none is passed over. (A regular expression cannot say this without look-around,
+ * and a backtracking one crawls over digit-rich text such as base64.)
  */
-final class CardNumbers implements DetectorMatcher {
+final class CardNumbers extends LinearScan {
 
     static final int MIN_DIGITS = 13;
     static final int MAX_DIGITS = 19;
 
-    private final CharSequence text;
-    private int from;
-    private int start = -1;
-    private int end = -1;
-
     CardNumbers(CharSequence text) {
-        this.text = text;
+        super(text);
     }
 
     @Override
-    public boolean find() {
-        int n = text.length();
-        for (int i = from; i < n; i++) {
+    boolean next(int from) {
+        for (int i = from; i < text.length(); i++) {
             if (!digit(text.charAt(i)) || (i > 0 && digit(text.charAt(i - 1)))) {
                 continue;
             }
@@ -31,30 +25,10 @@ final class CardNumbers implements DetectorMatcher {
             if (e > 0) {
                 start = i;
                 end = e;
-                from = e;
                 return true;
             }
         }
-        from = n;
-        start = -1;
-        end = -1;
         return false;
-    }
-
-    @Override
-    public int start() {
-        if (start < 0) {
-            throw new IllegalStateException("no match");
-        }
-        return start;
-    }
-
-    @Override
-    public int end() {
-        if (end < 0) {
-            throw new IllegalStateException("no match");
-        }
-        return end;
     }
 
     /** The end of the longest card number starting at {@code start}, or -1. At most ~40 characters are looked at. */
@@ -105,9 +79,5 @@ final class CardNumbers implements DetectorMatcher {
             }
         }
         return false;
-    }
-
-    private static boolean digit(char c) {
-        return c >= '0' && c <= '9';
     }
 }
