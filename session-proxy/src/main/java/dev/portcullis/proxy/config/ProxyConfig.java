@@ -30,7 +30,7 @@ public interface ProxyConfig {
     Masking masking();
 
     interface Connections {
-        /** The connections YAML (DESIGN.md "Connections"); env PORTCULLIS_CONNECTIONS_FILE. */
+        /** The connections YAML (docs/architecture.md "Connections"); env PORTCULLIS_CONNECTIONS_FILE. */
         Optional<String> file();
     }
 

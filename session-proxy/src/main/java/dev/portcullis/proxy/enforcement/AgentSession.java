@@ -1,7 +1,7 @@
 package dev.portcullis.proxy.enforcement;
 
+import dev.portcullis.contracts.connections.Connection;
 import dev.portcullis.proxy.auth.AgentIdentity;
-import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
 import dev.portcullis.proxy.events.EventPublisher;
 import dev.portcullis.proxy.events.EventTypes;
 import dev.portcullis.proxy.events.SessionRecorder;

@@ -1,20 +1,20 @@
 package dev.portcullis.proxy.enforcement;
 
+import dev.portcullis.contracts.connections.Connection;
 import dev.portcullis.proxy.auth.AgentIdentity;
-import dev.portcullis.proxy.config.ConnectionCatalog;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.HashMap;
 
-/** The policy input of DESIGN.md "Policy" for one request, protocol-neutral. */
+/** The policy input of docs/architecture.md "Policy" for one request, protocol-neutral. */
 public final class PolicyInput {
 
     private PolicyInput() {}
 
     public static JsonObject of(
             AgentIdentity identity,
-            ConnectionCatalog.Connection connection,
+            Connection connection,
             String sessionId,
             String clientAddress,
             Instant startedAt,
@@ -32,7 +32,7 @@ public final class PolicyInput {
                         "connection",
                         new JsonObject()
                                 .put("name", connection.name())
-                                .put("type", connection.type())
+                                .put("type", connection.type().id())
                                 .put("tags", new JsonObject(new HashMap<>(connection.tags()))))
                 .put(
                         "session",
