@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * One target of the connections file, as {@link ConnectionsFile#validate} returns it: every field checked, defaults
- * applied. Built only by the validation; services read what they need of it.
+ * applied. Built by the validation (tests build their own); services read what they need of it.
  *
  * @param name the connection's name (a DNS label: see {@link ConnectionsFile#NAME_RULE})
  * @param type the protocol
