@@ -1,36 +1,37 @@
 package dev.portcullis.broker.connection;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.portcullis.broker.config.BrokerConfig;
+import dev.portcullis.contracts.connections.AccessLevel;
+import dev.portcullis.contracts.connections.ConnectionsFile;
+import dev.portcullis.contracts.connections.InvalidConnectionsFileException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
- * The connections file, read at start and again whenever it changes. Only names, types, access
- * levels and tags are kept; credentials and addresses stay with session-proxy.
+ * The connections file (docs/architecture.md "Connections"), read at start and again whenever it changes, and
+ * validated by {@link ConnectionsFile} like in every service: a file is used whole or not at all. Only names, types,
+ * access levels and tags are kept; credentials and addresses stay with session-proxy.
  */
 @ApplicationScoped
 public class ConnectionCatalog {
 
     private static final Logger LOG = Logger.getLogger(ConnectionCatalog.class);
-    /** Names become part of a scope {@code conn:<name>:<access>}, so they stay simple. */
-    static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+    /** Plain maps for the shared validation; a name given twice must not silently replace the first. */
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
-    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
     private final Optional<Path> file;
     private volatile Map<String, Connection> connections = Map.of();
     private volatile FileTime loadedAt;
@@ -74,50 +75,21 @@ public class ConnectionCatalog {
         }
     }
 
-    Map<String, Connection> parse(String text) throws IOException {
-        JsonNode root = yaml.readTree(text);
+    /**
+     * The connections of a file's text, validated by {@link ConnectionsFile} like in every service; what the broker
+     * keeps of each (never its credentials or address).
+     *
+     * @throws IOException when the text is not YAML or names a connection twice
+     * @throws InvalidConnectionsFileException listing every error when the file is not valid
+     */
+    static Map<String, Connection> parse(String text) throws IOException {
         Map<String, Connection> out = new LinkedHashMap<>();
-        if (root == null
-                || root.path("connections").isMissingNode()
-                || root.path("connections").isNull()) {
-            return out;
-        }
-        JsonNode list = root.path("connections");
-        if (!list.isObject()) {
-            throw new IllegalArgumentException("'connections' must be a map of name to connection");
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = list.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String name = e.getKey();
-            if (!NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("connection name '" + name + "' must match " + NAME.pattern());
-            }
-            JsonNode c = e.getValue();
-            List<String> levels = new ArrayList<>();
-            for (JsonNode l : c.path("accessLevels")) {
-                String level = l.asText();
-                if (!NAME.matcher(level).matches()) {
-                    throw new IllegalArgumentException(
-                            "access level '" + level + "' of " + name + " must match " + NAME.pattern());
-                }
-                levels.add(level);
-            }
-            if (levels.isEmpty()) {
-                throw new IllegalArgumentException("connection " + name + " declares no accessLevels");
-            }
-            Map<String, String> tags = new LinkedHashMap<>();
-            c.path("tags")
-                    .fields()
-                    .forEachRemaining(t -> tags.put(t.getKey(), t.getValue().asText()));
-            out.put(
-                    name,
-                    new Connection(
-                            name,
-                            c.path("type").asText("postgres"),
-                            c.path("database").asText(null),
-                            levels,
-                            tags));
-        }
+        ConnectionsFile.validate(YAML.readValue(text, Object.class))
+                .orThrow()
+                .forEach((name, c) -> out.put(
+                        name,
+                        new Connection(
+                                name, c.type().id(), c.database(), AccessLevel.ids(c.accessLevels()), c.tags())));
         return out;
     }
 }

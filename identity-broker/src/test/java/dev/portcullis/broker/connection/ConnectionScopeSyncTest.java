@@ -58,13 +58,16 @@ class ConnectionScopeSyncTest {
         Files.writeString(ConnectionsFileResource.file, ConnectionsFileResource.CONNECTIONS + """
                   ssh-bastion:
                     type: ssh
-                    accessLevels: [login]
+                    address: 127.0.0.1:22
+                    credentials: { username: deploy, privateKeyFile: /nonexistent }
+                    knownHosts: /nonexistent
+                    accessLevels: [read]
                     tags: { env: dev }
                 """);
         Awaitility.await()
                 .atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(500))
-                .until(() -> scopes().containsKey("conn:ssh-bastion:login"));
-        assertTrue(hasSessionProxyAudience(scopes().get("conn:ssh-bastion:login")));
+                .until(() -> scopes().containsKey("conn:ssh-bastion:read"));
+        assertTrue(hasSessionProxyAudience(scopes().get("conn:ssh-bastion:read")));
     }
 }

@@ -25,18 +25,29 @@ public class ConnectionsFileResource implements QuarkusTestResourceLifecycleMana
                 tags: { env: dev }
               pg-prod:
                 type: postgres
+                address: db.internal:5432
+                database: app
+                credentials: { username: app, passwordFile: /nonexistent }
                 accessLevels: [read, write, admin]
                 tags: { env: prod }
               pg-demo:
                 type: postgres
+                address: 127.0.0.1:5432
+                database: demo
+                credentials: { username: demo_app, passwordFile: /nonexistent }
                 accessLevels: [read, write, admin]
                 tags: { env: prod }
               ssh-test:
                 type: ssh
+                address: 127.0.0.1:22
+                credentials: { username: deploy, privateKeyFile: /nonexistent }
+                knownHosts: /nonexistent
                 accessLevels: [read, write]
                 tags: { env: dev }
               k8s-test:
                 type: kubernetes
+                address: https://127.0.0.1:6443
+                credentials: { tokenFile: /nonexistent }
                 accessLevels: [read, write]
                 tags: { env: dev }
             """;

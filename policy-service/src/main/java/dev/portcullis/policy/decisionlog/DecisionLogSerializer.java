@@ -4,20 +4,22 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.portcullis.policy.engine.Detectors;
+import dev.portcullis.contracts.detect.Detector;
+import dev.portcullis.contracts.detect.SensitiveKeys;
 import dev.portcullis.policy.model.Decision;
 import dev.portcullis.policy.model.MaskDirective;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Writes a decision log as JSON, masking the input on the way: values under sensitive keys
- * (password, secret, token, …) are replaced whole, and every string is passed through the value
- * detectors (cards, e-mails, cloud keys, JWTs).
+ * ({@link SensitiveKeys}: password, secret, token, … by part) are replaced whole, and every string is passed through
+ * {@code contracts}' value detectors (cards, JWTs, cloud keys, e-mails: the ones session-proxy masks with).
  *
  * <p>Native image: Kafka instantiates it by the class name in {@code value.serializer}; the Quarkus Kafka
  * client extension registers every {@code Serializer} implementation in the index for reflection, so it
@@ -61,7 +63,7 @@ public class DecisionLogSerializer implements Serializer<DecisionLogEvent> {
                 for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> f = it.next();
                     g.writeFieldName(f.getKey());
-                    if (Detectors.isSensitiveKey(f.getKey())
+                    if (SensitiveKeys.isSensitive(f.getKey())
                             && !f.getValue().isContainerNode()
                             && !f.getValue().isNull()) {
                         g.writeString("[masked]");
@@ -78,9 +80,26 @@ public class DecisionLogSerializer implements Serializer<DecisionLogEvent> {
                 }
                 g.writeEndArray();
             }
-            case STRING -> g.writeString(Detectors.mask(node.textValue()));
+            case STRING -> g.writeString(maskValues(node.textValue()));
             default -> g.writeTree(node);
         }
+    }
+
+    /** Masking order: a JWT before the cloud keys its parts may look like, so it goes whole. */
+    private static final List<Detector> MASKED_DETECTORS =
+            List.of(Detector.CREDIT_CARD, Detector.JWT, Detector.CLOUD_KEY, Detector.EMAIL);
+
+    private static final List<String> MASKED_TEXT =
+            MASKED_DETECTORS.stream().map(d -> "[masked:" + d.id() + "]").toList();
+
+    /** {@code text} with every detected value replaced by {@code [masked:<detector>]}. */
+    static String maskValues(String text) {
+        String out = text;
+        for (int i = 0; i < MASKED_DETECTORS.size(); i++) {
+            String replacement = MASKED_TEXT.get(i);
+            out = MASKED_DETECTORS.get(i).replaceAll(out, hit -> replacement);
+        }
+        return out;
     }
 
     private static void writeDecision(JsonGenerator g, Decision d) throws IOException {

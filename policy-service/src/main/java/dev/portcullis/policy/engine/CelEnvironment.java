@@ -12,11 +12,13 @@ import dev.cel.extensions.CelExtensions;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelFunctionBinding;
+import dev.portcullis.contracts.detect.Detector;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The CEL environment every rule condition is compiled in: the variables and helper functions a
@@ -38,7 +40,8 @@ import java.util.List;
  * <ul>
  * <li>{@code in_time_window(timestamp, "HH:MM", "HH:MM", "Zone/Id")} – start inclusive, end
  * exclusive, wrapping midnight when end ≤ start</li>
- * <li>{@code detect(string, "credit_card"|"email"|"cloud_key"|"jwt")} – see {@link Detectors}</li>
+ * <li>{@code detect(string, "credit_card"|"email"|"cloud_key"|"jwt")} – {@code contracts}' {@link Detector}s, the
+ * ones session-proxy masks with; an unknown name is an evaluation error</li>
  * </ul>
  */
 public final class CelEnvironment {
@@ -137,10 +140,10 @@ public final class CelEnvironment {
     }
 
     private static boolean detect(String text, String detector) throws CelEvaluationException {
-        try {
-            return Detectors.detect(text, detector);
-        } catch (IllegalArgumentException e) {
-            throw new CelEvaluationException("detect: " + e.getMessage());
+        Optional<Detector> d = Detector.fromId(detector);
+        if (d.isEmpty()) {
+            throw new CelEvaluationException("detect: unknown detector '" + detector + "', known: " + Detector.ids());
         }
+        return d.get().foundIn(text);
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.portcullis.contracts.detect.Detector;
 import dev.portcullis.policy.engine.PolicyCompileException.Problem;
 import dev.portcullis.policy.model.Action;
 import dev.portcullis.policy.model.ConnectionDefault;
@@ -158,8 +159,8 @@ public final class PolicyParser {
             if ((column == null) == (detector == null)) {
                 throw new IllegalArgumentException("a mask directive names exactly one of column or detector");
             }
-            if (detector != null && !Detectors.NAMES.contains(detector)) {
-                throw new IllegalArgumentException("unknown detector '" + detector + "', known: " + Detectors.NAMES);
+            if (detector != null && !Detector.ids().contains(detector)) {
+                throw new IllegalArgumentException("unknown detector '" + detector + "', known: " + Detector.ids());
             }
             if (strategy == null || !STRATEGIES.contains(strategy)) {
                 throw new IllegalArgumentException("mask strategy must be one of " + STRATEGIES);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.contracts.detect.Detector;
 import dev.portcullis.policy.model.Action;
 import dev.portcullis.policy.model.Decision;
 import dev.portcullis.policy.model.MaskDirective;
@@ -453,7 +454,7 @@ class DefaultPackTest {
             for (ObjectNode in : List.of(
                     sql("dev", "SELECT 1", "SELECT"), ssh("dev", "exec", "ls"), k8s("dev", "get", "pods", null))) {
                 Decision d = decide(in);
-                for (String detector : Detectors.NAMES) {
+                for (String detector : Detector.ids()) {
                     assertTrue(d.mask().stream().anyMatch(m -> detector.equals(m.detector())), detector + " in " + d);
                 }
             }

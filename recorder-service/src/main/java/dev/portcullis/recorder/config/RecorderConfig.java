@@ -35,11 +35,16 @@ public interface RecorderConfig {
 
     Retention retention();
 
-    /** The connections file (docs/architecture.md "Connections"): tags and max session durations (optional). */
-    Optional<Path> connectionsFile();
+    Connections connections();
 
     /** Set by dev-stack and the launcher; the recorder only needs the issuer (quarkus.oidc.*). */
     Keycloak keycloak();
+
+    /** The connections file (docs/architecture.md "Connections"); the recorder reads tags and max session durations. */
+    interface Connections {
+        /** Path of the YAML file ({@code PORTCULLIS_CONNECTIONS_FILE}). Empty: no tags, the default max duration. */
+        Optional<Path> file();
+    }
 
     interface Keycloak {
         Optional<String> url();

@@ -1,12 +1,12 @@
 package dev.portcullis.recorder.connections;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.portcullis.contracts.connections.Connection;
+import dev.portcullis.contracts.connections.ConnectionsFile;
+import dev.portcullis.contracts.connections.InvalidConnectionsFileException;
 import dev.portcullis.recorder.config.RecorderConfig;
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,44 +17,39 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * What the recorder needs of docs/architecture.md's connections file: each connection's tags (retention) and
- * max session duration (closing sessions that never ended). Credentials are not read. Both records
- * are read with a YAML ObjectMapper, outside any REST signature, so they are registered for reflection
- * (native image).
+ * What the recorder needs of the connections file (docs/architecture.md "Connections"): each connection's tags
+ * (retention) and max session duration (closing sessions that never ended). Read once at start and validated by
+ * {@link ConnectionsFile} like in every service; a file that cannot be read or is not valid stops the start.
  */
 @ApplicationScoped
 public class ConnectionCatalog {
 
     private static final Logger LOG = Logger.getLogger(ConnectionCatalog.class);
-
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    @RegisterForReflection
-    public record Connection(String type, Map<String, String> tags, Duration maxSessionDuration) {}
-
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    @RegisterForReflection
-    record File(Map<String, Connection> connections) {}
+    /** Plain maps for the shared validation; a name given twice must not silently replace the first. */
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     private final Map<String, Connection> connections;
 
     public ConnectionCatalog(RecorderConfig config) {
-        this.connections = config.connectionsFile()
+        this.connections = config.connections()
+                .file()
                 .filter(p -> !p.toString().isBlank())
                 .map(ConnectionCatalog::load)
                 .orElse(Map.of());
     }
 
     static Map<String, Connection> load(Path path) {
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
-                .registerModule(new JavaTimeModule())
-                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         try {
-            File f = yaml.readValue(Files.readAllBytes(path), File.class);
-            Map<String, Connection> c = f == null || f.connections() == null ? Map.of() : Map.copyOf(f.connections());
+            Map<String, Connection> c = ConnectionsFile.validate(YAML.readValue(Files.readAllBytes(path), Object.class))
+                    .orThrow();
             LOG.infof("connections file %s: %d connections", path, c.size());
             return c;
         } catch (IOException e) {
             throw new IllegalStateException("cannot read connections file " + path + ": " + e.getMessage(), e);
+        } catch (InvalidConnectionsFileException e) {
+            throw new IllegalStateException("connections file " + path + " is not valid, " + e.getMessage(), e);
         }
     }
 
@@ -74,6 +69,6 @@ public class ConnectionCatalog {
 
     public Map<String, String> tags(String connection) {
         Connection c = connection == null ? null : connections.get(connection);
-        return c == null || c.tags() == null ? Map.of() : c.tags();
+        return c == null ? Map.of() : c.tags();
     }
 }

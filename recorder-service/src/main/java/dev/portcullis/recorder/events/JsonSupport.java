@@ -8,28 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.contracts.detect.SensitiveKeys;
 import java.util.Iterator;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /** The recorder's JSON settings: exact numbers, duplicate keys rejected, compact output. */
 public final class JsonSupport {
-
-    /** Keys whose scalar values never reach a recording, whatever the producer sent. */
-    static final Set<String> SENSITIVE_KEYS = Set.of(
-            "password",
-            "passwd",
-            "secret",
-            "client_secret",
-            "token",
-            "access_token",
-            "refresh_token",
-            "id_token",
-            "authorization",
-            "api_key",
-            "apikey",
-            "private_key");
 
     public static final String REDACTED = "[redacted]";
 
@@ -42,14 +26,17 @@ public final class JsonSupport {
 
     private JsonSupport() {}
 
-    /** Replaces scalar values under sensitive keys in place; returns how many were replaced. */
+    /**
+     * Replaces scalar values under sensitive keys ({@link SensitiveKeys}: password, secret, token, …, by substring)
+     * in place, whatever the producer sent; returns how many were replaced.
+     */
     public static int redact(JsonNode node) {
         int n = 0;
         if (node instanceof ObjectNode obj) {
             for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
                 JsonNode v = f.getValue();
-                if (SENSITIVE_KEYS.contains(f.getKey().toLowerCase(Locale.ROOT))
+                if (SensitiveKeys.isSensitive(f.getKey())
                         && v.isValueNode()
                         && !v.isNull()
                         && !REDACTED.equals(v.asText())) {

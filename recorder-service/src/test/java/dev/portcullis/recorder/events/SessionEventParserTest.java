@@ -56,6 +56,19 @@ class SessionEventParserTest {
     }
 
     @Test
+    void sensitiveKeysAreMatchedByPartLikeInTheDecisionLogs() {
+        var r = parse("""
+                {"type":"session.request", "session_id":"s-1", "seq":1,
+                  "data": {"text":"SELECT 1", "db_password":"hunter2", "headers":{"X-Api-Key":"k-123"}}}""");
+        assertThat(r.event().jsonText())
+                .doesNotContain("hunter2")
+                .doesNotContain("k-123")
+                .contains("\"db_password\":\"[redacted]\"")
+                .contains("\"text\":\"SELECT 1\"");
+        assertThat(r.redacted()).isEqualTo(2);
+    }
+
+    @Test
     void rejectsBadInputWithAReason() {
         assertThat(parse("not json").rejection().reason()).isEqualTo(Rejection.MALFORMED);
         assertThat(parse("[1,2]").rejection().reason()).isEqualTo(Rejection.MALFORMED);

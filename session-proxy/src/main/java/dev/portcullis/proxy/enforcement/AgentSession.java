@@ -1,8 +1,8 @@
 package dev.portcullis.proxy.enforcement;
 
+import dev.portcullis.contracts.connections.Connection;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.auth.AgentIdentity;
-import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
 import dev.portcullis.proxy.events.EventPublisher;
 import dev.portcullis.proxy.events.SessionRecorder;
 import io.vertx.core.json.JsonArray;

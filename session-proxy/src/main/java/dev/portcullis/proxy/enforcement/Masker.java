@@ -1,61 +1,25 @@
 package dev.portcullis.proxy.enforcement;
 
+import dev.portcullis.contracts.detect.Detector;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Applies a decision's mask list to values, protocol-neutral: the PostgreSQL gateway hands it
  * result columns by name, SSH and HTTP hand it text. Column rules mask the whole value; detector
- * rules mask each match inside any value.
+ * rules mask each match inside any value. The detectors are {@code contracts}' (the same ones
+ * policy-service's CEL {@code detect()} uses); a name they do not know masks the whole value.
  */
 public final class Masker {
 
     public static final String REDACTED = "[REDACTED]";
-
-    /** Detectors by their policy name. */
-    public enum Detector {
-        CREDIT_CARD("credit_card", Pattern.compile("(?<![0-9])(?:[0-9][ -]?){12,18}[0-9](?![0-9])")),
-        EMAIL("email", Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}")),
-        CLOUD_KEY(
-                "cloud_key",
-                Pattern.compile(
-                        "(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|(?i:aws_secret_access_key)\\s*[=:]\\s*[A-Za-z0-9/+=]{40}"
-                                + "|(?:ghp|gho|ghs|ghu|github_pat)_[A-Za-z0-9_]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}"
-                                + "|AccountKey=[A-Za-z0-9/+=]{40,}")),
-        JWT("jwt", Pattern.compile("eyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*"));
-
-        final String id;
-        final Pattern pattern;
-
-        Detector(String id, Pattern pattern) {
-            this.id = id;
-            this.pattern = pattern;
-        }
-
-        public static Detector of(String id) {
-            String n = id.toLowerCase(Locale.ROOT).replace('-', '_');
-            for (Detector d : values()) {
-                if (d.id.equals(n)) {
-                    return d;
-                }
-            }
-            return switch (n) {
-                case "card", "pan", "credit_card_number" -> CREDIT_CARD;
-                case "e_mail", "mail" -> EMAIL;
-                case "cloud_keys", "aws_key", "api_key", "secret_key" -> CLOUD_KEY;
-                case "token", "jwt_token" -> JWT;
-                default -> null;
-            };
-        }
-    }
 
     private final byte[] hashKey;
 
@@ -83,11 +47,11 @@ public final class Masker {
                     column = r.strategy() == null ? "redact" : r.strategy();
                 }
             } else if (r.detector() != null) {
-                Detector d = Detector.of(r.detector());
-                if (d == null) {
+                Optional<Detector> d = Detector.fromId(r.detector());
+                if (d.isEmpty()) {
                     column = "redact"; // an unknown detector may be meant for anything: mask everything
                 } else {
-                    detectors.add(new DetectorRule(d, r.strategy() == null ? "redact" : r.strategy()));
+                    detectors.add(new DetectorRule(d.get(), r.strategy() == null ? "redact" : r.strategy()));
                 }
             }
         }
@@ -152,90 +116,11 @@ public final class Masker {
     }
 
     private String maskMatches(DetectorRule d, String value) {
-        if (!mayMatch(d.detector(), value)) {
+        // the pre-check first: most values cannot match, and they cost no allocation (not even the lambda)
+        if (!d.detector().mayMatch(value)) {
             return value;
         }
-        Matcher m = d.detector().pattern.matcher(value);
-        StringBuilder sb = null;
-        int last = 0;
-        while (m.find()) {
-            String hit = m.group();
-            if (d.detector() == Detector.CREDIT_CARD && !luhn(hit)) {
-                continue;
-            }
-            if (sb == null) {
-                sb = new StringBuilder(value.length());
-            }
-            sb.append(value, last, m.start()).append(strategy(d.strategy(), hit));
-            last = m.end();
-        }
-        if (sb == null) {
-            return value;
-        }
-        return sb.append(value, last, value.length()).toString();
-    }
-
-    /**
-     * A linear pre-check that rules out most text before the regular expression runs (masking is on
-     * every output byte, and the card pattern backtracks on digit-rich text such as base64): a card
-     * number needs 13 digits with at most single spaces or dashes between them, an e-mail address an
-     * '@', a JWT "eyJ". Never false when the pattern could match.
-     */
-    static boolean mayMatch(Detector d, String value) {
-        switch (d) {
-            case CREDIT_CARD -> {
-                int run = 0;
-                boolean separator = false;
-                for (int i = 0; i < value.length(); i++) {
-                    char c = value.charAt(i);
-                    if (c >= '0' && c <= '9') {
-                        if (++run >= 13) {
-                            return true;
-                        }
-                        separator = false;
-                    } else if ((c == ' ' || c == '-') && run > 0 && !separator) {
-                        separator = true;
-                    } else {
-                        run = 0;
-                        separator = false;
-                    }
-                }
-                return false;
-            }
-            case EMAIL -> {
-                return value.indexOf('@') >= 0;
-            }
-            case JWT -> {
-                return value.contains("eyJ");
-            }
-            case CLOUD_KEY -> {
-                return value.contains("AKIA")
-                        || value.contains("ASIA")
-                        || value.contains("AIza")
-                        || value.contains("xox")
-                        || value.contains("AccountKey=")
-                        || mayHoldUnderscoreKey(value);
-            }
-            default -> {
-                return true;
-            }
-        }
-    }
-
-    /** GitHub tokens ({@code ghp_…}, {@code github_pat_…}) and {@code aws_secret_access_key=} in any case. */
-    private static boolean mayHoldUnderscoreKey(String value) {
-        if (value.indexOf('_') < 0) {
-            return false;
-        }
-        if (value.contains("gh")) {
-            return true;
-        }
-        for (int i = value.indexOf('_'); i >= 0; i = value.indexOf('_', i + 1)) {
-            if (i >= 3 && value.regionMatches(true, i - 3, "aws_secret_access_key", 0, 21)) {
-                return true;
-            }
-        }
-        return false;
+        return d.detector().replaceAll(value, hit -> strategy(d.strategy(), hit));
     }
 
     String strategy(String strategy, String value) {
@@ -270,29 +155,5 @@ public final class Masker {
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Luhn checksum over the digits of a candidate card number. */
-    public static boolean luhn(String candidate) {
-        int sum = 0;
-        int digits = 0;
-        boolean doubleIt = false;
-        for (int i = candidate.length() - 1; i >= 0; i--) {
-            char c = candidate.charAt(i);
-            if (c < '0' || c > '9') {
-                continue;
-            }
-            int d = c - '0';
-            if (doubleIt) {
-                d *= 2;
-                if (d > 9) {
-                    d -= 9;
-                }
-            }
-            sum += d;
-            digits++;
-            doubleIt = !doubleIt;
-        }
-        return digits >= 13 && digits <= 19 && sum % 10 == 0;
     }
 }

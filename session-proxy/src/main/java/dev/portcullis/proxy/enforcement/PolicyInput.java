@@ -1,7 +1,7 @@
 package dev.portcullis.proxy.enforcement;
 
+import dev.portcullis.contracts.connections.Connection;
 import dev.portcullis.proxy.auth.AgentIdentity;
-import dev.portcullis.proxy.config.ConnectionCatalog;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -14,7 +14,7 @@ public final class PolicyInput {
 
     public static JsonObject of(
             AgentIdentity identity,
-            ConnectionCatalog.Connection connection,
+            Connection connection,
             String sessionId,
             String clientAddress,
             Instant startedAt,
@@ -32,7 +32,7 @@ public final class PolicyInput {
                         "connection",
                         new JsonObject()
                                 .put("name", connection.name())
-                                .put("type", connection.type())
+                                .put("type", connection.type().id())
                                 .put("tags", new JsonObject(new HashMap<>(connection.tags()))))
                 .put(
                         "session",

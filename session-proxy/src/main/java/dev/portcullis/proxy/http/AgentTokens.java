@@ -1,8 +1,9 @@
 package dev.portcullis.proxy.http;
 
+import dev.portcullis.contracts.connections.AccessLevel;
+import dev.portcullis.contracts.connections.Connection;
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.auth.TokenValidator;
-import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +47,8 @@ final class AgentTokens {
             cache.remove(key);
         }
         return vertx.executeBlocking(
-                        () -> validator.validate(token, connection.name(), connection.accessLevels()), false)
+                        () -> validator.validate(token, connection.name(), AccessLevel.ids(connection.accessLevels())),
+                        false)
                 .onSuccess(identity -> {
                     if (cache.size() >= MAX_ENTRIES) {
                         cache.entrySet().removeIf(x -> !Instant.now().isBefore(x.getValue().expiresAt));

@@ -1,7 +1,7 @@
 package dev.portcullis.proxy.http;
 
+import dev.portcullis.contracts.connections.Connection;
 import dev.portcullis.proxy.auth.AgentIdentity;
-import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpConnection;

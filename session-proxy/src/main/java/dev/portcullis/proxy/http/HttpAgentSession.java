@@ -1,7 +1,7 @@
 package dev.portcullis.proxy.http;
 
+import dev.portcullis.contracts.connections.Connection;
 import dev.portcullis.proxy.auth.AgentIdentity;
-import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
 import dev.portcullis.proxy.enforcement.AgentSession;
 import io.vertx.core.Context;
 import io.vertx.core.json.JsonObject;
@@ -31,7 +31,7 @@ final class HttpAgentSession extends AgentSession {
     }
 
     void started(String userAgent) {
-        start(connection.type(), client.address(), new JsonObject().put("user_agent", userAgent));
+        start(connection.type().id(), client.address(), new JsonObject().put("user_agent", userAgent));
         if (connection.maxSessionDuration() != null
                 && !connection.maxSessionDuration().isZero()) {
             durationTimer = gw.vertx()

@@ -1,5 +1,7 @@
 package dev.portcullis.proxy.http;
 
+import dev.portcullis.contracts.connections.ConnectionType;
+import dev.portcullis.contracts.detect.Detector;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.LineMasker;
@@ -66,9 +68,9 @@ final class HttpExchange {
             "proxy-authenticate");
     /** Detectors always applied to what is recorded (query strings can carry keys and tokens). */
     private static final List<MaskRule> RECORD_DETECTORS = List.of(
-            new MaskRule(null, "credit_card", "redact"),
-            new MaskRule(null, "jwt", "redact"),
-            new MaskRule(null, "cloud_key", "redact"));
+            new MaskRule(null, Detector.CREDIT_CARD.id(), "redact"),
+            new MaskRule(null, Detector.JWT.id(), "redact"),
+            new MaskRule(null, Detector.CLOUD_KEY.id(), "redact"));
 
     private final HttpProxyServer server;
     private final HttpGateway gw;
@@ -95,7 +97,7 @@ final class HttpExchange {
         this.client = client;
         this.req = req;
         this.path = path;
-        this.kubernetes = "kubernetes".equals(session.connection.type());
+        this.kubernetes = session.connection.type() == ConnectionType.KUBERNETES;
         this.upgrade = upgrade;
     }
 
@@ -229,7 +231,7 @@ final class HttpExchange {
     private void forward(Decision d) {
         HttpTargets.Target target;
         try {
-            target = server.targets().target(session.connection);
+            target = server.targets().target(session.connection, session.identity.access());
         } catch (HttpTargets.TargetException e) {
             fail(502, "InternalError", "Portcullis: " + e.getMessage());
             return;
@@ -564,7 +566,7 @@ final class HttpExchange {
             requestSeq = session.recorder.emit(
                     EventTypes.SESSION_REQUEST,
                     new JsonObject()
-                            .put("protocol", session.connection.type())
+                            .put("protocol", session.connection.type().id())
                             .put("kind", "invalid")
                             .put("method", req.method().name())
                             .put("path", gw.masker().applyDetectors(RECORD_DETECTORS, path)));

@@ -1,5 +1,7 @@
 package dev.portcullis.proxy.http;
 
+import dev.portcullis.contracts.connections.Connection;
+import dev.portcullis.contracts.connections.ConnectionType;
 import dev.portcullis.proxy.auth.TokenValidator;
 import dev.portcullis.proxy.config.ConnectionCatalog;
 import dev.portcullis.proxy.config.ProxyConfig;
@@ -22,7 +24,7 @@ public record HttpGateway(
         SessionRegistry registry,
         ReviewHolds holds) {
 
-    static boolean isHttpType(ConnectionCatalog.Connection c) {
-        return "kubernetes".equals(c.type()) || "http".equals(c.type());
+    static boolean isHttpType(Connection c) {
+        return c.type() == ConnectionType.KUBERNETES || c.type() == ConnectionType.HTTP;
     }
 }

@@ -1,7 +1,8 @@
 package dev.portcullis.proxy.http;
 
+import dev.portcullis.contracts.connections.Connection;
+import dev.portcullis.contracts.connections.ConnectionType;
 import dev.portcullis.proxy.auth.TokenValidator;
-import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
 import dev.portcullis.proxy.config.ProxyConfig;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -178,7 +179,7 @@ public final class HttpProxyServer implements AutoCloseable {
                     "Portcullis: no kubernetes or http connection named '" + connectionName(req) + "'");
             return;
         }
-        boolean kubernetes = "kubernetes".equals(route.get().connection().type());
+        boolean kubernetes = route.get().connection().type() == ConnectionType.KUBERNETES;
         if (!tls
                 && !client.loopback()
                 && !"any".equalsIgnoreCase(gw.config().http().plaintext())) {

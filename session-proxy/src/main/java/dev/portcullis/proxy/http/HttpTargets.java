@@ -1,6 +1,8 @@
 package dev.portcullis.proxy.http;
 
-import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
+import dev.portcullis.contracts.connections.Connection;
+import dev.portcullis.contracts.connections.Credentials;
+import dev.portcullis.proxy.config.Targets;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -19,9 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * The client side toward HTTP and Kubernetes targets: one Vert.x {@link HttpClient} per connection
- * (keep-alive pool; TLS with the connection's CA when the address is {@code https://…} or
- * {@code tls.mode} is set; a client certificate when the credentials name one) and the credential
+ * The client side toward HTTP and Kubernetes targets: one Vert.x {@link HttpClient} per connection and access
+ * level (the level picks the credentials when the file gives them per level; keep-alive pool; TLS with the
+ * connection's CA when the address is {@code https://…} or {@code tls.mode: require}; a client certificate when the
+ * credentials name one) and the credential
  * the proxy presents: {@code credentials.tokenFile} as a bearer token (a service-account token),
  * or {@code username} with {@code passwordFile}/{@code passwordEnv} as basic auth. Secret files are
  * re-read at most every {@link #CREDENTIAL_TTL}, asynchronously, so a rotated Secret is picked up.
@@ -41,6 +44,9 @@ final class HttpTargets implements AutoCloseable {
     /** One connection's target: where, how, and its client. */
     static final class Target {
         final Connection connection;
+        /** The credentials of the access level this target serves; null when the connection has none. */
+        final Credentials credentials;
+
         final String host;
         final int port;
         final boolean tls;
@@ -51,9 +57,18 @@ final class HttpTargets implements AutoCloseable {
         private volatile String authorization;
         private volatile long readAt;
 
-        Target(Vertx vertx, Connection c, String host, int port, boolean tls, String basePath, HttpClient client) {
+        Target(
+                Vertx vertx,
+                Connection c,
+                Credentials credentials,
+                String host,
+                int port,
+                boolean tls,
+                String basePath,
+                HttpClient client) {
             this.vertx = vertx;
             this.connection = c;
+            this.credentials = credentials;
             this.host = host;
             this.port = port;
             this.tls = tls;
@@ -65,7 +80,7 @@ final class HttpTargets implements AutoCloseable {
 
         /** The {@code Authorization} value toward the target, or null when the connection has no credential. */
         Future<String> authorization() {
-            var cred = connection.credentials();
+            Credentials cred = credentials;
             if (cred == null) {
                 return Future.succeededFuture(null);
             }
@@ -82,7 +97,8 @@ final class HttpTargets implements AutoCloseable {
                 value = vertx.executeBlocking(
                         () -> "Basic "
                                 + Base64.getEncoder()
-                                        .encodeToString((cred.username() + ":" + new String(connection.readPassword()))
+                                        .encodeToString((cred.username() + ":"
+                                                        + new String(Targets.readPassword(connection, cred)))
                                                 .getBytes(StandardCharsets.UTF_8)),
                         false);
             } else {
@@ -121,18 +137,20 @@ final class HttpTargets implements AutoCloseable {
         this.idleTimeout = idleTimeout;
     }
 
-    Target target(Connection c) throws TargetException {
-        Target t = targets.get(c.name());
+    /** The target of {@code c} for a session at {@code access} (the level its token grants). */
+    Target target(Connection c, String access) throws TargetException {
+        String key = c.name() + ':' + access;
+        Target t = targets.get(key);
         if (t != null) {
             return t;
         }
         try {
-            t = create(c);
+            t = create(c, Targets.credentials(c, access).orElse(null));
         } catch (RuntimeException e) {
             LOG.warnf("connection %s: cannot set up its HTTP client: %s", c.name(), e.getMessage());
             throw new TargetException("connection " + c.name() + " is misconfigured; see the proxy log");
         }
-        Target raced = targets.putIfAbsent(c.name(), t);
+        Target raced = targets.putIfAbsent(key, t);
         if (raced != null) {
             t.client.close();
             return raced;
@@ -140,7 +158,7 @@ final class HttpTargets implements AutoCloseable {
         return t;
     }
 
-    private Target create(Connection c) {
+    private Target create(Connection c, Credentials cred) {
         String address = c.address();
         if (address == null || address.isBlank()) {
             throw new IllegalArgumentException("no address");
@@ -157,7 +175,7 @@ final class HttpTargets implements AutoCloseable {
             String p = u.getRawPath() == null ? "" : u.getRawPath();
             basePath = p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
         } else {
-            tls = c.backendTls();
+            tls = Targets.tls(c);
             int i = address.lastIndexOf(':');
             host = i < 0 ? address : address.substring(0, i);
             port = i < 0 ? (tls ? 443 : 80) : Integer.parseInt(address.substring(i + 1));
@@ -176,7 +194,6 @@ final class HttpTargets implements AutoCloseable {
             if (c.tls() != null && c.tls().caFile() != null) {
                 o.setTrustOptions(new PemTrustOptions().addCertPath(c.tls().caFile()));
             }
-            var cred = c.credentials();
             if (cred != null && cred.clientCertFile() != null && cred.clientKeyFile() != null) {
                 o.setKeyCertOptions(new PemKeyCertOptions()
                         .setCertPath(cred.clientCertFile())
@@ -187,7 +204,7 @@ final class HttpTargets implements AutoCloseable {
         LOG.infof(
                 "connection %s (%s): target %s://%s:%d%s",
                 c.name(), c.type(), tls ? "https" : "http", host, port, basePath);
-        return new Target(vertx, c, host, port, tls, basePath, client);
+        return new Target(vertx, c, cred, host, port, tls, basePath, client);
     }
 
     List<Target> all() {

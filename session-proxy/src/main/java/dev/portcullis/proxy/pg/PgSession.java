@@ -3,11 +3,16 @@ package dev.portcullis.proxy.pg;
 import static dev.portcullis.proxy.pg.codec.PgProtocol.*;
 
 import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.connections.AccessLevel;
+import dev.portcullis.contracts.connections.Connection;
+import dev.portcullis.contracts.connections.ConnectionType;
+import dev.portcullis.contracts.connections.Credentials;
+import dev.portcullis.contracts.detect.Detector;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.contracts.events.ReviewRequested;
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.auth.TokenValidator;
-import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
+import dev.portcullis.proxy.config.Targets;
 import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.LiveSession;
 import dev.portcullis.proxy.enforcement.MaskRule;
@@ -76,6 +81,9 @@ final class PgSession implements LiveSession {
     private static final Set<Integer> TEXT_LIKE_TYPES = Set.of(25, 1043, 1042, 19, 114, 705, 142);
 
     private static final int MAX_INBOX = 4096;
+    /** Detectors always applied to the recorded request (literals and parameters), whatever the decision masks. */
+    private static final List<Detector> RECORD_DETECTORS =
+            List.of(Detector.CREDIT_CARD, Detector.EMAIL, Detector.JWT, Detector.CLOUD_KEY);
 
     enum Phase {
         STARTUP,
@@ -464,7 +472,7 @@ final class PgSession implements LiveSession {
         }
         String database = startupParameters.getOrDefault("database", startupParameters.get("user"));
         connection = database == null ? null : gw.connections().find(database).orElse(null);
-        if (connection != null && !"postgres".equals(connection.type())) {
+        if (connection != null && connection.type() != ConnectionType.POSTGRES) {
             connection = null;
         }
         startupParameters = new HashMap<>(startupParameters);
@@ -506,7 +514,7 @@ final class PgSession implements LiveSession {
                             if (conn == null) {
                                 throw new TokenValidator.InvalidTokenException("unknown connection");
                             }
-                            return gw.tokens().validate(token, conn.name(), conn.accessLevels());
+                            return gw.tokens().validate(token, conn.name(), AccessLevel.ids(conn.accessLevels()));
                         },
                         false)
                 .onComplete(ar -> {
@@ -556,13 +564,20 @@ final class PgSession implements LiveSession {
     private void connectBackend() {
         phase = Phase.CONNECTING;
         Connection conn = connection;
+        // the credentials of the level the token grants: one block for all, or a read-only role for read
+        Credentials cred = Targets.credentials(conn, identity.access()).orElse(null);
+        if (cred == null) {
+            LOG.warnf("session %s: connection %s has no credentials for access %s", id, conn.name(), identity.access());
+            fatal(SQLSTATE_CANNOT_CONNECT, "connection \"" + conn.name() + "\" has no credentials for this access");
+            return;
+        }
         gw.vertx()
-                .<char[]>executeBlocking(conn::readPassword, false)
+                .<char[]>executeBlocking(() -> Targets.readPassword(conn, cred), false)
                 .compose(password -> {
-                    backendAuth = new PgBackendAuthenticator(conn.credentials().username(), password);
-                    return gw.backendClient().connect(conn.port(), conn.host());
+                    backendAuth = new PgBackendAuthenticator(cred.username(), password);
+                    return gw.backendClient().connect(Targets.port(conn), Targets.host(conn));
                 })
-                .compose(socket -> conn.backendTls() ? startBackendTls(socket) : Future.succeededFuture(socket))
+                .compose(socket -> Targets.tls(conn) ? startBackendTls(socket) : Future.succeededFuture(socket))
                 .onComplete(ar -> {
                     if (ar.failed()) {
                         LOG.warnf(
@@ -591,7 +606,7 @@ final class PgSession implements LiveSession {
                     });
                     backend.exceptionHandler(e -> LOG.debugf("session %s backend error: %s", id, e.getMessage()));
                     Map<String, String> params = new LinkedHashMap<>();
-                    params.put("user", conn.credentials().username());
+                    params.put("user", cred.username());
                     params.put("database", conn.database());
                     startupParameters.forEach((k, v) -> {
                         if (FORWARDED_PARAMETERS.contains(k)) {
@@ -632,8 +647,8 @@ final class PgSession implements LiveSession {
         Connection conn = connection;
         int pid = backendPid;
         int secret = backendSecret;
-        (conn.backendTls() ? gw.backendTlsClient() : gw.backendClient())
-                .connect(conn.port(), conn.host())
+        (Targets.tls(conn) ? gw.backendTlsClient() : gw.backendClient())
+                .connect(Targets.port(conn), Targets.host(conn))
                 .onSuccess(s -> {
                     s.write(PgMessages.cancelRequest(pid, secret));
                     s.end();
@@ -1080,7 +1095,7 @@ final class PgSession implements LiveSession {
                         "connection",
                         new JsonObject()
                                 .put("name", connection.name())
-                                .put("type", connection.type())
+                                .put("type", connection.type().id())
                                 .put("tags", new JsonObject(new HashMap<>(connection.tags()))))
                 .put(
                         "session",
@@ -1339,8 +1354,8 @@ final class PgSession implements LiveSession {
     /** The request as recorded: literal values and parameters pass through every detector. */
     private JsonObject maskedRequest(JsonObject request, List<MaskRule> masks) {
         List<MaskRule> all = new ArrayList<>(masks);
-        for (String d : new String[] {"credit_card", "email", "jwt", "cloud_key"}) {
-            all.add(new MaskRule(null, d, "redact"));
+        for (Detector d : RECORD_DETECTORS) {
+            all.add(new MaskRule(null, d.id(), "redact"));
         }
         JsonObject r = request.copy();
         r.put("text", gw.masker().applyDetectors(all, request.getString("text", "")));

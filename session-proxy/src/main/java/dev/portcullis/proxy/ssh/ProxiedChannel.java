@@ -1,5 +1,6 @@
 package dev.portcullis.proxy.ssh;
 
+import dev.portcullis.contracts.detect.Detector;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.contracts.events.SessionEventFields;
 import dev.portcullis.proxy.enforcement.Decision;
@@ -43,9 +44,9 @@ final class ProxiedChannel implements Command {
     private static final int MAX_LINE = 64 * 1024;
     /** Detectors always applied to what is recorded as the request text. */
     private static final List<MaskRule> RECORD_DETECTORS = List.of(
-            new MaskRule(null, "credit_card", "redact"),
-            new MaskRule(null, "jwt", "redact"),
-            new MaskRule(null, "cloud_key", "redact"));
+            new MaskRule(null, Detector.CREDIT_CARD.id(), "redact"),
+            new MaskRule(null, Detector.JWT.id(), "redact"),
+            new MaskRule(null, Detector.CLOUD_KEY.id(), "redact"));
 
     /**
      * The parsed request: {@code kind} is {@code exec}, {@code shell} or {@code sftp} (the sftp
@@ -169,7 +170,7 @@ final class ProxiedChannel implements Command {
         }
         ClientSession session;
         try {
-            session = targets.open(s.connection);
+            session = targets.open(s.connection, s.identity.access());
         } catch (TargetConnector.TargetException ex) {
             return refuse(ex.getMessage());
         }

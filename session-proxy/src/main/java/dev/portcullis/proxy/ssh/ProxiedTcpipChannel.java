@@ -119,7 +119,7 @@ final class ProxiedTcpipChannel extends AbstractServerChannel {
         }
         ClientSession session;
         try {
-            session = targets.open(s.connection);
+            session = targets.open(s.connection, s.identity.access());
         } catch (TargetConnector.TargetException e) {
             throw refused(e.getMessage());
         }

@@ -1,7 +1,7 @@
 package dev.portcullis.proxy.ssh;
 
+import dev.portcullis.contracts.connections.Connection;
 import dev.portcullis.proxy.auth.AgentIdentity;
-import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
 import dev.portcullis.proxy.enforcement.AgentSession;
 import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.PolicyInput;

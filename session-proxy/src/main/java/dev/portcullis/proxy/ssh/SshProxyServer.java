@@ -1,8 +1,10 @@
 package dev.portcullis.proxy.ssh;
 
+import dev.portcullis.contracts.connections.AccessLevel;
+import dev.portcullis.contracts.connections.Connection;
+import dev.portcullis.contracts.connections.ConnectionType;
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.auth.TokenValidator;
-import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -156,7 +158,8 @@ public final class SshProxyServer implements AutoCloseable {
     /** Password and keyboard-interactive: the password is the agent token. Blocking (JWKS). */
     private boolean authenticate(String username, String token, ServerSession session) {
         Login login = Login.parse(username);
-        Optional<Connection> conn = gw.connections().find(login.connection()).filter(c -> "ssh".equals(c.type()));
+        Optional<Connection> conn =
+                gw.connections().find(login.connection()).filter(c -> c.type() == ConnectionType.SSH);
         if (conn.isEmpty()) {
             LOG.infof("SSH login refused: no ssh connection named %s", login.connection());
             return false;
@@ -170,7 +173,9 @@ public final class SshProxyServer implements AutoCloseable {
         }
         AgentIdentity identity;
         try {
-            identity = gw.tokens().validate(token, conn.get().name(), conn.get().accessLevels());
+            identity = gw.tokens()
+                    .validate(
+                            token, conn.get().name(), AccessLevel.ids(conn.get().accessLevels()));
         } catch (TokenValidator.InvalidTokenException e) {
             LOG.infof("SSH login to %s refused: %s", login.connection(), e.getMessage());
             return false;

@@ -1,6 +1,8 @@
 package dev.portcullis.proxy.ssh;
 
-import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
+import dev.portcullis.contracts.connections.Connection;
+import dev.portcullis.contracts.connections.Credentials;
+import dev.portcullis.proxy.config.Targets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,29 +63,30 @@ final class TargetConnector implements AutoCloseable {
         this.timeout = timeout;
     }
 
-    ClientSession open(Connection c) throws TargetException {
+    /** Logs in to the target of {@code c} with the credentials of {@code access}, the level the session's token grants. */
+    ClientSession open(Connection c, String access) throws TargetException {
         if (c.knownHosts() == null || !Files.isReadable(Path.of(c.knownHosts()))) {
             throw new TargetException(
                     "connection " + c.name() + " has no readable knownHosts file; refusing to connect");
         }
-        if (c.credentials() == null || c.credentials().username() == null) {
-            throw new TargetException("connection " + c.name() + " has no credentials.username");
-        }
+        Credentials cred = Targets.credentials(c, access)
+                .filter(k -> k.username() != null)
+                .orElseThrow(() ->
+                        new TargetException("connection " + c.name() + " has no credentials for access " + access));
         SshClient client = clients.computeIfAbsent(c.name(), n -> newClient(c));
         ClientSession session = null;
         long attempt = System.nanoTime();
         try {
-            session = client.connect(c.credentials().username(), c.host(), c.port())
+            session = client.connect(cred.username(), Targets.host(c), Targets.port(c))
                     .verify(timeout)
                     .getSession();
-            if (c.credentials().privateKeyFile() != null) {
-                for (KeyPair kp :
-                        new FileKeyPairProvider(Path.of(c.credentials().privateKeyFile())).loadKeys(session)) {
+            if (cred.privateKeyFile() != null) {
+                for (KeyPair kp : new FileKeyPairProvider(Path.of(cred.privateKeyFile())).loadKeys(session)) {
                     session.addPublicKeyIdentity(kp);
                 }
             }
-            if (c.credentials().passwordFile() != null || c.credentials().passwordEnv() != null) {
-                session.addPasswordIdentity(new String(c.readPassword()));
+            if (cred.passwordFile() != null || cred.passwordEnv() != null) {
+                session.addPasswordIdentity(new String(Targets.readPassword(c, cred)));
             }
             session.auth().verify(timeout);
             return session;
@@ -99,7 +102,7 @@ final class TargetConnector implements AutoCloseable {
             if (hostKey) {
                 LOG.warnf(
                         "target %s:%d of connection %s presented a host key not in its knownHosts: refused",
-                        c.host(), c.port(), c.name());
+                        Targets.host(c), Targets.port(c), c.name());
                 throw new TargetException("host key verification of the target of " + c.name()
                         + " failed (not in its knownHosts); refusing to connect");
             }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.contracts.detect.Detector;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -50,11 +51,11 @@ class LineMaskerTest {
     void thePreCheckNeverRulesOutACardOrAnAddress() {
         for (String s :
                 List.of("4111111111111111", "x 4111 1111 1111 1111 y", "378282246310005", "4111-1111-1111-1111")) {
-            assertTrue(Masker.mayMatch(Masker.Detector.CREDIT_CARD, s), s);
+            assertTrue(Detector.CREDIT_CARD.mayMatch(s), s);
         }
-        assertFalse(Masker.mayMatch(Masker.Detector.CREDIT_CARD, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0MTExMTEx"));
-        assertFalse(Masker.mayMatch(Masker.Detector.CREDIT_CARD, "4111  1111 1111 1111"), "two spaces break a card");
-        assertTrue(Masker.mayMatch(Masker.Detector.EMAIL, "a@b.cd"));
-        assertFalse(Masker.mayMatch(Masker.Detector.EMAIL, "no address"));
+        assertFalse(Detector.CREDIT_CARD.mayMatch("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0MTExMTEx"));
+        assertFalse(Detector.CREDIT_CARD.mayMatch("4111  1111 1111 1111"), "two spaces break a card");
+        assertTrue(Detector.EMAIL.mayMatch("a@b.cd"));
+        assertFalse(Detector.EMAIL.mayMatch("no address"));
     }
 }

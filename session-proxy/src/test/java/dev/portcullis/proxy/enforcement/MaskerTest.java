@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.contracts.detect.DetectorSamples;
+import dev.portcullis.contracts.detect.DetectorSamples.Sample;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class MaskerTest {
 
@@ -87,6 +91,34 @@ class MaskerTest {
         // and values that cannot hold a match come back untouched (the same instance)
         String plain = "x".repeat(10_000) + " 1234 no secrets here";
         org.junit.jupiter.api.Assertions.assertSame(plain, masker.applyDetectors(all, plain));
+    }
+
+    static List<Sample> detectorSamples() {
+        return DetectorSamples.all();
+    }
+
+    /** What policy-service's CEL detect() finds in a sample (its DetectFunctionTest) is exactly what is masked here. */
+    @ParameterizedTest
+    @MethodSource("detectorSamples")
+    void masksExactlyWhatTheSharedDetectorSamplesHold(Sample s) {
+        String masked = masker.applyDetectors(List.of(new MaskRule(null, s.detector(), "redact")), s.text());
+        assertEquals(s.masked(Masker.REDACTED), masked);
+        if (s.matches().isEmpty()) {
+            assertSame(s.text(), masked, "nothing to mask: the same instance, no copy");
+        }
+    }
+
+    @Test
+    void detectorNamesAreTheContractsNamesOnly() {
+        // names other than credit_card, email, cloud_key, jwt (any case) are unknown: the whole value is masked
+        assertEquals(
+                "paid with ************1111",
+                masker.apply(
+                        Masker.plan(List.of(new MaskRule(null, "CREDIT_CARD", "last4")), "x"),
+                        "paid with 4111111111111111"));
+        assertEquals(
+                Masker.REDACTED,
+                masker.apply(Masker.plan(List.of(new MaskRule(null, "card", "last4")), "x"), "4111111111111111"));
     }
 
     @Test

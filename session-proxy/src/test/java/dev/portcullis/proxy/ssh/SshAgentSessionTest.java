@@ -2,10 +2,12 @@ package dev.portcullis.proxy.ssh;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.portcullis.contracts.connections.AccessLevel;
+import dev.portcullis.contracts.connections.Connection;
+import dev.portcullis.contracts.connections.ConnectionType;
 import dev.portcullis.contracts.events.CloudEvent;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.auth.AgentIdentity;
-import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
 import dev.portcullis.proxy.config.ProxyConfig;
 import dev.portcullis.proxy.enforcement.SessionRegistry;
 import dev.portcullis.proxy.events.EventPublisher;
@@ -49,7 +51,16 @@ class SshAgentSessionTest {
                 () -> session.ended("client disconnected"));
         SshGateway gw = new SshGateway(config, null, null, null, null, publisher, new SessionRegistry(), null);
         Connection connection = new Connection(
-                "ssh-prod", "ssh", "127.0.0.1:22", null, null, List.of("read"), Map.of(), null, null, null);
+                "ssh-prod",
+                ConnectionType.SSH,
+                "127.0.0.1:22",
+                null,
+                List.of(AccessLevel.READ),
+                Map.of(),
+                Map.of(),
+                null,
+                null,
+                null);
         AgentIdentity identity = new AgentIdentity(
                 "ssh-runner",
                 "sub-1",

@@ -1,0 +1,53 @@
+package dev.portcullis.contracts.connections;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One target of the connections file, as {@link ConnectionsFile#validate} returns it: every field checked, defaults
+ * applied. Built by the validation (tests build their own); services read what they need of it.
+ *
+ * @param name the connection's name (a DNS label: see {@link ConnectionsFile#NAME_RULE})
+ * @param type the protocol
+ * @param address {@code host:port} ({@code [v6]:port}), the port optional; for kubernetes and http also a URL
+ *     {@code http(s)://host[:port][/base-path]}
+ * @param database postgres: the database on the target; null for the other types
+ * @param accessLevels the levels grants may give, in the order of privilege (narrowest first), never empty
+ * @param credentials the credentials for each access level: one block serves every declared level, or each level
+ *     has its own (so the target itself enforces what a grant allows, e.g. a read-only database role); empty when
+ *     the connection has none (kubernetes and http may have none)
+ * @param tags labels policy decides on ({@code env: prod}); empty when none
+ * @param maxSessionDuration how long one session may last; null: no limit from the file
+ * @param tls TLS toward the target; null when the file has no {@code tls} block
+ * @param knownHosts ssh: the known_hosts file the target's host key is checked against; null for the other types
+ */
+public record Connection(
+        String name,
+        ConnectionType type,
+        String address,
+        String database,
+        List<AccessLevel> accessLevels,
+        Map<AccessLevel, Credentials> credentials,
+        Map<String, String> tags,
+        Duration maxSessionDuration,
+        Tls tls,
+        String knownHosts) {
+
+    public Connection {
+        accessLevels = List.copyOf(accessLevels);
+        credentials = Map.copyOf(credentials);
+        tags = Map.copyOf(tags);
+    }
+
+    /** The credentials for a session at {@code level}; empty when the connection has none for it. */
+    public Optional<Credentials> credentials(AccessLevel level) {
+        return Optional.ofNullable(credentials.get(level));
+    }
+
+    /** Whether grants may give {@code level} on this connection. */
+    public boolean offers(AccessLevel level) {
+        return accessLevels.contains(level);
+    }
+}
