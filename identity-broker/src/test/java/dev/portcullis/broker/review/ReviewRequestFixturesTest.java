@@ -53,7 +53,7 @@ class ReviewRequestFixturesTest {
         assertEquals(wire.at("/data/expires_at").asText(), data.expiresAt());
         assertEquals(wire.at("/data/request_seq").asLong(), data.requestSeq());
         assertEquals(List.of(wire.at("/data/reasons/0").asText()), data.reasons());
-        assertEquals(wire.at("/data/request"), (JsonNode) JSON.valueToTree(data.request()));
+        assertEquals(wire.at("/data/request"), JSON.valueToTree(data.request()));
     }
 
     @ParameterizedTest

@@ -210,7 +210,7 @@ public class PolicyService {
         PolicyChange c = new PolicyChange();
         c.policyId = p.id;
         c.operation = operation;
-        c.version = (long) p.version;
+        c.version = p.version;
         c.changedBy = BOOTSTRAP_ACTOR;
         c.changedAt = now;
         return c;

@@ -209,7 +209,9 @@ public class RecordingFinalizer {
                     }
                     expected = seq + 1;
                     after = seq;
-                    // the row's own bytes (a heap buffer), not a copy
+                    // the row's own bytes (a heap buffer), not a copy; Vert.x 4 deprecates its ByteBuf
+                    // bridge with no public replacement (Vert.x 5 moves it to BufferInternal)
+                    @SuppressWarnings("deprecation")
                     ByteBuf payload = r.getBuffer("payload").getDelegate().getByteBuf();
                     byte[] bytes = payload.hasArray() ? payload.array() : ByteBufUtil.getBytes(payload);
                     int offset = payload.hasArray() ? payload.arrayOffset() + payload.readerIndex() : 0;

@@ -187,8 +187,7 @@ final class HttpTargets implements AutoCloseable {
                 .setConnectTimeout((int) connectTimeout.toMillis())
                 .setIdleTimeout((int) idleTimeout.toSeconds())
                 .setMaxHeaderSize(64 * 1024)
-                .setDecompressionSupported(false)
-                .setTryUseCompression(false);
+                .setDecompressionSupported(false);
         if (tls) {
             o.setSsl(true).setVerifyHost(true).setForceSni(true);
             if (c.tls() != null && c.tls().caFile() != null) {

@@ -330,6 +330,9 @@ final class PgSession implements LiveSession {
         }
     }
 
+    // Several frames go out as one gathering write, not copied.
+    // Vert.x 4 deprecates its ByteBuf bridge with no public replacement (Vert.x 5 moves it to BufferInternal).
+    @SuppressWarnings("deprecation")
     private static void write(NetSocket socket, List<Buffer> out) {
         int n = out.size();
         if (n == 0) {
