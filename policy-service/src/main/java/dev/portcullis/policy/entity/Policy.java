@@ -1,4 +1,4 @@
-package dev.portcullis.policy;
+package dev.portcullis.policy.entity;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
