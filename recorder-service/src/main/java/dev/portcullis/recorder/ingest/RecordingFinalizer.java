@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.recorder.config.RecorderConfig;
-import dev.portcullis.recorder.connections.ConnectionCatalog;
+import dev.portcullis.recorder.connection.ConnectionCatalog;
 import dev.portcullis.recorder.events.JsonSupport;
 import dev.portcullis.recorder.events.SessionEventType;
 import dev.portcullis.recorder.recording.AsciicastWriter;

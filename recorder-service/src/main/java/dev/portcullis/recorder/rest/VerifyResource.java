@@ -1,6 +1,6 @@
 package dev.portcullis.recorder.rest;
 
-import dev.portcullis.recorder.RecordedSession;
+import dev.portcullis.recorder.entity.RecordedSession;
 import dev.portcullis.recorder.recording.RecordingVerifier;
 import dev.portcullis.recorder.repository.SessionRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;

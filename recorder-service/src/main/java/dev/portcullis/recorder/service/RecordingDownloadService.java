@@ -1,7 +1,7 @@
 package dev.portcullis.recorder.service;
 
-import dev.portcullis.recorder.DownloadAudit;
-import dev.portcullis.recorder.RecordedSession;
+import dev.portcullis.recorder.entity.DownloadAudit;
+import dev.portcullis.recorder.entity.RecordedSession;
 import dev.portcullis.recorder.repository.DownloadAuditRepository;
 import dev.portcullis.recorder.repository.SessionRepository;
 import dev.portcullis.recorder.rest.ApiError;

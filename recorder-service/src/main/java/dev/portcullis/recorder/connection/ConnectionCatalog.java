@@ -1,4 +1,4 @@
-package dev.portcullis.recorder.connections;
+package dev.portcullis.recorder.connection;
 
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

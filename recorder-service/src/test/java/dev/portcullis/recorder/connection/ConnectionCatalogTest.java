@@ -1,4 +1,4 @@
-package dev.portcullis.recorder.connections;
+package dev.portcullis.recorder.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

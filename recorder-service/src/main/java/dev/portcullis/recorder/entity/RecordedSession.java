@@ -1,4 +1,4 @@
-package dev.portcullis.recorder;
+package dev.portcullis.recorder.entity;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
