@@ -49,6 +49,8 @@ public final class DevStack implements AutoCloseable {
     private final boolean keycloakOnPostgres;
     private final String javaHome;
     private final Duration timeout;
+    private final boolean realmTestAgent;
+    private final Progress progress;
 
     /** Ports of components stopped by {@link #stop}, so that {@link #ensure} brings them back at the same address. */
     private final Map<Component, Integer> restartPorts = new EnumMap<>(Component.class);
@@ -72,6 +74,15 @@ public final class DevStack implements AutoCloseable {
         this.keycloakOnPostgres = b.keycloakOnPostgres;
         this.javaHome = b.javaHome;
         this.timeout = b.timeout;
+        this.realmTestAgent = b.realmTestAgent;
+        this.progress = b.progress;
+    }
+
+    /** Told about each component as it passes its readiness probe (the `up` launcher prints it). */
+    @FunctionalInterface
+    public interface Progress {
+        /** {@code took}: from the start of this component (Keycloak: including the wait for its distribution lock). */
+        void ready(Component component, Duration took);
     }
 
     public static Builder builder() {
@@ -91,6 +102,7 @@ public final class DevStack implements AutoCloseable {
         try {
             if ((wanted.contains(Component.POSTGRES) || (wanted.contains(Component.KEYCLOAK) && keycloakOnPostgres))
                     && postgres == null) {
+                long t0 = System.nanoTime();
                 postgres = PostgresServer.start(
                         workDir.resolve("postgres/data"),
                         port(Component.POSTGRES, 0),
@@ -98,31 +110,36 @@ public final class DevStack implements AutoCloseable {
                         !persistent,
                         log(Component.POSTGRES));
                 started.add(postgres);
+                progress.ready(Component.POSTGRES, since(t0));
             }
             List<CompletableFuture<AutoCloseable>> parallel = new ArrayList<>();
             if (wanted.contains(Component.KAFKA) && kafka == null) {
                 int controllerPort = kafkaControllerPort != 0 ? kafkaControllerPort : Ports.free();
-                parallel.add(async(() -> kafka = KafkaServer.start(
-                        dir(Component.KAFKA),
-                        port(Component.KAFKA, 0),
-                        controllerPort,
-                        jdk,
-                        log(Component.KAFKA),
-                        pid(Component.KAFKA),
-                        timeout)));
+                parallel.add(async(
+                        Component.KAFKA,
+                        () -> kafka = KafkaServer.start(
+                                dir(Component.KAFKA),
+                                port(Component.KAFKA, 0),
+                                controllerPort,
+                                jdk,
+                                log(Component.KAFKA),
+                                pid(Component.KAFKA),
+                                timeout)));
             }
             if (wanted.contains(Component.S3) && s3 == null) {
-                parallel.add(async(() -> s3 = S3Server.start(
-                        dir(Component.S3),
-                        port(Component.S3, 0),
-                        s3AccessKey,
-                        s3SecretKey,
-                        persistent,
-                        List.of(RECORDINGS_BUCKET),
-                        jdk,
-                        log(Component.S3),
-                        pid(Component.S3),
-                        timeout)));
+                parallel.add(async(
+                        Component.S3,
+                        () -> s3 = S3Server.start(
+                                dir(Component.S3),
+                                port(Component.S3, 0),
+                                s3AccessKey,
+                                s3SecretKey,
+                                persistent,
+                                List.of(RECORDINGS_BUCKET),
+                                jdk,
+                                log(Component.S3),
+                                pid(Component.S3),
+                                timeout)));
             }
             if (wanted.contains(Component.KEYCLOAK) && keycloak == null) {
                 KeycloakServer.Database db = KeycloakServer.Database.IN_MEMORY;
@@ -132,16 +149,19 @@ public final class DevStack implements AutoCloseable {
                     db = new KeycloakServer.Database(postgres.jdbcUrl("keycloak"), "keycloak", password);
                 }
                 KeycloakServer.Database database = db;
-                parallel.add(async(() -> keycloak = KeycloakServer.start(
-                        cacheDir,
-                        () -> port(Component.KEYCLOAK, 0),
-                        Ports::free,
-                        database,
-                        jdk,
-                        keycloakAdminPassword,
-                        log(Component.KEYCLOAK),
-                        pid(Component.KEYCLOAK),
-                        timeout.multipliedBy(3))));
+                parallel.add(async(
+                        Component.KEYCLOAK,
+                        () -> keycloak = KeycloakServer.start(
+                                cacheDir,
+                                () -> port(Component.KEYCLOAK, 0),
+                                Ports::free,
+                                database,
+                                jdk,
+                                keycloakAdminPassword,
+                                log(Component.KEYCLOAK),
+                                pid(Component.KEYCLOAK),
+                                timeout.multipliedBy(3),
+                                realmTestAgent)));
             }
             DevStackException failure = null;
             for (CompletableFuture<AutoCloseable> f : parallel) {
@@ -199,9 +219,19 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
-    private static CompletableFuture<AutoCloseable> async(Supplier<AutoCloseable> start) {
+    private CompletableFuture<AutoCloseable> async(Component c, Supplier<AutoCloseable> start) {
         return CompletableFuture.supplyAsync(
-                start, r -> Thread.ofPlatform().name("dev-stack-start").start(r));
+                () -> {
+                    long t0 = System.nanoTime();
+                    AutoCloseable server = start.get();
+                    progress.ready(c, since(t0));
+                    return server;
+                },
+                r -> Thread.ofPlatform().name("dev-stack-start").start(r));
+    }
+
+    private static Duration since(long nanoTime) {
+        return Duration.ofNanos(System.nanoTime() - nanoTime);
     }
 
     private int port(Component c, int fallback) {
@@ -358,6 +388,8 @@ public final class DevStack implements AutoCloseable {
         private boolean keycloakOnPostgres;
         private String javaHome;
         private Duration timeout = Duration.ofSeconds(90);
+        private boolean realmTestAgent = true;
+        private Progress progress = (c, took) -> {};
 
         private Builder() {
             String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -419,6 +451,22 @@ public final class DevStack implements AutoCloseable {
         /** Readiness timeout per component (Keycloak gets three times this). */
         public Builder timeout(Duration timeout) {
             this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * Whether Keycloak's realm gets the {@code demo-agent} client of keycloak-realm/test-demo-agent.json
+         * (default: yes, for the services' own tests, which run without an identity-broker). `up` and the
+         * journey suite say no: there identity-broker registers demo-agent like any agent.
+         */
+        public Builder realmTestAgent(boolean include) {
+            this.realmTestAgent = include;
+            return this;
+        }
+
+        /** Called as each component becomes ready, from the thread that started it. */
+        public Builder progress(Progress progress) {
+            this.progress = progress;
             return this;
         }
 

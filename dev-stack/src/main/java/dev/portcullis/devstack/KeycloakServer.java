@@ -2,6 +2,8 @@ package dev.portcullis.devstack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
@@ -33,6 +35,13 @@ public final class KeycloakServer implements AutoCloseable {
 
     public static final String REALM = "portcullis";
     private static final String REALM_RESOURCE = "/keycloak-realm/portcullis-realm.json";
+    /**
+     * The {@code demo-agent} client the services' own tests use: they run without an identity-broker,
+     * so nothing could register it. `up` and the journey suite leave it out and register demo-agent
+     * through the broker, as every real agent is.
+     */
+    private static final String TEST_AGENT_RESOURCE = "/keycloak-realm/test-demo-agent.json";
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
@@ -63,6 +72,8 @@ public final class KeycloakServer implements AutoCloseable {
      * Starts Keycloak. The ports are asked for only once this start holds the distribution's lock:
      * another run's start may hold it for a minute or more, and a port found free before that wait
      * can be taken by the time Keycloak binds it (seen with several suites on one machine).
+     *
+     * @param withTestAgent whether the imported realm gets the tests' {@code demo-agent} client
      */
     public static KeycloakServer start(
             Path cacheDir,
@@ -73,7 +84,8 @@ public final class KeycloakServer implements AutoCloseable {
             String bootstrapAdminPassword,
             Path logFile,
             Path pidFile,
-            Duration timeout) {
+            Duration timeout,
+            boolean withTestAgent) {
         String flavour = db.inMemory() ? "dev-mem" : "postgres";
         Path home = cacheDir.resolve("keycloak-" + Artifacts.version("keycloak") + "-" + flavour);
         try {
@@ -83,7 +95,7 @@ public final class KeycloakServer implements AutoCloseable {
                     new RandomAccessFile(cacheDir.resolve(flavour + ".lock").toFile(), "rw").getChannel()) {
                 channel.lock(); // held until the channel closes at the end of this block
                 unpackOnce(Artifacts.keycloakZip(), home);
-                installRealm(home);
+                installRealm(home, withTestAgent);
                 int port = portChoice.getAsInt();
                 int managementPort = managementPortChoice.getAsInt();
                 List<String> cmd = new ArrayList<>(List.of(
@@ -149,15 +161,26 @@ public final class KeycloakServer implements AutoCloseable {
         Files.writeString(done, zip.toString());
     }
 
-    private static void installRealm(Path home) throws IOException {
+    private static void installRealm(Path home, boolean withTestAgent) throws IOException {
         Path importDir = home.resolve("data/import");
         Files.createDirectories(importDir);
-        try (InputStream realm = KeycloakServer.class.getResourceAsStream(REALM_RESOURCE)) {
-            if (realm == null) {
-                throw new DevStackException("the portcullis realm export is missing from the dev-stack jar ("
-                        + REALM_RESOURCE + "); it is copied from keycloak-realm/ when dev-stack is built");
+        ObjectNode realm = (ObjectNode) JSON.readTree(resource(REALM_RESOURCE));
+        if (withTestAgent) {
+            JsonNode agent = JSON.readTree(resource(TEST_AGENT_RESOURCE));
+            for (String list : List.of("clients", "users")) {
+                ((ArrayNode) realm.get(list)).addAll((ArrayNode) agent.get(list));
             }
-            Files.copy(realm, importDir.resolve("portcullis-realm.json"), StandardCopyOption.REPLACE_EXISTING);
+        }
+        JSON.writeValue(importDir.resolve("portcullis-realm.json").toFile(), realm);
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = KeycloakServer.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new DevStackException("the realm file " + name + " is missing from the dev-stack jar;"
+                        + " it is copied from keycloak-realm/ when dev-stack is built");
+            }
+            return in.readAllBytes();
         }
     }
 

@@ -46,6 +46,19 @@ public record Connection(
         return Optional.ofNullable(credentials.get(level));
     }
 
+    /** Whether the file gives credentials per access level (else one block, or none, serves every level). */
+    public boolean credentialsPerLevel() {
+        Credentials first = null;
+        for (Credentials k : credentials.values()) {
+            if (first == null) {
+                first = k;
+            } else if (k != first) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether grants may give {@code level} on this connection. */
     public boolean offers(AccessLevel level) {
         return accessLevels.contains(level);

@@ -105,6 +105,7 @@ class ConnectionsFileTest {
         assertThat(read.passwordFile()).isEqualTo("/var/run/secrets/pg-prod/password");
         assertThat(c.credentials(AccessLevel.WRITE)).containsSame(read);
         assertThat(c.credentials(AccessLevel.ADMIN)).containsSame(read);
+        assertThat(c.credentialsPerLevel()).isFalse();
     }
 
     @Test
@@ -115,6 +116,7 @@ class ConnectionsFileTest {
         assertThat(pg.credentials(AccessLevel.WRITE).orElseThrow().username()).isEqualTo("app_rw");
         assertThat(pg.credentials(AccessLevel.ADMIN)).isEmpty();
         assertThat(pg.offers(AccessLevel.ADMIN)).isFalse();
+        assertThat(pg.credentialsPerLevel()).isTrue();
         Connection ssh = all.get("ssh-prod");
         assertThat(ssh.accessLevels())
                 .as("the order of privilege, whatever the file's order")

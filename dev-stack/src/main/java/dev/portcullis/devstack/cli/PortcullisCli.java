@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -85,6 +86,8 @@ public final class PortcullisCli {
                 layout.supervisorPid(), Long.toString(ProcessHandle.current().pid()));
         layout.writeState("starting");
         Files.deleteIfExists(layout.summary());
+        Files.deleteIfExists(layout.progress());
+        StepPrinter steps = new StepPrinter(layout.progress(), t0);
 
         Map<Component, Integer> ports = new LinkedHashMap<>();
         ports.put(Component.POSTGRES, envPort("PORTCULLIS_POSTGRES_PORT", 5433));
@@ -105,7 +108,10 @@ public final class PortcullisCli {
                 .postgresSuperuserPassword(PG_SUPERUSER_PASSWORD)
                 .keycloakAdminPassword(KEYCLOAK_ADMIN_PASSWORD)
                 .s3Credentials(S3_ACCESS_KEY, S3_SECRET_KEY)
-                .timeout(Duration.ofSeconds(120));
+                .timeout(Duration.ofSeconds(120))
+                // demo-agent is registered through identity-broker below, like every real agent
+                .realmTestAgent(false)
+                .progress((c, took) -> steps.ready(c.id(), took, address(c, ports.get(c))));
         ports.forEach(builder::port);
         DevStack stack = builder.build();
         List<PortcullisServices> services = new ArrayList<>();
@@ -132,11 +138,16 @@ public final class PortcullisCli {
             if (withS3) {
                 wanted.add(Component.S3);
             }
+            steps.note("starting " + wanted.stream().map(Component::id).collect(Collectors.joining(", "))
+                    + " (Keycloak takes longest; its very first start also unpacks and builds it)");
             stack.ensure(wanted.toArray(Component[]::new));
             PostgresServer pg = stack.postgres();
             Path demoPassword = DemoTarget.provision(pg, layout);
             Path connections = DemoTarget.writeConnections(layout, pg.port(), demoPassword);
+            steps.done(
+                    "demo target", DemoTarget.CONNECTION + ": database " + DemoTarget.DATABASE + ", table customers");
             stack.kafka().createTopics(DevStack.TOPICS, 3);
+            steps.done("kafka topics", String.join(", ", DevStack.TOPICS));
             Files.createDirectories(layout.recordings());
 
             Properties endpoints = endpoints(stack, withS3);
@@ -147,15 +158,26 @@ public final class PortcullisCli {
                     .s3(withS3)
                     .build();
             services.add(suite);
-            suite.startAll(Duration.ofSeconds(120));
+            steps.note("starting " + String.join(", ", PortcullisServices.MODULES));
+            suite.startAll(
+                    Duration.ofSeconds(120),
+                    (module, took) -> steps.ready(module, took, "http://127.0.0.1:" + PORTS.http(module)));
+            DemoAgent.Result demo = new DemoAgent(
+                            stack.keycloak().url(),
+                            suite.url(PortcullisServices.BROKER),
+                            DemoAgent.secretFile(layout),
+                            KEYCLOAK_ADMIN_PASSWORD)
+                    .ensure(Duration.ofSeconds(30));
+            steps.done(DemoAgent.NAME, demo.outcome() + "; the broker mints its session tokens");
             layout.writeEndpoints(endpoints);
             double seconds = (System.nanoTime() - t0) / 1e9;
             String summary = summary(endpoints, seconds);
             Files.writeString(layout.summary(), summary);
             layout.writeState("ready");
             System.out.println(summary);
-        } catch (RuntimeException e) {
-            layout.writeState("failed: " + e.getMessage().lines().findFirst().orElse(""));
+        } catch (RuntimeException | IOException e) {
+            layout.writeState("failed: "
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
             System.err.println("portcullis up: " + e.getMessage());
             System.exit(1); // runs the shutdown hook: everything started so far is stopped
         }
@@ -165,6 +187,13 @@ public final class PortcullisCli {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    private static String address(Component c, Integer port) {
+        return switch (c) {
+            case KEYCLOAK, S3 -> "http://127.0.0.1:" + port;
+            default -> "127.0.0.1:" + port;
+        };
     }
 
     private static int envPort(String name, int fallback) {
@@ -200,15 +229,20 @@ public final class PortcullisCli {
                   PostgreSQL                   127.0.0.1:%s   (demo target pg-demo = database demo)
                   Kafka                        %s
 
-                Try it (dev-only credentials come from `bin/portcullis env`):
+                Try it: demo-agent (managed by identity-broker, standing read on pg-demo) logs in to Keycloak,
+                the broker mints its session token, and plain psql uses it (dev-only credentials: `bin/portcullis env`):
 
                   eval "$(bin/portcullis env)"
-                  TOKEN=$(curl -s "$PORTCULLIS_KEYCLOAK_URL/realms/$PORTCULLIS_REALM/protocol/openid-connect/token" \\
-                      -d grant_type=client_credentials -d scope=conn:pg-demo:read \\
-                      -d client_id="$PORTCULLIS_DEMO_AGENT_ID" -d client_secret="$PORTCULLIS_DEMO_AGENT_SECRET" \\
-                      | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-                  PGPASSWORD="$TOKEN" psql "host=127.0.0.1 port=15432 dbname=pg-demo user=demo-agent" \\
-                      -c 'SELECT name, email, card_number FROM customers'
+                  json() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+                  AGENT_TOKEN=$(curl -s "$PORTCULLIS_KEYCLOAK_URL/realms/$PORTCULLIS_REALM/protocol/openid-connect/token" \\
+                      -d grant_type=client_credentials \\
+                      -d client_id="$PORTCULLIS_DEMO_AGENT_ID" -d client_secret="$PORTCULLIS_DEMO_AGENT_SECRET" | json access_token)
+                  export PGPASSWORD=$(curl -s -X POST "$PORTCULLIS_BROKER_URL/v1/tokens" -H "Authorization: Bearer $AGENT_TOKEN" \\
+                      -H 'Content-Type: application/json' -d '{"connection":"pg-demo","access":"read"}' | json access_token)
+                  psql "host=127.0.0.1 port=15432 dbname=pg-demo user=demo-agent" -c 'SELECT name, email, card_number FROM customers'
+
+                The whole tour (register an agent, masking, JIT write access, a held DELETE, the recording, the
+                kill switch): bin/quick-tour
 
                 Logs: bin/portcullis logs <component>   Stop: bin/portcullis down (or Ctrl-C when run without -d)
                 """.formatted(
@@ -224,8 +258,10 @@ public final class PortcullisCli {
 
     private int awaitReady() throws IOException {
         long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
+        StepPrinter.Follower progress = new StepPrinter.Follower(layout.progress());
         while (System.nanoTime() < deadline) {
             String state = layout.readState();
+            progress.printNew(System.out);
             if (state.equals("ready")) {
                 System.out.println(Files.readString(layout.summary()));
                 return 0;
@@ -366,30 +402,65 @@ public final class PortcullisCli {
         }
         StringBuilder out = new StringBuilder();
         out.append("# Portcullis local stack (bin/portcullis up). Addresses:\n");
-        export(out, "PORTCULLIS_KEYCLOAK_URL", p.getProperty("keycloak.url"));
-        export(out, "PORTCULLIS_REALM", KeycloakServer.REALM);
-        export(out, "PORTCULLIS_BROKER_URL", "http://127.0.0.1:8081");
-        export(out, "PORTCULLIS_POLICY_URL", "http://127.0.0.1:8181");
-        export(out, "PORTCULLIS_RECORDER_URL", "http://127.0.0.1:8082");
-        export(out, "PORTCULLIS_PROXY_PG", "127.0.0.1:15432");
-        export(out, "PORTCULLIS_PROXY_SSH", "127.0.0.1:2222");
-        export(out, "PORTCULLIS_PROXY_HTTP", "http://127.0.0.1:8084");
-        export(out, "PORTCULLIS_KAFKA", p.getProperty("kafka.bootstrap"));
-        export(out, "PORTCULLIS_S3_URL", p.getProperty("s3.url", ""));
-        export(out, "PORTCULLIS_DEMO_CONNECTION", DemoTarget.CONNECTION);
-        export(out, "PORTCULLIS_DEMO_AGENT_ID", "demo-agent");
-        export(out, "PORTCULLIS_CLI_CLIENT", "portcullis-cli");
+        addresses(p.getProperty("keycloak.url"), p.getProperty("kafka.bootstrap"), p.getProperty("s3.url", ""), PORTS)
+                .forEach((k, v) -> export(out, k, v));
         out.append("# DEV-ONLY credentials: published in keycloak-realm/README.md, valid only for this local stack.\n");
         out.append("# Never use them, or this realm export, outside `bin/portcullis up`.\n");
-        export(out, "PORTCULLIS_DEMO_AGENT_SECRET", "demo-agent-dev-secret");
-        export(out, "PORTCULLIS_ADMIN_USER", "alice-admin");
-        export(out, "PORTCULLIS_ADMIN_PASSWORD", "alice-dev-password");
-        export(out, "PORTCULLIS_APPROVER_USER", "bob-approver");
-        export(out, "PORTCULLIS_APPROVER_PASSWORD", "bob-dev-password");
-        export(out, "PORTCULLIS_AUDITOR_USER", "carol-auditor");
-        export(out, "PORTCULLIS_AUDITOR_PASSWORD", "carol-dev-password");
+        String demoSecret = DemoAgent.storedSecret(layout);
+        if (demoSecret == null) {
+            out.append("# PORTCULLIS_DEMO_AGENT_SECRET: none yet; `bin/portcullis up` registers demo-agent\n");
+        } else {
+            out.append("# DEV ONLY: demo-agent's secret, issued by identity-broker at `up` (kept in ")
+                    .append(root().relativize(DemoAgent.secretFile(layout)))
+                    .append(", mode 600)\n");
+        }
+        devCredentials(demoSecret).forEach((k, v) -> export(out, k, v));
         System.out.print(out);
         return 0;
+    }
+
+    /**
+     * The addresses `env` prints, for a stack at these addresses; bin/quick-tour reads them, and its
+     * integration test passes them for the journey suite's free ports.
+     */
+    public static Map<String, String> addresses(
+            String keycloakUrl, String kafka, String s3Url, PortcullisServices.ServicePorts ports) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PORTCULLIS_KEYCLOAK_URL", keycloakUrl);
+        env.put("PORTCULLIS_REALM", KeycloakServer.REALM);
+        env.put("PORTCULLIS_BROKER_URL", "http://127.0.0.1:" + ports.broker());
+        env.put("PORTCULLIS_POLICY_URL", "http://127.0.0.1:" + ports.policy());
+        env.put("PORTCULLIS_RECORDER_URL", "http://127.0.0.1:" + ports.recorder());
+        env.put("PORTCULLIS_PROXY_PG", "127.0.0.1:" + ports.proxyPg());
+        env.put("PORTCULLIS_PROXY_SSH", "127.0.0.1:" + ports.proxySsh());
+        env.put("PORTCULLIS_PROXY_HTTP", "http://127.0.0.1:" + ports.proxyHttp());
+        env.put("PORTCULLIS_KAFKA", kafka);
+        env.put("PORTCULLIS_S3_URL", s3Url);
+        env.put("PORTCULLIS_DEMO_CONNECTION", DemoTarget.CONNECTION);
+        env.put("PORTCULLIS_DEMO_AGENT_ID", DemoAgent.NAME);
+        env.put("PORTCULLIS_CLI_CLIENT", "portcullis-cli");
+        return env;
+    }
+
+    /** The DEV-ONLY credentials `env` prints (published in keycloak-realm/README.md); demo-agent's when known. */
+    public static Map<String, String> devCredentials(String demoAgentSecret) {
+        Map<String, String> env = new LinkedHashMap<>();
+        if (demoAgentSecret != null) {
+            env.put("PORTCULLIS_DEMO_AGENT_SECRET", demoAgentSecret);
+        }
+        env.put("PORTCULLIS_ADMIN_USER", DemoAgent.ADMIN_USER);
+        env.put("PORTCULLIS_ADMIN_PASSWORD", DemoAgent.ADMIN_PASSWORD);
+        env.put("PORTCULLIS_APPROVER_USER", "bob-approver");
+        env.put("PORTCULLIS_APPROVER_PASSWORD", "bob-dev-password");
+        env.put("PORTCULLIS_SECOND_APPROVER_USER", "dave-approver");
+        env.put("PORTCULLIS_SECOND_APPROVER_PASSWORD", "dave-dev-password");
+        env.put("PORTCULLIS_AUDITOR_USER", "carol-auditor");
+        env.put("PORTCULLIS_AUDITOR_PASSWORD", "carol-dev-password");
+        return env;
+    }
+
+    private Path root() {
+        return layout.root();
     }
 
     private static void export(StringBuilder out, String name, String value) {

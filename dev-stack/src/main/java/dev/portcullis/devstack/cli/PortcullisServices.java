@@ -15,6 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
 
 /**
  * The four Portcullis services run from their packaged {@code target/quarkus-app/quarkus-run.jar},
@@ -125,12 +128,45 @@ public final class PortcullisServices implements AutoCloseable {
     }
 
     /** Starts every service (databases created first) and waits until each one's /q/health/ready is UP. */
-    public synchronized void startAll(Duration timeout) {
+    public void startAll(Duration timeout) {
+        startAll(timeout, (module, took) -> {});
+    }
+
+    /**
+     * Like {@link #startAll(Duration)}, telling {@code onReady} about each service as it becomes ready
+     * (they start side by side, so not in start order), with the time since its launch.
+     */
+    public synchronized void startAll(Duration timeout, BiConsumer<String, Duration> onReady) {
+        Map<String, Long> launched = new LinkedHashMap<>();
         for (Service s : SERVICES) {
+            launched.put(s.module(), System.nanoTime());
             launch(s);
         }
-        for (Service s : SERVICES) {
-            awaitReady(s.module(), timeout);
+        List<CompletableFuture<Void>> waits = new ArrayList<>();
+        for (String module : launched.keySet()) {
+            waits.add(CompletableFuture.runAsync(
+                    () -> {
+                        awaitReady(module, timeout);
+                        onReady.accept(module, Duration.ofNanos(System.nanoTime() - launched.get(module)));
+                    },
+                    r -> Thread.ofPlatform().daemon().name("await-" + module).start(r)));
+        }
+        // Done when all are ready, or at the first failure: a service that exited is reported at once.
+        CompletableFuture<Void> outcome = new CompletableFuture<>();
+        for (CompletableFuture<Void> w : waits) {
+            w.whenComplete((v, e) -> {
+                if (e != null) {
+                    outcome.completeExceptionally(e instanceof CompletionException c ? c.getCause() : e);
+                }
+            });
+        }
+        CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> outcome.complete(null));
+        try {
+            outcome.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof DevStackException d
+                    ? d
+                    : new DevStackException(String.valueOf(e.getCause()), e);
         }
     }
 

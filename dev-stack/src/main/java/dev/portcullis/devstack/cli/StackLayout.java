@@ -46,6 +46,11 @@ record StackLayout(Path root, Path home) {
         return run().resolve("state");
     }
 
+    /** One line per component as it becomes ready (`up` writes, `up -d`'s await prints). */
+    Path progress() {
+        return run().resolve("progress");
+    }
+
     Path summary() {
         return run().resolve("summary.txt");
     }

@@ -99,7 +99,11 @@ public final class PortcullisSuite implements AutoCloseable {
         Path repoRoot = Path.of(System.getProperty("portcullis.root", ".."))
                 .toAbsolutePath()
                 .normalize();
-        DevStack stack = DevStack.builder().timeout(Duration.ofSeconds(150)).build();
+        // as in `up`: no demo-agent from the realm export; agents are registered through the broker
+        DevStack stack = DevStack.builder()
+                .timeout(Duration.ofSeconds(150))
+                .realmTestAgent(false)
+                .build();
         PortcullisServices services = null;
         SshTarget ssh = null;
         KubeTarget kube = null;

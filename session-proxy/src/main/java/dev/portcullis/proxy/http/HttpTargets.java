@@ -21,8 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * The client side toward HTTP and Kubernetes targets: one Vert.x {@link HttpClient} per connection and access
- * level (the level picks the credentials when the file gives them per level; keep-alive pool; TLS with the
+ * The client side toward HTTP and Kubernetes targets: one Vert.x {@link HttpClient} per connection, or per
+ * connection and access level when the file gives credentials per level (keep-alive pool; TLS with the
  * connection's CA when the address is {@code https://…} or {@code tls.mode: require}; a client certificate when the
  * credentials name one) and the credential
  * the proxy presents: {@code credentials.tokenFile} as a bearer token (a service-account token),
@@ -137,9 +137,12 @@ final class HttpTargets implements AutoCloseable {
         this.idleTimeout = idleTimeout;
     }
 
-    /** The target of {@code c} for a session at {@code access} (the level its token grants). */
+    /**
+     * The target of {@code c} for a session at {@code access} (the level its token grants): one per connection, or
+     * one per level when the connection has credentials per level.
+     */
     Target target(Connection c, String access) throws TargetException {
-        String key = c.name() + ':' + access;
+        String key = c.credentialsPerLevel() ? c.name() + ':' + access : c.name();
         Target t = targets.get(key);
         if (t != null) {
             return t;
