@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 
+import dev.portcullis.contracts.Topics;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import org.awaitility.Awaitility;
@@ -25,8 +26,8 @@ class HealthTest {
                 .then()
                 .statusCode(200)
                 .body("status", is("UP"))
-                .body("checks.find { it.name == 'review-requests' }.status", is("UP"))
-                .body("checks.name", hasItem("review-requests"));
+                .body("checks.find { it.name == '" + Topics.REVIEW_REQUESTS + "' }.status", is("UP"))
+                .body("checks.name", hasItem(Topics.REVIEW_REQUESTS));
     }
 
     @Test
