@@ -1,7 +1,8 @@
-package dev.portcullis.proxy.events;
+package dev.portcullis.proxy.health;
 
 import dev.portcullis.contracts.Topics;
 import dev.portcullis.proxy.config.ProxyConfig;
+import dev.portcullis.proxy.events.ControlEventsListener;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
