@@ -5,6 +5,7 @@ import static dev.portcullis.proxy.pg.codec.PgProtocol.*;
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.auth.TokenValidator;
 import dev.portcullis.proxy.config.ConnectionCatalog.Connection;
+import dev.portcullis.proxy.config.ProxyConfig;
 import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.LiveSession;
 import dev.portcullis.proxy.enforcement.MaskRule;
@@ -473,11 +474,11 @@ final class PgSession implements LiveSession {
     }
 
     private boolean plaintextAllowed() {
-        String mode = gw.config().pg().plaintext();
-        if ("any".equalsIgnoreCase(mode)) {
+        ProxyConfig.Plaintext mode = gw.config().pg().plaintext();
+        if (mode == ProxyConfig.Plaintext.ANY) {
             return true;
         }
-        if ("never".equalsIgnoreCase(mode)) {
+        if (mode == ProxyConfig.Plaintext.NEVER) {
             return false;
         }
         try {
@@ -1030,7 +1031,7 @@ final class PgSession implements LiveSession {
     }
 
     private boolean exactCache() {
-        return "exact".equalsIgnoreCase(gw.config().pg().decisionCache());
+        return gw.config().pg().decisionCache() == ProxyConfig.DecisionCache.EXACT;
     }
 
     // ---- policy --------------------------------------------------------------------------------
@@ -1057,7 +1058,7 @@ final class PgSession implements LiveSession {
 
     private void decide(
             String cacheKey, JsonObject request, long requestSeq, java.util.function.Consumer<Decision> then) {
-        boolean caching = !"off".equalsIgnoreCase(gw.config().pg().decisionCache());
+        boolean caching = gw.config().pg().decisionCache() != ProxyConfig.DecisionCache.OFF;
         CachedDecision cached = caching ? decisionCache.get(cacheKey) : null;
         if (cached != null && cached.expiresAt > System.nanoTime()) {
             emitDecision(cached.decision, requestSeq, true);
