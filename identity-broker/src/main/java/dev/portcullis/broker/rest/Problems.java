@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** Builds the problem details every error of this API leaves as (docs/architecture.md, "Errors"). */
+/** Builds the problem details every error of this API leaves as (README, "Errors"). */
 public final class Problems {
 
     private Problems() {}

@@ -16,7 +16,7 @@ import org.jboss.resteasy.reactive.RestQuery;
 
 /**
  * Where a request value came from: a path segment, a query parameter, a header, or the body (with the field's
- * path inside it). Decides the status of a malformed value (docs/architecture.md, "Errors"): a malformed path id
+ * path inside it). Decides the status of a malformed value (README, "Errors"): a malformed path id
  * names a resource that cannot exist (404); a malformed query parameter, header or body is a bad request (400).
  */
 public record ParamLocation(Kind kind, String name) {

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * Builds the problem details (RFC 9457) every error of this API leaves as, in Quarkus REST and in the Vert.x
- * routes alike (docs/architecture.md, "Errors").
+ * routes alike (README, "Errors").
  */
 public final class Problems {
 
