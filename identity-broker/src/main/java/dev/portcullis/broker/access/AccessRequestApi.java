@@ -1,6 +1,11 @@
 package dev.portcullis.broker.access;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.OptBoolean;
+import dev.portcullis.broker.agent.AgentName;
+import dev.portcullis.broker.connection.ConnectionName;
+import dev.portcullis.broker.rest.PlainText;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -16,11 +21,13 @@ public final class AccessRequestApi {
 
     /** {@code agent} may be left out when an agent asks for itself; {@code duration} is ISO-8601 (PT30M). */
     public record Create(
-            @Size(max = 63) String agent,
-            @NotBlank @Size(max = 63) String connection,
-            @NotBlank @Size(max = 63) String access,
-            @NotNull Duration duration,
-            @NotBlank @Size(max = 2000) String reason) {}
+            @AgentName String agent,
+            @NotBlank @ConnectionName String connection,
+            @NotBlank @ConnectionName String access,
+            @NotNull @JsonFormat(lenient = OptBoolean.FALSE) Duration duration,
+
+            @NotBlank @Size(max = 2000) @PlainText(multiline = true)
+            String reason) {}
 
     public record Decision(@Size(max = 2000) String comment) {}
 

@@ -2,6 +2,7 @@ package dev.portcullis.broker.access;
 
 import dev.portcullis.broker.access.AccessRequestApi.Create;
 import dev.portcullis.broker.access.AccessRequestApi.View;
+import dev.portcullis.broker.agent.AgentName;
 import dev.portcullis.broker.rest.DecisionBody;
 import dev.portcullis.broker.rest.ProblemException;
 import dev.portcullis.broker.rest.StatusParam;
@@ -51,7 +52,7 @@ public class AccessRequestResource {
     @RolesAllowed({Caller.APPROVER, Caller.ADMIN, Caller.AGENT})
     public Uni<List<View>> list(
             @QueryParam("status") String status,
-            @QueryParam("agent") String agent,
+            @QueryParam("agent") @AgentName String agent,
             @QueryParam("limit") @DefaultValue("100") int limit) {
         String only = agent;
         if (!caller.hasRole(Caller.APPROVER) && !caller.hasRole(Caller.ADMIN)) {

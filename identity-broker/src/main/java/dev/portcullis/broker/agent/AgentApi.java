@@ -1,6 +1,7 @@
 package dev.portcullis.broker.agent;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.portcullis.broker.rest.PlainText;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -21,29 +22,23 @@ public final class AgentApi {
             @Pattern(regexp = "client_secret|private_key_jwt", message = "must be client_secret or private_key_jwt")
             String method,
 
-            @Size(max = 2000) @Pattern(regexp = "https?://.+", message = "must be an http(s) URL")
+            @Size(max = 2000) @Pattern(regexp = "https?://.+", message = "must be an http(s) URL") @PlainText
             String jwksUrl,
 
-            @Size(max = 20000) String jwks,
-            @Size(max = 20000) String publicKeyPem) {}
+            @Size(max = 20000) @PlainText(multiline = true) String jwks,
+            @Size(max = 20000) @PlainText(multiline = true) String publicKeyPem) {}
 
     public record CreateAgent(
-            @NotBlank
-            @Pattern(
-                    regexp = "[a-z0-9][a-z0-9-]{1,62}",
-                    message =
-                            "must be 2-63 characters: lower-case letters, digits and '-', starting with a letter or digit")
-            String name,
-
-            @NotBlank @Size(max = 100) String team,
-            @Size(max = 255) String owner,
-            @Size(max = 1000) String description,
+            @NotBlank @AgentName String name,
+            @NotBlank @Size(max = 100) @PlainText String team,
+            @Size(max = 255) @PlainText String owner,
+            @Size(max = 1000) @PlainText(multiline = true) String description,
             @Valid Auth auth) {}
 
     public record UpdateAgent(
-            @Size(min = 1, max = 100) String team,
-            @Size(min = 1, max = 255) String owner,
-            @Size(max = 1000) String description,
+            @Size(min = 1, max = 100) @PlainText String team,
+            @Size(min = 1, max = 255) @PlainText String owner,
+            @Size(max = 1000) @PlainText(multiline = true) String description,
             Boolean enabled) {}
 
     // native: GET /v1/agents registers it through its signature; registered here too because

@@ -9,6 +9,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
@@ -45,14 +46,14 @@ public class AgentResource {
 
     @GET
     @RolesAllowed({Caller.ADMIN, Caller.APPROVER})
-    public Uni<List<AgentView>> list(@QueryParam("team") String team) {
+    public Uni<List<AgentView>> list(@QueryParam("team") @Size(max = 100) String team) {
         return service.list(team);
     }
 
     @GET
     @Path("{name}")
     @RolesAllowed({Caller.ADMIN, Caller.APPROVER, Caller.AGENT})
-    public Uni<AgentView> get(@PathParam("name") String name) {
+    public Uni<AgentView> get(@PathParam("name") @AgentName String name) {
         if (!caller.hasRole(Caller.ADMIN) && !caller.hasRole(Caller.APPROVER) && !name.equals(caller.agentName())) {
             return Uni.createFrom().failure(ProblemException.forbidden("an agent can only read itself"));
         }
@@ -62,14 +63,14 @@ public class AgentResource {
     @PATCH
     @Path("{name}")
     @RolesAllowed(Caller.ADMIN)
-    public Uni<AgentView> update(@PathParam("name") String name, @NotNull @Valid UpdateAgent request) {
+    public Uni<AgentView> update(@PathParam("name") @AgentName String name, @NotNull @Valid UpdateAgent request) {
         return service.update(name, request, caller.name());
     }
 
     @DELETE
     @Path("{name}")
     @RolesAllowed(Caller.ADMIN)
-    public Uni<Response> delete(@PathParam("name") String name) {
+    public Uni<Response> delete(@PathParam("name") @AgentName String name) {
         return service.delete(name, caller.name())
                 .replaceWith(Response.noContent().build());
     }
@@ -78,7 +79,7 @@ public class AgentResource {
     @POST
     @Path("{name}/secret")
     @RolesAllowed(Caller.ADMIN)
-    public Uni<Response> rotateSecret(@PathParam("name") String name) {
+    public Uni<Response> rotateSecret(@PathParam("name") @AgentName String name) {
         return service.rotateSecret(name, caller.name())
                 .map(r -> Response.ok(r).header("Cache-Control", "no-store").build());
     }

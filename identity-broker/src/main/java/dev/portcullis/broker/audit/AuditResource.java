@@ -4,6 +4,7 @@ import dev.portcullis.broker.security.Caller;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -23,9 +24,9 @@ public class AuditResource {
     @GET
     @RolesAllowed({Caller.ADMIN, "auditor"})
     public Uni<List<AuditEntry>> search(
-            @QueryParam("targetType") String targetType,
-            @QueryParam("targetId") String targetId,
-            @QueryParam("actor") String actor,
+            @QueryParam("targetType") @Size(max = 32) String targetType,
+            @QueryParam("targetId") @Size(max = 100) String targetId,
+            @QueryParam("actor") @Size(max = 255) String actor,
             @QueryParam("limit") @DefaultValue("100") int limit) {
         return Panache.withSession(
                 () -> repository.search(targetType, targetId, actor, Math.max(1, Math.min(limit, 1000))));

@@ -1,8 +1,10 @@
 package dev.portcullis.broker.grant;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.OptBoolean;
+import dev.portcullis.broker.connection.ConnectionName;
 import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.Size;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.UUID;
@@ -14,10 +16,11 @@ public final class GrantApi {
 
     /** A standing grant; {@code duration} (ISO-8601, e.g. PT8H) or {@code expiresAt}, or neither for no end. */
     public record CreateGrant(
-            @NotBlank @Size(max = 63) String connection,
-            @NotBlank @Size(max = 63) String access,
-            Duration duration,
-            OffsetDateTime expiresAt) {}
+            @NotBlank @ConnectionName String connection,
+            @NotBlank @ConnectionName String access,
+            // strict: a blank or garbled duration is refused, never read as "no end"
+            @JsonFormat(lenient = OptBoolean.FALSE) Duration duration,
+            @JsonFormat(lenient = OptBoolean.FALSE) OffsetDateTime expiresAt) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record GrantView(

@@ -1,5 +1,6 @@
 package dev.portcullis.broker.grant;
 
+import dev.portcullis.broker.agent.AgentName;
 import dev.portcullis.broker.agent.AgentService;
 import dev.portcullis.broker.grant.GrantApi.CreateGrant;
 import dev.portcullis.broker.grant.GrantApi.GrantView;
@@ -9,6 +10,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -35,7 +37,7 @@ public class GrantResource {
 
     @POST
     @RolesAllowed(Caller.ADMIN)
-    public Uni<Response> create(@PathParam("name") String name, @NotNull @Valid CreateGrant request) {
+    public Uni<Response> create(@PathParam("name") @AgentName String name, @NotNull @Valid CreateGrant request) {
         if (request.duration() != null && request.expiresAt() != null) {
             throw ProblemException.unprocessable("give duration or expiresAt, not both");
         }
@@ -63,7 +65,9 @@ public class GrantResource {
 
     @GET
     @RolesAllowed({Caller.ADMIN, Caller.APPROVER, Caller.AGENT})
-    public Uni<List<GrantView>> list(@PathParam("name") String name, @QueryParam("active") boolean activeOnly) {
+    public Uni<List<GrantView>> list(
+            @PathParam("name") @AgentName String name,
+            @QueryParam("active") @DefaultValue("false") boolean activeOnly) {
         if (!caller.hasRole(Caller.ADMIN) && !caller.hasRole(Caller.APPROVER) && !name.equals(caller.agentName())) {
             throw ProblemException.forbidden("an agent can only read its own grants");
         }

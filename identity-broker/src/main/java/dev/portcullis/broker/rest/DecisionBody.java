@@ -23,17 +23,20 @@ public final class DecisionBody {
         try {
             node = JSON.readTree(body);
         } catch (java.io.IOException e) {
-            throw ProblemException.badRequest("the body must be a JSON object like {\"comment\": \"...\"}");
+            throw ProblemException.invalid("body", "must be a JSON object like {\"comment\": \"...\"}");
         }
         if (node == null || !node.isObject()) {
-            throw ProblemException.badRequest("the body must be a JSON object like {\"comment\": \"...\"}");
+            throw ProblemException.invalid("body", "must be a JSON object like {\"comment\": \"...\"}");
         }
         JsonNode c = node.get("comment");
         if (c == null || c.isNull()) {
             return null;
         }
         if (!c.isTextual() || c.asText().length() > MAX_COMMENT) {
-            throw ProblemException.badRequest("comment must be a string of at most " + MAX_COMMENT + " characters");
+            throw ProblemException.invalid("comment", "must be a string of at most " + MAX_COMMENT + " characters");
+        }
+        if (!PlainText.Validator.isPlain(c.asText(), true)) {
+            throw ProblemException.invalid("comment", "must not contain control characters other than line breaks");
         }
         return c.asText();
     }

@@ -1,23 +1,40 @@
 package dev.portcullis.broker.rest;
 
-/** An error the API reports as RFC 7807 problem JSON with the given status. */
-public class ProblemException extends RuntimeException {
+import dev.portcullis.contracts.problem.Problem;
+import jakarta.ws.rs.WebApplicationException;
+import java.util.List;
 
-    private final int status;
+/**
+ * An error the API reports as problem details with the given status. A {@link WebApplicationException} without
+ * an entity, so that a parameter converter may throw it too (JAX-RS passes it on unchanged) and the exception
+ * mappers still render it, with the request's path as {@code instance}.
+ */
+public class ProblemException extends WebApplicationException {
+
     private final String title;
+    private final List<Problem.FieldError> errors;
 
     public ProblemException(int status, String title, String detail) {
-        super(detail);
-        this.status = status;
+        this(status, title, detail, null);
+    }
+
+    public ProblemException(int status, String title, String detail, List<Problem.FieldError> errors) {
+        super(detail, status);
         this.title = title;
+        this.errors = errors;
     }
 
     public int status() {
-        return status;
+        return getResponse().getStatus();
     }
 
     public String title() {
         return title;
+    }
+
+    /** The offending fields or parameters, or null. */
+    public List<Problem.FieldError> errors() {
+        return errors;
     }
 
     public static ProblemException notFound(String detail) {
@@ -38,5 +55,11 @@ public class ProblemException extends RuntimeException {
 
     public static ProblemException badRequest(String detail) {
         return new ProblemException(400, "Bad Request", detail);
+    }
+
+    /** A request that is not valid because of one field or parameter. */
+    public static ProblemException invalid(String field, String message) {
+        return new ProblemException(
+                400, "Bad Request", field + " " + message, List.of(new Problem.FieldError(field, message)));
     }
 }

@@ -1,75 +1,136 @@
 package dev.portcullis.broker.rest;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.portcullis.broker.keycloak.KeycloakException;
+import dev.portcullis.contracts.problem.Problem;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Every error leaves the API as RFC 7807 problem JSON. */
+/**
+ * Every error of the API leaves as problem details (RFC 9457), including those Quarkus REST raises itself:
+ * unknown route, wrong method, unsupported media type, unreadable JSON. {@link ProblemRoutes} covers what fails
+ * before Quarkus REST (authentication, body size). The contract's {@link Problem} is registered for reflection
+ * here because it is returned inside a {@code Response}, whose entity type Quarkus cannot see at build time.
+ */
+@RegisterForReflection(targets = {Problem.class, Problem.FieldError.class})
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    static final String UNAUTHORIZED = "a valid bearer token from the portcullis realm is required";
+    static final String FORBIDDEN = "your token does not carry a role this operation needs";
 
-    static Response problem(Problem p) {
-        return Response.status(p.status()).type(Problem.MEDIA_TYPE).entity(p).build();
+    @ServerExceptionMapper
+    public Response problem(ProblemException e, HttpServerRequest request) {
+        return Problems.response(Problems.of(e.status(), e.getMessage(), request.path(), e.errors()));
+    }
+
+    /**
+     * Bean Validation of parameters and bodies. A violated path parameter means the resource cannot exist: 404,
+     * as for a well-formed id nobody has. Anything else is a 400 listing every offending field.
+     */
+    @ServerExceptionMapper
+    public Response validation(ConstraintViolationException e, HttpServerRequest request) {
+        List<Problem.FieldError> path = new ArrayList<>();
+        List<Problem.FieldError> rest = new ArrayList<>();
+        for (ConstraintViolation<?> v : e.getConstraintViolations()) {
+            ParamLocation where = ParamLocation.of(v);
+            (where.kind() == ParamLocation.Kind.PATH ? path : rest)
+                    .add(new Problem.FieldError(where.name(), v.getMessage()));
+        }
+        Comparator<Problem.FieldError> order =
+                Comparator.comparing(Problem.FieldError::field).thenComparing(Problem.FieldError::message);
+        if (!path.isEmpty()) {
+            path.sort(order);
+            return Problems.response(
+                    Problems.of(404, "no such resource: the path names one that cannot exist", request.path(), path));
+        }
+        rest.sort(order);
+        return Problems.response(Problems.of(400, "the request is not valid", request.path(), rest));
     }
 
     @ServerExceptionMapper
-    public Response problem(ProblemException e) {
-        return problem(Problem.of(e.status(), e.title(), e.getMessage()));
+    public Response unreadableJson(MismatchedInputException e, HttpServerRequest request) {
+        return json(e, request);
     }
 
     @ServerExceptionMapper
-    public Response validation(ConstraintViolationException e) {
-        List<Problem.Violation> violations = e.getConstraintViolations().stream()
-                .map(v -> new Problem.Violation(leaf(v.getPropertyPath().toString()), v.getMessage()))
-                .sorted(java.util.Comparator.comparing(Problem.Violation::field))
-                .toList();
-        return problem(new Problem("about:blank", "Bad Request", 400, "the request is not valid", violations));
+    public Response unusableJson(InvalidDefinitionException e, HttpServerRequest request) {
+        return json(e, request);
     }
 
-    private static String leaf(String path) {
-        // "create.request.name" -> "name"; keeps nested paths after the parameter
-        String[] parts = path.split("\\.");
-        return parts.length > 2 ? String.join(".", java.util.Arrays.copyOfRange(parts, 2, parts.length)) : path;
+    private static Response json(JacksonException e, HttpServerRequest request) {
+        return Problems.response(
+                Problems.of(400, "the request body is not valid", request.path(), Problems.bodyErrors(e)));
     }
 
     @ServerExceptionMapper
-    public Response keycloak(KeycloakException e) {
+    public Response keycloak(KeycloakException e, HttpServerRequest request) {
         if (e.status() == 409) {
-            return problem(Problem.of(409, "Conflict", e.getMessage()));
+            return Problems.response(Problems.of(409, e.getMessage(), request.path()));
         }
         LOG.errorf("Keycloak call failed: %s", e.getMessage());
-        return problem(Problem.of(502, "Bad Gateway", e.getMessage()));
+        return Problems.response(Problems.of(502, e.getMessage(), request.path()));
+    }
+
+    @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
+    public Response unauthorized(RuntimeException e, HttpServerRequest request) {
+        return Response.fromResponse(Problems.response(Problems.of(401, UNAUTHORIZED, request.path())))
+                .header("WWW-Authenticate", "Bearer")
+                .build();
     }
 
     @ServerExceptionMapper
-    public Response unauthorized(UnauthorizedException e) {
-        return problem(Problem.of(401, "Unauthorized", "a valid bearer token from the portcullis realm is required"));
+    public Response forbidden(ForbiddenException e, HttpServerRequest request) {
+        return Problems.response(Problems.of(403, FORBIDDEN, request.path()));
     }
 
+    /**
+     * What Quarkus REST raises itself: 404 (no such route, or a path parameter it could not convert), 405 (with
+     * its {@code Allow} header), 406, 415, and a body that is not JSON at all.
+     */
     @ServerExceptionMapper
-    public Response authenticationFailed(AuthenticationFailedException e) {
-        return problem(Problem.of(401, "Unauthorized", "a valid bearer token from the portcullis realm is required"));
+    public Response web(WebApplicationException e, HttpServerRequest request) {
+        Response original = e.getResponse();
+        int status = original.getStatus();
+        Problem p;
+        if (e.getCause() instanceof JacksonException j && status == 400) {
+            p = Problems.of(400, "the request body is not valid", request.path(), Problems.bodyErrors(j));
+        } else if (e instanceof NotFoundException) {
+            p = Problems.of(404, "no such resource", request.path());
+        } else if (status >= 500) {
+            LOG.errorf(e, "request failed with %d", status);
+            p = Problems.of(status, "the request could not be completed", request.path());
+        } else {
+            p = Problems.of(status, e.getMessage(), request.path());
+        }
+        Response.ResponseBuilder r = Response.fromResponse(Problems.response(p));
+        original.getStringHeaders().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("Content-Type") && !name.equalsIgnoreCase("Content-Length")) {
+                values.forEach(v -> r.header(name, v));
+            }
+        });
+        return r.build();
     }
 
-    @ServerExceptionMapper
-    public Response forbidden(ForbiddenException e) {
-        return problem(Problem.of(403, "Forbidden", "your token does not carry a role this operation needs"));
-    }
-
-    @ServerExceptionMapper
-    public Response web(WebApplicationException e) {
-        int status = e.getResponse().getStatus();
-        String title = Response.Status.fromStatusCode(status) != null
-                ? Response.Status.fromStatusCode(status).getReasonPhrase()
-                : "Error";
-        return problem(Problem.of(status, title, e.getMessage()));
+    /** Whatever else went wrong is logged here and reported without details. */
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
+    public Response unexpected(Throwable e, HttpServerRequest request) {
+        LOG.errorf(e, "unexpected failure on %s %s", request.method(), request.path());
+        return Problems.response(Problems.of(500, "the request could not be completed", request.path()));
     }
 }

@@ -17,10 +17,12 @@ public final class StatusParam {
         try {
             return Enum.valueOf(type, status.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("status must be one of "
-                    + Arrays.stream(type.getEnumConstants())
-                            .map(v -> v.name().toLowerCase(Locale.ROOT))
-                            .collect(Collectors.joining(", ")));
+            throw ProblemException.invalid(
+                    "status",
+                    "must be one of "
+                            + Arrays.stream(type.getEnumConstants())
+                                    .map(v -> v.name().toLowerCase(Locale.ROOT))
+                                    .collect(Collectors.joining(", ")));
         }
     }
 }

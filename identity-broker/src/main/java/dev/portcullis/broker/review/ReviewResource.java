@@ -38,7 +38,7 @@ public class ReviewResource {
     @GET
     @Path("{id}")
     @RolesAllowed({Caller.APPROVER, Caller.ADMIN})
-    public Uni<ReviewView> get(@PathParam("id") String id) {
+    public Uni<ReviewView> get(@PathParam("id") @ReviewId String id) {
         return service.get(id);
     }
 
@@ -46,7 +46,7 @@ public class ReviewResource {
     @Path("{id}/approve")
     @RolesAllowed(Caller.APPROVER)
     @Consumes(MediaType.WILDCARD)
-    public Uni<ReviewView> approve(@PathParam("id") String id, String body) {
+    public Uni<ReviewView> approve(@PathParam("id") @ReviewId String id, String body) {
         return service.decide(id, true, caller.username(), DecisionBody.comment(body));
     }
 
@@ -54,7 +54,7 @@ public class ReviewResource {
     @Path("{id}/deny")
     @RolesAllowed(Caller.APPROVER)
     @Consumes(MediaType.WILDCARD)
-    public Uni<ReviewView> deny(@PathParam("id") String id, String body) {
+    public Uni<ReviewView> deny(@PathParam("id") @ReviewId String id, String body) {
         return service.decide(id, false, caller.username(), DecisionBody.comment(body));
     }
 }

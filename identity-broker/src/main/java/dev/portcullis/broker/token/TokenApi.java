@@ -2,10 +2,10 @@ package dev.portcullis.broker.token;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.portcullis.broker.connection.ConnectionName;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Positive;
-import jakarta.validation.constraints.Size;
 import java.time.OffsetDateTime;
 import java.util.Map;
 
@@ -16,8 +16,8 @@ public final class TokenApi {
 
     /** {@code ttl} in seconds; absent means the default lifetime. */
     public record MintRequest(
-            @NotBlank @Size(max = 63) String connection,
-            @NotBlank @Size(max = 63) String access,
+            @NotBlank @ConnectionName String connection,
+            @NotBlank @ConnectionName String access,
             @Positive Long ttl) {}
 
     /**

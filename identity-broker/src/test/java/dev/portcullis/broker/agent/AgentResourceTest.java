@@ -84,8 +84,8 @@ class AgentResourceTest {
                 .statusCode(400)
                 .contentType("application/problem+json")
                 .body("status", is(400))
-                .body("violations.field", hasItem("name"))
-                .body("violations.field", hasItem("team"));
+                .body("errors.field", hasItem("name"))
+                .body("errors.field", hasItem("team"));
         given().auth()
                 .oauth2(Tokens.user(Tokens.ADMIN))
                 .contentType(ContentType.JSON)

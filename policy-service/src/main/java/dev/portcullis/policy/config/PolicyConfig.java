@@ -1,5 +1,6 @@
 package dev.portcullis.policy.config;
 
+import dev.portcullis.policy.model.Action;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -11,9 +12,12 @@ import java.util.Optional;
 @ConfigMapping(prefix = "portcullis.policy")
 public interface PolicyConfig {
 
-    /** What to do when no rule and no connection default matched: allow, review or deny. */
+    /**
+     * What to do when no rule and no connection default matched: {@code allow}, {@code review} or {@code deny}. An
+     * enum, so a misspelling stops the service at start instead of meaning something else.
+     */
     @WithDefault("deny")
-    String fallbackAction();
+    Action fallbackAction();
 
     Bootstrap bootstrap();
 

@@ -3,6 +3,7 @@ package dev.portcullis.policy.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.portcullis.policy.engine.PolicyParser;
 import dev.portcullis.policy.entity.Policy;
 import dev.portcullis.policy.entity.PolicyChange;
 import dev.portcullis.policy.security.Roles;
@@ -19,7 +20,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -48,18 +48,18 @@ public class PolicyResource {
     @Path("{id}")
     @Consumes(MediaType.WILDCARD)
     public Uni<Map<String, Object>> put(@PathParam("id") String id, byte[] body) {
-        bodies.checkSize(body == null ? 0 : body.length);
-        if (body == null || body.length == 0) {
+        // the id is checked by the compiler (400 with the rule): a PUT creates, so a bad id is a bad request
+        String raw = bodies.text(body);
+        if (raw == null) {
             throw OpaException.badRequest("body must be a policy document (YAML or JSON)");
         }
-        String raw = new String(body, StandardCharsets.UTF_8);
         return policies.put(id, raw, actor()).map(version -> Map.of());
     }
 
     @GET
     @Path("{id}")
     public Uni<Map<String, Object>> get(@PathParam("id") String id) {
-        return policies.get(id).map(p -> Map.of("result", view(p)));
+        return policies.get(existing(id)).map(p -> Map.of("result", view(p)));
     }
 
     @GET
@@ -72,15 +72,30 @@ public class PolicyResource {
     @DELETE
     @Path("{id}")
     public Uni<Map<String, Object>> delete(@PathParam("id") String id) {
-        return policies.delete(id, actor()).map(v -> Map.of());
+        return policies.delete(existing(id), actor()).map(v -> Map.of());
     }
 
     @GET
     @Path("{id}/history")
     public Uni<Map<String, Object>> history(@PathParam("id") String id) {
-        return policies.history(id)
+        return policies.history(existing(id))
                 .map(changes -> Map.of(
                         "result", changes.stream().map(PolicyResource::view).toList()));
+    }
+
+    /**
+     * The id of a policy that may exist. One no policy can have (it breaks {@link PolicyParser#ID}, e.g. a NUL,
+     * which PostgreSQL would refuse) is answered as an unknown one is, before any query.
+     */
+    static String existing(String id) {
+        if (id == null || !PolicyParser.ID.matcher(id).matches()) {
+            throw new OpaException(
+                    404,
+                    OpaError.RESOURCE_NOT_FOUND,
+                    "storage_policy_not_found_err: no policy can have this id (ids match " + PolicyParser.ID.pattern()
+                            + ")");
+        }
+        return id;
     }
 
     private String actor() {

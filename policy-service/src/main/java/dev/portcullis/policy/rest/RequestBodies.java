@@ -11,6 +11,10 @@ import dev.portcullis.policy.config.PolicyConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 /** Reads request bodies within the configured size and nesting limits (413 beyond them). */
 @ApplicationScoped
@@ -53,6 +57,37 @@ public class RequestBodies {
         } catch (IOException e) {
             throw OpaException.badRequest("body could not be read");
         }
+    }
+
+    /**
+     * A text body (a policy document): null when empty. Refused with 400 when it is not UTF-8 or holds control
+     * characters other than tab and line breaks: PostgreSQL refuses a NUL in the stored text, and no document
+     * needs the others.
+     */
+    public String text(byte[] body) {
+        if (body == null || body.length == 0) {
+            return null;
+        }
+        checkSize(body.length);
+        String text;
+        try {
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw OpaException.badRequest("body is not UTF-8 text");
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r') {
+                throw OpaException.badRequest(
+                        "body holds a control character (U+" + String.format("%04X", (int) c) + ") at offset " + i);
+            }
+        }
+        return text;
     }
 
     public JsonNode json(String text) {

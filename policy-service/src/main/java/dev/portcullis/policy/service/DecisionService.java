@@ -35,7 +35,7 @@ public class DecisionService {
             ActivePolicies active, DecisionLogPublisher logs, PolicyConfig config, MeterRegistry registry) {
         this.active = active;
         this.logs = logs;
-        this.engine = new PolicyEngine(Action.parse(config.fallbackAction()));
+        this.engine = new PolicyEngine(config.fallbackAction());
         for (Action a : Action.values()) {
             decisions.put(
                     a,

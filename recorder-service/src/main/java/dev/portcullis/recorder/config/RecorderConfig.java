@@ -1,6 +1,7 @@
 package dev.portcullis.recorder.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.nio.file.Path;
@@ -20,9 +21,18 @@ public interface RecorderConfig {
     @WithDefault("recordings")
     Path recordingsDir();
 
-    /** {@code auto} (S3 when a bucket is set, else the filesystem), {@code filesystem} or {@code s3}. */
+    /**
+     * {@code auto} (S3 when a bucket is set, else the filesystem), {@code filesystem} or {@code s3}. An enum, so a
+     * misspelling stops the service at start.
+     */
     @WithDefault("auto")
-    String storage();
+    Storage storage();
+
+    enum Storage {
+        AUTO,
+        FILESYSTEM,
+        S3
+    }
 
     /** Local directory for recordings being assembled before upload. */
     Optional<Path> stagingDir();
@@ -68,8 +78,12 @@ public interface RecorderConfig {
         @WithDefault("false")
         boolean pathStyle();
 
-        /** Server-side encryption: {@code AES256} or {@code aws:kms}; empty means none asked. */
-        Optional<String> sse();
+        /**
+         * Server-side encryption: {@code AES256} or {@code aws:kms}; empty means none asked. Anything else stops the
+         * service at start (S3 would refuse every upload, or the SDK would pass on a value it does not know).
+         */
+        @WithConverter(Sse.Converter.class)
+        Optional<Sse> sse();
 
         /** KMS key for {@code aws:kms}. */
         Optional<String> sseKmsKeyId();
@@ -81,6 +95,40 @@ public interface RecorderConfig {
         /** Part size of multipart uploads (S3 minimum 5 MiB). */
         @WithDefault("8388608")
         int partSize();
+    }
+
+    /** Server-side encryption of uploaded recordings, by the names S3 uses on the wire. */
+    enum Sse {
+        AES256("AES256"),
+        AWS_KMS("aws:kms");
+
+        private final String wire;
+
+        Sse(String wire) {
+            this.wire = wire;
+        }
+
+        /** As S3 names it in {@code x-amz-server-side-encryption}. */
+        public String wire() {
+            return wire;
+        }
+
+        /** Reads S3's names ({@code AES256}, {@code aws:kms}); the converter of {@link S3#sse()}. */
+        public static final class Converter implements org.eclipse.microprofile.config.spi.Converter<Sse> {
+            @Override
+            public Sse convert(String value) {
+                String v = value.trim();
+                if (v.isEmpty()) {
+                    return null;
+                }
+                for (Sse s : values()) {
+                    if (s.wire.equalsIgnoreCase(v)) {
+                        return s;
+                    }
+                }
+                throw new IllegalArgumentException("server-side encryption must be AES256 or aws:kms, not '" + v + "'");
+            }
+        }
     }
 
     interface Ingest {

@@ -1,44 +1,53 @@
 package dev.portcullis.recorder.rest;
 
+import dev.portcullis.contracts.problem.Problem;
 import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.Map;
+import java.util.List;
 
-/** A JSON error response: {@code {"error": "..."}}. */
+/**
+ * An error the API reports as problem details (RFC 9457) with the given status. A {@link WebApplicationException}
+ * without an entity: a parameter converter may throw it too (JAX-RS passes it on unchanged), and
+ * {@link ProblemMappers} and {@link RecordingDownloadRoute} render it with the request's path as {@code instance}.
+ */
 public final class ApiError extends WebApplicationException {
 
+    private final List<Problem.FieldError> errors;
+
     public ApiError(Response.Status status, String message) {
-        super(
-                message,
-                Response.status(status)
-                        .type(MediaType.APPLICATION_JSON)
-                        .entity(Map.of("error", message))
-                        .build());
+        this(status.getStatusCode(), message, null);
     }
 
     public ApiError(int status, String message) {
-        super(
-                message,
-                Response.status(status)
-                        .type(MediaType.APPLICATION_JSON)
-                        .entity(Map.of("error", message))
-                        .build());
+        this(status, message, null);
+    }
+
+    public ApiError(int status, String message, List<Problem.FieldError> errors) {
+        super(message, status);
+        this.errors = errors;
     }
 
     private ApiError(String message, Response response) {
         super(message, response);
+        this.errors = null;
+    }
+
+    /** The offending fields or parameters, or null. */
+    public List<Problem.FieldError> errors() {
+        return errors;
+    }
+
+    /** 400 for one query parameter (or body field) that is not valid. */
+    public static ApiError invalid(String field, String mustBe) {
+        return new ApiError(400, field + " " + mustBe, List.of(new Problem.FieldError(field, mustBe)));
     }
 
     /** 416 with {@code Content-Range: bytes *}{@code /size} (RFC 9110 §15.5.17). */
     public static ApiError rangeNotSatisfiable(long size) {
-        String message = "range not satisfiable (size " + size + ")";
         return new ApiError(
-                message,
+                "range not satisfiable (size " + size + ")",
                 Response.status(Response.Status.REQUESTED_RANGE_NOT_SATISFIABLE)
-                        .type(MediaType.APPLICATION_JSON)
                         .header("Content-Range", "bytes */" + size)
-                        .entity(Map.of("error", message))
                         .build());
     }
 }

@@ -3,10 +3,13 @@ package dev.portcullis.recorder.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.recorder.entity.DecisionLogEntry;
 import dev.portcullis.recorder.events.JsonSupport;
+import dev.portcullis.recorder.events.SessionId;
 import dev.portcullis.recorder.repository.DecisionRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -45,10 +48,11 @@ public class DecisionResource {
     @Produces(MediaType.APPLICATION_JSON)
     @WithSession
     public Uni<PageView<DecisionView>> list(
-            @QueryParam("agent") String agent,
-            @QueryParam("connection") String connection,
-            @QueryParam("session") String session,
-            @QueryParam("action") String action,
+            @QueryParam("agent") @Size(max = QueryParams.MAX_NAME) String agent,
+            @QueryParam("connection") @Size(max = QueryParams.MAX_NAME) String connection,
+            @QueryParam("session") @SessionId String session,
+            @QueryParam("action") @Pattern(regexp = "|allow|deny|review", message = "must be allow, deny or review")
+                    String action,
             @QueryParam("from") String from,
             @QueryParam("to") String to,
             @QueryParam("page") @DefaultValue("0") int page,

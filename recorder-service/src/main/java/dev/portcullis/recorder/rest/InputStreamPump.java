@@ -47,6 +47,9 @@ final class InputStreamPump {
     private final HttpServerResponse response;
     private final InputStream in;
     private final String what;
+    /** The request path, for the problem details of a failure before the first byte. */
+    private final String instance;
+
     private final Promise<Void> done = Promise.promise();
     /** Read buffer of this download; used by one worker at a time (reads are sequential). */
     private final byte[] scratch = new byte[CHUNK];
@@ -55,8 +58,10 @@ final class InputStreamPump {
 
     private boolean finished;
 
-    InputStreamPump(Context context, HttpServerResponse response, InputStream in, long length, String what) {
+    InputStreamPump(
+            Context context, HttpServerResponse response, InputStream in, long length, String what, String instance) {
         this.context = context;
+        this.instance = instance;
         this.response = response;
         this.in = in;
         this.remaining = length;
@@ -160,9 +165,7 @@ final class InputStreamPump {
             } else {
                 LOG.errorf("streaming %s failed before the first byte: %s", what, failure.toString());
                 response.headers().clear();
-                response.setStatusCode(503)
-                        .putHeader("Content-Type", "application/json")
-                        .end("{\"error\":\"storage unavailable\"}");
+                Problems.end(response, Problems.of(503, "storage unavailable", instance));
             }
         } else if (failure != null) {
             LOG.debugf("download of %s abandoned: %s", what, failure.toString());

@@ -1,6 +1,5 @@
 package dev.portcullis.recorder.rest;
 
-import jakarta.ws.rs.core.Response;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 
@@ -8,6 +7,12 @@ import java.time.format.DateTimeParseException;
 final class QueryParams {
 
     static final int MAX_PAGE_SIZE = 500;
+    /** Agent and connection names are stored up to this length (DecisionLogParser, SessionEventParser). */
+    static final int MAX_NAME = 200;
+    /** The protocols session-proxy speaks, as sessions record them; empty means any. */
+    static final String PROTOCOLS = "|postgres|ssh|kubernetes|http";
+
+    static final String PROTOCOLS_MESSAGE = "must be postgres, ssh, kubernetes or http";
 
     private QueryParams() {}
 
@@ -18,18 +23,20 @@ final class QueryParams {
         try {
             return OffsetDateTime.parse(value);
         } catch (DateTimeParseException e) {
-            throw new ApiError(
-                    Response.Status.BAD_REQUEST,
-                    name + " must be an ISO-8601 date-time with offset, e.g. 2026-11-22T03:12:00Z");
+            throw ApiError.invalid(name, "must be an ISO-8601 date-time with offset, e.g. 2026-11-22T03:12:00Z");
         }
     }
 
     static void paging(int page, int size) {
         if (page < 0) {
-            throw new ApiError(Response.Status.BAD_REQUEST, "page must be >= 0");
+            throw ApiError.invalid("page", "must be >= 0");
         }
         if (size < 1 || size > MAX_PAGE_SIZE) {
-            throw new ApiError(Response.Status.BAD_REQUEST, "size must be between 1 and " + MAX_PAGE_SIZE);
+            throw ApiError.invalid("size", "must be between 1 and " + MAX_PAGE_SIZE);
+        }
+        if ((long) page * size > Integer.MAX_VALUE) {
+            // the offset of such a page does not fit the query's int offset
+            throw ApiError.invalid("page", "must be at most " + Integer.MAX_VALUE / size + " for size " + size);
         }
     }
 

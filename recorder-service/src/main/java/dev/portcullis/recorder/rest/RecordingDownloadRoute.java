@@ -1,5 +1,7 @@
 package dev.portcullis.recorder.rest;
 
+import dev.portcullis.contracts.problem.Problem;
+import dev.portcullis.recorder.events.SessionId;
 import dev.portcullis.recorder.service.RecordingDownloadService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -10,7 +12,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -65,14 +66,14 @@ public class RecordingDownloadRoute {
                 .with(
                         identity -> {
                             if (identity == null || identity.isAnonymous()) {
-                                error(rc, 401, "authentication required");
+                                unauthorized(rc);
                             } else if (!identity.hasRole(Roles.AUDITOR)) {
-                                error(rc, 403, "the realm role " + Roles.AUDITOR + " is required");
+                                error(rc, new ApiError(403, ProblemMappers.FORBIDDEN));
                             } else {
                                 open(rc, identity);
                             }
                         },
-                        failure -> error(rc, 401, "authentication failed"));
+                        failure -> unauthorized(rc));
     }
 
     private void open(RoutingContext rc, SecurityIdentity identity) {
@@ -80,8 +81,26 @@ public class RecordingDownloadRoute {
         String id = rc.pathParam("id");
         String format = rc.queryParams().get("format");
         String range = rc.request().getHeader("Range");
-        RecordingDownloadService.Requester who = requester(rc, identity);
+        // the edge rules of the REST resources: an id no session can have names nothing, a bad format is a 400
+        if (id == null || !SessionId.Validator.matches(id)) {
+            error(
+                    rc,
+                    new ApiError(
+                            404,
+                            "no such resource: the path names one that cannot exist",
+                            List.of(new Problem.FieldError("id", SessionId.MESSAGE))));
+            return;
+        }
+        if (format != null && EdgeParamConverters.hasControlCharacter(format)) {
+            error(rc, ApiError.invalid("format", "must not contain control characters"));
+            return;
+        }
         String f = format == null || format.isBlank() ? "jsonl" : format;
+        if (!f.equals("jsonl") && !f.equals("cast")) {
+            error(rc, ApiError.invalid("format", "must be jsonl or cast"));
+            return;
+        }
+        RecordingDownloadService.Requester who = requester(rc, identity);
         boolean head = rc.request().method() == HttpMethod.HEAD;
         context.<RecordingDownloadService.Download>executeBlocking(
                         () -> head ? downloads.describe(id, f, range) : downloads.open(id, f, range, who), false)
@@ -110,7 +129,13 @@ public class RecordingDownloadRoute {
     private void stream(RoutingContext rc, Context context, String id, RecordingDownloadService.Download d) {
         headers(rc, id, d);
         active.incrementAndGet();
-        new InputStreamPump(context, rc.response(), d.body(), d.length(), "the recording of session " + id)
+        new InputStreamPump(
+                        context,
+                        rc.response(),
+                        d.body(),
+                        d.length(),
+                        "the recording of session " + id,
+                        rc.request().path())
                 .start()
                 .onComplete(sent -> active.decrementAndGet());
     }
@@ -151,27 +176,33 @@ public class RecordingDownloadRoute {
 
     private static void failed(RoutingContext rc, String id, Throwable e) {
         if (e instanceof WebApplicationException wae) {
-            var response = wae.getResponse();
-            Map<String, List<String>> headers = response.getStringHeaders();
-            headers.forEach((name, values) -> {
-                if (!HttpHeaders.CONTENT_TYPE.toString().equalsIgnoreCase(name)) {
-                    rc.response().putHeader(name, values);
-                }
-            });
-            error(rc, response.getStatus(), wae.getMessage());
+            error(rc, wae);
             return;
         }
         LOG.errorf("download of the recording of session %s failed: %s", id, e.toString());
-        error(rc, 500, "download failed");
+        error(rc, new ApiError(500, "download failed"));
     }
 
-    private static void error(RoutingContext rc, int status, String message) {
+    private static void unauthorized(RoutingContext rc) {
+        rc.response().putHeader("WWW-Authenticate", "Bearer");
+        error(rc, new ApiError(401, ProblemMappers.UNAUTHORIZED));
+    }
+
+    /** The error as problem details, with the headers it carries ({@code Content-Range} of a 416). */
+    private static void error(RoutingContext rc, WebApplicationException e) {
         if (rc.response().ended() || rc.response().closed()) {
             return;
         }
-        rc.response()
-                .setStatusCode(status)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .end(new JsonObject().put("error", message).encode());
+        var response = e.getResponse();
+        Map<String, List<String>> headers = response.getStringHeaders();
+        headers.forEach((name, values) -> {
+            if (!HttpHeaders.CONTENT_TYPE.toString().equalsIgnoreCase(name)) {
+                rc.response().putHeader(name, values);
+            }
+        });
+        List<Problem.FieldError> errors = e instanceof ApiError a ? a.errors() : null;
+        Problems.end(
+                rc.response(),
+                Problems.of(response.getStatus(), e.getMessage(), rc.request().path(), errors));
     }
 }

@@ -1,10 +1,13 @@
 package dev.portcullis.recorder.rest;
 
+import dev.portcullis.recorder.events.SessionId;
 import dev.portcullis.recorder.repository.DownloadAuditRepository;
 import dev.portcullis.recorder.repository.SessionRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -33,20 +36,20 @@ public class SessionResource {
     @Produces(MediaType.APPLICATION_JSON)
     @WithSession
     public Uni<PageView<SessionView>> list(
-            @QueryParam("agent") String agent,
-            @QueryParam("connection") String connection,
-            @QueryParam("protocol") String protocol,
-            @QueryParam("status") String status,
+            @QueryParam("agent") @Size(max = QueryParams.MAX_NAME) String agent,
+            @QueryParam("connection") @Size(max = QueryParams.MAX_NAME) String connection,
+            @QueryParam("protocol") @Pattern(regexp = QueryParams.PROTOCOLS, message = QueryParams.PROTOCOLS_MESSAGE)
+                    String protocol,
+            @QueryParam("status")
+                    @Pattern(
+                            regexp = "|recording|complete|incomplete",
+                            message = "must be recording, complete or incomplete")
+                    String status,
             @QueryParam("from") String from,
             @QueryParam("to") String to,
             @QueryParam("page") @DefaultValue("0") int page,
             @QueryParam("size") @DefaultValue("50") int size) {
         QueryParams.paging(page, size);
-        if (status != null
-                && !status.isBlank()
-                && !List.of("recording", "complete", "incomplete").contains(status)) {
-            throw new ApiError(Response.Status.BAD_REQUEST, "status must be recording, complete or incomplete");
-        }
         var filter = new SessionRepository.Filter(
                 QueryParams.blankToNull(agent),
                 QueryParams.blankToNull(connection),
@@ -62,7 +65,7 @@ public class SessionResource {
     @Path("{id}")
     @Produces(MediaType.APPLICATION_JSON)
     @WithSession
-    public Uni<SessionView> get(@PathParam("id") String id) {
+    public Uni<SessionView> get(@PathParam("id") @SessionId String id) {
         return sessions.findById(id).map(s -> {
             if (s == null) {
                 throw new ApiError(Response.Status.NOT_FOUND, "no session " + id);
@@ -76,7 +79,7 @@ public class SessionResource {
     @Path("{id}/downloads")
     @Produces(MediaType.APPLICATION_JSON)
     @WithSession
-    public Uni<List<Map<String, Object>>> downloads(@PathParam("id") String id) {
+    public Uni<List<Map<String, Object>>> downloads(@PathParam("id") @SessionId String id) {
         return audits.forSession(id)
                 .map(list -> list.stream()
                         .<Map<String, Object>>map(a -> {

@@ -1,6 +1,7 @@
 package dev.portcullis.recorder.rest;
 
 import dev.portcullis.recorder.entity.RecordedSession;
+import dev.portcullis.recorder.events.SessionId;
 import dev.portcullis.recorder.recording.RecordingVerifier;
 import dev.portcullis.recorder.repository.SessionRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -35,7 +36,7 @@ public class VerifyResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public RecordingVerifier.Result verify(InputStream body, @QueryParam("session") String sessionId)
+    public RecordingVerifier.Result verify(InputStream body, @QueryParam("session") @SessionId String sessionId)
             throws IOException {
         String sha = null;
         String head = null;

@@ -6,7 +6,6 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Locale;
 import org.jboss.logging.Logger;
 
 /** Picks the store: S3 when a bucket is configured (or {@code portcullis.storage=s3}), else the filesystem. */
@@ -18,13 +17,10 @@ public class RecordingStoreProducer {
     @Produces
     @ApplicationScoped
     RecordingStore store(RecorderConfig config) {
-        String kind = config.storage().toLowerCase(Locale.ROOT);
-        boolean s3 = switch (kind) {
-            case "s3" -> true;
-            case "filesystem" -> false;
-            case "auto" -> config.s3().bucket().filter(b -> !b.isBlank()).isPresent();
-            default ->
-                throw new IllegalStateException("portcullis.storage must be auto, filesystem or s3, not " + kind);
+        boolean s3 = switch (config.storage()) {
+            case S3 -> true;
+            case FILESYSTEM -> false;
+            case AUTO -> config.s3().bucket().filter(b -> !b.isBlank()).isPresent();
         };
         RecordingStore store;
         try {

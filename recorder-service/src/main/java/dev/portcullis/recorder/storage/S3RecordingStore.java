@@ -72,16 +72,16 @@ public final class S3RecordingStore implements RecordingStore, AutoCloseable {
 
     /** Applies the configured server-side encryption to a single-part upload request. */
     PutObjectRequest.Builder withEncryption(PutObjectRequest.Builder r) {
-        config.sse().filter(s -> !s.isBlank()).ifPresent(sse -> {
-            r.serverSideEncryption(ServerSideEncryption.fromValue(sse));
+        config.sse().ifPresent(sse -> {
+            r.serverSideEncryption(ServerSideEncryption.fromValue(sse.wire()));
             config.sseKmsKeyId().filter(k -> !k.isBlank()).ifPresent(r::ssekmsKeyId);
         });
         return r;
     }
 
     private CreateMultipartUploadRequest.Builder withEncryption(CreateMultipartUploadRequest.Builder r) {
-        config.sse().filter(s -> !s.isBlank()).ifPresent(sse -> {
-            r.serverSideEncryption(ServerSideEncryption.fromValue(sse));
+        config.sse().ifPresent(sse -> {
+            r.serverSideEncryption(ServerSideEncryption.fromValue(sse.wire()));
             config.sseKmsKeyId().filter(k -> !k.isBlank()).ifPresent(r::ssekmsKeyId);
         });
         return r;

@@ -10,7 +10,7 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 class S3EncryptionTest {
 
-    static RecorderConfig.S3 config(String sse, String kmsKey) {
+    static RecorderConfig.S3 config(RecorderConfig.Sse sse, String kmsKey) {
         return new RecorderConfig.S3() {
             public Optional<String> endpoint() {
                 return Optional.of("http://127.0.0.1:1");
@@ -36,7 +36,7 @@ class S3EncryptionTest {
                 return true;
             }
 
-            public Optional<String> sse() {
+            public Optional<RecorderConfig.Sse> sse() {
                 return Optional.ofNullable(sse);
             }
 
@@ -56,7 +56,7 @@ class S3EncryptionTest {
 
     @Test
     void configuredServerSideEncryptionIsAskedFor() {
-        try (S3RecordingStore s3 = new S3RecordingStore(config("aws:kms", "key-1"))) {
+        try (S3RecordingStore s3 = new S3RecordingStore(config(RecorderConfig.Sse.AWS_KMS, "key-1"))) {
             PutObjectRequest r = s3.withEncryption(
                             PutObjectRequest.builder().bucket("b").key("k"))
                     .build();

@@ -3,6 +3,7 @@ package dev.portcullis.proxy.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 
 /** session-proxy settings (prefix {@code portcullis}); see the module README for each key. */
@@ -29,6 +30,40 @@ public interface ProxyConfig {
 
     Masking masking();
 
+    /**
+     * Who may connect without TLS. The modes are enums, so a misspelled value stops the proxy at start instead
+     * of meaning the default.
+     */
+    enum Plaintext {
+        /** Only from 127.0.0.0/8 and ::1. */
+        LOOPBACK,
+        /** Nobody: TLS or nothing. */
+        NEVER,
+        /** Anyone (not for production). */
+        ANY;
+
+        /** As configured ({@code loopback}), for logs. */
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** What a PostgreSQL session's decision cache keys on. */
+    enum DecisionCache {
+        /** The statement with literals and parameter values left out. */
+        SHAPE,
+        /** The exact text and parameters. */
+        EXACT,
+        /** No cache: every statement is decided. */
+        OFF;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     interface Connections {
         /** The connections YAML (docs/architecture.md "Connections"); env PORTCULLIS_CONNECTIONS_FILE. */
         Optional<String> file();
@@ -52,7 +87,7 @@ public interface ProxyConfig {
          * 127.0.0.0/8 and ::1), {@code never}, or {@code any} (not for production).
          */
         @WithDefault("loopback")
-        String plaintext();
+        Plaintext plaintext();
 
         /** Largest message accepted from a client or a backend, in bytes. */
         @WithDefault("16777216")
@@ -77,7 +112,7 @@ public interface ProxyConfig {
 
         /** Decision cache per session: {@code shape} (literals ignored), {@code exact} (text and parameters), {@code off}. */
         @WithDefault("shape")
-        String decisionCache();
+        DecisionCache decisionCache();
 
         @WithDefault("30s")
         Duration decisionCacheTtl();
@@ -148,7 +183,7 @@ public interface ProxyConfig {
 
         /** Plaintext clients: {@code loopback} (only from 127.0.0.0/8 and ::1), {@code never}, or {@code any}. */
         @WithDefault("loopback")
-        String plaintext();
+        Plaintext plaintext();
 
         /**
          * With a value such as {@code .proxy.example.com}, {@code Host: k8s-prod.proxy.example.com}

@@ -180,16 +180,22 @@ public final class HttpProxyServer implements AutoCloseable {
             return;
         }
         boolean kubernetes = route.get().connection().type() == ConnectionType.KUBERNETES;
-        if (!tls
-                && !client.loopback()
-                && !"any".equalsIgnoreCase(gw.config().http().plaintext())) {
+        ProxyConfig.Plaintext plaintext = gw.config().http().plaintext();
+        boolean plaintextAllowed = switch (plaintext) {
+            case ANY -> true;
+            case NEVER -> false;
+            case LOOPBACK -> client.loopback();
+        };
+        if (!tls && !plaintextAllowed) {
             req.resume();
             HttpErrors.send(
                     req.response(),
                     kubernetes,
                     403,
                     "Forbidden",
-                    "Portcullis: plaintext HTTP is accepted from loopback only; use TLS");
+                    plaintext == ProxyConfig.Plaintext.NEVER
+                            ? "Portcullis: plaintext HTTP is not accepted; use TLS"
+                            : "Portcullis: plaintext HTTP is accepted from loopback only; use TLS");
             return;
         }
         String auth = req.getHeader(HttpHeaders.AUTHORIZATION);

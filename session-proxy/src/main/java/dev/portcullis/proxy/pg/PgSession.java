@@ -12,6 +12,7 @@ import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.contracts.events.ReviewRequested;
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.auth.TokenValidator;
+import dev.portcullis.proxy.config.ProxyConfig;
 import dev.portcullis.proxy.config.Targets;
 import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.LiveSession;
@@ -486,11 +487,11 @@ final class PgSession implements LiveSession {
     }
 
     private boolean plaintextAllowed() {
-        String mode = gw.config().pg().plaintext();
-        if ("any".equalsIgnoreCase(mode)) {
+        ProxyConfig.Plaintext mode = gw.config().pg().plaintext();
+        if (mode == ProxyConfig.Plaintext.ANY) {
             return true;
         }
-        if ("never".equalsIgnoreCase(mode)) {
+        if (mode == ProxyConfig.Plaintext.NEVER) {
             return false;
         }
         try {
@@ -1050,7 +1051,7 @@ final class PgSession implements LiveSession {
     }
 
     private boolean exactCache() {
-        return "exact".equalsIgnoreCase(gw.config().pg().decisionCache());
+        return gw.config().pg().decisionCache() == ProxyConfig.DecisionCache.EXACT;
     }
 
     // ---- policy --------------------------------------------------------------------------------
@@ -1077,7 +1078,7 @@ final class PgSession implements LiveSession {
 
     private void decide(
             String cacheKey, JsonObject request, long requestSeq, java.util.function.Consumer<Decision> then) {
-        boolean caching = !"off".equalsIgnoreCase(gw.config().pg().decisionCache());
+        boolean caching = gw.config().pg().decisionCache() != ProxyConfig.DecisionCache.OFF;
         CachedDecision cached = caching ? decisionCache.get(cacheKey) : null;
         if (cached != null && cached.expiresAt > System.nanoTime()) {
             emitDecision(cached.decision, requestSeq, true);

@@ -1,0 +1,69 @@
+package dev.portcullis.proxy.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The configuration modes are enums: a misspelling stops the proxy at start, naming the key and the choices. */
+class ProxyConfigTest {
+
+    static ProxyConfig load(Map<String, String> values) {
+        Map<String, String> all = new HashMap<>(values);
+        all.put("portcullis.token.issuer", "http://127.0.0.1:8180/realms/portcullis");
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withMapping(ProxyConfig.class)
+                // Quarkus's own reading of "10s", as at start
+                .withConverter(Duration.class, 200, new DurationConverter())
+                .withSources(new PropertiesConfigSource(all, "test", 500))
+                .build();
+        return config.getConfigMapping(ProxyConfig.class);
+    }
+
+    @Test
+    void modesAreReadAsEnums() {
+        ProxyConfig defaults = load(Map.of());
+        assertEquals(ProxyConfig.DecisionCache.SHAPE, defaults.pg().decisionCache());
+        assertEquals(ProxyConfig.Plaintext.LOOPBACK, defaults.pg().plaintext());
+        assertEquals(ProxyConfig.Plaintext.LOOPBACK, defaults.http().plaintext());
+        ProxyConfig set = load(Map.of(
+                "portcullis.pg.decision-cache", "exact",
+                "portcullis.pg.plaintext", "never",
+                "portcullis.http.plaintext", "ANY"));
+        assertEquals(ProxyConfig.DecisionCache.EXACT, set.pg().decisionCache());
+        assertEquals(ProxyConfig.Plaintext.NEVER, set.pg().plaintext());
+        assertEquals(ProxyConfig.Plaintext.ANY, set.http().plaintext());
+        assertEquals("loopback", ProxyConfig.Plaintext.LOOPBACK.toString(), "logged as configured");
+    }
+
+    @Test
+    void aMisspelledDecisionCacheFailsAtStart() {
+        // as a free string, "exakt" meant "shape" without a word
+        assertFails("portcullis.pg.decision-cache", "exakt", "shape", "exact", "off");
+    }
+
+    @Test
+    void aMisspelledPlaintextModeFailsAtStart() {
+        // as free strings, "nevr" meant "loopback": plaintext accepted where TLS was asked for
+        assertFails("portcullis.pg.plaintext", "nevr", "loopback", "never", "any");
+        assertFails("portcullis.http.plaintext", "nevr", "loopback", "never", "any");
+    }
+
+    static void assertFails(String key, String value, String... choices) {
+        RuntimeException e = assertThrows(RuntimeException.class, () -> load(Map.of(key, value)));
+        String message = e.getMessage();
+        assertTrue(message.contains(key), message);
+        assertTrue(message.contains(value), message);
+        for (String choice : choices) {
+            assertTrue(message.contains(choice), message);
+        }
+    }
+}
