@@ -1,5 +1,7 @@
 package dev.portcullis.broker.rest;
 
+import dev.portcullis.broker.api.PlainText;
+import dev.portcullis.broker.api.ProblemException;
 import dev.portcullis.contracts.problem.Problem;
 import jakarta.ws.rs.ext.ParamConverter;
 import jakarta.ws.rs.ext.ParamConverterProvider;

@@ -3,6 +3,7 @@ package dev.portcullis.broker.rest;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.portcullis.broker.api.ProblemException;
 import dev.portcullis.broker.keycloak.KeycloakException;
 import dev.portcullis.contracts.problem.Problem;
 import io.quarkus.runtime.annotations.RegisterForReflection;
