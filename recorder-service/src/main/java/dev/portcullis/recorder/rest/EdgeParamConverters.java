@@ -1,6 +1,7 @@
 package dev.portcullis.recorder.rest;
 
 import dev.portcullis.contracts.problem.Problem;
+import dev.portcullis.recorder.api.ApiError;
 import jakarta.ws.rs.ext.ParamConverter;
 import jakarta.ws.rs.ext.ParamConverterProvider;
 import jakarta.ws.rs.ext.Provider;

@@ -1,6 +1,7 @@
 package dev.portcullis.recorder.rest;
 
 import dev.portcullis.contracts.problem.Problem;
+import dev.portcullis.recorder.api.ApiError;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;

@@ -1,4 +1,4 @@
-package dev.portcullis.recorder.service;
+package dev.portcullis.recorder.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.portcullis.recorder.service;
+package dev.portcullis.recorder.api;
 
 import java.util.Optional;
 

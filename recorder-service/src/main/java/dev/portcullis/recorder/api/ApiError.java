@@ -1,4 +1,4 @@
-package dev.portcullis.recorder.rest;
+package dev.portcullis.recorder.api;
 
 import dev.portcullis.contracts.problem.Problem;
 import jakarta.ws.rs.WebApplicationException;
@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * An error the API reports as problem details (RFC 9457) with the given status. A {@link WebApplicationException}
  * without an entity: a parameter converter may throw it too (JAX-RS passes it on unchanged), and
- * {@link ProblemMappers} and {@link RecordingDownloadRoute} render it with the request's path as {@code instance}.
+ * {@code rest.ProblemMappers} and {@code rest.RecordingDownloadRoute} render it with the request's path as
+ * {@code instance}. In {@code api} because the download service throws it too.
  */
 public final class ApiError extends WebApplicationException {
 
