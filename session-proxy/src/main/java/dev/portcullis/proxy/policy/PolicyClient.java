@@ -4,6 +4,8 @@ import dev.portcullis.proxy.config.ProxyConfig;
 import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.PolicyDecider;
+import io.quarkus.oidc.client.OidcClients;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -20,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,78 +39,77 @@ public class PolicyClient implements PolicyDecider {
     private final HttpClient http;
     private final String url;
     private final long timeoutMillis;
-    private final ServiceTokenClient tokens;
+    private final ServiceToken token;
 
     @Inject
-    public PolicyClient(Vertx vertx, ProxyConfig config) {
-        this(vertx, config.policy().url(), config.policy().timeout(), http -> {
-            if (!config.policy().authenticate()
-                    || config.policy().clientSecret().isEmpty()) {
-                return null;
-            }
-            String tokenUrl =
-                    config.policy().tokenUrl().orElse(config.token().issuer() + "/protocol/openid-connect/token");
-            return new ServiceTokenClient(
-                    vertx,
-                    http,
-                    tokenUrl,
-                    config.policy().clientId(),
-                    config.policy().clientSecret().get(),
-                    config.policy().timeout());
-        });
+    public PolicyClient(Vertx vertx, ProxyConfig config, OidcClients oidc) {
+        this(
+                vertx,
+                config.policy().url(),
+                config.policy().timeout(),
+                config.policy().authenticate() && config.policy().clientSecret().isPresent()
+                        ? new ServiceToken(oidc.getClient(), config.policy().timeout())
+                        : null);
     }
 
-    /** {@code tokens} builds the service-token client on this client's HTTP pool, or gives null (no auth). */
-    PolicyClient(Vertx vertx, String base, Duration timeout, Function<HttpClient, ServiceTokenClient> tokens) {
+    /** {@code token} is the service token sent as bearer, or null to send none. */
+    PolicyClient(Vertx vertx, String base, Duration timeout, ServiceToken token) {
         this.vertx = vertx;
         this.http = vertx.createHttpClient(
                 new HttpClientOptions().setKeepAlive(true).setConnectTimeout((int) timeout.toMillis()),
                 new PoolOptions().setHttp1MaxSize(16));
         this.url = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + DECISION_PATH;
         this.timeoutMillis = timeout.toMillis();
-        this.tokens = tokens.apply(http);
+        this.token = token;
     }
 
     /**
      * The decision within {@code timeout} in total (service token, connection, answer), or a
-     * fail-closed deny: the agent never waits longer, and the reason is logged either way.
+     * fail-closed deny: the agent never waits longer, and the reason is logged either way. Completes
+     * on the caller's Vert.x context, whichever thread fetched the token.
      */
     @Override
     public Future<Decision> decide(JsonObject input) {
+        Context context = vertx.getOrCreateContext();
         Promise<Decision> decision = Promise.promise();
         long deadline = vertx.setTimer(timeoutMillis, id -> {
             if (decision.tryComplete(Decision.failClosed("policy service unavailable"))) {
                 LOG.warnf("policy service at %s gave no decision within %d ms (failing closed)", url, timeoutMillis);
             }
         });
-        ask(input).onComplete(ar -> {
+        bearer(context).compose(t -> ask(input, t)).onComplete(ar -> {
             vertx.cancelTimer(deadline);
             decision.tryComplete(ar.succeeded() ? ar.result() : Decision.failClosed("policy service unavailable"));
         });
         return decision.future();
     }
 
-    private Future<Decision> ask(JsonObject input) {
-        Future<String> token = tokens == null ? Future.succeededFuture(null) : tokens.token();
-        return token.compose(t -> {
-                    RequestOptions req = new RequestOptions()
-                            .setAbsoluteURI(url)
-                            .setMethod(HttpMethod.POST)
-                            .putHeader("Content-Type", "application/json")
-                            .setTimeout(timeoutMillis);
-                    if (t != null) {
-                        req.putHeader("Authorization", "Bearer " + t);
+    /** The service token (null when none is sent), delivered on {@code context}; a failure is logged. */
+    private Future<String> bearer(Context context) {
+        if (token == null) {
+            return Future.succeededFuture(null);
+        }
+        return Future.fromCompletionStage(token.get(), context)
+                .onFailure(e -> LOG.warnf("no service token for policy-service: %s (failing closed)", e.getMessage()));
+    }
+
+    private Future<Decision> ask(JsonObject input, String bearer) {
+        RequestOptions req = new RequestOptions()
+                .setAbsoluteURI(url)
+                .setMethod(HttpMethod.POST)
+                .putHeader("Content-Type", "application/json")
+                .setTimeout(timeoutMillis);
+        if (bearer != null) {
+            req.putHeader("Authorization", "Bearer " + bearer);
+        }
+        return http.request(req)
+                .compose(r -> r.send(new JsonObject().put("input", input).toBuffer()))
+                .compose(resp -> resp.body().map(body -> {
+                    if (resp.statusCode() != 200) {
+                        return Decision.failClosed("policy service answered HTTP " + resp.statusCode());
                     }
-                    return http.request(req)
-                            .compose(r ->
-                                    r.send(new JsonObject().put("input", input).toBuffer()))
-                            .compose(resp -> resp.body().map(body -> {
-                                if (resp.statusCode() != 200) {
-                                    return Decision.failClosed("policy service answered HTTP " + resp.statusCode());
-                                }
-                                return parse(body.toJsonObject());
-                            }));
-                })
+                    return parse(body.toJsonObject());
+                }))
                 .recover(e -> {
                     LOG.warnf("policy service unreachable at %s: %s (failing closed)", url, e.getMessage());
                     return Future.succeededFuture(Decision.failClosed("policy service unavailable"));
