@@ -10,6 +10,7 @@ import dev.portcullis.proxy.enforcement.SessionRegistry;
 import dev.portcullis.proxy.events.EventPublisher;
 import dev.portcullis.proxy.ssh.SshGateway;
 import dev.portcullis.proxy.ssh.SshProxyServer;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,9 +34,10 @@ public class SshListener {
             Masker masker,
             EventPublisher events,
             SessionRegistry registry,
-            ReviewHolds holds) {
+            ReviewHolds holds,
+            Tracer tracer) {
         this.config = config;
-        this.gateway = new SshGateway(config, connections, tokens, policy, masker, events, registry, holds);
+        this.gateway = new SshGateway(config, connections, tokens, policy, masker, events, registry, holds, tracer);
     }
 
     void onStart(@Observes StartupEvent ev) {

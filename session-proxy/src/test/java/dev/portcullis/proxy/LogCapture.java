@@ -43,6 +43,24 @@ public final class LogCapture extends ExtHandler implements AutoCloseable {
                 .toList();
     }
 
+    /** The first record containing {@code text}, waiting up to {@code timeout} for it (it may be logged later). */
+    public ExtLogRecord await(String text, java.time.Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<ExtLogRecord> found = containing(text);
+            if (!found.isEmpty()) {
+                return found.getFirst();
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError("no record containing '" + text + "' within " + timeout + "; logged: "
+                        + records.stream()
+                                .map(ExtLogRecord::getFormattedMessage)
+                                .toList());
+            }
+            Thread.sleep(10);
+        }
+    }
+
     @Override
     public void close() {
         logger.removeHandler(this);

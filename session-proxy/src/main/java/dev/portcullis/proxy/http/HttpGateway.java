@@ -8,9 +8,13 @@ import dev.portcullis.proxy.enforcement.PolicyDecider;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.SessionRegistry;
 import dev.portcullis.proxy.events.EventPublisher;
+import io.opentelemetry.api.trace.Tracer;
 import io.vertx.core.Vertx;
 
-/** Everything the HTTP/Kubernetes gateway needs from the application, handed over once (no CDI in this package). */
+/**
+ * Everything the HTTP/Kubernetes gateway needs from the application, handed over once (no CDI in this
+ * package); {@code tracer} makes each session's span.
+ */
 public record HttpGateway(
         Vertx vertx,
         ProxyConfig config,
@@ -20,7 +24,8 @@ public record HttpGateway(
         Masker masker,
         EventPublisher events,
         SessionRegistry registry,
-        ReviewHolds holds) {
+        ReviewHolds holds,
+        Tracer tracer) {
 
     static boolean isHttpType(ConnectionCatalog.Connection c) {
         return "kubernetes".equals(c.type()) || "http".equals(c.type());

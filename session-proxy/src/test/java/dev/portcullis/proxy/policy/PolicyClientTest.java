@@ -5,14 +5,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.proxy.LogCapture;
 import dev.portcullis.proxy.enforcement.Decision;
+import dev.portcullis.proxy.enforcement.SessionContext;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.quarkus.oidc.client.OidcClient;
 import io.quarkus.oidc.client.OidcClientException;
 import io.quarkus.oidc.client.Tokens;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,6 +51,7 @@ class PolicyClientTest {
     volatile long answerAfterMillis = -1; // -1: never answer
     volatile boolean trickle; // an answer that starts and never ends, a byte every 100 ms
     final List<String> authorizations = new CopyOnWriteArrayList<>();
+    final List<String> traceparents = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -42,6 +59,7 @@ class PolicyClientTest {
         server = vertx.createHttpServer()
                 .requestHandler(req -> req.body().onSuccess(body -> {
                     authorizations.add(String.valueOf(req.getHeader("Authorization")));
+                    traceparents.add(String.valueOf(req.getHeader("traceparent")));
                     if (trickle) {
                         req.response()
                                 .setChunked(true)
@@ -80,7 +98,8 @@ class PolicyClientTest {
     }
 
     Decision decide(Duration timeout, ServiceToken token) throws Exception {
-        return decide(new PolicyClient(vertx, "http://127.0.0.1:" + server.actualPort(), timeout, token));
+        return decide(new PolicyClient(
+                vertx, "http://127.0.0.1:" + server.actualPort(), timeout, token, OpenTelemetry.noop()));
     }
 
     static Decision decide(PolicyClient client) throws Exception {
@@ -164,7 +183,8 @@ class PolicyClientTest {
                 vertx,
                 "http://127.0.0.1:" + server.actualPort(),
                 Duration.ofSeconds(10),
-                new ServiceToken(endpoint, Duration.ofSeconds(10)));
+                new ServiceToken(endpoint, Duration.ofSeconds(10)),
+                OpenTelemetry.noop());
         for (int i = 0; i < 3; i++) {
             assertEquals(Decision.Action.ALLOW, decide(client).action());
         }
@@ -182,7 +202,8 @@ class PolicyClientTest {
                 vertx,
                 "http://127.0.0.1:" + server.actualPort(),
                 Duration.ofSeconds(10),
-                new ServiceToken(endpoint, Duration.ofSeconds(10)));
+                new ServiceToken(endpoint, Duration.ofSeconds(10)),
+                OpenTelemetry.noop());
         assertEquals(Decision.Action.ALLOW, decide(client).action());
         assertEquals(Decision.Action.ALLOW, decide(client).action());
         assertEquals(Decision.Action.ALLOW, decide(client).action());
@@ -223,5 +244,83 @@ class PolicyClientTest {
         assertEquals(Decision.Action.ALLOW, second.action(), second::toString);
         assertEquals(2, endpoint.requests.get());
         assertEquals(List.of("Bearer ey-later"), authorizations);
+    }
+
+    // ---- trace and log context ------------------------------------------------------------------
+
+    @Test
+    void theRequestCarriesTheTraceparentOfItsOwnClientSpanUnderTheCurrentSpan() throws Exception {
+        answerAfterMillis = 0;
+        List<SpanData> ended = new CopyOnWriteArrayList<>();
+        SdkTracerProvider traces = SdkTracerProvider.builder()
+                .addSpanProcessor(SimpleSpanProcessor.create(new SpanExporter() {
+                    @Override
+                    public CompletableResultCode export(Collection<SpanData> spans) {
+                        ended.addAll(spans);
+                        return CompletableResultCode.ofSuccess();
+                    }
+
+                    @Override
+                    public CompletableResultCode flush() {
+                        return CompletableResultCode.ofSuccess();
+                    }
+
+                    @Override
+                    public CompletableResultCode shutdown() {
+                        return CompletableResultCode.ofSuccess();
+                    }
+                }))
+                .build();
+        OpenTelemetry otel = OpenTelemetrySdk.builder()
+                .setTracerProvider(traces)
+                .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+                .build();
+        PolicyClient client =
+                new PolicyClient(vertx, "http://127.0.0.1:" + server.actualPort(), Duration.ofSeconds(10), null, otel);
+        Span session = otel.getTracer("test").spanBuilder("postgres session").startSpan();
+        Decision d;
+        try (Scope s = session.makeCurrent()) {
+            d = decide(client);
+        }
+        assertEquals(Decision.Action.ALLOW, d.action());
+        String[] tp = traceparents.getFirst().split("-");
+        assertEquals(4, tp.length, traceparents::toString);
+        assertEquals(session.getSpanContext().getTraceId(), tp[1], "the session's trace");
+        SpanData call = ended.stream()
+                .filter(sd -> sd.getName().equals("policy decision"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(tp[2], call.getSpanId(), "the parent policy-service sees is the client span");
+        assertEquals(session.getSpanContext().getSpanId(), call.getParentSpanId());
+        assertEquals(SpanKind.CLIENT, call.getKind());
+        assertEquals("allow", call.getAttributes().get(AttributeKey.stringKey("portcullis.decision.action")));
+        assertEquals(200L, call.getAttributes().get(AttributeKey.longKey("http.response.status_code")));
+        session.end();
+        traces.close();
+    }
+
+    @Test
+    void aTimeoutIsLoggedOnBehalfOfTheSessionThatAskedThoughItFiresLaterOnTheEventLoop() throws Exception {
+        SessionContext session =
+                SessionContext.open(OpenTelemetry.noop().getTracer("test"), "ssh", "s-timeout", "127.0.0.1:6000");
+        session.identify("ci-runner", "ssh-prod");
+        PolicyClient client = new PolicyClient(
+                vertx, "http://127.0.0.1:" + server.actualPort(), Duration.ofMillis(200), null, OpenTelemetry.noop());
+        try (LogCapture log = LogCapture.of(PolicyClient.class)) {
+            Future<Decision> pending;
+            try (SessionContext.Entered e = session.enter()) {
+                pending = client.decide(new JsonObject());
+            }
+            assertTrue(pending.toCompletionStage()
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS)
+                    .isFailClosed());
+            ExtLogRecord warning = log.await("gave no decision within 200 ms", Duration.ofSeconds(5));
+            assertTrue(warning.getThreadName().startsWith("vert.x-eventloop"), warning.getThreadName());
+            assertEquals("s-timeout", warning.getMdc(SessionContext.SESSION_ID));
+            assertEquals("ssh", warning.getMdc(SessionContext.PROTOCOL));
+            assertEquals("ci-runner", warning.getMdc(SessionContext.AGENT));
+            assertEquals("ssh-prod", warning.getMdc(SessionContext.CONNECTION));
+        }
     }
 }

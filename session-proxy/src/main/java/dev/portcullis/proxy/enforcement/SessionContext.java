@@ -1,0 +1,202 @@
+package dev.portcullis.proxy.enforcement;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.vertx.core.Handler;
+// internal, as in Quarkus and SmallRye: the one way to run code synchronously on a duplicated context
+import io.vertx.core.impl.ContextInternal;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.MDC;
+
+/**
+ * What is current while code runs on behalf of one agent session, whatever its protocol: the MDC
+ * keys {@value #SESSION_ID}, {@value #PROTOCOL}, {@value #AGENT} and {@value #CONNECTION} on every
+ * log record, and the session's trace span as the OpenTelemetry context, which the policy call and
+ * the session's Kafka records carry on as {@code traceparent}. One span per session, none per
+ * statement or row.
+ *
+ * <p>Sessions share threads (many on one Vert.x event loop, MINA's and the relays' threads for
+ * SSH), so both are set around each piece of work for a session, {@link #enter()} or a handler
+ * wrapped by {@link #wrap}, and put back as they were afterwards: nothing of one session is left on
+ * a thread for the next. On a Vert.x event loop the work also runs on the session's own duplicated
+ * context, as Vert.x and Quarkus run an HTTP request: Quarkus keeps the OpenTelemetry context (and
+ * the MDC) of a Vert.x thread only in a duplicated context's local data, and what the work starts
+ * there (timers, HTTP calls, blocking tasks) calls back on that same context. Holds names only,
+ * never a token or credential.
+ */
+public final class SessionContext {
+
+    public static final String SESSION_ID = "session_id";
+    public static final String PROTOCOL = "protocol";
+    public static final String AGENT = "agent";
+    public static final String CONNECTION = "connection";
+
+    static final AttributeKey<String> SESSION_ID_ATTRIBUTE = AttributeKey.stringKey("portcullis.session.id");
+    static final AttributeKey<String> AGENT_ATTRIBUTE = AttributeKey.stringKey("portcullis.agent");
+    static final AttributeKey<String> CONNECTION_ATTRIBUTE = AttributeKey.stringKey("portcullis.connection");
+
+    private static final ThreadLocal<SessionContext> CURRENT = new ThreadLocal<>();
+
+    /** Leaves what {@link #enter()} set; closing twice does nothing more. */
+    public interface Entered extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private static final Entered ALREADY_ENTERED = () -> {};
+
+    private final String sessionId;
+    private final String protocol;
+    private final Span span;
+    private final Context trace;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile String agent;
+    private volatile String connection;
+    /** This session's duplicate of the event-loop context it last ran on. */
+    private volatile ContextInternal duplicate;
+
+    private SessionContext(String sessionId, String protocol, Span span) {
+        this.sessionId = sessionId;
+        this.protocol = protocol;
+        this.span = span;
+        this.trace = Context.root().with(span);
+    }
+
+    /**
+     * A session's context and its span, a server span named {@code "<protocol> session"} that
+     * starts a trace of its own (no agent client sends one over PostgreSQL or SSH). A no-op tracer
+     * gives a context without a trace.
+     */
+    public static SessionContext open(Tracer tracer, String protocol, String sessionId, String clientAddress) {
+        Span span = tracer.spanBuilder(protocol + " session")
+                .setSpanKind(SpanKind.SERVER)
+                .setNoParent()
+                .setAttribute(SESSION_ID_ATTRIBUTE, sessionId)
+                .setAttribute("network.protocol.name", protocol)
+                .setAttribute("client.address", clientAddress)
+                .startSpan();
+        return new SessionContext(sessionId, protocol, span);
+    }
+
+    /** The session entered on this thread, or null. */
+    public static SessionContext current() {
+        return CURRENT.get();
+    }
+
+    /** Who and where, once known (for PostgreSQL: after login). */
+    public void identify(String agent, String connection) {
+        this.agent = agent;
+        this.connection = connection;
+        span.setAttribute(AGENT_ATTRIBUTE, agent);
+        span.setAttribute(CONNECTION_ATTRIBUTE, connection);
+        if (CURRENT.get() == this) {
+            MDC.put(AGENT, agent);
+            MDC.put(CONNECTION, connection);
+        }
+    }
+
+    /**
+     * Makes this session current on this thread until the result is closed: its MDC keys and its
+     * span. Entering the session that is already current does nothing.
+     */
+    public Entered enter() {
+        SessionContext outer = CURRENT.get();
+        if (outer == this) {
+            return ALREADY_ENTERED;
+        }
+        ContextInternal loop = ContextInternal.current();
+        ContextInternal onDuplicate = null;
+        ContextInternal loopBefore = null;
+        if (loop != null && !loop.isDuplicate()) {
+            onDuplicate = duplicateOf(loop);
+            loopBefore = onDuplicate.beginDispatch();
+        }
+        Object sessionBefore = MDC.put(SESSION_ID, sessionId);
+        Object protocolBefore = MDC.put(PROTOCOL, protocol);
+        Object agentBefore = putOrRemove(AGENT, agent);
+        Object connectionBefore = putOrRemove(CONNECTION, connection);
+        Scope traced = span.getSpanContext().isValid() ? trace.makeCurrent() : Scope.noop();
+        CURRENT.set(this);
+        AtomicBoolean closed = new AtomicBoolean();
+        ContextInternal switched = onDuplicate;
+        ContextInternal switchedFrom = loopBefore;
+        return () -> {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
+            if (outer == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(outer);
+            }
+            traced.close();
+            putOrRemove(CONNECTION, connectionBefore);
+            putOrRemove(AGENT, agentBefore);
+            putOrRemove(PROTOCOL, protocolBefore);
+            putOrRemove(SESSION_ID, sessionBefore);
+            if (switched != null) {
+                switched.endDispatch(switchedFrom);
+            }
+        };
+    }
+
+    private ContextInternal duplicateOf(ContextInternal loop) {
+        ContextInternal d = duplicate;
+        if (d == null || d.unwrap() != loop) {
+            d = loop.duplicate();
+            duplicate = d;
+        }
+        return d;
+    }
+
+    /** Sets {@code key} to {@code value} (removes it for null); returns what it was. */
+    private static Object putOrRemove(String key, Object value) {
+        if (value != null) {
+            return MDC.put(key, value);
+        }
+        Object before = MDC.get(key);
+        if (before != null) {
+            MDC.remove(key);
+        }
+        return before;
+    }
+
+    /** {@code handler}, run inside this session. */
+    public <T> Handler<T> wrap(Handler<T> handler) {
+        return event -> {
+            try (Entered e = enter()) {
+                handler.handle(event);
+            }
+        };
+    }
+
+    /** {@code work}, run inside this session. */
+    public Runnable wrap(Runnable work) {
+        return () -> {
+            try (Entered e = enter()) {
+                work.run();
+            }
+        };
+    }
+
+    /** Ends the session's span once, with why the session ended. */
+    public void end(String reason) {
+        if (ended.compareAndSet(false, true)) {
+            span.setAttribute("portcullis.session.end_reason", reason);
+            span.end();
+        }
+    }
+
+    public String sessionId() {
+        return sessionId;
+    }
+
+    @Override
+    public String toString() {
+        return "SessionContext[" + protocol + " " + sessionId + "]";
+    }
+}
