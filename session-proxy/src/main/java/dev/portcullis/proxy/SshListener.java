@@ -13,6 +13,7 @@ import dev.portcullis.proxy.ssh.SshProxyServer;
 import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -35,9 +36,11 @@ public class SshListener {
             EventPublisher events,
             SessionRegistry registry,
             ReviewHolds holds,
-            Tracer tracer) {
+            Tracer tracer,
+            Vertx vertx) {
         this.config = config;
-        this.gateway = new SshGateway(config, connections, tokens, policy, masker, events, registry, holds, tracer);
+        this.gateway =
+                new SshGateway(config, connections, tokens, policy, masker, events, registry, holds, tracer, vertx);
     }
 
     void onStart(@Observes StartupEvent ev) {

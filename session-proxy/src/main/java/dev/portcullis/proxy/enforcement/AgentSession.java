@@ -7,6 +7,7 @@ import dev.portcullis.proxy.events.EventTypes;
 import dev.portcullis.proxy.events.SessionRecorder;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.TracerProvider;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -29,11 +30,12 @@ public abstract class AgentSession implements LiveSession {
     /** Logs and traces on behalf of this session; the protocol runs its work for the session inside it. */
     public final SessionContext context;
 
-    /** {@code tracer} may be null (no span). */
+    /** {@code tracer} may be null (no span), {@code vertx} too (see {@link SessionContext#open}). */
     protected AgentSession(
             SessionRegistry registry,
             EventPublisher events,
             Tracer tracer,
+            Vertx vertx,
             String protocol,
             String clientAddress,
             AgentIdentity identity,
@@ -43,7 +45,7 @@ public abstract class AgentSession implements LiveSession {
         this.connection = connection;
         this.recorder = new SessionRecorder(events, id, identity.agent(), connection.name());
         this.context = SessionContext.open(
-                tracer == null ? TracerProvider.noop().get("") : tracer, protocol, id, clientAddress);
+                tracer == null ? TracerProvider.noop().get("") : tracer, vertx, protocol, id, clientAddress);
         context.identify(identity.agent(), connection.name());
     }
 

@@ -7,8 +7,10 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 // internal, as in Quarkus and SmallRye: the one way to run code synchronously on a duplicated context
 import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.impl.VertxInternal;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.MDC;
 
@@ -22,11 +24,11 @@ import org.jboss.logging.MDC;
  * <p>Sessions share threads (many on one Vert.x event loop, MINA's and the relays' threads for
  * SSH), so both are set around each piece of work for a session, {@link #enter()} or a handler
  * wrapped by {@link #wrap}, and put back as they were afterwards: nothing of one session is left on
- * a thread for the next. On a Vert.x event loop the work also runs on the session's own duplicated
- * context, as Vert.x and Quarkus run an HTTP request: Quarkus keeps the OpenTelemetry context (and
- * the MDC) of a Vert.x thread only in a duplicated context's local data, and what the work starts
- * there (timers, HTTP calls, blocking tasks) calls back on that same context. Holds names only,
- * never a token or credential.
+ * a thread for the next. The work also runs on a duplicated Vert.x context, as Vert.x and Quarkus
+ * run an HTTP request: Quarkus keeps the OpenTelemetry context and the MDC of a Vert.x thread only
+ * in a duplicated context's local data, what the work starts there (timers, HTTP calls, blocking
+ * tasks) calls back on that same context, and on other threads the MDC stays out of the thread's
+ * inheritable copy. Holds names only, never a token or credential.
  */
 public final class SessionContext {
 
@@ -56,22 +58,29 @@ public final class SessionContext {
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile String agent;
     private volatile String connection;
+    /** Where a thread without a Vert.x context (MINA's, a relay's) gets one; null: none (unit tests). */
+    private final VertxInternal vertx;
     /** This session's duplicate of the event-loop context it last ran on. */
-    private volatile ContextInternal duplicate;
+    private volatile ContextInternal loopDuplicate;
+    /** The event-loop context whose duplicates threads without a Vert.x context run on, made at first need. */
+    private volatile ContextInternal base;
 
-    private SessionContext(String sessionId, String protocol, Span span) {
+    private SessionContext(String sessionId, String protocol, Span span, Vertx vertx) {
         this.sessionId = sessionId;
         this.protocol = protocol;
         this.span = span;
         this.trace = Context.root().with(span);
+        this.vertx = (VertxInternal) vertx;
     }
 
     /**
      * A session's context and its span, a server span named {@code "<protocol> session"} that
      * starts a trace of its own (no agent client sends one over PostgreSQL or SSH). A no-op tracer
-     * gives a context without a trace.
+     * gives a context without a trace. {@code vertx} may be null where no thread ever has a Vert.x
+     * context (unit tests): the MDC is then the thread's own.
      */
-    public static SessionContext open(Tracer tracer, String protocol, String sessionId, String clientAddress) {
+    public static SessionContext open(
+            Tracer tracer, Vertx vertx, String protocol, String sessionId, String clientAddress) {
         Span span = tracer.spanBuilder(protocol + " session")
                 .setSpanKind(SpanKind.SERVER)
                 .setNoParent()
@@ -79,7 +88,7 @@ public final class SessionContext {
                 .setAttribute("network.protocol.name", protocol)
                 .setAttribute("client.address", clientAddress)
                 .startSpan();
-        return new SessionContext(sessionId, protocol, span);
+        return new SessionContext(sessionId, protocol, span, vertx);
     }
 
     /** The session entered on this thread, or null. */
@@ -108,13 +117,8 @@ public final class SessionContext {
         if (outer == this) {
             return ALREADY_ENTERED;
         }
-        ContextInternal loop = ContextInternal.current();
-        ContextInternal onDuplicate = null;
-        ContextInternal loopBefore = null;
-        if (loop != null && !loop.isDuplicate()) {
-            onDuplicate = duplicateOf(loop);
-            loopBefore = onDuplicate.beginDispatch();
-        }
+        ContextInternal onDuplicate = duplicateToRunOn();
+        ContextInternal loopBefore = onDuplicate == null ? null : onDuplicate.beginDispatch();
         Object sessionBefore = MDC.put(SESSION_ID, sessionId);
         Object protocolBefore = MDC.put(PROTOCOL, protocol);
         Object agentBefore = putOrRemove(AGENT, agent);
@@ -144,11 +148,33 @@ public final class SessionContext {
         };
     }
 
-    private ContextInternal duplicateOf(ContextInternal loop) {
-        ContextInternal d = duplicate;
-        if (d == null || d.unwrap() != loop) {
-            d = loop.duplicate();
-            duplicate = d;
+    /**
+     * The duplicated context this entry runs on, or null to stay where it is (already on one). On an
+     * event loop: this session's own duplicate of that loop's context (one thread at a time runs a
+     * session there). On any other thread: a fresh duplicate, since several threads of an SSH session
+     * may be inside at once; with it the MDC is kept in the context, not in the thread's inheritable
+     * MDC, which every thread started meanwhile (a pool growing) would copy and keep.
+     */
+    private ContextInternal duplicateToRunOn() {
+        ContextInternal current = ContextInternal.current();
+        if (current == null) {
+            if (vertx == null) {
+                return null;
+            }
+            ContextInternal b = base;
+            if (b == null) {
+                b = vertx.createEventLoopContext();
+                base = b;
+            }
+            return b.duplicate();
+        }
+        if (current.isDuplicate()) {
+            return null;
+        }
+        ContextInternal d = loopDuplicate;
+        if (d == null || d.unwrap() != current) {
+            d = current.duplicate();
+            loopDuplicate = d;
         }
         return d;
     }

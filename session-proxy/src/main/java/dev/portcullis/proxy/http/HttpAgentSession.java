@@ -24,7 +24,15 @@ final class HttpAgentSession extends AgentSession {
 
     HttpAgentSession(
             HttpGateway gw, ClientConnection client, Context context, AgentIdentity identity, Connection connection) {
-        super(gw.registry(), gw.events(), gw.tracer(), connection.type(), client.address(), identity, connection);
+        super(
+                gw.registry(),
+                gw.events(),
+                gw.tracer(),
+                gw.vertx(),
+                connection.type(),
+                client.address(),
+                identity,
+                connection);
         this.gw = gw;
         this.client = client;
         this.eventLoop = context;

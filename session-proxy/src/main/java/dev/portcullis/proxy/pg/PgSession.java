@@ -207,7 +207,8 @@ final class PgSession implements LiveSession {
         this.gw = gateway;
         this.client = client;
         this.context = gateway.vertx().getOrCreateContext();
-        this.session = SessionContext.open(gateway.tracer(), "postgres", id, String.valueOf(client.remoteAddress()));
+        this.session = SessionContext.open(
+                gateway.tracer(), gateway.vertx(), "postgres", id, String.valueOf(client.remoteAddress()));
         this.clientDecoder = new PgFrameDecoder(
                 PgFrameDecoder.State.STARTUP,
                 gateway.config().pg().maxStartupPacket(),

@@ -28,6 +28,7 @@ final class SshAgentSession extends AgentSession {
                 gw.registry(),
                 gw.events(),
                 gw.tracer(),
+                gw.vertx(),
                 "ssh",
                 String.valueOf(server.getClientAddress()),
                 identity,

@@ -9,10 +9,11 @@ import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.SessionRegistry;
 import dev.portcullis.proxy.events.EventPublisher;
 import io.opentelemetry.api.trace.Tracer;
+import io.vertx.core.Vertx;
 
 /**
  * Everything an SSH session needs from the application, handed over once (no CDI in this package);
- * {@code tracer} makes each session's span.
+ * {@code tracer} makes each session's span, on {@code vertx}'s contexts (see SessionContext).
  */
 public record SshGateway(
         ProxyConfig config,
@@ -23,4 +24,5 @@ public record SshGateway(
         EventPublisher events,
         SessionRegistry registry,
         ReviewHolds holds,
-        Tracer tracer) {}
+        Tracer tracer,
+        Vertx vertx) {}

@@ -48,7 +48,7 @@ class SessionContextTest {
 
     @Test
     void aRecordLoggedInsideASessionCarriesItsKeysAndNoneAfter() {
-        SessionContext session = SessionContext.open(tracer, "postgres", "s-1", "127.0.0.1:5000");
+        SessionContext session = SessionContext.open(tracer, null, "postgres", "s-1", "127.0.0.1:5000");
         try (LogCapture log = LogCapture.of(LOG.getName())) {
             try (SessionContext.Entered e = session.enter()) {
                 LOG.info("before login");
@@ -71,9 +71,9 @@ class SessionContextTest {
 
     @Test
     void aSessionEnteredInsideAnotherIsLeftForTheOuterOneAsItWas() {
-        SessionContext outer = SessionContext.open(tracer, "ssh", "outer", "a");
+        SessionContext outer = SessionContext.open(tracer, null, "ssh", "outer", "a");
         outer.identify("agent-a", "ssh-a");
-        SessionContext inner = SessionContext.open(tracer, "postgres", "inner", "b");
+        SessionContext inner = SessionContext.open(tracer, null, "postgres", "inner", "b");
         try (LogCapture log = LogCapture.of(LOG.getName())) {
             try (SessionContext.Entered o = outer.enter()) {
                 try (SessionContext.Entered i = inner.enter()) {
@@ -95,7 +95,7 @@ class SessionContextTest {
 
     @Test
     void aCallbackOnTheEventLoopAfterAnAsyncHopLogsInItsSessionAndLeavesTheLoopClean() throws Exception {
-        SessionContext session = SessionContext.open(tracer, "postgres", "s-hop", "127.0.0.1:5001");
+        SessionContext session = SessionContext.open(tracer, null, "postgres", "s-hop", "127.0.0.1:5001");
         session.identify("ci-runner", "pg-prod");
         CompletableFuture<String> spanInCallback = new CompletableFuture<>();
         CompletableFuture<Void> after = new CompletableFuture<>();
@@ -139,8 +139,8 @@ class SessionContextTest {
 
     @Test
     void eachSessionIsATraceOfItsOwn() {
-        SessionContext a = SessionContext.open(tracer, "postgres", "a", "x");
-        SessionContext b = SessionContext.open(tracer, "postgres", "b", "y");
+        SessionContext a = SessionContext.open(tracer, null, "postgres", "a", "x");
+        SessionContext b = SessionContext.open(tracer, null, "postgres", "b", "y");
         String ta;
         String tb;
         try (SessionContext.Entered e = a.enter()) {

@@ -302,7 +302,7 @@ class PolicyClientTest {
     @Test
     void aTimeoutIsLoggedOnBehalfOfTheSessionThatAskedThoughItFiresLaterOnTheEventLoop() throws Exception {
         SessionContext session =
-                SessionContext.open(OpenTelemetry.noop().getTracer("test"), "ssh", "s-timeout", "127.0.0.1:6000");
+                SessionContext.open(OpenTelemetry.noop().getTracer("test"), null, "ssh", "s-timeout", "127.0.0.1:6000");
         session.identify("ci-runner", "ssh-prod");
         PolicyClient client = new PolicyClient(
                 vertx, "http://127.0.0.1:" + server.actualPort(), Duration.ofMillis(200), null, OpenTelemetry.noop());

@@ -45,7 +45,8 @@ class SshAgentSessionTest {
                         "getClientAddress",
                         new InetSocketAddress("127.0.0.1", 40000)),
                 () -> session.ended("client disconnected"));
-        SshGateway gw = new SshGateway(config, null, null, null, null, publisher, new SessionRegistry(), null, null);
+        SshGateway gw =
+                new SshGateway(config, null, null, null, null, publisher, new SessionRegistry(), null, null, null);
         Connection connection = new Connection(
                 "ssh-prod", "ssh", "127.0.0.1:22", null, null, List.of("read"), Map.of(), null, null, null);
         AgentIdentity identity = new AgentIdentity(
