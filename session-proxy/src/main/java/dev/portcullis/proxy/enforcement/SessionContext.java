@@ -121,6 +121,12 @@ public final class SessionContext {
             return ALREADY_ENTERED;
         }
         ContextInternal current = ContextInternal.current();
+        if (current != null && current == loopDuplicate && Boolean.TRUE.equals(mdcInContext)) {
+            // a callback of something the session started (its backend socket, a timer, a policy
+            // call): already on the session's own duplicate, which holds its MDC keys and trace
+            CURRENT.set(this);
+            return () -> restore(outer);
+        }
         if (current != null && !current.isDuplicate() && mdcInContext(current)) {
             return enterOwnDuplicate(current, outer);
         }
@@ -139,11 +145,7 @@ public final class SessionContext {
             if (!closed.compareAndSet(false, true)) {
                 return;
             }
-            if (outer == null) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set(outer);
-            }
+            restore(outer);
             traced.close();
             putOrRemove(CONNECTION, connectionBefore);
             putOrRemove(AGENT, agentBefore);
@@ -185,13 +187,17 @@ public final class SessionContext {
             if (!closed.compareAndSet(false, true)) {
                 return;
             }
-            if (outer == null) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set(outer);
-            }
+            restore(outer);
             switched.endDispatch(before);
         };
+    }
+
+    private static void restore(SessionContext outer) {
+        if (outer == null) {
+            CURRENT.remove();
+        } else {
+            CURRENT.set(outer);
+        }
     }
 
     /** Whether the MDC is kept in a duplicated Vert.x context rather than the thread (found once). */
