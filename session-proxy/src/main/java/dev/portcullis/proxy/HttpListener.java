@@ -10,6 +10,7 @@ import dev.portcullis.proxy.enforcement.SessionRegistry;
 import dev.portcullis.proxy.events.EventPublisher;
 import dev.portcullis.proxy.http.HttpGateway;
 import dev.portcullis.proxy.http.HttpProxyServer;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -34,9 +35,11 @@ public class HttpListener {
             Masker masker,
             EventPublisher events,
             SessionRegistry registry,
-            ReviewHolds holds) {
+            ReviewHolds holds,
+            Tracer tracer) {
         this.config = config;
-        this.gateway = new HttpGateway(vertx, config, connections, tokens, policy, masker, events, registry, holds);
+        this.gateway =
+                new HttpGateway(vertx, config, connections, tokens, policy, masker, events, registry, holds, tracer);
     }
 
     void onStart(@Observes StartupEvent ev) {

@@ -10,8 +10,10 @@ import dev.portcullis.proxy.enforcement.SessionRegistry;
 import dev.portcullis.proxy.events.EventPublisher;
 import dev.portcullis.proxy.ssh.SshGateway;
 import dev.portcullis.proxy.ssh.SshProxyServer;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -33,9 +35,12 @@ public class SshListener {
             Masker masker,
             EventPublisher events,
             SessionRegistry registry,
-            ReviewHolds holds) {
+            ReviewHolds holds,
+            Tracer tracer,
+            Vertx vertx) {
         this.config = config;
-        this.gateway = new SshGateway(config, connections, tokens, policy, masker, events, registry, holds);
+        this.gateway =
+                new SshGateway(config, connections, tokens, policy, masker, events, registry, holds, tracer, vertx);
     }
 
     void onStart(@Observes StartupEvent ev) {

@@ -6,6 +6,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,6 +25,9 @@ public final class FakePolicyServer implements AutoCloseable {
     private final HttpServer server;
     public final List<JsonObject> inputs = new CopyOnWriteArrayList<>();
     public final List<String> authorizations = new CopyOnWriteArrayList<>();
+    /** The {@code traceparent} each decision request came with, by the session id in its input. */
+    public final Map<String, List<String>> traceparents = new ConcurrentHashMap<>();
+
     public final AtomicBoolean down = new AtomicBoolean();
     /** Decisions without mask lists (the benchmark's "no masking" runs). */
     public final AtomicBoolean maskNothing = new AtomicBoolean();
@@ -48,6 +53,12 @@ public final class FakePolicyServer implements AutoCloseable {
                     }
                     JsonObject input = body.toJsonObject().getJsonObject("input");
                     inputs.add(input);
+                    JsonObject session = input.getJsonObject("session");
+                    if (session != null && session.getString("id") != null) {
+                        traceparents
+                                .computeIfAbsent(session.getString("id"), k -> new CopyOnWriteArrayList<>())
+                                .add(String.valueOf(req.getHeader("traceparent")));
+                    }
                     JsonObject result = decide(input);
                     if (maskNothing.get()) {
                         result.put("mask", new JsonArray());

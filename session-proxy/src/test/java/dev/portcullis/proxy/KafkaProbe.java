@@ -7,9 +7,12 @@ import dev.portcullis.contracts.events.CloudEvent;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.contracts.events.ReviewRequested;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -17,6 +20,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -25,6 +29,8 @@ public final class KafkaProbe implements AutoCloseable {
 
     private final KafkaConsumer<String, String> consumer;
     private final List<JsonObject> seen = new ArrayList<>();
+    /** The {@code traceparent} header of each event read, by CloudEvents id. */
+    private final Map<String, String> traceparents = new HashMap<>();
 
     public KafkaProbe(String topic) {
         Properties p = new Properties();
@@ -51,7 +57,12 @@ public final class KafkaProbe implements AutoCloseable {
         while (System.nanoTime() < end) {
             int from = seen.size();
             for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                seen.add(new JsonObject(r.value())); // the whole batch, so later awaits see it
+                JsonObject event = new JsonObject(r.value());
+                seen.add(event); // the whole batch, so later awaits see it
+                Header traceparent = r.headers().lastHeader("traceparent");
+                if (traceparent != null) {
+                    traceparents.put(event.getString("id"), new String(traceparent.value(), StandardCharsets.UTF_8));
+                }
             }
             for (JsonObject j : seen.subList(from, seen.size())) {
                 if (match.test(j)) {
@@ -64,6 +75,11 @@ public final class KafkaProbe implements AutoCloseable {
 
     public List<JsonObject> seen() {
         return seen;
+    }
+
+    /** The W3C trace context the event's record carried, or null. */
+    public String traceparent(JsonObject event) {
+        return traceparents.get(event.getString("id"));
     }
 
     /**

@@ -1,44 +1,35 @@
 package dev.portcullis.broker.keycloak;
 
 import dev.portcullis.broker.config.BrokerConfig;
+import io.quarkus.oidc.client.OidcClient;
+import io.quarkus.oidc.client.OidcClientException;
+import io.quarkus.oidc.client.Tokens;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.mutiny.core.MultiMap;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.ext.web.client.WebClient;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Map;
 
 /**
  * Keycloak's token endpoint, non-blocking: standard token exchange (RFC 8693, Keycloak's V2) of
- * an agent's token for a session token.
+ * an agent's token for a session token. The request is the Quarkus OIDC client's
+ * ({@code quarkus.oidc-client.*}: grant {@code exchange}, the broker's client credentials, token
+ * types and audience); this class adds the subject token and scope of each call, a time limit and
+ * the broker's errors.
  */
 @ApplicationScoped
 public class KeycloakTokenClient {
 
-    static final String TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
-    static final String ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
+    static final String SUBJECT_TOKEN = "subject_token";
+    static final String SCOPE = "scope";
 
-    private final WebClient client;
-    private final BrokerConfig.Keycloak config;
-    private final String tokenPath;
-    private final String host;
-    private final int port;
-    private final boolean ssl;
+    private final OidcClient client;
+    private final Duration timeout;
 
-    public KeycloakTokenClient(Vertx vertx, BrokerConfig config) {
-        this.config = config.keycloak();
-        java.net.URI base = java.net.URI.create(this.config.url());
-        this.ssl = "https".equals(base.getScheme());
-        this.host = base.getHost();
-        this.port = base.getPort() > 0 ? base.getPort() : (ssl ? 443 : 80);
-        String prefix = base.getPath() == null ? "" : base.getPath().replaceAll("/$", "");
-        this.tokenPath = prefix + "/realms/" + this.config.realm() + "/protocol/openid-connect/token";
-        this.client = WebClient.create(
-                vertx,
-                new WebClientOptions().setMaxPoolSize(64).setKeepAlive(true).setConnectTimeout((int)
-                        this.config.timeout().toMillis()));
+    public KeycloakTokenClient(OidcClient client, BrokerConfig config) {
+        this.client = client;
+        this.timeout = config.keycloak().timeout();
     }
 
     /** Keycloak's token response; {@code accessToken} is never logged. */
@@ -54,42 +45,41 @@ public class KeycloakTokenClient {
      * with exactly {@code scope} and audience session-proxy.
      */
     public Uni<TokenResponse> exchange(String subjectToken, String scope) {
-        MultiMap form = MultiMap.caseInsensitiveMultiMap()
-                .add("grant_type", TOKEN_EXCHANGE)
-                .add("client_id", config.clientId())
-                .add("client_secret", config.clientSecret())
-                .add("subject_token", subjectToken)
-                .add("subject_token_type", ACCESS_TOKEN_TYPE)
-                .add("requested_token_type", ACCESS_TOKEN_TYPE)
-                .add("scope", scope)
-                .add("audience", config.sessionAudience());
-        return client.post(port, host, tokenPath)
-                .ssl(ssl)
-                .timeout(config.timeout().toMillis())
-                .sendForm(form)
-                .map(r -> {
-                    JsonObject body;
-                    try {
-                        body = r.bodyAsJsonObject();
-                    } catch (RuntimeException e) {
-                        body = null;
-                    }
-                    if (r.statusCode() != 200 || body == null || body.getString("access_token") == null) {
-                        String error = body == null
-                                ? "no JSON body"
-                                : body.getString("error", "?") + ": " + body.getString("error_description", "");
-                        throw new KeycloakException(
-                                "Keycloak refused the token exchange (" + error + ")", r.statusCode(), null);
-                    }
-                    return new TokenResponse(
-                            body.getString("access_token"),
-                            body.getLong("expires_in", 0L),
-                            body.getString("scope", ""));
-                });
+        return client.getTokens(Map.of(SUBJECT_TOKEN, subjectToken, SCOPE, scope))
+                .ifNoItem()
+                .after(timeout)
+                .failWith(() -> new KeycloakException(
+                        "Keycloak gave no token exchange answer within " + timeout.toMillis() + " ms", 0, null))
+                .onFailure(OidcClientException.class)
+                .transform(e -> new KeycloakException(
+                        "Keycloak refused the token exchange (" + error(e.getMessage()) + ")", 0, e))
+                .map(KeycloakTokenClient::response);
     }
 
-    @PreDestroy
-    void close() {
-        client.close();
+    private static TokenResponse response(Tokens t) {
+        if (t.getAccessToken() == null) {
+            throw new KeycloakException("Keycloak refused the token exchange (no access_token)", 0, null);
+        }
+        String expiresIn = t.get("expires_in");
+        return new TokenResponse(
+                t.getAccessToken(),
+                expiresIn == null ? 0L : Long.parseLong(expiresIn),
+                t.get(SCOPE) == null ? "" : t.get(SCOPE));
+    }
+
+    /**
+     * Keycloak's {@code error: error_description}, from the OIDC client's message (the error body, or
+     * its own words when Keycloak could not be reached).
+     */
+    static String error(String message) {
+        if (message == null) {
+            return "no JSON body";
+        }
+        try {
+            JsonObject body = new JsonObject(message);
+            return body.getString("error", "?") + ": " + body.getString("error_description", "");
+        } catch (DecodeException | ClassCastException e) {
+            return message;
+        }
     }
 }

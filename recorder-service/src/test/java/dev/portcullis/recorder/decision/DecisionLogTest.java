@@ -3,6 +3,7 @@ package dev.portcullis.recorder.decision;
 import static dev.portcullis.recorder.support.RecorderTestSupport.auditorToken;
 import static dev.portcullis.recorder.support.RecorderTestSupport.consume;
 import static dev.portcullis.recorder.support.RecorderTestSupport.header;
+import static dev.portcullis.recorder.support.RecorderTestSupport.producer;
 import static dev.portcullis.recorder.support.RecorderTestSupport.send;
 import static dev.portcullis.recorder.support.RecorderTestSupport.sleep;
 import static io.restassured.RestAssured.given;
@@ -11,11 +12,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portcullis.contracts.Topics;
 import dev.portcullis.recorder.ingest.DeadLetter;
 import dev.portcullis.recorder.support.RecorderDevStack;
+import dev.portcullis.recorder.support.SpanCollector;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -76,5 +86,36 @@ class DecisionLogTest {
                 consume(Topics.DECISION_LOGS_DLQ, x -> bad.equals(x.key()), l -> !l.isEmpty(), Duration.ofSeconds(30));
         assertThat(parked).hasSize(1);
         assertThat(header(parked.get(0), DeadLetter.HEADER_REASON)).isEqualTo("missing-field");
+    }
+
+    @Inject
+    SpanCollector spans;
+
+    /**
+     * A decision log carries policy-service's trace in its record's {@code traceparent}; the recorder
+     * consumes it in that trace, so an agent request can be followed proxy, policy, Kafka, recorder.
+     */
+    @Test
+    void aDecisionLogIsConsumedInTheTraceItsRecordCarries() throws Exception {
+        String traceId = hex(16);
+        String producerSpan = hex(8);
+        String id = "trace-" + UUID.randomUUID();
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(
+                Topics.DECISION_LOGS,
+                id,
+                decision(id, "trace-agent", "allow", "read-ok").getBytes(StandardCharsets.UTF_8));
+        record.headers()
+                .add("traceparent", ("00-" + traceId + "-" + producerSpan + "-01").getBytes(StandardCharsets.UTF_8));
+        producer().send(record).get();
+        List<SpanData> consumed = spans.await(
+                s -> s.getTraceId().equals(traceId) && s.getKind() == SpanKind.CONSUMER, Duration.ofSeconds(60));
+        assertThat(consumed).as("a consumer span in the record's trace").isNotEmpty();
+        assertThat(consumed.getFirst().getParentSpanId()).isEqualTo(producerSpan);
+    }
+
+    static String hex(int bytes) {
+        byte[] b = new byte[bytes];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
     }
 }

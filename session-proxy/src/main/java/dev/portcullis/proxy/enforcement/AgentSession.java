@@ -5,6 +5,9 @@ import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.events.EventPublisher;
 import dev.portcullis.proxy.events.SessionRecorder;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -24,27 +27,42 @@ public abstract class AgentSession implements LiveSession {
     public final Connection connection;
     public final Instant startedAt = Instant.now();
     public final SessionRecorder recorder;
+    /** Logs and traces on behalf of this session; the protocol runs its work for the session inside it. */
+    public final SessionContext context;
 
+    /** {@code tracer} may be null (no span), {@code vertx} too (see {@link SessionContext#open}). */
     protected AgentSession(
-            SessionRegistry registry, EventPublisher events, AgentIdentity identity, Connection connection) {
+            SessionRegistry registry,
+            EventPublisher events,
+            Tracer tracer,
+            Vertx vertx,
+            String protocol,
+            String clientAddress,
+            AgentIdentity identity,
+            Connection connection) {
         this.registry = registry;
         this.identity = identity;
         this.connection = connection;
         this.recorder = new SessionRecorder(events, id, identity.agent(), connection.name());
+        this.context = SessionContext.open(
+                tracer == null ? TracerProvider.noop().get("") : tracer, vertx, protocol, id, clientAddress);
+        context.identify(identity.agent(), connection.name());
     }
 
     /** Registers with the kill switch and records {@code session.started} with the protocol's own details. */
     protected void start(String protocol, String clientAddress, JsonObject details) {
         registry.register(this);
-        recorder.emit(
-                EventTypes.SESSION_STARTED,
-                new JsonObject()
-                        .put("client_address", clientAddress)
-                        .put("protocol", protocol)
-                        .put("subject", identity.subject())
-                        .put("scopes", new JsonArray(identity.scopes()))
-                        .put("access", identity.access())
-                        .mergeIn(details));
+        try (SessionContext.Entered e = context.enter()) {
+            recorder.emit(
+                    EventTypes.SESSION_STARTED,
+                    new JsonObject()
+                            .put("client_address", clientAddress)
+                            .put("protocol", protocol)
+                            .put("subject", identity.subject())
+                            .put("scopes", new JsonArray(identity.scopes()))
+                            .put("access", identity.access())
+                            .mergeIn(details));
+        }
     }
 
     /** Once: leaves the registry and records {@code session.ended}; false when the session had ended already. */
@@ -53,8 +71,12 @@ public abstract class AgentSession implements LiveSession {
             return false;
         }
         registry.unregister(this);
-        recorder.emit(
-                EventTypes.SESSION_ENDED, new JsonObject().put("reason", reason).put("requests", recorder.requests()));
+        try (SessionContext.Entered e = context.enter()) {
+            recorder.emit(
+                    EventTypes.SESSION_ENDED,
+                    new JsonObject().put("reason", reason).put("requests", recorder.requests()));
+        }
+        context.end(reason);
         return true;
     }
 

@@ -5,6 +5,8 @@ import dev.portcullis.contracts.events.EventSources;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.contracts.events.ReviewRequested;
 import dev.portcullis.proxy.config.ProxyConfig;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.core.json.JsonObject;
@@ -44,11 +46,15 @@ import org.jboss.logging.Logger;
 public class EventPublisher {
 
     private static final Logger LOG = Logger.getLogger(EventPublisher.class);
+    static final String TRACEPARENT = "traceparent";
 
-    /** An event on its way; the JSON is encoded on the publisher thread, not on the caller's event loop. */
-    record Outgoing(String topic, String key, CloudEvent<?> event, String encoded) {
-        Outgoing(String topic, String key, String value) {
-            this(topic, key, null, value);
+    /**
+     * An event on its way; the JSON is encoded on the publisher thread, not on the caller's event loop.
+     * {@code traceparent}: the W3C trace context of the caller (the session's span), or null.
+     */
+    record Outgoing(String topic, String key, CloudEvent<?> event, String encoded, String traceparent) {
+        Outgoing(String topic, String key, String value, String traceparent) {
+            this(topic, key, null, value, traceparent);
         }
 
         String value() {
@@ -112,10 +118,32 @@ public class EventPublisher {
             return;
         }
         // the event must not be changed by the caller once published (every caller builds a fresh one)
-        if (!queue.offer(new Outgoing(topic, key, event, null))) {
+        if (!queue.offer(new Outgoing(topic, key, event, null, traceparent()))) {
             long n = dropped.incrementAndGet();
             LOG.errorf("event queue full: event %s of %s not recorded (%d so far)", event.type(), key, n);
         }
+    }
+
+    /**
+     * The caller's trace context as a W3C {@code traceparent} (the proxy's Kafka client is not traced
+     * by Quarkus, so the header is added here), or null outside a trace.
+     */
+    static String traceparent() {
+        String[] value = new String[1];
+        W3CTraceContextPropagator.getInstance().inject(Context.current(), value, (v, name, text) -> {
+            if (TRACEPARENT.equals(name)) {
+                v[0] = text;
+            }
+        });
+        return value[0];
+    }
+
+    private static ProducerRecord<String, String> record(String topic, String key, String value, String traceparent) {
+        ProducerRecord<String, String> r = new ProducerRecord<>(topic, key, value);
+        if (traceparent != null) {
+            r.headers().add(TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
+        }
+        return r;
     }
 
     /** False when events cannot currently be delivered or spooled. */
@@ -183,10 +211,11 @@ public class EventPublisher {
     }
 
     private void send(Outgoing pending) {
-        Outgoing o =
-                pending.encoded() != null ? pending : new Outgoing(pending.topic(), pending.key(), pending.value());
+        Outgoing o = pending.encoded() != null
+                ? pending
+                : new Outgoing(pending.topic(), pending.key(), pending.value(), pending.traceparent());
         try {
-            producer.send(new ProducerRecord<>(o.topic, o.key, o.encoded), (md, e) -> {
+            producer.send(record(o.topic, o.key, o.encoded, o.traceparent), (md, e) -> {
                 if (e != null) {
                     synchronized (failedInFlight) {
                         failedInFlight.add(o);
@@ -212,11 +241,12 @@ public class EventPublisher {
                         spool, config.events().spoolMaxBytes(), o.key, n);
                 return;
             }
-            String line = new JsonObject()
-                            .put("topic", o.topic)
-                            .put("key", o.key)
-                            .put("value", o.value())
-                            .encode() + "\n";
+            JsonObject spooled =
+                    new JsonObject().put("topic", o.topic).put("key", o.key).put("value", o.value());
+            if (o.traceparent != null) {
+                spooled.put(TRACEPARENT, o.traceparent);
+            }
+            String line = spooled.encode() + "\n";
             Files.writeString(
                     spool, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
@@ -247,7 +277,11 @@ public class EventPublisher {
                     continue;
                 }
                 JsonObject j = new JsonObject(line);
-                producer.send(new ProducerRecord<>(j.getString("topic"), j.getString("key"), j.getString("value")))
+                producer.send(record(
+                                j.getString("topic"),
+                                j.getString("key"),
+                                j.getString("value"),
+                                j.getString(TRACEPARENT)))
                         .get(5, TimeUnit.SECONDS);
                 published.incrementAndGet();
                 sent++;

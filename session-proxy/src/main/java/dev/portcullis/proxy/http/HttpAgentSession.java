@@ -19,15 +19,23 @@ final class HttpAgentSession extends AgentSession {
 
     private final HttpGateway gw;
     private final ClientConnection client;
-    private final Context context;
+    private final Context eventLoop;
     private long durationTimer = -1;
 
     HttpAgentSession(
             HttpGateway gw, ClientConnection client, Context context, AgentIdentity identity, Connection connection) {
-        super(gw.registry(), gw.events(), identity, connection);
+        super(
+                gw.registry(),
+                gw.events(),
+                gw.tracer(),
+                gw.vertx(),
+                connection.type().id(),
+                client.address(),
+                identity,
+                connection);
         this.gw = gw;
         this.client = client;
-        this.context = context;
+        this.eventLoop = context;
     }
 
     void started(String userAgent) {
@@ -37,8 +45,8 @@ final class HttpAgentSession extends AgentSession {
             durationTimer = gw.vertx()
                     .setTimer(
                             connection.maxSessionDuration().toMillis(),
-                            t -> terminate(
-                                    "the session reached maxSessionDuration " + connection.maxSessionDuration()));
+                            context.wrap(t -> terminate(
+                                    "the session reached maxSessionDuration " + connection.maxSessionDuration())));
         }
     }
 
@@ -54,8 +62,10 @@ final class HttpAgentSession extends AgentSession {
 
     @Override
     public void terminate(String reason) {
-        LOG.infof("terminating HTTP session %s: %s", id(), reason);
+        try (var e = context.enter()) {
+            LOG.infof("terminating the session: %s", reason);
+        }
         ended(reason);
-        context.runOnContext(v -> client.close());
+        eventLoop.runOnContext(v -> client.close());
     }
 }

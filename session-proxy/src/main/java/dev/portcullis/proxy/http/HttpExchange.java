@@ -9,6 +9,7 @@ import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.PolicyInput;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.ReviewRequests;
+import dev.portcullis.proxy.enforcement.SessionContext;
 import dev.portcullis.proxy.events.SessionData;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -101,7 +102,14 @@ final class HttpExchange {
         this.upgrade = upgrade;
     }
 
+    /** Runs the exchange inside its session (logs, trace); its callbacks below enter it again. */
     void run() {
+        try (SessionContext.Entered e = session.context.enter()) {
+            decideAndForward();
+        }
+    }
+
+    private void decideAndForward() {
         JsonObject request;
         if (kubernetes) {
             try {
@@ -177,7 +185,7 @@ final class HttpExchange {
                                 session.clientAddress(),
                                 session.startedAt,
                                 request));
-        decision.onComplete(ar -> {
+        decision.onComplete(session.context.wrap(ar -> {
             Decision d = ar.succeeded() ? ar.result() : Decision.failClosed("policy service unavailable");
             if (cached == null) {
                 server.decisions().put(cacheKey, d);
@@ -197,7 +205,7 @@ final class HttpExchange {
                 case REVIEW -> review(d, recorded);
                 case ALLOW -> forward(d);
             }
-        });
+        }));
     }
 
     private void review(Decision d, JsonObject recorded) {
@@ -212,8 +220,8 @@ final class HttpExchange {
                 requestSeq,
                 gw.config().review().timeout());
         client.holding(pending.reviewId());
-        LOG.debugf("HTTP session %s: request held for review %s", session.id(), pending.reviewId());
-        pending.outcome().onComplete(ar -> {
+        LOG.debugf("request held for review %s", pending.reviewId());
+        pending.outcome().onComplete(session.context.wrap(ar -> {
             client.released(pending.reviewId());
             if (client.isClosed()) {
                 return;
@@ -225,7 +233,7 @@ final class HttpExchange {
             } else {
                 fail(403, "Forbidden", "Portcullis: " + ReviewRequests.refusal(pending.reviewId(), outcome));
             }
-        });
+        }));
     }
 
     private void forward(Decision d) {
@@ -238,8 +246,8 @@ final class HttpExchange {
         }
         boolean mayRewrite = kubernetes || d.mask().stream().anyMatch(m -> m.detector() != null);
         target.authorization()
-                .onFailure(e -> fail(502, "InternalError", "Portcullis: " + e.getMessage()))
-                .onSuccess(auth -> {
+                .onFailure(session.context.wrap(e -> fail(502, "InternalError", "Portcullis: " + e.getMessage())))
+                .onSuccess(session.context.wrap(auth -> {
                     RequestOptions o = new RequestOptions()
                             .setMethod(req.method())
                             .setHost(target.serverName)
@@ -258,7 +266,7 @@ final class HttpExchange {
                     } else {
                         send(target, o, d.mask());
                     }
-                });
+                }));
     }
 
     private void copyRequestHeaders(MultiMap to, boolean mayRewrite) {
@@ -327,12 +335,10 @@ final class HttpExchange {
                     req.resume();
                     return creq.send();
                 })
-                .onComplete(ar -> {
+                .onComplete(session.context.wrap(ar -> {
                     if (ar.failed()) {
                         LOG.infof(
-                                "HTTP session %s: target of %s not reachable: %s",
-                                session.id(),
-                                session.connection.name(),
+                                "target not reachable: %s",
                                 ar.cause().getClass().getSimpleName());
                         fail(
                                 503,
@@ -341,7 +347,7 @@ final class HttpExchange {
                         return;
                     }
                     relay(ar.result(), rules);
-                });
+                }));
     }
 
     private void relay(HttpClientResponse resp, List<MaskRule> rules) {
@@ -376,25 +382,28 @@ final class HttpExchange {
         }
         AtomicLong bytes = new AtomicLong();
         boolean[] over = {false};
-        resp.exceptionHandler(e -> {
+        resp.exceptionHandler(session.context.wrap(e -> {
             if (!over[0]) {
                 over[0] = true;
                 out.reset();
                 finished(resp, bytes.get(), transformer, "target response failed");
             }
-        });
+        }));
         resp.handler(b -> {
             Buffer piece;
             try {
                 piece = transformer == null ? b : transformer.feed(b);
             } catch (IOException | RuntimeException e) {
-                LOG.infof(
-                        "HTTP session %s: response of %s not readable for masking: %s",
-                        session.id(), session.connection.name(), e.getClass().getSimpleName());
-                over[0] = true;
-                resp.request().reset();
-                out.reset(); // cut off: never pass on what could not be masked
-                finished(resp, bytes.get(), transformer, "response not readable for masking");
+                // the session is entered only here, not for every chunk of the hot path
+                try (SessionContext.Entered entered = session.context.enter()) {
+                    LOG.infof(
+                            "response not readable for masking: %s",
+                            e.getClass().getSimpleName());
+                    over[0] = true;
+                    resp.request().reset();
+                    out.reset(); // cut off: never pass on what could not be masked
+                    finished(resp, bytes.get(), transformer, "response not readable for masking");
+                }
                 return;
             }
             if (piece.length() > 0) {
@@ -406,7 +415,7 @@ final class HttpExchange {
                 }
             }
         });
-        resp.endHandler(v -> {
+        resp.endHandler(session.context.wrap(v -> {
             if (over[0]) {
                 return;
             }
@@ -420,7 +429,7 @@ final class HttpExchange {
                 out.reset();
                 finished(resp, bytes.get(), transformer, "response not readable for masking");
             }
-        });
+        }));
     }
 
     /** The response cannot be masked and must not pass. */
@@ -492,7 +501,7 @@ final class HttpExchange {
                     client.inFlight(creq);
                     return creq.connect();
                 })
-                .onComplete(ar -> {
+                .onComplete(session.context.wrap(ar -> {
                     if (ar.failed()) {
                         fail(
                                 503,
@@ -525,7 +534,7 @@ final class HttpExchange {
                         pump(agent, backend, up);
                         pump(backend, agent, down);
                         boolean[] done = {false};
-                        Runnable end = () -> {
+                        Runnable end = session.context.wrap(() -> {
                             if (!done[0]) {
                                 done[0] = true;
                                 agent.close();
@@ -539,13 +548,13 @@ final class HttpExchange {
                                                 .put("bytes_to_agent", down.get())
                                                 .put("elapsed_ms", (System.nanoTime() - startedNanos) / 1_000_000));
                             }
-                        };
+                        });
                         agent.closeHandler(v -> end.run());
                         backend.closeHandler(v -> end.run());
                         agent.exceptionHandler(e -> end.run());
                         backend.exceptionHandler(e -> end.run());
                     });
-                });
+                }));
     }
 
     /** Copies one direction of a tunnel with back-pressure, counting bytes (Vert.x's pipe cannot count). */

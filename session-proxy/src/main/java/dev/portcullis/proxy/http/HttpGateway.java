@@ -10,9 +10,13 @@ import dev.portcullis.proxy.enforcement.PolicyDecider;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.SessionRegistry;
 import dev.portcullis.proxy.events.EventPublisher;
+import io.opentelemetry.api.trace.Tracer;
 import io.vertx.core.Vertx;
 
-/** Everything the HTTP/Kubernetes gateway needs from the application, handed over once (no CDI in this package). */
+/**
+ * Everything the HTTP/Kubernetes gateway needs from the application, handed over once (no CDI in this
+ * package); {@code tracer} makes each session's span.
+ */
 public record HttpGateway(
         Vertx vertx,
         ProxyConfig config,
@@ -22,7 +26,8 @@ public record HttpGateway(
         Masker masker,
         EventPublisher events,
         SessionRegistry registry,
-        ReviewHolds holds) {
+        ReviewHolds holds,
+        Tracer tracer) {
 
     static boolean isHttpType(Connection c) {
         return c.type() == ConnectionType.KUBERNETES || c.type() == ConnectionType.HTTP;

@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -73,6 +74,8 @@ public final class HttpProxyServer implements AutoCloseable {
     public Future<HttpServer> start() {
         ProxyConfig.Http c = gw.config().http();
         HttpServerOptions o = new HttpServerOptions()
+                // no span per agent request: a session has one span (SessionContext), as in PostgreSQL and SSH
+                .setTracingPolicy(TracingPolicy.IGNORE)
                 .setHost(c.host())
                 .setPort(c.port())
                 .setMaxHeaderSize(c.maxHeaderSize())

@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -184,6 +185,8 @@ final class HttpTargets implements AutoCloseable {
             port = i < 0 ? (tls ? 443 : 80) : Integer.parseInt(address.substring(i + 1));
         }
         HttpClientOptions o = new HttpClientOptions()
+                // no span per forwarded request, and the agent's own trace headers reach the target unchanged
+                .setTracingPolicy(TracingPolicy.IGNORE)
                 .setProtocolVersion(HttpVersion.HTTP_1_1)
                 .setKeepAlive(true)
                 .setTcpNoDelay(true)

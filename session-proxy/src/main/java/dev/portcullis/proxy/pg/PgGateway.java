@@ -9,12 +9,13 @@ import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.SessionRegistry;
 import dev.portcullis.proxy.events.EventPublisher;
 import dev.portcullis.proxy.pg.sql.SqlAnalyzer;
+import io.opentelemetry.api.trace.Tracer;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Everything a PostgreSQL session needs from the application, handed over once. */
+/** Everything a PostgreSQL session needs from the application, handed over once; {@code tracer} makes its span. */
 record PgGateway(
         Vertx vertx,
         ProxyConfig config,
@@ -29,7 +30,8 @@ record PgGateway(
         NetClient backendClient,
         NetClient backendTlsClient,
         Map<Long, PgSession> cancelKeys,
-        boolean clientTls) {
+        boolean clientTls,
+        Tracer tracer) {
 
     PgGateway {
         cancelKeys = cancelKeys == null ? new ConcurrentHashMap<>() : cancelKeys;

@@ -9,6 +9,7 @@ import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.SessionRegistry;
 import dev.portcullis.proxy.events.EventPublisher;
 import dev.portcullis.proxy.pg.sql.SqlAnalyzer;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -43,7 +44,8 @@ public class PgListener {
             PolicyDecider policy,
             EventPublisher events,
             SessionRegistry registry,
-            ReviewHolds holds) {
+            ReviewHolds holds,
+            Tracer tracer) {
         this.vertx = vertx;
         this.config = config;
         byte[] hashKey = config.masking()
@@ -76,7 +78,8 @@ public class PgListener {
                         .setTrustAll(true)
                         .setHostnameVerificationAlgorithm("")),
                 new ConcurrentHashMap<>(),
-                tls);
+                tls,
+                tracer);
     }
 
     void onStart(@Observes StartupEvent ev) {

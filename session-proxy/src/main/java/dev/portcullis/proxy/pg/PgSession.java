@@ -19,6 +19,7 @@ import dev.portcullis.proxy.enforcement.LiveSession;
 import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.Masker;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
+import dev.portcullis.proxy.enforcement.SessionContext;
 import dev.portcullis.proxy.events.EventPublisher;
 import dev.portcullis.proxy.events.SessionData;
 import dev.portcullis.proxy.pg.codec.PgBackendAuthenticator;
@@ -164,6 +165,9 @@ final class PgSession implements LiveSession {
     private final Context context;
     private final String id = UUID.randomUUID().toString();
     private final Instant startedAt = Instant.now();
+    /** Logs and traces on behalf of this session: every handler below runs inside it. */
+    private final SessionContext session;
+
     private final PgFrameDecoder clientDecoder;
     private final ArrayDeque<Buffer> inbox = new ArrayDeque<>();
     private final ArrayDeque<Expect> expects = new ArrayDeque<>();
@@ -214,6 +218,8 @@ final class PgSession implements LiveSession {
         this.gw = gateway;
         this.client = client;
         this.context = gateway.vertx().getOrCreateContext();
+        this.session = SessionContext.open(
+                gateway.tracer(), gateway.vertx(), "postgres", id, String.valueOf(client.remoteAddress()));
         this.clientDecoder = new PgFrameDecoder(
                 PgFrameDecoder.State.STARTUP,
                 gateway.config().pg().maxStartupPacket(),
@@ -240,25 +246,32 @@ final class PgSession implements LiveSession {
 
     @Override
     public void terminate(String reason) {
-        context.runOnContext(v -> fatal(SQLSTATE_ADMIN_SHUTDOWN, "terminating connection: " + reason));
+        context.runOnContext(session.wrap(v -> fatal(SQLSTATE_ADMIN_SHUTDOWN, "terminating connection: " + reason)));
     }
 
     // ---- lifecycle -------------------------------------------------------------------------------
 
     void start() {
+        try (SessionContext.Entered e = session.enter()) {
+            open();
+        }
+    }
+
+    private void open() {
         if (!gw.registry().tryOpenConnection(gw.config().pg().maxConnections())) {
             client.write(PgMessages.errorResponse(
                     "FATAL",
                     SQLSTATE_TOO_MANY_CONNECTIONS,
                     "sorry, too many clients already (portcullis.pg.max-connections)"));
             client.close();
+            session.end("too many connections");
             return;
         }
         counted = true;
-        client.handler(this::onClientData);
-        client.closeHandler(v -> onClosed());
-        client.exceptionHandler(e -> LOG.debugf("session %s client error: %s", id, e.getMessage()));
-        startupTimer = gw.vertx().setTimer(gw.config().pg().startupTimeout().toMillis(), t -> {
+        client.handler(session.wrap(this::onClientData));
+        client.closeHandler(session.wrap(v -> onClosed()));
+        client.exceptionHandler(session.wrap(e -> LOG.debugf("client error: %s", e.getMessage())));
+        startupTimer = gw.vertx().setTimer(gw.config().pg().startupTimeout().toMillis(), session.wrap(t -> {
             startupTimer = -1;
             if (phase != Phase.READY && phase != Phase.CLOSED) {
                 fatal(
@@ -266,7 +279,7 @@ final class PgSession implements LiveSession {
                         "startup did not complete within "
                                 + gw.config().pg().startupTimeout().toSeconds() + " s (portcullis.pg.startup-timeout)");
             }
-        });
+        }));
     }
 
     private void onClientData(Buffer data) {
@@ -305,6 +318,7 @@ final class PgSession implements LiveSession {
                     new JsonObject().put("reason", endReason).put("statements", statementsSeen));
         }
         client.close();
+        session.end(endReason);
     }
 
     /** Sends a FATAL error to the client and closes the session. */
@@ -389,7 +403,7 @@ final class PgSession implements LiveSession {
 
         @Override
         public void onFramingError(PgProtocolException error) {
-            LOG.debugf("session %s: %s", id, error.getMessage());
+            LOG.debugf("client framing error: %s", error.getMessage());
             fatal(SQLSTATE_PROTOCOL_VIOLATION, error.getMessage());
         }
     }
@@ -405,17 +419,15 @@ final class PgSession implements LiveSession {
                 if (gw.clientTls() && !tlsActive && clientDecoder.buffered() == 0) {
                     client.write(PgMessages.singleByte('S'));
                     client.pause();
-                    client.upgradeToSsl().onComplete(ar -> {
+                    client.upgradeToSsl().onComplete(session.wrap(ar -> {
                         if (ar.failed()) {
-                            LOG.debugf(
-                                    "session %s TLS handshake failed: %s",
-                                    id, ar.cause().getMessage());
+                            LOG.debugf("TLS handshake failed: %s", ar.cause().getMessage());
                             onClosed();
                         } else {
                             tlsActive = true;
                             client.resume();
                         }
-                    });
+                    }));
                 } else {
                     client.write(PgMessages.singleByte('N'));
                 }
@@ -425,12 +437,13 @@ final class PgSession implements LiveSession {
                 PgFrontendMessages.CancelRequest cancel = PgFrontendMessages.CancelRequest.decode(packet);
                 PgSession target = gw.cancelKeys().get(PgGateway.cancelKey(cancel.processId(), cancel.secretKey()));
                 if (target != null) {
-                    target.context.runOnContext(v -> target.cancelBackend());
+                    target.context.runOnContext(target.session.wrap(v -> target.cancelBackend()));
                 }
                 client.close();
                 phase = Phase.CLOSED;
                 gw.registry().connectionClosed();
                 counted = false;
+                session.end("cancel request");
             }
             default -> {
                 int major = code >>> 16;
@@ -521,7 +534,7 @@ final class PgSession implements LiveSession {
                             return gw.tokens().validate(token, conn.name(), AccessLevel.ids(conn.accessLevels()));
                         },
                         false)
-                .onComplete(ar -> {
+                .onComplete(session.wrap(ar -> {
                     busy = false;
                     if (phase == Phase.CLOSED) {
                         return;
@@ -529,8 +542,7 @@ final class PgSession implements LiveSession {
                     if (ar.failed()) {
                         String why = ar.cause().getMessage();
                         LOG.infof(
-                                "session %s from %s refused for connection %s: %s",
-                                id, client.remoteAddress(), requested, why);
+                                "login from %s refused for connection %s: %s", client.remoteAddress(), requested, why);
                         if (why != null && (why.startsWith("token has no scope") || why.equals("unknown connection"))) {
                             fatal(
                                     SQLSTATE_INVALID_AUTHORIZATION,
@@ -547,20 +559,21 @@ final class PgSession implements LiveSession {
                         // a token minted before agent.disabled / grant.revoked is still valid for Keycloak until it
                         // expires
                         LOG.infof(
-                                "session %s from %s refused: the token predates the kill switch for agent %s",
-                                id, client.remoteAddress(), verified.agent());
+                                "login from %s refused: the token predates the kill switch for agent %s",
+                                client.remoteAddress(), verified.agent());
                         fatal(
                                 SQLSTATE_INVALID_AUTHORIZATION,
                                 "access of agent " + verified.agent() + " was ended; get a new token once re-enabled");
                         return;
                     }
                     identity = verified;
+                    session.identify(verified.agent(), connection.name());
                     if (!gw.events().canRecord() && gw.config().events().refuseWhenUnrecorded()) {
                         fatal(SQLSTATE_CANNOT_CONNECT, "session recording is unavailable; new sessions are refused");
                         return;
                     }
                     connectBackend();
-                });
+                }));
     }
 
     // ---- backend connection ----------------------------------------------------------------------
@@ -582,11 +595,11 @@ final class PgSession implements LiveSession {
                     return gw.backendClient().connect(Targets.port(conn), Targets.host(conn));
                 })
                 .compose(socket -> Targets.tls(conn) ? startBackendTls(socket) : Future.succeededFuture(socket))
-                .onComplete(ar -> {
+                .onComplete(session.wrap(ar -> {
                     if (ar.failed()) {
                         LOG.warnf(
-                                "session %s: cannot reach %s at %s: %s",
-                                id, conn.name(), conn.address(), ar.cause().getMessage());
+                                "cannot reach the target at %s: %s",
+                                conn.address(), ar.cause().getMessage());
                         fatal(
                                 SQLSTATE_CANNOT_CONNECT,
                                 "could not connect to the target of connection \"" + conn.name() + "\"");
@@ -599,16 +612,16 @@ final class PgSession implements LiveSession {
                     }
                     backendDecoder = new PgFrameDecoder(
                             PgFrameDecoder.State.MESSAGES, 8, gw.config().pg().maxMessageSize(), new BackendFrames());
-                    backend.handler(data -> {
+                    backend.handler(session.wrap(data -> {
                         backendDecoder.feed(data);
                         flush();
-                    });
-                    backend.closeHandler(v -> {
+                    }));
+                    backend.closeHandler(session.wrap(v -> {
                         if (phase != Phase.CLOSED) {
                             fatal(SQLSTATE_CONNECTION_FAILURE, "the target database closed the connection");
                         }
-                    });
-                    backend.exceptionHandler(e -> LOG.debugf("session %s backend error: %s", id, e.getMessage()));
+                    }));
+                    backend.exceptionHandler(session.wrap(e -> LOG.debugf("backend error: %s", e.getMessage())));
                     Map<String, String> params = new LinkedHashMap<>();
                     params.put("user", cred.username());
                     params.put("database", conn.database());
@@ -620,7 +633,7 @@ final class PgSession implements LiveSession {
                     phase = Phase.BACKEND_AUTH;
                     toBackend.add(PgMessages.startupMessage(params));
                     flush();
-                });
+                }));
     }
 
     private Future<NetSocket> startBackendTls(NetSocket socket) {
@@ -676,14 +689,14 @@ final class PgSession implements LiveSession {
                     onBackendStartup(type, frame);
                 }
             } catch (PgProtocolException | PgBackendAuthenticator.AuthenticationException e) {
-                LOG.warnf("session %s: backend protocol problem: %s", id, e.getMessage());
+                LOG.warnf("backend protocol problem: %s", e.getMessage());
                 fatal(SQLSTATE_CONNECTION_FAILURE, "lost step with the target database");
             }
         }
 
         @Override
         public void onFramingError(PgProtocolException error) {
-            LOG.warnf("session %s: backend framing error: %s", id, error.getMessage());
+            LOG.warnf("backend framing error: %s", error.getMessage());
             fatal(SQLSTATE_CONNECTION_FAILURE, "the target database sent an invalid message");
         }
     }
@@ -703,7 +716,7 @@ final class PgSession implements LiveSession {
             }
             case ERROR_RESPONSE -> {
                 PgBackendMessages.Fields f = PgBackendMessages.Fields.decode(frame);
-                LOG.warnf("session %s: target refused the session: %s %s", id, f.sqlstate(), f.message());
+                LOG.warnf("target refused the session: %s %s", f.sqlstate(), f.message());
                 if (phase == Phase.BACKEND_AUTH) {
                     fatal(
                             SQLSTATE_CANNOT_CONNECT,
@@ -752,7 +765,7 @@ final class PgSession implements LiveSession {
         emit(EventTypes.SESSION_STARTED, started);
         long idleMillis = gw.config().pg().idleTimeout().toMillis();
         if (idleMillis > 0) {
-            idleTimer = gw.vertx().setPeriodic(Math.max(50, Math.min(idleMillis / 4, 10_000)), t -> {
+            idleTimer = gw.vertx().setPeriodic(Math.max(50, Math.min(idleMillis / 4, 10_000)), session.wrap(t -> {
                 boolean waiting = busy || !expects.isEmpty();
                 if (!waiting && System.nanoTime() - lastClientActivity > idleMillis * 1_000_000L) {
                     fatal(
@@ -760,17 +773,17 @@ final class PgSession implements LiveSession {
                             "terminating connection due to idle timeout ("
                                     + gw.config().pg().idleTimeout().toSeconds() + " s, portcullis.pg.idle-timeout)");
                 }
-            });
+            }));
         }
         java.time.Duration max = connection.maxSessionDuration();
         if (max != null && !max.isZero()) {
             sessionTimer = gw.vertx()
                     .setTimer(
                             max.toMillis(),
-                            t -> fatal(
+                            session.wrap(t -> fatal(
                                     SQLSTATE_ADMIN_SHUTDOWN,
                                     "terminating connection: maximum session duration of connection \""
-                                            + connection.name() + "\" reached (" + max + ")"));
+                                            + connection.name() + "\" reached (" + max + ")")));
         }
         pump();
     }
@@ -1109,7 +1122,7 @@ final class PgSession implements LiveSession {
                                 .put("started_at", startedAt.toString()))
                 .put("request", request)
                 .put("time", Instant.now().toString());
-        gw.policy().decide(input).onComplete(ar -> {
+        gw.policy().decide(input).onComplete(session.wrap(ar -> {
             busy = false;
             if (phase == Phase.CLOSED) {
                 return;
@@ -1127,7 +1140,7 @@ final class PgSession implements LiveSession {
             emitDecision(d, requestSeq, false);
             then.accept(d);
             pump();
-        });
+        }));
     }
 
     private void review(
@@ -1158,7 +1171,7 @@ final class PgSession implements LiveSession {
                 expires.toString());
         gw.events().publish(Topics.REVIEW_REQUESTS, reviewId, EventPublisher.reviewRequested(data));
         emit(EventTypes.SESSION_DECISION, SessionData.review(requestSeq, "review", reviewId, "waiting"));
-        gw.holds().hold(reviewId).onComplete(ar -> {
+        gw.holds().hold(reviewId).onComplete(session.wrap(ar -> {
             pendingReview = null;
             busy = false;
             if (phase == Phase.CLOSED) {
@@ -1179,7 +1192,7 @@ final class PgSession implements LiveSession {
                         + (outcome == ReviewHolds.Outcome.DENIED ? "denied" : "not decided in time (expired)"));
             }
             pump();
-        });
+        }));
     }
 
     // ---- backend messages in READY: the hot path -----------------------------------------------

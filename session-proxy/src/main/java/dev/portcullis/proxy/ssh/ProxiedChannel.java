@@ -106,7 +106,7 @@ final class ProxiedChannel implements Command {
     public void start(ChannelSession channel, Environment env) {
         this.channel = channel;
         SshAgentSession s = channel.getSession().getAttribute(SshProxyServer.AGENT_SESSION);
-        thread = Thread.ofVirtual().name("ssh-" + request.kind()).start(() -> {
+        Runnable work = () -> {
             Thread.currentThread().setContextClassLoader(appLoader);
             int status;
             try {
@@ -119,7 +119,8 @@ final class ProxiedChannel implements Command {
                 status = EXIT_REFUSED;
             }
             exit.onExit(status);
-        });
+        };
+        thread = Thread.ofVirtual().name("ssh-" + request.kind()).start(s == null ? work : s.context.wrap(work));
     }
 
     @Override

@@ -75,7 +75,7 @@ final class ProxiedTcpipChannel extends AbstractServerChannel {
         fromAgent = new ChannelPipedInputStream(this, getLocalWindow());
         fromAgentSink = new ChannelPipedOutputStream(fromAgent);
         SshAgentSession s = getSession().getAttribute(SshProxyServer.AGENT_SESSION);
-        Thread.ofVirtual().name("ssh-forward").start(() -> {
+        Runnable work = () -> {
             Thread.currentThread().setContextClassLoader(appLoader);
             try {
                 open(s, host, port, originHost, originPort);
@@ -94,7 +94,8 @@ final class ProxiedTcpipChannel extends AbstractServerChannel {
                         "Portcullis: cannot open " + host + ":" + port + " through the target"));
                 close(true);
             }
-        });
+        };
+        Thread.ofVirtual().name("ssh-forward").start(s == null ? work : s.context.wrap(work));
         return f;
     }
 

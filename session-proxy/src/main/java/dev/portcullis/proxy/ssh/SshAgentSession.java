@@ -24,7 +24,15 @@ final class SshAgentSession extends AgentSession {
     private final long startedNanos = System.nanoTime();
 
     SshAgentSession(SshGateway gw, ServerSession server, AgentIdentity identity, Connection connection) {
-        super(gw.registry(), gw.events(), identity, connection);
+        super(
+                gw.registry(),
+                gw.events(),
+                gw.tracer(),
+                gw.vertx(),
+                "ssh",
+                String.valueOf(server.getClientAddress()),
+                identity,
+                connection);
         this.gw = gw;
         this.server = server;
     }
@@ -46,8 +54,11 @@ final class SshAgentSession extends AgentSession {
         return (System.nanoTime() - startedNanos) / 1e9;
     }
 
+    /** Records an event, inside the session from whichever thread (relays run on MINA's). */
     long emit(String type, JsonObject data) {
-        return recorder.emit(type, data);
+        try (var e = context.enter()) {
+            return recorder.emit(type, data);
+        }
     }
 
     /** Asks policy about one request (blocking, on the request's own thread) and records the decision; fails closed. */
@@ -72,7 +83,9 @@ final class SshAgentSession extends AgentSession {
         if (hasEnded()) {
             return;
         }
-        LOG.infof("terminating SSH session %s: %s", id(), reason);
+        try (var e = context.enter()) {
+            LOG.infof("terminating the session: %s", reason);
+        }
         // recorded first, as the HTTP gateway does: the disconnect fires the close listener, whose
         // "client disconnected" would otherwise race this reason to session.ended and could win
         ended(reason);

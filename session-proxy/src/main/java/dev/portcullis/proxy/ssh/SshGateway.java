@@ -8,8 +8,13 @@ import dev.portcullis.proxy.enforcement.PolicyDecider;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.SessionRegistry;
 import dev.portcullis.proxy.events.EventPublisher;
+import io.opentelemetry.api.trace.Tracer;
+import io.vertx.core.Vertx;
 
-/** Everything an SSH session needs from the application, handed over once (no CDI in this package). */
+/**
+ * Everything an SSH session needs from the application, handed over once (no CDI in this package);
+ * {@code tracer} makes each session's span, on {@code vertx}'s contexts (see SessionContext).
+ */
 public record SshGateway(
         ProxyConfig config,
         ConnectionCatalog connections,
@@ -18,4 +23,6 @@ public record SshGateway(
         Masker masker,
         EventPublisher events,
         SessionRegistry registry,
-        ReviewHolds holds) {}
+        ReviewHolds holds,
+        Tracer tracer,
+        Vertx vertx) {}

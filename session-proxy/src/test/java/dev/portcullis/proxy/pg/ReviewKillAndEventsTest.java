@@ -2,7 +2,9 @@ package dev.portcullis.proxy.pg;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,7 +12,9 @@ import dev.portcullis.contracts.Topics;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.Agents;
 import dev.portcullis.proxy.KafkaProbe;
+import dev.portcullis.proxy.LogCapture;
 import dev.portcullis.proxy.ProxyTestResource;
+import dev.portcullis.proxy.enforcement.SessionContext;
 import dev.portcullis.proxy.events.ControlEventsListener;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -25,6 +29,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -212,6 +217,63 @@ class ReviewKillAndEventsTest {
         Thread.sleep(1_100);
         try (Connection again = PgClients.jdbc(port, Agents.demoAgentToken(), "kill-test-new-token")) {
             assertTrue(again.isValid(5));
+        }
+    }
+
+    /**
+     * A PostgreSQL session is one trace: its session events carry the session span's traceparent, and
+     * each policy call goes out with a client span of that trace, which policy-service continues.
+     */
+    @Test
+    void aSessionIsOneTraceFromItsPolicyCallsToItsEvents() throws Exception {
+        try (KafkaProbe events = new KafkaProbe(Topics.SESSION_EVENTS)) {
+            try (Connection c = PgClients.jdbc(port, token, "trace-test");
+                    Statement s = c.createStatement()) {
+                // a shape no other test uses, so policy is asked rather than the decision cache
+                s.executeQuery("SELECT count(*) AS traced FROM scratch WHERE id > 41")
+                        .close();
+            }
+            JsonObject started = events.await(
+                    e -> "session.started".equals(e.getString("type"))
+                            && "trace-test".equals(e.getJsonObject("data").getString("application_name")),
+                    Duration.ofSeconds(10));
+            String sessionId = started.getString("session_id");
+            events.await(
+                    e -> "session.ended".equals(e.getString("type")) && sessionId.equals(e.getString("session_id")),
+                    Duration.ofSeconds(10));
+            List<JsonObject> mine = events.session(sessionId, "demo-agent", "pg-demo");
+            String[] first = events.traceparent(mine.get(0)).split("-");
+            assertEquals(4, first.length);
+            for (JsonObject e : mine) {
+                assertEquals(
+                        String.join("-", first),
+                        events.traceparent(e),
+                        "every event of the session carries the session span: " + e.getString("type"));
+            }
+            List<String> calls = ProxyTestResource.policy().traceparents.get(sessionId);
+            assertNotNull(calls, "policy was asked for this session");
+            for (String call : calls) {
+                String[] tp = call.split("-");
+                assertEquals(first[1], tp[1], "the policy call is in the session's trace");
+                assertNotEquals(first[2], tp[2], "under a client span of its own");
+            }
+        }
+    }
+
+    /** What is logged for a session carries its id, protocol and trace as MDC, not in the text. */
+    @Test
+    void aRefusedLoginIsLoggedWithTheSessionsKeysAndTrace() throws Exception {
+        try (LogCapture log = LogCapture.of(PgSession.class)) {
+            assertThrows(SQLException.class, () -> PgClients.jdbc(port, Agents.tampered(token), "mdc-test"));
+            ExtLogRecord refused = log.await("login from", Duration.ofSeconds(10));
+            assertTrue(refused.getFormattedMessage().contains("refused for connection pg-demo"), refused::getMessage);
+            String sessionId = refused.getMdc(SessionContext.SESSION_ID);
+            assertNotNull(sessionId);
+            assertFalse(refused.getFormattedMessage().contains(sessionId), "the id is not pasted into the text");
+            assertEquals("postgres", refused.getMdc(SessionContext.PROTOCOL));
+            assertNull(refused.getMdc(SessionContext.AGENT), "no agent before a valid token");
+            assertTrue(String.valueOf(refused.getMdc("traceId")).matches("[0-9a-f]{32}"), refused.getMdc("traceId"));
+            assertFalse(refused.getFormattedMessage().contains(token.substring(token.length() - 20)), "no token");
         }
     }
 

@@ -49,7 +49,8 @@ class SshAgentSessionTest {
                         "getClientAddress",
                         new InetSocketAddress("127.0.0.1", 40000)),
                 () -> session.ended("client disconnected"));
-        SshGateway gw = new SshGateway(config, null, null, null, null, publisher, new SessionRegistry(), null);
+        SshGateway gw =
+                new SshGateway(config, null, null, null, null, publisher, new SessionRegistry(), null, null, null);
         Connection connection = new Connection(
                 "ssh-prod",
                 ConnectionType.SSH,
