@@ -2,7 +2,7 @@ package dev.portcullis.proxy.health;
 
 import dev.portcullis.contracts.Topics;
 import dev.portcullis.proxy.config.ProxyConfig;
-import dev.portcullis.proxy.events.ControlEventsListener;
+import dev.portcullis.proxy.enforcement.ControlEventsListener;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;

@@ -1,4 +1,4 @@
-package dev.portcullis.proxy.events;
+package dev.portcullis.proxy.enforcement;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,8 +9,6 @@ import dev.portcullis.contracts.events.CloudEvent;
 import dev.portcullis.contracts.events.EventFixtures;
 import dev.portcullis.contracts.events.EventFixtures.Fixture;
 import dev.portcullis.contracts.events.EventTypes;
-import dev.portcullis.proxy.enforcement.ReviewHolds;
-import dev.portcullis.proxy.enforcement.SessionRegistry;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,11 +1,9 @@
-package dev.portcullis.proxy.events;
+package dev.portcullis.proxy.enforcement;
 
 import dev.portcullis.contracts.Topics;
 import dev.portcullis.contracts.events.CloudEvent;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.config.ProxyConfig;
-import dev.portcullis.proxy.enforcement.ReviewHolds;
-import dev.portcullis.proxy.enforcement.SessionRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.json.JsonObject;
