@@ -2,7 +2,7 @@ package dev.portcullis.proxy.http;
 
 import dev.portcullis.contracts.connections.Connection;
 import dev.portcullis.contracts.connections.Credentials;
-import dev.portcullis.proxy.config.Targets;
+import dev.portcullis.proxy.connection.Targets;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;

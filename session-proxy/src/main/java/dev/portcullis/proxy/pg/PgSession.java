@@ -13,7 +13,7 @@ import dev.portcullis.contracts.events.ReviewRequested;
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.auth.TokenValidator;
 import dev.portcullis.proxy.config.ProxyConfig;
-import dev.portcullis.proxy.config.Targets;
+import dev.portcullis.proxy.connection.Targets;
 import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.LiveSession;
 import dev.portcullis.proxy.enforcement.MaskRule;

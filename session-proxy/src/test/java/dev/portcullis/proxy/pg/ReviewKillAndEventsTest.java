@@ -13,6 +13,7 @@ import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.Agents;
 import dev.portcullis.proxy.KafkaProbe;
 import dev.portcullis.proxy.LogCapture;
+import dev.portcullis.proxy.PgListener;
 import dev.portcullis.proxy.ProxyTestResource;
 import dev.portcullis.proxy.enforcement.ControlEventsListener;
 import dev.portcullis.proxy.enforcement.SessionContext;

@@ -1,8 +1,9 @@
-package dev.portcullis.proxy.ssh;
+package dev.portcullis.proxy;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
+ * In the root package, not in {@code ssh}, because the protocol packages stay free of Quarkus (docs/adr/0002).
  * Apache MINA SSHD classes that SSHD instantiates by reflection, which a native image only allows for
  * registered classes (there is no Quarkus extension for SSHD, and sshd-common/sshd-core ship no
  * native-image configuration). Only the no-arg constructors are needed. Evidence, from the 2.16/2.17 jars:
@@ -11,7 +12,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * {@code ServiceLoader} (none is), {@code DefaultIoServiceFactoryFactory} falls back to
  * {@code BuiltinIoServiceFactoryFactories.NIO2.create()}, which is
  * {@code ReflectionUtils.newInstance(Nio2ServiceFactoryFactory.class)} ({@code getDeclaredConstructor().newInstance()}).
- * Both {@link SshProxyServer} and {@link TargetConnector} start their SSHD instance this way.</li>
+ * Both {@code ssh.SshProxyServer} and {@code ssh.TargetConnector} start their SSHD instance this way.</li>
  * <li>the three registrars of {@code SecurityUtils.DEFAULT_SECURITY_PROVIDER_REGISTRARS}:
  * {@code SecurityUtils.register()} loads each by name ({@code ThreadUtils.createDefaultInstance}, i.e.
  * {@code ClassLoader.loadClass} + constructor) and throws {@code IllegalStateException} if one cannot be

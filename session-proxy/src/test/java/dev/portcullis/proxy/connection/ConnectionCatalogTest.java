@@ -1,4 +1,4 @@
-package dev.portcullis.proxy.config;
+package dev.portcullis.proxy.connection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

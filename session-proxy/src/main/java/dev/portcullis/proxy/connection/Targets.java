@@ -1,4 +1,4 @@
-package dev.portcullis.proxy.config;
+package dev.portcullis.proxy.connection;
 
 import dev.portcullis.contracts.connections.AccessLevel;
 import dev.portcullis.contracts.connections.Connection;

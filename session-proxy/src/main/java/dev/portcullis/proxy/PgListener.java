@@ -1,13 +1,14 @@
-package dev.portcullis.proxy.pg;
+package dev.portcullis.proxy;
 
 import dev.portcullis.proxy.auth.TokenValidator;
-import dev.portcullis.proxy.config.ConnectionCatalog;
 import dev.portcullis.proxy.config.ProxyConfig;
+import dev.portcullis.proxy.connection.ConnectionCatalog;
 import dev.portcullis.proxy.enforcement.Masker;
 import dev.portcullis.proxy.enforcement.PolicyDecider;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.SessionRegistry;
 import dev.portcullis.proxy.events.EventPublisher;
+import dev.portcullis.proxy.pg.PgGateway;
 import dev.portcullis.proxy.pg.sql.SqlAnalyzer;
 import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.ShutdownEvent;
@@ -25,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
-/** The PostgreSQL listener: one Vert.x TCP server, one {@link PgSession} per client connection. */
+/** The PostgreSQL listener: one Vert.x TCP server, one {@code pg.PgSession} per client connection. */
 @ApplicationScoped
 public class PgListener {
 
@@ -95,7 +96,7 @@ public class PgListener {
                             .setKeyPath(config.pg().keyFile().get()))
                     .setSsl(false);
         }
-        server = vertx.createNetServer(options).connectHandler(socket -> new PgSession(gateway, socket).start());
+        server = vertx.createNetServer(options).connectHandler(gateway::accept);
         server.listen()
                 .toCompletionStage()
                 .toCompletableFuture()

@@ -1,4 +1,4 @@
-package dev.portcullis.proxy.config;
+package dev.portcullis.proxy.connection;
 
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.portcullis.contracts.connections.Connection;
 import dev.portcullis.contracts.connections.ConnectionsFile;
 import dev.portcullis.contracts.connections.InvalidConnectionsFileException;
+import dev.portcullis.proxy.config.ProxyConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
