@@ -235,12 +235,13 @@ class ReviewKillAndEventsTest {
                         .close();
             }
             JsonObject started = events.await(
-                    e -> "session.started".equals(e.getString("type"))
+                    e -> EventTypes.SESSION_STARTED.equals(e.getString("type"))
                             && "trace-test".equals(e.getJsonObject("data").getString("application_name")),
                     Duration.ofSeconds(10));
             String sessionId = started.getString("session_id");
             events.await(
-                    e -> "session.ended".equals(e.getString("type")) && sessionId.equals(e.getString("session_id")),
+                    e -> EventTypes.SESSION_ENDED.equals(e.getString("type"))
+                            && sessionId.equals(e.getString("session_id")),
                     Duration.ofSeconds(10));
             List<JsonObject> mine = events.session(sessionId, "demo-agent", "pg-demo");
             String[] first = events.traceparent(mine.get(0)).split("-");
