@@ -2,6 +2,7 @@ package dev.portcullis.broker;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 
@@ -27,7 +28,10 @@ class HealthTest {
                 .statusCode(200)
                 .body("status", is("UP"))
                 .body("checks.find { it.name == '" + Topics.REVIEW_REQUESTS + "' }.status", is("UP"))
-                .body("checks.name", hasItem(Topics.REVIEW_REQUESTS));
+                .body("checks.name", hasItem(Topics.REVIEW_REQUESTS))
+                // Keycloak in step with the connections file (health/ConnectionScopesReadiness)
+                .body("checks.find { it.name == 'keycloak-connection-scopes' }.status", is("UP"))
+                .body("checks.find { it.name == 'keycloak-connection-scopes' }.data.connections", greaterThan(0));
     }
 
     @Test
