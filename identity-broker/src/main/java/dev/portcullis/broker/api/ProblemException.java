@@ -1,40 +1,28 @@
 package dev.portcullis.broker.api;
 
 import dev.portcullis.contracts.problem.Problem;
-import jakarta.ws.rs.WebApplicationException;
+import dev.portcullis.restedge.HttpProblemException;
 import java.util.List;
 
 /**
- * An error the API reports as problem details with the given status. A {@link WebApplicationException} without
- * an entity, so that a parameter converter may throw it too (JAX-RS passes it on unchanged) and the exception
- * mappers still render it, with the request's path as {@code instance}.
+ * An error the API reports as problem details with the given status, rendered by rest-edge's exception mappers
+ * with the request's path as {@code instance}.
  */
-public class ProblemException extends WebApplicationException {
+public class ProblemException extends HttpProblemException {
 
     private final String title;
-    private final List<Problem.FieldError> errors;
 
     public ProblemException(int status, String title, String detail) {
         this(status, title, detail, null);
     }
 
     public ProblemException(int status, String title, String detail, List<Problem.FieldError> errors) {
-        super(detail, status);
+        super(status, detail, errors);
         this.title = title;
-        this.errors = errors;
-    }
-
-    public int status() {
-        return getResponse().getStatus();
     }
 
     public String title() {
         return title;
-    }
-
-    /** The offending fields or parameters, or null. */
-    public List<Problem.FieldError> errors() {
-        return errors;
     }
 
     public static ProblemException notFound(String detail) {

@@ -3,66 +3,21 @@ package dev.portcullis.broker.rest;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import dev.portcullis.broker.api.ProblemException;
 import dev.portcullis.broker.keycloak.KeycloakException;
-import dev.portcullis.contracts.problem.Problem;
-import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.quarkus.security.AuthenticationFailedException;
-import io.quarkus.security.ForbiddenException;
-import io.quarkus.security.UnauthorizedException;
+import dev.portcullis.restedge.Problems;
 import io.vertx.core.http.HttpServerRequest;
-import jakarta.validation.ConstraintViolation;
-import jakarta.validation.ConstraintViolationException;
-import jakarta.ws.rs.NotFoundException;
-import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Every error of the API leaves as problem details (RFC 9457), including those Quarkus REST raises itself:
- * unknown route, wrong method, unsupported media type, unreadable JSON. {@link ProblemRoutes} covers what fails
- * before Quarkus REST (authentication, body size). The contract's {@link Problem} is registered for reflection
- * here because it is returned inside a {@code Response}, whose entity type Quarkus cannot see at build time.
+ * The broker's own errors as problem details (RFC 9457): a JSON body Jackson read but could not bind, and a failed
+ * Keycloak call. Everything else (parameters, validation, authentication, what Quarkus REST raises itself) is
+ * mapped by rest-edge's {@link dev.portcullis.restedge.ProblemMappers}.
  */
-@RegisterForReflection(targets = {Problem.class, Problem.FieldError.class})
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
-    static final String UNAUTHORIZED = "a valid bearer token from the portcullis realm is required";
-    static final String FORBIDDEN = "your token does not carry a role this operation needs";
-
-    @ServerExceptionMapper
-    public Response problem(ProblemException e, HttpServerRequest request) {
-        return Problems.response(Problems.of(e.status(), e.getMessage(), request.path(), e.errors()));
-    }
-
-    /**
-     * Bean Validation of parameters and bodies. A violated path parameter means the resource cannot exist: 404,
-     * as for a well-formed id nobody has. Anything else is a 400 listing every offending field.
-     */
-    @ServerExceptionMapper
-    public Response validation(ConstraintViolationException e, HttpServerRequest request) {
-        List<Problem.FieldError> path = new ArrayList<>();
-        List<Problem.FieldError> rest = new ArrayList<>();
-        for (ConstraintViolation<?> v : e.getConstraintViolations()) {
-            ParamLocation where = ParamLocation.of(v);
-            (where.kind() == ParamLocation.Kind.PATH ? path : rest)
-                    .add(new Problem.FieldError(where.name(), v.getMessage()));
-        }
-        Comparator<Problem.FieldError> order =
-                Comparator.comparing(Problem.FieldError::field).thenComparing(Problem.FieldError::message);
-        if (!path.isEmpty()) {
-            path.sort(order);
-            return Problems.response(
-                    Problems.of(404, "no such resource: the path names one that cannot exist", request.path(), path));
-        }
-        rest.sort(order);
-        return Problems.response(Problems.of(400, "the request is not valid", request.path(), rest));
-    }
 
     @ServerExceptionMapper
     public Response unreadableJson(MismatchedInputException e, HttpServerRequest request) {
@@ -86,52 +41,5 @@ public class ProblemMappers {
         }
         LOG.errorf("Keycloak call failed: %s", e.getMessage());
         return Problems.response(Problems.of(502, e.getMessage(), request.path()));
-    }
-
-    @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
-    public Response unauthorized(RuntimeException e, HttpServerRequest request) {
-        return Response.fromResponse(Problems.response(Problems.of(401, UNAUTHORIZED, request.path())))
-                .header("WWW-Authenticate", "Bearer")
-                .build();
-    }
-
-    @ServerExceptionMapper
-    public Response forbidden(ForbiddenException e, HttpServerRequest request) {
-        return Problems.response(Problems.of(403, FORBIDDEN, request.path()));
-    }
-
-    /**
-     * What Quarkus REST raises itself: 404 (no such route, or a path parameter it could not convert), 405 (with
-     * its {@code Allow} header), 406, 415, and a body that is not JSON at all.
-     */
-    @ServerExceptionMapper
-    public Response web(WebApplicationException e, HttpServerRequest request) {
-        Response original = e.getResponse();
-        int status = original.getStatus();
-        Problem p;
-        if (e.getCause() instanceof JacksonException j && status == 400) {
-            p = Problems.of(400, "the request body is not valid", request.path(), Problems.bodyErrors(j));
-        } else if (e instanceof NotFoundException) {
-            p = Problems.of(404, "no such resource", request.path());
-        } else if (status >= 500) {
-            LOG.errorf(e, "request failed with %d", status);
-            p = Problems.of(status, "the request could not be completed", request.path());
-        } else {
-            p = Problems.of(status, e.getMessage(), request.path());
-        }
-        Response.ResponseBuilder r = Response.fromResponse(Problems.response(p));
-        original.getStringHeaders().forEach((name, values) -> {
-            if (!name.equalsIgnoreCase("Content-Type") && !name.equalsIgnoreCase("Content-Length")) {
-                values.forEach(v -> r.header(name, v));
-            }
-        });
-        return r.build();
-    }
-
-    /** Whatever else went wrong is logged here and reported without details. */
-    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
-    public Response unexpected(Throwable e, HttpServerRequest request) {
-        LOG.errorf(e, "unexpected failure on %s %s", request.method(), request.path());
-        return Problems.response(Problems.of(500, "the request could not be completed", request.path()));
     }
 }

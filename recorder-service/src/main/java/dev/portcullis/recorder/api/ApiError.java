@@ -1,19 +1,16 @@
 package dev.portcullis.recorder.api;
 
 import dev.portcullis.contracts.problem.Problem;
-import jakarta.ws.rs.WebApplicationException;
+import dev.portcullis.restedge.HttpProblemException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 
 /**
- * An error the API reports as problem details (RFC 9457) with the given status. A {@link WebApplicationException}
- * without an entity: a parameter converter may throw it too (JAX-RS passes it on unchanged), and
- * {@code rest.ProblemMappers} and {@code rest.RecordingDownloadRoute} render it with the request's path as
- * {@code instance}. In {@code api} because the download service throws it too.
+ * An error the API reports as problem details (RFC 9457) with the given status: rest-edge's exception mappers and
+ * {@code rest.RecordingDownloadRoute} render it with the request's path as {@code instance}. In {@code api}
+ * because the download service throws it too.
  */
-public final class ApiError extends WebApplicationException {
-
-    private final List<Problem.FieldError> errors;
+public final class ApiError extends HttpProblemException {
 
     public ApiError(Response.Status status, String message) {
         this(status.getStatusCode(), message, null);
@@ -24,18 +21,11 @@ public final class ApiError extends WebApplicationException {
     }
 
     public ApiError(int status, String message, List<Problem.FieldError> errors) {
-        super(message, status);
-        this.errors = errors;
+        super(status, message, errors);
     }
 
     private ApiError(String message, Response response) {
         super(message, response);
-        this.errors = null;
-    }
-
-    /** The offending fields or parameters, or null. */
-    public List<Problem.FieldError> errors() {
-        return errors;
     }
 
     /** 400 for one query parameter (or body field) that is not valid. */

@@ -1,5 +1,6 @@
 package dev.portcullis.recorder.rest;
 
+import dev.portcullis.restedge.Problems;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;

@@ -4,6 +4,10 @@ import dev.portcullis.contracts.problem.Problem;
 import dev.portcullis.recorder.api.ApiError;
 import dev.portcullis.recorder.events.SessionId;
 import dev.portcullis.recorder.service.RecordingDownloadService;
+import dev.portcullis.restedge.AuthProblems;
+import dev.portcullis.restedge.EdgeParamConverters;
+import dev.portcullis.restedge.HttpProblemException;
+import dev.portcullis.restedge.Problems;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.RouteConstants;
@@ -69,7 +73,7 @@ public class RecordingDownloadRoute {
                             if (identity == null || identity.isAnonymous()) {
                                 unauthorized(rc);
                             } else if (!identity.hasRole(Roles.AUDITOR)) {
-                                error(rc, new ApiError(403, ProblemMappers.FORBIDDEN));
+                                error(rc, new ApiError(403, AuditorAuthProblems.FORBIDDEN));
                             } else {
                                 open(rc, identity);
                             }
@@ -186,7 +190,7 @@ public class RecordingDownloadRoute {
 
     private static void unauthorized(RoutingContext rc) {
         rc.response().putHeader("WWW-Authenticate", "Bearer");
-        error(rc, new ApiError(401, ProblemMappers.UNAUTHORIZED));
+        error(rc, new ApiError(401, AuthProblems.UNAUTHORIZED));
     }
 
     /** The error as problem details, with the headers it carries ({@code Content-Range} of a 416). */
@@ -201,7 +205,7 @@ public class RecordingDownloadRoute {
                 rc.response().putHeader(name, values);
             }
         });
-        List<Problem.FieldError> errors = e instanceof ApiError a ? a.errors() : null;
+        List<Problem.FieldError> errors = e instanceof HttpProblemException a ? a.errors() : null;
         Problems.end(
                 rc.response(),
                 Problems.of(response.getStatus(), e.getMessage(), rc.request().path(), errors));

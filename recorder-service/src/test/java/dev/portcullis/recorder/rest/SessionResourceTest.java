@@ -9,6 +9,7 @@ import static dev.portcullis.recorder.support.RecorderTestSupport.send;
 import static dev.portcullis.recorder.support.RecorderTestSupport.sqlSession;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 
 import dev.portcullis.contracts.Topics;
 import dev.portcullis.recorder.support.RecorderDevStack;
@@ -73,12 +74,19 @@ class SessionResourceTest {
 
     @Test
     void otherRolesGet403AndAgentsAreRefused() {
-        given().auth().oauth2(adminToken()).get("/v1/sessions").then().statusCode(403);
+        // the recorder's own 403 text (AuditorAuthProblems), in rest-edge's mapper and in the download route
+        given().auth()
+                .oauth2(adminToken())
+                .get("/v1/sessions")
+                .then()
+                .statusCode(403)
+                .body("detail", equalTo("the realm role auditor is required"));
         given().auth()
                 .oauth2(adminToken())
                 .get("/v1/sessions/{id}/recording", first)
                 .then()
-                .statusCode(403);
+                .statusCode(403)
+                .body("detail", equalTo("the realm role auditor is required"));
         given().auth().oauth2(adminToken()).get("/v1/decisions").then().statusCode(403);
         // an agent token is not even for this audience (aud lacks recorder-service): refused before roles
         int agent = given().auth()

@@ -1,7 +1,7 @@
-package dev.portcullis.recorder.rest;
+package dev.portcullis.restedge;
 
+import com.fasterxml.jackson.core.JacksonException;
 import dev.portcullis.contracts.problem.Problem;
-import dev.portcullis.recorder.api.ApiError;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -19,27 +19,32 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Every error of the auditor API leaves as problem details (RFC 9457), including those Quarkus REST raises
- * itself: unknown route, wrong method, unsupported media type. {@link ProblemRoutes} covers what fails before
- * Quarkus REST, {@link RecordingDownloadRoute} its own errors. The contract's {@link Problem} is registered for
- * reflection here because it is returned inside a {@code Response}, whose entity type Quarkus cannot see at
- * build time.
+ * Every error of the API leaves as problem details (RFC 9457), including those Quarkus REST raises itself:
+ * unknown route, wrong method, unsupported media type, a body that is not JSON. {@link ProblemRoutes} covers what
+ * fails before Quarkus REST (authentication, body size). A service adds mappers of its own for its own exceptions
+ * (a body Jackson could map but not bind, a backend's failure). The contract's {@link Problem} is registered for
+ * reflection here because it is returned inside a {@code Response}, whose entity type Quarkus cannot see at build
+ * time.
  */
 @RegisterForReflection(targets = {Problem.class, Problem.FieldError.class})
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
-    static final String UNAUTHORIZED = "a valid bearer token from the portcullis realm is required";
-    static final String FORBIDDEN = "the realm role " + Roles.AUDITOR + " is required";
+
+    private final AuthProblems auth;
+
+    ProblemMappers(AuthProblems auth) {
+        this.auth = auth;
+    }
 
     @ServerExceptionMapper
-    public Response problem(ApiError e, HttpServerRequest request) {
-        return withHeaders(e, Problems.of(e.getResponse().getStatus(), e.getMessage(), request.path(), e.errors()));
+    public Response problem(HttpProblemException e, HttpServerRequest request) {
+        return withHeaders(e, Problems.of(e.status(), e.getMessage(), request.path(), e.errors()));
     }
 
     /**
-     * Bean Validation of parameters. A violated path parameter means the resource cannot exist: 404, as for a
-     * well-formed id nobody has. Anything else is a 400 listing every offending parameter.
+     * Bean Validation of parameters and bodies. A violated path parameter means the resource cannot exist: 404,
+     * as for a well-formed id nobody has. Anything else is a 400 listing every offending field.
      */
     @ServerExceptionMapper
     public Response validation(ConstraintViolationException e, HttpServerRequest request) {
@@ -63,22 +68,27 @@ public class ProblemMappers {
 
     @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
     public Response unauthorized(RuntimeException e, HttpServerRequest request) {
-        return Response.fromResponse(Problems.response(Problems.of(401, UNAUTHORIZED, request.path())))
+        return Response.fromResponse(Problems.response(Problems.of(401, auth.unauthorized(), request.path())))
                 .header("WWW-Authenticate", "Bearer")
                 .build();
     }
 
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e, HttpServerRequest request) {
-        return Problems.response(Problems.of(403, FORBIDDEN, request.path()));
+        return Problems.response(Problems.of(403, auth.forbidden(), request.path()));
     }
 
-    /** What Quarkus REST raises itself: 404 (no such route), 405 (with its {@code Allow} header), 406, 415. */
+    /**
+     * What Quarkus REST raises itself: 404 (no such route, or a path parameter it could not convert), 405 (with
+     * its {@code Allow} header), 406, 415, and a body that is not JSON at all.
+     */
     @ServerExceptionMapper
     public Response web(WebApplicationException e, HttpServerRequest request) {
         int status = e.getResponse().getStatus();
         Problem p;
-        if (e instanceof NotFoundException) {
+        if (e.getCause() instanceof JacksonException j && status == 400) {
+            p = Problems.of(400, "the request body is not valid", request.path(), Problems.bodyErrors(j));
+        } else if (e instanceof NotFoundException) {
             p = Problems.of(404, "no such resource", request.path());
         } else if (status >= 500) {
             LOG.errorf(e, "request failed with %d", status);

@@ -1,4 +1,4 @@
-package dev.portcullis.broker.rest;
+package dev.portcullis.restedge;
 
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ElementKind;

@@ -1,10 +1,14 @@
-package dev.portcullis.broker.rest;
+package dev.portcullis.restedge;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.portcullis.contracts.problem.Problem;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -14,7 +18,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** Builds the problem details every error of this API leaves as (README, "Errors"). */
+/**
+ * Builds the problem details (RFC 9457) every error of the broker's and the recorder's APIs leaves as, in Quarkus
+ * REST and in Vert.x routes alike (each service's README, "Errors").
+ */
 public final class Problems {
 
     private Problems() {}
@@ -37,6 +44,7 @@ public final class Problems {
     public static String title(int status) {
         return switch (status) {
             case 413 -> "Content Too Large";
+            case 416 -> "Range Not Satisfiable";
             case 422 -> "Unprocessable Content";
             case 429 -> "Too Many Requests";
             default -> {
@@ -46,8 +54,29 @@ public final class Problems {
         };
     }
 
+    /** For a Quarkus REST exception mapper. */
     public static Response response(Problem p) {
         return Response.status(p.status()).type(Problem.MEDIA_TYPE).entity(p).build();
+    }
+
+    /** For a Vert.x route: ends the response with the problem (its status and media type). */
+    public static void end(HttpServerResponse response, Problem p) {
+        JsonObject json = new JsonObject()
+                .put("type", p.type())
+                .put("title", p.title())
+                .put("status", p.status())
+                .put("detail", p.detail())
+                .put("instance", p.instance());
+        if (p.errors() != null) {
+            JsonArray errors = new JsonArray();
+            p.errors()
+                    .forEach(e ->
+                            errors.add(new JsonObject().put("field", e.field()).put("message", e.message())));
+            json.put("errors", errors);
+        }
+        response.setStatusCode(p.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                .end(json.encode());
     }
 
     /**

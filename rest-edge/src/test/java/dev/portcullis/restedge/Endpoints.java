@@ -1,4 +1,4 @@
-package dev.portcullis.recorder.support;
+package dev.portcullis.restedge;
 
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.CookieParam;

@@ -1,7 +1,6 @@
-package dev.portcullis.recorder.rest;
+package dev.portcullis.restedge;
 
 import dev.portcullis.contracts.problem.Problem;
-import dev.portcullis.recorder.api.ApiError;
 import jakarta.ws.rs.ext.ParamConverter;
 import jakarta.ws.rs.ext.ParamConverterProvider;
 import jakarta.ws.rs.ext.Provider;
@@ -81,20 +80,20 @@ public class EdgeParamConverters implements ParamConverterProvider {
         }
     }
 
-    static ApiError refusal(ParamLocation where, String mustBe) {
+    static HttpProblemException refusal(ParamLocation where, String mustBe) {
         if (where.kind() == ParamLocation.Kind.PATH) {
-            return new ApiError(
+            return new HttpProblemException(
                     404,
                     "no such resource: the path segment " + where.name() + " " + mustBe,
                     List.of(new Problem.FieldError(where.name(), mustBe)));
         }
         String kind = where.kind() == ParamLocation.Kind.HEADER ? "header " : "query parameter ";
-        return new ApiError(
+        return new HttpProblemException(
                 400, kind + where.name() + " " + mustBe, List.of(new Problem.FieldError(where.name(), mustBe)));
     }
 
-    /** C0 and C1 controls and DEL, which no id, name or filter of this API contains (PostgreSQL refuses a NUL). */
-    static boolean hasControlCharacter(String s) {
+    /** C0 and C1 controls and DEL, which no id, name or filter of these APIs contains (PostgreSQL refuses a NUL). */
+    public static boolean hasControlCharacter(String s) {
         for (int i = 0; i < s.length(); i++) {
             if (Character.isISOControl(s.charAt(i))) {
                 return true;

@@ -1,7 +1,5 @@
-package dev.portcullis.broker.rest;
+package dev.portcullis.restedge;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.contracts.problem.Problem;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.security.AuthenticationFailedException;
@@ -19,18 +17,19 @@ import org.jboss.logging.Logger;
 
 /**
  * Problem details for what fails before Quarkus REST sees the request: a missing or invalid bearer token and a
- * missing role on the {@code /v1/*} permission (proactive authentication answers those from the HTTP layer), and
- * statuses the HTTP layer sets itself, such as a body over {@code quarkus.http.limits.max-body-size}.
+ * missing role on an HTTP permission (proactive authentication answers those from the HTTP layer), statuses the
+ * HTTP layer sets itself, and a body whose declared length is over {@code quarkus.http.limits.max-body-size},
+ * which Quarkus would answer with an empty 413.
  */
 @ApplicationScoped
 public class ProblemRoutes {
 
     private static final Logger LOG = Logger.getLogger(ProblemRoutes.class);
 
-    private final ObjectMapper json;
+    private final AuthProblems auth;
 
-    ProblemRoutes(ObjectMapper json) {
-        this.json = json;
+    ProblemRoutes(AuthProblems auth) {
+        this.auth = auth;
     }
 
     void register(@Observes Router router) {
@@ -59,8 +58,8 @@ public class ProblemRoutes {
         // the body is not read: close the connection once the answer is out, as Quarkus's check does
         rc.response().putHeader(HttpHeaders.CONNECTION, "close");
         rc.response().endHandler(v -> rc.request().connection().close());
-        write(
-                rc,
+        Problems.end(
+                rc.response(),
                 Problems.of(
                         413,
                         "the request body is larger than " + limit + " bytes",
@@ -74,31 +73,20 @@ public class ProblemRoutes {
         }
         Throwable f = rc.failure();
         String path = rc.request().path();
+        Problem p;
         if (f instanceof AuthenticationFailedException || f instanceof UnauthorizedException) {
             rc.response().putHeader("WWW-Authenticate", "Bearer");
-            write(rc, Problems.of(401, ProblemMappers.UNAUTHORIZED, path));
+            p = Problems.of(401, auth.unauthorized(), path);
         } else if (f instanceof ForbiddenException) {
-            write(rc, Problems.of(403, ProblemMappers.FORBIDDEN, path));
+            p = Problems.of(403, auth.forbidden(), path);
         } else if (f instanceof HttpException h && h.getStatusCode() < 500) {
-            write(rc, Problems.of(h.getStatusCode(), Problems.title(h.getStatusCode()), path));
+            p = Problems.of(h.getStatusCode(), Problems.title(h.getStatusCode()), path);
         } else if (f == null && rc.statusCode() >= 400 && rc.statusCode() < 500) {
-            write(rc, Problems.of(rc.statusCode(), Problems.title(rc.statusCode()), path));
+            p = Problems.of(rc.statusCode(), Problems.title(rc.statusCode()), path);
         } else {
             LOG.errorf(f, "request %s %s failed", rc.request().method(), path);
-            write(rc, Problems.of(500, "the request could not be completed", path));
+            p = Problems.of(500, "the request could not be completed", path);
         }
-    }
-
-    private void write(RoutingContext rc, Problem p) {
-        String body;
-        try {
-            body = json.writeValueAsString(p);
-        } catch (JsonProcessingException e) {
-            body = "{\"status\":" + p.status() + "}";
-        }
-        rc.response()
-                .setStatusCode(p.status())
-                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                .end(body);
+        Problems.end(rc.response(), p);
     }
 }
