@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * Kafka topics, declared once (docs/architecture.md "Events"). Messaging channels carry the same names. No
  * topic name is spelled anywhere else: services, {@code DevStack}, the manifests and their tests take them from
- * here (an ArchUnit rule per service checks it).
+ * here (integration-tests' {@code RepositoryRulesTest} checks it).
  */
 public final class Topics {
 

@@ -12,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -92,10 +91,9 @@ public final class KeycloakServer implements AutoCloseable {
         try {
             Files.createDirectories(cacheDir);
             // One start at a time per distribution copy: the first start augments (writes lib/quarkus).
-            try (FileChannel channel = new RandomAccessFile(
-                                    cacheDir.resolve(flavour + ".lock").toFile(), "rw")
-                            .getChannel();
-                    FileLock ignored = channel.lock()) {
+            try (FileChannel channel =
+                    new RandomAccessFile(cacheDir.resolve(flavour + ".lock").toFile(), "rw").getChannel()) {
+                channel.lock(); // held until the channel closes at the end of this block
                 unpackOnce(Artifacts.keycloakZip(), home);
                 installRealm(home, withTestAgent);
                 int port = portChoice.getAsInt();

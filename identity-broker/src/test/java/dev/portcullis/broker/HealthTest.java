@@ -2,9 +2,11 @@ package dev.portcullis.broker;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 
+import dev.portcullis.contracts.Topics;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import org.awaitility.Awaitility;
@@ -25,8 +27,11 @@ class HealthTest {
                 .then()
                 .statusCode(200)
                 .body("status", is("UP"))
-                .body("checks.find { it.name == 'review-requests' }.status", is("UP"))
-                .body("checks.name", hasItem("review-requests"));
+                .body("checks.find { it.name == '" + Topics.REVIEW_REQUESTS + "' }.status", is("UP"))
+                .body("checks.name", hasItem(Topics.REVIEW_REQUESTS))
+                // Keycloak in step with the connections file (health/ConnectionScopesReadiness)
+                .body("checks.find { it.name == 'keycloak-connection-scopes' }.status", is("UP"))
+                .body("checks.find { it.name == 'keycloak-connection-scopes' }.data.connections", greaterThan(0));
     }
 
     @Test

@@ -1,8 +1,8 @@
 package dev.portcullis.proxy;
 
 import dev.portcullis.proxy.auth.TokenValidator;
-import dev.portcullis.proxy.config.ConnectionCatalog;
 import dev.portcullis.proxy.config.ProxyConfig;
+import dev.portcullis.proxy.connection.ConnectionCatalog;
 import dev.portcullis.proxy.enforcement.Masker;
 import dev.portcullis.proxy.enforcement.PolicyDecider;
 import dev.portcullis.proxy.enforcement.ReviewHolds;

@@ -6,12 +6,16 @@ import java.util.logging.Level;
 import org.jboss.logmanager.ExtHandler;
 import org.jboss.logmanager.ExtLogRecord;
 import org.jboss.logmanager.Logger;
+import org.jboss.logmanager.formatters.PatternFormatter;
 
 /**
  * The records one logger (and its children) writes while open, each with the MDC it was logged
  * with. A JBoss LogManager handler, the log manager the tests and Quarkus run with.
  */
 public final class LogCapture extends ExtHandler implements AutoCloseable {
+
+    // the message with its parameters in (ExtLogRecord.getFormattedMessage() is deprecated for a formatter)
+    private static final PatternFormatter MESSAGE = new PatternFormatter("%s");
 
     private final Logger logger;
     public final List<ExtLogRecord> records = new CopyOnWriteArrayList<>();
@@ -20,6 +24,11 @@ public final class LogCapture extends ExtHandler implements AutoCloseable {
         this.logger = Logger.getLogger(category);
         setLevel(Level.ALL);
         logger.addHandler(this);
+    }
+
+    /** A record's message with its parameters in. */
+    public static String message(ExtLogRecord record) {
+        return MESSAGE.format(record);
     }
 
     public static LogCapture of(Class<?> category) {
@@ -38,9 +47,7 @@ public final class LogCapture extends ExtHandler implements AutoCloseable {
 
     /** The records whose formatted message contains {@code text}. */
     public List<ExtLogRecord> containing(String text) {
-        return records.stream()
-                .filter(r -> r.getFormattedMessage().contains(text))
-                .toList();
+        return records.stream().filter(r -> message(r).contains(text)).toList();
     }
 
     /** The first record containing {@code text}, waiting up to {@code timeout} for it (it may be logged later). */
@@ -53,9 +60,7 @@ public final class LogCapture extends ExtHandler implements AutoCloseable {
             }
             if (System.nanoTime() > end) {
                 throw new AssertionError("no record containing '" + text + "' within " + timeout + "; logged: "
-                        + records.stream()
-                                .map(ExtLogRecord::getFormattedMessage)
-                                .toList());
+                        + records.stream().map(LogCapture::message).toList());
             }
             Thread.sleep(10);
         }

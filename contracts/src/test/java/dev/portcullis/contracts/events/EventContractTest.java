@@ -162,7 +162,8 @@ class EventContractTest {
             e.forEachAttribute(visited::put);
             Map<String, Object> jackson = JSON.convertValue(e, new TypeReference<LinkedHashMap<String, Object>>() {});
             assertThat(visited.keySet()).containsExactlyElementsOf(jackson.keySet());
-            assertThat((JsonNode) JSON.valueToTree(visited)).isEqualTo(JSON.valueToTree(jackson));
+            JsonNode visitedTree = JSON.valueToTree(visited);
+            assertThat(visitedTree).isEqualTo(JSON.valueToTree(jackson));
         }
     }
 

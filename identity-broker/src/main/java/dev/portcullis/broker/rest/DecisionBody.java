@@ -2,6 +2,8 @@ package dev.portcullis.broker.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.broker.api.PlainText;
+import dev.portcullis.broker.api.ProblemException;
 
 /**
  * The optional body of an approve/deny call: {@code {"comment": "..."}}, or nothing at all (so

@@ -1,5 +1,6 @@
 package dev.portcullis.broker.rest;
 
+import dev.portcullis.broker.api.ProblemException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;

@@ -373,7 +373,8 @@ class JourneyIT {
             long t0 = System.nanoTime();
 
             SQLException cut = Poll.until("the open session to be cut", Duration.ofSeconds(15), () -> {
-                try (ResultSet rs = st.executeQuery("SELECT 1")) {
+                try {
+                    st.executeQuery("SELECT 1").close();
                     return null; // still open
                 } catch (SQLException e) {
                     return e;

@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
@@ -110,7 +109,7 @@ final class KubeTarget implements AutoCloseable {
     static KubeTarget start(Path dir, Path secrets) throws IOException {
         MOCK_LOG.setLevel(Level.WARNING);
         KubernetesMockServer mock = new KubernetesMockServer(
-                new Context(Serialization.jsonMapper()),
+                new Context(), // only expectations use its mapper, and the CRUD dispatcher has its own
                 new MockWebServer(),
                 new HashMap<>(),
                 new KubernetesCrudDispatcher(),

@@ -70,7 +70,7 @@ public final class KustomizeRenderer {
             String ns = k.get("namespace").asText();
             for (ObjectNode o : out) {
                 if (!CLUSTER_SCOPED.contains(o.path("kind").asText())) {
-                    ((ObjectNode) o.with("metadata")).put("namespace", ns);
+                    o.withObjectProperty("metadata").put("namespace", ns);
                 }
             }
         }

@@ -452,7 +452,7 @@ public final class ManifestChecker {
 
     private static void walk(JsonNode n, String path, KeyVisitor v) {
         if (n.isObject()) {
-            n.fields().forEachRemaining(e -> {
+            n.properties().forEach(e -> {
                 v.visit(path + "." + e.getKey(), e.getKey());
                 walk(e.getValue(), path + "." + e.getKey(), v);
             });

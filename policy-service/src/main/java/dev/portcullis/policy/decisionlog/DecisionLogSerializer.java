@@ -60,7 +60,9 @@ public class DecisionLogSerializer implements Serializer<DecisionLogEvent> {
         switch (node.getNodeType()) {
             case OBJECT -> {
                 g.writeStartObject();
-                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                for (Iterator<Map.Entry<String, JsonNode>> it =
+                                node.properties().iterator();
+                        it.hasNext(); ) {
                     Map.Entry<String, JsonNode> f = it.next();
                     g.writeFieldName(f.getKey());
                     if (SensitiveKeys.isSensitive(f.getKey())

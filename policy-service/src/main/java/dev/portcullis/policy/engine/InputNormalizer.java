@@ -173,7 +173,7 @@ public final class InputNormalizer {
             throw new InvalidInputException("input.connection.tags must be an object of strings");
         }
         Map<String, String> out = new HashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!e.getValue().isTextual()) {
                 throw new InvalidInputException("input.connection.tags." + e.getKey() + " must be a string");
@@ -188,7 +188,9 @@ public final class InputNormalizer {
         switch (node.getNodeType()) {
             case OBJECT -> {
                 Map<String, Object> map = new LinkedHashMap<>();
-                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                for (Iterator<Map.Entry<String, JsonNode>> it =
+                                node.properties().iterator();
+                        it.hasNext(); ) {
                     Map.Entry<String, JsonNode> e = it.next();
                     map.put(e.getKey(), toCel(e.getValue()));
                 }

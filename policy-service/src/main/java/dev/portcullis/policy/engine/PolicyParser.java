@@ -178,7 +178,7 @@ public final class PolicyParser {
             throw new IllegalArgumentException(what + " must be a mapping of strings");
         }
         Map<String, String> out = new LinkedHashMap<>();
-        node.fields().forEachRemaining(e -> {
+        node.properties().forEach(e -> {
             if (!e.getValue().isValueNode()) {
                 throw new IllegalArgumentException(what + "." + e.getKey() + " must be a string");
             }

@@ -1,6 +1,6 @@
 package dev.portcullis.policy.repository;
 
-import dev.portcullis.policy.PolicyChange;
+import dev.portcullis.policy.entity.PolicyChange;
 import io.quarkus.hibernate.reactive.panache.PanacheRepository;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;

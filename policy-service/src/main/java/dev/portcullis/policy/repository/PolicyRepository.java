@@ -1,6 +1,6 @@
 package dev.portcullis.policy.repository;
 
-import dev.portcullis.policy.Policy;
+import dev.portcullis.policy.entity.Policy;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;

@@ -1,12 +1,12 @@
 package dev.portcullis.policy.service;
 
-import dev.portcullis.policy.Policy;
-import dev.portcullis.policy.PolicyChange;
-import dev.portcullis.policy.PolicyChange.Operation;
 import dev.portcullis.policy.engine.CompiledPolicy;
 import dev.portcullis.policy.engine.PolicyCompileException;
 import dev.portcullis.policy.engine.PolicyCompiler;
 import dev.portcullis.policy.engine.PolicySet;
+import dev.portcullis.policy.entity.Policy;
+import dev.portcullis.policy.entity.PolicyChange;
+import dev.portcullis.policy.entity.PolicyChange.Operation;
 import dev.portcullis.policy.repository.PolicyChangeRepository;
 import dev.portcullis.policy.repository.PolicyRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -210,7 +210,7 @@ public class PolicyService {
         PolicyChange c = new PolicyChange();
         c.policyId = p.id;
         c.operation = operation;
-        c.version = (long) p.version;
+        c.version = p.version;
         c.changedBy = BOOTSTRAP_ACTOR;
         c.changedAt = now;
         return c;

@@ -304,7 +304,7 @@ class MalformedInputTest {
     /** Every field of a body, nested objects' ones as {@code a.b}. */
     static List<String> fields(ObjectNode node) {
         List<String> out = new ArrayList<>();
-        node.fields().forEachRemaining(f -> {
+        node.properties().forEach(f -> {
             out.add(f.getKey());
             if (f.getValue() instanceof ObjectNode inner) {
                 fields(inner).forEach(n -> out.add(f.getKey() + "." + n));

@@ -195,7 +195,7 @@ public final class SessionEventParser {
     private static Map<String, String> tags(JsonNode n) {
         Map<String, String> tags = new LinkedHashMap<>();
         if (n != null && n.isObject()) {
-            n.fields().forEachRemaining(e -> {
+            n.properties().forEach(e -> {
                 if (e.getValue().isValueNode()) {
                     tags.put(limit(e.getKey()), limit(e.getValue().asText()));
                 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.recorder.config.RecorderConfig;
-import dev.portcullis.recorder.connections.ConnectionCatalog;
+import dev.portcullis.recorder.connection.ConnectionCatalog;
 import dev.portcullis.recorder.events.JsonSupport;
 import dev.portcullis.recorder.events.SessionEventType;
 import dev.portcullis.recorder.recording.AsciicastWriter;
@@ -209,7 +209,9 @@ public class RecordingFinalizer {
                     }
                     expected = seq + 1;
                     after = seq;
-                    // the row's own bytes (a heap buffer), not a copy
+                    // the row's own bytes (a heap buffer), not a copy; Vert.x 4 deprecates its ByteBuf
+                    // bridge with no public replacement (Vert.x 5 moves it to BufferInternal)
+                    @SuppressWarnings("deprecation")
                     ByteBuf payload = r.getBuffer("payload").getDelegate().getByteBuf();
                     byte[] bytes = payload.hasArray() ? payload.array() : ByteBufUtil.getBytes(payload);
                     int offset = payload.hasArray() ? payload.arrayOffset() + payload.readerIndex() : 0;

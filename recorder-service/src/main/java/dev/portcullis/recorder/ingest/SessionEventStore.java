@@ -123,7 +123,7 @@ public class SessionEventStore {
             actions[i] = e.action() == null
                     ? null
                     : e.action().length() > 16 ? e.action().substring(0, 16) : e.action();
-            payloads[i] = Buffer.buffer(Unpooled.wrappedBuffer(e.json())); // wrapped, not copied
+            payloads[i] = wrap(e.json());
             acc.computeIfAbsent(e.sessionId(), k -> new Acc()).add(e);
         }
         int m = acc.size();
@@ -210,6 +210,13 @@ public class SessionEventStore {
                     }
                     return new Inserted(stored, ready);
                 });
+    }
+
+    // The event's bytes wrapped, not copied.
+    // Vert.x 4 deprecates its ByteBuf bridge with no public replacement (Vert.x 5 moves it to BufferInternal).
+    @SuppressWarnings("deprecation")
+    private static Buffer wrap(byte[] json) {
+        return Buffer.buffer(Unpooled.wrappedBuffer(json));
     }
 
     private static String toJson(Map<String, String> tags) {

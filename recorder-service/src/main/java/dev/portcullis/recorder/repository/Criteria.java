@@ -1,14 +1,15 @@
 package dev.portcullis.recorder.repository;
 
-import io.quarkus.panache.common.Parameters;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The optional filters of a search: each clause is added only when its value is given. */
 final class Criteria {
 
     private final List<String> where = new ArrayList<>();
-    private final Parameters params = new Parameters();
+    private final Map<String, Object> params = new LinkedHashMap<>();
 
     /** {@code field = :field} when {@code value} is not null. */
     Criteria eq(String field, Object value) {
@@ -19,7 +20,7 @@ final class Criteria {
     Criteria when(Object value, String clause, String name) {
         if (value != null) {
             where.add(clause);
-            params.and(name, value);
+            params.put(name, value);
         }
         return this;
     }
@@ -28,7 +29,7 @@ final class Criteria {
         return String.join(" and ", where);
     }
 
-    Parameters params() {
+    Map<String, Object> params() {
         return params;
     }
 }

@@ -1,6 +1,6 @@
 package dev.portcullis.recorder.repository;
 
-import dev.portcullis.recorder.DecisionLogEntry;
+import dev.portcullis.recorder.entity.DecisionLogEntry;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Sort;

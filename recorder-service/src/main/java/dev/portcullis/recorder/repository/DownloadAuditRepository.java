@@ -1,6 +1,6 @@
 package dev.portcullis.recorder.repository;
 
-import dev.portcullis.recorder.DownloadAudit;
+import dev.portcullis.recorder.entity.DownloadAudit;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;

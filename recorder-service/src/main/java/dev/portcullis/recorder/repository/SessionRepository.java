@@ -1,6 +1,6 @@
 package dev.portcullis.recorder.repository;
 
-import dev.portcullis.recorder.RecordedSession;
+import dev.portcullis.recorder.entity.RecordedSession;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Sort;

@@ -1,7 +1,7 @@
 package dev.portcullis.recorder.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.portcullis.recorder.DecisionLogEntry;
+import dev.portcullis.recorder.entity.DecisionLogEntry;
 import dev.portcullis.recorder.events.JsonSupport;
 import dev.portcullis.recorder.events.SessionId;
 import dev.portcullis.recorder.repository.DecisionRepository;

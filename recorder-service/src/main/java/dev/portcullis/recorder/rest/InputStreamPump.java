@@ -108,6 +108,9 @@ final class InputStreamPump {
                 .onComplete(this::write);
     }
 
+    // The pooled chunk goes to the response wrapped, not copied.
+    // Vert.x 4 deprecates its ByteBuf bridge with no public replacement (Vert.x 5 moves it to BufferInternal).
+    @SuppressWarnings("deprecation")
     private void write(AsyncResult<ByteBuf> read) {
         if (read.failed()) {
             finish(read.cause());

@@ -1,5 +1,6 @@
 package dev.portcullis.recorder.rest;
 
+import dev.portcullis.recorder.api.ApiError;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 

@@ -1,6 +1,7 @@
 package dev.portcullis.recorder.rest;
 
 import dev.portcullis.contracts.problem.Problem;
+import dev.portcullis.recorder.api.ApiError;
 import dev.portcullis.recorder.events.SessionId;
 import dev.portcullis.recorder.service.RecordingDownloadService;
 import dev.portcullis.restedge.AuthProblems;

@@ -1,5 +1,6 @@
 package dev.portcullis.recorder.rest;
 
+import dev.portcullis.recorder.api.ApiError;
 import dev.portcullis.recorder.events.SessionId;
 import dev.portcullis.recorder.repository.DownloadAuditRepository;
 import dev.portcullis.recorder.repository.SessionRepository;

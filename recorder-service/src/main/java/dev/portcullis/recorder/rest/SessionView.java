@@ -1,7 +1,7 @@
 package dev.portcullis.recorder.rest;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.portcullis.recorder.RecordedSession;
+import dev.portcullis.recorder.entity.RecordedSession;
 import dev.portcullis.recorder.events.JsonSupport;
 import dev.portcullis.recorder.ingest.SeqRanges;
 import java.io.IOException;

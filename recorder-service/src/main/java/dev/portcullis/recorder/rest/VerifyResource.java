@@ -1,6 +1,7 @@
 package dev.portcullis.recorder.rest;
 
-import dev.portcullis.recorder.RecordedSession;
+import dev.portcullis.recorder.api.ApiError;
+import dev.portcullis.recorder.entity.RecordedSession;
 import dev.portcullis.recorder.events.SessionId;
 import dev.portcullis.recorder.recording.RecordingVerifier;
 import dev.portcullis.recorder.repository.SessionRepository;

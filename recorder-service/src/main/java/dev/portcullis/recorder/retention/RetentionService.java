@@ -1,9 +1,9 @@
 package dev.portcullis.recorder.retention;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.portcullis.recorder.RecordedSession;
 import dev.portcullis.recorder.config.RecorderConfig;
-import dev.portcullis.recorder.connections.ConnectionCatalog;
+import dev.portcullis.recorder.connection.ConnectionCatalog;
+import dev.portcullis.recorder.entity.RecordedSession;
 import dev.portcullis.recorder.events.JsonSupport;
 import dev.portcullis.recorder.repository.SessionRepository;
 import dev.portcullis.recorder.storage.RecordingStore;

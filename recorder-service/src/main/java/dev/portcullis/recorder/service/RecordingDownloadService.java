@@ -1,10 +1,11 @@
 package dev.portcullis.recorder.service;
 
-import dev.portcullis.recorder.DownloadAudit;
-import dev.portcullis.recorder.RecordedSession;
+import dev.portcullis.recorder.api.ApiError;
+import dev.portcullis.recorder.api.ByteRange;
+import dev.portcullis.recorder.entity.DownloadAudit;
+import dev.portcullis.recorder.entity.RecordedSession;
 import dev.portcullis.recorder.repository.DownloadAuditRepository;
 import dev.portcullis.recorder.repository.SessionRepository;
-import dev.portcullis.recorder.rest.ApiError;
 import dev.portcullis.recorder.storage.RecordingStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;

@@ -58,8 +58,8 @@ class SessionEventParserTest {
     @Test
     void sensitiveKeysAreMatchedByPartLikeInTheDecisionLogs() {
         var r = parse("""
-                {"type":"session.request", "session_id":"s-1", "seq":1,
-                  "data": {"text":"SELECT 1", "db_password":"hunter2", "headers":{"X-Api-Key":"k-123"}}}""");
+                {"type":"%s", "session_id":"s-1", "seq":1,
+                  "data": {"text":"SELECT 1", "db_password":"hunter2", "headers":{"X-Api-Key":"k-123"}}}""".formatted(EventTypes.SESSION_REQUEST));
         assertThat(r.event().jsonText())
                 .doesNotContain("hunter2")
                 .doesNotContain("k-123")

@@ -4,6 +4,7 @@ import dev.portcullis.contracts.connections.Connection;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.events.EventPublisher;
+import dev.portcullis.proxy.events.SessionData;
 import dev.portcullis.proxy.events.SessionRecorder;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.TracerProvider;
@@ -63,6 +64,13 @@ public abstract class AgentSession implements LiveSession {
                             .put("access", identity.access())
                             .mergeIn(details));
         }
+    }
+
+    /** Records {@code session.decision} for the request recorded at {@code requestSeq}; returns its seq. */
+    public long recordDecision(Decision d, long requestSeq, boolean cached) {
+        return recorder.emit(
+                EventTypes.SESSION_DECISION,
+                SessionData.decision(requestSeq, d.action().wire(), d.reasons(), d.rules(), d.decisionId(), cached));
     }
 
     /** Once: leaves the registry and records {@code session.ended}; false when the session had ended already. */

@@ -3,7 +3,6 @@ package dev.portcullis.proxy.events;
 import dev.portcullis.contracts.Topics;
 import dev.portcullis.contracts.events.CloudEvent;
 import dev.portcullis.contracts.events.EventTypes;
-import dev.portcullis.proxy.enforcement.Decision;
 import io.vertx.core.json.JsonObject;
 import org.jboss.logging.Logger;
 
@@ -62,13 +61,6 @@ public final class SessionRecorder {
                 sessionId,
                 EventPublisher.sessionEvent(type, sessionId, s, agent, connection, data));
         return s;
-    }
-
-    /** {@code session.decision} for the request recorded at {@code requestSeq}. */
-    public long decision(Decision d, long requestSeq, boolean cached) {
-        return emit(
-                EventTypes.SESSION_DECISION,
-                SessionData.decision(requestSeq, d.action().wire(), d.reasons(), d.rules(), d.decisionId(), cached));
     }
 
     /** How many {@code session.request} events so far. */

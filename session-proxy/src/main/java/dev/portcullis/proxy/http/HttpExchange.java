@@ -190,7 +190,7 @@ final class HttpExchange {
             if (cached == null) {
                 server.decisions().put(cacheKey, d);
             }
-            session.recorder.decision(d, requestSeq, cached != null);
+            session.recordDecision(d, requestSeq, cached != null);
             if (client.isClosed()) {
                 return;
             }

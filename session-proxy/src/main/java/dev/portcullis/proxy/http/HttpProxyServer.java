@@ -151,7 +151,7 @@ public final class HttpProxyServer implements AutoCloseable {
                 code,
                 code == 400 ? "BadRequest" : "RequestEntityTooLarge",
                 "Portcullis: " + message);
-        req.response().close();
+        req.connection().close(); // after the answer: a close flushes what is written first
     }
 
     private void request(HttpServerRequest req) {

@@ -2,7 +2,7 @@ package dev.portcullis.proxy.http;
 
 import dev.portcullis.contracts.connections.Connection;
 import dev.portcullis.contracts.connections.Credentials;
-import dev.portcullis.proxy.config.Targets;
+import dev.portcullis.proxy.connection.Targets;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -193,8 +193,7 @@ final class HttpTargets implements AutoCloseable {
                 .setConnectTimeout((int) connectTimeout.toMillis())
                 .setIdleTimeout((int) idleTimeout.toSeconds())
                 .setMaxHeaderSize(64 * 1024)
-                .setDecompressionSupported(false)
-                .setTryUseCompression(false);
+                .setDecompressionSupported(false);
         if (tls) {
             o.setSsl(true).setVerifyHost(true).setForceSni(true);
             if (c.tls() != null && c.tls().caFile() != null) {

@@ -1,8 +1,8 @@
 package dev.portcullis.proxy.pg;
 
 import dev.portcullis.proxy.auth.TokenValidator;
-import dev.portcullis.proxy.config.ConnectionCatalog;
 import dev.portcullis.proxy.config.ProxyConfig;
+import dev.portcullis.proxy.connection.ConnectionCatalog;
 import dev.portcullis.proxy.enforcement.Masker;
 import dev.portcullis.proxy.enforcement.PolicyDecider;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
@@ -12,11 +12,15 @@ import dev.portcullis.proxy.pg.sql.SqlAnalyzer;
 import io.opentelemetry.api.trace.Tracer;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Everything a PostgreSQL session needs from the application, handed over once; {@code tracer} makes its span. */
-record PgGateway(
+/**
+ * Everything a PostgreSQL session needs from the application, handed over once by {@code PgListener};
+ * {@code tracer} makes its span.
+ */
+public record PgGateway(
         Vertx vertx,
         ProxyConfig config,
         ConnectionCatalog connections,
@@ -33,8 +37,13 @@ record PgGateway(
         boolean clientTls,
         Tracer tracer) {
 
-    PgGateway {
+    public PgGateway {
         cancelKeys = cancelKeys == null ? new ConcurrentHashMap<>() : cancelKeys;
+    }
+
+    /** Serves one client connection with a {@link PgSession} of its own. */
+    public void accept(NetSocket client) {
+        new PgSession(this, client).start();
     }
 
     static long cancelKey(int pid, int secret) {

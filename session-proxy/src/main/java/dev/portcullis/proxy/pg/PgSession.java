@@ -13,7 +13,7 @@ import dev.portcullis.contracts.events.ReviewRequested;
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.auth.TokenValidator;
 import dev.portcullis.proxy.config.ProxyConfig;
-import dev.portcullis.proxy.config.Targets;
+import dev.portcullis.proxy.connection.Targets;
 import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.LiveSession;
 import dev.portcullis.proxy.enforcement.MaskRule;
@@ -345,6 +345,9 @@ final class PgSession implements LiveSession {
         }
     }
 
+    // Several frames go out as one gathering write, not copied.
+    // Vert.x 4 deprecates its ByteBuf bridge with no public replacement (Vert.x 5 moves it to BufferInternal).
+    @SuppressWarnings("deprecation")
     private static void write(NetSocket socket, List<Buffer> out) {
         int n = out.size();
         if (n == 0) {

@@ -74,7 +74,7 @@ final class SshAgentSession extends AgentSession {
         } catch (ExecutionException | TimeoutException ex) {
             d = Decision.failClosed("policy service unavailable");
         }
-        recorder.decision(d, requestSeq, false);
+        recordDecision(d, requestSeq, false);
         return d;
     }
 

@@ -2,7 +2,7 @@ package dev.portcullis.proxy.ssh;
 
 import dev.portcullis.contracts.connections.Connection;
 import dev.portcullis.contracts.connections.Credentials;
-import dev.portcullis.proxy.config.Targets;
+import dev.portcullis.proxy.connection.Targets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

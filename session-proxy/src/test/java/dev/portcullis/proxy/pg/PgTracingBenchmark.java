@@ -1,6 +1,7 @@
 package dev.portcullis.proxy.pg;
 
 import dev.portcullis.proxy.Agents;
+import dev.portcullis.proxy.PgListener;
 import dev.portcullis.proxy.ProxyTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

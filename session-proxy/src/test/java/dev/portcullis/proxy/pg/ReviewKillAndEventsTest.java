@@ -13,9 +13,10 @@ import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.Agents;
 import dev.portcullis.proxy.KafkaProbe;
 import dev.portcullis.proxy.LogCapture;
+import dev.portcullis.proxy.PgListener;
 import dev.portcullis.proxy.ProxyTestResource;
+import dev.portcullis.proxy.enforcement.ControlEventsListener;
 import dev.portcullis.proxy.enforcement.SessionContext;
-import dev.portcullis.proxy.events.ControlEventsListener;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
@@ -234,12 +235,13 @@ class ReviewKillAndEventsTest {
                         .close();
             }
             JsonObject started = events.await(
-                    e -> "session.started".equals(e.getString("type"))
+                    e -> EventTypes.SESSION_STARTED.equals(e.getString("type"))
                             && "trace-test".equals(e.getJsonObject("data").getString("application_name")),
                     Duration.ofSeconds(10));
             String sessionId = started.getString("session_id");
             events.await(
-                    e -> "session.ended".equals(e.getString("type")) && sessionId.equals(e.getString("session_id")),
+                    e -> EventTypes.SESSION_ENDED.equals(e.getString("type"))
+                            && sessionId.equals(e.getString("session_id")),
                     Duration.ofSeconds(10));
             List<JsonObject> mine = events.session(sessionId, "demo-agent", "pg-demo");
             String[] first = events.traceparent(mine.get(0)).split("-");
@@ -266,14 +268,14 @@ class ReviewKillAndEventsTest {
         try (LogCapture log = LogCapture.of(PgSession.class)) {
             assertThrows(SQLException.class, () -> PgClients.jdbc(port, Agents.tampered(token), "mdc-test"));
             ExtLogRecord refused = log.await("login from", Duration.ofSeconds(10));
-            assertTrue(refused.getFormattedMessage().contains("refused for connection pg-demo"), refused::getMessage);
+            assertTrue(LogCapture.message(refused).contains("refused for connection pg-demo"), refused::getMessage);
             String sessionId = refused.getMdc(SessionContext.SESSION_ID);
             assertNotNull(sessionId);
-            assertFalse(refused.getFormattedMessage().contains(sessionId), "the id is not pasted into the text");
+            assertFalse(LogCapture.message(refused).contains(sessionId), "the id is not pasted into the text");
             assertEquals("postgres", refused.getMdc(SessionContext.PROTOCOL));
             assertNull(refused.getMdc(SessionContext.AGENT), "no agent before a valid token");
             assertTrue(String.valueOf(refused.getMdc("traceId")).matches("[0-9a-f]{32}"), refused.getMdc("traceId"));
-            assertFalse(refused.getFormattedMessage().contains(token.substring(token.length() - 20)), "no token");
+            assertFalse(LogCapture.message(refused).contains(token.substring(token.length() - 20)), "no token");
         }
     }
 

@@ -225,7 +225,7 @@ class PolicyClientTest {
             List<ExtLogRecord> warnings = log.containing("no service token for policy-service");
             assertEquals(1, warnings.size(), () -> "logged: " + log.records);
             assertEquals(Level.WARN, Level.valueOf(warnings.get(0).getLevel().getName()));
-            assertTrue(warnings.get(0).getFormattedMessage().contains("unauthorized_client"));
+            assertTrue(LogCapture.message(warnings.get(0)).contains("unauthorized_client"));
         }
     }
 

@@ -1,0 +1,30 @@
+package dev.portcullis.broker.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.validation.constraints.Size;
+import java.time.OffsetDateTime;
+
+/** Shapes of the review API (the incoming {@code review.requested} is contracts' ReviewRequested). */
+public final class ReviewApi {
+
+    private ReviewApi() {}
+
+    public record Decision(@Size(max = 2000) String comment) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ReviewView(
+            String id,
+            @JsonProperty("session_id") String sessionId,
+            String agent,
+            String connection,
+            JsonNode request,
+            JsonNode reasons,
+            String status,
+            @JsonProperty("requested_at") OffsetDateTime requestedAt,
+            @JsonProperty("expires_at") OffsetDateTime expiresAt,
+            @JsonProperty("decided_by") String decidedBy,
+            @JsonProperty("decided_at") OffsetDateTime decidedAt,
+            String comment) {}
+}

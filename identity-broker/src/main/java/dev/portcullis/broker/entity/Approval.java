@@ -1,0 +1,47 @@
+package dev.portcullis.broker.entity;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
+import jakarta.persistence.Table;
+import java.io.Serializable;
+import java.time.OffsetDateTime;
+import java.util.Objects;
+import java.util.UUID;
+
+/** One approver's decision on an access request. */
+@Entity
+@Table(name = "access_request_approval")
+@IdClass(Approval.Key.class)
+public class Approval {
+
+    @Id
+    @Column(name = "request_id")
+    public UUID requestId;
+
+    @Id
+    public String approver;
+    /** APPROVE or DENY. */
+    public String decision;
+
+    public String comment;
+
+    @Column(name = "decided_at")
+    public OffsetDateTime decidedAt;
+
+    public static class Key implements Serializable {
+        public UUID requestId;
+        public String approver;
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && Objects.equals(requestId, k.requestId) && Objects.equals(approver, k.approver);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(requestId, approver);
+        }
+    }
+}

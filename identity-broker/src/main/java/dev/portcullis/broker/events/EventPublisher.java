@@ -1,0 +1,82 @@
+package dev.portcullis.broker.events;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.AgentDisabled;
+import dev.portcullis.contracts.events.CloudEvent;
+import dev.portcullis.contracts.events.EventSources;
+import dev.portcullis.contracts.events.GrantChanged;
+import dev.portcullis.contracts.events.ReviewDecided;
+import dev.portcullis.contracts.events.ReviewRequested;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes the broker's events: contracts' {@link CloudEvent} around one of its payload records, written by the
+ * service's ObjectMapper. Key = the entity id (agent, grant or review). The returned Uni completes when Kafka
+ * acknowledged the record.
+ */
+@ApplicationScoped
+// native: the contract's records are written (and ReviewRequested read) through the ObjectMapper, outside any REST
+// signature
+@RegisterForReflection(
+        targets = {CloudEvent.class, AgentDisabled.class, GrantChanged.class, ReviewDecided.class, ReviewRequested.class
+        })
+public class EventPublisher {
+
+    private static final Logger LOG = Logger.getLogger(EventPublisher.class);
+
+    private final MutinyEmitter<String> identityEvents;
+    private final MutinyEmitter<String> reviewDecisions;
+    private final ObjectMapper json;
+
+    public EventPublisher(
+            @Channel(Topics.IDENTITY_EVENTS) MutinyEmitter<String> identityEvents,
+            @Channel(Topics.REVIEW_DECISIONS) MutinyEmitter<String> reviewDecisions,
+            ObjectMapper json) {
+        this.identityEvents = identityEvents;
+        this.reviewDecisions = reviewDecisions;
+        this.json = json;
+    }
+
+    /** {@code agent.disabled} or {@code grant.*}; {@code subject} is the agent's name. */
+    public Uni<Void> identityEvent(String type, String key, String subject, Object data) {
+        return send(
+                identityEvents,
+                Topics.IDENTITY_EVENTS,
+                key,
+                CloudEvent.of(EventSources.IDENTITY_BROKER, type, subject, data));
+    }
+
+    /** {@code review.approved|denied|expired}, keyed by and about the review. */
+    public Uni<Void> reviewDecision(String type, String reviewId, ReviewDecided data) {
+        return send(
+                reviewDecisions,
+                Topics.REVIEW_DECISIONS,
+                reviewId,
+                CloudEvent.of(EventSources.IDENTITY_BROKER, type, reviewId, data));
+    }
+
+    private Uni<Void> send(MutinyEmitter<String> emitter, String topic, String key, CloudEvent<?> event) {
+        String value;
+        try {
+            value = json.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(e);
+        }
+        Message<String> message = Message.of(value)
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(key)
+                        .build());
+        return emitter.sendMessage(message)
+                .onFailure()
+                .invoke(e -> LOG.errorf("could not publish %s %s to %s: %s", event.type(), key, topic, e.getMessage()));
+    }
+}

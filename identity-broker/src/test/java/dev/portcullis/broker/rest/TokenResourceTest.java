@@ -1,0 +1,219 @@
+package dev.portcullis.broker.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.broker.support.Agents;
+import dev.portcullis.broker.support.KafkaTopics;
+import dev.portcullis.broker.support.Tokens;
+import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.EventTypes;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class TokenResourceTest {
+
+    @ConfigProperty(name = "portcullis.tokens.lifespan")
+    Duration lifespan;
+
+    static Response mint(String agentToken, Map<String, Object> body) {
+        return given().auth()
+                .oauth2(agentToken)
+                .contentType(ContentType.JSON)
+                .body(body)
+                .post("/v1/tokens");
+    }
+
+    static List<String> scopes(JsonNode claims) {
+        return Arrays.asList(claims.get("scope").asText().split(" "));
+    }
+
+    @Test
+    void mintedTokenHasRealmIssuerSessionProxyAudienceOneConnScopeAndShortExpiry() {
+        Agents.Created a = Agents.create("minter", Tokens.ADMIN);
+        Agents.grant(a.name(), "pg-test", "read");
+        String agentToken = Tokens.agentToken(a.name(), a.secret());
+
+        Response r = mint(agentToken, Map.of("connection", "pg-test", "access", "read"));
+        r.then()
+                .statusCode(200)
+                .header("Cache-Control", "no-store")
+                .body("token_type", is("Bearer"))
+                .body("scope", containsString("conn:pg-test:read"))
+                .body("connection.psql", containsString("dbname=pg-test"))
+                .body("connection.psql", containsString("user=" + a.name()))
+                .body("connection.psql", not(containsString(a.secret())));
+        String token = r.path("access_token");
+        JsonNode claims = Tokens.claims(token);
+
+        assertEquals(Tokens.issuer(), claims.get("iss").asText());
+        JsonNode aud = claims.get("aud");
+        List<String> audiences = aud.isArray()
+                ? Arrays.asList(new com.fasterxml.jackson.databind.ObjectMapper().convertValue(aud, String[].class))
+                : List.of(aud.asText());
+        assertEquals(List.of("session-proxy"), audiences, "audience narrowed to session-proxy");
+        assertEquals(
+                List.of("conn:pg-test:read"),
+                scopes(claims).stream().filter(s -> s.startsWith("conn:")).toList(),
+                "exactly one conn: scope");
+        long life = claims.get("exp").asLong() - claims.get("iat").asLong();
+        assertEquals(lifespan.toSeconds(), life, "token lives the configured lifespan");
+        assertTrue(life <= 300, "a lifetime of minutes at most");
+        assertEquals(
+                "service-account-" + a.name(), claims.get("preferred_username").asText());
+        assertEquals(
+                Tokens.claims(agentToken).get("sub").asText(),
+                claims.get("sub").asText(),
+                "sub is the agent's service account");
+        assertEquals(life, r.<Integer>path("expires_in").longValue());
+    }
+
+    @Test
+    void sshAndKubernetesTokensComeWithHintsForTheirOwnClientsAndNoSecret() {
+        Agents.Created a = Agents.create("hinted", Tokens.ADMIN);
+        Agents.grant(a.name(), "ssh-test", "read");
+        Agents.grant(a.name(), "k8s-test", "read");
+        String agentToken = Tokens.agentToken(a.name(), a.secret());
+
+        Response ssh = mint(agentToken, Map.of("connection", "ssh-test", "access", "read"));
+        ssh.then()
+                .statusCode(200)
+                .body("scope", containsString("conn:ssh-test:read"))
+                .body("connection.type", is("ssh"))
+                .body("connection.ssh", is("ssh -p 2222 " + a.name() + "@ssh-test@127.0.0.1"))
+                .body("connection.password", containsString("access_token"))
+                .body("connection.psql", org.hamcrest.Matchers.nullValue());
+        Response kube = mint(agentToken, Map.of("connection", "k8s-test", "access", "read"));
+        kube.then()
+                .statusCode(200)
+                .body("connection.server", is("http://127.0.0.1:8084/k8s-test"))
+                .body("connection.kubectl", containsString("--server=http://127.0.0.1:8084/k8s-test"));
+        for (Response r : List.of(ssh, kube)) {
+            String hints = r.path("connection").toString();
+            assertFalse(hints.contains(a.secret()), "no client secret in the hints");
+            assertFalse(hints.contains(r.<String>path("access_token")), "the hints name the token, never hold it");
+        }
+    }
+
+    @Test
+    void withoutAGrantTheBrokerRefusesAndKeycloakDoesNotIssueTheScope() {
+        Agents.Created a = Agents.create("ungranted", Tokens.ADMIN);
+        String agentToken = Tokens.agentToken(a.name(), a.secret());
+
+        mint(agentToken, Map.of("connection", "pg-test", "access", "write"))
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json")
+                .body("detail", containsString("no active grant"));
+
+        // asking Keycloak directly for the scope does not yield it
+        Response direct = Tokens.clientCredentials(a.name(), a.secret(), "conn:pg-test:write");
+        if (direct.statusCode() == 200) {
+            assertFalse(scopes(Tokens.claims(direct.path("access_token"))).contains("conn:pg-test:write"));
+        } else {
+            assertEquals(400, direct.statusCode());
+            assertEquals("invalid_scope", direct.path("error"));
+        }
+    }
+
+    @Test
+    void revokingAGrantTakesTheScopeAwayInKeycloak() {
+        Agents.Created a = Agents.create("revoked", Tokens.ADMIN);
+        String grantId = Agents.grant(a.name(), "pg-test", "write");
+        // while the grant lasts, Keycloak itself issues the scope to the agent
+        String direct = Tokens.clientCredentials(a.name(), a.secret(), "conn:pg-test:write")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("access_token");
+        assertTrue(scopes(Tokens.claims(direct)).contains("conn:pg-test:write"));
+
+        given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .delete("/v1/grants/" + grantId)
+                .then()
+                .statusCode(200)
+                .body("status", is("revoked"));
+
+        Tokens.clientCredentials(a.name(), a.secret(), "conn:pg-test:write")
+                .then()
+                .statusCode(400);
+        mint(Tokens.agentToken(a.name(), a.secret()), Map.of("connection", "pg-test", "access", "write"))
+                .then()
+                .statusCode(403);
+        KafkaTopics.Event e = KafkaTopics.await(
+                Topics.IDENTITY_EVENTS,
+                ev -> grantId.equals(ev.key())
+                        && EventTypes.GRANT_REVOKED.equals(
+                                ev.value().path("type").asText()),
+                Duration.ofSeconds(20));
+        assertEquals("conn:pg-test:write", e.value().path("data").path("scope").asText());
+        KafkaTopics.assertLikeFixture(e.value());
+        KafkaTopics.Event created = KafkaTopics.await(
+                Topics.IDENTITY_EVENTS,
+                ev -> grantId.equals(ev.key())
+                        && EventTypes.GRANT_CREATED.equals(
+                                ev.value().path("type").asText()),
+                Duration.ofSeconds(20));
+        KafkaTopics.assertLikeFixture(created.value());
+    }
+
+    @Test
+    void unknownConnectionOrAccessAndOversizedTtlAreReported() {
+        Agents.Created a = Agents.create("bad-input", Tokens.ADMIN);
+        Agents.grant(a.name(), "pg-test", "read");
+        String agentToken = Tokens.agentToken(a.name(), a.secret());
+
+        mint(agentToken, Map.of("connection", "nope", "access", "read"))
+                .then()
+                .statusCode(404)
+                .contentType("application/problem+json");
+        mint(agentToken, Map.of("connection", "pg-test", "access", "admin"))
+                .then()
+                .statusCode(422)
+                .contentType("application/problem+json");
+        mint(agentToken, Map.of("connection", "pg-test"))
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json");
+        mint(agentToken, Map.of("connection", "pg-test", "access", "read", "ttl", 86_400))
+                .then()
+                .statusCode(200)
+                .body("notice", containsString("clamped"))
+                .body("expires_in", is((int) lifespan.toSeconds()));
+    }
+
+    @Test
+    void onlyAnAgentsOwnTokenMints() {
+        mint(Tokens.user(Tokens.ADMIN), Map.of("connection", "pg-test", "access", "read"))
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json");
+        given().contentType(ContentType.JSON)
+                .body(Map.of("connection", "pg-test", "access", "read"))
+                .post("/v1/tokens")
+                .then()
+                .statusCode(401);
+        given().auth()
+                .oauth2("not-a-jwt")
+                .contentType(ContentType.JSON)
+                .body(Map.of("connection", "pg-test", "access", "read"))
+                .post("/v1/tokens")
+                .then()
+                .statusCode(401);
+    }
+}
