@@ -1,117 +1,19 @@
 package dev.portcullis.recorder;
 
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
-
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
-import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.junit.ArchTests;
+import dev.portcullis.contracts.rules.ServiceConventions;
 
 /**
  * The package convention and the rules the build checks (CONTRIBUTING.md, "Rules the build checks"), over the
- * main classes. The first rules are the same in every service; a failure names the class and the dependency. Fix
- * the design, not the rule.
+ * main classes. The rules every service shares are contracts' {@link ServiceConventions}; a failure names the
+ * class and the dependency. Fix the design, not the rule.
  */
 @AnalyzeClasses(packages = "dev.portcullis.recorder", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
     @ArchTest
-    static final ArchRule noPackageCycles =
-            slices().matching("dev.portcullis.recorder.(*)..").should().beFreeOfCycles();
-
-    @ArchTest
-    static final ArchRule entitiesInEntity = classes()
-            .that()
-            .areAnnotatedWith("jakarta.persistence.Entity")
-            .should()
-            .resideInAPackage("..entity..")
-            .allowEmptyShould(true);
-
-    @ArchTest
-    static final ArchRule entityHoldsOnlyEntities = classes()
-            .that()
-            .resideInAPackage("..entity..")
-            .and()
-            .areTopLevelClasses()
-            .should()
-            .beAnnotatedWith("jakarta.persistence.Entity")
-            .allowEmptyShould(true);
-
-    @ArchTest
-    static final ArchRule repositoriesInRepository = classes()
-            .that()
-            .haveSimpleNameEndingWith("Repository")
-            .or()
-            .areAssignableTo("io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase")
-            .should()
-            .resideInAPackage("..repository..")
-            .allowEmptyShould(true);
-
-    @ArchTest
-    static final ArchRule resourcesAndMappersInRest = classes()
-            .that()
-            .areAnnotatedWith("jakarta.ws.rs.Path")
-            .or()
-            .areAssignableTo("jakarta.ws.rs.ext.ExceptionMapper")
-            .should()
-            .resideInAPackage("..rest..")
-            .allowEmptyShould(true);
-
-    @ArchTest
-    static final ArchRule resourcesByNameInRest = classes()
-            .that()
-            .areTopLevelClasses()
-            .and()
-            .haveSimpleNameEndingWith("Resource")
-            .should()
-            .resideInAPackage("..rest..")
-            .allowEmptyShould(true);
-
-    @ArchTest
-    static final ArchRule mapperMethodsAndRoutesInRest = methods()
-            .that()
-            .areAnnotatedWith("org.jboss.resteasy.reactive.server.ServerExceptionMapper")
-            .or()
-            .areAnnotatedWith("io.quarkus.vertx.web.Route")
-            .should()
-            .beDeclaredInClassesThat()
-            .resideInAPackage("..rest..")
-            .allowEmptyShould(true);
-
-    /** Resources are the top layer: services, repositories and entities know nothing of HTTP's shapes. */
-    @ArchTest
-    static final ArchRule restIsOnTop = noClasses()
-            .that()
-            .resideOutsideOfPackage("..rest..")
-            .should()
-            .dependOnClassesThat()
-            .resideInAPackage("..rest..");
-
-    @ArchTest
-    static final ArchRule configMappingsInConfig = classes()
-            .that()
-            .areAnnotatedWith("io.smallrye.config.ConfigMapping")
-            .should()
-            .resideInAPackage("..config..")
-            .allowEmptyShould(true);
-
-    @ArchTest
-    static final ArchRule healthChecksInHealth = classes()
-            .that()
-            .areAssignableTo("org.eclipse.microprofile.health.HealthCheck")
-            .should()
-            .resideInAPackage("..health..")
-            .allowEmptyShould(true);
-
-    /** Each service's reader of the connections file (contracts' model), under one name. */
-    @ArchTest
-    static final ArchRule connectionCatalogInConnection = classes()
-            .that()
-            .haveSimpleName("ConnectionCatalog")
-            .should()
-            .resideInAPackage("..connection")
-            .allowEmptyShould(true);
+    static final ArchTests conventions = ArchTests.in(ServiceConventions.class);
 }
