@@ -18,6 +18,7 @@ import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.LiveSession;
 import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.Masker;
+import dev.portcullis.proxy.enforcement.PolicyInput;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.SessionContext;
 import dev.portcullis.proxy.events.EventPublisher;
@@ -1069,7 +1070,8 @@ final class PgSession implements LiveSession {
 
     // ---- policy --------------------------------------------------------------------------------
 
-    private JsonObject request(String kind, String text, List<StatementInfo> infos, JsonArray params) {
+    /** The {@code request} of the policy input; package-private for the policy-fixture test. */
+    static JsonObject request(String kind, String text, List<StatementInfo> infos, JsonArray params) {
         JsonArray stmts = new JsonArray();
         for (StatementInfo s : infos) {
             stmts.add(new JsonObject()
@@ -1099,29 +1101,8 @@ final class PgSession implements LiveSession {
             return;
         }
         busy = true;
-        JsonObject input = new JsonObject()
-                .put(
-                        "identity",
-                        new JsonObject()
-                                .put("agent", identity.agent())
-                                .put("subject", identity.subject())
-                                .put("groups", new JsonArray(identity.groups()))
-                                .put("scopes", new JsonArray(identity.scopes()))
-                                .put("access", identity.access()))
-                .put(
-                        "connection",
-                        new JsonObject()
-                                .put("name", connection.name())
-                                .put("type", connection.type().id())
-                                .put("tags", new JsonObject(new HashMap<>(connection.tags()))))
-                .put(
-                        "session",
-                        new JsonObject()
-                                .put("id", id)
-                                .put("client_address", String.valueOf(client.remoteAddress()))
-                                .put("started_at", startedAt.toString()))
-                .put("request", request)
-                .put("time", Instant.now().toString());
+        JsonObject input =
+                PolicyInput.of(identity, connection, id, String.valueOf(client.remoteAddress()), startedAt, request);
         gw.policy().decide(input).onComplete(session.wrap(ar -> {
             busy = false;
             if (phase == Phase.CLOSED) {
