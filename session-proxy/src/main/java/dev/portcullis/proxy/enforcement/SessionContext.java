@@ -22,13 +22,17 @@ import org.jboss.logging.MDC;
  * statement or row.
  *
  * <p>Sessions share threads (many on one Vert.x event loop, MINA's and the relays' threads for
- * SSH), so both are set around each piece of work for a session, {@link #enter()} or a handler
- * wrapped by {@link #wrap}, and put back as they were afterwards: nothing of one session is left on
- * a thread for the next. The work also runs on a duplicated Vert.x context, as Vert.x and Quarkus
- * run an HTTP request: Quarkus keeps the OpenTelemetry context and the MDC of a Vert.x thread only
- * in a duplicated context's local data, what the work starts there (timers, HTTP calls, blocking
- * tasks) calls back on that same context, and on other threads the MDC stays out of the thread's
- * inheritable copy. Holds names only, never a token or credential.
+ * SSH), so both are current only while a piece of work for the session runs, {@link #enter()} or a
+ * handler wrapped by {@link #wrap}: nothing of one session is left on a thread for the next. The
+ * work runs on a duplicated Vert.x context, as Vert.x and Quarkus run an HTTP request, because
+ * Quarkus keeps the MDC and the OpenTelemetry context of a Vert.x thread in a duplicated context's
+ * local data. On an event loop a session has its own duplicate, which keeps its keys and trace for
+ * the session's life (entering is switching to it and back), and what the work starts there
+ * (timers, its backend socket, policy calls) calls back on it. On other threads each entry gets a
+ * fresh duplicate, so the MDC stays out of the thread's inheritable copy, which a thread started
+ * meanwhile (a pool growing) would keep. Where the MDC is the thread's own (plain JBoss LogManager,
+ * as in unit tests), the keys are set and put back around each entry. Holds names only, never a
+ * token or credential.
  */
 public final class SessionContext {
 
