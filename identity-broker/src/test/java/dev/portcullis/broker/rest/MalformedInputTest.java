@@ -1,5 +1,10 @@
 package dev.portcullis.broker.rest;
 
+import static dev.portcullis.restedge.MalformedInput.enc;
+import static dev.portcullis.restedge.MalformedInput.fields;
+import static dev.portcullis.restedge.MalformedInput.read;
+import static dev.portcullis.restedge.MalformedInput.set;
+import static dev.portcullis.restedge.MalformedInput.shorten;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,12 +17,12 @@ import dev.portcullis.broker.support.Agents;
 import dev.portcullis.broker.support.Tokens;
 import dev.portcullis.restedge.Endpoints;
 import dev.portcullis.restedge.Endpoints.Endpoint;
+import dev.portcullis.restedge.MalformedInput;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -302,18 +307,6 @@ class MalformedInputTest {
         assertEquals("/v1/agents", tooLarge.path("instance").asText(), raw);
     }
 
-    /** Sends a request head as is and reads the whole response (the server closes the connection). */
-    static String raw(String head) {
-        try (java.net.Socket s = new java.net.Socket("localhost", io.restassured.RestAssured.port)) {
-            s.setSoTimeout(10_000);
-            s.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
-            s.getOutputStream().flush();
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
     // ---- helpers ---------------------------------------------------------------------------------
 
     static List<Endpoint> endpoints() {
@@ -384,41 +377,7 @@ class MalformedInputTest {
         }
     }
 
-    static JsonNode read(String s) {
-        try {
-            return JSON.readTree(s);
-        } catch (java.io.IOException e) {
-            throw new AssertionError("not JSON: " + shorten(s), e);
-        }
-    }
-
-    /** Every field of a body, nested ones as {@code a.b}. */
-    static List<String> fields(ObjectNode node) {
-        List<String> out = new ArrayList<>();
-        node.properties().forEach(f -> {
-            out.add(f.getKey());
-            if (f.getValue() instanceof ObjectNode inner) {
-                fields(inner).forEach(n -> out.add(f.getKey() + "." + n));
-            }
-        });
-        return out;
-    }
-
-    static void set(ObjectNode node, String path, JsonNode value) {
-        int dot = path.indexOf('.');
-        if (dot < 0) {
-            node.set(path, value);
-        } else {
-            set((ObjectNode) node.get(path.substring(0, dot)), path.substring(dot + 1), value);
-        }
-    }
-
-    static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    static String shorten(String s) {
-        String v = s == null ? "null" : s.replace("\u0000", "\\0");
-        return v.length() > 80 ? v.substring(0, 80) + "…(" + v.length() + ")" : v;
+    static String raw(String head) {
+        return MalformedInput.raw(RestAssured.port, head);
     }
 }

@@ -1,5 +1,10 @@
 package dev.portcullis.policy.rest;
 
+import static dev.portcullis.restedge.MalformedInput.enc;
+import static dev.portcullis.restedge.MalformedInput.fields;
+import static dev.portcullis.restedge.MalformedInput.read;
+import static dev.portcullis.restedge.MalformedInput.set;
+import static dev.portcullis.restedge.MalformedInput.shorten;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,16 +17,13 @@ import dev.portcullis.devstack.quarkus.DevStackTestResource;
 import dev.portcullis.policy.Tokens;
 import dev.portcullis.restedge.Endpoints;
 import dev.portcullis.restedge.Endpoints.Endpoint;
+import dev.portcullis.restedge.MalformedInput;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.Socket;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -293,53 +295,7 @@ class MalformedInputTest {
         assertTrue(error.path("message").isTextual(), as);
     }
 
-    static JsonNode read(String s) {
-        try {
-            return JSON.readTree(s);
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + shorten(s), e);
-        }
-    }
-
-    /** Every field of a body, nested objects' ones as {@code a.b}. */
-    static List<String> fields(ObjectNode node) {
-        List<String> out = new ArrayList<>();
-        node.properties().forEach(f -> {
-            out.add(f.getKey());
-            if (f.getValue() instanceof ObjectNode inner) {
-                fields(inner).forEach(n -> out.add(f.getKey() + "." + n));
-            }
-        });
-        return out;
-    }
-
-    static void set(ObjectNode node, String path, JsonNode value) {
-        int dot = path.indexOf('.');
-        if (dot < 0) {
-            node.set(path, value);
-        } else {
-            set((ObjectNode) node.get(path.substring(0, dot)), path.substring(dot + 1), value);
-        }
-    }
-
-    /** Sends a request head as is and reads the whole response (the server closes the connection). */
     static String raw(String head) {
-        try (Socket s = new Socket("localhost", RestAssured.port)) {
-            s.setSoTimeout(10_000);
-            s.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
-            s.getOutputStream().flush();
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    static String shorten(String s) {
-        String v = s == null ? "null" : s.replace("\u0000", "\\0");
-        return v.length() > 80 ? v.substring(0, 80) + "…(" + v.length() + ")" : v;
+        return MalformedInput.raw(RestAssured.port, head);
     }
 }

@@ -6,24 +6,23 @@ import static dev.portcullis.recorder.support.RecorderTestSupport.awaitFinal;
 import static dev.portcullis.recorder.support.RecorderTestSupport.newSessionId;
 import static dev.portcullis.recorder.support.RecorderTestSupport.send;
 import static dev.portcullis.recorder.support.RecorderTestSupport.sqlSession;
+import static dev.portcullis.restedge.MalformedInput.enc;
+import static dev.portcullis.restedge.MalformedInput.read;
+import static dev.portcullis.restedge.MalformedInput.shorten;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.contracts.Topics;
 import dev.portcullis.recorder.support.RecorderDevStack;
 import dev.portcullis.restedge.Endpoints;
 import dev.portcullis.restedge.Endpoints.Endpoint;
+import dev.portcullis.restedge.MalformedInput;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.Socket;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,8 +42,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(RecorderDevStack.class)
 class MalformedInputTest {
-
-    static final ObjectMapper JSON = new ObjectMapper();
 
     /** Every endpoint of the recorder, with the query parameters and headers it reads. */
     static final List<Endpoint> ENDPOINTS = List.of(
@@ -301,32 +298,7 @@ class MalformedInputTest {
         }
     }
 
-    /** Sends a request head as is and reads the whole response (the server closes the connection). */
     static String raw(String head) {
-        try (Socket s = new Socket("localhost", RestAssured.port)) {
-            s.setSoTimeout(10_000);
-            s.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
-            s.getOutputStream().flush();
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static JsonNode read(String s) {
-        try {
-            return JSON.readTree(s);
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + shorten(s), e);
-        }
-    }
-
-    static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    static String shorten(String s) {
-        String v = s == null ? "null" : s.replace("\u0000", "\\0");
-        return v.length() > 80 ? v.substring(0, 80) + "…(" + v.length() + ")" : v;
+        return MalformedInput.raw(RestAssured.port, head);
     }
 }
