@@ -32,6 +32,8 @@ import dev.portcullis.proxy.pg.codec.PgFrontendMessages;
 import dev.portcullis.proxy.pg.codec.PgFrontendMessages.Bind;
 import dev.portcullis.proxy.pg.codec.PgMessages;
 import dev.portcullis.proxy.pg.codec.PgProtocolException;
+import dev.portcullis.proxy.pg.sql.FunctionVolatility;
+import dev.portcullis.proxy.pg.sql.PolicyRequest;
 import dev.portcullis.proxy.pg.sql.SqlAnalyzer.StatementInfo;
 import dev.portcullis.proxy.pg.sql.SqlLexer;
 import io.netty.buffer.ByteBuf;
@@ -905,7 +907,7 @@ final class PgSession implements LiveSession {
             return;
         }
         statementsSeen += infos.size();
-        JsonObject request = request("query", sql, infos, null);
+        JsonObject request = PolicyRequest.of("query", sql, infos, null, FunctionVolatility.NONE);
         long requestSeq = emitRequest(request, List.of());
         String cacheKey = "Q" + (exactCache() ? sql : shape);
         decide(cacheKey, request, requestSeq, decision -> {
@@ -964,7 +966,7 @@ final class PgSession implements LiveSession {
         }
         statementsSeen += Math.max(1, infos.size());
         JsonArray params = parameters(bind, prepared.parameterTypes);
-        JsonObject request = request("execute", sql, infos, params);
+        JsonObject request = PolicyRequest.of("execute", sql, infos, params, FunctionVolatility.NONE);
         long requestSeq = emitRequest(request, List.of());
         String cacheKey = "B" + (exactCache() ? sql + "\u0000" + params.encode() : shape);
         decide(cacheKey, request, requestSeq, decision -> {
@@ -1069,27 +1071,6 @@ final class PgSession implements LiveSession {
     }
 
     // ---- policy --------------------------------------------------------------------------------
-
-    /** The {@code request} of the policy input; package-private for the policy-fixture test. */
-    static JsonObject request(String kind, String text, List<StatementInfo> infos, JsonArray params) {
-        JsonArray stmts = new JsonArray();
-        for (StatementInfo s : infos) {
-            stmts.add(new JsonObject()
-                    .put("type", s.type())
-                    .put("tables", new JsonArray(s.tables()))
-                    .put("has_where", s.hasWhere())
-                    .put("text", s.text()));
-        }
-        JsonObject r = new JsonObject()
-                .put("protocol", "postgres")
-                .put("kind", kind)
-                .put("text", text)
-                .put("statements", stmts);
-        if (params != null) {
-            r.put("parameters", params);
-        }
-        return r;
-    }
 
     private void decide(
             String cacheKey, JsonObject request, long requestSeq, java.util.function.Consumer<Decision> then) {

@@ -6,6 +6,8 @@ import static dev.portcullis.proxy.enforcement.PolicyInputFixturesTest.identity;
 
 import dev.portcullis.contracts.connections.ConnectionType;
 import dev.portcullis.proxy.enforcement.PolicyInput;
+import dev.portcullis.proxy.pg.sql.FunctionVolatility;
+import dev.portcullis.proxy.pg.sql.PolicyRequest;
 import dev.portcullis.proxy.pg.sql.SqlAnalyzer;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -17,7 +19,8 @@ class PgPolicyInputFixtureTest {
     @Test
     void simpleQueryMatchesTheFixture() {
         String sql = "SELECT id, email FROM customers WHERE id = 42";
-        JsonObject request = PgSession.request("query", sql, new SqlAnalyzer(64 * 1024).analyze(sql), null);
+        JsonObject request =
+                PolicyRequest.of("query", sql, new SqlAnalyzer(64 * 1024).analyze(sql), null, FunctionVolatility.NONE);
         JsonObject input = PolicyInput.of(
                 identity("ci-runner", "9b2f4c1e-5d3a-4e8b-a7c6-0f1e2d3c4b5a", "conn:pg-prod:read", "read"),
                 connection("pg-prod", ConnectionType.POSTGRES),

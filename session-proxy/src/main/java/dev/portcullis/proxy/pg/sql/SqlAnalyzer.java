@@ -24,7 +24,7 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
 public final class SqlAnalyzer {
 
     /** One statement as policy sees it. */
-    public record StatementInfo(String type, List<String> tables, boolean hasWhere, String text) {}
+    public record StatementInfo(String type, List<String> tables, boolean hasWhere, String text, int offset) {}
 
     public static final String UNKNOWN = "UNKNOWN";
 
@@ -36,28 +36,41 @@ public final class SqlAnalyzer {
 
     /** Every top-level statement of a (possibly multi-statement) string. */
     public List<StatementInfo> analyze(String sql) {
-        List<String> parts = SqlLexer.split(sql);
+        return analyze(sql, true);
+    }
+
+    /**
+     * Every top-level statement of a (possibly multi-statement) string, cut as PostgreSQL cuts it.
+     *
+     * @param standardConformingStrings the backend's current setting (ParameterStatus)
+     */
+    public List<StatementInfo> analyze(String sql, boolean standardConformingStrings) {
+        List<SqlStatement> parts = SqlLexer.split(sql, standardConformingStrings);
         List<StatementInfo> out = new ArrayList<>(parts.size());
-        for (String part : parts) {
-            out.add(analyzeOne(part));
+        for (SqlStatement part : parts) {
+            out.add(analyzeOne(part.text(), part.offset()));
         }
         return out;
     }
 
     StatementInfo analyzeOne(String text) {
+        return analyzeOne(text, 0);
+    }
+
+    StatementInfo analyzeOne(String text, int offset) {
         if (text.length() > maxParseLength) {
-            return new StatementInfo(UNKNOWN, List.of(), false, text);
+            return new StatementInfo(UNKNOWN, List.of(), false, text, offset);
         }
         Statement st;
         try {
             st = CCJSqlParserUtil.parse(text, parser -> parser.withTimeOut(2000));
         } catch (Exception | StackOverflowError e) {
-            return new StatementInfo(fallbackType(text), List.of(), false, text);
+            return new StatementInfo(fallbackType(text), List.of(), false, text, offset);
         }
         if (st == null) {
-            return new StatementInfo(UNKNOWN, List.of(), false, text);
+            return new StatementInfo(UNKNOWN, List.of(), false, text, offset);
         }
-        return new StatementInfo(type(st), tables(st), hasWhere(st), text);
+        return new StatementInfo(type(st), tables(st), hasWhere(st), text, offset);
     }
 
     /** The first keyword when it is a plain word: DROP, VACUUM, COPY … still give policy a type. */

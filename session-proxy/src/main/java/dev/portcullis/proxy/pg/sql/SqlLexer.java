@@ -15,26 +15,47 @@ public final class SqlLexer {
     /** Top-level statements, trimmed, empty ones dropped. */
     public static List<String> split(String sql) {
         List<String> out = new ArrayList<>();
+        for (SqlStatement s : split(sql, true)) {
+            out.add(s.text());
+        }
+        return out;
+    }
+
+    /**
+     * Top-level statements of {@code sql} as PostgreSQL's scanner would cut them: each the exact
+     * text between two top-level semicolons with surrounding whitespace trimmed, and its offset (in
+     * chars) in {@code sql}; statements holding only whitespace or comments are dropped.
+     *
+     * @param standardConformingStrings the backend's setting: when off, '' strings take backslash escapes
+     */
+    public static List<SqlStatement> split(String sql, boolean standardConformingStrings) {
+        List<SqlStatement> out = new ArrayList<>();
         int start = 0;
         int i = 0;
         int n = sql.length();
         while (i < n) {
             char c = sql.charAt(i);
             if (c == ';') {
-                add(out, sql.substring(start, i));
+                add(out, sql, start, i);
                 start = ++i;
             } else {
                 i = skipToken(sql, i);
             }
         }
-        add(out, sql.substring(start));
+        add(out, sql, start, n);
         return out;
     }
 
-    private static void add(List<String> out, String s) {
-        String t = s.strip();
+    private static void add(List<SqlStatement> out, String sql, int from, int to) {
+        while (from < to && Character.isWhitespace(sql.charAt(from))) {
+            from++;
+        }
+        while (to > from && Character.isWhitespace(sql.charAt(to - 1))) {
+            to--;
+        }
+        String t = sql.substring(from, to);
         if (!t.isEmpty() && !onlyComments(t)) {
-            out.add(t);
+            out.add(new SqlStatement(t, from));
         }
     }
 
