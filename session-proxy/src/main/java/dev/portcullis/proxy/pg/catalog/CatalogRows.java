@@ -2,6 +2,8 @@ package dev.portcullis.proxy.pg.catalog;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The catalog query and the parsing of its rows. One query, one round trip, one result of six text
@@ -11,6 +13,30 @@ import java.util.List;
 final class CatalogRows {
 
     private CatalogRows() {}
+
+    /** See {@link PgCatalog#SQL_TEXT_FUNCTIONS}. */
+    static final Set<String> SQL_TEXT_FUNCTIONS = Set.of(
+            "query_to_xml",
+            "query_to_xmlschema",
+            "query_to_xml_and_xmlschema",
+            "cursor_to_xml",
+            "cursor_to_xmlschema",
+            "table_to_xml",
+            "table_to_xmlschema",
+            "table_to_xml_and_xmlschema",
+            "schema_to_xml",
+            "schema_to_xmlschema",
+            "schema_to_xml_and_xmlschema",
+            "database_to_xml",
+            "database_to_xmlschema",
+            "database_to_xml_and_xmlschema",
+            "ts_stat",
+            "pg_read_file",
+            "pg_read_binary_file",
+            "pg_logical_slot_get_changes",
+            "pg_logical_slot_peek_changes",
+            "pg_logical_slot_get_binary_changes",
+            "pg_logical_slot_peek_binary_changes");
 
     /** {@code p}: one search_path schema (ordinal, name), as {@code current_schemas(true)} gives it. */
     static final String SEARCH_PATH_SQL =
@@ -63,6 +89,26 @@ final class CatalogRows {
                     + " AND vn.nspname NOT IN ('pg_catalog', 'information_schema')";
 
     /**
+     * {@code g} as well: a built-in function of {@link #SQL_TEXT_FUNCTIONS} a user view calls. Built-in functions are
+     * pinned, so pg_depend has no row for them: the view's stored rule ({@code ev_action}) names them by
+     * {@code :funcid}. Only user views' rules are searched, a few KB.
+     */
+    static final String VIEW_SQL_TEXT_CALLS_SQL =
+            "SELECT DISTINCT 'g', r.ev_class::text, 'pg_proc', p.oid::text, p.proname::text, NULL"
+                    + " FROM pg_catalog.pg_rewrite r"
+                    + " JOIN pg_catalog.pg_class v ON v.oid = r.ev_class"
+                    + " JOIN pg_catalog.pg_namespace vn ON vn.oid = v.relnamespace"
+                    + " JOIN pg_catalog.pg_proc p ON p.pronamespace = 'pg_catalog'::pg_catalog.regnamespace"
+                    + " AND p.proname IN ("
+                    + SQL_TEXT_FUNCTIONS.stream()
+                            .sorted()
+                            .map(f -> "'" + f + "'")
+                            .collect(Collectors.joining(", "))
+                    + ")"
+                    + " WHERE r.ev_type = '1' AND vn.nspname NOT IN ('pg_catalog', 'information_schema')"
+                    + " AND pg_catalog.strpos(r.ev_action::text, ':funcid ' || p.oid::text || ' ') > 0";
+
+    /**
      * {@code f}: function names of one schema and one volatility (schema, provolatile, names as an array literal);
      * grouped so that ~2,800 functions cost a handful of rows.
      */
@@ -72,7 +118,13 @@ final class CatalogRows {
                     + " WHERE n.nspname !~ '^pg_(toast|temp_)' GROUP BY n.nspname, p.provolatile";
 
     static final String LOAD_SQL = String.join(
-            " UNION ALL ", SEARCH_PATH_SQL, RELATIONS_SQL, VIEW_DEPENDENCIES_SQL, VIEW_CALLS_SQL, FUNCTIONS_SQL);
+            " UNION ALL ",
+            SEARCH_PATH_SQL,
+            RELATIONS_SQL,
+            VIEW_DEPENDENCIES_SQL,
+            VIEW_CALLS_SQL,
+            VIEW_SQL_TEXT_CALLS_SQL,
+            FUNCTIONS_SQL);
 
     /** How many text columns each row of {@link #LOAD_SQL} has. */
     static final int COLUMNS = 6;

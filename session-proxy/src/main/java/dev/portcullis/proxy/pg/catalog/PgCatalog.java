@@ -34,28 +34,7 @@ public final class PgCatalog implements FunctionVolatility {
      * Functions of {@code pg_catalog} that run SQL given as text or read a whole relation by name: what they return
      * has no lineage a parser can see (their volatility is still the catalog's).
      */
-    public static final Set<String> SQL_TEXT_FUNCTIONS = Set.of(
-            "query_to_xml",
-            "query_to_xmlschema",
-            "query_to_xml_and_xmlschema",
-            "cursor_to_xml",
-            "cursor_to_xmlschema",
-            "table_to_xml",
-            "table_to_xmlschema",
-            "table_to_xml_and_xmlschema",
-            "schema_to_xml",
-            "schema_to_xmlschema",
-            "schema_to_xml_and_xmlschema",
-            "database_to_xml",
-            "database_to_xmlschema",
-            "database_to_xml_and_xmlschema",
-            "ts_stat",
-            "pg_read_file",
-            "pg_read_binary_file",
-            "pg_logical_slot_get_changes",
-            "pg_logical_slot_peek_changes",
-            "pg_logical_slot_get_binary_changes",
-            "pg_logical_slot_peek_binary_changes");
+    public static final Set<String> SQL_TEXT_FUNCTIONS = CatalogRows.SQL_TEXT_FUNCTIONS;
 
     /** The first OID of objects created after initdb (PostgreSQL's FirstNormalObjectId). */
     static final long FIRST_NORMAL_OID = 16384;
