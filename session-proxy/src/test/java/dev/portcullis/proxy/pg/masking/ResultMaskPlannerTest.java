@@ -72,7 +72,7 @@ class ResultMaskPlannerTest {
                         "redact"),
                 Arguments.of("md5(phone)", List.of("md5"), item(col("phone")), "redact"),
                 Arguments.of("translate(phone,'0123','abcd')", List.of("translate"), item(col("phone")), "redact"),
-                Arguments.of("upper(customers.email)", List.of("upper"), item(col("customers", "email")), "redact"),
+                Arguments.of("lower(customers.email)", List.of("lower"), item(col("customers", "email")), "redact"),
                 Arguments.of("left(card_number, 12)", List.of("left"), item(col("card_number")), "last4"),
                 Arguments.of("pg_catalog.lower(EMAIL)", List.of(), item(col("EMAIL")), "redact"),
                 // casts
@@ -107,8 +107,8 @@ class ResultMaskPlannerTest {
                 Arguments.of("to_jsonb(customers)", List.of("to_jsonb"), wholeRow("customers"), "redact"),
                 Arguments.of("json_agg(customers)", List.of("json_agg"), wholeRow("customers"), "redact"),
                 // innocent sources stay clear of column strategies (detectors still run)
-                Arguments.of("upper(name)", List.of("upper"), item(col("name")), null),
-                Arguments.of("upper(name) AS email", List.of("upper"), item(col("name")), null),
+                Arguments.of("lower(name)", List.of("lower"), item(col("name")), null),
+                Arguments.of("lower(name) AS email", List.of("lower"), item(col("name")), null),
                 Arguments.of("count(*)", List.of("count"), item(), null),
                 Arguments.of("'x@y.example' AS email", List.of(), item(), null),
                 Arguments.of("length(name) + id", List.of("length"), item(col("name"), col("c", "id")), null));
@@ -237,8 +237,8 @@ class ResultMaskPlannerTest {
 
     @Test
     void starMixedWithExpressionsMapsFromBothEnds() {
-        // SELECT reverse(email), *, upper(name) FROM customers
-        StatementLineage l = fromCustomers(List.of("reverse", "upper"), item(col("email")), STAR, item(col("name")));
+        // SELECT reverse(email), *, lower(name) FROM customers
+        StatementLineage l = fromCustomers(List.of("reverse", "lower"), item(col("email")), STAR, item(col("name")));
         Field[] fields = {
             computed("reverse"),
             field("id", CUSTOMERS, 1, INT4),
@@ -246,7 +246,7 @@ class ResultMaskPlannerTest {
             field("email", CUSTOMERS, 3, TEXT),
             field("phone", CUSTOMERS, 4, TEXT),
             field("card_number", CUSTOMERS, 5, TEXT),
-            computed("upper")
+            computed("lower")
         };
         ResultPlan p = plan(l, fields);
         assertEquals("redact", strategy(p, 0));
@@ -255,7 +255,7 @@ class ResultMaskPlannerTest {
         assertEquals("redact", strategy(p, 3));
         assertEquals("redact", strategy(p, 4));
         assertEquals("last4", strategy(p, 5));
-        assertNull(strategy(p, 6), "upper(name) after the star is mapped from the end");
+        assertNull(strategy(p, 6), "lower(name) after the star is mapped from the end");
     }
 
     @Test
@@ -281,14 +281,14 @@ class ResultMaskPlannerTest {
                 List.of(),
                 item(col("c2", "email"), col("c2", "id"), col("c", "id")));
         assertEquals("redact", strategy(plan(scalar, computed("email")), 0));
-        // SELECT upper(name) FROM (SELECT email AS name FROM customers) s: "name" is the sub-select's column
+        // SELECT lower(name) FROM (SELECT email AS name FROM customers) s: "name" is the sub-select's column
         StatementLineage derived =
-                lineage(List.of("customers"), Map.of(), List.of(fn("upper")), true, item(col("name")));
-        assertEquals("redact", strategy(plan(derived, computed("upper")), 0));
-        // SELECT upper(s.name) FROM (SELECT email AS name FROM customers) s, with a real table named s elsewhere
+                lineage(List.of("customers"), Map.of(), List.of(fn("lower")), true, item(col("name")));
+        assertEquals("redact", strategy(plan(derived, computed("lower")), 0));
+        // SELECT lower(s.name) FROM (SELECT email AS name FROM customers) s, with a real table named s elsewhere
         StatementLineage aliased =
-                lineage(List.of("customers"), Map.of(), List.of(fn("upper")), true, item(col("s", "name")));
-        assertEquals("redact", strategy(plan(aliased, computed("upper")), 0));
+                lineage(List.of("customers"), Map.of(), List.of(fn("lower")), true, item(col("s", "name")));
+        assertEquals("redact", strategy(plan(aliased, computed("lower")), 0));
     }
 
     @Test
