@@ -72,8 +72,28 @@ public final class Masker {
         return r.equals(c) || r.endsWith("." + c); // "customers.email" matches result column "email"
     }
 
+    /**
+     * How much a strategy hides: {@code redact} (and any strategy this class does not know, which it applies as
+     * redact) 3, {@code hash} 2 (equal values stay linkable), {@code last4} 1 (four characters shown), none (null) 0.
+     */
+    public static int strictness(String strategy) {
+        if (strategy == null) {
+            return 0;
+        }
+        return switch (strategy.toLowerCase(Locale.ROOT)) {
+            case "last4" -> 1;
+            case "hash" -> 2;
+            default -> 3;
+        };
+    }
+
+    /** The stricter of two strategies ({@link #strictness}); null means "no column strategy". */
+    public static String strictest(String a, String b) {
+        return strictness(b) > strictness(a) ? b : a;
+    }
+
     /** Glob match with '*' (any run) and '?' (one character); iterative, no regex, linear in practice. */
-    static boolean glob(String pattern, String text) {
+    public static boolean glob(String pattern, String text) {
         int p = 0;
         int t = 0;
         int star = -1;
