@@ -31,9 +31,7 @@ public final class SqlLexer {
             String name = switch (t.kind()) {
                 case IDENT -> SqlNames.folded(t.text(sql));
                 case QUOTED_IDENT ->
-                    t.form() == Form.DELIMITED
-                            ? SqlNames.delimited(t.text(sql))
-                            : SqlNames.unicodeDelimited(t.text(sql), uescape(sql, out, i));
+                    t.form() == Form.DELIMITED ? SqlNames.delimited(t.text(sql)) : unicodeName(sql, out, i);
                 default -> null;
             };
             if (name != null) {
@@ -41,6 +39,13 @@ public final class SqlLexer {
             }
         }
         return out;
+    }
+
+    private static String unicodeName(String sql, List<SqlToken> tokens, int index) {
+        char escape = uescape(sql, tokens, index);
+        return escape == '\0'
+                ? null
+                : SqlNames.unicodeDelimited(tokens.get(index).text(sql), escape);
     }
 
     /**
