@@ -177,8 +177,21 @@ class SqlLexerDifferentialTest {
                 return null;
             }
             // positions count characters (code points) from 1
-            int offset = text.codePointCount(0, pieces.get(i).offset());
-            if (offset + Integer.parseInt(p) == Integer.parseInt(position)) {
+            SqlStatement piece = pieces.get(i);
+            int offset = text.codePointCount(0, piece.offset());
+            int at = Integer.parseInt(position);
+            if (offset + Integer.parseInt(p) == at) {
+                return null;
+            }
+            // "at end of input" in the piece is, in the whole text, the ; that ended it or the text's end
+            int pieceEnd = piece.offset() + piece.text().length();
+            boolean pieceEndError = Integer.parseInt(p)
+                    == piece.text().codePointCount(0, piece.text().length()) + 1;
+            int wholeAt = at - 1 <= text.codePointCount(0, text.length()) ? text.offsetByCodePoints(0, at - 1) : -1;
+            if (pieceEndError
+                    && wholeAt >= pieceEnd
+                    && (wholeAt == text.length() || text.charAt(wholeAt) == ';')
+                    && SqlLexer.shape(text.substring(pieceEnd, wholeAt), true).isEmpty()) {
                 return null;
             }
         }
