@@ -1145,7 +1145,10 @@ final class PgSession implements LiveSession {
         expects.add(sync);
         if (steps.size() == 1
                 && "copy".equals(new SqlCommand.Tokens(steps.get(0).statement().text(), scs).word())) {
-            copySync = PgMessages.sync(); // sent once the backend shows it is not (or no longer) in copy-in
+            // without a Sync the backend keeps its replies buffered: Flush asks for them (and is
+            // ignored in copy-in); the Sync goes once the backend shows it is not (or no longer) in copy-in
+            toBackend.add(PgMessages.flush());
+            copySync = PgMessages.sync();
         } else {
             toBackend.add(PgMessages.sync());
         }

@@ -132,6 +132,10 @@ public final class PgMessages {
         return finish(start(PgProtocol.SYNC, 0));
     }
 
+    public static Buffer flush() {
+        return finish(start(PgProtocol.FLUSH, 0));
+    }
+
     public static Buffer terminate() {
         return finish(start(PgProtocol.TERMINATE, 0));
     }
