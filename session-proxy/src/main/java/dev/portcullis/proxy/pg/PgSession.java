@@ -2,14 +2,11 @@ package dev.portcullis.proxy.pg;
 
 import static dev.portcullis.proxy.pg.codec.PgProtocol.*;
 
-import dev.portcullis.contracts.Topics;
 import dev.portcullis.contracts.connections.AccessLevel;
 import dev.portcullis.contracts.connections.Connection;
 import dev.portcullis.contracts.connections.ConnectionType;
 import dev.portcullis.contracts.connections.Credentials;
-import dev.portcullis.contracts.detect.Detector;
 import dev.portcullis.contracts.events.EventTypes;
-import dev.portcullis.contracts.events.ReviewRequested;
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.auth.TokenValidator;
 import dev.portcullis.proxy.config.ProxyConfig;
@@ -19,10 +16,12 @@ import dev.portcullis.proxy.enforcement.LiveSession;
 import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.Masker;
 import dev.portcullis.proxy.enforcement.PolicyInput;
+import dev.portcullis.proxy.enforcement.RecordedRequests;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
+import dev.portcullis.proxy.enforcement.ReviewRequests;
 import dev.portcullis.proxy.enforcement.SessionContext;
-import dev.portcullis.proxy.events.EventPublisher;
 import dev.portcullis.proxy.events.SessionData;
+import dev.portcullis.proxy.events.SessionRecorder;
 import dev.portcullis.proxy.pg.codec.PgBackendAuthenticator;
 import dev.portcullis.proxy.pg.codec.PgBackendMessages;
 import dev.portcullis.proxy.pg.codec.PgBackendMessages.Field;
@@ -93,9 +92,6 @@ final class PgSession implements LiveSession {
     private static final String SQLSTATE_UNDEFINED_CURSOR = "34000";
     private static final String SQLSTATE_DUPLICATE_PSTATEMENT = "42P05";
     private static final String SQLSTATE_NAME_TOO_LONG = "42622";
-    /** Detectors always applied to the recorded request (literals and parameters), whatever the decision masks. */
-    private static final List<Detector> RECORD_DETECTORS =
-            List.of(Detector.CREDIT_CARD, Detector.EMAIL, Detector.JWT, Detector.CLOUD_KEY);
 
     enum Phase {
         STARTUP,
@@ -205,14 +201,14 @@ final class PgSession implements LiveSession {
     private boolean clientPaused;
     private boolean counted;
     private byte txStatus = TX_IDLE;
-    private long seq;
     private long startupTimer = -1;
     private long idleTimer = -1;
     private long sessionTimer = -1;
     private long lastClientActivity = System.nanoTime();
     private String pendingReview;
     private String endReason = "client disconnected";
-    private long statementsSeen;
+    /** The session's events (seq, the request count, nothing after session.ended): from login on. */
+    private SessionRecorder recorder;
     /** The backend's standard_conforming_strings (ParameterStatus): how the lexer reads '' strings. */
     private boolean scs = true;
     /** Syncs sent to the backend, the proxy's own included. */
@@ -324,7 +320,7 @@ final class PgSession implements LiveSession {
         if (was == Phase.READY) {
             emit(
                     EventTypes.SESSION_ENDED,
-                    new JsonObject().put("reason", endReason).put("statements", statementsSeen));
+                    new JsonObject().put("reason", endReason).put("requests", recorder.requests()));
         }
         client.close();
         session.end(endReason);
@@ -552,7 +548,9 @@ final class PgSession implements LiveSession {
                         String why = ar.cause().getMessage();
                         LOG.infof(
                                 "login from %s refused for connection %s: %s", client.remoteAddress(), requested, why);
-                        if (why != null && (why.startsWith("token has no scope") || why.equals("unknown connection"))) {
+                        boolean notGranted = conn == null
+                                || ar.cause() instanceof TokenValidator.InvalidTokenException e && e.missingScope();
+                        if (notGranted) {
                             fatal(
                                     SQLSTATE_INVALID_AUTHORIZATION,
                                     "token does not grant access to connection \"" + requested + "\"");
@@ -576,6 +574,7 @@ final class PgSession implements LiveSession {
                         return;
                     }
                     identity = verified;
+                    recorder = new SessionRecorder(gw.events(), id, verified.agent(), connection.name());
                     session.identify(verified.agent(), connection.name());
                     if (!gw.events().canRecord() && gw.config().events().refuseWhenUnrecorded()) {
                         fatal(SQLSTATE_CANNOT_CONNECT, "session recording is unavailable; new sessions are refused");
@@ -960,7 +959,6 @@ final class PgSession implements LiveSession {
             }
         }
         List<StatementInfo> all = decided != null ? decided : steps.get(0).decided();
-        statementsSeen += parts.size();
         JsonObject request = PolicyRequest.of("query", sql, all, null, FunctionVolatility.NONE);
         long requestSeq = emitRequest(request, List.of());
         if (refusal != null) {
@@ -1316,7 +1314,6 @@ final class PgSession implements LiveSession {
         SqlCommand command = SqlCommand.parse(sql, scs);
         StatementInfo info = analyzeOne(sql, 0);
         Step step = resolve(whole, command, info);
-        statementsSeen++;
         JsonArray params = parameters(bind, prepared.parameterTypes);
         List<StatementInfo> decided = step == null ? List.of(info) : step.decided();
         JsonObject request = PolicyRequest.of("execute", sql, decided, params, FunctionVolatility.NONE);
@@ -1466,47 +1463,35 @@ final class PgSession implements LiveSession {
             long requestSeq,
             java.util.function.Consumer<Void> approved,
             java.util.function.Consumer<String> refused) {
-        String reviewId = UUID.randomUUID().toString();
-        pendingReview = reviewId;
         busy = true;
+        // the hold is registered before review.requested is published (ReviewRequests.open)
+        ReviewRequests.Pending pending = ReviewRequests.open(
+                gw.holds(),
+                gw.events(),
+                recorder,
+                identity,
+                connection.name(),
+                maskedRequest(request, decision.mask()),
+                decision,
+                requestSeq,
+                gw.config().review().timeout());
+        pendingReview = pending.reviewId();
         toClient.add(PgMessages.noticeResponse(
                 "01000",
-                "Portcullis: waiting for approval, review " + reviewId
+                "Portcullis: waiting for approval, review " + pending.reviewId()
                         + (decision.reasons().isEmpty() ? "" : " (" + String.join("; ", decision.reasons()) + ")")));
         flush();
-        Instant expires = Instant.now().plus(gw.config().review().timeout());
-        ReviewRequested data = new ReviewRequested(
-                reviewId,
-                id,
-                agent(),
-                identity.subject(),
-                connection.name(),
-                maskedRequest(request, decision.mask()).getMap(),
-                decision.reasons(),
-                decision.rules(),
-                requestSeq,
-                expires.toString());
-        gw.events().publish(Topics.REVIEW_REQUESTS, reviewId, EventPublisher.reviewRequested(data));
-        emit(EventTypes.SESSION_DECISION, SessionData.review(requestSeq, "review", reviewId, "waiting"));
-        gw.holds().hold(reviewId).onComplete(session.wrap(ar -> {
+        pending.outcome().onComplete(session.wrap(ar -> {
             pendingReview = null;
             busy = false;
             if (phase == Phase.CLOSED) {
                 return;
             }
             ReviewHolds.Outcome outcome = ar.succeeded() ? ar.result() : ReviewHolds.Outcome.EXPIRED;
-            emit(
-                    EventTypes.SESSION_DECISION,
-                    SessionData.review(
-                            requestSeq,
-                            outcome == ReviewHolds.Outcome.APPROVED ? "allow" : "deny",
-                            reviewId,
-                            outcome.name().toLowerCase()));
             if (outcome == ReviewHolds.Outcome.APPROVED) {
                 approved.accept(null);
             } else {
-                refused.accept("review " + reviewId + " was "
-                        + (outcome == ReviewHolds.Outcome.DENIED ? "denied" : "not decided in time (expired)"));
+                refused.accept(ReviewRequests.refusal(pending.reviewId(), outcome));
             }
             pump();
         }));
@@ -1745,13 +1730,7 @@ final class PgSession implements LiveSession {
     // ---- events ----------------------------------------------------------------------------------
 
     private long emit(String type, JsonObject data) {
-        long s = seq++;
-        gw.events()
-                .publish(
-                        Topics.SESSION_EVENTS,
-                        id,
-                        EventPublisher.sessionEvent(type, id, s, agent(), connection(), data));
-        return s;
+        return recorder == null ? -1 : recorder.emit(type, data);
     }
 
     private long emitRequest(JsonObject request, List<MaskRule> masks) {
@@ -1761,9 +1740,7 @@ final class PgSession implements LiveSession {
     /** The request as recorded: literal values and parameters pass through every detector. */
     private JsonObject maskedRequest(JsonObject request, List<MaskRule> masks) {
         List<MaskRule> all = new ArrayList<>(masks);
-        for (Detector d : RECORD_DETECTORS) {
-            all.add(new MaskRule(null, d.id(), "redact"));
-        }
+        all.addAll(RecordedRequests.DETECTORS);
         JsonObject r = request.copy();
         r.put("text", gw.masker().applyDetectors(all, request.getString("text", "")));
         JsonArray stmts = r.getJsonArray("statements");
