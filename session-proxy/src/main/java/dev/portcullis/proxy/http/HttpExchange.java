@@ -1,12 +1,12 @@
 package dev.portcullis.proxy.http;
 
 import dev.portcullis.contracts.connections.ConnectionType;
-import dev.portcullis.contracts.detect.Detector;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.LineMasker;
 import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.PolicyInput;
+import dev.portcullis.proxy.enforcement.RecordedRequests;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.ReviewRequests;
 import dev.portcullis.proxy.enforcement.SessionContext;
@@ -67,11 +67,6 @@ final class HttpExchange {
             "trailer",
             "upgrade",
             "proxy-authenticate");
-    /** Detectors always applied to what is recorded (query strings can carry keys and tokens). */
-    private static final List<MaskRule> RECORD_DETECTORS = List.of(
-            new MaskRule(null, Detector.CREDIT_CARD.id(), "redact"),
-            new MaskRule(null, Detector.JWT.id(), "redact"),
-            new MaskRule(null, Detector.CLOUD_KEY.id(), "redact"));
 
     private final HttpProxyServer server;
     private final HttpGateway gw;
@@ -159,7 +154,7 @@ final class HttpExchange {
         JsonObject recorded = request.copy();
         for (String f : new String[] {"path", "query", "command"}) {
             if (recorded.getValue(f) instanceof String s) {
-                recorded.put(f, gw.masker().applyDetectors(RECORD_DETECTORS, s));
+                recorded.put(f, gw.masker().applyDetectors(RecordedRequests.DETECTORS, s));
             }
         }
         requestSeq = session.recorder.emit(EventTypes.SESSION_REQUEST, recorded);
@@ -578,7 +573,7 @@ final class HttpExchange {
                             .put("protocol", session.connection.type().id())
                             .put("kind", "invalid")
                             .put("method", req.method().name())
-                            .put("path", gw.masker().applyDetectors(RECORD_DETECTORS, path)));
+                            .put("path", gw.masker().applyDetectors(RecordedRequests.DETECTORS, path)));
         }
         session.recorder.emit(
                 EventTypes.SESSION_OUTPUT,

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.portcullis.proxy.Agents;
 import dev.portcullis.proxy.PgListener;
 import dev.portcullis.proxy.ProxyTestResource;
+import dev.portcullis.proxy.enforcement.MaskRule;
+import dev.portcullis.proxy.enforcement.Masker;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonArray;
@@ -32,6 +34,10 @@ class PgGatewayTest {
 
     @Inject
     PgListener listener;
+
+    /** The application's one Masker, shared by every protocol. */
+    @Inject
+    Masker masker;
 
     int port;
     String token;
@@ -199,6 +205,19 @@ class PgGatewayTest {
         assertFalse(r.out().contains("4111111111111111"));
         assertFalse(r.out().contains("ada@example.com"));
         assertTrue(lines[2].split(";")[2].endsWith("0005"));
+    }
+
+    /** PostgreSQL masks with the injected Masker, so a {@code hash} is the same on every protocol. */
+    @Test
+    void hashMasksComeFromTheSharedMasker() throws Exception {
+        PgClients.Result r = PgClients.psql(port, token, "-c", "SELECT note FROM customers WHERE id = 2");
+        assertEquals(0, r.exit(), r.err());
+        List<MaskRule> rules = List.of(
+                new MaskRule("email", null, "redact"),
+                new MaskRule(null, "credit_card", "last4"),
+                new MaskRule("note", null, "hash"));
+        assertEquals(
+                masker.apply(Masker.plan(rules, "note"), "no notes"), r.out().strip());
     }
 
     @Test

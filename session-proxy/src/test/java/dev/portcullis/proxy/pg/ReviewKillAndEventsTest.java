@@ -312,7 +312,13 @@ class ReviewKillAndEventsTest {
                 assertEquals(List.of(), KafkaProbe.contractProblems(mine.get(i)));
             }
             assertEquals(EventTypes.SESSION_STARTED, mine.get(0).getString("type"));
-            assertEquals(ended, mine.get(mine.size() - 1));
+            assertEquals(ended, mine.get(mine.size() - 1), "nothing is recorded after session.ended");
+            // like SSH and HTTP: session.ended counts the session's requests
+            long requests = mine.stream()
+                    .filter(e -> EventTypes.SESSION_REQUEST.equals(e.getString("type")))
+                    .count();
+            assertEquals(requests, ended.getJsonObject("data").getLong("requests"));
+            assertFalse(ended.getJsonObject("data").containsKey("statements"));
             assertTrue(mine.stream()
                     .anyMatch(e -> EventTypes.SESSION_DECISION.equals(e.getString("type"))
                             && "deny".equals(e.getJsonObject("data").getString("action"))));
