@@ -41,10 +41,10 @@ public class PgListener {
             ConnectionCatalog connections,
             TokenValidator tokens,
             PolicyDecider policy,
+            Masker masker,
             EventPublisher events,
             SessionRegistry registry,
             ReviewHolds holds,
-            Masker masker,
             Tracer tracer) {
         this.vertx = vertx;
         this.config = config;
@@ -57,7 +57,8 @@ public class PgListener {
                 connections,
                 tokens,
                 policy,
-                masker, // the one Masker every protocol shares: the same hash key
+                // the application's one Masker (MaskerProducer): the same hash key as SSH and HTTP
+                masker,
                 new SqlAnalyzer(config.pg().maxParseLength()),
                 events,
                 registry,

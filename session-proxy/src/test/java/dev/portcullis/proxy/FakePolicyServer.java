@@ -35,6 +35,13 @@ public final class FakePolicyServer implements AutoCloseable {
     public final AtomicBoolean down = new AtomicBoolean();
     /** Decisions without mask lists (the benchmark's "no masking" runs). */
     public final AtomicBoolean maskNothing = new AtomicBoolean();
+    /**
+     * The policy revision every answer carries as {@code provenance.revision}, as policy-service does when asked
+     * with {@code ?provenance=true}; the answers say {@code cache.scope: exact}, since these rules read text,
+     * commands and paths.
+     */
+    public final java.util.concurrent.atomic.AtomicReference<String> revision =
+            new java.util.concurrent.atomic.AtomicReference<>("fake-1");
     /** The one destination port whose SSH forwarding policy allows (-1: none). */
     public static volatile int allowedForwardPort = -1;
 
@@ -67,11 +74,13 @@ public final class FakePolicyServer implements AutoCloseable {
                     if (maskNothing.get()) {
                         result.put("mask", new JsonArray());
                     }
+                    result.put("cache", new JsonObject().put("scope", "exact"));
                     req.response()
                             .putHeader("Content-Type", "application/json")
                             .end(new JsonObject()
                                     .put("result", result)
                                     .put("decision_id", "d-" + inputs.size())
+                                    .put("provenance", new JsonObject().put("revision", revision.get()))
                                     .encode());
                 }))
                 .listen(0, "127.0.0.1")

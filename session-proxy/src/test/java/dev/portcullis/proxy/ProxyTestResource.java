@@ -103,6 +103,7 @@ public class ProxyTestResource implements QuarkusTestResourceLifecycleManager {
             config.put("portcullis.pg.startup-timeout", "3s");
             config.put("portcullis.pg.max-message-size", "1048576");
             config.put("portcullis.events.spool-dir", dir.resolve("spool").toString());
+            config.put("portcullis.masking.hash-key", TestStacks.HASH_KEY);
             return config;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

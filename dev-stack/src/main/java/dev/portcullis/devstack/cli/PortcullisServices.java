@@ -9,8 +9,10 @@ import dev.portcullis.devstack.Readiness;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -257,6 +259,24 @@ public final class PortcullisServices implements AutoCloseable {
         Readiness.await(module + " on port " + port, running.get(module), timeout, () -> ServiceProcess.probe(port));
     }
 
+    /**
+     * The key of session-proxy's {@code hash} mask strategy (base64 of 32 random bytes), made once and kept across
+     * restarts so that hashes stay comparable, as a shared Kubernetes Secret keeps them for every pod.
+     */
+    private Path hashKeyFile() {
+        Path file = layout.secrets().resolve("masking-hash-key");
+        try {
+            if (!Files.exists(file)) {
+                byte[] key = new byte[32];
+                new SecureRandom().nextBytes(key);
+                StackLayout.writePrivate(file, Base64.getEncoder().encodeToString(key) + "\n");
+            }
+        } catch (IOException e) {
+            throw new DevStackException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        return file;
+    }
+
     private static Service service(String module) {
         return SERVICES.stream()
                 .filter(s -> s.module().equals(module))
@@ -278,6 +298,7 @@ public final class PortcullisServices implements AutoCloseable {
             env.put(
                     "PORTCULLIS_SSH_HOST_KEY_FILE",
                     layout.secrets().resolve("ssh-host-key").toString());
+            env.put("PORTCULLIS_MASKING_HASH_KEY_FILE", hashKeyFile().toString());
             env.put("PORTCULLIS_PG_PORT", Integer.toString(ports.proxyPg()));
             env.put("PORTCULLIS_SSH_PORT", Integer.toString(ports.proxySsh()));
             env.put("PORTCULLIS_PROXY_HTTP_PORT", Integer.toString(ports.proxyHttp()));

@@ -287,8 +287,18 @@ public interface ProxyConfig {
         String groupPrefix();
     }
 
+    /**
+     * The key of the {@code hash} mask strategy, the same on every proxy pod (docs/architecture.md "Policy"). Unset,
+     * the proxy starts and {@code hash} masks as {@code redact}; set but unusable, the proxy does not start.
+     */
     interface Masking {
-        /** HMAC key of the {@code hash} strategy; random per start when unset. */
+        /** Base64 of at least 32 random bytes (e.g. from a Kubernetes Secret through the environment). */
         Optional<String> hashKey();
+
+        /** A file holding the base64 key (e.g. a mounted Secret), instead of {@code hash-key}. */
+        Optional<String> hashKeyFile();
+
+        /** The name hashes carry ({@code hash:<id>:…}) to tell a rotated key's apart; default: a fingerprint. */
+        Optional<String> hashKeyId();
     }
 }

@@ -21,11 +21,31 @@ public final class Masker {
 
     public static final String REDACTED = "[REDACTED]";
 
-    private final byte[] hashKey;
+    private final SecretKeySpec hashKey;
+    private final String hashKeyId;
 
-    /** @param hashKey HMAC key of the {@code hash} strategy, so hashed values cannot be looked up in a table */
+    /**
+     * @param hashKey HMAC key of the {@code hash} strategy, so hashed values cannot be looked up in a table; null:
+     *     the {@code hash} strategy redacts (fail closed: no key of its own, whose hashes would differ per pod)
+     */
+    public Masker(HashKey hashKey) {
+        this.hashKey = hashKey == null ? null : new SecretKeySpec(hashKey.secret(), "HmacSHA256");
+        this.hashKeyId = hashKey == null ? null : hashKey.id();
+    }
+
+    /** A masker whose key is {@code hashKey} (at least {@value HashKey#MIN_BYTES} bytes), with its default id. */
     public Masker(byte[] hashKey) {
-        this.hashKey = hashKey.clone();
+        this(HashKey.of(hashKey));
+    }
+
+    /** A masker without a hash key: the {@code hash} strategy masks as {@code redact}. */
+    public static Masker withoutHashKey() {
+        return new Masker((HashKey) null);
+    }
+
+    /** The id every hash carries ({@code hash:<id>:<hex>}); empty when {@code hash} redacts. */
+    public Optional<String> hashKeyId() {
+        return Optional.ofNullable(hashKeyId);
     }
 
     /** What to do to one result column, resolved once per result description. */
@@ -160,7 +180,10 @@ public final class Masker {
                 return "*".repeat(Math.max(4, i)) + value.substring(i);
             }
             case "hash":
-                return "hash:" + hmac(value).substring(0, 16);
+                // the key id tells hashes of a rotated key apart; without a key, hash is redact
+                return hashKey == null
+                        ? REDACTED
+                        : "hash:" + hashKeyId + ":" + hmac(value).substring(0, 16);
             case "redact":
             default:
                 return REDACTED;
@@ -170,7 +193,7 @@ public final class Masker {
     private String hmac(String value) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(hashKey, "HmacSHA256"));
+            mac.init(hashKey);
             return HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException(e);

@@ -3,6 +3,7 @@ package dev.portcullis.proxy.http;
 import dev.portcullis.contracts.connections.ConnectionType;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.enforcement.Decision;
+import dev.portcullis.proxy.enforcement.DecisionCache;
 import dev.portcullis.proxy.enforcement.LineMasker;
 import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.PolicyInput;
@@ -158,32 +159,21 @@ final class HttpExchange {
             }
         }
         requestSeq = session.recorder.emit(EventTypes.SESSION_REQUEST, recorded);
-        String cacheKey = session.identity.agent()
-                + '\n'
-                + session.identity.subject()
-                + '\n'
-                + session.identity.access()
-                + '\n'
-                + client.address()
-                + '\n'
-                + session.connection.name()
-                + '\n'
-                + request.encode();
-        Decision cached = server.decisions().get(cacheKey);
-        Future<Decision> decision = cached != null
-                ? Future.succeededFuture(cached)
-                : gw.policy()
-                        .decide(PolicyInput.of(
-                                session.identity,
-                                session.connection,
-                                session.id(),
-                                session.clientAddress(),
-                                session.startedAt,
-                                request));
+        JsonObject input = PolicyInput.of(
+                session.identity,
+                session.connection,
+                session.id(),
+                session.clientAddress(),
+                session.startedAt,
+                request);
+        DecisionCache.Key cacheKey = DecisionCache.key(input, true);
+        Decision cached = gw.decisions().get(cacheKey);
+        Future<Decision> decision =
+                cached != null ? Future.succeededFuture(cached) : gw.policy().decide(input);
         decision.onComplete(session.context.wrap(ar -> {
             Decision d = ar.succeeded() ? ar.result() : Decision.failClosed("policy service unavailable");
             if (cached == null) {
-                server.decisions().put(cacheKey, d);
+                gw.decisions().put(cacheKey, d, gw.config().http().decisionCacheTtl());
             }
             session.recordDecision(d, requestSeq, cached != null);
             if (client.isClosed()) {
