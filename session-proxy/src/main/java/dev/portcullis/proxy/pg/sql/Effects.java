@@ -3,10 +3,12 @@ package dev.portcullis.proxy.pg.sql;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import net.sf.jsqlparser.expression.AnalyticExpression;
 import net.sf.jsqlparser.expression.Function;
 import net.sf.jsqlparser.expression.NextValExpression;
+import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.ParenthesedStatement;
 import net.sf.jsqlparser.statement.delete.Delete;
@@ -42,6 +44,7 @@ final class Effects {
         }
         if (node instanceof Function f && !(node instanceof net.sf.jsqlparser.statement.select.TableFunction)) {
             call(f.getMultipartName());
+            setConfig(f);
         } else if (node instanceof AnalyticExpression a && a.getName() != null) {
             call(List.of(a.getName()));
         } else if (node instanceof NextValExpression) {
@@ -93,6 +96,31 @@ final class Effects {
             return;
         }
         facts.calls.add(name);
+    }
+
+    /**
+     * set_config(name, …) changes a setting like SET: its name, when written as a plain literal, goes to
+     * {@code settings}; any other form is "*" (unknown), which policy treats as the worst case.
+     */
+    private void setConfig(Function f) {
+        List<String> parts = f.getMultipartName();
+        if (parts == null || parts.isEmpty()) {
+            return;
+        }
+        String name = Functions.callName(parts);
+        if (!name.equals("set_config") && !name.equals("pg_catalog.set_config")) {
+            return;
+        }
+        Object first = f.getParameters() == null || f.getParameters().isEmpty()
+                ? null
+                : f.getParameters().get(0);
+        if (first instanceof StringValue sv
+                && sv.getPrefix() == null
+                && sv.getValue().chars().allMatch(c -> c == '_' || c == '.' || Character.isLetterOrDigit(c))) {
+            facts.settings.add(sv.getValue().toLowerCase(Locale.ROOT));
+        } else {
+            facts.settings.add("*");
+        }
     }
 
     private void target(Object dml) {
