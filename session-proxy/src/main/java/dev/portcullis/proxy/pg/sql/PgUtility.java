@@ -54,9 +54,19 @@ final class PgUtility {
             "SECURITY",
             "IMPORT");
 
-    /** Settings whose change can turn read-only off or change who the session is. */
-    private static final Set<String> GUARDS_READ_ONLY =
-            Set.of("role", "session_authorization", "transaction_read_only", "default_transaction_read_only");
+    /**
+     * Settings whose change turns read-only off, changes who the session is, or changes how the proxy's
+     * lexer must cut statements: changing one is not read-only.
+     */
+    private static final Set<String> GUARDS_READ_ONLY = Set.of(
+            "role",
+            "session_authorization",
+            "transaction_read_only",
+            "default_transaction_read_only",
+            "client_encoding",
+            "standard_conforming_strings",
+            "backslash_quote",
+            "escape_string_warning");
 
     private static final Set<String> TRUE_WORDS = Set.of("on", "true", "yes", "1");
     private static final Set<String> FALSE_WORDS = Set.of("off", "false", "no", "0");
