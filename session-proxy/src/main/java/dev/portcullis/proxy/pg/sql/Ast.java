@@ -64,6 +64,12 @@ final class Ast {
             }
             add(f.getName(), v, out);
         }
+        // a node may itself be a list (ExpressionList, ReturningClause extend ArrayList): its elements
+        if (node instanceof Collection<?> c) {
+            for (Object e : c) {
+                add("elements", e, out);
+            }
+        }
         return out;
     }
 
@@ -73,9 +79,7 @@ final class Ast {
         }
         if (isNode(v)) {
             out.add(new Child(field, v));
-        }
-        // a node may itself be a list (ExpressionList extends ArrayList): its elements are children too
-        if (v instanceof Collection<?> c) {
+        } else if (v instanceof Collection<?> c) {
             for (Object e : c) {
                 add(field, e, out);
             }

@@ -572,11 +572,15 @@ final class Lineage {
     /** A function's children; a bare {@code *} argument (count(*)) counts rows, it carries no value. */
     private void arguments(Object function, Scope scope, boolean predicate, Acc acc) {
         for (Ast.Child c : Ast.children(function)) {
-            if (c.node() instanceof AllColumns && !(c.node() instanceof AllTableColumns)) {
+            if (isBareStar(c.node()) || c.node() instanceof List<?> l && l.size() == 1 && isBareStar(l.get(0))) {
                 continue;
             }
             visit(c.node(), scope, predicate || PREDICATE_FIELDS.contains(c.field()), acc);
         }
+    }
+
+    private static boolean isBareStar(Object node) {
+        return node instanceof AllColumns && !(node instanceof AllTableColumns);
     }
 
     private static List<Source> innermostSources(Scope scope) {

@@ -63,7 +63,8 @@ class SqlAnalyzerDifferentialTest {
                 "CREATE FUNCTION reader(int) RETURNS text LANGUAGE sql STABLE"
                         + " AS 'SELECT email FROM customers WHERE id = $1'",
                 "CREATE PROCEDURE proc_writer() LANGUAGE sql AS 'INSERT INTO orders VALUES (98, 1, 1)'",
-                "GRANT SELECT ON ALL TABLES IN SCHEMA public TO diff_reader");
+                "GRANT SELECT ON ALL TABLES IN SCHEMA public TO diff_reader",
+                "GRANT SELECT ON SEQUENCE s TO diff_reader");
         conn = pg.connect(DB, PostgresServer.SUPERUSER, pg.superPassword());
         conn.setAutoCommit(false);
         try (Statement st = conn.createStatement()) {
@@ -145,12 +146,18 @@ class SqlAnalyzerDifferentialTest {
         List<String> after;
         try (Statement st = conn.createStatement()) {
             st.setEscapeProcessing(false);
+            boolean ran = false;
             try {
                 st.execute(sql);
+                ran = true;
                 after = state(st);
             } catch (SQLException e) {
                 conn.rollback(); // it failed: only what no rollback undoes (sequences) can have changed
                 after = state(st);
+                if (ran) {
+                    // the statement ran but the session can no longer see its own state: it changed who it is
+                    after.set(3, "detector refused after the statement: " + e.getMessage());
+                }
             }
             conn.rollback();
         }
@@ -164,7 +171,10 @@ class SqlAnalyzerDifferentialTest {
         return changed;
     }
 
-    /** The detector is not blind: each kind of write it claims to see, it sees. */
+    /**
+     * The detector is not blind: each kind of write it claims to see, it sees. (A client_encoding change is
+     * not among them: the JDBC driver closes its connection on one. The analysis never calls it read-only.)
+     */
     @Test
     void theDetectorSeesEachKindOfWrite() throws SQLException {
         for (String write : List.of(
@@ -175,7 +185,7 @@ class SqlAnalyzerDifferentialTest {
                 "SELECT lo_from_bytea(0, '\\x00'::bytea)",
                 "SET ROLE diff_reader",
                 "SET transaction_read_only = on",
-                "SET client_encoding = 'LATIN1'",
+                "SET standard_conforming_strings = off",
                 "SELECT set_config('standard_conforming_strings', 'off', true)")) {
             List<String> changed = changes(write);
             if (write.contains("transaction_read_only")) {

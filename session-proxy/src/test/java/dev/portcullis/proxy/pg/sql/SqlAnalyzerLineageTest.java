@@ -234,7 +234,11 @@ class SqlAnalyzerLineageTest {
         StatementInfo s = one("SELECT email::int FROM customers WHERE phone = (SELECT max(total)::text FROM orders)");
         assertTrue(s.referencedColumns().contains(EMAIL));
         assertTrue(s.referencedColumns().contains(new ColumnRef("customers", "phone")));
-        assertTrue(s.referencedColumns().contains(new ColumnRef("orders", "total")));
+        // in a sub-select a bare name may still be the enclosing query's column: no table is assumed
+        assertTrue(s.referencedColumns().contains(new ColumnRef(null, "total")));
+        assertTrue(one("SELECT (SELECT max(o.total) FROM orders o) FROM customers")
+                .referencedColumns()
+                .contains(new ColumnRef("orders", "total")));
         assertTrue(one("SELECT c::int FROM customers c").referencedColumns().contains(new ColumnRef("customers", "*")));
         assertTrue(one("UPDATE customers SET phone = email::int")
                 .referencedColumns()
