@@ -1,11 +1,18 @@
 package dev.portcullis.proxy.pg.sql;
 
+import static dev.portcullis.proxy.pg.sql.LineageScope.ANY_COLUMN;
+import static dev.portcullis.proxy.pg.sql.LineageScope.UNKNOWN;
+import static dev.portcullis.proxy.pg.sql.LineageScope.outputs;
+import static dev.portcullis.proxy.pg.sql.LineageScope.rename;
+import static dev.portcullis.proxy.pg.sql.LineageScope.union;
+
 import dev.portcullis.proxy.pg.sql.FromSource.Kind;
+import dev.portcullis.proxy.pg.sql.LineageScope.Acc;
+import dev.portcullis.proxy.pg.sql.LineageScope.Named;
+import dev.portcullis.proxy.pg.sql.LineageScope.Scope;
+import dev.portcullis.proxy.pg.sql.LineageScope.Source;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import net.sf.jsqlparser.expression.Alias;
 import net.sf.jsqlparser.expression.AnalyticExpression;
@@ -62,8 +69,6 @@ final class Lineage {
             "whereCondition",
             "deleteWhereCondition");
 
-    private static final String ANY_COLUMN = "*";
-
     private final Facts facts;
 
     private Lineage(Facts facts) {
@@ -82,86 +87,6 @@ final class Lineage {
         } else {
             l.sweep(statement, top, false, new Acc());
         }
-    }
-
-    // --- what a name in scope stands for
-
-    private record Named(String name, OutputLineage lineage) {}
-
-    private static final class Source {
-        final String ref;
-        final Kind kind;
-        final String table;
-        final List<Named> outputs;
-        final boolean renamed;
-        final OutputLineage function;
-
-        Source(String ref, Kind kind, String table, List<Named> outputs, boolean renamed, OutputLineage function) {
-            this.ref = ref;
-            this.kind = kind;
-            this.table = table;
-            this.outputs = outputs;
-            this.renamed = renamed;
-            this.function = function;
-        }
-    }
-
-    private static final class Scope {
-        final Scope parent;
-        final List<Source> sources = new ArrayList<>();
-        final Map<String, List<Named>> ctes = new HashMap<>();
-
-        Scope(Scope parent) {
-            this.parent = parent;
-        }
-
-        List<Named> cte(String name) {
-            for (Scope s = this; s != null; s = s.parent) {
-                List<Named> c = s.ctes.get(name);
-                if (c != null) {
-                    return c;
-                }
-            }
-            return null;
-        }
-
-        Source source(String ref) {
-            for (Scope s = this; s != null; s = s.parent) {
-                for (int i = s.sources.size() - 1; i >= 0; i--) {
-                    if (s.sources.get(i).ref.equals(ref)) {
-                        return s.sources.get(i);
-                    }
-                }
-            }
-            return null;
-        }
-    }
-
-    /** The lineage of one expression being built. */
-    private static final class Acc {
-        final Set<ColumnRef> columns = new LinkedHashSet<>();
-        final Set<String> wholeRows = new LinkedHashSet<>();
-        final Set<String> calls = new LinkedHashSet<>();
-        boolean opaque;
-
-        void add(OutputLineage o) {
-            columns.addAll(o.columns());
-            wholeRows.addAll(o.wholeRows());
-            calls.addAll(o.calls());
-            opaque |= o.opaque();
-        }
-
-        OutputLineage toOutput(boolean star) {
-            return new OutputLineage(List.copyOf(columns), List.copyOf(wholeRows), star, opaque, List.copyOf(calls));
-        }
-    }
-
-    private static final OutputLineage UNKNOWN = new OutputLineage(List.of(), List.of(), true, true);
-
-    private static List<OutputLineage> outputs(List<Named> named) {
-        List<OutputLineage> out = new ArrayList<>(named.size());
-        named.forEach(n -> out.add(n.lineage()));
-        return List.copyOf(out);
     }
 
     // --- queries
@@ -234,34 +159,6 @@ final class Lineage {
         for (Join j : joins) {
             sweepExcept(j, level, Set.of("rightItem", "fromItem"));
         }
-    }
-
-    private static List<Named> union(List<List<Named>> branches) {
-        List<Named> first = branches.get(0);
-        boolean aligned = true;
-        for (List<Named> b : branches) {
-            aligned &= b.size() == first.size()
-                    && b.stream().noneMatch(n -> n.lineage().star());
-        }
-        List<Named> out = new ArrayList<>();
-        if (!aligned) {
-            // a star in some branch: positions cannot be matched, every column may come from anything
-            Acc all = new Acc();
-            branches.forEach(b -> b.forEach(n -> all.add(n.lineage())));
-            all.opaque = true;
-            for (Named n : first) {
-                out.add(new Named(n.name(), all.toOutput(n.lineage().star())));
-            }
-            return out;
-        }
-        for (int i = 0; i < first.size(); i++) {
-            Acc acc = new Acc();
-            for (List<Named> b : branches) {
-                acc.add(b.get(i).lineage());
-            }
-            out.add(new Named(first.get(i).name(), acc.toOutput(false)));
-        }
-        return out;
     }
 
     private List<Named> values(Values v, Scope level) {
@@ -404,17 +301,6 @@ final class Lineage {
         }
         level.sources.add(src);
         return src;
-    }
-
-    private static List<Named> rename(List<Named> outs, List<String> names) {
-        if (names.isEmpty()) {
-            return outs;
-        }
-        List<Named> out = new ArrayList<>(outs.size());
-        for (int i = 0; i < outs.size(); i++) {
-            out.add(i < names.size() ? new Named(names.get(i), outs.get(i).lineage()) : outs.get(i));
-        }
-        return out;
     }
 
     // --- data-modifying statements
