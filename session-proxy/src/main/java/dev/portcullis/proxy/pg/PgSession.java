@@ -34,7 +34,6 @@ import dev.portcullis.proxy.pg.codec.PgProtocolException;
 import dev.portcullis.proxy.pg.codec.PgReader;
 import dev.portcullis.proxy.pg.sql.FunctionVolatility;
 import dev.portcullis.proxy.pg.sql.PolicyRequest;
-import dev.portcullis.proxy.pg.sql.SqlAnalyzer;
 import dev.portcullis.proxy.pg.sql.SqlAnalyzer.StatementInfo;
 import dev.portcullis.proxy.pg.sql.SqlLexer;
 import dev.portcullis.proxy.pg.sql.SqlStatement;
@@ -1006,7 +1005,7 @@ final class PgSession implements LiveSession {
             // the analyzer and the lexer disagree on the boundaries: decide on the lexer's, unknown
             infos = new ArrayList<>(parts.size());
             for (SqlStatement p : parts) {
-                infos.add(new StatementInfo(SqlAnalyzer.UNKNOWN, List.of(), false, p.text(), p.offset()));
+                infos.add(StatementInfo.unknown(p.text(), p.offset()));
             }
         } else if (key != null && shapeCacheable(infos)) {
             analysisCache.put(key, infos);
@@ -1017,18 +1016,15 @@ final class PgSession implements LiveSession {
     /** Only statements whose classification cannot depend on a literal's value share a shape's analysis. */
     private static boolean shapeCacheable(List<StatementInfo> infos) {
         for (StatementInfo i : infos) {
-            switch (i.type()) {
-                case "SELECT", "INSERT", "UPDATE", "DELETE" -> {}
-                default -> {
-                    return false;
-                }
+            if (!i.shapeIndependent()) {
+                return false;
             }
         }
         return true;
     }
 
     private static StatementInfo rebind(StatementInfo cached, SqlStatement part) {
-        return new StatementInfo(cached.type(), cached.tables(), cached.hasWhere(), part.text(), part.offset());
+        return cached.at(part.text(), part.offset());
     }
 
     private StatementInfo analyzeOne(String text, int offset) {
@@ -1036,9 +1032,9 @@ final class PgSession implements LiveSession {
         List<StatementInfo> infos = analyze(text, parts);
         if (infos.size() == 1) {
             StatementInfo i = infos.get(0);
-            return i.offset() == offset ? i : new StatementInfo(i.type(), i.tables(), i.hasWhere(), i.text(), offset);
+            return i.offset() == offset ? i : i.at(i.text(), offset);
         }
-        return new StatementInfo(SqlAnalyzer.UNKNOWN, List.of(), false, text, offset);
+        return StatementInfo.unknown(text, offset);
     }
 
     /**

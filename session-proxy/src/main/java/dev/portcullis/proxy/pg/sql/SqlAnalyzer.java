@@ -86,6 +86,58 @@ public final class SqlAnalyzer {
             }
         }
 
+        /** A statement the proxy could not analyse: decided as UNKNOWN, never read-only. */
+        public static StatementInfo unknown(String text, int offset) {
+            return new StatementInfo(
+                    UNKNOWN,
+                    List.of(),
+                    false,
+                    text,
+                    offset,
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    false,
+                    List.of(UNPARSEABLE),
+                    List.of(),
+                    List.of(),
+                    null,
+                    Map.of(),
+                    List.of());
+        }
+
+        /** The same analysis for another text of the same shape at {@code offset} (an analysis cache hit). */
+        public StatementInfo at(String otherText, int otherOffset) {
+            return new StatementInfo(
+                    type,
+                    tables,
+                    hasWhere,
+                    otherText,
+                    otherOffset,
+                    reads,
+                    writes,
+                    calls,
+                    structurallyReadOnly,
+                    notReadOnly,
+                    settings,
+                    predicateColumns,
+                    outputs,
+                    aliases,
+                    referencedColumns);
+        }
+
+        /**
+         * Whether this analysis holds for every text of the same shape: only when no literal value went
+         * into it (a {@code set_config} name, an EXPLAIN option, a utility statement's argument).
+         */
+        public boolean shapeIndependent() {
+            return switch (type) {
+                case "SELECT", "INSERT", "UPDATE", "DELETE" ->
+                    settings.isEmpty() && calls.stream().noneMatch(c -> c.endsWith("set_config"));
+                default -> false;
+            };
+        }
+
         /**
          * Read-only by its syntax and by every function it calls: each is IMMUTABLE or STABLE in the target's
          * catalog, or one of a few pg_catalog volatile functions with no side effect (random, clock_timestamp
@@ -294,9 +346,9 @@ public final class SqlAnalyzer {
         return f;
     }
 
-    /** Until {@code SqlLexer.withoutComments} lands: switch this one line over to it. */
+    /** Comments as PostgreSQL's scanner sees them, each replaced by one space, so JSqlParser never reads one. */
     private static String withoutComments(String sql, boolean scs) {
-        return SqlTokens.withoutComments(sql, scs);
+        return SqlLexer.withoutComments(sql, scs);
     }
 
     private static void parsed(String clean, String head, List<Token> tokens, Facts f) {
