@@ -44,12 +44,21 @@ public final class LiteralReads {
     static final Leaf LITERAL = new Leaf(true);
 
     /**
-     * The structural fields of a statement. {@code read_only}, {@code reads}, {@code writes}, {@code calls},
+     * The structural fields of a statement. {@code read_only}, {@code not_read_only}, {@code reads}, {@code writes}, {@code calls},
      * {@code settings} and {@code predicate_columns} are the statement analysis of issue 14: names and flags,
      * never values (session-proxy keeps them in its cache key anyway).
      */
     public static final Set<String> STATEMENT_STRUCTURAL = Set.of(
-            "type", "tables", "has_where", "read_only", "reads", "writes", "calls", "settings", "predicate_columns");
+            "type",
+            "tables",
+            "has_where",
+            "read_only",
+            "not_read_only",
+            "reads",
+            "writes",
+            "calls",
+            "settings",
+            "predicate_columns");
 
     /** The structural fields of {@code input.request} besides {@code statements}. */
     public static final Set<String> REQUEST_STRUCTURAL = Set.of(
@@ -65,6 +74,7 @@ public final class LiteralReads {
             "resource_request",
             "subsystem",
             "read_only",
+            "not_read_only",
             "reads",
             "writes",
             "calls",

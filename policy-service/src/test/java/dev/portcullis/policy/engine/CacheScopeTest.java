@@ -218,9 +218,6 @@ class CacheScopeTest {
         }
         assertEquals(
                 Map.of(
-                        "pg-read-access-is-read-only", Set.of("statements[].text"),
-                        "pg-alter-drop-forbidden", Set.of("statements[].text"),
-                        "pg-unrecognised-statement-review", Set.of("text"),
                         "ssh-read-access-is-read-only", Set.of("command"),
                         "ssh-rm-root-forbidden", Set.of("command"),
                         "ssh-disk-wipe-forbidden", Set.of("command"),
@@ -228,9 +225,9 @@ class CacheScopeTest {
                 literal);
         Map<String, String> prod = Map.of("env", "prod");
         Map<String, String> dev = Map.of("env", "dev");
-        assertEquals(CacheScope.EXACT, pack.cacheScope("postgres", prod).scope());
-        // pg-read-access-is-read-only applies on every connection
-        assertEquals(CacheScope.EXACT, pack.cacheScope("postgres", dev).scope());
+        // the PostgreSQL rules read the proxy's analysis (read_only, not_read_only, types), never a text
+        assertEquals(CacheScope.SHAPE, pack.cacheScope("postgres", prod).scope());
+        assertEquals(CacheScope.SHAPE, pack.cacheScope("postgres", dev).scope());
         assertEquals(CacheScope.EXACT, pack.cacheScope("ssh", dev).scope());
         assertEquals(CacheScope.SHAPE, pack.cacheScope("kubernetes", prod).scope());
         assertEquals(CacheScope.SHAPE, pack.cacheScope("http", prod).scope());

@@ -227,12 +227,14 @@ class DefaultPackTest {
             assertAction(
                     Action.DENY,
                     "pg-alter-drop-forbidden",
-                    decide(sql("prod", "ALTER TABLE orders DROP COLUMN note", "ALTER:orders")));
+                    decide(sql(
+                            "prod", "ALTER TABLE orders DROP COLUMN note", "ALTER:orders:nro=ALTER:nro=keyword DROP")));
         }
 
         @Test
         void alterAddIsNotDeniedButReviewedAsDdl() {
-            Decision d = decide(sql("prod", "ALTER TABLE orders ADD COLUMN dropped_at timestamptz", "ALTER:orders"));
+            Decision d = decide(
+                    sql("prod", "ALTER TABLE orders ADD COLUMN dropped_at timestamptz", "ALTER:orders:nro=ALTER"));
             assertAction(Action.REVIEW, "pg-ddl-review", d);
             assertFalse(d.rules().contains("pg-alter-drop-forbidden"), "a column named dropped_at is not DROP");
         }
@@ -286,8 +288,10 @@ class DefaultPackTest {
         }
 
         @Test
-        void emptyQueryIsNotReviewed() {
-            assertAction(Action.ALLOW, null, decide(sql("prod", "  ")));
+        void aRequestWithoutStatementsIsReviewedOnProd() {
+            // session-proxy answers empty or comment-only text itself and never asks; a request without
+            // statements is one it could not cut, so it is decided as unrecognised (fail closed)
+            assertAction(Action.REVIEW, "pg-unrecognised-statement-review", decide(sql("prod", "-- ?")));
         }
 
         @Test

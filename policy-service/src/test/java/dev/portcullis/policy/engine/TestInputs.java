@@ -35,7 +35,7 @@ final class TestInputs {
     /**
      * A SQL request; each statement is "TYPE[:table][:flag…]", flags {@code nowhere} (no WHERE), {@code ro}
      * (read_only: session-proxy proved it read-only), {@code set=<setting>}, {@code pred=<column>},
-     * {@code call=<function>}, {@code unparseable}.
+     * {@code call=<function>}, {@code unparseable}, {@code nro=<reason>} (a not_read_only reason).
      */
     static ObjectNode sql(String env, String text, String... statements) {
         ObjectNode in = base(env, "postgres", "ci-runner");
@@ -65,6 +65,8 @@ final class TestInputs {
                     calls.add(f.substring(5));
                 } else if (f.equals("unparseable")) {
                     notReadOnly.add(f);
+                } else if (f.startsWith("nro=")) {
+                    notReadOnly.add(f.substring(4));
                 }
             }
         }

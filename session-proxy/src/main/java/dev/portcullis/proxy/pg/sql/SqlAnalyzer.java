@@ -367,6 +367,9 @@ public final class SqlAnalyzer {
             if ("DROP".equals(head)) {
                 dropped(tokens, f);
             }
+            if ("ALTER".equals(head)) {
+                writeKeywords(tokens, f); // ALTER … DROP stays visible to policy as "keyword DROP"
+            }
             return;
         }
         f.type = type(st);
@@ -385,6 +388,9 @@ public final class SqlAnalyzer {
         Lineage.collect(st, f);
         if (!(st instanceof Select)) {
             f.notReadOnly.add(st instanceof CreateTable c && c.getSelect() != null ? "CREATE TABLE AS" : f.type);
+            if ("ALTER".equals(f.type)) {
+                writeKeywords(tokens, f); // ALTER … DROP stays visible to policy as "keyword DROP"
+            }
         } else if (f.notReadOnly.isEmpty()) {
             writeKeywords(tokens, f);
         }

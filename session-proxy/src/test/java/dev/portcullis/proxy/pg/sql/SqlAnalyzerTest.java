@@ -45,6 +45,35 @@ class SqlAnalyzerTest {
                 SqlLexer.split("SELECT ';'; SELECT $x$;$x$ ;SELECT 1 -- ;\n ; /* only a comment */"));
     }
 
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "ALTER TABLE orders DROP COLUMN note",
+                "alter table orders drop constraint orders_pkey",
+                "ALTER TABLE orders /* c */ DROP\r\nCOLUMN IF EXISTS note CASCADE",
+                "ALTER TABLE orders DETACH PARTITION p1, DROP COLUMN x",
+                "ALTER TABLE ONLY orders ALTER COLUMN amount DROP DEFAULT"
+            })
+    void alterThatDropsShowsTheKeywordToPolicy(String sql) {
+        StatementInfo s = one(sql);
+        assertEquals("ALTER", s.type());
+        assertTrue(s.notReadOnly().contains("keyword DROP"), () -> sql + ": " + s.notReadOnly());
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "ALTER TABLE orders ADD COLUMN dropped_at timestamptz",
+                "ALTER TABLE orders ADD COLUMN \"drop\" int",
+                "ALTER TABLE orders RENAME COLUMN note TO drop_note",
+                "ALTER TABLE orders ALTER COLUMN note SET DEFAULT 'DROP'"
+            })
+    void alterWithoutDropDoesNot(String sql) {
+        StatementInfo s = one(sql);
+        assertEquals("ALTER", s.type());
+        assertFalse(s.notReadOnly().contains("keyword DROP"), () -> sql + ": " + s.notReadOnly());
+    }
+
     @Test
     void typesTablesAndWhere() {
         List<StatementInfo> s = analyzer.analyze(
