@@ -935,7 +935,7 @@ final class PgSession implements LiveSession {
             SqlStatement part = parts.get(i);
             StatementInfo info = infos.get(i);
             if (parts.size() > 1) {
-                String sensitive = SqlCommand.blockSensitive(part.text(), scs, info.type());
+                String sensitive = SqlCommand.blockSensitive(part.text(), scs, info.type(), i == parts.size() - 1);
                 if (sensitive != null && refusal == null) {
                     refusal = new Refusal(
                             SQLSTATE_FEATURE_NOT_SUPPORTED,
