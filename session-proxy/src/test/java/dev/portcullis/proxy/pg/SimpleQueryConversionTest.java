@@ -184,7 +184,7 @@ class SimpleQueryConversionTest {
             // on their own they run, and COMMIT as the last statement converts
             assertEquals("CZ", types(w.query("VACUUM smug").roundTrip(1).get(0)));
             assertEquals(
-                    "CCCZ",
+                    "CTCCZ",
                     types(w.query("BEGIN; SELECT 1 FROM smug WHERE false; COMMIT")
                             .roundTrip(1)
                             .get(0)));
