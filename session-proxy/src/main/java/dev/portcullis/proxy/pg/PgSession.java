@@ -198,6 +198,10 @@ final class PgSession implements LiveSession {
     private boolean skipUntilSync;
     private boolean tlsActive;
     private boolean clientPaused;
+    /** Back-pressure: the backend is not read while the client's socket is full, and the other way round. */
+    private boolean backendReadPaused;
+
+    private boolean clientReadPaused;
     private boolean counted;
     private byte txStatus = TX_IDLE;
     private long startupTimer = -1;
@@ -346,6 +350,35 @@ final class PgSession implements LiveSession {
         write(client, toClient);
         if (backend != null) {
             write(backend, toBackend);
+            backPressure();
+        }
+    }
+
+    /**
+     * Back-pressure both ways, so a peer that stops reading costs the proxy no memory: while the
+     * client's socket cannot take more, the backend is not read (PostgreSQL then waits in
+     * ClientWrite); while the backend's cannot, the client is not read.
+     */
+    private void backPressure() {
+        if (!backendReadPaused && client.writeQueueFull()) {
+            backendReadPaused = true;
+            backend.pause();
+            client.drainHandler(session.wrap(v -> {
+                backendReadPaused = false;
+                if (backend != null && phase != Phase.CLOSED) {
+                    backend.resume();
+                }
+            }));
+        }
+        if (!clientReadPaused && backend.writeQueueFull()) {
+            clientReadPaused = true;
+            client.pause();
+            backend.drainHandler(session.wrap(v -> {
+                clientReadPaused = false;
+                if (phase != Phase.CLOSED && !clientPaused) {
+                    client.resume();
+                }
+            }));
         }
     }
 
@@ -824,7 +857,7 @@ final class PgSession implements LiveSession {
                 return;
             }
         }
-        if (clientPaused && inbox.size() < MAX_INBOX / 2 && phase != Phase.CLOSED) {
+        if (clientPaused && inbox.size() < MAX_INBOX / 2 && phase != Phase.CLOSED && !clientReadPaused) {
             clientPaused = false;
             client.resume();
         }
