@@ -46,8 +46,9 @@ class PgGatewayTest {
     void psqlConnectsWithTokenAndQueriesThroughScramBackend() throws Exception {
         PgClients.Result r = PgClients.psql(port, token, "-c", "SELECT current_user, current_database(), 40 + 2");
         assertEquals(0, r.exit(), r.err());
-        // the backend session runs as the connection's role, authenticated by SCRAM (pg_hba is SCRAM-only)
-        assertEquals("demo_app|demo|42", r.out().strip());
+        // the backend session runs as the role of the token's level (read: the read-only demo_read), authenticated by
+        // SCRAM (pg_hba is SCRAM-only)
+        assertEquals("demo_read|demo|42", r.out().strip());
     }
 
     @Test
@@ -89,7 +90,9 @@ class PgGatewayTest {
 
     @Test
     void policyIsAskedWithParsedStatementsAndServiceToken() throws Exception {
-        PgClients.Result r = PgClients.psql(port, token, "-c", "DELETE FROM scratch WHERE id = 999");
+        // a write token: under read the database itself refuses the DELETE (the read role has SELECT only)
+        PgClients.Result r =
+                PgClients.psql(port, Agents.demoAgentWriteToken(), "-c", "DELETE FROM scratch WHERE id = 999");
         assertEquals(0, r.exit(), r.err());
         JsonObject req = ProxyTestResource.policy().inputs.stream()
                 .map(i -> i.getJsonObject("request"))
