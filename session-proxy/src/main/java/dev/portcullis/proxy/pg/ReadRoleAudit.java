@@ -108,7 +108,22 @@ public final class ReadRoleAudit {
     public static final Set<String> READ_ONLY_PREDEFINED_ROLES = Set.of(
             "pg_read_all_data", "pg_read_all_settings", "pg_read_all_stats", "pg_stat_scan_tables", "pg_monitor");
 
+    /**
+     * The SQLSTATE of a read session refused because its credential can write ({@code
+     * sqlserver_rejected_establishment_of_sqlconnection}): the target is misconfigured, not the client's login.
+     */
+    public static final String SQLSTATE_REFUSED = "08004";
+
     private ReadRoleAudit() {}
+
+    /**
+     * The FATAL message for a read session the audit refused: the connection, the first reason (the read role may
+     * read its own privileges anyway, so naming them tells the client nothing new) and where the fix is.
+     */
+    public static String refusalMessage(String connection, Verdict verdict) {
+        return "read sessions of connection \"" + connection + "\" are refused: its read credential can write ("
+                + verdict.summary() + "); see session-proxy's README, \"A read-only role on the target\"";
+    }
 
     /** One row of {@link #QUERY}'s answer; a NULL reads as an empty string. */
     public record Row(String kind, String object, String privilege, String via) {

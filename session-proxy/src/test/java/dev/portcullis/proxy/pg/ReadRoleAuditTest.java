@@ -246,6 +246,16 @@ class ReadRoleAuditTest {
         assertThat(v.summary()).isEqualTo("role app_ro has the attribute SUPERUSER (and 2 more)");
     }
 
+    @Test
+    void theClientsMessageNamesTheConnectionTheFirstReasonAndTheFix() {
+        Verdict v = evaluate(good(new Row("member", "pg_signal_backend", "", "app_ro")));
+        assertThat(ReadRoleAudit.refusalMessage("pg-prod", v))
+                .isEqualTo("read sessions of connection \"pg-prod\" are refused: its read credential can write (role"
+                        + " app_ro is a member of pg_signal_backend); see session-proxy's README, \"A read-only role"
+                        + " on the target\"");
+        assertThat(ReadRoleAudit.SQLSTATE_REFUSED).isEqualTo("08004");
+    }
+
     /** The backend's frames, as the session hands them over. */
     @Nested
     class Reply {
