@@ -185,7 +185,7 @@ class ReadRoleAuditDatabaseTest {
         assertRefused(
                 role("rra_member", "GRANT rra_owner TO rra_member"),
                 "role rra_member, as a member of role rra_owner, has INSERT on table public.customers",
-                "role rra_member, as a member of role rra_owner, owns table public.customers");
+                "role rra_member, as a member of role rra_owner, owns table customers");
     }
 
     @Test
