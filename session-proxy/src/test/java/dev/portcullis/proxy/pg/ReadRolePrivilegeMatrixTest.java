@@ -199,8 +199,8 @@ class ReadRolePrivilegeMatrixTest {
     void vacuumIsSkippedWithAWarningSinceTheRoleOwnsNothing() throws SQLException {
         try (Statement s = reader.createStatement()) {
             s.execute("VACUUM customers");
-            assertThat(s.getWarnings()).isNotNull();
-            assertThat(s.getWarnings().getMessage()).contains("permission denied to vacuum");
+            java.sql.SQLWarning w = s.getWarnings();
+            assertThat(w == null ? null : w.getMessage()).contains("permission denied to vacuum");
         }
         assertThat(checksums()).isEqualTo(before);
     }
