@@ -261,7 +261,9 @@ class PgGatewayTest {
                 "-U",
                 "agent",
                 ProxyTestResource.CONNECTION);
-        PgClients.Result r = PgClients.run(init, token, null, 120);
+        // pgbench -i creates tables and the default script writes: a write token (a read session's role cannot)
+        String writeToken = Agents.demoAgentWriteToken();
+        PgClients.Result r = PgClients.run(init, writeToken, null, 120);
         assertEquals(0, r.exit(), r.err());
         List<String> run = List.of(
                 "pgbench",
@@ -280,7 +282,7 @@ class PgGatewayTest {
                 "-U",
                 "agent",
                 ProxyTestResource.CONNECTION);
-        r = PgClients.run(run, token, null, 120);
+        r = PgClients.run(run, writeToken, null, 120);
         assertEquals(0, r.exit(), r.err() + r.out());
         assertTrue(r.out().contains("number of transactions actually processed: 400/400"), r.out());
         assertTrue(r.out().contains("number of failed transactions: 0"), r.out());
