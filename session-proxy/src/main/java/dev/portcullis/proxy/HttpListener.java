@@ -3,6 +3,7 @@ package dev.portcullis.proxy;
 import dev.portcullis.proxy.auth.TokenValidator;
 import dev.portcullis.proxy.config.ProxyConfig;
 import dev.portcullis.proxy.connection.ConnectionCatalog;
+import dev.portcullis.proxy.enforcement.DecisionCache;
 import dev.portcullis.proxy.enforcement.Masker;
 import dev.portcullis.proxy.enforcement.PolicyDecider;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
@@ -36,10 +37,11 @@ public class HttpListener {
             EventPublisher events,
             SessionRegistry registry,
             ReviewHolds holds,
-            Tracer tracer) {
+            Tracer tracer,
+            DecisionCache decisions) {
         this.config = config;
-        this.gateway =
-                new HttpGateway(vertx, config, connections, tokens, policy, masker, events, registry, holds, tracer);
+        this.gateway = new HttpGateway(
+                vertx, config, connections, tokens, policy, masker, events, registry, holds, tracer, decisions);
     }
 
     void onStart(@Observes StartupEvent ev) {

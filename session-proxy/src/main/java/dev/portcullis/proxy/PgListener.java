@@ -20,8 +20,6 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -43,20 +41,13 @@ public class PgListener {
             ConnectionCatalog connections,
             TokenValidator tokens,
             PolicyDecider policy,
+            Masker masker,
             EventPublisher events,
             SessionRegistry registry,
             ReviewHolds holds,
             Tracer tracer) {
         this.vertx = vertx;
         this.config = config;
-        byte[] hashKey = config.masking()
-                .hashKey()
-                .map(k -> k.getBytes(StandardCharsets.UTF_8))
-                .orElseGet(() -> {
-                    byte[] k = new byte[32];
-                    new SecureRandom().nextBytes(k);
-                    return k;
-                });
         int connectTimeout = (int) config.pg().backendConnectTimeout().toMillis();
         boolean tls =
                 config.pg().certFile().isPresent() && config.pg().keyFile().isPresent();
@@ -66,7 +57,8 @@ public class PgListener {
                 connections,
                 tokens,
                 policy,
-                new Masker(hashKey),
+                // the application's one Masker (MaskerProducer): the same hash key as SSH and HTTP
+                masker,
                 new SqlAnalyzer(config.pg().maxParseLength()),
                 events,
                 registry,

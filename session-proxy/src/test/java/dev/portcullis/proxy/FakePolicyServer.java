@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Stands in for policy-service in the proxy's own tests (integration-tests use the real one). Same
- * API: {@code POST /v1/data/portcullis/decision}; requires a bearer token. Rules: DROP denied;
+ * API: {@code POST /v1/data/portcullis/decision}; requires a bearer token. Rules: a statement holding
+ * {@link #DENY_MARKER} denied; DROP denied;
  * DELETE/UPDATE without WHERE held for review; reads of {@code customers} masked (email column
  * redacted, card numbers by detector last4, note column hashed); everything else allowed. SSH
  * connections: see {@link #decideSsh}.
@@ -28,9 +29,19 @@ public final class FakePolicyServer implements AutoCloseable {
     /** The {@code traceparent} each decision request came with, by the session id in its input. */
     public final Map<String, List<String>> traceparents = new ConcurrentHashMap<>();
 
+    /** A statement whose text holds this (in a comment, say) is denied: proves what a decision was made on. */
+    public static final String DENY_MARKER = "deny-me";
+
     public final AtomicBoolean down = new AtomicBoolean();
     /** Decisions without mask lists (the benchmark's "no masking" runs). */
     public final AtomicBoolean maskNothing = new AtomicBoolean();
+    /**
+     * The policy revision every answer carries as {@code provenance.revision}, as policy-service does when asked
+     * with {@code ?provenance=true}; the answers say {@code cache.scope: exact}, since these rules read text,
+     * commands and paths.
+     */
+    public final java.util.concurrent.atomic.AtomicReference<String> revision =
+            new java.util.concurrent.atomic.AtomicReference<>("fake-1");
     /** The one destination port whose SSH forwarding policy allows (-1: none). */
     public static volatile int allowedForwardPort = -1;
 
@@ -63,11 +74,13 @@ public final class FakePolicyServer implements AutoCloseable {
                     if (maskNothing.get()) {
                         result.put("mask", new JsonArray());
                     }
+                    result.put("cache", new JsonObject().put("scope", "exact"));
                     req.response()
                             .putHeader("Content-Type", "application/json")
                             .end(new JsonObject()
                                     .put("result", result)
                                     .put("decision_id", "d-" + inputs.size())
+                                    .put("provenance", new JsonObject().put("revision", revision.get()))
                                     .encode());
                 }))
                 .listen(0, "127.0.0.1")
@@ -108,7 +121,11 @@ public final class FakePolicyServer implements AutoCloseable {
             boolean pgbenchTables = text.contains("pgbench_")
                     && s.getJsonArray("tables").stream()
                             .allMatch(t -> t.toString().startsWith("pgbench_"));
-            if (("DROP".equals(type) || "UNKNOWN".equals(type) && text.startsWith("drop")) && !pgbenchTables) {
+            if (text.contains(DENY_MARKER)) {
+                action = "deny";
+                reasons.add("rule test-deny-marker: this statement carries the test's deny marker");
+                rules.add("test-deny-marker");
+            } else if (("DROP".equals(type) || "UNKNOWN".equals(type) && text.startsWith("drop")) && !pgbenchTables) {
                 action = "deny";
                 reasons.add("rule drop-forbidden: DROP is never allowed on prod");
                 rules.add("drop-forbidden");

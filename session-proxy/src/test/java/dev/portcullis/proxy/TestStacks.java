@@ -20,7 +20,13 @@ public final class TestStacks {
         return stack;
     }
 
-    /** Connections file, token issuer, policy, Kafka, review timeout and spool: the settings every gateway test sets. */
+    /** The tests' shared {@code hash} mask key (base64 of 39 bytes), so hashes are comparable across runs. */
+    public static final String HASH_KEY = "dGVzdC1vbmx5IGhhc2gga2V5IGZvciB0aGUgcHJveHkgdGVzdHMh";
+
+    /**
+     * Connections file, token issuer, policy, Kafka, review timeout, spool and hash key: the settings every gateway
+     * test sets.
+     */
     public static Map<String, String> proxyConfig(
             DevStack stack, FakePolicyServer policy, Path connections, Path dir, String reviewTimeout) {
         Map<String, String> config = new LinkedHashMap<>();
@@ -30,6 +36,7 @@ public final class TestStacks {
         config.put("portcullis.kafka.bootstrap-servers", stack.kafka().bootstrapServers());
         config.put("portcullis.review.timeout", reviewTimeout);
         config.put("portcullis.events.spool-dir", dir.resolve("spool").toString());
+        config.put("portcullis.masking.hash-key", HASH_KEY);
         return config;
     }
 }

@@ -15,7 +15,8 @@ import java.util.List;
  * <ul>
  *   <li>{@code input-<protocol>….json}: an input exactly as session-proxy builds it; {@code time} and
  *       {@code session.started_at} are the only values that differ from one build to the next;
- *   <li>{@code result-….json}: the whole answer, {@code {"decision_id": …, "result": {…}}}.
+ *   <li>{@code result-….json}: the whole answer to a request with {@code ?provenance=true},
+ *       {@code {"decision_id": …, "result": {…, "cache": {"scope": …}}, "provenance": {"revision": …}}}.
  * </ul>
  */
 public final class PolicyFixtures {

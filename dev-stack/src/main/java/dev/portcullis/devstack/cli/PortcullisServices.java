@@ -9,8 +9,10 @@ import dev.portcullis.devstack.Readiness;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -117,14 +119,23 @@ public final class PortcullisServices implements AutoCloseable {
     }
 
     /**
-     * Provisions `up`'s demo target ({@code pg-demo}: database {@code demo}, table {@code customers})
-     * in the stack's PostgreSQL; returns the file holding its password, which only session-proxy reads.
+     * The password files of `up`'s demo target, which only session-proxy reads.
+     *
+     * @param owner {@code demo_app}'s, the owner (write and admin sessions)
+     * @param read {@code demo_read}'s, the read-only role (read sessions)
      */
-    public static Path provisionDemoTarget(PostgresServer pg, Path home) throws IOException {
-        return DemoTarget.provision(
+    public record DemoPasswords(Path owner, Path read) {}
+
+    /**
+     * Provisions `up`'s demo target ({@code pg-demo}: database {@code demo}, table {@code customers},
+     * owner {@code demo_app} and read-only role {@code demo_read}) in the stack's PostgreSQL.
+     */
+    public static DemoPasswords provisionDemoTarget(PostgresServer pg, Path home) throws IOException {
+        DemoTarget.Passwords p = DemoTarget.provision(
                 pg,
                 new StackLayout(
                         home.toAbsolutePath().normalize(), home.toAbsolutePath().normalize()));
+        return new DemoPasswords(p.owner(), p.read());
     }
 
     /** Starts every service (databases created first) and waits until each one's /q/health/ready is UP. */
@@ -257,6 +268,24 @@ public final class PortcullisServices implements AutoCloseable {
         Readiness.await(module + " on port " + port, running.get(module), timeout, () -> ServiceProcess.probe(port));
     }
 
+    /**
+     * The key of session-proxy's {@code hash} mask strategy (base64 of 32 random bytes), made once and kept across
+     * restarts so that hashes stay comparable, as a shared Kubernetes Secret keeps them for every pod.
+     */
+    private Path hashKeyFile() {
+        Path file = layout.secrets().resolve("masking-hash-key");
+        try {
+            if (!Files.exists(file)) {
+                byte[] key = new byte[32];
+                new SecureRandom().nextBytes(key);
+                StackLayout.writePrivate(file, Base64.getEncoder().encodeToString(key) + "\n");
+            }
+        } catch (IOException e) {
+            throw new DevStackException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        return file;
+    }
+
     private static Service service(String module) {
         return SERVICES.stream()
                 .filter(s -> s.module().equals(module))
@@ -278,6 +307,7 @@ public final class PortcullisServices implements AutoCloseable {
             env.put(
                     "PORTCULLIS_SSH_HOST_KEY_FILE",
                     layout.secrets().resolve("ssh-host-key").toString());
+            env.put("PORTCULLIS_MASKING_HASH_KEY_FILE", hashKeyFile().toString());
             env.put("PORTCULLIS_PG_PORT", Integer.toString(ports.proxyPg()));
             env.put("PORTCULLIS_SSH_PORT", Integer.toString(ports.proxySsh()));
             env.put("PORTCULLIS_PROXY_HTTP_PORT", Integer.toString(ports.proxyHttp()));

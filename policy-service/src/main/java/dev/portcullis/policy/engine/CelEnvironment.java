@@ -30,7 +30,9 @@ import java.util.Optional;
  * <li>{@code input} – the whole input document, {@code map(string, dyn)}</li>
  * <li>{@code protocol}, {@code kind}, {@code text}, {@code command}, {@code agent}, {@code connection} – strings</li>
  * <li>{@code statements} – {@code list(map(string, dyn))}, each with {@code type} (upper case),
- * {@code tables} (lower case), {@code has_where}, {@code text}</li>
+ * {@code tables} (lower case), {@code has_where}, {@code text}, {@code read_only} (false unless the input says
+ * true), and the lists {@code not_read_only}, {@code reads}, {@code writes}, {@code calls}, {@code settings},
+ * {@code predicate_columns} (empty when absent)</li>
  * <li>{@code statement_types}, {@code tables}, {@code groups}, {@code scopes} – {@code list(string)}</li>
  * <li>{@code tags} – connection tags, {@code map(string, string)}</li>
  * <li>{@code http} – {@code method, path, verb, resource, namespace, subresource} as {@code map(string, string)}</li>

@@ -6,9 +6,17 @@ import dev.portcullis.policy.model.MaskDirective;
 import dev.portcullis.policy.model.Rule;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** A rule with its condition compiled to a CEL program (immutable, thread-safe). */
-public record CompiledRule(String policyId, Rule rule, CelRuntime.Program program) {
+/**
+ * A rule with its condition compiled to a CEL program (immutable, thread-safe), and the literal-bearing input
+ * paths the condition reads ({@link LiteralReads}; empty when it reads structural fields only).
+ */
+public record CompiledRule(String policyId, Rule rule, CelRuntime.Program program, Set<String> literalReads) {
+
+    public CompiledRule {
+        literalReads = Set.copyOf(literalReads);
+    }
 
     public String id() {
         return rule.id();

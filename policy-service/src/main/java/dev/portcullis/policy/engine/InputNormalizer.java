@@ -20,6 +20,11 @@ import java.util.function.Supplier;
  */
 public final class InputNormalizer {
 
+    /** PostgreSQL statements' effects (docs/architecture.md, "Policy"): lists of strings, empty when absent. */
+    private static final String[] STATEMENT_LISTS = {
+        "not_read_only", "reads", "writes", "calls", "settings", "predicate_columns"
+    };
+
     private static final String[] HTTP_FIELDS = {"method", "path", "verb", "resource", "namespace", "subresource"};
 
     private InputNormalizer() {}
@@ -92,12 +97,21 @@ public final class InputNormalizer {
                     throw new InvalidInputException(where + ".has_where must be a boolean");
                 }
                 String stmtText = s.has("text") ? string(s, "text", where + ".text") : text;
-                Map<String, Object> stmt = new HashMap<>(8);
+                Map<String, Object> stmt = new HashMap<>(16);
                 stmt.put("type", type);
                 stmt.put("tables", stmtTables);
                 // fail closed: a statement that does not say it has a WHERE is treated as having none
                 stmt.put("has_where", hasWhere.asBoolean(false));
                 stmt.put("text", stmtText);
+                // fail closed: a statement that does not say it is read-only is not
+                JsonNode readOnly = s.path("read_only");
+                if (!readOnly.isMissingNode() && !readOnly.isNull() && !readOnly.isBoolean()) {
+                    throw new InvalidInputException(where + ".read_only must be a boolean");
+                }
+                stmt.put("read_only", readOnly.asBoolean(false));
+                for (String f : STATEMENT_LISTS) {
+                    stmt.put(f, strings(s, f, where + "." + f));
+                }
                 statements.add(stmt);
                 types.add(type);
                 tables.addAll(stmtTables);

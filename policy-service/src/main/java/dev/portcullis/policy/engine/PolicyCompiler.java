@@ -42,7 +42,7 @@ public final class PolicyCompiler {
             }
             try {
                 CelAbstractSyntaxTree ast = result.getAst();
-                compiled.add(new CompiledRule(policyId, rule, cel.createProgram(ast)));
+                compiled.add(new CompiledRule(policyId, rule, cel.createProgram(ast), LiteralReads.of(ast)));
             } catch (CelValidationException | CelEvaluationException e) {
                 problems.add(new Problem(rule.id(), e.getMessage(), 0, 0));
             }

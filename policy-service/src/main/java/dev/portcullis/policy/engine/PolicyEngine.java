@@ -27,6 +27,8 @@ import java.util.Set;
  * <li><b>Fail closed</b>: a rule whose condition fails at run time counts as matched when its
  * effect restricts (deny, review, mask) and as not matched when it permits (allow); the reason
  * names the rule.</li>
+ * <li><b>Cache scope</b>: {@code shape} only when no rule that can apply to the request's protocol and
+ * connection tags reads a literal-bearing field ({@link PolicySet#cacheScope}), else {@code exact}.</li>
  * </ol>
  */
 public final class PolicyEngine {
@@ -87,7 +89,13 @@ public final class PolicyEngine {
                 mask.addAll(rule.mask());
             }
         }
-        Decision decision = new Decision(action, List.copyOf(reasons), List.copyOf(ruleIds), List.copyOf(mask), true);
+        Decision decision = new Decision(
+                action,
+                List.copyOf(reasons),
+                List.copyOf(ruleIds),
+                List.copyOf(mask),
+                true,
+                set.cacheScope(protocol, tags));
         return new Evaluation(decision, set.revision(), trace == null ? List.of() : trace);
     }
 

@@ -1,6 +1,7 @@
 package dev.portcullis.policy.engine;
 
 import dev.portcullis.policy.model.ConnectionDefault;
+import dev.portcullis.policy.model.DecisionCacheHint;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -10,6 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The active policies: an immutable snapshot that requests read through one volatile reference,
@@ -29,6 +31,10 @@ public final class PolicySet {
     private final CompiledRule[] maskRules;
     private final List<ConnectionDefault> defaults;
     private final String revision;
+    /** Cache scope per protocol and connection tags, computed once per set (the set never changes). */
+    private final Map<String, DecisionCacheHint> scopes = new ConcurrentHashMap<>();
+
+    private static final int MAX_SCOPES = 4096;
 
     private PolicySet(TreeMap<String, CompiledPolicy> policies, TreeMap<String, Long> lastChange) {
         this.policies = java.util.Collections.unmodifiableMap(policies);
@@ -107,6 +113,30 @@ public final class PolicySet {
     /** A short digest of every id@version in the set: the "policy version" of a decision. */
     public String revision() {
         return revision;
+    }
+
+    /**
+     * {@code shape} when no rule that can apply to {@code protocol} and {@code tags} reads a literal-bearing field
+     * ({@link CompiledRule#literalReads()}), else {@code exact}. Defaults and the fallback depend on tags only.
+     */
+    public DecisionCacheHint cacheScope(String protocol, Map<String, String> tags) {
+        String key = protocol + '\n' + new TreeMap<>(tags);
+        DecisionCacheHint known = scopes.get(key);
+        if (known != null) {
+            return known;
+        }
+        DecisionCacheHint scope = DecisionCacheHint.SHAPE;
+        for (CompiledPolicy p : policies.values()) {
+            for (CompiledRule r : p.rules()) {
+                if (!r.literalReads().isEmpty() && r.appliesTo(protocol, tags)) {
+                    scope = DecisionCacheHint.EXACT;
+                }
+            }
+        }
+        if (scopes.size() < MAX_SCOPES) {
+            scopes.put(key, scope);
+        }
+        return scope;
     }
 
     CompiledRule[] denyRules() {

@@ -5,10 +5,16 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 /**
- * The document at {@code data.portcullis.decision} (docs/architecture.md, "Policy"). Registered for reflection:
+ * The document at {@code data.portcullis.decision} (docs/architecture.md, "Policy"). {@code cache} says whether
+ * session-proxy may reuse it for other requests of the same shape (ADR 0021). Registered for reflection:
  * DataResource returns it as a value of a {@code Map<String, Object>}, so no REST signature names it.
  */
-@JsonPropertyOrder({"action", "reasons", "rules", "mask", "record"})
+@JsonPropertyOrder({"action", "reasons", "rules", "mask", "record", "cache"})
 @RegisterForReflection
 public record Decision(
-        Action action, List<String> reasons, List<String> rules, List<MaskDirective> mask, boolean record) {}
+        Action action,
+        List<String> reasons,
+        List<String> rules,
+        List<MaskDirective> mask,
+        boolean record,
+        DecisionCacheHint cache) {}

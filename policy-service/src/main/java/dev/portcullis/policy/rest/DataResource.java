@@ -64,10 +64,15 @@ public class DataResource {
         return answer(path, input == null ? null : bodies.json(input), request, start);
     }
 
-    /** {@code ?explain} and {@code ?metrics} count when present, with or without a value (as in OPA). */
+    /**
+     * {@code ?explain}, {@code ?metrics} and {@code ?provenance} count when present, with or without a value (as
+     * in OPA). {@code provenance} has OPA's shape, with the one field that matters here: the {@code revision} of the
+     * policy set that decided (ADR 0021), so that a cache can tie a decision to the policy that made it.
+     */
     private Map<String, Object> answer(String path, JsonNode input, HttpServerRequest request, long start) {
         boolean explain = request.params().contains("explain");
         boolean metrics = request.params().contains("metrics");
+        boolean provenance = request.params().contains("provenance");
         List<String> segments = segments(path);
         boolean above = segments.size() <= DECISION.size()
                 && DECISION.subList(0, segments.size()).equals(segments);
@@ -96,6 +101,9 @@ public class DataResource {
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("decision_id", outcome.decisionId());
         response.put("result", value);
+        if (provenance) {
+            response.put("provenance", Map.of("revision", outcome.evaluation().policyRevision()));
+        }
         if (metrics) {
             response.put(
                     "metrics",
@@ -111,7 +119,7 @@ public class DataResource {
         return response;
     }
 
-    /** A field of the decision (action, reasons, rules, mask, record), or an element of a list field. */
+    /** A field of the decision (action, reasons, rules, mask, record, cache), or an element of a list field. */
     private static Object descend(DecisionService.Outcome outcome, List<String> rest) {
         var d = outcome.evaluation().decision();
         Object v = switch (rest.get(0)) {
@@ -120,6 +128,7 @@ public class DataResource {
             case "rules" -> d.rules();
             case "mask" -> d.mask();
             case "record" -> d.record();
+            case "cache" -> d.cache();
             default -> null;
         };
         if (rest.size() == 1 || v == null) {

@@ -104,16 +104,126 @@ class DefaultPackTest {
         @ParameterizedTest
         @ValueSource(
                 strings = {
-                    "SELECT * FROM orders:SELECT:orders",
-                    "COPY orders TO STDOUT:COPY:orders",
-                    "COPY (SELECT a FROM orders) TO STDOUT:COPY:orders",
-                    "SHOW search_path:SHOW:",
-                    "BEGIN:BEGIN:"
+                    "SELECT * FROM orders:SELECT:orders:ro",
+                    "COPY orders TO STDOUT:COPY:orders:ro",
+                    "COPY (SELECT a FROM orders) TO STDOUT:COPY:orders:ro",
+                    "SHOW search_path:SHOW::ro",
+                    "BEGIN:BEGIN::ro",
+                    "SELECT now(), random():SELECT::ro:call=now:call=random"
                 })
         void aReadOnlyTokenReads(String spec) {
             String[] p = spec.split(":", 2);
             Decision d = decide(withScopes(sql("dev", p[0], p[1]), "read"));
             assertEquals(Action.ALLOW, d.action(), () -> "decision " + d);
+        }
+
+        /** Whatever its type says, a statement session-proxy did not prove read-only is refused to a read token. */
+        @ParameterizedTest
+        @ValueSource(
+                strings = {
+                    "SELECT setval('s', 1):SELECT::call=setval",
+                    "SELECT * FROM orders FOR UPDATE:SELECT:orders",
+                    "SELECT * INTO copy FROM orders:SELECT:orders",
+                    "SELECT a COLLATE \"C\" FROM orders:SELECT::unparseable",
+                    "FROBNICATE orders:UNKNOWN::unparseable",
+                    "EXPLAIN ANALYZE DELETE FROM orders:EXPLAIN:orders",
+                    "SET ROLE postgres:SET::set=role"
+                })
+        void aReadOnlyTokenRunsOnlyWhatIsProvedReadOnly(String spec) {
+            String[] p = spec.split(":", 2);
+            assertAction(
+                    Action.DENY, "pg-read-access-is-read-only", decide(withScopes(sql("dev", p[0], p[1]), "read")));
+        }
+
+        @Test
+        void aStatementThatDoesNotSayItIsReadOnlyIsNot() {
+            ObjectNode in = withScopes(sql("dev", "SELECT 1", "SELECT::ro"), "read");
+            ((ObjectNode) in.get("request").get("statements").get(0)).remove("read_only");
+            assertAction(Action.DENY, "pg-read-access-is-read-only", decide(in));
+        }
+
+        @ParameterizedTest
+        @ValueSource(
+                strings = {
+                    "client_encoding",
+                    "standard_conforming_strings",
+                    "backslash_quote",
+                    "escape_string_warning",
+                    "role",
+                    "session_authorization",
+                    "transaction_read_only",
+                    "default_transaction_read_only",
+                    "all",
+                    "*"
+                })
+        void protectedSettingsAreNeverChangedEvenWithAWriteGrant(String setting) {
+            for (String env : List.of("dev", "prod")) {
+                ObjectNode in = granted(sql(env, "SET " + setting + " …", "SET::set=" + setting), "write", "admin");
+                assertAction(Action.DENY, "pg-protected-settings-forbidden", decide(in));
+            }
+        }
+
+        @ParameterizedTest
+        @ValueSource(
+                strings = {
+                    "statement_timeout",
+                    "lock_timeout",
+                    "idle_in_transaction_session_timeout",
+                    "transaction_timeout",
+                    "idle_session_timeout"
+                })
+        void sessionLimitsAreNeverChangedInASession(String setting) {
+            for (String env : List.of("dev", "prod")) {
+                for (String access : List.of("read", "write")) {
+                    ObjectNode in = granted(sql(env, "SET " + setting + " = 0", "SET::ro:set=" + setting), access);
+                    assertAction(Action.DENY, "pg-session-limits-fixed", decide(in));
+                }
+            }
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"transaction_isolation", "search_path", "timezone", "work_mem"})
+        void otherSettingsMayBeChanged(String setting) {
+            Decision d = decide(granted(sql("prod", "SET " + setting + " …", "SET::ro:set=" + setting), "read"));
+            assertEquals(Action.ALLOW, d.action(), () -> "decision " + d);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"email", "customer_email", "PHONE", "card_no", "password_hash", "api_token"})
+        void predicatesOnMaskedColumnsAreReviewedOnProd(String column) {
+            ObjectNode in =
+                    sql("prod", "SELECT id FROM customers WHERE … LIKE 'a%'", "SELECT:customers:ro:pred=" + column);
+            assertAction(Action.REVIEW, "pg-masked-column-predicate-review", decide(in));
+            Decision dev = decide(sql("dev", "SELECT id FROM customers WHERE …", "SELECT:customers:ro:pred=" + column));
+            assertEquals(Action.ALLOW, dev.action(), "only prod reviews predicates on masked columns");
+        }
+
+        @Test
+        void predicatesOnOtherColumnsAreNotReviewed() {
+            Decision d = decide(sql("prod", "SELECT email FROM customers WHERE id = 1", "SELECT:customers:ro:pred=id"));
+            assertEquals(Action.ALLOW, d.action(), () -> "decision " + d);
+        }
+
+        /** DROP of several tables or a database, and TRUNCATE … CASCADE: JSqlParser reads none, their type stays. */
+        @ParameterizedTest
+        @ValueSource(
+                strings = {
+                    "DROP TABLE a, b:DROP:a:unparseable",
+                    "DROP DATABASE app:DROP:app:unparseable",
+                    "TRUNCATE a, b CASCADE:TRUNCATE:a"
+                })
+        void unparsedDropsAndTruncatesStayDeniedOnProd(String spec) {
+            String[] p = spec.split(":", 2);
+            assertAction(Action.DENY, "pg-drop-forbidden", decide(granted(sql("prod", p[0], p[1]), "write")));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"UNKNOWN::unparseable", "SELECT:orders:unparseable", "INSERT:orders:unparseable"})
+        void whatTheProxyCouldNotParseIsReviewedUnderWriteOnProd(String statement) {
+            assertAction(
+                    Action.REVIEW,
+                    "pg-unrecognised-statement-review",
+                    decide(granted(sql("prod", "…", statement), "write")));
         }
 
         @Test
@@ -135,12 +245,14 @@ class DefaultPackTest {
             assertAction(
                     Action.DENY,
                     "pg-alter-drop-forbidden",
-                    decide(sql("prod", "ALTER TABLE orders DROP COLUMN note", "ALTER:orders")));
+                    decide(sql(
+                            "prod", "ALTER TABLE orders DROP COLUMN note", "ALTER:orders:nro=ALTER:nro=keyword DROP")));
         }
 
         @Test
         void alterAddIsNotDeniedButReviewedAsDdl() {
-            Decision d = decide(sql("prod", "ALTER TABLE orders ADD COLUMN dropped_at timestamptz", "ALTER:orders"));
+            Decision d = decide(
+                    sql("prod", "ALTER TABLE orders ADD COLUMN dropped_at timestamptz", "ALTER:orders:nro=ALTER"));
             assertAction(Action.REVIEW, "pg-ddl-review", d);
             assertFalse(d.rules().contains("pg-alter-drop-forbidden"), "a column named dropped_at is not DROP");
         }
@@ -194,8 +306,10 @@ class DefaultPackTest {
         }
 
         @Test
-        void emptyQueryIsNotReviewed() {
-            assertAction(Action.ALLOW, null, decide(sql("prod", "  ")));
+        void aRequestWithoutStatementsIsReviewedOnProd() {
+            // session-proxy answers empty or comment-only text itself and never asks; a request without
+            // statements is one it could not cut, so it is decided as unrecognised (fail closed)
+            assertAction(Action.REVIEW, "pg-unrecognised-statement-review", decide(sql("prod", "-- ?")));
         }
 
         @Test

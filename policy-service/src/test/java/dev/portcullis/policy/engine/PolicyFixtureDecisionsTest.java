@@ -92,8 +92,9 @@ class PolicyFixtureDecisionsTest {
     @FieldSource("RESULTS")
     void eachGoldenResultIsWhatTheServiceWrites(String result) throws Exception {
         JsonNode response = JSON.readTree(PolicyFixtures.json(result));
-        assertEquals(Set.of("decision_id", "result"), fields(response));
+        assertEquals(Set.of("decision_id", "result", "provenance"), fields(response));
         assertFalse(response.get("decision_id").asText().isBlank());
+        assertEquals(Set.of("revision"), fields(response.get("provenance")));
         Decision d = JSON.treeToValue(response.get("result"), Decision.class);
         assertEquals(response.get("result"), JSON.valueToTree(d));
     }

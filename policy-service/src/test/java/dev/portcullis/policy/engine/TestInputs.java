@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.List;
 
 /** Decision inputs shaped as session-proxy builds them (docs/architecture.md, "Policy"). */
 final class TestInputs {
@@ -31,7 +32,11 @@ final class TestInputs {
         return in;
     }
 
-    /** A SQL request; each statement is "TYPE[:table][:nowhere]". */
+    /**
+     * A SQL request; each statement is "TYPE[:table][:flag…]", flags {@code nowhere} (no WHERE), {@code ro}
+     * (read_only: session-proxy proved it read-only), {@code set=<setting>}, {@code pred=<column>},
+     * {@code call=<function>}, {@code unparseable}, {@code nro=<reason>} (a not_read_only reason).
+     */
     static ObjectNode sql(String env, String text, String... statements) {
         ObjectNode in = base(env, "postgres", "ci-runner");
         ObjectNode req = (ObjectNode) in.get("request");
@@ -44,7 +49,26 @@ final class TestInputs {
             if (parts.length > 1 && !parts[1].isEmpty()) {
                 tables.add(parts[1]);
             }
-            st.put("has_where", !(parts.length > 2 && parts[2].equals("nowhere")));
+            List<String> flags = parts.length > 2 ? List.of(parts).subList(2, parts.length) : List.of();
+            st.put("has_where", !flags.contains("nowhere"));
+            st.put("read_only", flags.contains("ro"));
+            ArrayNode settings = st.putArray("settings");
+            ArrayNode predicates = st.putArray("predicate_columns");
+            ArrayNode calls = st.putArray("calls");
+            ArrayNode notReadOnly = st.putArray("not_read_only");
+            for (String f : flags) {
+                if (f.startsWith("set=")) {
+                    settings.add(f.substring(4));
+                } else if (f.startsWith("pred=")) {
+                    predicates.add(f.substring(5));
+                } else if (f.startsWith("call=")) {
+                    calls.add(f.substring(5));
+                } else if (f.equals("unparseable")) {
+                    notReadOnly.add(f);
+                } else if (f.startsWith("nro=")) {
+                    notReadOnly.add(f.substring(4));
+                }
+            }
         }
         return in;
     }

@@ -169,6 +169,39 @@ class DataResourceTest {
                 .body("$", aMapWithSize(2));
     }
 
+    /** OPA's {@code ?provenance}: the revision of the policy set that decided, beside the result. */
+    @Test
+    void provenanceGivesThePolicyRevisionAndTheResultItsCacheScope() {
+        String revision = asProxy()
+                .body(SELECT)
+                .post("/v1/data/portcullis/decision?provenance=true")
+                .then()
+                .statusCode(200)
+                .body("provenance.revision", matchesPattern("[0-9a-f]{16}"))
+                // the default pack reads statement text on PostgreSQL: decisions are reused for the exact text only
+                .body("result.cache.scope", is("exact"))
+                .extract()
+                .path("provenance.revision");
+        asProxy()
+                .body(SELECT)
+                .post("/v1/data/portcullis/decision?provenance")
+                .then()
+                .statusCode(200)
+                .body("provenance.revision", is(revision));
+        asProxy()
+                .body(SELECT)
+                .post("/v1/data/portcullis/decision")
+                .then()
+                .statusCode(200)
+                .body("$", not(hasKey("provenance")));
+        asProxy()
+                .body(SELECT)
+                .post("/v1/data/portcullis/decision/cache")
+                .then()
+                .statusCode(200)
+                .body("result.scope", is("exact"));
+    }
+
     // --- auth -----------------------------------------------------------------------------
 
     @Test

@@ -21,11 +21,31 @@ public final class Masker {
 
     public static final String REDACTED = "[REDACTED]";
 
-    private final byte[] hashKey;
+    private final SecretKeySpec hashKey;
+    private final String hashKeyId;
 
-    /** @param hashKey HMAC key of the {@code hash} strategy, so hashed values cannot be looked up in a table */
+    /**
+     * @param hashKey HMAC key of the {@code hash} strategy, so hashed values cannot be looked up in a table; null:
+     *     the {@code hash} strategy redacts (fail closed: no key of its own, whose hashes would differ per pod)
+     */
+    public Masker(HashKey hashKey) {
+        this.hashKey = hashKey == null ? null : new SecretKeySpec(hashKey.secret(), "HmacSHA256");
+        this.hashKeyId = hashKey == null ? null : hashKey.id();
+    }
+
+    /** A masker whose key is {@code hashKey} (at least {@value HashKey#MIN_BYTES} bytes), with its default id. */
     public Masker(byte[] hashKey) {
-        this.hashKey = hashKey.clone();
+        this(HashKey.of(hashKey));
+    }
+
+    /** A masker without a hash key: the {@code hash} strategy masks as {@code redact}. */
+    public static Masker withoutHashKey() {
+        return new Masker((HashKey) null);
+    }
+
+    /** The id every hash carries ({@code hash:<id>:<hex>}); empty when {@code hash} redacts. */
+    public Optional<String> hashKeyId() {
+        return Optional.ofNullable(hashKeyId);
     }
 
     /** What to do to one result column, resolved once per result description. */
@@ -72,8 +92,28 @@ public final class Masker {
         return r.equals(c) || r.endsWith("." + c); // "customers.email" matches result column "email"
     }
 
+    /**
+     * How much a strategy hides: {@code redact} (and any strategy this class does not know, which it applies as
+     * redact) 3, {@code hash} 2 (equal values stay linkable), {@code last4} 1 (four characters shown), none (null) 0.
+     */
+    public static int strictness(String strategy) {
+        if (strategy == null) {
+            return 0;
+        }
+        return switch (strategy.toLowerCase(Locale.ROOT)) {
+            case "last4" -> 1;
+            case "hash" -> 2;
+            default -> 3;
+        };
+    }
+
+    /** The stricter of two strategies ({@link #strictness}); null means "no column strategy". */
+    public static String strictest(String a, String b) {
+        return strictness(b) > strictness(a) ? b : a;
+    }
+
     /** Glob match with '*' (any run) and '?' (one character); iterative, no regex, linear in practice. */
-    static boolean glob(String pattern, String text) {
+    public static boolean glob(String pattern, String text) {
         int p = 0;
         int t = 0;
         int star = -1;
@@ -140,7 +180,10 @@ public final class Masker {
                 return "*".repeat(Math.max(4, i)) + value.substring(i);
             }
             case "hash":
-                return "hash:" + hmac(value).substring(0, 16);
+                // the key id tells hashes of a rotated key apart; without a key, hash is redact
+                return hashKey == null
+                        ? REDACTED
+                        : "hash:" + hashKeyId + ":" + hmac(value).substring(0, 16);
             case "redact":
             default:
                 return REDACTED;
@@ -150,7 +193,7 @@ public final class Masker {
     private String hmac(String value) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(hashKey, "HmacSHA256"));
+            mac.init(hashKey);
             return HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException(e);

@@ -1,12 +1,13 @@
 package dev.portcullis.proxy.http;
 
 import dev.portcullis.contracts.connections.ConnectionType;
-import dev.portcullis.contracts.detect.Detector;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.enforcement.Decision;
+import dev.portcullis.proxy.enforcement.DecisionCache;
 import dev.portcullis.proxy.enforcement.LineMasker;
 import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.PolicyInput;
+import dev.portcullis.proxy.enforcement.RecordedRequests;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.ReviewRequests;
 import dev.portcullis.proxy.enforcement.SessionContext;
@@ -67,11 +68,6 @@ final class HttpExchange {
             "trailer",
             "upgrade",
             "proxy-authenticate");
-    /** Detectors always applied to what is recorded (query strings can carry keys and tokens). */
-    private static final List<MaskRule> RECORD_DETECTORS = List.of(
-            new MaskRule(null, Detector.CREDIT_CARD.id(), "redact"),
-            new MaskRule(null, Detector.JWT.id(), "redact"),
-            new MaskRule(null, Detector.CLOUD_KEY.id(), "redact"));
 
     private final HttpProxyServer server;
     private final HttpGateway gw;
@@ -159,36 +155,25 @@ final class HttpExchange {
         JsonObject recorded = request.copy();
         for (String f : new String[] {"path", "query", "command"}) {
             if (recorded.getValue(f) instanceof String s) {
-                recorded.put(f, gw.masker().applyDetectors(RECORD_DETECTORS, s));
+                recorded.put(f, gw.masker().applyDetectors(RecordedRequests.DETECTORS, s));
             }
         }
         requestSeq = session.recorder.emit(EventTypes.SESSION_REQUEST, recorded);
-        String cacheKey = session.identity.agent()
-                + '\n'
-                + session.identity.subject()
-                + '\n'
-                + session.identity.access()
-                + '\n'
-                + client.address()
-                + '\n'
-                + session.connection.name()
-                + '\n'
-                + request.encode();
-        Decision cached = server.decisions().get(cacheKey);
-        Future<Decision> decision = cached != null
-                ? Future.succeededFuture(cached)
-                : gw.policy()
-                        .decide(PolicyInput.of(
-                                session.identity,
-                                session.connection,
-                                session.id(),
-                                session.clientAddress(),
-                                session.startedAt,
-                                request));
+        JsonObject input = PolicyInput.of(
+                session.identity,
+                session.connection,
+                session.id(),
+                session.clientAddress(),
+                session.startedAt,
+                request);
+        DecisionCache.Key cacheKey = DecisionCache.key(input, true);
+        Decision cached = gw.decisions().get(cacheKey);
+        Future<Decision> decision =
+                cached != null ? Future.succeededFuture(cached) : gw.policy().decide(input);
         decision.onComplete(session.context.wrap(ar -> {
             Decision d = ar.succeeded() ? ar.result() : Decision.failClosed("policy service unavailable");
             if (cached == null) {
-                server.decisions().put(cacheKey, d);
+                gw.decisions().put(cacheKey, d, gw.config().http().decisionCacheTtl());
             }
             session.recordDecision(d, requestSeq, cached != null);
             if (client.isClosed()) {
@@ -578,7 +563,7 @@ final class HttpExchange {
                             .put("protocol", session.connection.type().id())
                             .put("kind", "invalid")
                             .put("method", req.method().name())
-                            .put("path", gw.masker().applyDetectors(RECORD_DETECTORS, path)));
+                            .put("path", gw.masker().applyDetectors(RecordedRequests.DETECTORS, path)));
         }
         session.recorder.emit(
                 EventTypes.SESSION_OUTPUT,

@@ -5,6 +5,7 @@ import dev.portcullis.contracts.connections.ConnectionType;
 import dev.portcullis.proxy.auth.TokenValidator;
 import dev.portcullis.proxy.config.ProxyConfig;
 import dev.portcullis.proxy.connection.ConnectionCatalog;
+import dev.portcullis.proxy.enforcement.DecisionCache;
 import dev.portcullis.proxy.enforcement.Masker;
 import dev.portcullis.proxy.enforcement.PolicyDecider;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
@@ -15,7 +16,7 @@ import io.vertx.core.Vertx;
 
 /**
  * Everything the HTTP/Kubernetes gateway needs from the application, handed over once (no CDI in this
- * package); {@code tracer} makes each session's span.
+ * package); {@code tracer} makes each session's span; {@code decisions} is the proxy's one decision cache.
  */
 public record HttpGateway(
         Vertx vertx,
@@ -27,7 +28,8 @@ public record HttpGateway(
         EventPublisher events,
         SessionRegistry registry,
         ReviewHolds holds,
-        Tracer tracer) {
+        Tracer tracer,
+        DecisionCache decisions) {
 
     static boolean isHttpType(Connection c) {
         return c.type() == ConnectionType.KUBERNETES || c.type() == ConnectionType.HTTP;

@@ -44,7 +44,6 @@ public final class HttpProxyServer implements AutoCloseable {
     private final HttpGateway gw;
     private final AgentTokens tokens;
     private final HttpTargets targets;
-    private final DecisionCache decisions;
     private final Map<HttpConnection, ClientConnection> clients = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final boolean tls;
@@ -55,7 +54,6 @@ public final class HttpProxyServer implements AutoCloseable {
         ProxyConfig.Http c = gw.config().http();
         this.tokens = new AgentTokens(gw.vertx(), gw.tokens());
         this.targets = new HttpTargets(gw.vertx(), c.backendConnectTimeout(), c.idleTimeout());
-        this.decisions = new DecisionCache(c.decisionCacheTtl());
         this.tls = c.certFile().isPresent() && c.keyFile().isPresent();
     }
 
@@ -65,10 +63,6 @@ public final class HttpProxyServer implements AutoCloseable {
 
     HttpTargets targets() {
         return targets;
-    }
-
-    DecisionCache decisions() {
-        return decisions;
     }
 
     public Future<HttpServer> start() {

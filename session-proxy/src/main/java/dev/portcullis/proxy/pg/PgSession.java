@@ -2,14 +2,11 @@ package dev.portcullis.proxy.pg;
 
 import static dev.portcullis.proxy.pg.codec.PgProtocol.*;
 
-import dev.portcullis.contracts.Topics;
 import dev.portcullis.contracts.connections.AccessLevel;
 import dev.portcullis.contracts.connections.Connection;
 import dev.portcullis.contracts.connections.ConnectionType;
 import dev.portcullis.contracts.connections.Credentials;
-import dev.portcullis.contracts.detect.Detector;
 import dev.portcullis.contracts.events.EventTypes;
-import dev.portcullis.contracts.events.ReviewRequested;
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.auth.TokenValidator;
 import dev.portcullis.proxy.config.ProxyConfig;
@@ -19,10 +16,12 @@ import dev.portcullis.proxy.enforcement.LiveSession;
 import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.Masker;
 import dev.portcullis.proxy.enforcement.PolicyInput;
+import dev.portcullis.proxy.enforcement.RecordedRequests;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
+import dev.portcullis.proxy.enforcement.ReviewRequests;
 import dev.portcullis.proxy.enforcement.SessionContext;
-import dev.portcullis.proxy.events.EventPublisher;
 import dev.portcullis.proxy.events.SessionData;
+import dev.portcullis.proxy.events.SessionRecorder;
 import dev.portcullis.proxy.pg.codec.PgBackendAuthenticator;
 import dev.portcullis.proxy.pg.codec.PgBackendMessages;
 import dev.portcullis.proxy.pg.codec.PgBackendMessages.Field;
@@ -32,10 +31,12 @@ import dev.portcullis.proxy.pg.codec.PgFrontendMessages;
 import dev.portcullis.proxy.pg.codec.PgFrontendMessages.Bind;
 import dev.portcullis.proxy.pg.codec.PgMessages;
 import dev.portcullis.proxy.pg.codec.PgProtocolException;
+import dev.portcullis.proxy.pg.codec.PgReader;
 import dev.portcullis.proxy.pg.sql.FunctionVolatility;
 import dev.portcullis.proxy.pg.sql.PolicyRequest;
 import dev.portcullis.proxy.pg.sql.SqlAnalyzer.StatementInfo;
 import dev.portcullis.proxy.pg.sql.SqlLexer;
+import dev.portcullis.proxy.pg.sql.SqlStatement;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -86,9 +87,10 @@ final class PgSession implements LiveSession {
     private static final Set<Integer> TEXT_LIKE_TYPES = Set.of(25, 1043, 1042, 19, 114, 705, 142);
 
     private static final int MAX_INBOX = 4096;
-    /** Detectors always applied to the recorded request (literals and parameters), whatever the decision masks. */
-    private static final List<Detector> RECORD_DETECTORS =
-            List.of(Detector.CREDIT_CARD, Detector.EMAIL, Detector.JWT, Detector.CLOUD_KEY);
+    private static final String SQLSTATE_UNDEFINED_PSTATEMENT = "26000";
+    private static final String SQLSTATE_UNDEFINED_CURSOR = "34000";
+    private static final String SQLSTATE_DUPLICATE_PSTATEMENT = "42P05";
+    private static final String SQLSTATE_NAME_TOO_LONG = "42622";
 
     enum Phase {
         STARTUP,
@@ -112,52 +114,43 @@ final class PgSession implements LiveSession {
         SYNTHETIC
     }
 
-    /** A prepared statement as the proxy knows it. */
-    static final class Prepared {
-        final String sql;
-        final int[] parameterTypes;
-        RowDescription description;
-        boolean describeRequested;
-
-        Prepared(String sql, int[] parameterTypes) {
-            this.sql = sql;
-            this.parameterTypes = parameterTypes;
-        }
-    }
-
-    /** A bound portal: its statement, its result formats and the masks of its decision. */
-    static final class Portal {
-        final Prepared statement;
-        final Bind bind;
-        final List<MaskRule> masks;
-        final long requestSeq;
-        RowDescription description;
-        boolean describeRequested;
-
-        Portal(Prepared statement, Bind bind, List<MaskRule> masks, long requestSeq) {
-            this.statement = statement;
-            this.bind = bind;
-            this.masks = masks;
-            this.requestSeq = requestSeq;
-        }
-    }
-
     /** One backend reply (or run of replies) the proxy is waiting for, in order. */
     static final class Expect {
         final Kind kind;
         String name;
         boolean swallow;
         boolean deny;
+        /** A Describe of a converted Query statement: RowDescription goes to the client, NoData does not. */
+        boolean converted;
+
         List<MaskRule> masks = List.of();
-        Portal portal;
+        StatementBook.Portal portal;
         Masker.ColumnPlan[] plans;
         boolean[] binary;
         Buffer synthetic;
+        /** A synthetic reply that ends with ReadyForQuery (the status as of when it is sent). */
+        boolean ready;
+
         long rows;
         long requestSeq = -1;
+        /** Characters before the statement in the client's Query: added to an error's position. */
+        int positionShift;
+        /** Sync number (SYNC only). */
+        long syncNo;
+        /** The model changes this message made, taken back if the backend fails or skips it. */
+        List<StatementBook.Undo> undo = List.of();
+        /** Runs when the message completed (CommandComplete, CloseComplete). */
+        Runnable done;
 
         Expect(Kind kind) {
             this.kind = kind;
+        }
+
+        void undo(StatementBook.Undo u) {
+            if (undo.isEmpty()) {
+                undo = new ArrayList<>(2);
+            }
+            undo.add(u);
         }
     }
 
@@ -176,8 +169,7 @@ final class PgSession implements LiveSession {
     private final ArrayDeque<Expect> expects = new ArrayDeque<>();
     private final List<Buffer> toClient = new ArrayList<>();
     private final List<Buffer> toBackend = new ArrayList<>();
-    private final Map<String, Prepared> statements = new HashMap<>();
-    private final Map<String, Portal> portals = new HashMap<>();
+    private final StatementBook book = new StatementBook();
     private final Map<String, CachedDecision> decisionCache = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, CachedDecision> e) {
@@ -206,16 +198,29 @@ final class PgSession implements LiveSession {
     private boolean skipUntilSync;
     private boolean tlsActive;
     private boolean clientPaused;
+    /** Back-pressure: the backend is not read while the client's socket is full, and the other way round. */
+    private boolean backendReadPaused;
+
+    private boolean clientReadPaused;
     private boolean counted;
     private byte txStatus = TX_IDLE;
-    private long seq;
     private long startupTimer = -1;
     private long idleTimer = -1;
     private long sessionTimer = -1;
     private long lastClientActivity = System.nanoTime();
     private String pendingReview;
     private String endReason = "client disconnected";
-    private long statementsSeen;
+    /** The session's events (seq, the request count, nothing after session.ended): from login on. */
+    private SessionRecorder recorder;
+    /** The backend's standard_conforming_strings (ParameterStatus): how the lexer reads '' strings. */
+    private boolean scs = true;
+    /** Syncs sent to the backend, the proxy's own included. */
+    private long syncsSent;
+    /** The Sync of a converted COPY, held back while the backend may be in copy-in (it ignores Sync there). */
+    private Buffer copySync;
+
+    private boolean copyIn;
+    private boolean pumpAfterBackend;
 
     PgSession(PgGateway gateway, NetSocket client) {
         this.gw = gateway;
@@ -318,7 +323,7 @@ final class PgSession implements LiveSession {
         if (was == Phase.READY) {
             emit(
                     EventTypes.SESSION_ENDED,
-                    new JsonObject().put("reason", endReason).put("statements", statementsSeen));
+                    new JsonObject().put("reason", endReason).put("requests", recorder.requests()));
         }
         client.close();
         session.end(endReason);
@@ -345,6 +350,35 @@ final class PgSession implements LiveSession {
         write(client, toClient);
         if (backend != null) {
             write(backend, toBackend);
+            backPressure();
+        }
+    }
+
+    /**
+     * Back-pressure both ways, so a peer that stops reading costs the proxy no memory: while the
+     * client's socket cannot take more, the backend is not read (PostgreSQL then waits in
+     * ClientWrite); while the backend's cannot, the client is not read.
+     */
+    private void backPressure() {
+        if (!backendReadPaused && client.writeQueueFull()) {
+            backendReadPaused = true;
+            backend.pause();
+            client.drainHandler(session.wrap(v -> {
+                backendReadPaused = false;
+                if (backend != null && phase != Phase.CLOSED) {
+                    backend.resume();
+                }
+            }));
+        }
+        if (!clientReadPaused && backend.writeQueueFull()) {
+            clientReadPaused = true;
+            client.pause();
+            backend.drainHandler(session.wrap(v -> {
+                clientReadPaused = false;
+                if (phase != Phase.CLOSED && !clientPaused) {
+                    client.resume();
+                }
+            }));
         }
     }
 
@@ -546,7 +580,9 @@ final class PgSession implements LiveSession {
                         String why = ar.cause().getMessage();
                         LOG.infof(
                                 "login from %s refused for connection %s: %s", client.remoteAddress(), requested, why);
-                        if (why != null && (why.startsWith("token has no scope") || why.equals("unknown connection"))) {
+                        boolean notGranted = conn == null
+                                || ar.cause() instanceof TokenValidator.InvalidTokenException e && e.missingScope();
+                        if (notGranted) {
                             fatal(
                                     SQLSTATE_INVALID_AUTHORIZATION,
                                     "token does not grant access to connection \"" + requested + "\"");
@@ -570,6 +606,7 @@ final class PgSession implements LiveSession {
                         return;
                     }
                     identity = verified;
+                    recorder = new SessionRecorder(gw.events(), id, verified.agent(), connection.name());
                     session.identify(verified.agent(), connection.name());
                     if (!gw.events().canRecord() && gw.config().events().refuseWhenUnrecorded()) {
                         fatal(SQLSTATE_CANNOT_CONNECT, "session recording is unavailable; new sessions are refused");
@@ -617,6 +654,10 @@ final class PgSession implements LiveSession {
                             PgFrameDecoder.State.MESSAGES, 8, gw.config().pg().maxMessageSize(), new BackendFrames());
                     backend.handler(session.wrap(data -> {
                         backendDecoder.feed(data);
+                        if (pumpAfterBackend) {
+                            pumpAfterBackend = false;
+                            pump(); // a COPY's Sync went out: the client's next messages may follow
+                        }
                         flush();
                     }));
                     backend.closeHandler(session.wrap(v -> {
@@ -633,6 +674,8 @@ final class PgSession implements LiveSession {
                             params.put(k, v);
                         }
                     });
+                    // the lexer reads UTF-8; any other encoding ends the session (onParameterStatus)
+                    params.put("client_encoding", "UTF8");
                     phase = Phase.BACKEND_AUTH;
                     toBackend.add(PgMessages.startupMessage(params));
                     flush();
@@ -745,7 +788,13 @@ final class PgSession implements LiveSession {
                 becomeReady();
             }
             case NEGOTIATE_PROTOCOL_VERSION -> {}
-            default -> toClient.add(frame); // ParameterStatus, NoticeResponse
+            case PARAMETER_STATUS -> {
+                onParameterStatus(frame);
+                if (phase != Phase.CLOSED) {
+                    toClient.add(frame);
+                }
+            }
+            default -> toClient.add(frame); // NoticeResponse
         }
     }
 
@@ -795,15 +844,20 @@ final class PgSession implements LiveSession {
 
     private void pump() {
         while (!busy && phase == Phase.READY && !inbox.isEmpty()) {
-            Buffer frame = inbox.poll();
+            Buffer frame = inbox.peek();
+            byte type = frame.getByte(0);
+            if (copySync != null && type != COPY_DATA && type != COPY_DONE && type != COPY_FAIL && type != TERMINATE) {
+                break; // nothing but the copy data may reach the backend until the COPY's Sync is sent
+            }
+            inbox.poll();
             try {
-                onClientMessage(frame.getByte(0), frame);
+                onClientMessage(type, frame);
             } catch (PgProtocolException e) {
                 fatal(SQLSTATE_PROTOCOL_VIOLATION, e.getMessage());
                 return;
             }
         }
-        if (clientPaused && inbox.size() < MAX_INBOX / 2 && phase != Phase.CLOSED) {
+        if (clientPaused && inbox.size() < MAX_INBOX / 2 && phase != Phase.CLOSED && !clientReadPaused) {
             clientPaused = false;
             client.resume();
         }
@@ -816,45 +870,22 @@ final class PgSession implements LiveSession {
         }
         switch (type) {
             case QUERY -> onQuery(frame);
-            case PARSE -> {
-                PgFrontendMessages.Parse parse = PgFrontendMessages.Parse.decode(frame);
-                statements.put(parse.statement(), new Prepared(parse.sql(), parse.parameterTypes()));
-                forward(frame, new Expect(Kind.PARSE));
-            }
+            case PARSE -> onParse(frame);
             case BIND -> onBind(frame);
-            case DESCRIBE -> {
-                PgFrontendMessages.Target t = PgFrontendMessages.Target.decode(frame);
-                Expect e = new Expect(t.kind() == TARGET_STATEMENT ? Kind.DESCRIBE_STATEMENT : Kind.DESCRIBE_PORTAL);
-                e.name = t.name();
-                if (t.kind() == TARGET_STATEMENT) {
-                    Prepared p = statements.get(t.name());
-                    if (p != null) {
-                        p.describeRequested = true;
-                    }
-                } else {
-                    Portal p = portals.get(t.name());
-                    if (p != null) {
-                        p.describeRequested = true;
-                        e.portal = p;
-                    }
-                }
-                forward(frame, e);
-            }
+            case DESCRIBE -> onDescribe(frame);
             case EXECUTE -> onExecute(frame);
-            case CLOSE -> {
-                PgFrontendMessages.Target t = PgFrontendMessages.Target.decode(frame);
-                if (t.kind() == TARGET_STATEMENT) {
-                    statements.remove(t.name());
-                } else {
-                    portals.remove(t.name());
-                }
-                forward(frame, new Expect(Kind.CLOSE));
-            }
+            case CLOSE -> onClose(frame);
             case SYNC -> {
                 skipUntilSync = false;
-                forward(frame, new Expect(Kind.SYNC));
+                forward(frame, sync());
             }
-            case FLUSH, COPY_DATA, COPY_DONE, COPY_FAIL -> toBackend.add(frame);
+            case COPY_DONE, COPY_FAIL -> {
+                toBackend.add(frame);
+                if (copySync != null && copyIn) {
+                    releaseCopySync();
+                }
+            }
+            case FLUSH, COPY_DATA -> toBackend.add(frame);
             case TERMINATE -> {
                 endReason = "client terminated the session";
                 toBackend.add(frame);
@@ -863,16 +894,21 @@ final class PgSession implements LiveSession {
             }
             case FUNCTION_CALL -> {
                 Expect e = new Expect(Kind.SYNTHETIC);
-                e.synthetic = Buffer.buffer()
-                        .appendBuffer(PgMessages.errorResponse(
-                                "ERROR",
-                                SQLSTATE_INSUFFICIENT_PRIVILEGE,
-                                "the function call protocol is not allowed through Portcullis"))
-                        .appendBuffer(PgMessages.readyForQuery(txStatus));
+                e.synthetic = PgMessages.errorResponse(
+                        "ERROR",
+                        SQLSTATE_INSUFFICIENT_PRIVILEGE,
+                        "the function call protocol is not allowed through Portcullis");
+                e.ready = true;
                 enqueueSynthetic(e);
             }
             default -> throw new PgProtocolException("invalid frontend message type '" + (char) type + "'");
         }
+    }
+
+    private Expect sync() {
+        Expect e = new Expect(Kind.SYNC);
+        e.syncNo = ++syncsSent;
+        return e;
     }
 
     private void forward(Buffer frame, Expect e) {
@@ -890,111 +926,312 @@ final class PgSession implements LiveSession {
         while ((head = expects.peek()) != null && head.kind == Kind.SYNTHETIC) {
             expects.poll();
             toClient.add(head.synthetic);
+            if (head.ready) {
+                toClient.add(PgMessages.readyForQuery(txStatus));
+            }
         }
     }
+
+    private void releaseCopySync() {
+        toBackend.add(copySync);
+        copySync = null;
+        copyIn = false;
+    }
+
+    // ---- simple Query: each statement its own Parse/Bind/Describe/Execute, one Sync -----------------
+
+    /** One statement of a Query or the statement of a Bind, as the proxy will decide and run it. */
+    private record Step(
+            SqlStatement statement, SqlCommand command, List<StatementInfo> decided, List<MaskRule> masks) {}
+
+    /** A refusal of the proxy's own, raised by the backend so transaction state ends as PostgreSQL's would. */
+    private record Refusal(String sqlstate, String message) {}
 
     private void onQuery(Buffer frame) {
         String sql = PgFrontendMessages.Query.decode(frame).sql();
-        String shape = SqlLexer.shape(sql);
-        List<StatementInfo> infos = analysisCache.get(shape);
-        if (infos == null) {
-            infos = gw.sql().analyze(sql);
-            analysisCache.put(shape, infos);
-        }
-        if (infos.isEmpty()) {
-            Expect e = new Expect(Kind.QUERY);
-            forward(frame, e); // only whitespace or comments: PostgreSQL answers EmptyQueryResponse
+        book.forgetUnnamed(); // PostgreSQL drops the unnamed statement and portal for every Query
+        List<SqlStatement> parts = SqlLexer.split(sql, scs);
+        if (parts.isEmpty()) {
+            // only whitespace or comments: answered here, never forwarded
+            Expect e = new Expect(Kind.SYNTHETIC);
+            e.synthetic = EMPTY_QUERY;
+            e.ready = true;
+            enqueueSynthetic(e);
             return;
         }
-        statementsSeen += infos.size();
-        JsonObject request = PolicyRequest.of("query", sql, infos, null, FunctionVolatility.NONE);
-        long requestSeq = emitRequest(request, List.of());
-        String cacheKey = "Q" + (exactCache() ? sql : shape);
-        decide(cacheKey, request, requestSeq, decision -> {
-            switch (decision.action()) {
-                case ALLOW -> {
-                    Expect e = new Expect(Kind.QUERY);
-                    e.masks = decision.mask();
-                    e.requestSeq = requestSeq;
-                    forward(frame, e);
+        List<StatementInfo> infos = analyze(sql, parts);
+        List<Step> steps = new ArrayList<>(parts.size());
+        List<StatementInfo> decided = parts.size() == 1 ? null : new ArrayList<>(parts.size());
+        Refusal refusal = null;
+        boolean cacheable = true;
+        for (int i = 0; i < parts.size(); i++) {
+            SqlStatement part = parts.get(i);
+            StatementInfo info = infos.get(i);
+            if (parts.size() > 1) {
+                String sensitive = SqlCommand.blockSensitive(part.text(), scs, info.type(), i == parts.size() - 1);
+                if (sensitive != null && refusal == null) {
+                    refusal = new Refusal(
+                            SQLSTATE_FEATURE_NOT_SUPPORTED,
+                            sensitive + " cannot run through Portcullis in a query with other statements:"
+                                    + " send it as its own query");
                 }
-                case DENY -> denyQuery(decision.message(), requestSeq);
-                case REVIEW ->
-                    review(
-                            request,
-                            decision,
-                            requestSeq,
-                            approved -> {
-                                Expect e = new Expect(Kind.QUERY);
-                                e.masks = decision.mask();
-                                e.requestSeq = requestSeq;
-                                forward(frame, e);
-                            },
-                            reason -> denyQuery(reason, requestSeq));
             }
-        });
-    }
-
-    /** Deny by having the backend raise the error, so transaction state ends as PostgreSQL's would. */
-    private void denyQuery(String message, long requestSeq) {
-        Expect e = new Expect(Kind.QUERY);
-        e.deny = true;
-        e.requestSeq = requestSeq;
-        forward(PgMessages.query(denySql(message)), e);
-    }
-
-    static String denySql(String message) {
-        String m = message.replace("$", "");
-        return "DO $portcullis$BEGIN RAISE EXCEPTION USING ERRCODE = '" + SQLSTATE_INSUFFICIENT_PRIVILEGE
-                + "', MESSAGE = $pcm$" + m + "$pcm$; END$portcullis$";
-    }
-
-    private void onBind(Buffer frame) {
-        Bind bind = Bind.decode(frame);
-        Prepared prepared = statements.get(bind.statement());
-        if (prepared == null) {
-            // unknown to the proxy means unknown to the backend too: let PostgreSQL report it
-            forward(frame, new Expect(Kind.BIND));
+            SqlCommand command = SqlCommand.parse(part.text(), scs);
+            Step step = resolve(part, command, info);
+            if (step == null) {
+                if (refusal == null) {
+                    refusal = refusalOf(command);
+                }
+                step = new Step(part, command, List.of(info), List.of());
+            }
+            cacheable &= command.verb() == SqlCommand.Verb.OTHER;
+            steps.add(step);
+            if (decided != null) {
+                decided.addAll(step.decided());
+            }
+        }
+        List<StatementInfo> all = decided != null ? decided : steps.get(0).decided();
+        JsonObject request = PolicyRequest.of("query", sql, all, null, FunctionVolatility.NONE);
+        long requestSeq = emitRequest(request, List.of());
+        if (refusal != null) {
+            raise(refusal, requestSeq, true);
             return;
         }
-        String sql = prepared.sql;
-        String shape = SqlLexer.shape(sql);
-        List<StatementInfo> infos = analysisCache.get(shape);
-        if (infos == null) {
-            infos = gw.sql().analyze(sql);
-            analysisCache.put(shape, infos);
-        }
-        statementsSeen += Math.max(1, infos.size());
-        JsonArray params = parameters(bind, prepared.parameterTypes);
-        JsonObject request = PolicyRequest.of("execute", sql, infos, params, FunctionVolatility.NONE);
-        long requestSeq = emitRequest(request, List.of());
-        String cacheKey = "B" + (exactCache() ? sql + "\u0000" + params.encode() : shape);
+        // a statement naming a prepared statement or cursor is decided on what it names now: never cached
+        String cacheKey = cacheable ? "Q" + (exactCache() ? sql : SqlLexer.shape(sql)) : null;
         decide(cacheKey, request, requestSeq, decision -> {
             switch (decision.action()) {
-                case ALLOW -> allowBind(frame, bind, prepared, decision, requestSeq);
-                case DENY -> denyBind(decision.message(), requestSeq);
+                case ALLOW -> runQuery(steps, sql, decision.mask(), requestSeq);
+                case DENY -> raise(new Refusal(SQLSTATE_INSUFFICIENT_PRIVILEGE, decision.message()), requestSeq, true);
                 case REVIEW ->
                     review(
                             request,
                             decision,
                             requestSeq,
-                            approved -> allowBind(frame, bind, prepared, decision, requestSeq),
-                            reason -> denyBind(reason, requestSeq));
+                            approved -> runQuery(steps, sql, decision.mask(), requestSeq),
+                            reason -> raise(new Refusal(SQLSTATE_INSUFFICIENT_PRIVILEGE, reason), requestSeq, true));
             }
         });
     }
 
-    private void allowBind(Buffer frame, Bind bind, Prepared prepared, Decision decision, long requestSeq) {
-        portals.put(bind.portal(), new Portal(prepared, bind, decision.mask(), requestSeq));
-        forward(frame, new Expect(Kind.BIND));
+    private static final Buffer EMPTY_QUERY =
+            Buffer.buffer(5).appendByte(EMPTY_QUERY_RESPONSE).appendInt(4);
+
+    /**
+     * Analysis of a Query's statements. Cached by shape (so literal values do not each cost a parse),
+     * but each statement's info carries its own exact text and offset, never a cached one's.
+     */
+    private List<StatementInfo> analyze(String sql, List<SqlStatement> parts) {
+        String key = scs ? SqlLexer.shape(sql) : null;
+        List<StatementInfo> cached = key == null ? null : analysisCache.get(key);
+        if (cached != null && cached.size() == parts.size()) {
+            List<StatementInfo> out = new ArrayList<>(parts.size());
+            for (int i = 0; i < parts.size(); i++) {
+                StatementInfo c = cached.get(i);
+                SqlStatement p = parts.get(i);
+                out.add(c.text().equals(p.text()) && c.offset() == p.offset() ? c : rebind(c, p));
+            }
+            return out;
+        }
+        List<StatementInfo> infos = gw.sql().analyze(sql, scs);
+        if (infos.size() != parts.size()) {
+            // the analyzer and the lexer disagree on the boundaries: decide on the lexer's, unknown
+            infos = new ArrayList<>(parts.size());
+            for (SqlStatement p : parts) {
+                infos.add(StatementInfo.unknown(p.text(), p.offset()));
+            }
+        } else if (key != null && shapeCacheable(infos)) {
+            analysisCache.put(key, infos);
+        }
+        return infos;
+    }
+
+    /** Only statements whose classification cannot depend on a literal's value share a shape's analysis. */
+    private static boolean shapeCacheable(List<StatementInfo> infos) {
+        for (StatementInfo i : infos) {
+            if (!i.shapeIndependent()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static StatementInfo rebind(StatementInfo cached, SqlStatement part) {
+        return cached.at(part.text(), part.offset());
+    }
+
+    private StatementInfo analyzeOne(String text, int offset) {
+        List<SqlStatement> parts = SqlLexer.split(text, scs);
+        List<StatementInfo> infos = analyze(text, parts);
+        if (infos.size() == 1) {
+            StatementInfo i = infos.get(0);
+            return i.offset() == offset ? i : i.at(i.text(), offset);
+        }
+        return StatementInfo.unknown(text, offset);
     }
 
     /**
-     * Deny inside the extended protocol: instead of the client's Bind, run an unnamed statement
-     * that raises 42501, hide its ParseComplete/BindComplete, and drop the client's messages up to
-     * Sync, exactly as PostgreSQL discards them after an error.
+     * What a statement is decided on: a statement naming a prepared statement or cursor is decided on
+     * the text it names, PREPARE and DECLARE on the statement they hold. Null when the proxy refuses
+     * it ({@link #refusalOf}).
      */
-    private void denyBind(String message, long requestSeq) {
+    private Step resolve(SqlStatement part, SqlCommand command, StatementInfo info) {
+        switch (command.verb()) {
+            case OTHER, DEALLOCATE, CLOSE, DISCARD_ALL -> {
+                return command.name() != null && StatementBook.nameTooLong(command.name())
+                        ? null
+                        : new Step(part, command, List.of(info), List.of());
+            }
+            case PREPARE, DECLARE -> {
+                if (StatementBook.nameTooLong(command.name())
+                        || command.verb() == SqlCommand.Verb.PREPARE && book.statementTaken(command.name())) {
+                    return null;
+                }
+                return new Step(
+                        part,
+                        command,
+                        List.of(analyzeOne(command.inner(), part.offset() + command.innerOffset())),
+                        List.of());
+            }
+            case EXECUTE -> {
+                StatementBook.Prepared p = book.statement(command.name());
+                return p == null ? null : new Step(part, command, List.of(analyzeOne(p.sql, part.offset())), List.of());
+            }
+            case FETCH -> {
+                StatementBook.Portal cursor = book.portal(command.name());
+                return cursor == null
+                        ? null
+                        : new Step(part, command, List.of(analyzeOne(cursor.text, part.offset())), cursor.masks);
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private Refusal refusalOf(SqlCommand command) {
+        String name = command.name();
+        if (name != null && StatementBook.nameTooLong(name)) {
+            return new Refusal(
+                    SQLSTATE_NAME_TOO_LONG,
+                    "names of prepared statements and cursors are limited to " + StatementBook.MAX_NAME_BYTES
+                            + " bytes through Portcullis");
+        }
+        return switch (command.verb()) {
+            case PREPARE ->
+                new Refusal(SQLSTATE_DUPLICATE_PSTATEMENT, quoted("prepared statement", name) + " already exists");
+            case EXECUTE ->
+                new Refusal(SQLSTATE_UNDEFINED_PSTATEMENT, quoted("prepared statement", name) + " does not exist");
+            case FETCH -> new Refusal(SQLSTATE_UNDEFINED_CURSOR, quoted("cursor", name) + " does not exist");
+            case NESTED_EXECUTE ->
+                new Refusal(
+                        SQLSTATE_FEATURE_NOT_SUPPORTED,
+                        "EXECUTE of a prepared statement inside another command is not supported through Portcullis:"
+                                + " run EXECUTE on its own");
+            default ->
+                new Refusal(
+                        SQLSTATE_FEATURE_NOT_SUPPORTED,
+                        "Portcullis cannot read the name of the prepared statement or cursor in this statement:"
+                                + " use a plain or double-quoted identifier");
+        };
+    }
+
+    private static String quoted(String what, String name) {
+        return what + " \"" + name + "\"";
+    }
+
+    /** Runs an allowed Query: one Parse/Bind/Describe/Execute per statement, one Sync after the last. */
+    private void runQuery(List<Step> steps, String sql, List<MaskRule> masks, long requestSeq) {
+        book.forgetUnnamed();
+        for (Step step : steps) {
+            SqlStatement st = step.statement();
+            int shift = st.offset() == 0 ? 0 : sql.codePointCount(0, st.offset());
+            List<MaskRule> stepMasks = step.masks().isEmpty() ? masks : union(masks, step.masks());
+            StatementBook.Portal portal =
+                    new StatementBook.Portal(st.text(), null, null, stepMasks, requestSeq, false, syncsSent);
+            Expect parse = new Expect(Kind.PARSE);
+            parse.swallow = true;
+            parse.positionShift = shift;
+            Expect bind = new Expect(Kind.BIND);
+            bind.swallow = true;
+            Expect describe = new Expect(Kind.DESCRIBE_PORTAL);
+            describe.converted = true;
+            describe.portal = portal;
+            Expect exec = new Expect(Kind.EXECUTE);
+            exec.portal = portal;
+            exec.masks = stepMasks;
+            exec.requestSeq = requestSeq;
+            exec.positionShift = shift;
+            applyCommand(step.command(), stepMasks, requestSeq, exec);
+            forward(PgMessages.parse("", st.text()), parse);
+            forward(UNNAMED_BIND, bind);
+            forward(UNNAMED_DESCRIBE, describe);
+            forward(UNNAMED_EXECUTE, exec);
+        }
+        Expect sync = sync();
+        expects.add(sync);
+        if (steps.size() == 1
+                && "copy".equals(new SqlCommand.Tokens(steps.get(0).statement().text(), scs).word())) {
+            // without a Sync the backend keeps its replies buffered: Flush asks for them (and is
+            // ignored in copy-in); the Sync goes once the backend shows it is not (or no longer) in copy-in
+            toBackend.add(PgMessages.flush());
+            copySync = PgMessages.sync();
+        } else {
+            toBackend.add(PgMessages.sync());
+        }
+    }
+
+    private static final Buffer UNNAMED_BIND = PgMessages.bind("", "");
+    private static final Buffer UNNAMED_DESCRIBE = PgMessages.describe(TARGET_PORTAL, "");
+    private static final Buffer UNNAMED_EXECUTE = PgMessages.execute("", 0);
+
+    private static List<MaskRule> union(List<MaskRule> a, List<MaskRule> b) {
+        List<MaskRule> out = new ArrayList<>(a);
+        for (MaskRule m : b) {
+            if (!out.contains(m)) {
+                out.add(m);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** The namespace changes a SQL command makes, applied as it is sent and taken back if it does not run. */
+    private void applyCommand(SqlCommand command, List<MaskRule> masks, long requestSeq, Expect e) {
+        String name = command.name();
+        switch (command.verb()) {
+            case PREPARE -> e.undo(book.parse(name, new StatementBook.Prepared(command.inner(), new int[0])));
+            case DEALLOCATE -> {
+                if (name == null) {
+                    e.undo(book.deallocateAll());
+                    e.done = book::allStatementsGone;
+                } else {
+                    e.undo(book.closeStatement(name));
+                    e.done = () -> book.statementGone(name);
+                }
+            }
+            case DECLARE ->
+                e.undo(book.bind(
+                        name,
+                        new StatementBook.Portal(
+                                command.inner(), null, null, masks, requestSeq, command.hold(), syncsSent)));
+            case CLOSE -> e.undo(name == null ? book.closeAllPortals() : book.closePortal(name));
+            case DISCARD_ALL -> {
+                e.undo(book.deallocateAll());
+                e.undo(book.closeAllPortals());
+                e.done = book::allStatementsGone;
+            }
+            default -> {}
+        }
+    }
+
+    /**
+     * Refuses or denies by having the backend raise the error from a DO block, run as the unnamed
+     * statement, so transaction state ends as PostgreSQL's would. In a Query it ends with the Query's
+     * Sync; in the extended protocol the client's messages up to its Sync are dropped, as PostgreSQL
+     * drops them after an error.
+     */
+    private void raise(Refusal refusal, long requestSeq, boolean query) {
+        book.forgetUnnamed();
         Expect parse = new Expect(Kind.PARSE);
         parse.swallow = true;
         Expect bind = new Expect(Kind.BIND);
@@ -1002,33 +1239,176 @@ final class PgSession implements LiveSession {
         Expect exec = new Expect(Kind.EXECUTE);
         exec.deny = true;
         exec.requestSeq = requestSeq;
-        forward(PgMessages.parse("", denySql(message)), parse);
-        forward(PgMessages.bind("", ""), bind);
-        forward(PgMessages.execute("", 0), exec);
-        statements.remove("");
-        skipUntilSync = true;
+        forward(PgMessages.parse("", denySql(refusal.sqlstate(), refusal.message())), parse);
+        forward(UNNAMED_BIND, bind);
+        forward(UNNAMED_EXECUTE, exec);
+        if (query) {
+            forward(PgMessages.sync(), sync());
+        } else {
+            skipUntilSync = true;
+        }
+    }
+
+    static String denySql(String message) {
+        return denySql(SQLSTATE_INSUFFICIENT_PRIVILEGE, message);
+    }
+
+    static String denySql(String sqlstate, String message) {
+        String m = message.replace("$", "");
+        return "DO $portcullis$BEGIN RAISE EXCEPTION USING ERRCODE = '" + sqlstate + "', MESSAGE = $pcm$" + m
+                + "$pcm$; END$portcullis$";
+    }
+
+    // ---- extended protocol: the names follow what the backend accepts -------------------------------
+
+    private void onParse(Buffer frame) {
+        PgFrontendMessages.Parse parse = PgFrontendMessages.Parse.decode(frame);
+        String name = parse.statement();
+        if (StatementBook.nameTooLong(name)) {
+            raise(refusalOf(new SqlCommand(SqlCommand.Verb.PREPARE, name, null, -1, false)), -1, false);
+            return;
+        }
+        if (!name.isEmpty() && book.statementTaken(name)) {
+            // PostgreSQL refuses it (42P05); the proxy answers for it so its record stays the backend's
+            raise(refusalOf(new SqlCommand(SqlCommand.Verb.PREPARE, name, null, -1, false)), -1, false);
+            return;
+        }
+        Expect e = new Expect(Kind.PARSE);
+        e.undo(book.parse(name, new StatementBook.Prepared(parse.sql(), parse.parameterTypes())));
+        forward(frame, e);
+    }
+
+    private void onDescribe(Buffer frame) {
+        PgFrontendMessages.Target t = PgFrontendMessages.Target.decode(frame);
+        Expect e = new Expect(t.kind() == TARGET_STATEMENT ? Kind.DESCRIBE_STATEMENT : Kind.DESCRIBE_PORTAL);
+        e.name = t.name();
+        if (t.kind() == TARGET_STATEMENT) {
+            StatementBook.Prepared p = book.statement(t.name());
+            if (p == null) {
+                raise(unknownStatement(t.name()), -1, false);
+                return;
+            }
+            p.describeRequested = true;
+        } else {
+            StatementBook.Portal p = book.portal(t.name());
+            if (p == null) {
+                raise(unknownPortal(t.name()), -1, false);
+                return;
+            }
+            p.describeRequested = true;
+            e.portal = p;
+        }
+        forward(frame, e);
+    }
+
+    private void onClose(Buffer frame) {
+        PgFrontendMessages.Target t = PgFrontendMessages.Target.decode(frame);
+        String name = t.name();
+        Expect e = new Expect(Kind.CLOSE);
+        if (t.kind() == TARGET_STATEMENT) {
+            e.undo(book.closeStatement(name));
+            e.done = () -> book.statementGone(name);
+        } else {
+            e.undo(book.closePortal(name));
+        }
+        forward(frame, e);
+    }
+
+    private static Refusal unknownStatement(String name) {
+        return new Refusal(
+                SQLSTATE_UNDEFINED_PSTATEMENT,
+                name.isEmpty()
+                        ? "unnamed prepared statement does not exist"
+                        : quoted("prepared statement", name) + " does not exist");
+    }
+
+    private static Refusal unknownPortal(String name) {
+        return new Refusal(SQLSTATE_UNDEFINED_CURSOR, quoted("portal", name) + " does not exist");
+    }
+
+    private void onBind(Buffer frame) {
+        Bind bind = Bind.decode(frame);
+        if (StatementBook.nameTooLong(bind.portal())) {
+            raise(refusalOf(new SqlCommand(SqlCommand.Verb.DECLARE, bind.portal(), null, -1, false)), -1, false);
+            return;
+        }
+        StatementBook.Prepared prepared = book.statement(bind.statement());
+        if (prepared == null) {
+            raise(unknownStatement(bind.statement()), -1, false);
+            return;
+        }
+        String sql = prepared.sql;
+        // the statement as PostgreSQL holds it is one statement (Parse refuses more): decided as one
+        SqlStatement whole = new SqlStatement(sql, 0);
+        SqlCommand command = SqlCommand.parse(sql, scs);
+        StatementInfo info = analyzeOne(sql, 0);
+        Step step = resolve(whole, command, info);
+        JsonArray params = parameters(bind, prepared.parameterTypes);
+        List<StatementInfo> decided = step == null ? List.of(info) : step.decided();
+        JsonObject request = PolicyRequest.of("execute", sql, decided, params, FunctionVolatility.NONE);
+        long requestSeq = emitRequest(request, List.of());
+        if (step == null) {
+            raise(refusalOf(command), requestSeq, false);
+            return;
+        }
+        String cacheKey = command.verb() != SqlCommand.Verb.OTHER
+                ? null
+                : "B" + (exactCache() ? sql + "\u0000" + params.encode() : SqlLexer.shape(sql));
+        decide(cacheKey, request, requestSeq, decision -> {
+            switch (decision.action()) {
+                case ALLOW -> allowBind(frame, bind, prepared, step, decision, requestSeq);
+                case DENY -> raise(new Refusal(SQLSTATE_INSUFFICIENT_PRIVILEGE, decision.message()), requestSeq, false);
+                case REVIEW ->
+                    review(
+                            request,
+                            decision,
+                            requestSeq,
+                            approved -> allowBind(frame, bind, prepared, step, decision, requestSeq),
+                            reason -> raise(new Refusal(SQLSTATE_INSUFFICIENT_PRIVILEGE, reason), requestSeq, false));
+            }
+        });
+    }
+
+    private void allowBind(
+            Buffer frame, Bind bind, StatementBook.Prepared prepared, Step step, Decision decision, long requestSeq) {
+        List<MaskRule> masks = step.masks().isEmpty() ? decision.mask() : union(decision.mask(), step.masks());
+        StatementBook.Portal portal =
+                new StatementBook.Portal(prepared.sql, prepared, bind, masks, requestSeq, false, syncsSent);
+        if (step.command().verb() != SqlCommand.Verb.OTHER) {
+            portal.command = step.command();
+        }
+        Expect e = new Expect(Kind.BIND);
+        e.undo(book.bind(bind.portal(), portal));
+        forward(frame, e);
     }
 
     private void onExecute(Buffer frame) {
         PgFrontendMessages.Execute ex = PgFrontendMessages.Execute.decode(frame);
-        Portal portal = portals.get(ex.portal());
+        StatementBook.Portal portal = book.portal(ex.portal());
+        if (portal == null) {
+            raise(unknownPortal(ex.portal()), -1, false);
+            return;
+        }
         Expect e = new Expect(Kind.EXECUTE);
-        if (portal != null) {
-            e.portal = portal;
-            e.masks = portal.masks;
-            e.requestSeq = portal.requestSeq;
-            if (!portal.masks.isEmpty()
-                    && portal.description == null
-                    && !portal.describeRequested
-                    && (portal.statement.description == null && !portal.statement.describeRequested)) {
-                // masking needs column names: ask for them and keep the answer from the client
-                Expect d = new Expect(Kind.DESCRIBE_PORTAL);
-                d.name = ex.portal();
-                d.portal = portal;
-                d.swallow = true;
-                portal.describeRequested = true;
-                forward(PgMessages.describe(TARGET_PORTAL, ex.portal()), d);
-            }
+        e.portal = portal;
+        e.masks = portal.masks;
+        e.requestSeq = portal.requestSeq;
+        if (portal.command != null) {
+            applyCommand(portal.command, portal.masks, portal.requestSeq, e);
+            portal.command = null; // a portal runs its command once; a second Execute returns nothing more
+        }
+        if (!portal.masks.isEmpty()
+                && portal.description == null
+                && !portal.describeRequested
+                && (portal.statement == null
+                        || portal.statement.description == null && !portal.statement.describeRequested)) {
+            // masking needs column names: ask for them and keep the answer from the client
+            Expect d = new Expect(Kind.DESCRIBE_PORTAL);
+            d.name = ex.portal();
+            d.portal = portal;
+            d.swallow = true;
+            portal.describeRequested = true;
+            forward(PgMessages.describe(TARGET_PORTAL, ex.portal()), d);
         }
         forward(frame, e);
     }
@@ -1072,9 +1452,10 @@ final class PgSession implements LiveSession {
 
     // ---- policy --------------------------------------------------------------------------------
 
+    /** @param cacheKey null: never cached (the statement names something whose text can change) */
     private void decide(
             String cacheKey, JsonObject request, long requestSeq, java.util.function.Consumer<Decision> then) {
-        boolean caching = gw.config().pg().decisionCache() != ProxyConfig.DecisionCache.OFF;
+        boolean caching = cacheKey != null && gw.config().pg().decisionCache() != ProxyConfig.DecisionCache.OFF;
         CachedDecision cached = caching ? decisionCache.get(cacheKey) : null;
         if (cached != null && cached.expiresAt > System.nanoTime()) {
             emitDecision(cached.decision, requestSeq, true);
@@ -1111,47 +1492,35 @@ final class PgSession implements LiveSession {
             long requestSeq,
             java.util.function.Consumer<Void> approved,
             java.util.function.Consumer<String> refused) {
-        String reviewId = UUID.randomUUID().toString();
-        pendingReview = reviewId;
         busy = true;
+        // the hold is registered before review.requested is published (ReviewRequests.open)
+        ReviewRequests.Pending pending = ReviewRequests.open(
+                gw.holds(),
+                gw.events(),
+                recorder,
+                identity,
+                connection.name(),
+                maskedRequest(request, decision.mask()),
+                decision,
+                requestSeq,
+                gw.config().review().timeout());
+        pendingReview = pending.reviewId();
         toClient.add(PgMessages.noticeResponse(
                 "01000",
-                "Portcullis: waiting for approval, review " + reviewId
+                "Portcullis: waiting for approval, review " + pending.reviewId()
                         + (decision.reasons().isEmpty() ? "" : " (" + String.join("; ", decision.reasons()) + ")")));
         flush();
-        Instant expires = Instant.now().plus(gw.config().review().timeout());
-        ReviewRequested data = new ReviewRequested(
-                reviewId,
-                id,
-                agent(),
-                identity.subject(),
-                connection.name(),
-                maskedRequest(request, decision.mask()).getMap(),
-                decision.reasons(),
-                decision.rules(),
-                requestSeq,
-                expires.toString());
-        gw.events().publish(Topics.REVIEW_REQUESTS, reviewId, EventPublisher.reviewRequested(data));
-        emit(EventTypes.SESSION_DECISION, SessionData.review(requestSeq, "review", reviewId, "waiting"));
-        gw.holds().hold(reviewId).onComplete(session.wrap(ar -> {
+        pending.outcome().onComplete(session.wrap(ar -> {
             pendingReview = null;
             busy = false;
             if (phase == Phase.CLOSED) {
                 return;
             }
             ReviewHolds.Outcome outcome = ar.succeeded() ? ar.result() : ReviewHolds.Outcome.EXPIRED;
-            emit(
-                    EventTypes.SESSION_DECISION,
-                    SessionData.review(
-                            requestSeq,
-                            outcome == ReviewHolds.Outcome.APPROVED ? "allow" : "deny",
-                            reviewId,
-                            outcome.name().toLowerCase()));
             if (outcome == ReviewHolds.Outcome.APPROVED) {
                 approved.accept(null);
             } else {
-                refused.accept("review " + reviewId + " was "
-                        + (outcome == ReviewHolds.Outcome.DENIED ? "denied" : "not decided in time (expired)"));
+                refused.accept(ReviewRequests.refusal(pending.reviewId(), outcome));
             }
             pump();
         }));
@@ -1160,6 +1529,17 @@ final class PgSession implements LiveSession {
     // ---- backend messages in READY: the hot path -----------------------------------------------
 
     private void onBackendMessage(byte type, Buffer frame) {
+        if (copySync != null) {
+            if (type == COPY_IN_RESPONSE) {
+                copyIn = true;
+            } else if (type == ERROR_RESPONSE
+                    || type == COPY_OUT_RESPONSE
+                    || type == COMMAND_COMPLETE
+                    || type == COPY_BOTH_RESPONSE) {
+                releaseCopySync(); // not in copy-in (any more): the held Sync may go
+                pumpAfterBackend = true;
+            }
+        }
         switch (type) {
             case DATA_ROW -> {
                 Expect head = expects.peek();
@@ -1176,89 +1556,149 @@ final class PgSession implements LiveSession {
             }
             case COMMAND_COMPLETE, EMPTY_QUERY_RESPONSE -> {
                 Expect head = expects.peek();
-                if (head != null) {
+                if (head != null && head.kind == Kind.EXECUTE) {
+                    expects.poll();
                     if (type == COMMAND_COMPLETE && head.requestSeq >= 0) {
                         emitOutput(head, PgBackendMessages.commandTag(frame));
                     }
-                    if (head.kind == Kind.EXECUTE) {
-                        expects.poll();
-                    } else {
-                        head.plans = null;
-                        head.rows = 0;
+                    if (head.done != null) {
+                        head.done.run();
                     }
                 }
                 toClient.add(frame);
             }
             case READY_FOR_QUERY -> {
                 Expect head;
-                while ((head = expects.poll()) != null && head.kind != Kind.QUERY && head.kind != Kind.SYNC) {
+                while ((head = expects.poll()) != null && head.kind != Kind.SYNC) {
                     // replies that never came because of an error before Sync
                 }
                 txStatus = frame.getByte(5);
+                if (head != null && txStatus == TX_IDLE) {
+                    book.transactionEnded(head.syncNo);
+                }
                 toClient.add(frame);
             }
             case ROW_DESCRIPTION -> {
                 Expect head = expects.peek();
-                RowDescription desc = null;
+                boolean forward = true;
                 if (head != null) {
                     switch (head.kind) {
                         case DESCRIBE_STATEMENT -> {
-                            desc = RowDescription.decode(frame);
-                            Prepared p = statements.get(head.name);
+                            StatementBook.Prepared p = book.statement(head.name);
                             if (p != null) {
-                                p.description = desc;
+                                p.description = RowDescription.decode(frame);
                             }
                             expects.poll();
+                            forward = !head.swallow;
                         }
                         case DESCRIBE_PORTAL -> {
-                            desc = RowDescription.decode(frame);
+                            // the result mask planner reads the columns here, before any DataRow
                             if (head.portal != null) {
-                                head.portal.description = desc;
+                                head.portal.description = RowDescription.decode(frame);
                             }
                             expects.poll();
-                        }
-                        case QUERY -> {
-                            if (!head.masks.isEmpty()) {
-                                plan(head, RowDescription.decode(frame), null);
-                            }
+                            forward = !head.swallow;
                         }
                         default -> {}
                     }
                 }
-                if (head == null || !head.swallow) {
+                if (forward) {
                     toClient.add(frame);
                 }
             }
-            case PARSE_COMPLETE, BIND_COMPLETE, CLOSE_COMPLETE, NO_DATA -> {
+            case PARSE_COMPLETE, BIND_COMPLETE, NO_DATA -> {
                 Expect head = expects.poll();
-                if (head == null || !head.swallow) {
+                if (head == null || !(head.swallow || head.converted)) {
                     toClient.add(frame);
                 }
+            }
+            case CLOSE_COMPLETE -> {
+                Expect head = expects.poll();
+                if (head != null && head.done != null) {
+                    head.done.run();
+                }
+                toClient.add(frame);
             }
             case PORTAL_SUSPENDED -> {
                 expects.poll();
                 toClient.add(frame);
             }
-            case ERROR_RESPONSE -> {
-                Expect head = expects.peek();
-                boolean deny = head != null && head.deny;
-                if (head != null && head.kind != Kind.QUERY) {
-                    while ((head = expects.peek()) != null && head.kind != Kind.SYNC && head.kind != Kind.QUERY) {
-                        expects.poll();
-                    }
-                }
-                if (deny) {
-                    // the raise comes from the proxy's DO block: drop PL/pgSQL context, file and line
-                    toClient.add(PgBackendMessages.Fields.decode(frame).encode(ERROR_RESPONSE, "WFLRPpq"));
-                } else {
-                    toClient.add(frame);
-                }
+            case ERROR_RESPONSE -> onError(frame);
+            case PARAMETER_STATUS -> {
+                onParameterStatus(frame);
+                toClient.add(frame);
             }
             case BACKEND_KEY_DATA, AUTHENTICATION ->
                 throw new PgProtocolException("unexpected backend message '" + (char) type + "' after startup");
-            default -> toClient.add(frame); // ParameterDescription, notices, notifications, COPY, ParameterStatus
+            default -> toClient.add(frame); // ParameterDescription, notices, notifications, COPY
         }
         drainSynthetic();
+    }
+
+    /**
+     * The message at the head failed; the backend skips everything else up to Sync. Their model
+     * changes are taken back, latest first, and the error goes to the client with its position
+     * moved to where the statement starts in the client's Query.
+     */
+    private void onError(Buffer frame) {
+        Expect failed = expects.peek();
+        if (failed == null || failed.kind == Kind.SYNC) {
+            toClient.add(frame); // an error at commit (Sync), or one no message of the client's caused
+            return;
+        }
+        expects.poll();
+        List<Expect> skipped = new ArrayList<>();
+        Expect next;
+        while ((next = expects.peek()) != null && next.kind != Kind.SYNC) {
+            skipped.add(expects.poll());
+        }
+        PgBackendMessages.Fields fields = PgBackendMessages.Fields.decode(frame);
+        for (int i = skipped.size() - 1; i >= 0; i--) {
+            for (StatementBook.Undo u : skipped.get(i).undo) {
+                u.skipped();
+            }
+        }
+        for (int i = failed.undo.size() - 1; i >= 0; i--) {
+            failed.undo.get(i).failed(fields.sqlstate());
+        }
+        if (failed.deny) {
+            // the raise comes from the proxy's DO block: drop PL/pgSQL context, file and line
+            toClient.add(fields.encode(ERROR_RESPONSE, "WFLRPpq"));
+        } else if (failed.positionShift > 0 && fields.values().containsKey('P')) {
+            toClient.add(shiftPosition(fields, failed.positionShift));
+        } else {
+            toClient.add(frame);
+        }
+    }
+
+    /** PostgreSQL counts the position (P) in characters from 1 within the statement it parsed. */
+    static Buffer shiftPosition(PgBackendMessages.Fields fields, int shift) {
+        Map<Character, String> values = new LinkedHashMap<>(fields.values());
+        try {
+            values.put('P', String.valueOf(Integer.parseInt(values.get('P')) + shift));
+        } catch (NumberFormatException e) {
+            values.remove('P');
+        }
+        return new PgBackendMessages.Fields(values).encode(ERROR_RESPONSE, "");
+    }
+
+    /**
+     * The backend's settings the proxy depends on: standard_conforming_strings decides how the lexer
+     * reads '' strings; any client_encoding but UTF8 could give bytes a meaning the proxy did not
+     * read (SJIS, BIG5, GBK and GB18030 have trailing bytes equal to a backslash), so the session ends.
+     */
+    private void onParameterStatus(Buffer frame) {
+        PgReader r = PgReader.body(frame);
+        String name = r.readCString();
+        String value = r.readCString();
+        if ("standard_conforming_strings".equals(name)) {
+            scs = "on".equalsIgnoreCase(value);
+        } else if ("client_encoding".equals(name) && !"UTF8".equalsIgnoreCase(value)) {
+            LOG.warnf("the target reports client_encoding %s: ending the session", value);
+            fatal(
+                    SQLSTATE_PROTOCOL_VIOLATION,
+                    "Portcullis requires client_encoding UTF8; the session used " + value + " and was ended");
+        }
     }
 
     /** Column plans for a result, from its description and (extended protocol) the Bind's formats. */
@@ -1293,7 +1733,9 @@ final class PgSession implements LiveSession {
             Bind bind = null;
             if (e.portal != null) {
                 bind = e.portal.bind;
-                desc = e.portal.description != null ? e.portal.description : e.portal.statement.description;
+                desc = e.portal.description != null || e.portal.statement == null
+                        ? e.portal.description
+                        : e.portal.statement.description;
             }
             if (desc == null) {
                 fatal(SQLSTATE_FEATURE_NOT_SUPPORTED, "masked result without a row description");
@@ -1317,13 +1759,7 @@ final class PgSession implements LiveSession {
     // ---- events ----------------------------------------------------------------------------------
 
     private long emit(String type, JsonObject data) {
-        long s = seq++;
-        gw.events()
-                .publish(
-                        Topics.SESSION_EVENTS,
-                        id,
-                        EventPublisher.sessionEvent(type, id, s, agent(), connection(), data));
-        return s;
+        return recorder == null ? -1 : recorder.emit(type, data);
     }
 
     private long emitRequest(JsonObject request, List<MaskRule> masks) {
@@ -1333,9 +1769,7 @@ final class PgSession implements LiveSession {
     /** The request as recorded: literal values and parameters pass through every detector. */
     private JsonObject maskedRequest(JsonObject request, List<MaskRule> masks) {
         List<MaskRule> all = new ArrayList<>(masks);
-        for (Detector d : RECORD_DETECTORS) {
-            all.add(new MaskRule(null, d.id(), "redact"));
-        }
+        all.addAll(RecordedRequests.DETECTORS);
         JsonObject r = request.copy();
         r.put("text", gw.masker().applyDetectors(all, request.getString("text", "")));
         JsonArray stmts = r.getJsonArray("statements");

@@ -43,6 +43,9 @@ public class PolicyClient implements PolicyDecider {
 
     private static final Logger LOG = Logger.getLogger(PolicyClient.class);
     static final String DECISION_PATH = "/v1/data/portcullis/decision";
+    /** OPA's query parameter for the policy revision beside the result (ADR 0021). */
+    static final String PROVENANCE = "?provenance=true";
+
     private static final AttributeKey<String> HTTP_REQUEST_METHOD = AttributeKey.stringKey("http.request.method");
     private static final AttributeKey<String> URL_FULL = AttributeKey.stringKey("url.full");
     private static final AttributeKey<Long> HTTP_RESPONSE_STATUS_CODE =
@@ -80,7 +83,7 @@ public class PolicyClient implements PolicyDecider {
                         // the span and traceparent are this class's own (below), not a second client span
                         .setTracingPolicy(TracingPolicy.IGNORE),
                 new PoolOptions().setHttp1MaxSize(16));
-        this.url = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + DECISION_PATH;
+        this.url = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + DECISION_PATH + PROVENANCE;
         this.timeoutMillis = timeout.toMillis();
         this.token = token;
         this.tracer = otel.getTracer("dev.portcullis.session-proxy");
@@ -207,7 +210,41 @@ public class PolicyClient implements PolicyDecider {
                 strings(result.getJsonArray("rules")),
                 masks,
                 result.getBoolean("record", true),
-                response.getString("decision_id"));
+                response.getString("decision_id"),
+                revision(response.getValue("provenance")),
+                scope(result.getValue("cache")));
+    }
+
+    /**
+     * {@code provenance.revision} (policy-service, and OPA with one legacy bundle), else OPA's
+     * {@code provenance.bundles.<name>.revision}, all of them by name; null when there is none, and then the
+     * decision is not cached.
+     */
+    static String revision(Object provenance) {
+        if (!(provenance instanceof JsonObject p)) {
+            return null;
+        }
+        if (p.getValue("revision") instanceof String r && !r.isEmpty()) {
+            return r;
+        }
+        if (!(p.getValue("bundles") instanceof JsonObject bundles) || bundles.isEmpty()) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder();
+        for (String name : new java.util.TreeSet<>(bundles.fieldNames())) {
+            if (!(bundles.getValue(name) instanceof JsonObject b) || !(b.getValue("revision") instanceof String r)) {
+                return null;
+            }
+            out.append(name).append('=').append(r).append(';');
+        }
+        return out.toString();
+    }
+
+    /** {@code shape} only when policy says so in so many words; anything else (absent, unknown) is exact. */
+    static Decision.CacheScope scope(Object cache) {
+        return cache instanceof JsonObject c && "shape".equals(c.getValue("scope"))
+                ? Decision.CacheScope.SHAPE
+                : Decision.CacheScope.EXACT;
     }
 
     private static List<String> strings(JsonArray a) {

@@ -1,10 +1,10 @@
 package dev.portcullis.proxy.ssh;
 
-import dev.portcullis.contracts.detect.Detector;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.contracts.events.SessionEventFields;
 import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.MaskRule;
+import dev.portcullis.proxy.enforcement.RecordedRequests;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.ReviewRequests;
 import dev.portcullis.proxy.events.SessionData;
@@ -42,11 +42,6 @@ final class ProxiedChannel implements Command {
     private static final Logger LOG = Logger.getLogger(ProxiedChannel.class);
     private static final int EXIT_REFUSED = 1;
     private static final int MAX_LINE = 64 * 1024;
-    /** Detectors always applied to what is recorded as the request text. */
-    private static final List<MaskRule> RECORD_DETECTORS = List.of(
-            new MaskRule(null, Detector.CREDIT_CARD.id(), "redact"),
-            new MaskRule(null, Detector.JWT.id(), "redact"),
-            new MaskRule(null, Detector.CLOUD_KEY.id(), "redact"));
 
     /**
      * The parsed request: {@code kind} is {@code exec}, {@code shell} or {@code sftp} (the sftp
@@ -144,7 +139,7 @@ final class ProxiedChannel implements Command {
             policyRequest.put("subsystem", "sftp").put("read_only", readOnly);
         }
         JsonObject recorded = policyRequest.copy();
-        recorded.put("command", gw.masker().applyDetectors(RECORD_DETECTORS, request.command()));
+        recorded.put("command", gw.masker().applyDetectors(RecordedRequests.DETECTORS, request.command()));
         Map<String, String> e = env.getEnv();
         int cols = intOr(e.get(Environment.ENV_COLUMNS), 80);
         int rows = intOr(e.get(Environment.ENV_LINES), 24);
@@ -253,7 +248,7 @@ final class ProxiedChannel implements Command {
                             EventTypes.SESSION_REQUEST,
                             new JsonObject()
                                     .put("kind", "shell_line")
-                                    .put("command", gw.masker().applyDetectors(RECORD_DETECTORS, line))
+                                    .put("command", gw.masker().applyDetectors(RecordedRequests.DETECTORS, line))
                                     .put(SessionEventFields.SHELL_REQUEST_SEQ, requestSeq))));
             ch = sh;
         } else {
@@ -280,7 +275,7 @@ final class ProxiedChannel implements Command {
             throws Exception {
         SftpRelay relay = new SftpRelay(out, readOnly, op -> {
             JsonObject j = op.json().put(SessionEventFields.SFTP_REQUEST_SEQ, requestSeq);
-            j.put("path", gw.masker().applyDetectors(RECORD_DETECTORS, op.path()));
+            j.put("path", gw.masker().applyDetectors(RecordedRequests.DETECTORS, op.path()));
             s.emit(EventTypes.SESSION_REQUEST, j);
         });
         ClientChannel ch = session.createSubsystemChannel("sftp");

@@ -82,8 +82,9 @@ class ReviewKillAndEventsTest {
                         "CREATE TABLE held (id int)",
                         "ALTER TABLE held OWNER TO " + ProxyTestResource.ROLE,
                         "INSERT INTO held SELECT generate_series(1, 3)");
+        // a write token: the approved DELETE runs as demo_app (a read session's role may not delete)
         try (KafkaProbe requests = new KafkaProbe(Topics.REVIEW_REQUESTS);
-                Connection c = PgClients.jdbc(port, token, "review-test");
+                Connection c = PgClients.jdbc(port, Agents.demoAgentWriteToken(), "review-test");
                 Statement s = c.createStatement()) {
             // denied: 42501, rows stay
             CompletableFuture<SQLException> denied = CompletableFuture.supplyAsync(() -> {
@@ -312,7 +313,13 @@ class ReviewKillAndEventsTest {
                 assertEquals(List.of(), KafkaProbe.contractProblems(mine.get(i)));
             }
             assertEquals(EventTypes.SESSION_STARTED, mine.get(0).getString("type"));
-            assertEquals(ended, mine.get(mine.size() - 1));
+            assertEquals(ended, mine.get(mine.size() - 1), "nothing is recorded after session.ended");
+            // like SSH and HTTP: session.ended counts the session's requests
+            long requests = mine.stream()
+                    .filter(e -> EventTypes.SESSION_REQUEST.equals(e.getString("type")))
+                    .count();
+            assertEquals(requests, ended.getJsonObject("data").getLong("requests"));
+            assertFalse(ended.getJsonObject("data").containsKey("statements"));
             assertTrue(mine.stream()
                     .anyMatch(e -> EventTypes.SESSION_DECISION.equals(e.getString("type"))
                             && "deny".equals(e.getJsonObject("data").getString("action"))));

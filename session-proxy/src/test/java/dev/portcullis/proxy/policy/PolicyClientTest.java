@@ -52,6 +52,7 @@ class PolicyClientTest {
     volatile boolean trickle; // an answer that starts and never ends, a byte every 100 ms
     final List<String> authorizations = new CopyOnWriteArrayList<>();
     final List<String> traceparents = new CopyOnWriteArrayList<>();
+    final List<String> uris = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -60,6 +61,7 @@ class PolicyClientTest {
                 .requestHandler(req -> req.body().onSuccess(body -> {
                     authorizations.add(String.valueOf(req.getHeader("Authorization")));
                     traceparents.add(String.valueOf(req.getHeader("traceparent")));
+                    uris.add(req.uri());
                     if (trickle) {
                         req.response()
                                 .setChunked(true)
@@ -78,7 +80,12 @@ class PolicyClientTest {
                                 id -> req.response()
                                         .putHeader("Content-Type", "application/json")
                                         .end(new JsonObject()
-                                                .put("result", new JsonObject().put("action", "allow"))
+                                                .put(
+                                                        "result",
+                                                        new JsonObject()
+                                                                .put("action", "allow")
+                                                                .put("cache", new JsonObject().put("scope", "shape")))
+                                                .put("provenance", new JsonObject().put("revision", "rev-7"))
                                                 .encode()));
                     }
                 }))
@@ -135,7 +142,12 @@ class PolicyClientTest {
     @Test
     void anAnswerInTimeIsTheDecision() throws Exception {
         answerAfterMillis = 0;
-        assertEquals(Decision.Action.ALLOW, decide(Duration.ofSeconds(10)).action());
+        Decision d = decide(Duration.ofSeconds(10));
+        assertEquals(Decision.Action.ALLOW, d.action());
+        // asked with OPA's ?provenance, so the decision says which policy revision made it (ADR 0021)
+        assertEquals(List.of("/v1/data/portcullis/decision?provenance=true"), uris);
+        assertEquals("rev-7", d.revision());
+        assertEquals(Decision.CacheScope.SHAPE, d.cacheScope());
     }
 
     // ---- the service token ----------------------------------------------------------------------

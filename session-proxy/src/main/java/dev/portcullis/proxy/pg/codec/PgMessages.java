@@ -128,6 +128,14 @@ public final class PgMessages {
                 cstring(start(PgProtocol.EXECUTE, portal.length() + 5), portal).appendInt(maxRows));
     }
 
+    public static Buffer sync() {
+        return finish(start(PgProtocol.SYNC, 0));
+    }
+
+    public static Buffer flush() {
+        return finish(start(PgProtocol.FLUSH, 0));
+    }
+
     public static Buffer terminate() {
         return finish(start(PgProtocol.TERMINATE, 0));
     }

@@ -19,11 +19,7 @@ public final class PolicyRequest {
             String kind, String text, List<StatementInfo> infos, JsonArray params, FunctionVolatility functions) {
         JsonArray stmts = new JsonArray();
         for (StatementInfo s : infos) {
-            stmts.add(new JsonObject()
-                    .put("type", s.type())
-                    .put("tables", new JsonArray(s.tables()))
-                    .put("has_where", s.hasWhere())
-                    .put("text", s.text()));
+            stmts.add(statement(s, functions));
         }
         JsonObject r = new JsonObject()
                 .put("protocol", "postgres")
@@ -34,5 +30,21 @@ public final class PolicyRequest {
             r.put("parameters", params);
         }
         return r;
+    }
+
+    /** One statement of the input: what it is, and what it reads, writes, calls and sets. */
+    static JsonObject statement(StatementInfo s, FunctionVolatility functions) {
+        return new JsonObject()
+                .put("type", s.type())
+                .put("tables", new JsonArray(s.tables()))
+                .put("has_where", s.hasWhere())
+                .put("text", s.text())
+                .put("read_only", s.readOnly(functions))
+                .put("not_read_only", new JsonArray(s.notReadOnly()))
+                .put("reads", new JsonArray(s.reads()))
+                .put("writes", new JsonArray(s.writes()))
+                .put("calls", new JsonArray(s.calls()))
+                .put("settings", new JsonArray(s.settings()))
+                .put("predicate_columns", new JsonArray(s.predicateColumns()));
     }
 }

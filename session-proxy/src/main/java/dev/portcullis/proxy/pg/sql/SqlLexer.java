@@ -1,18 +1,89 @@
 package dev.portcullis.proxy.pg.sql;
 
+import dev.portcullis.proxy.pg.sql.SqlToken.Form;
+import dev.portcullis.proxy.pg.sql.SqlToken.Kind;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * A small PostgreSQL-aware scanner: splits a multi-statement string on top-level semicolons and
- * computes a statement's shape (literals replaced by {@code ?}) for decision caching. It knows
- * quoted strings, E'' strings, quoted identifiers, dollar quotes and both comment forms.
+ * SQL text cut and read exactly as PostgreSQL's scanner ({@code src/backend/parser/scan.l}) does:
+ * its tokens, its statements, its shape for decision caching, and its text without comments. The
+ * scanning itself is {@link SqlScanner}; every method here runs in time linear in the text.
+ *
+ * <p>{@code standardConformingStrings} is the backend's setting (ParameterStatus): when it is off,
+ * {@code '...'} strings take backslash escapes as {@code E'...'} do, so {@code '\'; DELETE ...'} is
+ * one string.
  */
 public final class SqlLexer {
 
     private SqlLexer() {}
 
-    /** Top-level statements, trimmed, empty ones dropped. */
+    /** Every token of {@code sql}, whitespace and comments included, in order and covering the whole text. */
+    public static List<SqlToken> tokens(String sql, boolean standardConformingStrings) {
+        SqlScanner sc = new SqlScanner(sql, standardConformingStrings);
+        List<SqlToken> out = new ArrayList<>();
+        while (sc.next()) {
+            out.add(new SqlToken(sc.kind, sc.form, sc.start, sc.end, null));
+        }
+        for (int i = 0; i < out.size(); i++) {
+            SqlToken t = out.get(i);
+            String name = switch (t.kind()) {
+                case IDENT -> SqlNames.folded(t.text(sql));
+                case QUOTED_IDENT ->
+                    t.form() == Form.DELIMITED ? SqlNames.delimited(t.text(sql)) : unicodeName(sql, out, i);
+                default -> null;
+            };
+            if (name != null) {
+                out.set(i, new SqlToken(t.kind(), t.form(), t.start(), t.end(), name));
+            }
+        }
+        return out;
+    }
+
+    private static String unicodeName(String sql, List<SqlToken> tokens, int index) {
+        char escape = uescape(sql, tokens, index);
+        return escape == '\0'
+                ? null
+                : SqlNames.unicodeDelimited(tokens.get(index).text(sql), escape);
+    }
+
+    /**
+     * The escape char of the {@code U&} token at {@code index}: the one its {@code UESCAPE 'c'}
+     * clause names, {@code \} without one, and {@code '\0'} (no escape is valid) when the clause is
+     * not one PostgreSQL accepts.
+     */
+    private static char uescape(String sql, List<SqlToken> tokens, int index) {
+        int i = nextSignificant(tokens, index + 1);
+        if (i < 0
+                || tokens.get(i).kind() != Kind.IDENT
+                || !"uescape".equals(SqlNames.folded(tokens.get(i).text(sql)))) {
+            return '\\';
+        }
+        int j = nextSignificant(tokens, i + 1);
+        if (j < 0 || tokens.get(j).kind() != Kind.STRING || tokens.get(j).form() != Form.STANDARD) {
+            return '\0';
+        }
+        String lit = tokens.get(j).text(sql);
+        if (lit.length() != 3) {
+            return '\0';
+        }
+        char c = lit.charAt(1);
+        boolean invalid =
+                Character.digit(c, 16) >= 0 && c < 0x80 || c == '+' || c == '\'' || c == '"' || SqlScanner.isSpace(c);
+        return invalid ? '\0' : c;
+    }
+
+    private static int nextSignificant(List<SqlToken> tokens, int from) {
+        for (int i = from; i < tokens.size(); i++) {
+            if (!tokens.get(i).insignificant()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Top-level statements' texts, with standard_conforming_strings on (see {@link #split(String, boolean)}). */
     public static List<String> split(String sql) {
         List<String> out = new ArrayList<>();
         for (SqlStatement s : split(sql, true)) {
@@ -23,179 +94,176 @@ public final class SqlLexer {
 
     /**
      * Top-level statements of {@code sql} as PostgreSQL's scanner would cut them: each the exact
-     * text between two top-level semicolons with surrounding whitespace trimmed, and its offset (in
-     * chars) in {@code sql}; statements holding only whitespace or comments are dropped.
+     * text between two top-level semicolons without surrounding whitespace, and its offset (in
+     * chars) in {@code sql}. Statements holding only whitespace or comments are dropped. An
+     * unterminated string, quoted identifier, dollar quote or comment runs to the end of the text
+     * (and PostgreSQL rejects it).
+     *
+     * <p>A semicolon inside parentheses, or inside the {@code BEGIN ... END} body of
+     * {@code CREATE [OR REPLACE] FUNCTION|PROCEDURE}, does not end a statement: psql's rule
+     * ({@code src/fe_utils/psqlscan.l}), which is where PostgreSQL's grammar also keeps them inside
+     * one statement ({@code CREATE RULE ... DO (a; b)}, {@code BEGIN ATOMIC a; b; END}).
      *
      * @param standardConformingStrings the backend's setting: when off, '' strings take backslash escapes
      */
     public static List<SqlStatement> split(String sql, boolean standardConformingStrings) {
+        SqlScanner sc = new SqlScanner(sql, standardConformingStrings);
         List<SqlStatement> out = new ArrayList<>();
-        int start = 0;
-        int i = 0;
-        int n = sql.length();
-        while (i < n) {
-            char c = sql.charAt(i);
-            if (c == ';') {
-                add(out, sql, start, i);
-                start = ++i;
-            } else {
-                i = skipToken(sql, i);
+        int first = -1; // start of the statement's first token that is not whitespace
+        int last = -1; // end of its last token that is not whitespace
+        boolean content = false; // whether it holds more than comments
+        int parenDepth = 0;
+        int beginDepth = 0;
+        int words = 0;
+        char[] leading = new char[4];
+        while (sc.next()) {
+            if (sc.kind == Kind.WHITESPACE) {
+                continue;
+            }
+            if (sc.kind == Kind.PUNCT && sql.charAt(sc.start) == ';' && parenDepth == 0 && beginDepth == 0) {
+                add(out, sql, first, last, content);
+                first = -1;
+                last = -1;
+                content = false;
+                words = 0;
+                continue;
+            }
+            if (first < 0) {
+                first = sc.start;
+            }
+            last = sc.end;
+            if (sc.kind == Kind.COMMENT) {
+                continue;
+            }
+            content = true;
+            if (sc.kind == Kind.PUNCT && sc.end - sc.start == 1) {
+                char c = sql.charAt(sc.start);
+                if (c == '(') {
+                    parenDepth++;
+                } else if (c == ')' && parenDepth > 0) {
+                    parenDepth--;
+                }
+            } else if (sc.kind == Kind.IDENT && !isFailedUnicodePrefix(sql, sc.start, sc.end)) {
+                // psqlscan.l: track BEGIN ... END only in CREATE [OR REPLACE] {FUNCTION|PROCEDURE}
+                if (words == 0) {
+                    Arrays.fill(leading, '\0');
+                }
+                String w = SqlNames.folded(sql.substring(sc.start, sc.end));
+                if (words < leading.length
+                        && (w.equals("create")
+                                || w.equals("function")
+                                || w.equals("procedure")
+                                || w.equals("or")
+                                || w.equals("replace"))) {
+                    leading[words] = w.charAt(0);
+                }
+                words++;
+                if (leading[0] == 'c'
+                        && (leading[1] == 'f'
+                                || leading[1] == 'p'
+                                || leading[1] == 'o' && leading[2] == 'r' && (leading[3] == 'f' || leading[3] == 'p'))
+                        && parenDepth == 0) {
+                    if (w.equals("begin")) {
+                        beginDepth++;
+                    } else if (w.equals("case")) {
+                        if (beginDepth >= 1) {
+                            beginDepth++;
+                        }
+                    } else if (w.equals("end") && beginDepth > 0) {
+                        beginDepth--;
+                    }
+                }
             }
         }
-        add(out, sql, start, n);
+        add(out, sql, first, last, content);
         return out;
     }
 
-    private static void add(List<SqlStatement> out, String sql, int from, int to) {
-        while (from < to && Character.isWhitespace(sql.charAt(from))) {
-            from++;
-        }
-        while (to > from && Character.isWhitespace(sql.charAt(to - 1))) {
-            to--;
-        }
-        String t = sql.substring(from, to);
-        if (!t.isEmpty() && !onlyComments(t)) {
-            out.add(new SqlStatement(t, from));
+    /** psql scans {@code u&} before anything but a quote as {@code xufailed}, not as an identifier. */
+    private static boolean isFailedUnicodePrefix(String sql, int start, int end) {
+        return end - start == 1 && end < sql.length() && sql.charAt(end) == '&';
+    }
+
+    private static void add(List<SqlStatement> out, String sql, int first, int last, boolean content) {
+        if (content) {
+            out.add(new SqlStatement(sql.substring(first, last), first));
         }
     }
 
-    private static boolean onlyComments(String s) {
-        int i = 0;
-        while (i < s.length()) {
-            char c = s.charAt(i);
-            if (Character.isWhitespace(c)) {
-                i++;
-            } else if (c == '-' && s.startsWith("--", i) || c == '/' && s.startsWith("/*", i)) {
-                i = skipToken(s, i);
-            } else {
-                return false;
-            }
-        }
-        return true;
+    /** The shape with standard_conforming_strings on (see {@link #shape(String, boolean)}). */
+    public static String shape(String sql) {
+        return shape(sql, true);
     }
 
     /**
-     * The statement with numeric and string literals replaced by {@code ?} and whitespace
-     * collapsed: statements that differ only in literal values share a shape.
+     * The token sequence with literal values erased, for decision caching: two texts with equal
+     * shapes are the same tokens in the same order except for the values of their literals, so
+     * PostgreSQL parses them into the same statement structure.
+     *
+     * <p>Tokens are joined by single spaces (whitespace and comments dropped). Numbers become
+     * {@code ?}; strings of the kinds PostgreSQL's grammar sees as one untyped literal ({@code '...'},
+     * {@code E'...'}, dollar quotes) become {@code '?'}, and the others keep their prefix:
+     * {@code U&'?'}, {@code B'?'}, {@code X'?'}, {@code N'?'}. Everything else is kept exactly as
+     * written (identifiers unfolded, quoted identifiers with their quotes, {@code $1}), except that
+     * every {@code ?} inside an operator is doubled, so the jsonb operator {@code ?} ({@code ??}) can
+     * never be taken for a number.
      */
-    public static String shape(String sql) {
+    public static String shape(String sql, boolean standardConformingStrings) {
+        SqlScanner sc = new SqlScanner(sql, standardConformingStrings);
         StringBuilder sb = new StringBuilder(sql.length());
-        int i = 0;
-        int n = sql.length();
-        boolean space = false;
-        while (i < n) {
-            char c = sql.charAt(i);
-            int next;
-            if (Character.isWhitespace(c)) {
-                space = true;
-                i++;
+        while (sc.next()) {
+            if (sc.kind == Kind.WHITESPACE || sc.kind == Kind.COMMENT) {
                 continue;
             }
-            if (space && sb.length() > 0) {
+            if (!sb.isEmpty()) {
                 sb.append(' ');
             }
-            space = false;
-            if (c == '\''
-                    || (c == 'E' || c == 'e') && i + 1 < n && sql.charAt(i + 1) == '\'' && !identChar(prev(sql, i))) {
-                next = skipToken(sql, i);
-                sb.append('?');
-            } else if (Character.isDigit(c) && !identChar(prev(sql, i))) {
-                next = i;
-                while (next < n && (Character.isLetterOrDigit(sql.charAt(next)) || sql.charAt(next) == '.')) {
-                    next++;
+            switch (sc.kind) {
+                case NUMBER -> sb.append('?');
+                case STRING ->
+                    sb.append(
+                            switch (sc.form) {
+                                case UNICODE -> "U&'?'";
+                                case BIT -> "B'?'";
+                                case HEX -> "X'?'";
+                                case NATIONAL -> "N'?'";
+                                default -> "'?'";
+                            });
+                case OPERATOR -> {
+                    for (int i = sc.start; i < sc.end; i++) {
+                        char c = sql.charAt(i);
+                        sb.append(c);
+                        if (c == '?') {
+                            sb.append('?');
+                        }
+                    }
                 }
-                sb.append('?');
-            } else if (c == '$' && i + 1 < n && Character.isDigit(sql.charAt(i + 1))) {
-                next = i + 1;
-                while (next < n && Character.isDigit(sql.charAt(next))) {
-                    next++;
-                }
-                sb.append(sql, i, next);
-            } else {
-                next = skipToken(sql, i);
-                if (next == i + 1) {
-                    sb.append(c);
-                } else if (sql.startsWith("--", i) || sql.startsWith("/*", i)) {
-                    space = true; // comments are not part of the shape
-                } else {
-                    sb.append(sql, i, next);
-                }
+                default -> sb.append(sql, sc.start, sc.end);
             }
-            i = next;
         }
         return sb.toString();
     }
 
-    private static char prev(String s, int i) {
-        return i == 0 ? ' ' : s.charAt(i - 1);
-    }
-
-    private static boolean identChar(char c) {
-        return Character.isLetterOrDigit(c) || c == '_' || c == '$';
-    }
-
-    /** Index just after the token starting at {@code i} (a quoted run, a comment, or one char). */
-    static int skipToken(String s, int i) {
-        int n = s.length();
-        char c = s.charAt(i);
-        if (c == '\'' || c == '"') {
-            return skipQuoted(s, i + 1, c, false);
+    /**
+     * {@code sql} with every comment PostgreSQL would skip replaced by one space, also those in the
+     * gap of a continued string ({@code 'a' -- c\n'b'}); everything else exactly as written. An
+     * unterminated block comment is not a comment to PostgreSQL (it rejects the text) and is kept.
+     */
+    public static String withoutComments(String sql, boolean standardConformingStrings) {
+        SqlScanner sc = new SqlScanner(sql, standardConformingStrings).recordComments();
+        while (sc.next()) {
+            // the scanner records comment ranges as it goes
         }
-        if ((c == 'E' || c == 'e') && i + 1 < n && s.charAt(i + 1) == '\'' && !identChar(prev(s, i))) {
-            return skipQuoted(s, i + 2, '\'', true);
+        if (sc.commentCount() == 0) {
+            return sql;
         }
-        if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
-            int end = s.indexOf('\n', i);
-            return end < 0 ? n : end + 1;
+        int[] ranges = sc.comments();
+        StringBuilder sb = new StringBuilder(sql.length());
+        int at = 0;
+        for (int i = 0; i < ranges.length; i += 2) {
+            sb.append(sql, at, ranges[i]).append(' ');
+            at = ranges[i + 1];
         }
-        if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
-            int depth = 1;
-            int j = i + 2;
-            while (j < n && depth > 0) {
-                if (s.startsWith("/*", j)) {
-                    depth++;
-                    j += 2;
-                } else if (s.startsWith("*/", j)) {
-                    depth--;
-                    j += 2;
-                } else {
-                    j++;
-                }
-            }
-            return j;
-        }
-        if (c == '$' && !identChar(prev(s, i))) {
-            int j = i + 1;
-            while (j < n
-                    && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_')
-                    && !Character.isDigit(s.charAt(i + 1))) {
-                j++;
-            }
-            if (j < n && s.charAt(j) == '$') {
-                String tag = s.substring(i, j + 1);
-                int end = s.indexOf(tag, j + 1);
-                return end < 0 ? n : end + tag.length();
-            }
-        }
-        return i + 1;
-    }
-
-    private static int skipQuoted(String s, int j, char quote, boolean backslashEscapes) {
-        int n = s.length();
-        while (j < n) {
-            char c = s.charAt(j);
-            if (backslashEscapes && c == '\\') {
-                j += 2;
-            } else if (c == quote) {
-                if (j + 1 < n && s.charAt(j + 1) == quote) {
-                    j += 2;
-                } else {
-                    return j + 1;
-                }
-            } else {
-                j++;
-            }
-        }
-        return n;
+        return sb.append(sql, at, sql.length()).toString();
     }
 }
