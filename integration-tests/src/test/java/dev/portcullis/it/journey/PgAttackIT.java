@@ -448,7 +448,7 @@ class PgAttackIT {
                                         + " || (SELECT string_agg(o::text, ';' ORDER BY o.id) FROM orders o))"),
                         one(
                                 st,
-                                "SELECT string_agg(n.nspname || '.' || c.relname || ':' || c.relkind, ',' ORDER BY 1)"
+                                "SELECT string_agg(n.nspname || '.' || c.relname || ':' || c.relkind::text, ',' ORDER BY 1)"
                                         + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                                         + " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"
                                         + " AND n.nspname NOT LIKE 'pg_temp%' AND n.nspname NOT LIKE 'pg_toast_temp%'"),
