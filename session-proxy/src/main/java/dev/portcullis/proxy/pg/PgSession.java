@@ -22,6 +22,7 @@ import dev.portcullis.proxy.enforcement.ReviewRequests;
 import dev.portcullis.proxy.enforcement.SessionContext;
 import dev.portcullis.proxy.events.SessionData;
 import dev.portcullis.proxy.events.SessionRecorder;
+import dev.portcullis.proxy.pg.catalog.PgCatalogCache;
 import dev.portcullis.proxy.pg.codec.PgBackendAuthenticator;
 import dev.portcullis.proxy.pg.codec.PgBackendMessages;
 import dev.portcullis.proxy.pg.codec.PgBackendMessages.Field;
@@ -32,7 +33,6 @@ import dev.portcullis.proxy.pg.codec.PgFrontendMessages.Bind;
 import dev.portcullis.proxy.pg.codec.PgMessages;
 import dev.portcullis.proxy.pg.codec.PgProtocolException;
 import dev.portcullis.proxy.pg.codec.PgReader;
-import dev.portcullis.proxy.pg.sql.FunctionVolatility;
 import dev.portcullis.proxy.pg.sql.PolicyRequest;
 import dev.portcullis.proxy.pg.sql.SqlAnalyzer.StatementInfo;
 import dev.portcullis.proxy.pg.sql.SqlLexer;
@@ -124,6 +124,9 @@ final class PgSession implements LiveSession {
         boolean converted;
 
         List<MaskRule> masks = List.of();
+        /** The statement's analysis: masking's lineage, and what its completion may have changed. */
+        StatementInfo info;
+
         StatementBook.Portal portal;
         Masker.ColumnPlan[] plans;
         boolean[] binary;
@@ -217,6 +220,13 @@ final class PgSession implements LiveSession {
 
     private boolean copyIn;
     private boolean pumpAfterBackend;
+    /** The catalog snapshot and result masking; from the backend connection on. */
+    private PgResultMasking masking;
+    /** The catalog load in flight on the backend, its generation, and what runs after it. */
+    private PgCatalogLoad catalogLoad;
+
+    private long catalogLoadGeneration;
+    private Runnable afterCatalogLoad;
 
     PgSession(PgGateway gateway, NetSocket client) {
         this.gw = gateway;
@@ -599,6 +609,11 @@ final class PgSession implements LiveSession {
                 .<char[]>executeBlocking(() -> Targets.readPassword(conn, cred), false)
                 .compose(password -> {
                     backendAuth = new PgBackendAuthenticator(cred.username(), password);
+                    masking = new PgResultMasking(
+                            gw.catalogs(),
+                            gw.masker(),
+                            new PgCatalogCache.Key(conn.name(), cred.username(), startupParameters.get("search_path")),
+                            System::nanoTime);
                     return gw.backendClient().connect(Targets.port(conn), Targets.host(conn));
                 })
                 .compose(socket -> Targets.tls(conn) ? startBackendTls(socket) : Future.succeededFuture(socket))
@@ -696,7 +711,9 @@ final class PgSession implements LiveSession {
                 return;
             }
             try {
-                if (phase == Phase.READY) {
+                if (catalogLoad != null && PgCatalogLoad.isPartOfAnswer(type)) {
+                    onCatalogFrame(type, frame);
+                } else if (phase == Phase.READY) {
                     onBackendMessage(type, frame);
                 } else {
                     onBackendStartup(type, frame);
@@ -751,8 +768,11 @@ final class PgSession implements LiveSession {
             }
             case READY_FOR_QUERY -> {
                 txStatus = frame.getByte(5);
-                toClient.add(frame);
-                becomeReady();
+                // the client is told ReadyForQuery once the catalog is there; its messages wait in the inbox
+                loadCatalog(() -> {
+                    toClient.add(PgMessages.readyForQuery(txStatus));
+                    becomeReady();
+                });
             }
             case NEGOTIATE_PROTOCOL_VERSION -> {}
             case PARAMETER_STATUS -> {
@@ -763,6 +783,44 @@ final class PgSession implements LiveSession {
             }
             default -> toClient.add(frame); // NoticeResponse
         }
+    }
+
+    /**
+     * Runs {@code then} once the session has a current catalog snapshot: at once when it has (or the shared cache
+     * has) one, else after {@link PgCatalogLoad} ran on the backend. Client messages wait meanwhile.
+     */
+    private void loadCatalog(Runnable then) {
+        if (!masking.needsLoad()) {
+            then.run();
+            return;
+        }
+        busy = true;
+        catalogLoad = new PgCatalogLoad();
+        catalogLoadGeneration = masking.generation();
+        afterCatalogLoad = then;
+        toBackend.add(PgCatalogLoad.query());
+        flush();
+    }
+
+    private void onCatalogFrame(byte type, Buffer frame) {
+        PgCatalogLoad.Result result = catalogLoad.onMessage(type, frame);
+        if (result == null) {
+            return;
+        }
+        catalogLoad = null;
+        busy = false;
+        txStatus = result.txStatus();
+        if (!masking.loaded(result, catalogLoadGeneration)) {
+            // fail closed: with no catalog nothing is read-only by its functions and masking is strictest
+            LOG.warnf("session %s: catalog of connection %s not loaded: %s", id, connection.name(), result.failure());
+            toClient.add(PgMessages.noticeResponse(
+                    "01000",
+                    "Portcullis could not read the target's catalog: function calls are not read-only"
+                            + " and results are masked strictly for now"));
+        }
+        Runnable then = afterCatalogLoad;
+        afterCatalogLoad = null;
+        then.run();
     }
 
     private void becomeReady() {
@@ -815,6 +873,15 @@ final class PgSession implements LiveSession {
             byte type = frame.getByte(0);
             if (copySync != null && type != COPY_DATA && type != COPY_DONE && type != COPY_FAIL && type != TERMINATE) {
                 break; // nothing but the copy data may reach the backend until the COPY's Sync is sent
+            }
+            if ((type == QUERY || type == PARSE || type == BIND)
+                    && !skipUntilSync
+                    && expects.isEmpty()
+                    && txStatus == TX_IDLE
+                    && masking.needsLoad()) {
+                // the backend is idle outside a transaction: the one moment a load cannot disturb the client's work
+                loadCatalog(this::pump);
+                break;
             }
             inbox.poll();
             try {
@@ -958,7 +1025,7 @@ final class PgSession implements LiveSession {
             }
         }
         List<StatementInfo> all = decided != null ? decided : steps.get(0).decided();
-        JsonObject request = PolicyRequest.of("query", sql, all, null, FunctionVolatility.NONE);
+        JsonObject request = PolicyRequest.of("query", sql, all, null, masking.catalog());
         long requestSeq = emitRequest(request, List.of());
         if (refusal != null) {
             raise(refusal, requestSeq, true);
@@ -1114,21 +1181,21 @@ final class PgSession implements LiveSession {
             SqlStatement st = step.statement();
             int shift = st.offset() == 0 ? 0 : sql.codePointCount(0, st.offset());
             List<MaskRule> stepMasks = step.masks().isEmpty() ? masks : union(masks, step.masks());
+            StatementInfo info = step.decided().get(0);
             StatementBook.Portal portal =
                     new StatementBook.Portal(st.text(), null, null, stepMasks, requestSeq, false, syncsSent);
-            Expect parse = new Expect(Kind.PARSE);
+            portal.info = info;
+            Expect parse = stepExpect(Kind.PARSE, stepMasks, info, shift);
             parse.swallow = true;
-            parse.positionShift = shift;
-            Expect bind = new Expect(Kind.BIND);
+            Expect bind = stepExpect(Kind.BIND, stepMasks, info, shift);
             bind.swallow = true;
-            Expect describe = new Expect(Kind.DESCRIBE_PORTAL);
+            Expect describe = stepExpect(Kind.DESCRIBE_PORTAL, stepMasks, info, shift);
             describe.converted = true;
             describe.portal = portal;
-            Expect exec = new Expect(Kind.EXECUTE);
+            describe.masks = List.of(); // its RowDescription is no data
+            Expect exec = stepExpect(Kind.EXECUTE, stepMasks, info, shift);
             exec.portal = portal;
-            exec.masks = stepMasks;
             exec.requestSeq = requestSeq;
-            exec.positionShift = shift;
             applyCommand(step.command(), stepMasks, requestSeq, exec);
             forward(PgMessages.parse("", st.text()), parse);
             forward(UNNAMED_BIND, bind);
@@ -1146,6 +1213,15 @@ final class PgSession implements LiveSession {
         } else {
             toBackend.add(PgMessages.sync());
         }
+    }
+
+    /** One message of a converted statement: its errors and notices are masked as its rows are. */
+    private static Expect stepExpect(Kind kind, List<MaskRule> masks, StatementInfo info, int shift) {
+        Expect e = new Expect(kind);
+        e.masks = masks;
+        e.info = info;
+        e.positionShift = shift;
+        return e;
     }
 
     private static final Buffer UNNAMED_BIND = PgMessages.bind("", "");
@@ -1176,11 +1252,12 @@ final class PgSession implements LiveSession {
                     e.done = () -> book.statementGone(name);
                 }
             }
-            case DECLARE ->
-                e.undo(book.bind(
-                        name,
-                        new StatementBook.Portal(
-                                command.inner(), null, null, masks, requestSeq, command.hold(), syncsSent)));
+            case DECLARE -> {
+                StatementBook.Portal cursor = new StatementBook.Portal(
+                        command.inner(), null, null, masks, requestSeq, command.hold(), syncsSent);
+                cursor.info = e.info;
+                e.undo(book.bind(name, cursor));
+            }
             case CLOSE -> e.undo(name == null ? book.closeAllPortals() : book.closePortal(name));
             case DISCARD_ALL -> {
                 e.undo(book.deallocateAll());
@@ -1312,7 +1389,7 @@ final class PgSession implements LiveSession {
         Step step = resolve(whole, command, info);
         JsonArray params = parameters(bind, prepared.parameterTypes);
         List<StatementInfo> decided = step == null ? List.of(info) : step.decided();
-        JsonObject request = PolicyRequest.of("execute", sql, decided, params, FunctionVolatility.NONE);
+        JsonObject request = PolicyRequest.of("execute", sql, decided, params, masking.catalog());
         long requestSeq = emitRequest(request, List.of());
         if (step == null) {
             raise(refusalOf(command), requestSeq, false);
@@ -1344,7 +1421,10 @@ final class PgSession implements LiveSession {
         if (step.command().verb() != SqlCommand.Verb.OTHER) {
             portal.command = step.command();
         }
+        portal.info = step.decided().get(0);
         Expect e = new Expect(Kind.BIND);
+        e.masks = masks;
+        e.info = portal.info;
         e.undo(book.bind(bind.portal(), portal));
         forward(frame, e);
     }
@@ -1359,6 +1439,7 @@ final class PgSession implements LiveSession {
         Expect e = new Expect(Kind.EXECUTE);
         e.portal = portal;
         e.masks = portal.masks;
+        e.info = portal.info;
         e.requestSeq = portal.requestSeq;
         if (portal.command != null) {
             applyCommand(portal.command, portal.masks, portal.requestSeq, e);
@@ -1528,6 +1609,9 @@ final class PgSession implements LiveSession {
                     if (type == COMMAND_COMPLETE && head.requestSeq >= 0) {
                         emitOutput(head, PgBackendMessages.commandTag(frame));
                     }
+                    if (type == COMMAND_COMPLETE) {
+                        masking.completed(head.info);
+                    }
                     if (head.done != null) {
                         head.done.run();
                     }
@@ -1543,6 +1627,7 @@ final class PgSession implements LiveSession {
                 if (head != null && txStatus == TX_IDLE) {
                     book.transactionEnded(head.syncNo);
                 }
+                masking.readyForQuery(txStatus);
                 toClient.add(frame);
             }
             case ROW_DESCRIPTION -> {
