@@ -14,7 +14,6 @@ import dev.portcullis.proxy.connection.Targets;
 import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.LiveSession;
 import dev.portcullis.proxy.enforcement.MaskRule;
-import dev.portcullis.proxy.enforcement.Masker;
 import dev.portcullis.proxy.enforcement.PolicyInput;
 import dev.portcullis.proxy.enforcement.RecordedRequests;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
@@ -25,7 +24,6 @@ import dev.portcullis.proxy.events.SessionRecorder;
 import dev.portcullis.proxy.pg.catalog.PgCatalogCache;
 import dev.portcullis.proxy.pg.codec.PgBackendAuthenticator;
 import dev.portcullis.proxy.pg.codec.PgBackendMessages;
-import dev.portcullis.proxy.pg.codec.PgBackendMessages.Field;
 import dev.portcullis.proxy.pg.codec.PgBackendMessages.RowDescription;
 import dev.portcullis.proxy.pg.codec.PgFrameDecoder;
 import dev.portcullis.proxy.pg.codec.PgFrontendMessages;
@@ -33,6 +31,9 @@ import dev.portcullis.proxy.pg.codec.PgFrontendMessages.Bind;
 import dev.portcullis.proxy.pg.codec.PgMessages;
 import dev.portcullis.proxy.pg.codec.PgProtocolException;
 import dev.portcullis.proxy.pg.codec.PgReader;
+import dev.portcullis.proxy.pg.masking.CopyGuard;
+import dev.portcullis.proxy.pg.masking.ResultMaskPlanner;
+import dev.portcullis.proxy.pg.masking.ResultPlan;
 import dev.portcullis.proxy.pg.sql.PolicyRequest;
 import dev.portcullis.proxy.pg.sql.SqlAnalyzer.StatementInfo;
 import dev.portcullis.proxy.pg.sql.SqlLexer;
@@ -83,8 +84,6 @@ final class PgSession implements LiveSession {
             "extra_float_digits",
             "IntervalStyle",
             "search_path");
-    /** Types whose binary format is their text bytes, so masking in place is exact. */
-    private static final Set<Integer> TEXT_LIKE_TYPES = Set.of(25, 1043, 1042, 19, 114, 705, 142);
 
     private static final int MAX_INBOX = 4096;
     private static final String SQLSTATE_UNDEFINED_PSTATEMENT = "26000";
@@ -128,8 +127,11 @@ final class PgSession implements LiveSession {
         StatementInfo info;
 
         StatementBook.Portal portal;
-        Masker.ColumnPlan[] plans;
-        boolean[] binary;
+        /** The result's masking, planned at its first DataRow from the portal's RowDescription. */
+        ResultPlan plan;
+        /** A COPY … TO whose rows go through the decision's detectors (CopyGuard: MASK_DETECTORS). */
+        boolean copyDetectors;
+
         Buffer synthetic;
         /** A synthetic reply that ends with ReadyForQuery (the status as of when it is sent). */
         boolean ready;
@@ -227,6 +229,8 @@ final class PgSession implements LiveSession {
 
     private long catalogLoadGeneration;
     private Runnable afterCatalogLoad;
+    /** The masks of every statement run in the current transaction: for errors and notices of none. */
+    private final java.util.Set<MaskRule> txMasks = new java.util.LinkedHashSet<>();
 
     PgSession(PgGateway gateway, NetSocket client) {
         this.gw = gateway;
@@ -948,6 +952,9 @@ final class PgSession implements LiveSession {
     private void forward(Buffer frame, Expect e) {
         toBackend.add(frame);
         expects.add(e);
+        if (e.kind == Kind.EXECUTE && !e.masks.isEmpty()) {
+            txMasks.addAll(e.masks);
+        }
     }
 
     private void enqueueSynthetic(Expect e) {
@@ -1176,8 +1183,20 @@ final class PgSession implements LiveSession {
 
     /** Runs an allowed Query: one Parse/Bind/Describe/Execute per statement, one Sync after the last. */
     private void runQuery(List<Step> steps, String sql, List<MaskRule> masks, long requestSeq) {
+        boolean[] copyDetectors = new boolean[steps.size()];
+        for (int i = 0; i < steps.size(); i++) {
+            Step step = steps.get(i);
+            List<MaskRule> stepMasks = step.masks().isEmpty() ? masks : union(masks, step.masks());
+            Refusal refused = copyRefusal(stepMasks, step.statement().text());
+            if (refused != null) {
+                raise(refused, requestSeq, true); // nothing of the Query reaches the backend
+                return;
+            }
+            copyDetectors[i] = copyVerdict == CopyGuard.Verdict.MASK_DETECTORS;
+        }
         book.forgetUnnamed();
-        for (Step step : steps) {
+        for (int i = 0; i < steps.size(); i++) {
+            Step step = steps.get(i);
             SqlStatement st = step.statement();
             int shift = st.offset() == 0 ? 0 : sql.codePointCount(0, st.offset());
             List<MaskRule> stepMasks = step.masks().isEmpty() ? masks : union(masks, step.masks());
@@ -1196,6 +1215,7 @@ final class PgSession implements LiveSession {
             Expect exec = stepExpect(Kind.EXECUTE, stepMasks, info, shift);
             exec.portal = portal;
             exec.requestSeq = requestSeq;
+            exec.copyDetectors = copyDetectors[i];
             applyCommand(step.command(), stepMasks, requestSeq, exec);
             forward(PgMessages.parse("", st.text()), parse);
             forward(UNNAMED_BIND, bind);
@@ -1213,6 +1233,25 @@ final class PgSession implements LiveSession {
         } else {
             toBackend.add(PgMessages.sync());
         }
+    }
+
+    /** The verdict of the last {@link #copyRefusal} (null: the statement is no COPY … TO). */
+    private CopyGuard.Verdict copyVerdict;
+
+    /**
+     * A {@code COPY … TO} under masks: refused when it reads masked data or asks for binary (COPY's rows have no
+     * RowDescription to mask by), else its rows go through the detectors ({@link #copyVerdict}).
+     */
+    private Refusal copyRefusal(List<MaskRule> masks, String statement) {
+        copyVerdict =
+                masking.copy(masks, statement, text -> analyzeOne(text, 0)).orElse(null);
+        if (copyVerdict == CopyGuard.Verdict.REFUSE) {
+            return new Refusal(CopyGuard.SQLSTATE, CopyGuard.REFUSED);
+        }
+        if (copyVerdict == CopyGuard.Verdict.REFUSE_BINARY) {
+            return new Refusal(CopyGuard.SQLSTATE, CopyGuard.BINARY_REFUSED);
+        }
+        return null;
     }
 
     /** One message of a converted statement: its errors and notices are masked as its rows are. */
@@ -1416,12 +1455,18 @@ final class PgSession implements LiveSession {
     private void allowBind(
             Buffer frame, Bind bind, StatementBook.Prepared prepared, Step step, Decision decision, long requestSeq) {
         List<MaskRule> masks = step.masks().isEmpty() ? decision.mask() : union(decision.mask(), step.masks());
+        Refusal refused = copyRefusal(masks, prepared.sql);
+        if (refused != null) {
+            raise(refused, requestSeq, false);
+            return;
+        }
         StatementBook.Portal portal =
                 new StatementBook.Portal(prepared.sql, prepared, bind, masks, requestSeq, false, syncsSent);
         if (step.command().verb() != SqlCommand.Verb.OTHER) {
             portal.command = step.command();
         }
         portal.info = step.decided().get(0);
+        portal.copyDetectors = copyVerdict == CopyGuard.Verdict.MASK_DETECTORS;
         Expect e = new Expect(Kind.BIND);
         e.masks = masks;
         e.info = portal.info;
@@ -1440,6 +1485,7 @@ final class PgSession implements LiveSession {
         e.portal = portal;
         e.masks = portal.masks;
         e.info = portal.info;
+        e.copyDetectors = portal.copyDetectors;
         e.requestSeq = portal.requestSeq;
         if (portal.command != null) {
             applyCommand(portal.command, portal.masks, portal.requestSeq, e);
@@ -1628,6 +1674,9 @@ final class PgSession implements LiveSession {
                     book.transactionEnded(head.syncNo);
                 }
                 masking.readyForQuery(txStatus);
+                if (txStatus == TX_IDLE && expects.isEmpty()) {
+                    txMasks.clear();
+                }
                 toClient.add(frame);
             }
             case ROW_DESCRIPTION -> {
@@ -1682,7 +1731,21 @@ final class PgSession implements LiveSession {
             }
             case BACKEND_KEY_DATA, AUTHENTICATION ->
                 throw new PgProtocolException("unexpected backend message '" + (char) type + "' after startup");
-            default -> toClient.add(frame); // ParameterDescription, notices, notifications, COPY
+            case NOTICE_RESPONSE -> toClient.add(maskMessage(frame, expects.peek()));
+            case COPY_OUT_RESPONSE -> {
+                Expect head = expects.peek();
+                if (head != null && !head.masks.isEmpty() && (!head.copyDetectors || CopyGuard.isBinary(frame))) {
+                    // a COPY the guard did not pass as text: its rows cannot be masked
+                    fatal(CopyGuard.SQLSTATE, head.copyDetectors ? CopyGuard.BINARY_REFUSED : CopyGuard.REFUSED);
+                    return;
+                }
+                toClient.add(frame);
+            }
+            case COPY_DATA -> {
+                Expect head = expects.peek();
+                toClient.add(head != null && head.copyDetectors ? masking.maskCopyData(frame, head.masks) : frame);
+            }
+            default -> toClient.add(frame); // ParameterDescription, notifications, COPY in and done
         }
         drainSynthetic();
     }
@@ -1695,7 +1758,8 @@ final class PgSession implements LiveSession {
     private void onError(Buffer frame) {
         Expect failed = expects.peek();
         if (failed == null || failed.kind == Kind.SYNC) {
-            toClient.add(frame); // an error at commit (Sync), or one no message of the client's caused
+            // an error at commit (Sync), or one no message of the client's caused: masked as the transaction's
+            toClient.add(maskMessage(frame, null));
             return;
         }
         expects.poll();
@@ -1716,11 +1780,30 @@ final class PgSession implements LiveSession {
         if (failed.deny) {
             // the raise comes from the proxy's DO block: drop PL/pgSQL context, file and line
             toClient.add(fields.encode(ERROR_RESPONSE, "WFLRPpq"));
-        } else if (failed.positionShift > 0 && fields.values().containsKey('P')) {
-            toClient.add(shiftPosition(fields, failed.positionShift));
-        } else {
-            toClient.add(frame);
+            return;
         }
+        // masked before the position shift: the masker re-encodes the fields it is given
+        Buffer masked = maskMessage(frame, failed);
+        if (failed.positionShift > 0 && fields.values().containsKey('P')) {
+            toClient.add(shiftPosition(PgBackendMessages.Fields.decode(masked), failed.positionShift));
+        } else {
+            toClient.add(masked);
+        }
+    }
+
+    /**
+     * An ErrorResponse or NoticeResponse while {@code e} is the message at the head: masked with its decision's
+     * masks; a message of no statement with masks of its own (a deferred constraint at commit, a notice of a
+     * transaction command) with the masks of every statement of the transaction, its lineage unknown.
+     */
+    private Buffer maskMessage(Buffer frame, Expect e) {
+        if (e != null && !e.masks.isEmpty()) {
+            return masking.maskMessage(frame, e.masks, e.info, e.kind == Kind.PARSE);
+        }
+        if (!txMasks.isEmpty()) {
+            return masking.maskMessage(frame, List.copyOf(txMasks), e == null ? null : e.info, false);
+        }
+        return frame;
     }
 
     /** PostgreSQL counts the position (P) in characters from 1 within the statement it parsed. */
@@ -1753,34 +1836,12 @@ final class PgSession implements LiveSession {
         }
     }
 
-    /** Column plans for a result, from its description and (extended protocol) the Bind's formats. */
-    private boolean plan(Expect e, RowDescription desc, Bind bind) {
-        List<Field> fields = desc.fields();
-        e.plans = new Masker.ColumnPlan[fields.size()];
-        e.binary = new boolean[fields.size()];
-        for (int i = 0; i < fields.size(); i++) {
-            Field f = fields.get(i);
-            Masker.ColumnPlan plan = Masker.plan(e.masks, f.name());
-            short format = bind != null ? bind.resultFormat(i) : f.format();
-            if (plan.masksAnything()) {
-                e.plans[i] = plan;
-                if (format != 0) {
-                    if (!TEXT_LIKE_TYPES.contains(f.typeOid())) {
-                        fatal(
-                                SQLSTATE_FEATURE_NOT_SUPPORTED,
-                                "column \"" + f.name()
-                                        + "\" is masked by policy and was requested in binary format; request text format");
-                        return false;
-                    }
-                    e.binary[i] = true;
-                }
-            }
-        }
-        return true;
-    }
-
+    /**
+     * A DataRow of a result with masks: planned once from the portal's RowDescription, the Bind's result formats,
+     * the statement's lineage and the catalog (masking follows the source of the data, not the output name).
+     */
     private Buffer mask(Expect e, Buffer frame) {
-        if (e.plans == null) {
+        if (e.plan == null) {
             RowDescription desc = null;
             Bind bind = null;
             if (e.portal != null) {
@@ -1793,19 +1854,14 @@ final class PgSession implements LiveSession {
                 fatal(SQLSTATE_FEATURE_NOT_SUPPORTED, "masked result without a row description");
                 return null;
             }
-            if (!plan(e, desc, bind)) {
+            Bind b = bind;
+            e.plan = masking.plan(e.masks, desc.fields(), b == null ? null : b::resultFormat, e.info);
+            if (e.plan.refusal() != null) {
+                fatal(ResultMaskPlanner.BINARY_REFUSED_SQLSTATE, e.plan.refusal());
                 return null;
             }
         }
-        Masker.ColumnPlan[] plans = e.plans;
-        return PgBackendMessages.rewriteDataRow(frame, (col, value) -> {
-            if (col >= plans.length || plans[col] == null) {
-                return null;
-            }
-            String text = value.toString(StandardCharsets.UTF_8);
-            String masked = gw.masker().apply(plans[col], text);
-            return masked == text ? null : Buffer.buffer(masked.getBytes(StandardCharsets.UTF_8));
-        });
+        return masking.maskRow(e.plan, frame);
     }
 
     // ---- events ----------------------------------------------------------------------------------

@@ -51,6 +51,8 @@ final class StatementBook {
         SqlCommand command;
         /** The analysis of the statement whose rows it returns: masking's lineage, the catalog's invalidation. */
         StatementInfo info;
+        /** A COPY … TO whose rows go through the decision's detectors. */
+        boolean copyDetectors;
 
         RowDescription description;
         boolean describeRequested;
