@@ -12,6 +12,7 @@ import dev.portcullis.proxy.auth.TokenValidator;
 import dev.portcullis.proxy.config.ProxyConfig;
 import dev.portcullis.proxy.connection.Targets;
 import dev.portcullis.proxy.enforcement.Decision;
+import dev.portcullis.proxy.enforcement.DecisionCache;
 import dev.portcullis.proxy.enforcement.LiveSession;
 import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.PolicyInput;
@@ -159,8 +160,6 @@ final class PgSession implements LiveSession {
         }
     }
 
-    private record CachedDecision(Decision decision, long expiresAt) {}
-
     private final PgGateway gw;
     private final NetSocket client;
     private final Context context;
@@ -175,12 +174,6 @@ final class PgSession implements LiveSession {
     private final List<Buffer> toClient = new ArrayList<>();
     private final List<Buffer> toBackend = new ArrayList<>();
     private final StatementBook book = new StatementBook();
-    private final Map<String, CachedDecision> decisionCache = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, CachedDecision> e) {
-            return size() > 2000;
-        }
-    };
     private final Map<String, List<StatementInfo>> analysisCache = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, List<StatementInfo>> e) {
@@ -1039,8 +1032,7 @@ final class PgSession implements LiveSession {
             return;
         }
         // a statement naming a prepared statement or cursor is decided on what it names now: never cached
-        String cacheKey = cacheable ? "Q" + (exactCache() ? sql : SqlLexer.shape(sql)) : null;
-        decide(cacheKey, request, requestSeq, decision -> {
+        decide(cacheable, request, requestSeq, decision -> {
             switch (decision.action()) {
                 case ALLOW -> runQuery(steps, sql, decision.mask(), requestSeq);
                 case DENY -> raise(new Refusal(SQLSTATE_INSUFFICIENT_PRIVILEGE, decision.message()), requestSeq, true);
@@ -1434,10 +1426,8 @@ final class PgSession implements LiveSession {
             raise(refusalOf(command), requestSeq, false);
             return;
         }
-        String cacheKey = command.verb() != SqlCommand.Verb.OTHER
-                ? null
-                : "B" + (exactCache() ? sql + "\u0000" + params.encode() : SqlLexer.shape(sql));
-        decide(cacheKey, request, requestSeq, decision -> {
+        // a statement naming a prepared statement or cursor is decided on what it names now: never cached
+        decide(command.verb() == SqlCommand.Verb.OTHER, request, requestSeq, decision -> {
             switch (decision.action()) {
                 case ALLOW -> allowBind(frame, bind, prepared, step, decision, requestSeq);
                 case DENY -> raise(new Refusal(SQLSTATE_INSUFFICIENT_PRIVILEGE, decision.message()), requestSeq, false);
@@ -1540,39 +1530,40 @@ final class PgSession implements LiveSession {
         return "base64:" + Base64.getEncoder().encodeToString(v.getBytes());
     }
 
-    private boolean exactCache() {
-        return gw.config().pg().decisionCache() == ProxyConfig.DecisionCache.EXACT;
-    }
-
     // ---- policy --------------------------------------------------------------------------------
 
-    /** @param cacheKey null: never cached (the statement names something whose text can change) */
+    /**
+     * Asks policy, or the proxy's one {@link DecisionCache}: keyed by the whole policy input (exact), and by its
+     * shape only for a decision policy-service scoped {@code shape}; every entry tied to the policy revision.
+     *
+     * @param cacheable false: never cached (the statement names something whose text can change)
+     */
     private void decide(
-            String cacheKey, JsonObject request, long requestSeq, java.util.function.Consumer<Decision> then) {
-        boolean caching = cacheKey != null && gw.config().pg().decisionCache() != ProxyConfig.DecisionCache.OFF;
-        CachedDecision cached = caching ? decisionCache.get(cacheKey) : null;
-        if (cached != null && cached.expiresAt > System.nanoTime()) {
-            emitDecision(cached.decision, requestSeq, true);
-            then.accept(cached.decision);
+            boolean cacheable, JsonObject request, long requestSeq, java.util.function.Consumer<Decision> then) {
+        JsonObject input =
+                PolicyInput.of(identity, connection, id, String.valueOf(client.remoteAddress()), startedAt, request);
+        ProxyConfig.DecisionCache mode = gw.config().pg().decisionCache();
+        DecisionCache.Key key = cacheable && mode != ProxyConfig.DecisionCache.OFF
+                ? DecisionCache.key(input, mode == ProxyConfig.DecisionCache.SHAPE)
+                : null;
+        Decision cached = key == null ? null : gw.decisions().get(key);
+        if (cached != null) {
+            emitDecision(cached, requestSeq, true);
+            then.accept(cached);
             return;
         }
         busy = true;
-        JsonObject input =
-                PolicyInput.of(identity, connection, id, String.valueOf(client.remoteAddress()), startedAt, request);
         gw.policy().decide(input).onComplete(session.wrap(ar -> {
             busy = false;
             if (phase == Phase.CLOSED) {
                 return;
             }
             Decision d = ar.succeeded() ? ar.result() : Decision.failClosed("policy service unavailable");
-            // reviews are per request and outages are not remembered
-            if (caching && d.action() != Decision.Action.REVIEW && !d.isFailClosed()) {
-                decisionCache.put(
-                        cacheKey,
-                        new CachedDecision(
-                                d,
-                                System.nanoTime()
-                                        + gw.config().pg().decisionCacheTtl().toNanos()));
+            if (key != null) {
+                // reviews, outages and decisions without a revision are not kept (DecisionCache.put)
+                gw.decisions().put(key, d, gw.config().pg().decisionCacheTtl());
+            } else if (d.revision() != null) {
+                gw.decisions().observe(d.revision()); // a new revision still empties the cache
             }
             emitDecision(d, requestSeq, false);
             then.accept(d);
