@@ -21,6 +21,15 @@ public final class Agents {
         return token("conn:pg-demo:read");
     }
 
+    /**
+     * demo-agent with {@code conn:pg-demo:write} ({@link ProxyTestResource} grants it): its sessions log in as
+     * {@code demo_app}, the owner, so tests that must change the target use it; a read session is {@code demo_read},
+     * which the database itself keeps from writing.
+     */
+    public static String demoAgentWriteToken() {
+        return token("conn:pg-demo:write");
+    }
+
     /** demo-agent without any conn: scope. */
     public static String tokenWithoutScope() {
         return token(null);

@@ -2,6 +2,7 @@ package dev.portcullis.proxy;
 
 import dev.portcullis.devstack.Component;
 import dev.portcullis.devstack.DevStack;
+import dev.portcullis.devstack.ReadOnlyRole;
 import dev.portcullis.devstack.SharedDevStack;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
@@ -13,14 +14,20 @@ import java.util.Map;
 
 /**
  * Real PostgreSQL (SCRAM only), Kafka and Keycloak from dev-stack; a target database {@code demo}
- * owned by {@code demo_app} with a {@code customers} table; the connections file declaring it as
- * {@code pg-demo}; and the {@link FakePolicyServer} standing in for policy-service.
+ * owned by {@code demo_app} with a {@code customers} table, and the read-only role {@code demo_read}
+ * beside it (dev-stack's {@code ReadOnlyRole}, as `up` provisions it); the connections file declaring
+ * it as {@code pg-demo} with per-level credentials (read sessions as {@code demo_read}, write and
+ * admin as {@code demo_app}), and demo-agent granted {@code conn:pg-demo:write} in Keycloak
+ * ({@link Agents#demoAgentWriteToken}) for the tests that write; and the {@link FakePolicyServer}
+ * standing in for policy-service.
  */
 public class ProxyTestResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String CONNECTION = "pg-demo";
     public static final String DATABASE = "demo";
     public static final String ROLE = "demo_app";
+    /** The read-only role of pg-demo's read sessions. */
+    public static final String READ_ROLE = "demo_read";
 
     private static DevStack stack;
     private static FakePolicyServer policy;
@@ -43,6 +50,7 @@ public class ProxyTestResource implements QuarkusTestResourceLifecycleManager {
         stack = SharedDevStack.ensure(Component.POSTGRES, Component.KAFKA, Component.KEYCLOAK);
         stack.kafka().createTopics(DevStack.TOPICS, 1);
         String password = "demo-pw-" + System.nanoTime();
+        String readPassword = "demo-read-pw-" + System.nanoTime();
         stack.postgres().createDatabase(DATABASE, ROLE, password);
         stack.postgres()
                 .execute(
@@ -61,11 +69,20 @@ public class ProxyTestResource implements QuarkusTestResourceLifecycleManager {
                         "CREATE TABLE scratch (id int)",
                         "ALTER TABLE scratch OWNER TO " + ROLE,
                         "INSERT INTO scratch SELECT generate_series(1, 5)");
+        ReadOnlyRole.provision(stack.postgres(), DATABASE, ROLE, READ_ROLE, readPassword);
+        // tests create their own tables as the superuser, then hand them to demo_app: readable by read sessions too
+        stack.postgres()
+                .execute(
+                        DATABASE,
+                        "ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT ON TABLES TO "
+                                + READ_ROLE);
         try {
             Path dir = Path.of("target", "proxy-test").toAbsolutePath();
             Files.createDirectories(dir);
             Path pw = dir.resolve("pg-demo.password");
             Files.writeString(pw, password);
+            Path readPw = dir.resolve("pg-demo-read.password");
+            Files.writeString(readPw, readPassword);
             Path connections = dir.resolve("connections.yaml");
             Files.writeString(connections, """
                     connections:
@@ -73,7 +90,10 @@ public class ProxyTestResource implements QuarkusTestResourceLifecycleManager {
                         type: postgres
                         address: 127.0.0.1:%d
                         database: %s
-                        credentials: { username: %s, passwordFile: %s }
+                        credentials:
+                          read: { username: %s, passwordFile: %s }
+                          write: { username: %s, passwordFile: %s }
+                          admin: { username: %s, passwordFile: %s }
                         accessLevels: [read, write, admin]
                         tags: { env: prod }
                         maxSessionDuration: PT1H
@@ -87,12 +107,17 @@ public class ProxyTestResource implements QuarkusTestResourceLifecycleManager {
                             CONNECTION,
                             stack.postgres().port(),
                             DATABASE,
+                            READ_ROLE,
+                            readPw,
+                            ROLE,
+                            pw,
                             ROLE,
                             pw,
                             stack.postgres().port(),
                             DATABASE,
-                            ROLE,
-                            pw));
+                            READ_ROLE,
+                            readPw));
+            KeycloakScopes.grantDemoAgent(CONNECTION, "write");
             policy = FakePolicyServer.start();
             Map<String, String> config = new LinkedHashMap<>();
             config.put("portcullis.connections.file", connections.toString());

@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param maxSessionDuration how long one session may last; null: no limit from the file
  * @param tls TLS toward the target; null when the file has no {@code tls} block
  * @param knownHosts ssh: the known_hosts file the target's host key is checked against; null for the other types
+ * @param sessionLimits postgres: limits on each agent session (statement and lock timeouts, …); {@link
+ *     SessionLimits#NONE} when the file gives none (the proxy's defaults apply), never null
  */
 public record Connection(
         String name,
@@ -33,12 +35,40 @@ public record Connection(
         Map<String, String> tags,
         Duration maxSessionDuration,
         Tls tls,
-        String knownHosts) {
+        String knownHosts,
+        SessionLimits sessionLimits) {
 
     public Connection {
         accessLevels = List.copyOf(accessLevels);
         credentials = Map.copyOf(credentials);
         tags = Map.copyOf(tags);
+        sessionLimits = sessionLimits == null ? SessionLimits.NONE : sessionLimits;
+    }
+
+    /** A connection without {@code sessionLimits} (the proxy's defaults apply). */
+    public Connection(
+            String name,
+            ConnectionType type,
+            String address,
+            String database,
+            List<AccessLevel> accessLevels,
+            Map<AccessLevel, Credentials> credentials,
+            Map<String, String> tags,
+            Duration maxSessionDuration,
+            Tls tls,
+            String knownHosts) {
+        this(
+                name,
+                type,
+                address,
+                database,
+                accessLevels,
+                credentials,
+                tags,
+                maxSessionDuration,
+                tls,
+                knownHosts,
+                SessionLimits.NONE);
     }
 
     /** The credentials for a session at {@code level}; empty when the connection has none for it. */

@@ -35,6 +35,7 @@ import java.util.Set;
  *       never a block for a level {@code accessLevels} does not declare; postgres and ssh need credentials, with a
  *       {@code username}; secrets are never inline, only where they are ({@code passwordFile}, …);
  *   <li>{@code maxSessionDuration} is a positive ISO-8601 duration; tag values are scalars;
+ *   <li>{@code sessionLimits} (postgres only) holds only the limits {@link SessionLimitsCheck} knows, each valid;
  *   <li>an unknown field is an error (a misspelled {@code accesLevels} must not pass unnoticed).
  * </ul>
  */
@@ -59,8 +60,18 @@ public final class ConnectionsFile {
     private static final String MAX_SESSION_DURATION = "maxSessionDuration";
     private static final String TLS = "tls";
     private static final String KNOWN_HOSTS = "knownHosts";
-    private static final Set<String> CONNECTION_FIELDS =
-            Set.of(TYPE, ADDRESS, DATABASE, CREDENTIALS, ACCESS_LEVELS, TAGS, MAX_SESSION_DURATION, TLS, KNOWN_HOSTS);
+    private static final String SESSION_LIMITS = "sessionLimits";
+    private static final Set<String> CONNECTION_FIELDS = Set.of(
+            TYPE,
+            ADDRESS,
+            DATABASE,
+            CREDENTIALS,
+            ACCESS_LEVELS,
+            TAGS,
+            MAX_SESSION_DURATION,
+            TLS,
+            KNOWN_HOSTS,
+            SESSION_LIMITS);
 
     private static final String USERNAME = "username";
     private static final String PASSWORD_FILE = "passwordFile";
@@ -198,6 +209,7 @@ public final class ConnectionsFile {
             Duration maxSessionDuration = duration(fields.get(MAX_SESSION_DURATION));
             Tls tls = tls(type, fields.get(TLS));
             String knownHosts = onlyFor(type, ConnectionType.SSH, KNOWN_HOSTS, fields.get(KNOWN_HOSTS));
+            SessionLimits limits = sessionLimits(type, fields.get(SESSION_LIMITS));
             for (Object key : fields.keySet()) {
                 if (!CONNECTION_FIELDS.contains(String.valueOf(key))) {
                     error(String.valueOf(key), "unknown field");
@@ -207,7 +219,28 @@ public final class ConnectionsFile {
                 return Optional.empty();
             }
             return Optional.of(new Connection(
-                    name, type, address, database, levels, credentials, tags, maxSessionDuration, tls, knownHosts));
+                    name,
+                    type,
+                    address,
+                    database,
+                    levels,
+                    credentials,
+                    tags,
+                    maxSessionDuration,
+                    tls,
+                    knownHosts,
+                    limits));
+        }
+
+        private SessionLimits sessionLimits(ConnectionType type, Object value) {
+            if (value == null) {
+                return SessionLimits.NONE;
+            }
+            if (type != null && type != ConnectionType.POSTGRES) {
+                error(SESSION_LIMITS, "only for type " + ConnectionType.POSTGRES.id());
+                return SessionLimits.NONE;
+            }
+            return SessionLimitsCheck.check(SESSION_LIMITS, value, this::error);
         }
 
         private ConnectionType type(Object value) {

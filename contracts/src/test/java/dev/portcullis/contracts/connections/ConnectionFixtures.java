@@ -25,6 +25,7 @@ public final class ConnectionFixtures {
             "valid/single-credentials.yaml",
             "valid/per-level-credentials.yaml",
             "valid/every-type.yaml",
+            "valid/session-limits.yaml",
             "valid/no-connections.yaml");
 
     public static final List<String> INVALID = List.of(
@@ -36,6 +37,7 @@ public final class ConnectionFixtures {
             "invalid/credentials-for-undeclared-level.yaml",
             "invalid/mixed-credentials.yaml",
             "invalid/bad-duration.yaml",
+            "invalid/bad-session-limits.yaml",
             "invalid/inline-secret.yaml",
             "invalid/missing-fields-per-type.yaml",
             "invalid/field-for-another-type.yaml",

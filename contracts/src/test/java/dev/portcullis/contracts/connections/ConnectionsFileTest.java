@@ -129,6 +129,42 @@ class ConnectionsFileTest {
     }
 
     @Test
+    void sessionLimitsAreReadAndTheMissingOnesComeFromTheDefaults() throws IOException {
+        Map<String, Connection> all = connections("valid/session-limits.yaml");
+        SessionLimits prod = all.get("pg-prod").sessionLimits();
+        assertThat(prod)
+                .isEqualTo(new SessionLimits(
+                        Duration.ofMinutes(2), Duration.ofSeconds(30), Duration.ofSeconds(5), 512L * 1024));
+        SessionLimits defaults =
+                new SessionLimits(Duration.ofMinutes(5), Duration.ofSeconds(60), Duration.ofSeconds(10), 1024L * 1024);
+        assertThat(all.get("pg-batch").sessionLimits().orElse(defaults))
+                .as("only statementTimeout is the connection's own")
+                .isEqualTo(new SessionLimits(
+                        Duration.ofHours(1), Duration.ofSeconds(60), Duration.ofSeconds(10), 1024L * 1024));
+        assertThat(connections("valid/per-level-credentials.yaml")
+                        .get("pg-prod")
+                        .sessionLimits())
+                .as("no block: every limit is the proxy's default")
+                .isEqualTo(SessionLimits.NONE);
+        assertThat(SessionLimits.NONE.orElse(defaults)).isEqualTo(defaults);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1kB=1", "64kB=64", "512MB=524288", "1GB=1048576", " 2 GB =2097152", "1TB=1073741824"})
+    void sizesReadAsPostgreSqlWritesThem(String pair) {
+        String[] p = pair.split("=");
+        long kb = Long.parseLong(p[1]);
+        assertThat(SessionLimits.parseSize(p[0])).contains(kb);
+        assertThat(SessionLimits.parseSize(SessionLimits.formatSize(kb))).contains(kb);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "GB", "0GB", "-1GB", "1gb", "1 kb", "1.5GB", "1G", "1", "2048TB", "99999999999999kB"})
+    void otherSizesAreNot(String size) {
+        assertThat(SessionLimits.parseSize(size)).isEmpty();
+    }
+
+    @Test
     void everyTypeKeepsItsOptionalFields() throws IOException {
         Map<String, Connection> all = connections("valid/every-type.yaml");
         Connection pg = all.get("pg-dev");

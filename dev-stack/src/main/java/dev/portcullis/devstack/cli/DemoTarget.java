@@ -1,34 +1,40 @@
 package dev.portcullis.devstack.cli;
 
 import dev.portcullis.devstack.PostgresServer;
+import dev.portcullis.devstack.ReadOnlyRole;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * The demo target of `up`: database {@code demo} with a {@code customers} table of names,
- * e-mails, phone numbers and (test) card numbers, owned by {@code demo_app}, whose password only
- * session-proxy reads (from a file, as it would from a mounted Secret); and the connections file
- * that declares it as {@code pg-demo}.
+ * e-mails, phone numbers and (test) card numbers, owned by {@code demo_app}, and the read-only role
+ * {@code demo_read} beside it ({@link ReadOnlyRole}); their passwords only session-proxy reads (from
+ * files, as it would from mounted Secrets); and the connections file that declares it as {@code
+ * pg-demo}, with per-level credentials: read sessions log in as {@code demo_read}, write and admin
+ * sessions as {@code demo_app}.
  */
 final class DemoTarget {
 
     static final String CONNECTION = "pg-demo";
     static final String DATABASE = "demo";
     static final String ROLE = "demo_app";
+    static final String READ_ROLE = "demo_read";
+
+    /** The password files of the owner and of the read-only role. */
+    record Passwords(Path owner, Path read) {}
 
     private DemoTarget() {}
 
-    /** Creates role, database and seed rows unless present; returns the password file. */
-    static Path provision(PostgresServer pg, StackLayout layout) throws IOException {
+    /**
+     * Creates the roles, database and seed rows unless present, and brings the read-only role up to
+     * date; returns the password files.
+     */
+    static Passwords provision(PostgresServer pg, StackLayout layout) throws IOException {
         Path passwordFile = layout.secrets().resolve(CONNECTION + ".password");
-        String password;
-        if (Files.exists(passwordFile)) {
-            password = Files.readString(passwordFile).trim();
-        } else {
-            password = "demo-" + java.util.UUID.randomUUID();
-            StackLayout.writePrivate(passwordFile, password);
-        }
+        Path readPasswordFile = layout.secrets().resolve(CONNECTION + "-read.password");
+        String password = password(passwordFile, "demo-");
+        String readPassword = password(readPasswordFile, "demo-read-");
         pg.createDatabase(DATABASE, ROLE, password);
         pg.execute(
                 DATABASE,
@@ -56,11 +62,22 @@ final class DemoTarget {
                     ('Ken Thompson',     'ken@example.net',      '+1 908 555 0108',  '4000056655665556')
                 ) AS seed(name, email, phone, card_number)
                 WHERE NOT EXISTS (SELECT 1 FROM customers)""");
-        return passwordFile;
+        ReadOnlyRole.provision(pg, DATABASE, ROLE, READ_ROLE, readPassword);
+        return new Passwords(passwordFile, readPasswordFile);
+    }
+
+    /** The password kept in {@code file} (mode 600), made on the first `up`. Never printed. */
+    private static String password(Path file, String prefix) throws IOException {
+        if (Files.exists(file)) {
+            return Files.readString(file).trim();
+        }
+        String password = prefix + java.util.UUID.randomUUID();
+        StackLayout.writePrivate(file, password);
+        return password;
     }
 
     /** The connections file (docs/architecture.md "Connections"), with the demo target at the stack's PostgreSQL. */
-    static Path writeConnections(StackLayout layout, int postgresPort, Path passwordFile) throws IOException {
+    static Path writeConnections(StackLayout layout, int postgresPort, Passwords passwords) throws IOException {
         Path file = layout.config().resolve("connections.yaml");
         Files.createDirectories(file.getParent());
         Files.writeString(file, """
@@ -70,11 +87,23 @@ final class DemoTarget {
                     type: postgres
                     address: 127.0.0.1:%d
                     database: %s
-                    credentials: { username: %s, passwordFile: %s }
+                    credentials:
+                      read: { username: %s, passwordFile: %s }
+                      write: { username: %s, passwordFile: %s }
+                      admin: { username: %s, passwordFile: %s }
                     accessLevels: [read, write, admin]
                     tags: { env: prod }
                     maxSessionDuration: PT1H
-                """.formatted(CONNECTION, postgresPort, DATABASE, ROLE, passwordFile));
+                """.formatted(
+                        CONNECTION,
+                        postgresPort,
+                        DATABASE,
+                        READ_ROLE,
+                        passwords.read(),
+                        ROLE,
+                        passwords.owner(),
+                        ROLE,
+                        passwords.owner()));
         return file;
     }
 }

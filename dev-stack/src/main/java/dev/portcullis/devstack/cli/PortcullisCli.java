@@ -142,10 +142,12 @@ public final class PortcullisCli {
                     + " (Keycloak takes longest; its very first start also unpacks and builds it)");
             stack.ensure(wanted.toArray(Component[]::new));
             PostgresServer pg = stack.postgres();
-            Path demoPassword = DemoTarget.provision(pg, layout);
-            Path connections = DemoTarget.writeConnections(layout, pg.port(), demoPassword);
+            DemoTarget.Passwords demoPasswords = DemoTarget.provision(pg, layout);
+            Path connections = DemoTarget.writeConnections(layout, pg.port(), demoPasswords);
             steps.done(
-                    "demo target", DemoTarget.CONNECTION + ": database " + DemoTarget.DATABASE + ", table customers");
+                    "demo target",
+                    DemoTarget.CONNECTION + ": database " + DemoTarget.DATABASE + ", table customers; read sessions as "
+                            + DemoTarget.READ_ROLE + " (read-only), write and admin as " + DemoTarget.ROLE);
             stack.kafka().createTopics(DevStack.TOPICS, 3);
             steps.done("kafka topics", String.join(", ", DevStack.TOPICS));
             Files.createDirectories(layout.recordings());

@@ -119,14 +119,23 @@ public final class PortcullisServices implements AutoCloseable {
     }
 
     /**
-     * Provisions `up`'s demo target ({@code pg-demo}: database {@code demo}, table {@code customers})
-     * in the stack's PostgreSQL; returns the file holding its password, which only session-proxy reads.
+     * The password files of `up`'s demo target, which only session-proxy reads.
+     *
+     * @param owner {@code demo_app}'s, the owner (write and admin sessions)
+     * @param read {@code demo_read}'s, the read-only role (read sessions)
      */
-    public static Path provisionDemoTarget(PostgresServer pg, Path home) throws IOException {
-        return DemoTarget.provision(
+    public record DemoPasswords(Path owner, Path read) {}
+
+    /**
+     * Provisions `up`'s demo target ({@code pg-demo}: database {@code demo}, table {@code customers},
+     * owner {@code demo_app} and read-only role {@code demo_read}) in the stack's PostgreSQL.
+     */
+    public static DemoPasswords provisionDemoTarget(PostgresServer pg, Path home) throws IOException {
+        DemoTarget.Passwords p = DemoTarget.provision(
                 pg,
                 new StackLayout(
                         home.toAbsolutePath().normalize(), home.toAbsolutePath().normalize()));
+        return new DemoPasswords(p.owner(), p.read());
     }
 
     /** Starts every service (databases created first) and waits until each one's /q/health/ready is UP. */

@@ -3,6 +3,7 @@ package dev.portcullis.it.journey;
 import dev.portcullis.devstack.Component;
 import dev.portcullis.devstack.DevStack;
 import dev.portcullis.devstack.PostgresServer;
+import dev.portcullis.devstack.ReadOnlyRole;
 import dev.portcullis.devstack.cli.PortcullisServices;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +26,9 @@ import java.util.logging.Logger;
  *
  * <p>Targets, all tagged {@code env: prod}: {@code pg-demo} (up's demo database), {@code pg-prod}, a
  * second database {@code app} owned by {@code app_rw} with customers (e-mails, card numbers) and
- * orders; {@code ssh-prod}, a real OpenSSH sshd ({@link SshTarget}); {@code k8s-prod}, fabric8's mock
+ * orders. Both have per-level credentials as `up` gives them: read sessions log in as a read-only
+ * role ({@code demo_read}, {@code app_read}: dev-stack's {@code ReadOnlyRole}), write and admin
+ * sessions as the owner; {@code ssh-prod}, a real OpenSSH sshd ({@link SshTarget}); {@code k8s-prod}, fabric8's mock
  * Kubernetes API server behind TLS ({@link KubeTarget}, the one component that is not the real
  * thing). Only session-proxy reads their credentials. session-proxy's HTTP/Kubernetes listener speaks
  * TLS with a certificate of this run ({@link #proxyCa()}), since kubectl sends tokens only over TLS.
@@ -39,6 +42,7 @@ public final class PortcullisSuite implements AutoCloseable {
     public static final String K8S = "k8s-prod";
     public static final String PROD_DATABASE = "app";
     static final String PROD_ROLE = "app_rw";
+    static final String PROD_READ_ROLE = "app_read";
 
     /** The seed rows of pg-prod's customers: (name, e-mail, card number). Card numbers are published test numbers. */
     public static final List<List<String>> CUSTOMERS = List.of(
@@ -112,17 +116,21 @@ public final class PortcullisSuite implements AutoCloseable {
             Path home = stack.workDir().resolve("portcullis");
             Path secrets = home.resolve("secrets");
             PostgresServer pg = stack.postgres();
-            Path demoPassword = PortcullisServices.provisionDemoTarget(pg, home);
+            PortcullisServices.DemoPasswords demoPasswords = PortcullisServices.provisionDemoTarget(pg, home);
             String prodPassword = "prod-" + UUID.randomUUID();
             Path prodPasswordFile = writePrivate(secrets.resolve(PROD + ".password"), prodPassword);
+            String prodReadPassword = "prod-read-" + UUID.randomUUID();
+            Path prodReadPasswordFile = writePrivate(secrets.resolve(PROD + "-read.password"), prodReadPassword);
             provisionProd(pg, prodPassword);
+            ReadOnlyRole.provision(pg, PROD_DATABASE, PROD_ROLE, PROD_READ_ROLE, prodReadPassword);
             long targetsStart = System.nanoTime();
             ssh = SshTarget.start(home.resolve("ssh-target"), secrets);
             kube = KubeTarget.start(home.resolve("kube-target"), secrets);
             SelfSignedTls proxyTls = SelfSignedTls.create(secrets.resolve("proxy-tls"), "session-proxy");
             long targetsMillis = (System.nanoTime() - targetsStart) / 1_000_000L;
             LOG.info("SSH and Kubernetes targets ready in " + targetsMillis + " ms: " + ssh + ", " + kube);
-            Path connections = writeConnections(home, pg.port(), demoPassword, prodPasswordFile, ssh, kube);
+            Path connections =
+                    writeConnections(home, pg.port(), demoPasswords, prodPasswordFile, prodReadPasswordFile, ssh, kube);
             stack.kafka().createTopics(DevStack.TOPICS, 3);
             PortcullisServices.ServicePorts ports = PortcullisServices.ServicePorts.free();
             services = PortcullisServices.builder(stack, repoRoot)
@@ -198,7 +206,13 @@ public final class PortcullisSuite implements AutoCloseable {
     }
 
     private static Path writeConnections(
-            Path home, int pgPort, Path demoPassword, Path prodPassword, SshTarget ssh, KubeTarget kube)
+            Path home,
+            int pgPort,
+            PortcullisServices.DemoPasswords demoPasswords,
+            Path prodPassword,
+            Path prodReadPassword,
+            SshTarget ssh,
+            KubeTarget kube)
             throws IOException {
         Path file = home.resolve("config/connections.yaml");
         Files.createDirectories(file.getParent());
@@ -209,7 +223,10 @@ public final class PortcullisSuite implements AutoCloseable {
                     type: postgres
                     address: 127.0.0.1:%1$d
                     database: demo
-                    credentials: { username: demo_app, passwordFile: %2$s }
+                    credentials:
+                      read: { username: demo_read, passwordFile: %16$s }
+                      write: { username: demo_app, passwordFile: %2$s }
+                      admin: { username: demo_app, passwordFile: %2$s }
                     accessLevels: [read, write, admin]
                     tags: { env: prod }
                     maxSessionDuration: PT1H
@@ -217,7 +234,10 @@ public final class PortcullisSuite implements AutoCloseable {
                     type: postgres
                     address: 127.0.0.1:%1$d
                     database: %4$s
-                    credentials: { username: %5$s, passwordFile: %6$s }
+                    credentials:
+                      read: { username: %17$s, passwordFile: %18$s }
+                      write: { username: %5$s, passwordFile: %6$s }
+                      admin: { username: %5$s, passwordFile: %6$s }
                     accessLevels: [read, write, admin]
                     tags: { env: prod }
                     maxSessionDuration: PT1H
@@ -239,7 +259,7 @@ public final class PortcullisSuite implements AutoCloseable {
                     maxSessionDuration: PT1H
                 """.formatted(
                         pgPort,
-                        demoPassword,
+                        demoPasswords.owner(),
                         PROD,
                         PROD_DATABASE,
                         PROD_ROLE,
@@ -252,7 +272,10 @@ public final class PortcullisSuite implements AutoCloseable {
                         K8S,
                         kube.address(),
                         kube.serviceAccountTokenFile(),
-                        kube.caFile()));
+                        kube.caFile(),
+                        demoPasswords.read(),
+                        PROD_READ_ROLE,
+                        prodReadPassword));
         return file;
     }
 

@@ -164,7 +164,25 @@ class DefaultPackTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"transaction_isolation", "search_path", "timezone", "statement_timeout"})
+        @ValueSource(
+                strings = {
+                    "statement_timeout",
+                    "lock_timeout",
+                    "idle_in_transaction_session_timeout",
+                    "transaction_timeout",
+                    "idle_session_timeout"
+                })
+        void sessionLimitsAreNeverChangedInASession(String setting) {
+            for (String env : List.of("dev", "prod")) {
+                for (String access : List.of("read", "write")) {
+                    ObjectNode in = granted(sql(env, "SET " + setting + " = 0", "SET::ro:set=" + setting), access);
+                    assertAction(Action.DENY, "pg-session-limits-fixed", decide(in));
+                }
+            }
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"transaction_isolation", "search_path", "timezone", "work_mem"})
         void otherSettingsMayBeChanged(String setting) {
             Decision d = decide(granted(sql("prod", "SET " + setting + " …", "SET::ro:set=" + setting), "read"));
             assertEquals(Action.ALLOW, d.action(), () -> "decision " + d);

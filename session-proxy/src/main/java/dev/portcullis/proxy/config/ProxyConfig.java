@@ -1,6 +1,7 @@
 package dev.portcullis.proxy.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Locale;
@@ -120,6 +121,47 @@ public interface ProxyConfig {
         /** Statements longer than this are not parsed (type UNKNOWN, still decided). */
         @WithDefault("100000")
         int maxParseLength();
+
+        /**
+         * The most PostgreSQL sessions one agent may have open at once, over every connection; one more is refused
+         * with {@code 53300}, so one token cannot take every backend connection of a target.
+         */
+        @WithDefault("20")
+        int maxSessionsPerAgent();
+
+        /**
+         * How long a {@code read} credential that passed the read-role audit (it cannot write) is trusted; the next
+         * read session after that audits it again. A credential that failed is audited at every read session.
+         */
+        @WithDefault("10m")
+        Duration readRoleAuditInterval();
+
+        /** The limits of each agent session; a connection's {@code sessionLimits} overrides them one by one. */
+        SessionLimitDefaults sessionLimits();
+    }
+
+    /**
+     * Defaults of the PostgreSQL limits on each agent session (docs/architecture.md "Connections"): the timeouts go
+     * to the backend in the startup packet; {@code temp_file_limit} only a superuser may set there, so it is checked
+     * on the {@code read} role instead (the read-role audit refuses a role whose own limit is higher).
+     */
+    interface SessionLimitDefaults {
+        /** PostgreSQL's {@code statement_timeout}. */
+        @WithDefault("5m")
+        Duration statementTimeout();
+
+        /** {@code idle_in_transaction_session_timeout}: an open transaction holds locks and a snapshot. */
+        @WithDefault("60s")
+        Duration idleInTransactionSessionTimeout();
+
+        /** {@code lock_timeout}. */
+        @WithDefault("10s")
+        Duration lockTimeout();
+
+        /** {@code temp_file_limit} as PostgreSQL writes sizes ({@code 512MB}, {@code 1GB}), read in kB. */
+        @WithDefault("1GB")
+        @WithConverter(TempFileLimitConverter.class)
+        long tempFileLimit();
     }
 
     interface Ssh {

@@ -21,6 +21,8 @@ public class SessionRegistry {
     private final Map<String, Instant> cutoffs = new ConcurrentHashMap<>();
 
     private final AtomicInteger connections = new AtomicInteger();
+    /** Open sessions per protocol and agent ({@code protocol\nagent}), for the per-agent caps. */
+    private final Map<String, Integer> perAgent = new ConcurrentHashMap<>();
 
     /** Counts a new client connection; false when {@code max} are open already. */
     public boolean tryOpenConnection(int max) {
@@ -41,6 +43,38 @@ public class SessionRegistry {
 
     public int openConnections() {
         return connections.get();
+    }
+
+    /**
+     * Counts a new session of {@code agent} on {@code protocol} (each protocol has its own cap); false when
+     * {@code max} are open already ({@code max} 0 or less: no cap). Every true is paired with one
+     * {@link #agentSessionClosed}.
+     */
+    public boolean tryOpenAgentSession(String protocol, String agent, int max) {
+        if (max <= 0) {
+            perAgent.merge(protocol + '\n' + agent, 1, Integer::sum);
+            return true;
+        }
+        boolean[] opened = {false};
+        perAgent.compute(protocol + '\n' + agent, (k, n) -> {
+            int open = n == null ? 0 : n;
+            if (open >= max) {
+                return n;
+            }
+            opened[0] = true;
+            return open + 1;
+        });
+        return opened[0];
+    }
+
+    /** Releases what {@link #tryOpenAgentSession} counted; the entry goes when the agent has no session left. */
+    public void agentSessionClosed(String protocol, String agent) {
+        perAgent.computeIfPresent(protocol + '\n' + agent, (k, n) -> n <= 1 ? null : n - 1);
+    }
+
+    /** The sessions of {@code agent} on {@code protocol} counted now. */
+    public int openAgentSessions(String protocol, String agent) {
+        return perAgent.getOrDefault(protocol + '\n' + agent, 0);
     }
 
     public void register(LiveSession s) {

@@ -196,6 +196,10 @@ final class PgSession implements LiveSession {
     private boolean skipUntilSync;
     private boolean tlsActive;
     private boolean clientPaused;
+    /** Back-pressure: the backend is not read while the client's socket is full, and the other way round. */
+    private boolean backendReadPaused;
+
+    private boolean clientReadPaused;
     private boolean counted;
     private byte txStatus = TX_IDLE;
     private long startupTimer = -1;
@@ -353,6 +357,35 @@ final class PgSession implements LiveSession {
         write(client, toClient);
         if (backend != null) {
             write(backend, toBackend);
+            backPressure();
+        }
+    }
+
+    /**
+     * Back-pressure both ways, so a peer that stops reading costs the proxy no memory: while the
+     * client's socket cannot take more, the backend is not read (PostgreSQL then waits in
+     * ClientWrite); while the backend's cannot, the client is not read.
+     */
+    private void backPressure() {
+        if (!backendReadPaused && client.writeQueueFull()) {
+            backendReadPaused = true;
+            backend.pause();
+            client.drainHandler(session.wrap(v -> {
+                backendReadPaused = false;
+                if (backend != null && phase != Phase.CLOSED) {
+                    backend.resume();
+                }
+            }));
+        }
+        if (!clientReadPaused && backend.writeQueueFull()) {
+            clientReadPaused = true;
+            client.pause();
+            backend.drainHandler(session.wrap(v -> {
+                clientReadPaused = false;
+                if (phase != Phase.CLOSED && !clientPaused) {
+                    client.resume();
+                }
+            }));
         }
     }
 
@@ -888,7 +921,7 @@ final class PgSession implements LiveSession {
                 return;
             }
         }
-        if (clientPaused && inbox.size() < MAX_INBOX / 2 && phase != Phase.CLOSED) {
+        if (clientPaused && inbox.size() < MAX_INBOX / 2 && phase != Phase.CLOSED && !clientReadPaused) {
             clientPaused = false;
             client.resume();
         }
@@ -1002,7 +1035,7 @@ final class PgSession implements LiveSession {
             SqlStatement part = parts.get(i);
             StatementInfo info = infos.get(i);
             if (parts.size() > 1) {
-                String sensitive = SqlCommand.blockSensitive(part.text(), scs, info.type());
+                String sensitive = SqlCommand.blockSensitive(part.text(), scs, info.type(), i == parts.size() - 1);
                 if (sensitive != null && refusal == null) {
                     refusal = new Refusal(
                             SQLSTATE_FEATURE_NOT_SUPPORTED,

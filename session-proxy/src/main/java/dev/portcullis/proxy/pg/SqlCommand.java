@@ -152,9 +152,12 @@ record SqlCommand(Verb verb, String name, String inner, int innerOffset, boolean
     /**
      * The command, when {@code text} cannot run as one step of a pipeline in place of one statement
      * of a multi-statement Query: it needs (or must not be in) a transaction block, or it is COPY
-     * (nothing may follow its Execute), or the analyzer does not know it. Null when it converts.
+     * (nothing may follow its Execute), or the analyzer does not know it, or it commits before the
+     * end ({@code last} false): PostgreSQL parses a whole Query before running any of it, so a syntax
+     * error after a COMMIT leaves nothing committed there, while a pipeline would already have
+     * committed. Null when it converts.
      */
-    static String blockSensitive(String text, boolean scs, String analyzedType) {
+    static String blockSensitive(String text, boolean scs, String analyzedType, boolean last) {
         Tokens t = new Tokens(text, scs);
         String w1 = t.word();
         if (w1 == null) {
@@ -175,6 +178,19 @@ record SqlCommand(Verb verb, String name, String inner, int innerOffset, boolean
                 String w3 = "work".equals(w2) || "transaction".equals(w2) ? t.word() : w2;
                 if ("to".equals(w3)) {
                     return "ROLLBACK TO SAVEPOINT";
+                }
+                if ("prepared".equals(w2) && !last) {
+                    return "ROLLBACK PREPARED before the last statement";
+                }
+            }
+            case "commit", "end" -> {
+                if (!last) {
+                    return w1.toUpperCase(Locale.ROOT) + " before the last statement";
+                }
+            }
+            case "prepare" -> {
+                if ("transaction".equals(w2) && !last) {
+                    return "PREPARE TRANSACTION before the last statement";
                 }
             }
             case "alter" -> {

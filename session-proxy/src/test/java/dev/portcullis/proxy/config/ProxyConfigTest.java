@@ -57,6 +57,29 @@ class ProxyConfigTest {
         assertFails("portcullis.http.plaintext", "nevr", "loopback", "never", "any");
     }
 
+    @Test
+    void sessionLimitsHaveTheirDocumentedDefaults() {
+        ProxyConfig.SessionLimitDefaults d = load(Map.of()).pg().sessionLimits();
+        assertEquals(Duration.ofMinutes(5), d.statementTimeout());
+        assertEquals(Duration.ofSeconds(60), d.idleInTransactionSessionTimeout());
+        assertEquals(Duration.ofSeconds(10), d.lockTimeout());
+        assertEquals(1024L * 1024, d.tempFileLimit(), "1GB in kB");
+        assertEquals(20, load(Map.of()).pg().maxSessionsPerAgent());
+        assertEquals(Duration.ofMinutes(10), load(Map.of()).pg().readRoleAuditInterval());
+        assertEquals(
+                512L * 1024,
+                load(Map.of("portcullis.pg.session-limits.temp-file-limit", "512MB"))
+                        .pg()
+                        .sessionLimits()
+                        .tempFileLimit());
+    }
+
+    @Test
+    void aTempFileLimitPostgreSqlWouldNotReadFailsAtStart() {
+        // "1gb" is not a PostgreSQL size (units are case-sensitive there): it must not pass as some default
+        assertFails("portcullis.pg.session-limits.temp-file-limit", "1gb", "kB, MB, GB or TB");
+    }
+
     static void assertFails(String key, String value, String... choices) {
         RuntimeException e = assertThrows(RuntimeException.class, () -> load(Map.of(key, value)));
         String message = e.getMessage();

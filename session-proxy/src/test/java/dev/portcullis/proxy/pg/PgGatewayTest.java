@@ -52,8 +52,9 @@ class PgGatewayTest {
     void psqlConnectsWithTokenAndQueriesThroughScramBackend() throws Exception {
         PgClients.Result r = PgClients.psql(port, token, "-c", "SELECT current_user, current_database(), 40 + 2");
         assertEquals(0, r.exit(), r.err());
-        // the backend session runs as the connection's role, authenticated by SCRAM (pg_hba is SCRAM-only)
-        assertEquals("demo_app|demo|42", r.out().strip());
+        // the backend session runs as the role of the token's level (read: the read-only demo_read), authenticated by
+        // SCRAM (pg_hba is SCRAM-only)
+        assertEquals("demo_read|demo|42", r.out().strip());
     }
 
     @Test
@@ -95,7 +96,9 @@ class PgGatewayTest {
 
     @Test
     void policyIsAskedWithParsedStatementsAndServiceToken() throws Exception {
-        PgClients.Result r = PgClients.psql(port, token, "-c", "DELETE FROM scratch WHERE id = 999");
+        // a write token: under read the database itself refuses the DELETE (the read role has SELECT only)
+        PgClients.Result r =
+                PgClients.psql(port, Agents.demoAgentWriteToken(), "-c", "DELETE FROM scratch WHERE id = 999");
         assertEquals(0, r.exit(), r.err());
         JsonObject req = ProxyTestResource.policy().inputs.stream()
                 .map(i -> i.getJsonObject("request"))
@@ -277,7 +280,9 @@ class PgGatewayTest {
                 "-U",
                 "agent",
                 ProxyTestResource.CONNECTION);
-        PgClients.Result r = PgClients.run(init, token, null, 120);
+        // pgbench -i creates tables and the default script writes: a write token (a read session's role cannot)
+        String writeToken = Agents.demoAgentWriteToken();
+        PgClients.Result r = PgClients.run(init, writeToken, null, 120);
         assertEquals(0, r.exit(), r.err());
         List<String> run = List.of(
                 "pgbench",
@@ -296,7 +301,7 @@ class PgGatewayTest {
                 "-U",
                 "agent",
                 ProxyTestResource.CONNECTION);
-        r = PgClients.run(run, token, null, 120);
+        r = PgClients.run(run, writeToken, null, 120);
         assertEquals(0, r.exit(), r.err() + r.out());
         assertTrue(r.out().contains("number of transactions actually processed: 400/400"), r.out());
         assertTrue(r.out().contains("number of failed transactions: 0"), r.out());

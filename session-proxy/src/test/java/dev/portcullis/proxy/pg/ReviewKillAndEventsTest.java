@@ -82,8 +82,9 @@ class ReviewKillAndEventsTest {
                         "CREATE TABLE held (id int)",
                         "ALTER TABLE held OWNER TO " + ProxyTestResource.ROLE,
                         "INSERT INTO held SELECT generate_series(1, 3)");
+        // a write token: the approved DELETE runs as demo_app (a read session's role may not delete)
         try (KafkaProbe requests = new KafkaProbe(Topics.REVIEW_REQUESTS);
-                Connection c = PgClients.jdbc(port, token, "review-test");
+                Connection c = PgClients.jdbc(port, Agents.demoAgentWriteToken(), "review-test");
                 Statement s = c.createStatement()) {
             // denied: 42501, rows stay
             CompletableFuture<SQLException> denied = CompletableFuture.supplyAsync(() -> {

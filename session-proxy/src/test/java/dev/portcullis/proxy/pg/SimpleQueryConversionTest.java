@@ -170,15 +170,24 @@ class SimpleQueryConversionTest {
                     "INSERT INTO smug VALUES (6); SET LOCAL work_mem = '8MB'",
                     "INSERT INTO smug VALUES (6); SAVEPOINT a",
                     "INSERT INTO smug VALUES (6); COPY smug TO STDOUT",
-                    "INSERT INTO smug VALUES (6); CREATE INDEX CONCURRENTLY i ON smug (id)")) {
+                    "INSERT INTO smug VALUES (6); CREATE INDEX CONCURRENTLY i ON smug (id)",
+                    // PostgreSQL parses a whole Query first: a syntax error after COMMIT commits nothing
+                    "BEGIN; INSERT INTO smug VALUES (6); COMMIT; SELEC 1",
+                    "BEGIN; INSERT INTO smug VALUES (6); END; SELECT 1",
+                    "BEGIN; INSERT INTO smug VALUES (6); commit work; SELECT 1")) {
                 List<PgWire.Msg> a = w.query(text).roundTrip(1).get(0);
                 assertEquals("EZ", types(a), text);
                 assertEquals("0A000", a.get(0).sqlstate(), text);
                 assertTrue(a.get(0).fields().get('M').contains("send it as its own query"), text);
                 assertEquals(INTACT, Target.checksum(TABLE), text);
             }
-            // on their own they run
+            // on their own they run, and COMMIT as the last statement converts
             assertEquals("CZ", types(w.query("VACUUM smug").roundTrip(1).get(0)));
+            assertEquals(
+                    "CTCCZ",
+                    types(w.query("BEGIN; SELECT 1 FROM smug WHERE false; COMMIT")
+                            .roundTrip(1)
+                            .get(0)));
             assertEquals("CZ", types(w.query("BEGIN").roundTrip(1).get(0)));
             assertEquals("CZ", types(w.query("LOCK smug").roundTrip(1).get(0)));
             assertEquals("CZ", types(w.query("ROLLBACK").roundTrip(1).get(0)));
