@@ -10,6 +10,7 @@ import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.SessionRegistry;
 import dev.portcullis.proxy.events.EventPublisher;
 import dev.portcullis.proxy.pg.PgGateway;
+import dev.portcullis.proxy.pg.ReadRoleAuditCache;
 import dev.portcullis.proxy.pg.catalog.PgCatalogCache;
 import dev.portcullis.proxy.pg.sql.SqlAnalyzer;
 import io.opentelemetry.api.trace.Tracer;
@@ -79,7 +80,8 @@ public class PgListener {
                 // the proxy's one decision cache (DecisionCacheProducer), tied to the policy revision
                 decisions,
                 // one catalog cache per process: the sessions of a connection share snapshots
-                new PgCatalogCache());
+                new PgCatalogCache(),
+                new ReadRoleAuditCache(config.pg().readRoleAuditInterval()));
     }
 
     void onStart(@Observes StartupEvent ev) {

@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Everything a PostgreSQL session needs from the application, handed over once by {@code PgListener};
  * {@code tracer} makes its span. {@code decisions} is the proxy's one decision cache (every protocol's);
- * {@code catalogs} the catalog snapshots of this process, shared by the sessions of a connection.
+ * {@code catalogs} the catalog snapshots of this process, shared by the sessions of a connection; {@code audits}
+ * when each read credential last passed the read-role audit.
  */
 public record PgGateway(
         Vertx vertx,
@@ -40,11 +41,13 @@ public record PgGateway(
         boolean clientTls,
         Tracer tracer,
         DecisionCache decisions,
-        PgCatalogCache catalogs) {
+        PgCatalogCache catalogs,
+        ReadRoleAuditCache audits) {
 
     public PgGateway {
         cancelKeys = cancelKeys == null ? new ConcurrentHashMap<>() : cancelKeys;
         catalogs = catalogs == null ? new PgCatalogCache() : catalogs;
+        audits = audits == null ? new ReadRoleAuditCache(config.pg().readRoleAuditInterval()) : audits;
     }
 
     /** Serves one client connection with a {@link PgSession} of its own. */

@@ -6,6 +6,7 @@ import dev.portcullis.contracts.connections.AccessLevel;
 import dev.portcullis.contracts.connections.Connection;
 import dev.portcullis.contracts.connections.ConnectionType;
 import dev.portcullis.contracts.connections.Credentials;
+import dev.portcullis.contracts.connections.SessionLimits;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.auth.TokenValidator;
@@ -60,7 +61,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -76,16 +76,6 @@ final class PgSession implements LiveSession {
 
     private static final Logger LOG = Logger.getLogger(PgSession.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** Client startup parameters passed to the backend; others (options, replication, role tricks) are not. */
-    private static final Set<String> FORWARDED_PARAMETERS = Set.of(
-            "application_name",
-            "client_encoding",
-            "DateStyle",
-            "TimeZone",
-            "extra_float_digits",
-            "IntervalStyle",
-            "search_path");
-
     private static final int MAX_INBOX = 4096;
     private static final String SQLSTATE_UNDEFINED_PSTATEMENT = "26000";
     private static final String SQLSTATE_UNDEFINED_CURSOR = "34000";
@@ -221,11 +211,12 @@ final class PgSession implements LiveSession {
     private boolean pumpAfterBackend;
     /** The catalog snapshot and result masking; from the backend connection on. */
     private PgResultMasking masking;
-    /** The catalog load in flight on the backend, its generation, and what runs after it. */
-    private PgCatalogLoad catalogLoad;
-
-    private long catalogLoadGeneration;
-    private Runnable afterCatalogLoad;
+    /** A query of the proxy's own in flight on the backend (catalog load, read-role audit): gets its answer. */
+    private SideAnswer sideAnswer;
+    /** The backend credential of the session's access level. */
+    private Credentials credentials;
+    /** The agent's session was counted against portcullis.pg.max-sessions-per-agent. */
+    private boolean agentCounted;
     /** The masks of every statement run in the current transaction: for errors and notices of none. */
     private final java.util.Set<MaskRule> txMasks = new java.util.LinkedHashSet<>();
 
@@ -326,6 +317,9 @@ final class PgSession implements LiveSession {
         gw.registry().unregister(this);
         if (counted) {
             gw.registry().connectionClosed();
+        }
+        if (agentCounted) {
+            gw.registry().agentSessionClosed("postgres", identity.agent());
         }
         if (was == Phase.READY) {
             emit(
@@ -536,6 +530,12 @@ final class PgSession implements LiveSession {
         if (connection != null && connection.type() != ConnectionType.POSTGRES) {
             connection = null;
         }
+        java.util.Optional<BackendStartup.Refusal> unserved = BackendStartup.checkClient(startupParameters);
+        if (unserved.isPresent()) {
+            // refused before the token is asked for: an encoding or search_path the proxy cannot read safely
+            fatal(unserved.get().sqlstate(), unserved.get().message());
+            return;
+        }
         startupParameters = new HashMap<>(startupParameters);
         startupParameters.put("database", database == null ? "" : database);
         clientDecoder.expectMessages();
@@ -612,6 +612,19 @@ final class PgSession implements LiveSession {
                                 "access of agent " + verified.agent() + " was ended; get a new token once re-enabled");
                         return;
                     }
+                    if (!gw.registry()
+                            .tryOpenAgentSession(
+                                    "postgres",
+                                    verified.agent(),
+                                    gw.config().pg().maxSessionsPerAgent())) {
+                        fatal(
+                                SQLSTATE_TOO_MANY_CONNECTIONS,
+                                "too many sessions of agent " + verified.agent() + " (at most "
+                                        + gw.config().pg().maxSessionsPerAgent()
+                                        + ", portcullis.pg.max-sessions-per-agent)");
+                        return;
+                    }
+                    agentCounted = true;
                     identity = verified;
                     recorder = new SessionRecorder(gw.events(), id, verified.agent(), connection.name());
                     session.identify(verified.agent(), connection.name());
@@ -639,6 +652,7 @@ final class PgSession implements LiveSession {
                 .<char[]>executeBlocking(() -> Targets.readPassword(conn, cred), false)
                 .compose(password -> {
                     backendAuth = new PgBackendAuthenticator(cred.username(), password);
+                    credentials = cred;
                     masking = new PgResultMasking(
                             gw.catalogs(),
                             gw.masker(),
@@ -678,18 +692,15 @@ final class PgSession implements LiveSession {
                         }
                     }));
                     backend.exceptionHandler(session.wrap(e -> LOG.debugf("backend error: %s", e.getMessage())));
-                    Map<String, String> params = new LinkedHashMap<>();
-                    params.put("user", cred.username());
-                    params.put("database", conn.database());
-                    startupParameters.forEach((k, v) -> {
-                        if (FORWARDED_PARAMETERS.contains(k)) {
-                            params.put(k, v);
-                        }
-                    });
-                    // the lexer reads UTF-8; any other encoding ends the session (onParameterStatus)
-                    params.put("client_encoding", "UTF8");
+                    // UTF8 pinned, read-only for read, the session limits; the client's display settings
+                    BackendStartup.Result params = BackendStartup.parameters(
+                            conn, cred, access(), startupParameters, BackendStartup.defaults(sessionLimits()));
+                    if (params.refused()) {
+                        fatal(params.refusal().sqlstate(), params.refusal().message());
+                        return;
+                    }
                     phase = Phase.BACKEND_AUTH;
-                    toBackend.add(PgMessages.startupMessage(params));
+                    toBackend.add(PgMessages.startupMessage(params.parameters()));
                     flush();
                 }));
     }
@@ -741,8 +752,8 @@ final class PgSession implements LiveSession {
                 return;
             }
             try {
-                if (catalogLoad != null && PgCatalogLoad.isPartOfAnswer(type)) {
-                    onCatalogFrame(type, frame);
+                if (sideAnswer != null && PgCatalogLoad.isPartOfAnswer(type)) {
+                    onSideAnswer(type, frame);
                 } else if (phase == Phase.READY) {
                     onBackendMessage(type, frame);
                 } else {
@@ -798,11 +809,12 @@ final class PgSession implements LiveSession {
             }
             case READY_FOR_QUERY -> {
                 txStatus = frame.getByte(5);
-                // the client is told ReadyForQuery once the catalog is there; its messages wait in the inbox
-                loadCatalog(() -> {
+                // the client is told ReadyForQuery once the read role passed its audit and the catalog is there;
+                // its messages wait in the inbox
+                auditReadRole(() -> loadCatalog(() -> {
                     toClient.add(PgMessages.readyForQuery(txStatus));
                     becomeReady();
-                });
+                }));
             }
             case NEGOTIATE_PROTOCOL_VERSION -> {}
             case PARAMETER_STATUS -> {
@@ -815,6 +827,62 @@ final class PgSession implements LiveSession {
         }
     }
 
+    /** The answer to a query of the proxy's own: null while it goes on, what to run next once it ended. */
+    @FunctionalInterface
+    private interface SideAnswer {
+        Runnable onMessage(byte type, Buffer frame);
+    }
+
+    /** Sends a query of the proxy's own while the backend is idle; client messages wait until it is answered. */
+    private void sideQuery(Buffer query, SideAnswer answer) {
+        busy = true;
+        sideAnswer = answer;
+        toBackend.add(query);
+        flush();
+    }
+
+    private void onSideAnswer(byte type, Buffer frame) {
+        Runnable next = sideAnswer.onMessage(type, frame);
+        if (next != null) {
+            if (type == READY_FOR_QUERY) {
+                txStatus = frame.getByte(5);
+            }
+            sideAnswer = null;
+            busy = false;
+            next.run();
+        }
+    }
+
+    /**
+     * A read session's credential must not be able to write (docs/architecture.md "Connections"): audited on the
+     * session's own backend before the client is served, unless a pass of it is recent. A refusal ends the session,
+     * naming the privilege.
+     */
+    private void auditReadRole(Runnable then) {
+        if (access() != AccessLevel.READ || !gw.audits().needsAudit(connection, credentials)) {
+            then.run();
+            return;
+        }
+        SessionLimits defaults = BackendStartup.defaults(sessionLimits());
+        long tempFileLimit = connection.sessionLimits().orElse(defaults).tempFileLimitKb();
+        ReadRoleAuditReply reply = new ReadRoleAuditReply(tempFileLimit);
+        sideQuery(ReadRoleAuditReply.query(), (type, frame) -> {
+            ReadRoleAudit.Verdict verdict = reply.onMessage(type, frame);
+            if (verdict == null) {
+                return null;
+            }
+            gw.audits().record(connection, credentials, verdict);
+            if (verdict.passed()) {
+                return then;
+            }
+            LOG.warnf(
+                    "session %s: the read credential of connection %s can write: %s",
+                    id, connection.name(), String.join("; ", verdict.problems()));
+            return () ->
+                    fatal(ReadRoleAudit.SQLSTATE_REFUSED, ReadRoleAudit.refusalMessage(connection.name(), verdict));
+        });
+    }
+
     /**
      * Runs {@code then} once the session has a current catalog snapshot: at once when it has (or the shared cache
      * has) one, else after {@link PgCatalogLoad} ran on the backend. Client messages wait meanwhile.
@@ -824,33 +892,32 @@ final class PgSession implements LiveSession {
             then.run();
             return;
         }
-        busy = true;
-        catalogLoad = new PgCatalogLoad();
-        catalogLoadGeneration = masking.generation();
-        afterCatalogLoad = then;
-        toBackend.add(PgCatalogLoad.query());
-        flush();
+        PgCatalogLoad load = new PgCatalogLoad();
+        long generation = masking.generation();
+        sideQuery(PgCatalogLoad.query(), (type, frame) -> {
+            PgCatalogLoad.Result result = load.onMessage(type, frame);
+            if (result == null) {
+                return null;
+            }
+            if (!masking.loaded(result, generation)) {
+                // fail closed: with no catalog nothing is read-only by its functions and masking is strictest
+                LOG.warnf(
+                        "session %s: catalog of connection %s not loaded: %s", id, connection.name(), result.failure());
+                toClient.add(PgMessages.noticeResponse(
+                        "01000",
+                        "Portcullis could not read the target's catalog: function calls are not read-only"
+                                + " and results are masked strictly for now"));
+            }
+            return then;
+        });
     }
 
-    private void onCatalogFrame(byte type, Buffer frame) {
-        PgCatalogLoad.Result result = catalogLoad.onMessage(type, frame);
-        if (result == null) {
-            return;
-        }
-        catalogLoad = null;
-        busy = false;
-        txStatus = result.txStatus();
-        if (!masking.loaded(result, catalogLoadGeneration)) {
-            // fail closed: with no catalog nothing is read-only by its functions and masking is strictest
-            LOG.warnf("session %s: catalog of connection %s not loaded: %s", id, connection.name(), result.failure());
-            toClient.add(PgMessages.noticeResponse(
-                    "01000",
-                    "Portcullis could not read the target's catalog: function calls are not read-only"
-                            + " and results are masked strictly for now"));
-        }
-        Runnable then = afterCatalogLoad;
-        afterCatalogLoad = null;
-        then.run();
+    private AccessLevel access() {
+        return AccessLevel.fromId(identity.access()).orElse(AccessLevel.READ);
+    }
+
+    private ProxyConfig.SessionLimitDefaults sessionLimits() {
+        return gw.config().pg().sessionLimits();
     }
 
     private void becomeReady() {

@@ -125,8 +125,8 @@ class PgCatalogWiringTest {
         }
     }
 
-    /** A token whose sessions may change the target. */
+    /** A token whose sessions may change the target (a read session's role cannot). */
     static String writeToken() {
-        return Agents.demoAgentToken();
+        return Agents.demoAgentWriteToken();
     }
 }
