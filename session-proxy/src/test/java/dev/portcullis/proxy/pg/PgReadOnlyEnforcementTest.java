@@ -162,6 +162,24 @@ class PgReadOnlyEnforcementTest {
         }
     }
 
+    /** A read credential that can write (here: the owner) is refused at login, naming why; nothing runs. */
+    @Test
+    void aReadCredentialThatCanWriteIsRefusedByTheAudit() throws Exception {
+        String token =
+                dev.portcullis.proxy.KeycloakScopes.demoAgentToken("conn:" + ProxyTestResource.OWNER_AS_READ + ":read");
+        int before = policy.inputs.size();
+        for (int attempt = 0; attempt < 2; attempt++) { // a refusal is not cached: every read session audits
+            SQLException e = assertThrows(
+                    SQLException.class,
+                    () -> PgClients.jdbc(port, token, "audit-refused", ProxyTestResource.OWNER_AS_READ));
+            assertEquals(ReadRoleAudit.SQLSTATE_REFUSED, e.getSQLState(), e.getMessage());
+            assertTrue(e.getMessage().contains(ProxyTestResource.OWNER_AS_READ), e.getMessage());
+            assertTrue(e.getMessage().contains("can write"), e.getMessage());
+            assertTrue(e.getMessage().contains(ProxyTestResource.ROLE), e.getMessage()); // names the role
+        }
+        assertEquals(before, policy.inputs.size(), "no statement was decided");
+    }
+
     private long asked(String text) {
         return policy.inputs.stream()
                 .filter(i -> i.getJsonObject("request").getString("text").equals(text))
