@@ -17,11 +17,9 @@ import dev.portcullis.proxy.enforcement.DecisionCache;
 import dev.portcullis.proxy.enforcement.LiveSession;
 import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.PolicyInput;
-import dev.portcullis.proxy.enforcement.RecordedRequests;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.ReviewRequests;
 import dev.portcullis.proxy.enforcement.SessionContext;
-import dev.portcullis.proxy.events.SessionData;
 import dev.portcullis.proxy.events.SessionRecorder;
 import dev.portcullis.proxy.pg.catalog.PgCatalogCache;
 import dev.portcullis.proxy.pg.codec.PgBackendAuthenticator;
@@ -56,7 +54,6 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -164,12 +161,9 @@ final class PgSession implements LiveSession {
     private final List<Buffer> toClient = new ArrayList<>();
     private final List<Buffer> toBackend = new ArrayList<>();
     private final StatementBook book = new StatementBook();
-    private final Map<String, List<StatementInfo>> analysisCache = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, List<StatementInfo>> e) {
-            return size() > 2000;
-        }
-    };
+    private final PgStatementAnalysis analysis;
+    /** The session's events, from login on (SessionRecorder: seq, request count, nothing after session.ended). */
+    private final PgRecording recording;
 
     private Phase phase = Phase.STARTUP;
     private PgFrameDecoder backendDecoder;
@@ -198,8 +192,6 @@ final class PgSession implements LiveSession {
     private long lastClientActivity = System.nanoTime();
     private String pendingReview;
     private String endReason = "client disconnected";
-    /** The session's events (seq, the request count, nothing after session.ended): from login on. */
-    private SessionRecorder recorder;
     /** The backend's standard_conforming_strings (ParameterStatus): how the lexer reads '' strings. */
     private boolean scs = true;
     /** Syncs sent to the backend, the proxy's own included. */
@@ -224,6 +216,8 @@ final class PgSession implements LiveSession {
         this.gw = gateway;
         this.client = client;
         this.context = gateway.vertx().getOrCreateContext();
+        this.analysis = new PgStatementAnalysis(gateway.sql());
+        this.recording = new PgRecording(gateway.masker());
         this.session = SessionContext.open(
                 gateway.tracer(), gateway.vertx(), "postgres", id, String.valueOf(client.remoteAddress()));
         this.clientDecoder = new PgFrameDecoder(
@@ -322,9 +316,11 @@ final class PgSession implements LiveSession {
             gw.registry().agentSessionClosed("postgres", identity.agent());
         }
         if (was == Phase.READY) {
-            emit(
+            recording.emit(
                     EventTypes.SESSION_ENDED,
-                    new JsonObject().put("reason", endReason).put("requests", recorder.requests()));
+                    new JsonObject()
+                            .put("reason", endReason)
+                            .put("requests", recording.recorder().requests()));
         }
         client.close();
         session.end(endReason);
@@ -626,7 +622,7 @@ final class PgSession implements LiveSession {
                     }
                     agentCounted = true;
                     identity = verified;
-                    recorder = new SessionRecorder(gw.events(), id, verified.agent(), connection.name());
+                    recording.start(new SessionRecorder(gw.events(), id, verified.agent(), connection.name()));
                     session.identify(verified.agent(), connection.name());
                     if (!gw.events().canRecord() && gw.config().events().refuseWhenUnrecorded()) {
                         fatal(SQLSTATE_CANNOT_CONNECT, "session recording is unavailable; new sessions are refused");
@@ -739,7 +735,7 @@ final class PgSession implements LiveSession {
                     s.write(PgMessages.cancelRequest(pid, secret));
                     s.end();
                 });
-        emit(EventTypes.SESSION_REQUEST, new JsonObject().put("kind", "cancel"));
+        recording.emit(EventTypes.SESSION_REQUEST, new JsonObject().put("kind", "cancel"));
     }
 
     private final class BackendFrames implements PgFrameDecoder.Handler {
@@ -936,7 +932,7 @@ final class PgSession implements LiveSession {
                 .put("database", connection.database())
                 .put("application_name", startupParameters.get("application_name"))
                 .put("tls", tlsActive);
-        emit(EventTypes.SESSION_STARTED, started);
+        recording.emit(EventTypes.SESSION_STARTED, started);
         long idleMillis = gw.config().pg().idleTimeout().toMillis();
         if (idleMillis > 0) {
             idleTimer = gw.vertx().setPeriodic(Math.max(50, Math.min(idleMillis / 4, 10_000)), session.wrap(t -> {
@@ -1093,7 +1089,7 @@ final class PgSession implements LiveSession {
             enqueueSynthetic(e);
             return;
         }
-        List<StatementInfo> infos = analyze(sql, parts);
+        List<StatementInfo> infos = analysis.analyze(sql, parts, scs);
         List<Step> steps = new ArrayList<>(parts.size());
         List<StatementInfo> decided = parts.size() == 1 ? null : new ArrayList<>(parts.size());
         Refusal refusal = null;
@@ -1126,7 +1122,7 @@ final class PgSession implements LiveSession {
         }
         List<StatementInfo> all = decided != null ? decided : steps.get(0).decided();
         JsonObject request = PolicyRequest.of("query", sql, all, null, masking.catalog());
-        long requestSeq = emitRequest(request, List.of());
+        long requestSeq = recording.request(request, List.of());
         if (refusal != null) {
             raise(refusal, requestSeq, true);
             return;
@@ -1151,59 +1147,6 @@ final class PgSession implements LiveSession {
             Buffer.buffer(5).appendByte(EMPTY_QUERY_RESPONSE).appendInt(4);
 
     /**
-     * Analysis of a Query's statements. Cached by shape (so literal values do not each cost a parse),
-     * but each statement's info carries its own exact text and offset, never a cached one's.
-     */
-    private List<StatementInfo> analyze(String sql, List<SqlStatement> parts) {
-        String key = scs ? SqlLexer.shape(sql) : null;
-        List<StatementInfo> cached = key == null ? null : analysisCache.get(key);
-        if (cached != null && cached.size() == parts.size()) {
-            List<StatementInfo> out = new ArrayList<>(parts.size());
-            for (int i = 0; i < parts.size(); i++) {
-                StatementInfo c = cached.get(i);
-                SqlStatement p = parts.get(i);
-                out.add(c.text().equals(p.text()) && c.offset() == p.offset() ? c : rebind(c, p));
-            }
-            return out;
-        }
-        List<StatementInfo> infos = gw.sql().analyze(sql, scs);
-        if (infos.size() != parts.size()) {
-            // the analyzer and the lexer disagree on the boundaries: decide on the lexer's, unknown
-            infos = new ArrayList<>(parts.size());
-            for (SqlStatement p : parts) {
-                infos.add(StatementInfo.unknown(p.text(), p.offset()));
-            }
-        } else if (key != null && shapeCacheable(infos)) {
-            analysisCache.put(key, infos);
-        }
-        return infos;
-    }
-
-    /** Only statements whose classification cannot depend on a literal's value share a shape's analysis. */
-    private static boolean shapeCacheable(List<StatementInfo> infos) {
-        for (StatementInfo i : infos) {
-            if (!i.shapeIndependent()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static StatementInfo rebind(StatementInfo cached, SqlStatement part) {
-        return cached.at(part.text(), part.offset());
-    }
-
-    private StatementInfo analyzeOne(String text, int offset) {
-        List<SqlStatement> parts = SqlLexer.split(text, scs);
-        List<StatementInfo> infos = analyze(text, parts);
-        if (infos.size() == 1) {
-            StatementInfo i = infos.get(0);
-            return i.offset() == offset ? i : i.at(i.text(), offset);
-        }
-        return StatementInfo.unknown(text, offset);
-    }
-
-    /**
      * What a statement is decided on: a statement naming a prepared statement or cursor is decided on
      * the text it names, PREPARE and DECLARE on the statement they hold. Null when the proxy refuses
      * it ({@link #refusalOf}).
@@ -1223,18 +1166,24 @@ final class PgSession implements LiveSession {
                 return new Step(
                         part,
                         command,
-                        List.of(analyzeOne(command.inner(), part.offset() + command.innerOffset())),
+                        List.of(analysis.analyzeOne(command.inner(), part.offset() + command.innerOffset(), scs)),
                         List.of());
             }
             case EXECUTE -> {
                 StatementBook.Prepared p = book.statement(command.name());
-                return p == null ? null : new Step(part, command, List.of(analyzeOne(p.sql, part.offset())), List.of());
+                return p == null
+                        ? null
+                        : new Step(part, command, List.of(analysis.analyzeOne(p.sql, part.offset(), scs)), List.of());
             }
             case FETCH -> {
                 StatementBook.Portal cursor = book.portal(command.name());
                 return cursor == null
                         ? null
-                        : new Step(part, command, List.of(analyzeOne(cursor.text, part.offset())), cursor.masks);
+                        : new Step(
+                                part,
+                                command,
+                                List.of(analysis.analyzeOne(cursor.text, part.offset(), scs)),
+                                cursor.masks);
             }
             default -> {
                 return null;
@@ -1335,8 +1284,8 @@ final class PgSession implements LiveSession {
      * RowDescription to mask by), else its rows go through the detectors ({@link #copyVerdict}).
      */
     private Refusal copyRefusal(List<MaskRule> masks, String statement) {
-        copyVerdict =
-                masking.copy(masks, statement, text -> analyzeOne(text, 0)).orElse(null);
+        copyVerdict = masking.copy(masks, statement, text -> analysis.analyzeOne(text, 0, scs))
+                .orElse(null);
         if (copyVerdict == CopyGuard.Verdict.REFUSE) {
             return new Refusal(CopyGuard.SQLSTATE, CopyGuard.REFUSED);
         }
@@ -1516,12 +1465,12 @@ final class PgSession implements LiveSession {
         // the statement as PostgreSQL holds it is one statement (Parse refuses more): decided as one
         SqlStatement whole = new SqlStatement(sql, 0);
         SqlCommand command = SqlCommand.parse(sql, scs);
-        StatementInfo info = analyzeOne(sql, 0);
+        StatementInfo info = analysis.analyzeOne(sql, 0, scs);
         Step step = resolve(whole, command, info);
-        JsonArray params = parameters(bind, prepared.parameterTypes);
+        JsonArray params = PgBindParameters.of(bind, prepared.parameterTypes);
         List<StatementInfo> decided = step == null ? List.of(info) : step.decided();
         JsonObject request = PolicyRequest.of("execute", sql, decided, params, masking.catalog());
-        long requestSeq = emitRequest(request, List.of());
+        long requestSeq = recording.request(request, List.of());
         if (step == null) {
             raise(refusalOf(command), requestSeq, false);
             return;
@@ -1597,39 +1546,6 @@ final class PgSession implements LiveSession {
         forward(frame, e);
     }
 
-    private JsonArray parameters(Bind bind, int[] types) {
-        JsonArray out = new JsonArray();
-        for (int i = 0; i < bind.parameters().size(); i++) {
-            Buffer v = bind.parameters().get(i);
-            if (v == null) {
-                out.addNull();
-            } else if (bind.parameterFormat(i) == 0) {
-                out.add(v.toString(StandardCharsets.UTF_8));
-            } else {
-                out.add(binaryParameter(i < types.length ? types[i] : 0, v));
-            }
-        }
-        return out;
-    }
-
-    /** Binary parameters of common scalar types as text, so policy and recordings can read them. */
-    static String binaryParameter(int type, Buffer v) {
-        return switch (type) {
-            case 16 -> v.length() == 1 ? String.valueOf(v.getByte(0) != 0) : base64(v);
-            case 21 -> v.length() == 2 ? String.valueOf(v.getShort(0)) : base64(v);
-            case 23 -> v.length() == 4 ? String.valueOf(v.getInt(0)) : base64(v);
-            case 20 -> v.length() == 8 ? String.valueOf(v.getLong(0)) : base64(v);
-            case 700 -> v.length() == 4 ? String.valueOf(v.getFloat(0)) : base64(v);
-            case 701 -> v.length() == 8 ? String.valueOf(v.getDouble(0)) : base64(v);
-            case 25, 1043, 1042, 19 -> v.toString(StandardCharsets.UTF_8);
-            default -> base64(v);
-        };
-    }
-
-    private static String base64(Buffer v) {
-        return "base64:" + Base64.getEncoder().encodeToString(v.getBytes());
-    }
-
     // ---- policy --------------------------------------------------------------------------------
 
     /**
@@ -1648,7 +1564,7 @@ final class PgSession implements LiveSession {
                 : null;
         Decision cached = key == null ? null : gw.decisions().get(key);
         if (cached != null) {
-            emitDecision(cached, requestSeq, true);
+            recording.decision(cached, requestSeq, true);
             then.accept(cached);
             return;
         }
@@ -1665,7 +1581,7 @@ final class PgSession implements LiveSession {
             } else if (d.revision() != null) {
                 gw.decisions().observe(d.revision()); // a new revision still empties the cache
             }
-            emitDecision(d, requestSeq, false);
+            recording.decision(d, requestSeq, false);
             then.accept(d);
             pump();
         }));
@@ -1682,10 +1598,10 @@ final class PgSession implements LiveSession {
         ReviewRequests.Pending pending = ReviewRequests.open(
                 gw.holds(),
                 gw.events(),
-                recorder,
+                recording.recorder(),
                 identity,
                 connection.name(),
-                maskedRequest(request, decision.mask()),
+                recording.maskedRequest(request, decision.mask()),
                 decision,
                 requestSeq,
                 gw.config().review().timeout());
@@ -1744,7 +1660,7 @@ final class PgSession implements LiveSession {
                 if (head != null && head.kind == Kind.EXECUTE) {
                     expects.poll();
                     if (type == COMMAND_COMPLETE && head.requestSeq >= 0) {
-                        emitOutput(head, PgBackendMessages.commandTag(frame));
+                        recording.output(head.requestSeq, PgBackendMessages.commandTag(frame), head.rows, head.deny);
                     }
                     if (type == COMMAND_COMPLETE) {
                         masking.completed(head.info);
@@ -1953,55 +1869,6 @@ final class PgSession implements LiveSession {
             }
         }
         return masking.maskRow(e.plan, frame);
-    }
-
-    // ---- events ----------------------------------------------------------------------------------
-
-    private long emit(String type, JsonObject data) {
-        return recorder == null ? -1 : recorder.emit(type, data);
-    }
-
-    private long emitRequest(JsonObject request, List<MaskRule> masks) {
-        return emit(EventTypes.SESSION_REQUEST, maskedRequest(request, masks));
-    }
-
-    /** The request as recorded: literal values and parameters pass through every detector. */
-    private JsonObject maskedRequest(JsonObject request, List<MaskRule> masks) {
-        List<MaskRule> all = new ArrayList<>(masks);
-        all.addAll(RecordedRequests.DETECTORS);
-        JsonObject r = request.copy();
-        r.put("text", gw.masker().applyDetectors(all, request.getString("text", "")));
-        JsonArray stmts = r.getJsonArray("statements");
-        if (stmts != null) {
-            for (int i = 0; i < stmts.size(); i++) {
-                JsonObject s = stmts.getJsonObject(i);
-                s.put("text", gw.masker().applyDetectors(all, s.getString("text", "")));
-            }
-        }
-        JsonArray params = r.getJsonArray("parameters");
-        if (params != null) {
-            JsonArray masked = new JsonArray();
-            for (Object p : params) {
-                masked.add(p == null ? null : gw.masker().applyDetectors(all, p.toString()));
-            }
-            r.put("parameters", masked);
-        }
-        return r;
-    }
-
-    private void emitDecision(Decision d, long requestSeq, boolean cached) {
-        emit(
-                EventTypes.SESSION_DECISION,
-                SessionData.decision(requestSeq, d.action().wire(), d.reasons(), d.rules(), d.decisionId(), cached));
-    }
-
-    private void emitOutput(Expect e, String tag) {
-        emit(
-                EventTypes.SESSION_OUTPUT,
-                SessionData.answering(e.requestSeq)
-                        .put("command_tag", tag)
-                        .put("rows", e.rows)
-                        .put("denied", e.deny));
     }
 
     @Override
