@@ -3,12 +3,15 @@ package dev.portcullis.proxy;
 import dev.portcullis.proxy.auth.TokenValidator;
 import dev.portcullis.proxy.config.ProxyConfig;
 import dev.portcullis.proxy.connection.ConnectionCatalog;
+import dev.portcullis.proxy.enforcement.DecisionCache;
 import dev.portcullis.proxy.enforcement.Masker;
 import dev.portcullis.proxy.enforcement.PolicyDecider;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.SessionRegistry;
 import dev.portcullis.proxy.events.EventPublisher;
 import dev.portcullis.proxy.pg.PgGateway;
+import dev.portcullis.proxy.pg.ReadRoleAuditCache;
+import dev.portcullis.proxy.pg.catalog.PgCatalogCache;
 import dev.portcullis.proxy.pg.sql.SqlAnalyzer;
 import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.ShutdownEvent;
@@ -45,7 +48,8 @@ public class PgListener {
             EventPublisher events,
             SessionRegistry registry,
             ReviewHolds holds,
-            Tracer tracer) {
+            Tracer tracer,
+            DecisionCache decisions) {
         this.vertx = vertx;
         this.config = config;
         int connectTimeout = (int) config.pg().backendConnectTimeout().toMillis();
@@ -72,7 +76,12 @@ public class PgListener {
                         .setHostnameVerificationAlgorithm("")),
                 new ConcurrentHashMap<>(),
                 tls,
-                tracer);
+                tracer,
+                // the proxy's one decision cache (DecisionCacheProducer), tied to the policy revision
+                decisions,
+                // one catalog cache per process: the sessions of a connection share snapshots
+                new PgCatalogCache(),
+                new ReadRoleAuditCache(config.pg().readRoleAuditInterval()));
     }
 
     void onStart(@Observes StartupEvent ev) {

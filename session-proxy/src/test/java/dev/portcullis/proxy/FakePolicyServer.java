@@ -42,6 +42,12 @@ public final class FakePolicyServer implements AutoCloseable {
      */
     public final java.util.concurrent.atomic.AtomicReference<String> revision =
             new java.util.concurrent.atomic.AtomicReference<>("fake-1");
+    /** PostgreSQL: every request allowed, nothing masked — the policy decision forced to allow. */
+    public final AtomicBoolean allowAll = new AtomicBoolean();
+    /** PostgreSQL: under {@code read} access a statement that is not {@code read_only} is denied, as in the default pack. */
+    public final AtomicBoolean readOnlyRule = new AtomicBoolean();
+    /** PostgreSQL: a statement whose text holds one of these is denied (a policy change, with a new revision). */
+    public final java.util.Set<String> denyTexts = ConcurrentHashMap.newKeySet();
     /** The one destination port whose SSH forwarding policy allows (-1: none). */
     public static volatile int allowedForwardPort = -1;
 
@@ -71,6 +77,9 @@ public final class FakePolicyServer implements AutoCloseable {
                                 .add(String.valueOf(req.getHeader("traceparent")));
                     }
                     JsonObject result = decide(input);
+                    if ("postgres".equals(input.getJsonObject("connection").getString("type"))) {
+                        result = overridePostgres(input, result);
+                    }
                     if (maskNothing.get()) {
                         result.put("mask", new JsonArray());
                     }
@@ -148,6 +157,30 @@ public final class FakePolicyServer implements AutoCloseable {
                 .put("rules", rules)
                 .put("mask", mask)
                 .put("record", true);
+    }
+
+    private JsonObject overridePostgres(JsonObject input, JsonObject result) {
+        if (allowAll.get()) {
+            return new JsonObject()
+                    .put("action", "allow")
+                    .put("reasons", new JsonArray())
+                    .put("rules", new JsonArray())
+                    .put("mask", new JsonArray())
+                    .put("record", true);
+        }
+        boolean read = "read".equals(input.getJsonObject("identity").getString("access"));
+        for (Object o : input.getJsonObject("request").getJsonArray("statements")) {
+            JsonObject st = (JsonObject) o;
+            String text = st.getString("text", "");
+            boolean denied = denyTexts.stream().anyMatch(text::contains);
+            if (denied || (readOnlyRule.get() && read && !st.getBoolean("read_only", false))) {
+                String rule = denied ? "test-deny-text" : "read-only";
+                return result.put("action", "deny")
+                        .put("reasons", new JsonArray().add("rule " + rule + ": not allowed"))
+                        .put("rules", new JsonArray().add(rule));
+            }
+        }
+        return result;
     }
 
     /**

@@ -26,6 +26,8 @@ public class ProxyTestResource implements QuarkusTestResourceLifecycleManager {
     public static final String CONNECTION = "pg-demo";
     public static final String DATABASE = "demo";
     public static final String ROLE = "demo_app";
+    /** A misconfigured connection whose read sessions would log in as the owner: the read-role audit refuses it. */
+    public static final String OWNER_AS_READ = "pg-owner-as-read";
     /** The read-only role of pg-demo's read sessions. */
     public static final String READ_ROLE = "demo_read";
 
@@ -103,6 +105,12 @@ public class ProxyTestResource implements QuarkusTestResourceLifecycleManager {
                         database: %s
                         credentials: { username: %s, passwordFile: %s }
                         accessLevels: [read]
+                      %s:
+                        type: postgres
+                        address: 127.0.0.1:%d
+                        database: %s
+                        credentials: { username: %s, passwordFile: %s }
+                        accessLevels: [read]
                     """.formatted(
                             CONNECTION,
                             stack.postgres().port(),
@@ -116,8 +124,14 @@ public class ProxyTestResource implements QuarkusTestResourceLifecycleManager {
                             stack.postgres().port(),
                             DATABASE,
                             READ_ROLE,
-                            readPw));
+                            readPw,
+                            OWNER_AS_READ,
+                            stack.postgres().port(),
+                            DATABASE,
+                            ROLE,
+                            pw));
             KeycloakScopes.grantDemoAgent(CONNECTION, "write");
+            KeycloakScopes.grantDemoAgent(OWNER_AS_READ, "read");
             policy = FakePolicyServer.start();
             Map<String, String> config = new LinkedHashMap<>();
             config.put("portcullis.connections.file", connections.toString());

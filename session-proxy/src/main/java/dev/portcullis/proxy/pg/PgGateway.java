@@ -3,11 +3,13 @@ package dev.portcullis.proxy.pg;
 import dev.portcullis.proxy.auth.TokenValidator;
 import dev.portcullis.proxy.config.ProxyConfig;
 import dev.portcullis.proxy.connection.ConnectionCatalog;
+import dev.portcullis.proxy.enforcement.DecisionCache;
 import dev.portcullis.proxy.enforcement.Masker;
 import dev.portcullis.proxy.enforcement.PolicyDecider;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.SessionRegistry;
 import dev.portcullis.proxy.events.EventPublisher;
+import dev.portcullis.proxy.pg.catalog.PgCatalogCache;
 import dev.portcullis.proxy.pg.sql.SqlAnalyzer;
 import io.opentelemetry.api.trace.Tracer;
 import io.vertx.core.Vertx;
@@ -18,7 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Everything a PostgreSQL session needs from the application, handed over once by {@code PgListener};
- * {@code tracer} makes its span.
+ * {@code tracer} makes its span. {@code decisions} is the proxy's one decision cache (every protocol's);
+ * {@code catalogs} the catalog snapshots of this process, shared by the sessions of a connection; {@code audits}
+ * when each read credential last passed the read-role audit.
  */
 public record PgGateway(
         Vertx vertx,
@@ -35,10 +39,15 @@ public record PgGateway(
         NetClient backendTlsClient,
         Map<Long, PgSession> cancelKeys,
         boolean clientTls,
-        Tracer tracer) {
+        Tracer tracer,
+        DecisionCache decisions,
+        PgCatalogCache catalogs,
+        ReadRoleAuditCache audits) {
 
     public PgGateway {
         cancelKeys = cancelKeys == null ? new ConcurrentHashMap<>() : cancelKeys;
+        catalogs = catalogs == null ? new PgCatalogCache() : catalogs;
+        audits = audits == null ? new ReadRoleAuditCache(config.pg().readRoleAuditInterval()) : audits;
     }
 
     /** Serves one client connection with a {@link PgSession} of its own. */

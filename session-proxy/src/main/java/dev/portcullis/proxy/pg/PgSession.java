@@ -6,25 +6,24 @@ import dev.portcullis.contracts.connections.AccessLevel;
 import dev.portcullis.contracts.connections.Connection;
 import dev.portcullis.contracts.connections.ConnectionType;
 import dev.portcullis.contracts.connections.Credentials;
+import dev.portcullis.contracts.connections.SessionLimits;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.auth.TokenValidator;
 import dev.portcullis.proxy.config.ProxyConfig;
 import dev.portcullis.proxy.connection.Targets;
 import dev.portcullis.proxy.enforcement.Decision;
+import dev.portcullis.proxy.enforcement.DecisionCache;
 import dev.portcullis.proxy.enforcement.LiveSession;
 import dev.portcullis.proxy.enforcement.MaskRule;
-import dev.portcullis.proxy.enforcement.Masker;
 import dev.portcullis.proxy.enforcement.PolicyInput;
-import dev.portcullis.proxy.enforcement.RecordedRequests;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.ReviewRequests;
 import dev.portcullis.proxy.enforcement.SessionContext;
-import dev.portcullis.proxy.events.SessionData;
 import dev.portcullis.proxy.events.SessionRecorder;
+import dev.portcullis.proxy.pg.catalog.PgCatalogCache;
 import dev.portcullis.proxy.pg.codec.PgBackendAuthenticator;
 import dev.portcullis.proxy.pg.codec.PgBackendMessages;
-import dev.portcullis.proxy.pg.codec.PgBackendMessages.Field;
 import dev.portcullis.proxy.pg.codec.PgBackendMessages.RowDescription;
 import dev.portcullis.proxy.pg.codec.PgFrameDecoder;
 import dev.portcullis.proxy.pg.codec.PgFrontendMessages;
@@ -32,7 +31,9 @@ import dev.portcullis.proxy.pg.codec.PgFrontendMessages.Bind;
 import dev.portcullis.proxy.pg.codec.PgMessages;
 import dev.portcullis.proxy.pg.codec.PgProtocolException;
 import dev.portcullis.proxy.pg.codec.PgReader;
-import dev.portcullis.proxy.pg.sql.FunctionVolatility;
+import dev.portcullis.proxy.pg.masking.CopyGuard;
+import dev.portcullis.proxy.pg.masking.ResultMaskPlanner;
+import dev.portcullis.proxy.pg.masking.ResultPlan;
 import dev.portcullis.proxy.pg.sql.PolicyRequest;
 import dev.portcullis.proxy.pg.sql.SqlAnalyzer.StatementInfo;
 import dev.portcullis.proxy.pg.sql.SqlLexer;
@@ -53,12 +54,10 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -74,18 +73,6 @@ final class PgSession implements LiveSession {
 
     private static final Logger LOG = Logger.getLogger(PgSession.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** Client startup parameters passed to the backend; others (options, replication, role tricks) are not. */
-    private static final Set<String> FORWARDED_PARAMETERS = Set.of(
-            "application_name",
-            "client_encoding",
-            "DateStyle",
-            "TimeZone",
-            "extra_float_digits",
-            "IntervalStyle",
-            "search_path");
-    /** Types whose binary format is their text bytes, so masking in place is exact. */
-    private static final Set<Integer> TEXT_LIKE_TYPES = Set.of(25, 1043, 1042, 19, 114, 705, 142);
-
     private static final int MAX_INBOX = 4096;
     private static final String SQLSTATE_UNDEFINED_PSTATEMENT = "26000";
     private static final String SQLSTATE_UNDEFINED_CURSOR = "34000";
@@ -124,9 +111,15 @@ final class PgSession implements LiveSession {
         boolean converted;
 
         List<MaskRule> masks = List.of();
+        /** The statement's analysis: masking's lineage, and what its completion may have changed. */
+        StatementInfo info;
+
         StatementBook.Portal portal;
-        Masker.ColumnPlan[] plans;
-        boolean[] binary;
+        /** The result's masking, planned at its first DataRow from the portal's RowDescription. */
+        ResultPlan plan;
+        /** A COPY … TO whose rows go through the decision's detectors (CopyGuard: MASK_DETECTORS). */
+        boolean copyDetectors;
+
         Buffer synthetic;
         /** A synthetic reply that ends with ReadyForQuery (the status as of when it is sent). */
         boolean ready;
@@ -154,8 +147,6 @@ final class PgSession implements LiveSession {
         }
     }
 
-    private record CachedDecision(Decision decision, long expiresAt) {}
-
     private final PgGateway gw;
     private final NetSocket client;
     private final Context context;
@@ -170,18 +161,9 @@ final class PgSession implements LiveSession {
     private final List<Buffer> toClient = new ArrayList<>();
     private final List<Buffer> toBackend = new ArrayList<>();
     private final StatementBook book = new StatementBook();
-    private final Map<String, CachedDecision> decisionCache = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, CachedDecision> e) {
-            return size() > 2000;
-        }
-    };
-    private final Map<String, List<StatementInfo>> analysisCache = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, List<StatementInfo>> e) {
-            return size() > 2000;
-        }
-    };
+    private final PgStatementAnalysis analysis;
+    /** The session's events, from login on (SessionRecorder: seq, request count, nothing after session.ended). */
+    private final PgRecording recording;
 
     private Phase phase = Phase.STARTUP;
     private PgFrameDecoder backendDecoder;
@@ -210,8 +192,6 @@ final class PgSession implements LiveSession {
     private long lastClientActivity = System.nanoTime();
     private String pendingReview;
     private String endReason = "client disconnected";
-    /** The session's events (seq, the request count, nothing after session.ended): from login on. */
-    private SessionRecorder recorder;
     /** The backend's standard_conforming_strings (ParameterStatus): how the lexer reads '' strings. */
     private boolean scs = true;
     /** Syncs sent to the backend, the proxy's own included. */
@@ -221,11 +201,23 @@ final class PgSession implements LiveSession {
 
     private boolean copyIn;
     private boolean pumpAfterBackend;
+    /** The catalog snapshot and result masking; from the backend connection on. */
+    private PgResultMasking masking;
+    /** A query of the proxy's own in flight on the backend (catalog load, read-role audit): gets its answer. */
+    private SideAnswer sideAnswer;
+    /** The backend credential of the session's access level. */
+    private Credentials credentials;
+    /** The agent's session was counted against portcullis.pg.max-sessions-per-agent. */
+    private boolean agentCounted;
+    /** The masks of every statement run in the current transaction: for errors and notices of none. */
+    private final java.util.Set<MaskRule> txMasks = new java.util.LinkedHashSet<>();
 
     PgSession(PgGateway gateway, NetSocket client) {
         this.gw = gateway;
         this.client = client;
         this.context = gateway.vertx().getOrCreateContext();
+        this.analysis = new PgStatementAnalysis(gateway.sql());
+        this.recording = new PgRecording(gateway.masker());
         this.session = SessionContext.open(
                 gateway.tracer(), gateway.vertx(), "postgres", id, String.valueOf(client.remoteAddress()));
         this.clientDecoder = new PgFrameDecoder(
@@ -320,10 +312,15 @@ final class PgSession implements LiveSession {
         if (counted) {
             gw.registry().connectionClosed();
         }
+        if (agentCounted) {
+            gw.registry().agentSessionClosed("postgres", identity.agent());
+        }
         if (was == Phase.READY) {
-            emit(
+            recording.emit(
                     EventTypes.SESSION_ENDED,
-                    new JsonObject().put("reason", endReason).put("requests", recorder.requests()));
+                    new JsonObject()
+                            .put("reason", endReason)
+                            .put("requests", recording.recorder().requests()));
         }
         client.close();
         session.end(endReason);
@@ -529,6 +526,12 @@ final class PgSession implements LiveSession {
         if (connection != null && connection.type() != ConnectionType.POSTGRES) {
             connection = null;
         }
+        java.util.Optional<BackendStartup.Refusal> unserved = BackendStartup.checkClient(startupParameters);
+        if (unserved.isPresent()) {
+            // refused before the token is asked for: an encoding or search_path the proxy cannot read safely
+            fatal(unserved.get().sqlstate(), unserved.get().message());
+            return;
+        }
         startupParameters = new HashMap<>(startupParameters);
         startupParameters.put("database", database == null ? "" : database);
         clientDecoder.expectMessages();
@@ -605,8 +608,21 @@ final class PgSession implements LiveSession {
                                 "access of agent " + verified.agent() + " was ended; get a new token once re-enabled");
                         return;
                     }
+                    if (!gw.registry()
+                            .tryOpenAgentSession(
+                                    "postgres",
+                                    verified.agent(),
+                                    gw.config().pg().maxSessionsPerAgent())) {
+                        fatal(
+                                SQLSTATE_TOO_MANY_CONNECTIONS,
+                                "too many sessions of agent " + verified.agent() + " (at most "
+                                        + gw.config().pg().maxSessionsPerAgent()
+                                        + ", portcullis.pg.max-sessions-per-agent)");
+                        return;
+                    }
+                    agentCounted = true;
                     identity = verified;
-                    recorder = new SessionRecorder(gw.events(), id, verified.agent(), connection.name());
+                    recording.start(new SessionRecorder(gw.events(), id, verified.agent(), connection.name()));
                     session.identify(verified.agent(), connection.name());
                     if (!gw.events().canRecord() && gw.config().events().refuseWhenUnrecorded()) {
                         fatal(SQLSTATE_CANNOT_CONNECT, "session recording is unavailable; new sessions are refused");
@@ -632,6 +648,12 @@ final class PgSession implements LiveSession {
                 .<char[]>executeBlocking(() -> Targets.readPassword(conn, cred), false)
                 .compose(password -> {
                     backendAuth = new PgBackendAuthenticator(cred.username(), password);
+                    credentials = cred;
+                    masking = new PgResultMasking(
+                            gw.catalogs(),
+                            gw.masker(),
+                            new PgCatalogCache.Key(conn.name(), cred.username(), startupParameters.get("search_path")),
+                            System::nanoTime);
                     return gw.backendClient().connect(Targets.port(conn), Targets.host(conn));
                 })
                 .compose(socket -> Targets.tls(conn) ? startBackendTls(socket) : Future.succeededFuture(socket))
@@ -666,18 +688,15 @@ final class PgSession implements LiveSession {
                         }
                     }));
                     backend.exceptionHandler(session.wrap(e -> LOG.debugf("backend error: %s", e.getMessage())));
-                    Map<String, String> params = new LinkedHashMap<>();
-                    params.put("user", cred.username());
-                    params.put("database", conn.database());
-                    startupParameters.forEach((k, v) -> {
-                        if (FORWARDED_PARAMETERS.contains(k)) {
-                            params.put(k, v);
-                        }
-                    });
-                    // the lexer reads UTF-8; any other encoding ends the session (onParameterStatus)
-                    params.put("client_encoding", "UTF8");
+                    // UTF8 pinned, read-only for read, the session limits; the client's display settings
+                    BackendStartup.Result params = BackendStartup.parameters(
+                            conn, cred, access(), startupParameters, BackendStartup.defaults(sessionLimits()));
+                    if (params.refused()) {
+                        fatal(params.refusal().sqlstate(), params.refusal().message());
+                        return;
+                    }
                     phase = Phase.BACKEND_AUTH;
-                    toBackend.add(PgMessages.startupMessage(params));
+                    toBackend.add(PgMessages.startupMessage(params.parameters()));
                     flush();
                 }));
     }
@@ -716,7 +735,7 @@ final class PgSession implements LiveSession {
                     s.write(PgMessages.cancelRequest(pid, secret));
                     s.end();
                 });
-        emit(EventTypes.SESSION_REQUEST, new JsonObject().put("kind", "cancel"));
+        recording.emit(EventTypes.SESSION_REQUEST, new JsonObject().put("kind", "cancel"));
     }
 
     private final class BackendFrames implements PgFrameDecoder.Handler {
@@ -729,7 +748,9 @@ final class PgSession implements LiveSession {
                 return;
             }
             try {
-                if (phase == Phase.READY) {
+                if (sideAnswer != null && PgCatalogLoad.isPartOfAnswer(type)) {
+                    onSideAnswer(type, frame);
+                } else if (phase == Phase.READY) {
                     onBackendMessage(type, frame);
                 } else {
                     onBackendStartup(type, frame);
@@ -784,8 +805,12 @@ final class PgSession implements LiveSession {
             }
             case READY_FOR_QUERY -> {
                 txStatus = frame.getByte(5);
-                toClient.add(frame);
-                becomeReady();
+                // the client is told ReadyForQuery once the read role passed its audit and the catalog is there;
+                // its messages wait in the inbox
+                auditReadRole(() -> loadCatalog(() -> {
+                    toClient.add(PgMessages.readyForQuery(txStatus));
+                    becomeReady();
+                }));
             }
             case NEGOTIATE_PROTOCOL_VERSION -> {}
             case PARAMETER_STATUS -> {
@@ -796,6 +821,99 @@ final class PgSession implements LiveSession {
             }
             default -> toClient.add(frame); // NoticeResponse
         }
+    }
+
+    /** The answer to a query of the proxy's own: null while it goes on, what to run next once it ended. */
+    @FunctionalInterface
+    private interface SideAnswer {
+        Runnable onMessage(byte type, Buffer frame);
+    }
+
+    /** Sends a query of the proxy's own while the backend is idle; client messages wait until it is answered. */
+    private void sideQuery(Buffer query, SideAnswer answer) {
+        busy = true;
+        sideAnswer = answer;
+        toBackend.add(query);
+        flush();
+    }
+
+    private void onSideAnswer(byte type, Buffer frame) {
+        Runnable next = sideAnswer.onMessage(type, frame);
+        if (next != null) {
+            if (type == READY_FOR_QUERY) {
+                txStatus = frame.getByte(5);
+            }
+            sideAnswer = null;
+            busy = false;
+            next.run();
+        }
+    }
+
+    /**
+     * A read session's credential must not be able to write (docs/architecture.md "Connections"): audited on the
+     * session's own backend before the client is served, unless a pass of it is recent. A refusal ends the session,
+     * naming the privilege.
+     */
+    private void auditReadRole(Runnable then) {
+        if (access() != AccessLevel.READ || !gw.audits().needsAudit(connection, credentials)) {
+            then.run();
+            return;
+        }
+        SessionLimits defaults = BackendStartup.defaults(sessionLimits());
+        long tempFileLimit = connection.sessionLimits().orElse(defaults).tempFileLimitKb();
+        ReadRoleAuditReply reply = new ReadRoleAuditReply(tempFileLimit);
+        sideQuery(ReadRoleAuditReply.query(), (type, frame) -> {
+            ReadRoleAudit.Verdict verdict = reply.onMessage(type, frame);
+            if (verdict == null) {
+                return null;
+            }
+            gw.audits().record(connection, credentials, verdict);
+            if (verdict.passed()) {
+                return then;
+            }
+            LOG.warnf(
+                    "session %s: the read credential of connection %s can write: %s",
+                    id, connection.name(), String.join("; ", verdict.problems()));
+            return () ->
+                    fatal(ReadRoleAudit.SQLSTATE_REFUSED, ReadRoleAudit.refusalMessage(connection.name(), verdict));
+        });
+    }
+
+    /**
+     * Runs {@code then} once the session has a current catalog snapshot: at once when it has (or the shared cache
+     * has) one, else after {@link PgCatalogLoad} ran on the backend. Client messages wait meanwhile.
+     */
+    private void loadCatalog(Runnable then) {
+        if (!masking.needsLoad()) {
+            then.run();
+            return;
+        }
+        PgCatalogLoad load = new PgCatalogLoad();
+        long generation = masking.generation();
+        sideQuery(PgCatalogLoad.query(), (type, frame) -> {
+            PgCatalogLoad.Result result = load.onMessage(type, frame);
+            if (result == null) {
+                return null;
+            }
+            if (!masking.loaded(result, generation)) {
+                // fail closed: with no catalog nothing is read-only by its functions and masking is strictest
+                LOG.warnf(
+                        "session %s: catalog of connection %s not loaded: %s", id, connection.name(), result.failure());
+                toClient.add(PgMessages.noticeResponse(
+                        "01000",
+                        "Portcullis could not read the target's catalog: function calls are not read-only"
+                                + " and results are masked strictly for now"));
+            }
+            return then;
+        });
+    }
+
+    private AccessLevel access() {
+        return AccessLevel.fromId(identity.access()).orElse(AccessLevel.READ);
+    }
+
+    private ProxyConfig.SessionLimitDefaults sessionLimits() {
+        return gw.config().pg().sessionLimits();
     }
 
     private void becomeReady() {
@@ -814,7 +932,7 @@ final class PgSession implements LiveSession {
                 .put("database", connection.database())
                 .put("application_name", startupParameters.get("application_name"))
                 .put("tls", tlsActive);
-        emit(EventTypes.SESSION_STARTED, started);
+        recording.emit(EventTypes.SESSION_STARTED, started);
         long idleMillis = gw.config().pg().idleTimeout().toMillis();
         if (idleMillis > 0) {
             idleTimer = gw.vertx().setPeriodic(Math.max(50, Math.min(idleMillis / 4, 10_000)), session.wrap(t -> {
@@ -848,6 +966,15 @@ final class PgSession implements LiveSession {
             byte type = frame.getByte(0);
             if (copySync != null && type != COPY_DATA && type != COPY_DONE && type != COPY_FAIL && type != TERMINATE) {
                 break; // nothing but the copy data may reach the backend until the COPY's Sync is sent
+            }
+            if ((type == QUERY || type == PARSE || type == BIND)
+                    && !skipUntilSync
+                    && expects.isEmpty()
+                    && txStatus == TX_IDLE
+                    && masking.needsLoad()) {
+                // the backend is idle outside a transaction: the one moment a load cannot disturb the client's work
+                loadCatalog(this::pump);
+                break;
             }
             inbox.poll();
             try {
@@ -914,6 +1041,9 @@ final class PgSession implements LiveSession {
     private void forward(Buffer frame, Expect e) {
         toBackend.add(frame);
         expects.add(e);
+        if (e.kind == Kind.EXECUTE && !e.masks.isEmpty()) {
+            txMasks.addAll(e.masks);
+        }
     }
 
     private void enqueueSynthetic(Expect e) {
@@ -959,7 +1089,7 @@ final class PgSession implements LiveSession {
             enqueueSynthetic(e);
             return;
         }
-        List<StatementInfo> infos = analyze(sql, parts);
+        List<StatementInfo> infos = analysis.analyze(sql, parts, scs);
         List<Step> steps = new ArrayList<>(parts.size());
         List<StatementInfo> decided = parts.size() == 1 ? null : new ArrayList<>(parts.size());
         Refusal refusal = null;
@@ -991,15 +1121,14 @@ final class PgSession implements LiveSession {
             }
         }
         List<StatementInfo> all = decided != null ? decided : steps.get(0).decided();
-        JsonObject request = PolicyRequest.of("query", sql, all, null, FunctionVolatility.NONE);
-        long requestSeq = emitRequest(request, List.of());
+        JsonObject request = PolicyRequest.of("query", sql, all, null, masking.catalog());
+        long requestSeq = recording.request(request, List.of());
         if (refusal != null) {
             raise(refusal, requestSeq, true);
             return;
         }
         // a statement naming a prepared statement or cursor is decided on what it names now: never cached
-        String cacheKey = cacheable ? "Q" + (exactCache() ? sql : SqlLexer.shape(sql)) : null;
-        decide(cacheKey, request, requestSeq, decision -> {
+        decide(cacheable, request, requestSeq, decision -> {
             switch (decision.action()) {
                 case ALLOW -> runQuery(steps, sql, decision.mask(), requestSeq);
                 case DENY -> raise(new Refusal(SQLSTATE_INSUFFICIENT_PRIVILEGE, decision.message()), requestSeq, true);
@@ -1016,59 +1145,6 @@ final class PgSession implements LiveSession {
 
     private static final Buffer EMPTY_QUERY =
             Buffer.buffer(5).appendByte(EMPTY_QUERY_RESPONSE).appendInt(4);
-
-    /**
-     * Analysis of a Query's statements. Cached by shape (so literal values do not each cost a parse),
-     * but each statement's info carries its own exact text and offset, never a cached one's.
-     */
-    private List<StatementInfo> analyze(String sql, List<SqlStatement> parts) {
-        String key = scs ? SqlLexer.shape(sql) : null;
-        List<StatementInfo> cached = key == null ? null : analysisCache.get(key);
-        if (cached != null && cached.size() == parts.size()) {
-            List<StatementInfo> out = new ArrayList<>(parts.size());
-            for (int i = 0; i < parts.size(); i++) {
-                StatementInfo c = cached.get(i);
-                SqlStatement p = parts.get(i);
-                out.add(c.text().equals(p.text()) && c.offset() == p.offset() ? c : rebind(c, p));
-            }
-            return out;
-        }
-        List<StatementInfo> infos = gw.sql().analyze(sql, scs);
-        if (infos.size() != parts.size()) {
-            // the analyzer and the lexer disagree on the boundaries: decide on the lexer's, unknown
-            infos = new ArrayList<>(parts.size());
-            for (SqlStatement p : parts) {
-                infos.add(StatementInfo.unknown(p.text(), p.offset()));
-            }
-        } else if (key != null && shapeCacheable(infos)) {
-            analysisCache.put(key, infos);
-        }
-        return infos;
-    }
-
-    /** Only statements whose classification cannot depend on a literal's value share a shape's analysis. */
-    private static boolean shapeCacheable(List<StatementInfo> infos) {
-        for (StatementInfo i : infos) {
-            if (!i.shapeIndependent()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static StatementInfo rebind(StatementInfo cached, SqlStatement part) {
-        return cached.at(part.text(), part.offset());
-    }
-
-    private StatementInfo analyzeOne(String text, int offset) {
-        List<SqlStatement> parts = SqlLexer.split(text, scs);
-        List<StatementInfo> infos = analyze(text, parts);
-        if (infos.size() == 1) {
-            StatementInfo i = infos.get(0);
-            return i.offset() == offset ? i : i.at(i.text(), offset);
-        }
-        return StatementInfo.unknown(text, offset);
-    }
 
     /**
      * What a statement is decided on: a statement naming a prepared statement or cursor is decided on
@@ -1090,18 +1166,24 @@ final class PgSession implements LiveSession {
                 return new Step(
                         part,
                         command,
-                        List.of(analyzeOne(command.inner(), part.offset() + command.innerOffset())),
+                        List.of(analysis.analyzeOne(command.inner(), part.offset() + command.innerOffset(), scs)),
                         List.of());
             }
             case EXECUTE -> {
                 StatementBook.Prepared p = book.statement(command.name());
-                return p == null ? null : new Step(part, command, List.of(analyzeOne(p.sql, part.offset())), List.of());
+                return p == null
+                        ? null
+                        : new Step(part, command, List.of(analysis.analyzeOne(p.sql, part.offset(), scs)), List.of());
             }
             case FETCH -> {
                 StatementBook.Portal cursor = book.portal(command.name());
                 return cursor == null
                         ? null
-                        : new Step(part, command, List.of(analyzeOne(cursor.text, part.offset())), cursor.masks);
+                        : new Step(
+                                part,
+                                command,
+                                List.of(analysis.analyzeOne(cursor.text, part.offset(), scs)),
+                                cursor.masks);
             }
             default -> {
                 return null;
@@ -1142,26 +1224,39 @@ final class PgSession implements LiveSession {
 
     /** Runs an allowed Query: one Parse/Bind/Describe/Execute per statement, one Sync after the last. */
     private void runQuery(List<Step> steps, String sql, List<MaskRule> masks, long requestSeq) {
+        boolean[] copyDetectors = new boolean[steps.size()];
+        for (int i = 0; i < steps.size(); i++) {
+            Step step = steps.get(i);
+            List<MaskRule> stepMasks = step.masks().isEmpty() ? masks : union(masks, step.masks());
+            Refusal refused = copyRefusal(stepMasks, step.statement().text());
+            if (refused != null) {
+                raise(refused, requestSeq, true); // nothing of the Query reaches the backend
+                return;
+            }
+            copyDetectors[i] = copyVerdict == CopyGuard.Verdict.MASK_DETECTORS;
+        }
         book.forgetUnnamed();
-        for (Step step : steps) {
+        for (int i = 0; i < steps.size(); i++) {
+            Step step = steps.get(i);
             SqlStatement st = step.statement();
             int shift = st.offset() == 0 ? 0 : sql.codePointCount(0, st.offset());
             List<MaskRule> stepMasks = step.masks().isEmpty() ? masks : union(masks, step.masks());
+            StatementInfo info = step.decided().get(0);
             StatementBook.Portal portal =
                     new StatementBook.Portal(st.text(), null, null, stepMasks, requestSeq, false, syncsSent);
-            Expect parse = new Expect(Kind.PARSE);
+            portal.info = info;
+            Expect parse = stepExpect(Kind.PARSE, stepMasks, info, shift);
             parse.swallow = true;
-            parse.positionShift = shift;
-            Expect bind = new Expect(Kind.BIND);
+            Expect bind = stepExpect(Kind.BIND, stepMasks, info, shift);
             bind.swallow = true;
-            Expect describe = new Expect(Kind.DESCRIBE_PORTAL);
+            Expect describe = stepExpect(Kind.DESCRIBE_PORTAL, stepMasks, info, shift);
             describe.converted = true;
             describe.portal = portal;
-            Expect exec = new Expect(Kind.EXECUTE);
+            describe.masks = List.of(); // its RowDescription is no data
+            Expect exec = stepExpect(Kind.EXECUTE, stepMasks, info, shift);
             exec.portal = portal;
-            exec.masks = stepMasks;
             exec.requestSeq = requestSeq;
-            exec.positionShift = shift;
+            exec.copyDetectors = copyDetectors[i];
             applyCommand(step.command(), stepMasks, requestSeq, exec);
             forward(PgMessages.parse("", st.text()), parse);
             forward(UNNAMED_BIND, bind);
@@ -1179,6 +1274,34 @@ final class PgSession implements LiveSession {
         } else {
             toBackend.add(PgMessages.sync());
         }
+    }
+
+    /** The verdict of the last {@link #copyRefusal} (null: the statement is no COPY … TO). */
+    private CopyGuard.Verdict copyVerdict;
+
+    /**
+     * A {@code COPY … TO} under masks: refused when it reads masked data or asks for binary (COPY's rows have no
+     * RowDescription to mask by), else its rows go through the detectors ({@link #copyVerdict}).
+     */
+    private Refusal copyRefusal(List<MaskRule> masks, String statement) {
+        copyVerdict = masking.copy(masks, statement, text -> analysis.analyzeOne(text, 0, scs))
+                .orElse(null);
+        if (copyVerdict == CopyGuard.Verdict.REFUSE) {
+            return new Refusal(CopyGuard.SQLSTATE, CopyGuard.REFUSED);
+        }
+        if (copyVerdict == CopyGuard.Verdict.REFUSE_BINARY) {
+            return new Refusal(CopyGuard.SQLSTATE, CopyGuard.BINARY_REFUSED);
+        }
+        return null;
+    }
+
+    /** One message of a converted statement: its errors and notices are masked as its rows are. */
+    private static Expect stepExpect(Kind kind, List<MaskRule> masks, StatementInfo info, int shift) {
+        Expect e = new Expect(kind);
+        e.masks = masks;
+        e.info = info;
+        e.positionShift = shift;
+        return e;
     }
 
     private static final Buffer UNNAMED_BIND = PgMessages.bind("", "");
@@ -1209,11 +1332,12 @@ final class PgSession implements LiveSession {
                     e.done = () -> book.statementGone(name);
                 }
             }
-            case DECLARE ->
-                e.undo(book.bind(
-                        name,
-                        new StatementBook.Portal(
-                                command.inner(), null, null, masks, requestSeq, command.hold(), syncsSent)));
+            case DECLARE -> {
+                StatementBook.Portal cursor = new StatementBook.Portal(
+                        command.inner(), null, null, masks, requestSeq, command.hold(), syncsSent);
+                cursor.info = e.info;
+                e.undo(book.bind(name, cursor));
+            }
             case CLOSE -> e.undo(name == null ? book.closeAllPortals() : book.closePortal(name));
             case DISCARD_ALL -> {
                 e.undo(book.deallocateAll());
@@ -1341,20 +1465,18 @@ final class PgSession implements LiveSession {
         // the statement as PostgreSQL holds it is one statement (Parse refuses more): decided as one
         SqlStatement whole = new SqlStatement(sql, 0);
         SqlCommand command = SqlCommand.parse(sql, scs);
-        StatementInfo info = analyzeOne(sql, 0);
+        StatementInfo info = analysis.analyzeOne(sql, 0, scs);
         Step step = resolve(whole, command, info);
-        JsonArray params = parameters(bind, prepared.parameterTypes);
+        JsonArray params = PgBindParameters.of(bind, prepared.parameterTypes);
         List<StatementInfo> decided = step == null ? List.of(info) : step.decided();
-        JsonObject request = PolicyRequest.of("execute", sql, decided, params, FunctionVolatility.NONE);
-        long requestSeq = emitRequest(request, List.of());
+        JsonObject request = PolicyRequest.of("execute", sql, decided, params, masking.catalog());
+        long requestSeq = recording.request(request, List.of());
         if (step == null) {
             raise(refusalOf(command), requestSeq, false);
             return;
         }
-        String cacheKey = command.verb() != SqlCommand.Verb.OTHER
-                ? null
-                : "B" + (exactCache() ? sql + "\u0000" + params.encode() : SqlLexer.shape(sql));
-        decide(cacheKey, request, requestSeq, decision -> {
+        // a statement naming a prepared statement or cursor is decided on what it names now: never cached
+        decide(command.verb() == SqlCommand.Verb.OTHER, request, requestSeq, decision -> {
             switch (decision.action()) {
                 case ALLOW -> allowBind(frame, bind, prepared, step, decision, requestSeq);
                 case DENY -> raise(new Refusal(SQLSTATE_INSUFFICIENT_PRIVILEGE, decision.message()), requestSeq, false);
@@ -1372,12 +1494,21 @@ final class PgSession implements LiveSession {
     private void allowBind(
             Buffer frame, Bind bind, StatementBook.Prepared prepared, Step step, Decision decision, long requestSeq) {
         List<MaskRule> masks = step.masks().isEmpty() ? decision.mask() : union(decision.mask(), step.masks());
+        Refusal refused = copyRefusal(masks, prepared.sql);
+        if (refused != null) {
+            raise(refused, requestSeq, false);
+            return;
+        }
         StatementBook.Portal portal =
                 new StatementBook.Portal(prepared.sql, prepared, bind, masks, requestSeq, false, syncsSent);
         if (step.command().verb() != SqlCommand.Verb.OTHER) {
             portal.command = step.command();
         }
+        portal.info = step.decided().get(0);
+        portal.copyDetectors = copyVerdict == CopyGuard.Verdict.MASK_DETECTORS;
         Expect e = new Expect(Kind.BIND);
+        e.masks = masks;
+        e.info = portal.info;
         e.undo(book.bind(bind.portal(), portal));
         forward(frame, e);
     }
@@ -1392,6 +1523,8 @@ final class PgSession implements LiveSession {
         Expect e = new Expect(Kind.EXECUTE);
         e.portal = portal;
         e.masks = portal.masks;
+        e.info = portal.info;
+        e.copyDetectors = portal.copyDetectors;
         e.requestSeq = portal.requestSeq;
         if (portal.command != null) {
             applyCommand(portal.command, portal.masks, portal.requestSeq, e);
@@ -1413,74 +1546,42 @@ final class PgSession implements LiveSession {
         forward(frame, e);
     }
 
-    private JsonArray parameters(Bind bind, int[] types) {
-        JsonArray out = new JsonArray();
-        for (int i = 0; i < bind.parameters().size(); i++) {
-            Buffer v = bind.parameters().get(i);
-            if (v == null) {
-                out.addNull();
-            } else if (bind.parameterFormat(i) == 0) {
-                out.add(v.toString(StandardCharsets.UTF_8));
-            } else {
-                out.add(binaryParameter(i < types.length ? types[i] : 0, v));
-            }
-        }
-        return out;
-    }
-
-    /** Binary parameters of common scalar types as text, so policy and recordings can read them. */
-    static String binaryParameter(int type, Buffer v) {
-        return switch (type) {
-            case 16 -> v.length() == 1 ? String.valueOf(v.getByte(0) != 0) : base64(v);
-            case 21 -> v.length() == 2 ? String.valueOf(v.getShort(0)) : base64(v);
-            case 23 -> v.length() == 4 ? String.valueOf(v.getInt(0)) : base64(v);
-            case 20 -> v.length() == 8 ? String.valueOf(v.getLong(0)) : base64(v);
-            case 700 -> v.length() == 4 ? String.valueOf(v.getFloat(0)) : base64(v);
-            case 701 -> v.length() == 8 ? String.valueOf(v.getDouble(0)) : base64(v);
-            case 25, 1043, 1042, 19 -> v.toString(StandardCharsets.UTF_8);
-            default -> base64(v);
-        };
-    }
-
-    private static String base64(Buffer v) {
-        return "base64:" + Base64.getEncoder().encodeToString(v.getBytes());
-    }
-
-    private boolean exactCache() {
-        return gw.config().pg().decisionCache() == ProxyConfig.DecisionCache.EXACT;
-    }
-
     // ---- policy --------------------------------------------------------------------------------
 
-    /** @param cacheKey null: never cached (the statement names something whose text can change) */
+    /**
+     * Asks policy, or the proxy's one {@link DecisionCache}: keyed by the whole policy input (exact), and by its
+     * shape only for a decision policy-service scoped {@code shape}; every entry tied to the policy revision.
+     *
+     * @param cacheable false: never cached (the statement names something whose text can change)
+     */
     private void decide(
-            String cacheKey, JsonObject request, long requestSeq, java.util.function.Consumer<Decision> then) {
-        boolean caching = cacheKey != null && gw.config().pg().decisionCache() != ProxyConfig.DecisionCache.OFF;
-        CachedDecision cached = caching ? decisionCache.get(cacheKey) : null;
-        if (cached != null && cached.expiresAt > System.nanoTime()) {
-            emitDecision(cached.decision, requestSeq, true);
-            then.accept(cached.decision);
+            boolean cacheable, JsonObject request, long requestSeq, java.util.function.Consumer<Decision> then) {
+        JsonObject input =
+                PolicyInput.of(identity, connection, id, String.valueOf(client.remoteAddress()), startedAt, request);
+        ProxyConfig.DecisionCache mode = gw.config().pg().decisionCache();
+        DecisionCache.Key key = cacheable && mode != ProxyConfig.DecisionCache.OFF
+                ? DecisionCache.key(input, mode == ProxyConfig.DecisionCache.SHAPE)
+                : null;
+        Decision cached = key == null ? null : gw.decisions().get(key);
+        if (cached != null) {
+            recording.decision(cached, requestSeq, true);
+            then.accept(cached);
             return;
         }
         busy = true;
-        JsonObject input =
-                PolicyInput.of(identity, connection, id, String.valueOf(client.remoteAddress()), startedAt, request);
         gw.policy().decide(input).onComplete(session.wrap(ar -> {
             busy = false;
             if (phase == Phase.CLOSED) {
                 return;
             }
             Decision d = ar.succeeded() ? ar.result() : Decision.failClosed("policy service unavailable");
-            // reviews are per request and outages are not remembered
-            if (caching && d.action() != Decision.Action.REVIEW && !d.isFailClosed()) {
-                decisionCache.put(
-                        cacheKey,
-                        new CachedDecision(
-                                d,
-                                System.nanoTime()
-                                        + gw.config().pg().decisionCacheTtl().toNanos()));
+            if (key != null) {
+                // reviews, outages and decisions without a revision are not kept (DecisionCache.put)
+                gw.decisions().put(key, d, gw.config().pg().decisionCacheTtl());
+            } else if (d.revision() != null) {
+                gw.decisions().observe(d.revision()); // a new revision still empties the cache
             }
-            emitDecision(d, requestSeq, false);
+            recording.decision(d, requestSeq, false);
             then.accept(d);
             pump();
         }));
@@ -1497,10 +1598,10 @@ final class PgSession implements LiveSession {
         ReviewRequests.Pending pending = ReviewRequests.open(
                 gw.holds(),
                 gw.events(),
-                recorder,
+                recording.recorder(),
                 identity,
                 connection.name(),
-                maskedRequest(request, decision.mask()),
+                recording.maskedRequest(request, decision.mask()),
                 decision,
                 requestSeq,
                 gw.config().review().timeout());
@@ -1559,7 +1660,10 @@ final class PgSession implements LiveSession {
                 if (head != null && head.kind == Kind.EXECUTE) {
                     expects.poll();
                     if (type == COMMAND_COMPLETE && head.requestSeq >= 0) {
-                        emitOutput(head, PgBackendMessages.commandTag(frame));
+                        recording.output(head.requestSeq, PgBackendMessages.commandTag(frame), head.rows, head.deny);
+                    }
+                    if (type == COMMAND_COMPLETE) {
+                        masking.completed(head.info);
                     }
                     if (head.done != null) {
                         head.done.run();
@@ -1575,6 +1679,10 @@ final class PgSession implements LiveSession {
                 txStatus = frame.getByte(5);
                 if (head != null && txStatus == TX_IDLE) {
                     book.transactionEnded(head.syncNo);
+                }
+                masking.readyForQuery(txStatus);
+                if (txStatus == TX_IDLE && expects.isEmpty()) {
+                    txMasks.clear();
                 }
                 toClient.add(frame);
             }
@@ -1630,7 +1738,21 @@ final class PgSession implements LiveSession {
             }
             case BACKEND_KEY_DATA, AUTHENTICATION ->
                 throw new PgProtocolException("unexpected backend message '" + (char) type + "' after startup");
-            default -> toClient.add(frame); // ParameterDescription, notices, notifications, COPY
+            case NOTICE_RESPONSE -> toClient.add(maskMessage(frame, expects.peek()));
+            case COPY_OUT_RESPONSE -> {
+                Expect head = expects.peek();
+                if (head != null && !head.masks.isEmpty() && (!head.copyDetectors || CopyGuard.isBinary(frame))) {
+                    // a COPY the guard did not pass as text: its rows cannot be masked
+                    fatal(CopyGuard.SQLSTATE, head.copyDetectors ? CopyGuard.BINARY_REFUSED : CopyGuard.REFUSED);
+                    return;
+                }
+                toClient.add(frame);
+            }
+            case COPY_DATA -> {
+                Expect head = expects.peek();
+                toClient.add(head != null && head.copyDetectors ? masking.maskCopyData(frame, head.masks) : frame);
+            }
+            default -> toClient.add(frame); // ParameterDescription, notifications, COPY in and done
         }
         drainSynthetic();
     }
@@ -1643,7 +1765,8 @@ final class PgSession implements LiveSession {
     private void onError(Buffer frame) {
         Expect failed = expects.peek();
         if (failed == null || failed.kind == Kind.SYNC) {
-            toClient.add(frame); // an error at commit (Sync), or one no message of the client's caused
+            // an error at commit (Sync), or one no message of the client's caused: masked as the transaction's
+            toClient.add(maskMessage(frame, null));
             return;
         }
         expects.poll();
@@ -1664,11 +1787,30 @@ final class PgSession implements LiveSession {
         if (failed.deny) {
             // the raise comes from the proxy's DO block: drop PL/pgSQL context, file and line
             toClient.add(fields.encode(ERROR_RESPONSE, "WFLRPpq"));
-        } else if (failed.positionShift > 0 && fields.values().containsKey('P')) {
-            toClient.add(shiftPosition(fields, failed.positionShift));
-        } else {
-            toClient.add(frame);
+            return;
         }
+        // masked before the position shift: the masker re-encodes the fields it is given
+        Buffer masked = maskMessage(frame, failed);
+        if (failed.positionShift > 0 && fields.values().containsKey('P')) {
+            toClient.add(shiftPosition(PgBackendMessages.Fields.decode(masked), failed.positionShift));
+        } else {
+            toClient.add(masked);
+        }
+    }
+
+    /**
+     * An ErrorResponse or NoticeResponse while {@code e} is the message at the head: masked with its decision's
+     * masks; a message of no statement with masks of its own (a deferred constraint at commit, a notice of a
+     * transaction command) with the masks of every statement of the transaction, its lineage unknown.
+     */
+    private Buffer maskMessage(Buffer frame, Expect e) {
+        if (e != null && !e.masks.isEmpty()) {
+            return masking.maskMessage(frame, e.masks, e.info, e.kind == Kind.PARSE);
+        }
+        if (!txMasks.isEmpty()) {
+            return masking.maskMessage(frame, List.copyOf(txMasks), e == null ? null : e.info, false);
+        }
+        return frame;
     }
 
     /** PostgreSQL counts the position (P) in characters from 1 within the statement it parsed. */
@@ -1701,34 +1843,12 @@ final class PgSession implements LiveSession {
         }
     }
 
-    /** Column plans for a result, from its description and (extended protocol) the Bind's formats. */
-    private boolean plan(Expect e, RowDescription desc, Bind bind) {
-        List<Field> fields = desc.fields();
-        e.plans = new Masker.ColumnPlan[fields.size()];
-        e.binary = new boolean[fields.size()];
-        for (int i = 0; i < fields.size(); i++) {
-            Field f = fields.get(i);
-            Masker.ColumnPlan plan = Masker.plan(e.masks, f.name());
-            short format = bind != null ? bind.resultFormat(i) : f.format();
-            if (plan.masksAnything()) {
-                e.plans[i] = plan;
-                if (format != 0) {
-                    if (!TEXT_LIKE_TYPES.contains(f.typeOid())) {
-                        fatal(
-                                SQLSTATE_FEATURE_NOT_SUPPORTED,
-                                "column \"" + f.name()
-                                        + "\" is masked by policy and was requested in binary format; request text format");
-                        return false;
-                    }
-                    e.binary[i] = true;
-                }
-            }
-        }
-        return true;
-    }
-
+    /**
+     * A DataRow of a result with masks: planned once from the portal's RowDescription, the Bind's result formats,
+     * the statement's lineage and the catalog (masking follows the source of the data, not the output name).
+     */
     private Buffer mask(Expect e, Buffer frame) {
-        if (e.plans == null) {
+        if (e.plan == null) {
             RowDescription desc = null;
             Bind bind = null;
             if (e.portal != null) {
@@ -1741,68 +1861,14 @@ final class PgSession implements LiveSession {
                 fatal(SQLSTATE_FEATURE_NOT_SUPPORTED, "masked result without a row description");
                 return null;
             }
-            if (!plan(e, desc, bind)) {
+            Bind b = bind;
+            e.plan = masking.plan(e.masks, desc.fields(), b == null ? null : b::resultFormat, e.info);
+            if (e.plan.refusal() != null) {
+                fatal(ResultMaskPlanner.BINARY_REFUSED_SQLSTATE, e.plan.refusal());
                 return null;
             }
         }
-        Masker.ColumnPlan[] plans = e.plans;
-        return PgBackendMessages.rewriteDataRow(frame, (col, value) -> {
-            if (col >= plans.length || plans[col] == null) {
-                return null;
-            }
-            String text = value.toString(StandardCharsets.UTF_8);
-            String masked = gw.masker().apply(plans[col], text);
-            return masked == text ? null : Buffer.buffer(masked.getBytes(StandardCharsets.UTF_8));
-        });
-    }
-
-    // ---- events ----------------------------------------------------------------------------------
-
-    private long emit(String type, JsonObject data) {
-        return recorder == null ? -1 : recorder.emit(type, data);
-    }
-
-    private long emitRequest(JsonObject request, List<MaskRule> masks) {
-        return emit(EventTypes.SESSION_REQUEST, maskedRequest(request, masks));
-    }
-
-    /** The request as recorded: literal values and parameters pass through every detector. */
-    private JsonObject maskedRequest(JsonObject request, List<MaskRule> masks) {
-        List<MaskRule> all = new ArrayList<>(masks);
-        all.addAll(RecordedRequests.DETECTORS);
-        JsonObject r = request.copy();
-        r.put("text", gw.masker().applyDetectors(all, request.getString("text", "")));
-        JsonArray stmts = r.getJsonArray("statements");
-        if (stmts != null) {
-            for (int i = 0; i < stmts.size(); i++) {
-                JsonObject s = stmts.getJsonObject(i);
-                s.put("text", gw.masker().applyDetectors(all, s.getString("text", "")));
-            }
-        }
-        JsonArray params = r.getJsonArray("parameters");
-        if (params != null) {
-            JsonArray masked = new JsonArray();
-            for (Object p : params) {
-                masked.add(p == null ? null : gw.masker().applyDetectors(all, p.toString()));
-            }
-            r.put("parameters", masked);
-        }
-        return r;
-    }
-
-    private void emitDecision(Decision d, long requestSeq, boolean cached) {
-        emit(
-                EventTypes.SESSION_DECISION,
-                SessionData.decision(requestSeq, d.action().wire(), d.reasons(), d.rules(), d.decisionId(), cached));
-    }
-
-    private void emitOutput(Expect e, String tag) {
-        emit(
-                EventTypes.SESSION_OUTPUT,
-                SessionData.answering(e.requestSeq)
-                        .put("command_tag", tag)
-                        .put("rows", e.rows)
-                        .put("denied", e.deny));
+        return masking.maskRow(e.plan, frame);
     }
 
     @Override

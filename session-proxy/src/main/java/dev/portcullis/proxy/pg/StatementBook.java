@@ -3,6 +3,7 @@ package dev.portcullis.proxy.pg;
 import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.pg.codec.PgBackendMessages.RowDescription;
 import dev.portcullis.proxy.pg.codec.PgFrontendMessages.Bind;
+import dev.portcullis.proxy.pg.sql.SqlAnalyzer.StatementInfo;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,6 +49,10 @@ final class StatementBook {
         final long epoch;
         /** Model changes of a SQL command run by this portal, applied when it is executed. */
         SqlCommand command;
+        /** The analysis of the statement whose rows it returns: masking's lineage, the catalog's invalidation. */
+        StatementInfo info;
+        /** A COPY … TO whose rows go through the decision's detectors. */
+        boolean copyDetectors;
 
         RowDescription description;
         boolean describeRequested;

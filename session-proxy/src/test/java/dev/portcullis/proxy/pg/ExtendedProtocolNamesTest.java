@@ -41,7 +41,8 @@ class ExtendedProtocolNamesTest {
     @BeforeEach
     void setUp() {
         port = listener.actualPort();
-        token = Agents.demoAgentToken();
+        // these tests write: a read session's role cannot (the database enforces read-only too)
+        token = Agents.demoAgentWriteToken();
         Target.reset(TABLE);
     }
 

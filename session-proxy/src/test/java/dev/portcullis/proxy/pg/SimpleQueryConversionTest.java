@@ -40,7 +40,8 @@ class SimpleQueryConversionTest {
     @BeforeEach
     void setUp() {
         port = listener.actualPort();
-        token = Agents.demoAgentToken();
+        // these tests write: a read session's role cannot (the database enforces read-only too)
+        token = Agents.demoAgentWriteToken();
         Target.reset(TABLE);
     }
 
