@@ -178,8 +178,8 @@ class DataResourceTest {
                 .then()
                 .statusCode(200)
                 .body("provenance.revision", matchesPattern("[0-9a-f]{16}"))
-                // the default pack reads statement text on PostgreSQL: decisions are reused for the exact text only
-                .body("result.cache.scope", is("exact"))
+                // the default pack's PostgreSQL rules read only the proxy's analysis, never a literal
+                .body("result.cache.scope", is("shape"))
                 .extract()
                 .path("provenance.revision");
         asProxy()
@@ -199,7 +199,7 @@ class DataResourceTest {
                 .post("/v1/data/portcullis/decision/cache")
                 .then()
                 .statusCode(200)
-                .body("result.scope", is("exact"));
+                .body("result.scope", is("shape"));
     }
 
     // --- auth -----------------------------------------------------------------------------

@@ -47,7 +47,7 @@ class PolicyResultFixturesTest {
                         true,
                         "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
                         "3f9a1c07d2b4e865",
-                        Decision.CacheScope.EXACT),
+                        Decision.CacheScope.SHAPE),
                 d);
         assertFalse(d.isFailClosed());
         assertEquals(
