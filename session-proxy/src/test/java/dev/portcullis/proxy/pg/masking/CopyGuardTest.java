@@ -150,7 +150,8 @@ class CopyGuardTest {
 
     @Test
     void copyDataRowsGoThroughTheDetectors() {
-        Masker masker = new Masker("k".getBytes());
+        Masker masker =
+                new Masker("pg-masking-test-key-of-32-bytes!".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         byte[] row = "7\tnote for bob@example.com\n".getBytes(StandardCharsets.UTF_8);
         Buffer frame =
                 Buffer.buffer().appendByte((byte) 'd').appendInt(4 + row.length).appendBytes(row);

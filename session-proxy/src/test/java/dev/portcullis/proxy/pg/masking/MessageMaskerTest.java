@@ -33,7 +33,8 @@ class MessageMaskerTest {
 
     private static final String CANARY = "ada.canary@example.com";
 
-    private final Masker masker = new Masker("k".getBytes());
+    private final Masker masker =
+            new Masker("pg-masking-test-key-of-32-bytes!".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
     /** An ErrorResponse (or NoticeResponse) as PostgreSQL 18 sends it, field codes in its order. */
     private static Buffer frame(byte type, String sqlstate, String message, String... more) {

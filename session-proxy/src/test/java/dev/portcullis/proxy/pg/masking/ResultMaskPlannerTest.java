@@ -48,7 +48,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class ResultMaskPlannerTest {
 
-    private final Masker masker = new Masker("k".getBytes());
+    private final Masker masker =
+            new Masker("pg-masking-test-key-of-32-bytes!".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
     private static ResultPlan plan(StatementLineage lineage, Field... fields) {
         return ResultMaskPlanner.plan(DEFAULT_RULES, List.of(fields), null, lineage, CATALOG);
