@@ -1,5 +1,6 @@
 package dev.portcullis.proxy.pg.catalog;
 
+import dev.portcullis.proxy.pg.sql.SqlTextFunctions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -15,28 +16,7 @@ final class CatalogRows {
     private CatalogRows() {}
 
     /** See {@link PgCatalog#SQL_TEXT_FUNCTIONS}. */
-    static final Set<String> SQL_TEXT_FUNCTIONS = Set.of(
-            "query_to_xml",
-            "query_to_xmlschema",
-            "query_to_xml_and_xmlschema",
-            "cursor_to_xml",
-            "cursor_to_xmlschema",
-            "table_to_xml",
-            "table_to_xmlschema",
-            "table_to_xml_and_xmlschema",
-            "schema_to_xml",
-            "schema_to_xmlschema",
-            "schema_to_xml_and_xmlschema",
-            "database_to_xml",
-            "database_to_xmlschema",
-            "database_to_xml_and_xmlschema",
-            "ts_stat",
-            "pg_read_file",
-            "pg_read_binary_file",
-            "pg_logical_slot_get_changes",
-            "pg_logical_slot_peek_changes",
-            "pg_logical_slot_get_binary_changes",
-            "pg_logical_slot_peek_binary_changes");
+    static final Set<String> SQL_TEXT_FUNCTIONS = SqlTextFunctions.NAMES;
 
     /** {@code p}: one search_path schema (ordinal, name), as {@code current_schemas(true)} gives it. */
     static final String SEARCH_PATH_SQL =

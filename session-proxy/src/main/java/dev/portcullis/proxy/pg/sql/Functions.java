@@ -25,23 +25,7 @@ final class Functions {
      * Functions that run SQL given as text, or read whole tables named by a value: the lineage of their
      * result cannot be told from the statement.
      */
-    private static final Set<String> RUN_SQL_TEXT = Set.of(
-            "query_to_xml",
-            "query_to_xmlschema",
-            "query_to_xml_and_xmlschema",
-            "cursor_to_xml",
-            "cursor_to_xmlschema",
-            "table_to_xml",
-            "table_to_xmlschema",
-            "table_to_xml_and_xmlschema",
-            "schema_to_xml",
-            "schema_to_xmlschema",
-            "schema_to_xml_and_xmlschema",
-            "database_to_xml",
-            "database_to_xmlschema",
-            "database_to_xml_and_xmlschema",
-            "ts_stat",
-            "ts_rewrite");
+    private static final Set<String> RUN_SQL_TEXT = SqlTextFunctions.NAMES;
 
     /**
      * Names PostgreSQL's grammar turns into expressions of its own when written unqualified
