@@ -85,10 +85,16 @@ class PgAttackIT {
         baseline = Fingerprint.of(sentinel);
     }
 
+    /** The suite's pg-prod is shared with the other journeys: the canary row goes, the agent's sessions stay recorded. */
     @AfterAll
-    void closeSentinel() throws SQLException {
+    void removeCanaryAndCloseSentinel() throws SQLException {
         if (sentinel != null) {
-            sentinel.close();
+            try (PreparedStatement ps = sentinel.prepareStatement("DELETE FROM customers WHERE email = ?")) {
+                ps.setString(1, canaryEmail);
+                assertEquals(1, ps.executeUpdate(), "the canary row, and only it");
+            } finally {
+                sentinel.close();
+            }
         }
     }
 
