@@ -80,6 +80,21 @@ final class StatementBook {
         void skipped();
 
         void failed(String sqlstate);
+
+        /** A change that is reversed the same way whether the backend skipped its message or it failed. */
+        static Undo reverting(Runnable revert) {
+            return new Undo() {
+                @Override
+                public void skipped() {
+                    revert.run();
+                }
+
+                @Override
+                public void failed(String sqlstate) {
+                    revert.run();
+                }
+            };
+        }
     }
 
     static final Undo NOTHING = new Undo() {
@@ -140,17 +155,7 @@ final class StatementBook {
 
     Undo closeStatement(String name) {
         Prepared old = statements.remove(name);
-        return new Undo() {
-            @Override
-            public void skipped() {
-                restore(statements, name, old);
-            }
-
-            @Override
-            public void failed(String sqlstate) {
-                skipped();
-            }
-        };
+        return Undo.reverting(() -> restore(statements, name, old));
     }
 
     /** A successful Close, DEALLOCATE or DISCARD ALL: the backend no longer holds the name. */
@@ -161,17 +166,7 @@ final class StatementBook {
     Undo deallocateAll() {
         Map<String, Prepared> old = new HashMap<>(statements);
         statements.clear();
-        return new Undo() {
-            @Override
-            public void skipped() {
-                statements.putAll(old);
-            }
-
-            @Override
-            public void failed(String sqlstate) {
-                skipped();
-            }
-        };
+        return Undo.reverting(() -> statements.putAll(old));
     }
 
     void allStatementsGone() {
@@ -199,33 +194,13 @@ final class StatementBook {
 
     Undo closePortal(String name) {
         Portal old = portals.remove(name);
-        return new Undo() {
-            @Override
-            public void skipped() {
-                restore(portals, name, old);
-            }
-
-            @Override
-            public void failed(String sqlstate) {
-                skipped();
-            }
-        };
+        return Undo.reverting(() -> restore(portals, name, old));
     }
 
     Undo closeAllPortals() {
         Map<String, Portal> old = new HashMap<>(portals);
         portals.clear();
-        return new Undo() {
-            @Override
-            public void skipped() {
-                portals.putAll(old);
-            }
-
-            @Override
-            public void failed(String sqlstate) {
-                skipped();
-            }
-        };
+        return Undo.reverting(() -> portals.putAll(old));
     }
 
     /**
