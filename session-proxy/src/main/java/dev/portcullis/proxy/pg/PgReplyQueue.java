@@ -149,90 +149,15 @@ final class PgReplyQueue {
         }
         switch (type) {
             case DATA_ROW -> {
-                Expect head = expects.peek();
-                if (head != null) {
-                    head.rows++;
-                    if (!head.masks.isEmpty()) {
-                        frame = mask(head, frame);
-                        if (frame == null) {
-                            return;
-                        }
-                    }
-                }
-                s.toClient.add(frame);
-            }
-            case COMMAND_COMPLETE, EMPTY_QUERY_RESPONSE -> {
-                Expect head = expects.peek();
-                if (head != null && head.kind == Kind.EXECUTE) {
-                    expects.poll();
-                    if (type == COMMAND_COMPLETE && head.requestSeq >= 0) {
-                        s.recording.output(head.requestSeq, PgBackendMessages.commandTag(frame), head.rows, head.deny);
-                    }
-                    if (type == COMMAND_COMPLETE) {
-                        s.masking.completed(head.info);
-                    }
-                    if (head.done != null) {
-                        head.done.run();
-                    }
-                }
-                s.toClient.add(frame);
-            }
-            case READY_FOR_QUERY -> {
-                Expect head;
-                while ((head = expects.poll()) != null && head.kind != Kind.SYNC) {
-                    // replies that never came because of an error before Sync
-                }
-                s.txStatus = frame.getByte(5);
-                if (head != null && s.txStatus == TX_IDLE) {
-                    s.book.transactionEnded(head.syncNo);
-                }
-                s.masking.readyForQuery(s.txStatus);
-                if (s.txStatus == TX_IDLE && expects.isEmpty()) {
-                    txMasks.clear();
-                }
-                s.toClient.add(frame);
-            }
-            case ROW_DESCRIPTION -> {
-                Expect head = expects.peek();
-                boolean forward = true;
-                if (head != null) {
-                    switch (head.kind) {
-                        case DESCRIBE_STATEMENT -> {
-                            StatementBook.Prepared p = s.book.statement(head.name);
-                            if (p != null) {
-                                p.description = RowDescription.decode(frame);
-                            }
-                            expects.poll();
-                            forward = !head.swallow;
-                        }
-                        case DESCRIBE_PORTAL -> {
-                            // the result mask planner reads the columns here, before any DataRow
-                            if (head.portal != null) {
-                                head.portal.description = RowDescription.decode(frame);
-                            }
-                            expects.poll();
-                            forward = !head.swallow;
-                        }
-                        default -> {}
-                    }
-                }
-                if (forward) {
-                    s.toClient.add(frame);
+                if (!onDataRow(frame)) {
+                    return;
                 }
             }
-            case PARSE_COMPLETE, BIND_COMPLETE, NO_DATA -> {
-                Expect head = expects.poll();
-                if (head == null || !(head.swallow || head.converted)) {
-                    s.toClient.add(frame);
-                }
-            }
-            case CLOSE_COMPLETE -> {
-                Expect head = expects.poll();
-                if (head != null && head.done != null) {
-                    head.done.run();
-                }
-                s.toClient.add(frame);
-            }
+            case COMMAND_COMPLETE, EMPTY_QUERY_RESPONSE -> onCompletion(type, frame);
+            case READY_FOR_QUERY -> onReadyForQuery(frame);
+            case ROW_DESCRIPTION -> onRowDescription(frame);
+            case PARSE_COMPLETE, BIND_COMPLETE, NO_DATA -> onParseBindOrNoData(frame);
+            case CLOSE_COMPLETE -> onCloseComplete(frame);
             case PORTAL_SUSPENDED -> {
                 expects.poll();
                 s.toClient.add(frame);
@@ -246,13 +171,9 @@ final class PgReplyQueue {
                 throw new PgProtocolException("unexpected backend message '" + (char) type + "' after startup");
             case NOTICE_RESPONSE -> s.toClient.add(maskMessage(frame, expects.peek()));
             case COPY_OUT_RESPONSE -> {
-                Expect head = expects.peek();
-                if (head != null && !head.masks.isEmpty() && (!head.copyDetectors || CopyGuard.isBinary(frame))) {
-                    // a COPY the guard did not pass as text: its rows cannot be masked
-                    s.fatal(CopyGuard.SQLSTATE, head.copyDetectors ? CopyGuard.BINARY_REFUSED : CopyGuard.REFUSED);
+                if (!onCopyOut(frame)) {
                     return;
                 }
-                s.toClient.add(frame);
             }
             case COPY_DATA -> {
                 Expect head = expects.peek();
@@ -261,6 +182,116 @@ final class PgReplyQueue {
             default -> s.toClient.add(frame); // ParameterDescription, notifications, COPY in and done
         }
         drainSynthetic();
+    }
+
+    /** A row, masked by the head's plan when it has masks. False: the session ended (no plan possible). */
+    private boolean onDataRow(Buffer frame) {
+        Expect head = expects.peek();
+        Buffer out = frame;
+        if (head != null) {
+            head.rows++;
+            if (!head.masks.isEmpty()) {
+                out = mask(head, frame);
+                if (out == null) {
+                    return false;
+                }
+            }
+        }
+        s.toClient.add(out);
+        return true;
+    }
+
+    /** CommandComplete or EmptyQueryResponse: an Execute ended; its output is recorded, its namespace change kept. */
+    private void onCompletion(byte type, Buffer frame) {
+        Expect head = expects.peek();
+        if (head != null && head.kind == Kind.EXECUTE) {
+            expects.poll();
+            if (type == COMMAND_COMPLETE && head.requestSeq >= 0) {
+                s.recording.output(head.requestSeq, PgBackendMessages.commandTag(frame), head.rows, head.deny);
+            }
+            if (type == COMMAND_COMPLETE) {
+                s.masking.completed(head.info);
+            }
+            if (head.done != null) {
+                head.done.run();
+            }
+        }
+        s.toClient.add(frame);
+    }
+
+    /** ReadyForQuery ends everything up to its Sync (replies an error made the backend skip never come). */
+    private void onReadyForQuery(Buffer frame) {
+        Expect head;
+        while ((head = expects.poll()) != null && head.kind != Kind.SYNC) {
+            // replies that never came because of an error before Sync
+        }
+        s.txStatus = frame.getByte(5);
+        if (head != null && s.txStatus == TX_IDLE) {
+            s.book.transactionEnded(head.syncNo);
+        }
+        s.masking.readyForQuery(s.txStatus);
+        if (s.txStatus == TX_IDLE && expects.isEmpty()) {
+            txMasks.clear();
+        }
+        s.toClient.add(frame);
+    }
+
+    /** A RowDescription: kept on the statement or portal described (masking plans from it), kept from the client when the proxy asked. */
+    private void onRowDescription(Buffer frame) {
+        Expect head = expects.peek();
+        boolean forward = true;
+        if (head != null) {
+            switch (head.kind) {
+                case DESCRIBE_STATEMENT -> {
+                    StatementBook.Prepared p = s.book.statement(head.name);
+                    if (p != null) {
+                        p.description = RowDescription.decode(frame);
+                    }
+                    expects.poll();
+                    forward = !head.swallow;
+                }
+                case DESCRIBE_PORTAL -> {
+                    // the result mask planner reads the columns here, before any DataRow
+                    if (head.portal != null) {
+                        head.portal.description = RowDescription.decode(frame);
+                    }
+                    expects.poll();
+                    forward = !head.swallow;
+                }
+                default -> {}
+            }
+        }
+        if (forward) {
+            s.toClient.add(frame);
+        }
+    }
+
+    /** ParseComplete, BindComplete, NoData: kept from the client for the proxy's own messages and converted Describes. */
+    private void onParseBindOrNoData(Buffer frame) {
+        Expect head = expects.poll();
+        if (head == null || !(head.swallow || head.converted)) {
+            s.toClient.add(frame);
+        }
+    }
+
+    private void onCloseComplete(Buffer frame) {
+        Expect head = expects.poll();
+        if (head != null && head.done != null) {
+            head.done.run();
+        }
+        s.toClient.add(frame);
+    }
+
+    /** CopyOutResponse: a COPY the guard did not pass as text ends the session, its rows cannot be masked. */
+    private boolean onCopyOut(Buffer frame) {
+        Expect head = expects.peek();
+        if (head != null && !head.masks.isEmpty() && (!head.copyDetectors || CopyGuard.isBinary(frame))) {
+            // a COPY the guard did not pass as text: its rows cannot be masked
+            s.fatal(CopyGuard.SQLSTATE, head.copyDetectors ? CopyGuard.BINARY_REFUSED : CopyGuard.REFUSED);
+            return false;
+        }
+        s.toClient.add(frame);
+        return true;
     }
 
     /**

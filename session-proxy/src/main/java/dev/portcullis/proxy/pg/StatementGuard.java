@@ -102,8 +102,8 @@ final class StatementGuard {
         exec.deny = true;
         exec.requestSeq = requestSeq;
         s.replies.forward(PgMessages.parse("", denySql(refusal.sqlstate(), refusal.message())), parse);
-        s.replies.forward(PgSession.UNNAMED_BIND, bind);
-        s.replies.forward(PgSession.UNNAMED_EXECUTE, exec);
+        s.replies.forward(PgClientMessages.UNNAMED_BIND, bind);
+        s.replies.forward(PgClientMessages.UNNAMED_EXECUTE, exec);
         if (query) {
             s.replies.forward(PgMessages.sync(), s.replies.sync());
         } else {
