@@ -1,0 +1,214 @@
+package dev.portcullis.proxy.pg;
+
+import static dev.portcullis.proxy.pg.codec.PgProtocol.*;
+
+import dev.portcullis.proxy.config.ProxyConfig;
+import dev.portcullis.proxy.enforcement.Decision;
+import dev.portcullis.proxy.enforcement.DecisionCache;
+import dev.portcullis.proxy.enforcement.MaskRule;
+import dev.portcullis.proxy.enforcement.PolicyInput;
+import dev.portcullis.proxy.enforcement.ReviewHolds;
+import dev.portcullis.proxy.enforcement.ReviewRequests;
+import dev.portcullis.proxy.pg.codec.PgMessages;
+import dev.portcullis.proxy.pg.masking.CopyGuard;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * The statement guard of a session: the policy decision (the proxy's one {@link DecisionCache}), review
+ * ({@link ReviewRequests}), the proxy's own refusals and the deny, raised by the backend from a DO block so
+ * transaction state ends as PostgreSQL's would. Runs on the session's event loop.
+ */
+final class StatementGuard {
+
+    private static final String SQLSTATE_UNDEFINED_PSTATEMENT = "26000";
+    private static final String SQLSTATE_UNDEFINED_CURSOR = "34000";
+    private static final String SQLSTATE_DUPLICATE_PSTATEMENT = "42P05";
+    private static final String SQLSTATE_NAME_TOO_LONG = "42622";
+
+    private final PgSession s;
+
+    StatementGuard(PgSession session) {
+        this.s = session;
+    }
+
+    /** A refusal of the proxy's own, raised by the backend so transaction state ends as PostgreSQL's would. */
+    record Refusal(String sqlstate, String message) {}
+
+    static Refusal refusalOf(SqlCommand command) {
+        String name = command.name();
+        if (name != null && StatementBook.nameTooLong(name)) {
+            return new Refusal(
+                    SQLSTATE_NAME_TOO_LONG,
+                    "names of prepared statements and cursors are limited to " + StatementBook.MAX_NAME_BYTES
+                            + " bytes through Portcullis");
+        }
+        return switch (command.verb()) {
+            case PREPARE ->
+                new Refusal(SQLSTATE_DUPLICATE_PSTATEMENT, quoted("prepared statement", name) + " already exists");
+            case EXECUTE ->
+                new Refusal(SQLSTATE_UNDEFINED_PSTATEMENT, quoted("prepared statement", name) + " does not exist");
+            case FETCH -> new Refusal(SQLSTATE_UNDEFINED_CURSOR, quoted("cursor", name) + " does not exist");
+            case NESTED_EXECUTE ->
+                new Refusal(
+                        SQLSTATE_FEATURE_NOT_SUPPORTED,
+                        "EXECUTE of a prepared statement inside another command is not supported through Portcullis:"
+                                + " run EXECUTE on its own");
+            default ->
+                new Refusal(
+                        SQLSTATE_FEATURE_NOT_SUPPORTED,
+                        "Portcullis cannot read the name of the prepared statement or cursor in this statement:"
+                                + " use a plain or double-quoted identifier");
+        };
+    }
+
+    private static String quoted(String what, String name) {
+        return what + " \"" + name + "\"";
+    }
+
+    /** The verdict of the last {@link #copyRefusal} (null: the statement is no COPY … TO). */
+    CopyGuard.Verdict copyVerdict;
+
+    /**
+     * A {@code COPY … TO} under masks: refused when it reads masked data or asks for binary (COPY's rows have no
+     * RowDescription to mask by), else its rows go through the detectors ({@link #copyVerdict}).
+     */
+    Refusal copyRefusal(List<MaskRule> masks, String statement) {
+        copyVerdict = s.masking
+                .copy(masks, statement, text -> s.analysis.analyzeOne(text, 0, s.scs))
+                .orElse(null);
+        if (copyVerdict == CopyGuard.Verdict.REFUSE) {
+            return new Refusal(CopyGuard.SQLSTATE, CopyGuard.REFUSED);
+        }
+        if (copyVerdict == CopyGuard.Verdict.REFUSE_BINARY) {
+            return new Refusal(CopyGuard.SQLSTATE, CopyGuard.BINARY_REFUSED);
+        }
+        return null;
+    }
+
+    /**
+     * Refuses or denies by having the backend raise the error from a DO block, run as the unnamed
+     * statement, so transaction state ends as PostgreSQL's would. In a Query it ends with the Query's
+     * Sync; in the extended protocol the client's messages up to its Sync are dropped, as PostgreSQL
+     * drops them after an error.
+     */
+    void raise(Refusal refusal, long requestSeq, boolean query) {
+        s.book.forgetUnnamed();
+        PgReplyQueue.Expect parse = new PgReplyQueue.Expect(PgReplyQueue.Kind.PARSE);
+        parse.swallow = true;
+        PgReplyQueue.Expect bind = new PgReplyQueue.Expect(PgReplyQueue.Kind.BIND);
+        bind.swallow = true;
+        PgReplyQueue.Expect exec = new PgReplyQueue.Expect(PgReplyQueue.Kind.EXECUTE);
+        exec.deny = true;
+        exec.requestSeq = requestSeq;
+        s.replies.forward(PgMessages.parse("", denySql(refusal.sqlstate(), refusal.message())), parse);
+        s.replies.forward(PgClientMessages.UNNAMED_BIND, bind);
+        s.replies.forward(PgClientMessages.UNNAMED_EXECUTE, exec);
+        if (query) {
+            s.replies.forward(PgMessages.sync(), s.replies.sync());
+        } else {
+            s.skipUntilSync = true;
+        }
+    }
+
+    static String denySql(String message) {
+        return denySql(SQLSTATE_INSUFFICIENT_PRIVILEGE, message);
+    }
+
+    static String denySql(String sqlstate, String message) {
+        String m = message.replace("$", "");
+        return "DO $portcullis$BEGIN RAISE EXCEPTION USING ERRCODE = '" + sqlstate + "', MESSAGE = $pcm$" + m
+                + "$pcm$; END$portcullis$";
+    }
+
+    static Refusal unknownStatement(String name) {
+        return new Refusal(
+                SQLSTATE_UNDEFINED_PSTATEMENT,
+                name.isEmpty()
+                        ? "unnamed prepared statement does not exist"
+                        : quoted("prepared statement", name) + " does not exist");
+    }
+
+    static Refusal unknownPortal(String name) {
+        return new Refusal(SQLSTATE_UNDEFINED_CURSOR, quoted("portal", name) + " does not exist");
+    }
+
+    /**
+     * Asks policy, or the proxy's one {@link DecisionCache}: keyed by the whole policy input (exact), and by its
+     *
+     * shape only for a decision policy-service scoped {@code shape}; every entry tied to the policy revision.
+     *
+     * @param cacheable false: never cached (the statement names something whose text can change)
+     */
+    void decide(boolean cacheable, JsonObject request, long requestSeq, java.util.function.Consumer<Decision> then) {
+        JsonObject input = PolicyInput.of(
+                s.identity, s.connection, s.id, String.valueOf(s.client.remoteAddress()), s.startedAt, request);
+        ProxyConfig.DecisionCache mode = s.gw.config().pg().decisionCache();
+        DecisionCache.Key key = cacheable && mode != ProxyConfig.DecisionCache.OFF
+                ? DecisionCache.key(input, mode == ProxyConfig.DecisionCache.SHAPE)
+                : null;
+        Decision cached = key == null ? null : s.gw.decisions().get(key);
+        if (cached != null) {
+            s.recording.decision(cached, requestSeq, true);
+            then.accept(cached);
+            return;
+        }
+        s.busy = true;
+        s.gw.policy().decide(input).onComplete(s.session.wrap(ar -> {
+            s.busy = false;
+            if (s.phase == PgSession.Phase.CLOSED) {
+                return;
+            }
+            Decision d = ar.succeeded() ? ar.result() : Decision.failClosed("policy service unavailable");
+            if (key != null) {
+                // reviews, outages and decisions without a revision are not kept (DecisionCache.put)
+                s.gw.decisions().put(key, d, s.gw.config().pg().decisionCacheTtl());
+            } else if (d.revision() != null) {
+                s.gw.decisions().observe(d.revision()); // a new revision still empties the cache
+            }
+            s.recording.decision(d, requestSeq, false);
+            then.accept(d);
+            s.pump();
+        }));
+    }
+
+    void review(
+            JsonObject request,
+            Decision decision,
+            long requestSeq,
+            java.util.function.Consumer<Void> approved,
+            java.util.function.Consumer<String> refused) {
+        s.busy = true;
+        // the hold is registered before review.requested is published (ReviewRequests.open)
+        ReviewRequests.Pending pending = ReviewRequests.open(
+                s.gw.holds(),
+                s.gw.events(),
+                s.recording.recorder(),
+                s.identity,
+                s.connection.name(),
+                s.recording.maskedRequest(request, decision.mask()),
+                decision,
+                requestSeq,
+                s.gw.config().review().timeout());
+        s.pendingReview = pending.reviewId();
+        s.toClient.add(PgMessages.noticeResponse(
+                "01000",
+                "Portcullis: waiting for approval, review " + pending.reviewId()
+                        + (decision.reasons().isEmpty() ? "" : " (" + String.join("; ", decision.reasons()) + ")")));
+        s.flush();
+        pending.outcome().onComplete(s.session.wrap(ar -> {
+            s.pendingReview = null;
+            s.busy = false;
+            if (s.phase == PgSession.Phase.CLOSED) {
+                return;
+            }
+            ReviewHolds.Outcome outcome = ar.succeeded() ? ar.result() : ReviewHolds.Outcome.EXPIRED;
+            if (outcome == ReviewHolds.Outcome.APPROVED) {
+                approved.accept(null);
+            } else {
+                refused.accept(ReviewRequests.refusal(pending.reviewId(), outcome));
+            }
+            s.pump();
+        }));
+    }
+}
