@@ -7,6 +7,7 @@ import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.RecordedRequests;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.ReviewRequests;
+import dev.portcullis.proxy.enforcement.WriteAhead;
 import dev.portcullis.proxy.events.SessionData;
 import io.vertx.core.json.JsonObject;
 import java.io.FilterInputStream;
@@ -155,6 +156,10 @@ final class ProxiedChannel implements Command {
         Decision d = s.decide(policyRequest, requestSeq);
         if (d.action() == Decision.Action.DENY) {
             return refuse(d.message());
+        }
+        // write-ahead: the request and its decision are recorded before anything reaches the target
+        if (!WriteAhead.awaitBlocking(gw.events(), s.recorder, requestSeq, s.recorder.lastSeq())) {
+            return refuse("Portcullis: " + WriteAhead.REFUSAL);
         }
         if (request.sftp() && d.mask().stream().anyMatch(m -> m.detector() != null || m.column() != null)) {
             // file contents are relayed as they are; a decision that asks for masking cannot be honoured
