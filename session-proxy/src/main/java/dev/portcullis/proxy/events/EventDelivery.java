@@ -287,19 +287,19 @@ final class EventDelivery {
             }
             return;
         }
-        if (ack.error() != null) {
-            LOG.errorf(
-                    "Kafka refuses a spooled event for %s for good: %s",
-                    e.key, ack.error().toString());
-            lost++;
-        } else {
-            published++;
-            replayed++;
-        }
-        if (!c.acked.get(e.line)) {
+        if (!c.acked.get(e.line)) { // counted once, however often the line was sent
             c.acked.set(e.line);
             c.ackedCount++;
             spooledKeys.computeIfPresent(e.key, (k, n) -> n <= 1 ? null : n - 1);
+            if (ack.error() != null) {
+                LOG.errorf(
+                        "Kafka refuses a spooled event for %s for good: %s",
+                        e.key, ack.error().toString());
+                lostOne();
+            } else {
+                published++;
+                replayed++;
+            }
         }
         if (ack.error() == null && stalled) {
             unstall(nanos.getAsLong());
