@@ -65,23 +65,7 @@ public class EventPublisher {
             return;
         }
         ProxyConfig.Events ev = config.events();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, Long.toString(ev.linger().toMillis()));
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
-        // send() blocks only for metadata or a full buffer: the buffer is four times the ledger's budget, and a
-        // missing metadata is a stall after sendBlock
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(Math.max(33_554_432L, 4 * ev.bufferBytes())));
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(ev.sendBlock().toMillis()));
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
-        p.put(
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-                Long.toString(3000 + Math.max(3000, ev.linger().toMillis())));
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "session-proxy-events");
+        Properties p = producerConfig(config.kafka().bootstrapServers(), ev.bufferBytes(), ev.linger(), ev.sendBlock());
         EventSpool spool;
         try {
             spool = new EventSpool(Path.of(ev.spoolDir()), ev.spoolMaxBytes(), ev.spoolSegmentBytes());
@@ -94,6 +78,27 @@ public class EventPublisher {
             meters(registry);
         }
         thread = Thread.ofPlatform().name("portcullis-event-publisher").daemon().start(this::run);
+    }
+
+    /**
+     * The producer: {@code acks=all}, idempotent, batched. {@code send()} blocks only for metadata or a full buffer:
+     * the buffer is four times the ledger's budget, and missing metadata is a stall after {@code sendBlock}.
+     */
+    static Properties producerConfig(String bootstrap, long bufferBytes, Duration linger, Duration sendBlock) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, Long.toString(linger.toMillis()));
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(Math.max(33_554_432L, 4 * bufferBytes)));
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(sendBlock.toMillis()));
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(3000 + Math.max(3000, linger.toMillis())));
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "session-proxy-events");
+        return p;
     }
 
     static EventDelivery.Settings settings(ProxyConfig.Events ev) {
