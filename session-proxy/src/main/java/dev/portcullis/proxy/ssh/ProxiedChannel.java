@@ -159,7 +159,7 @@ final class ProxiedChannel implements Command {
         }
         // write-ahead: the request and its decision are recorded before anything reaches the target
         if (!WriteAhead.awaitBlocking(gw.events(), s.recorder, requestSeq, s.recorder.lastSeq())) {
-            return refuse("Portcullis: " + WriteAhead.REFUSAL);
+            return refuse(WriteAhead.REFUSAL);
         }
         if (request.sftp() && d.mask().stream().anyMatch(m -> m.detector() != null || m.column() != null)) {
             // file contents are relayed as they are; a decision that asks for masking cannot be honoured
