@@ -106,30 +106,19 @@ final class EventDelivery {
     private final LongSupplier nanos;
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final ArrayDeque<Event> held = new ArrayDeque<>();
-    private final ArrayDeque<Event> ledger = new ArrayDeque<>();
+    private final EventLedger ledger = new EventLedger();
     /** Per key (session), how many of its lines the spool holds unacknowledged: such a key keeps spooling. */
     private final Map<String, Integer> spooledKeys = new HashMap<>();
 
     private final List<Event> unflushed = new ArrayList<>();
     private long heldBytes;
-    private long ledgerBytes;
-    private int replayInFlight;
     private Cursor cursor;
     private boolean stalled;
     private long stalledAt;
     private long nextProbeAt;
     private boolean spoolFull;
     private long lostThisEpisode;
-    private volatile long published;
-    private volatile long spooled;
-    private volatile long replayed;
-    private volatile long lost;
-    private volatile long stalls;
-    private volatile long heldBytesSeen;
-    private volatile long ledgerBytesSeen;
-    private volatile boolean spoolFullSeen;
-    private volatile boolean stalledSeen;
-    private volatile long spoolBytesSeen;
+    private final DeliveryStats stats = new DeliveryStats();
 
     EventDelivery(Producer<String, String> producer, EventSpool spool, Settings settings, LongSupplier nanos) {
         this.producer = producer;
@@ -166,11 +155,7 @@ final class EventDelivery {
         pumpHeld(now);
         replay(now);
         flushSpool();
-        heldBytesSeen = heldBytes;
-        ledgerBytesSeen = ledgerBytes;
-        spoolFullSeen = spoolFull;
-        stalledSeen = stalled;
-        spoolBytesSeen = spool.bytes();
+        stats.snapshot(heldBytes, ledger.bytes(), spool.bytes(), spoolFull, stalled);
     }
 
     private void admit(Event e) {
@@ -205,7 +190,7 @@ final class EventDelivery {
                     continue;
                 }
             } else {
-                if (ledgerBytes + e.bytes > settings.bufferBytes() && !ledger.isEmpty()) {
+                if (ledger.bytes() + e.bytes > settings.bufferBytes() && !ledger.isEmpty()) {
                     return; // budget used up: wait for acknowledgements (or a stall)
                 }
                 if (!send(e, now)) {
@@ -224,21 +209,14 @@ final class EventDelivery {
         }
         int attempt = ++e.attempt;
         e.sentAt = now;
-        ledger.addLast(e);
-        ledgerBytes += e.bytes;
-        if (e.cursor != null) {
-            replayInFlight++;
-        }
+        e.done = false;
+        ledger.add(e);
         try {
             producer.send(r, (md, ex) -> inbox.add(new Ack(e, attempt, ex)));
             return true;
         } catch (RuntimeException ex) {
             // the producer's own bound (max.block.ms: no metadata, or its buffer full) or a closed producer
-            ledger.removeLast();
-            ledgerBytes -= e.bytes;
-            if (e.cursor != null) {
-                replayInFlight--;
-            }
+            ledger.undoAdd(e);
             stall(now, "send failed: " + ex.getMessage());
             return false;
         }
@@ -254,10 +232,9 @@ final class EventDelivery {
             return; // moved to the spool meanwhile: a late duplicate, which the recorder's dedupe absorbs
         }
         if (ack.error() == null || fatal(ack.error())) {
-            e.done = true;
-            ledgerBytes -= e.bytes;
+            ledger.release(e);
             if (ack.error() == null) {
-                published++;
+                stats.published++;
                 e.listener.recorded(true);
                 if (stalled) {
                     unstall(nanos.getAsLong());
@@ -275,12 +252,7 @@ final class EventDelivery {
 
     private void onReplayAck(Event e, Ack ack) {
         Cursor c = e.cursor;
-        boolean inFlight = !e.done; // false: a stall gave it up already (its line is read again)
-        if (inFlight) {
-            e.done = true;
-            ledgerBytes -= e.bytes;
-            replayInFlight--;
-        }
+        boolean inFlight = ledger.release(e); // false: a stall gave it up already (its line is read again)
         if (ack.error() != null && !fatal(ack.error())) {
             if (inFlight) {
                 stall(nanos.getAsLong(), "replay failed: " + ack.error().getMessage());
@@ -297,8 +269,8 @@ final class EventDelivery {
                         e.key, ack.error().toString());
                 lostOne();
             } else {
-                published++;
-                replayed++;
+                stats.published++;
+                stats.replayed++;
             }
         }
         if (ack.error() == null && stalled) {
@@ -314,10 +286,7 @@ final class EventDelivery {
     }
 
     private void checkStall(long now) {
-        while (!ledger.isEmpty() && ledger.peekFirst().done) {
-            ledger.removeFirst();
-        }
-        Event oldest = ledger.peekFirst();
+        Event oldest = ledger.oldest();
         if (oldest != null && now - oldest.sentAt > settings.stallTimeout().toNanos()) {
             stall(
                     now,
@@ -334,7 +303,7 @@ final class EventDelivery {
         if (!stalled) {
             stalled = true;
             stalledAt = now;
-            stalls++;
+            stats.stalls++;
             LOG.warnf(
                     "Kafka stalled (%s): spooling events to %s until it acknowledges again (%d unacknowledged)",
                     why, spool.dir(), ledger.size());
@@ -345,23 +314,11 @@ final class EventDelivery {
 
     /** Takes every unacknowledged event back (see {@link #stall}). */
     private void unsend() {
-        List<Event> moved = new ArrayList<>();
-        for (Event e : ledger) {
-            if (e.done) {
-                continue;
-            }
-            if (e.cursor != null) {
-                e.done = true;
-                continue;
-            }
-            moved.add(e);
-        }
-        ledger.clear();
-        ledgerBytes = 0;
-        replayInFlight = 0;
+        List<Event> moved = ledger.takeBack();
         for (int i = moved.size() - 1; i >= 0; i--) {
             Event e = moved.get(i);
             e.attempt++; // a late acknowledgement of the old send is ignored
+            e.done = false;
             held.addFirst(e);
             heldBytes += e.bytes;
         }
@@ -391,7 +348,7 @@ final class EventDelivery {
         e.done = true;
         spooledKeys.merge(e.key, 1, Integer::sum);
         unflushed.add(e);
-        spooled++;
+        stats.spooled++;
         return true;
     }
 
@@ -452,10 +409,10 @@ final class EventDelivery {
                     }
                     continue;
                 }
-                if (stalled && (replayInFlight > 0 || now < nextProbeAt)) {
+                if (stalled && (ledger.replaying() > 0 || now < nextProbeAt)) {
                     return;
                 }
-                if (replayInFlight > 0 && ledgerBytes >= settings.bufferBytes()) {
+                if (ledger.replaying() > 0 && ledger.bytes() >= settings.bufferBytes()) {
                     return;
                 }
                 if (c.reader == null) {
@@ -525,7 +482,7 @@ final class EventDelivery {
     }
 
     private void lostOne() {
-        lost++;
+        stats.lost++;
         lostThisEpisode++;
     }
 
@@ -551,52 +508,17 @@ final class EventDelivery {
 
     /** Whether nothing waits in memory: queued, held or unacknowledged. On the publisher thread only. */
     boolean settled() {
-        return inbox.isEmpty() && held.isEmpty() && ledger.stream().allMatch(e -> e.done);
+        return inbox.isEmpty() && held.isEmpty() && ledger.isEmpty();
     }
 
     /** Whether nothing waits: held, unacknowledged, spooled or queued. On the publisher thread only. */
     boolean idle() {
-        return inbox.isEmpty() && held.isEmpty() && ledger.stream().allMatch(e -> e.done) && spool.isEmpty();
+        return inbox.isEmpty() && held.isEmpty() && ledger.isEmpty() && spool.isEmpty();
     }
 
-    long published() {
-        return published;
-    }
-
-    long spooled() {
-        return spooled;
-    }
-
-    long replayed() {
-        return replayed;
-    }
-
-    long lost() {
-        return lost;
-    }
-
-    long stalls() {
-        return stalls;
-    }
-
-    long heldBytes() {
-        return heldBytesSeen;
-    }
-
-    long unacknowledgedBytes() {
-        return ledgerBytesSeen;
-    }
-
-    boolean spoolFull() {
-        return spoolFullSeen;
-    }
-
-    boolean stalled() {
-        return stalledSeen;
-    }
-
-    long spoolBytes() {
-        return spoolBytesSeen;
+    /** Counters and gauges, readable from any thread. */
+    DeliveryStats stats() {
+        return stats;
     }
 
     int queued() {

@@ -111,17 +111,37 @@ public class EventPublisher {
     }
 
     private void meters(MeterRegistry r) {
-        counter(r, "portcullis.events.published", "events Kafka acknowledged", d -> d.published());
-        counter(r, "portcullis.events.spooled", "events written to the spool", d -> d.spooled());
-        counter(r, "portcullis.events.replayed", "spooled events Kafka acknowledged", d -> d.replayed());
-        counter(r, "portcullis.events.lost", "events given up: their request was refused", d -> d.lost());
-        counter(r, "portcullis.events.stalls", "times Kafka stopped acknowledging", d -> d.stalls());
+        counter(
+                r,
+                "portcullis.events.published",
+                "events Kafka acknowledged",
+                d -> d.stats().published());
+        counter(
+                r,
+                "portcullis.events.spooled",
+                "events written to the spool",
+                d -> d.stats().spooled());
+        counter(
+                r,
+                "portcullis.events.replayed",
+                "spooled events Kafka acknowledged",
+                d -> d.stats().replayed());
+        counter(
+                r,
+                "portcullis.events.lost",
+                "events given up: their request was refused",
+                d -> d.stats().lost());
+        counter(
+                r,
+                "portcullis.events.stalls",
+                "times Kafka stopped acknowledging",
+                d -> d.stats().stalls());
         FunctionCounter.builder("portcullis.events.refused.requests", refusedRequests, AtomicLong::get)
                 .description("requests refused because their events could not be recorded")
                 .register(r);
-        gauge(r, "portcullis.events.unacknowledged.bytes", d -> d.unacknowledgedBytes());
-        gauge(r, "portcullis.events.held.bytes", d -> d.heldBytes());
-        gauge(r, "portcullis.events.spool.bytes", d -> d.spoolBytes());
+        gauge(r, "portcullis.events.unacknowledged.bytes", d -> d.stats().unacknowledgedBytes());
+        gauge(r, "portcullis.events.held.bytes", d -> d.stats().heldBytes());
+        gauge(r, "portcullis.events.spool.bytes", d -> d.stats().spoolBytes());
     }
 
     private void counter(MeterRegistry r, String name, String description, ToDoubleFunction<EventDelivery> f) {
@@ -180,8 +200,8 @@ public class EventPublisher {
     /** False while events cannot currently be delivered or spooled (the spool is full, or memory nearly). */
     public boolean canRecord() {
         return delivery == null
-                || (!delivery.spoolFull()
-                        && delivery.heldBytes() < config.events().memoryMaxBytes() / 2);
+                || (!delivery.stats().spoolFull()
+                        && delivery.stats().heldBytes() < config.events().memoryMaxBytes() / 2);
     }
 
     /** Whether requests wait for their events to be recorded before they are forwarded (write-ahead). */
@@ -201,11 +221,11 @@ public class EventPublisher {
 
     /** Events given up (never recorded). */
     public long dropped() {
-        return delivery == null ? 0 : delivery.lost();
+        return delivery == null ? 0 : delivery.stats().lost();
     }
 
     public long published() {
-        return delivery == null ? 0 : delivery.published();
+        return delivery == null ? 0 : delivery.stats().published();
     }
 
     private void run() {

@@ -111,7 +111,7 @@ class EventDeliveryTest {
         step();
 
         assertEquals(Map.of("a", List.of(true)), heard);
-        assertEquals(1, delivery.published());
+        assertEquals(1, delivery.stats().published());
         assertThat(spoolLines()).isEmpty();
     }
 
@@ -132,7 +132,7 @@ class EventDeliveryTest {
         // every unacknowledged event is in the spool, in send order, and counts as recorded
         assertEquals(List.of("a1", "a2", "b1"), spoolLines());
         assertEquals(Map.of("a1", List.of(true), "a2", List.of(true), "b1", List.of(true)), heard);
-        assertTrue(delivery.stalled());
+        assertTrue(delivery.stats().stalled());
         // while stalled, every new event goes behind them, whatever its session
         publish("s3", "c1");
         step();
@@ -152,7 +152,7 @@ class EventDeliveryTest {
         step();
 
         assertEquals(Map.of("a1", List.of(true)), heard); // heard once
-        assertEquals(0, delivery.published());
+        assertEquals(0, delivery.stats().published());
     }
 
     @Test
@@ -174,9 +174,9 @@ class EventDeliveryTest {
         other.step(0);
         producer.errorNext(new TimeoutException("Expiring 1 record(s)"));
         other.step(0);
-        assertTrue(other.stalled());
+        assertTrue(other.stats().stalled());
         assertEquals(List.of(true), b);
-        assertEquals(1, other.spooled());
+        assertEquals(1, other.stats().spooled());
     }
 
     @Test
@@ -206,7 +206,7 @@ class EventDeliveryTest {
         ackAll(); // Kafka answers again
         step();
 
-        assertThat(delivery.stalled()).isFalse();
+        assertThat(delivery.stats().stalled()).isFalse();
         // the rest went out in one round, many in flight at once, not one per acknowledgement
         assertEquals(51, sent().size());
         assertEquals(
@@ -215,7 +215,7 @@ class EventDeliveryTest {
         step();
         step();
         assertThat(spoolLines()).isEmpty(); // every segment acknowledged is deleted
-        assertEquals(50, delivery.replayed());
+        assertEquals(50, delivery.stats().replayed());
     }
 
     @Test
@@ -291,8 +291,8 @@ class EventDeliveryTest {
 
         assertEquals(2, spoolLines().size());
         assertEquals(2, heard.size()); // the two spooled; the others wait
-        assertTrue(delivery.spoolFull());
-        assertEquals(0, delivery.lost());
+        assertTrue(delivery.stats().spoolFull());
+        assertEquals(0, delivery.stats().lost());
 
         advance(RETRY);
         step();
@@ -307,7 +307,7 @@ class EventDeliveryTest {
 
         assertEquals(4, heard.size());
         assertThat(heard.values()).allMatch(h -> h.equals(List.of(true)));
-        assertThat(delivery.spoolFull()).isFalse();
+        assertThat(delivery.stats().spoolFull()).isFalse();
     }
 
     @Test
@@ -325,7 +325,7 @@ class EventDeliveryTest {
         assertEquals(List.of(true), heard.get(big + 1));
         assertEquals(List.of(false), heard.get(big + 2));
         assertEquals(List.of(false), heard.get(big + 3));
-        assertEquals(2, delivery.lost());
+        assertEquals(2, delivery.stats().lost());
     }
 
     @Test

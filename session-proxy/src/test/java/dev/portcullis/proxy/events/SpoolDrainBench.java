@@ -58,9 +58,9 @@ public final class SpoolDrainBench {
                     System::nanoTime);
             long start = System.nanoTime();
             long[] newSession = {0, 0};
-            while (delivery.replayed() < events || !delivery.settled()) {
+            while (delivery.stats().replayed() < events || !delivery.settled()) {
                 delivery.step(TimeUnit.MILLISECONDS.toNanos(5));
-                if (newSession[0] == 0 && delivery.replayed() > events / 10) {
+                if (newSession[0] == 0 && delivery.stats().replayed() > events / 10) {
                     // a session that starts while the drain runs: it must not wait behind it
                     newSession[0] = System.nanoTime();
                     delivery.offer(new EventDelivery.Event(
@@ -71,17 +71,18 @@ public final class SpoolDrainBench {
                             ok -> newSession[1] = System.nanoTime()));
                 }
                 if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(5)) {
-                    throw new IllegalStateException("drain did not finish in 5 minutes: " + delivery.replayed());
+                    throw new IllegalStateException("drain did not finish in 5 minutes: "
+                            + delivery.stats().replayed());
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf(
                     "drained %,d spooled events (%,d bytes) in %.2f s: %,.0f events/s; a new session's event was"
                             + " acknowledged %d ms after it was published, during the drain%n",
-                    delivery.replayed(),
+                    delivery.stats().replayed(),
                     spoolBytes,
                     seconds,
-                    delivery.replayed() / seconds,
+                    delivery.stats().replayed() / seconds,
                     TimeUnit.NANOSECONDS.toMillis(newSession[1] - newSession[0]));
         }
         System.exit(0);
