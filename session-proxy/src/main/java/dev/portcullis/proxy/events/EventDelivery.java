@@ -235,7 +235,7 @@ final class EventDelivery {
             ledger.release(e);
             if (ack.error() == null) {
                 stats.published++;
-                e.listener.recorded(true);
+                tell(e, true);
                 if (stalled) {
                     unstall(nanos.getAsLong());
                 }
@@ -375,10 +375,10 @@ final class EventDelivery {
         }
         for (Event e : unflushed) {
             if (ok) {
-                e.listener.recorded(true);
+                tell(e, true);
             } else {
                 lostOne();
-                e.listener.recorded(false);
+                tell(e, false);
             }
         }
         unflushed.clear();
@@ -471,6 +471,15 @@ final class EventDelivery {
         }
     }
 
+    /** A listener's failure is its own: it must not cost the events and acknowledgements queued behind it. */
+    private static void tell(Event e, boolean ok) {
+        try {
+            e.listener.recorded(ok);
+        } catch (RuntimeException ex) {
+            LOG.errorf(ex, "event listener for %s failed", e.key);
+        }
+    }
+
     /** Gives an event up: its listener hears false; counted, and logged once per episode. */
     private void give(Event e, String why) {
         e.done = true;
@@ -478,7 +487,7 @@ final class EventDelivery {
             LOG.errorf("event for %s not recorded: %s (further losses are counted, not logged)", e.key, why);
         }
         lostOne();
-        e.listener.recorded(false);
+        tell(e, false);
     }
 
     private void lostOne() {
