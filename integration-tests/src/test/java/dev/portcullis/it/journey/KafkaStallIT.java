@@ -8,6 +8,8 @@ import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.devstack.PostgresServer;
 import dev.portcullis.devstack.cli.PortcullisServices;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -33,8 +35,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Issue 15 §0, "no statement without its audit record": Kafka does not stop, it stops answering ({@code SIGSTOP}
  * of dev-stack's Kafka process: its sockets stay open and the producer's {@code send()} keeps succeeding) in the
- * middle of a stream of statements through session-proxy (PostgreSQL JDBC driver), then answers again
- * ({@code SIGCONT}). PostgreSQL's own table of what ran is the judge: every row a statement inserted must be in the
+ * middle of a stream of statements through session-proxy (PostgreSQL JDBC driver) or of SSH commands (OpenSSH),
+ * then answers again ({@code SIGCONT}). PostgreSQL's own table of what ran is the judge: every row a statement inserted must be in the
  * recording, as an allowed request.
  *
  * <p>Each statement inserts a row numbered by the client, so what reached PostgreSQL is read back from PostgreSQL
@@ -138,6 +140,71 @@ class KafkaStallIT {
                     "PORTCULLIS_EVENTS_HOLD_TIMEOUT", ""));
             assertTrue(services.isRunning(PortcullisServices.PROXY));
         }
+    }
+
+    @Test
+    void kafkaPausedAndResumedBetweenSshCommandsEveryCommandThatRanIsRecorded() throws Exception {
+        String agent = "stall-ssh";
+        Broker.CreatedAgent a = broker.createAgent(agent);
+        broker.grant(agent, PortcullisSuite.SSH, "write");
+        secrets.put(agent, a.clientSecret());
+        String token = broker.sessionToken(keycloak.agent(agent, secrets.get(agent)), PortcullisSuite.SSH, "write");
+        Ssh ssh = new Ssh(suite.proxySshPort(), suite.home().resolve("clients"));
+        // the target appends each command's number here: what ran on the target, in the target's own words
+        Path marks = suite.home().resolve("stall-ssh-marks.txt");
+        Files.deleteIfExists(marks);
+        AtomicInteger runs = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<String> failures = new CopyOnWriteArrayList<>();
+        Thread commands = Thread.ofPlatform().name("stall-ssh").start(() -> {
+            for (int n = 1; !stop.get(); n++) {
+                Client.Result r = ssh.run(agent + "@" + PortcullisSuite.SSH, token, "echo " + n + " >> " + marks);
+                runs.incrementAndGet();
+                if (r.exit() != 0) {
+                    failures.add(r.toString());
+                }
+            }
+        });
+        try {
+            Poll.until("5 SSH commands", Duration.ofSeconds(120), () -> runs.get() >= 5 ? true : null);
+            pause(Duration.ofSeconds(6));
+            int after = runs.get() + 5;
+            Poll.until("5 more SSH commands", Duration.ofSeconds(120), () -> runs.get() >= after ? true : null);
+        } finally {
+            stop.set(true);
+            commands.join(TimeUnit.SECONDS.toMillis(90));
+        }
+        assertEquals(List.of(), failures, "SSH commands failed while the spool could take their events");
+
+        Set<Integer> ran = new TreeSet<>();
+        Files.readAllLines(marks).forEach(l -> ran.add(Integer.parseInt(l.trim())));
+        assertEquals(runs.get(), ran.size(), "commands the target ran vs commands the client ran");
+        List<JsonNode> sessions =
+                Poll.until("every SSH session of " + agent + " to be recorded", Duration.ofSeconds(180), () -> {
+                    List<JsonNode> all = recorder.sessions(agent);
+                    return all.size() == runs.get()
+                                    && all.stream()
+                                            .noneMatch(s -> "recording"
+                                                    .equals(s.path("status").asText()))
+                            ? all
+                            : null;
+                });
+        Set<Integer> recorded = new TreeSet<>();
+        Pattern echo = Pattern.compile("^echo (\\d+) >> ");
+        for (JsonNode s : sessions) {
+            Recording rec = recorder.downloadVerified(s.path("session_id").asText());
+            for (Recording.Line req : rec.ofType(EventTypes.SESSION_REQUEST)) {
+                Matcher m = echo.matcher(req.data().path("command").asText());
+                boolean allowed = "allow"
+                        .equals(rec.finalDecision(req.seq())
+                                .map(d -> d.data().path("action").asText())
+                                .orElse("none"));
+                if (m.find() && allowed) {
+                    recorded.add(Integer.parseInt(m.group(1)));
+                }
+            }
+        }
+        assertEquals(ran, recorded, "commands the target ran vs commands in the recordings");
     }
 
     // ------------------------------------------------------------------------------ helpers
