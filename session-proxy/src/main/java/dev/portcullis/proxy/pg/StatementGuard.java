@@ -250,10 +250,29 @@ final class StatementGuard {
             }
             ReviewHolds.Outcome outcome = ar.succeeded() ? ar.result() : ReviewHolds.Outcome.EXPIRED;
             if (outcome == ReviewHolds.Outcome.APPROVED) {
-                approved.accept(null);
-            } else {
-                refused.accept(ReviewRequests.refusal(pending.reviewId(), outcome));
+                // write-ahead again: the approval's decision is recorded before the statement runs
+                s.busy = true;
+                WriteAhead.await(
+                        s.gw.vertx(),
+                        s.gw.events(),
+                        s.recording.recorder(),
+                        requestSeq,
+                        s.recording.recorder().lastSeq(),
+                        s.session.wrap(ok -> {
+                            s.busy = false;
+                            if (s.phase == PgSession.Phase.CLOSED) {
+                                return;
+                            }
+                            if (ok) {
+                                approved.accept(null);
+                            } else {
+                                refused.accept("Portcullis: " + WriteAhead.REFUSAL);
+                            }
+                            s.pump();
+                        }));
+                return;
             }
+            refused.accept(ReviewRequests.refusal(pending.reviewId(), outcome));
             s.pump();
         }));
     }

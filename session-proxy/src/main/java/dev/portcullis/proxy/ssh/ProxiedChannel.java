@@ -166,8 +166,14 @@ final class ProxiedChannel implements Command {
             return refuse("SFTP refused: policy asks for masking and SFTP file contents cannot be masked"
                     + " (a policy that allows sftp must not attach mask rules to it)");
         }
-        if (d.action() == Decision.Action.REVIEW && !awaitReview(s, d, recorded, requestSeq)) {
-            return EXIT_REFUSED;
+        if (d.action() == Decision.Action.REVIEW) {
+            if (!awaitReview(s, d, recorded, requestSeq)) {
+                return EXIT_REFUSED;
+            }
+            // and the approval's decision before the command runs
+            if (!WriteAhead.awaitBlocking(gw.events(), s.recorder, requestSeq, s.recorder.lastSeq())) {
+                return refuse(WriteAhead.REFUSAL);
+            }
         }
         ClientSession session;
         try {
