@@ -190,6 +190,19 @@ public final class PortcullisServices implements AutoCloseable {
         awaitReady(module, timeout);
     }
 
+    /**
+     * Sets (or, with a null value, removes) one environment variable of a service from its next start on: a test
+     * restarts a service with different settings, and puts them back afterwards.
+     */
+    public synchronized void env(String module, String name, String value) {
+        Map<String, String> env = envs.computeIfAbsent(module, m -> serviceEnv(service(m)));
+        if (value == null) {
+            env.remove(name);
+        } else {
+            env.put(name, value);
+        }
+    }
+
     /** Stops one service gracefully (SIGTERM, SIGKILL after {@code grace}). */
     public synchronized void stop(String module, Duration grace) {
         ChildProcess p = running.remove(module);
@@ -311,6 +324,11 @@ public final class PortcullisServices implements AutoCloseable {
             env.put("PORTCULLIS_PG_PORT", Integer.toString(ports.proxyPg()));
             env.put("PORTCULLIS_SSH_PORT", Integer.toString(ports.proxySsh()));
             env.put("PORTCULLIS_PROXY_HTTP_PORT", Integer.toString(ports.proxyHttp()));
+            // the event spool is state, not build output: under the stack's home, where `./mvnw clean` cannot
+            // delete events Kafka has not acknowledged yet
+            env.put(
+                    "PORTCULLIS_EVENTS_SPOOL_DIR",
+                    layout.home().resolve("proxy-spool").toString());
         }
         if (s.module().equals(BROKER)) {
             env.put("PORTCULLIS_BROKER_CLIENT_SECRET", "identity-broker-dev-secret");

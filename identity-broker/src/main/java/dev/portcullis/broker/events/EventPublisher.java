@@ -33,6 +33,9 @@ public class EventPublisher {
 
     private static final Logger LOG = Logger.getLogger(EventPublisher.class);
 
+    /** How long a publish waits for Kafka's acknowledgement before it fails. */
+    public static final java.time.Duration PUBLISH_TIMEOUT = java.time.Duration.ofSeconds(10);
+
     private final MutinyEmitter<String> identityEvents;
     private final MutinyEmitter<String> reviewDecisions;
     private final ObjectMapper json;
@@ -75,8 +78,17 @@ public class EventPublisher {
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                         .withKey(key)
                         .build());
+        // bounded: a Kafka that stops answering must not hang the caller (docs/architecture.md "Delivery, per
+        // producer"); the caller hears a clear failure instead of a success the proxies never learn of
         return emitter.sendMessage(message)
+                .ifNoItem()
+                .after(PUBLISH_TIMEOUT)
+                .failWith(() -> new java.util.concurrent.TimeoutException(
+                        "Kafka did not acknowledge it within " + PUBLISH_TIMEOUT.toSeconds() + " s"))
                 .onFailure()
-                .invoke(e -> LOG.errorf("could not publish %s %s to %s: %s", event.type(), key, topic, e.getMessage()));
+                .transform(e -> new EventNotPublishedException(
+                        "could not publish " + event.type() + " " + key + " to " + topic + ": " + e.getMessage(), e))
+                .onFailure()
+                .invoke(e -> LOG.error(e.getMessage()));
     }
 }

@@ -3,6 +3,7 @@ package dev.portcullis.broker.rest;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.portcullis.broker.events.EventNotPublishedException;
 import dev.portcullis.broker.keycloak.KeycloakException;
 import dev.portcullis.restedge.Problems;
 import io.vertx.core.http.HttpServerRequest;
@@ -11,8 +12,8 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * The broker's own errors as problem details (RFC 9457): a JSON body Jackson read but could not bind, and a failed
- * Keycloak call. Everything else (parameters, validation, authentication, what Quarkus REST raises itself) is
+ * The broker's own errors as problem details (RFC 9457): a JSON body Jackson read but could not bind, a failed
+ * Keycloak call, and an event Kafka did not acknowledge in time (503). Everything else (parameters, validation, authentication, what Quarkus REST raises itself) is
  * mapped by rest-edge's {@link dev.portcullis.restedge.ProblemMappers}.
  */
 public class ProblemMappers {
@@ -32,6 +33,11 @@ public class ProblemMappers {
     private static Response json(JacksonException e, HttpServerRequest request) {
         return Problems.response(
                 Problems.of(400, "the request body is not valid", request.path(), Problems.bodyErrors(e)));
+    }
+
+    @ServerExceptionMapper
+    public Response unpublished(EventNotPublishedException e, HttpServerRequest request) {
+        return Problems.response(Problems.of(503, e.getMessage(), request.path()));
     }
 
     @ServerExceptionMapper

@@ -65,7 +65,7 @@ public interface PolicyConfig {
     }
 
     interface DecisionLog {
-        /** Most decision logs on their way to Kafka at once; more are dropped and counted, never waited for. */
+        /** Most decision logs on their way to Kafka at once; beyond it decisions are refused (503), never waited for. */
         @WithDefault("10000")
         int maxPending();
 

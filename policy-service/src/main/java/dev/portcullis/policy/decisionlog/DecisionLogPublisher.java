@@ -24,11 +24,13 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 /**
- * Sends decision logs without ever holding a decision up. At most
+ * Sends decision logs without ever holding a decision up for Kafka. At most
  * {@code portcullis.policy.decision-log.max-pending} logs are on their way (handed to the channel
- * and not yet acknowledged by Kafka); beyond that, or when Kafka refuses a record, the log is
- * dropped and counted ({@code portcullis_decision_logs_dropped_total}), and readiness reports the
- * loss. The bound is ours, not the connector's internal queues', so it holds whatever they do.
+ * and not yet acknowledged by Kafka); beyond that, {@link #publish} says no and the decision is refused
+ * ({@code portcullis_decision_logs_refused_total}) rather than made without its log. A log Kafka refuses after it
+ * was queued is dropped and counted ({@code portcullis_decision_logs_dropped_total}), at most
+ * {@code max-pending} of them per outage. Either way readiness reports it. The bound is ours, not the connector's
+ * internal queues', so it holds whatever they do.
  *
  * <p>Each record is a CloudEvent in binary mode (contracts' {@code DecisionLog}): the value is the decision log
  * itself, the attributes are {@code ce_*} headers the connector writes from the metadata here.
@@ -49,6 +51,7 @@ public class DecisionLogPublisher {
     private final AtomicInteger pending = new AtomicInteger();
     private final Counter dropped;
     private final Counter sent;
+    private final Counter refused;
     private final AtomicLong lastLossNanos = new AtomicLong();
     private volatile boolean anyLoss;
 
@@ -61,16 +64,20 @@ public class DecisionLogPublisher {
         this.dropped = Counter.builder("portcullis.decision.logs.dropped")
                 .description("Decision logs lost because the buffer was full or Kafka refused them")
                 .register(registry);
+        this.refused = Counter.builder("portcullis.decision.logs.refused")
+                .description("Decisions refused because their log could not be queued for Kafka")
+                .register(registry);
         this.sent = Counter.builder("portcullis.decision.logs.sent")
                 .description("Decision logs acknowledged by Kafka")
                 .register(registry);
     }
 
-    public void publish(DecisionLogEvent event) {
+    /** Queues the log; false (nothing queued, the decision must be refused) when {@code max-pending} are on their way. */
+    public boolean publish(DecisionLogEvent event) {
         if (pending.incrementAndGet() > maxPending) {
             pending.decrementAndGet();
-            lost("more than " + maxPending + " logs pending");
-            return;
+            refusedOne("more than " + maxPending + " logs pending");
+            return false;
         }
         Message<DecisionLogEvent> message = Message.of(
                 event,
@@ -96,10 +103,21 @@ public class DecisionLogPublisher {
                 });
         try {
             emitter.send(message);
+            return true;
         } catch (RuntimeException e) {
-            // emitter buffer full or channel not ready: drop, never wait
+            // emitter buffer full or channel not ready: refuse the decision, never wait
             pending.decrementAndGet();
-            lost("channel refused it");
+            refusedOne("channel refused it");
+            return false;
+        }
+    }
+
+    private void refusedOne(String why) {
+        refused.increment();
+        long previous = lastLossNanos.getAndSet(System.nanoTime());
+        anyLoss = true;
+        if (System.nanoTime() - previous > 10_000_000_000L) {
+            LOG.warnf("decision refused: its log cannot be queued (%s); total refused %d", why, (long) refused.count());
         }
     }
 
@@ -114,6 +132,10 @@ public class DecisionLogPublisher {
 
     public long droppedCount() {
         return (long) dropped.count();
+    }
+
+    public long refusedCount() {
+        return (long) refused.count();
     }
 
     public long sentCount() {

@@ -9,7 +9,10 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Unready while decision logs are being lost (within the configured window of the last loss); named by the topic. */
+/**
+ * Unready while decision logs are being lost or decisions refused for want of one (within the configured window of
+ * the last); named by the topic.
+ */
 @Readiness
 @ApplicationScoped
 public class DecisionLogHealthCheck implements HealthCheck {
@@ -28,6 +31,7 @@ public class DecisionLogHealthCheck implements HealthCheck {
         return HealthCheckResponse.named(Topics.DECISION_LOGS)
                 .status(!losing)
                 .withData("dropped", publisher.droppedCount())
+                .withData("refused", publisher.refusedCount())
                 .withData("sent", publisher.sentCount())
                 .build();
     }

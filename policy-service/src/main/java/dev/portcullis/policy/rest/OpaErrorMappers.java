@@ -1,5 +1,6 @@
 package dev.portcullis.policy.rest;
 
+import dev.portcullis.policy.decisionlog.DecisionLogUnavailableException;
 import dev.portcullis.policy.engine.InvalidInputException;
 import dev.portcullis.policy.engine.PolicyCompileException;
 import dev.portcullis.policy.service.PolicyNotFoundException;
@@ -29,6 +30,11 @@ public class OpaErrorMappers {
     @ServerExceptionMapper
     public Response opa(OpaException e) {
         return error(e.status(), e.code(), e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response unlogged(DecisionLogUnavailableException e) {
+        return error(503, OpaError.INTERNAL_ERROR, e.getMessage());
     }
 
     @ServerExceptionMapper

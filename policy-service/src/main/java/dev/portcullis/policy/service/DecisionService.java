@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.policy.config.PolicyConfig;
 import dev.portcullis.policy.decisionlog.DecisionLogEvent;
 import dev.portcullis.policy.decisionlog.DecisionLogPublisher;
+import dev.portcullis.policy.decisionlog.DecisionLogUnavailableException;
 import dev.portcullis.policy.engine.Evaluation;
 import dev.portcullis.policy.engine.InputNormalizer;
 import dev.portcullis.policy.engine.PolicyEngine;
@@ -54,8 +55,7 @@ public class DecisionService {
         Evaluation evaluation = engine.evaluate(active.current(), normalized, explain);
         long end = System.nanoTime();
         String id = UUID.randomUUID().toString();
-        decisions.get(evaluation.decision().action()).increment();
-        logs.publish(new DecisionLogEvent(
+        boolean logged = logs.publish(new DecisionLogEvent(
                 id,
                 DECISION_PATH,
                 Instant.now(),
@@ -64,6 +64,12 @@ public class DecisionService {
                 evaluation.decision(),
                 evaluation.policyRevision(),
                 end - startNanos));
+        if (!logged) {
+            // no decision without its log (an audit gap): the proxy fails closed on the 503
+            throw new DecisionLogUnavailableException(
+                    "decision refused: its decision log cannot be queued (Kafka is not acknowledging decision logs)");
+        }
+        decisions.get(evaluation.decision().action()).increment();
         return new Outcome(id, evaluation, end - evalStart);
     }
 }

@@ -2,6 +2,7 @@ package dev.portcullis.policy.service;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.contracts.Topics;
@@ -19,8 +20,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Kafka unreachable (a closed port) and a tiny buffer: decisions are still answered, the lost
- * logs are counted in the metric, and readiness reports the loss.
+ * Kafka unreachable (a closed port) and a tiny buffer: decisions are answered while their logs can be queued; beyond
+ * the bound they are refused (503) rather than made without a log, counted in the metric, and readiness reports it.
  */
 @QuarkusTest
 @TestProfile(DecisionLogLossTest.KafkaUnreachable.class)
@@ -57,28 +58,36 @@ class DecisionLogLossTest {
     DecisionLogPublisher publisher;
 
     @Test
-    void decisionsGoOnWhileLogsAreDroppedCountedAndReported() {
+    void decisionsBeyondTheLogBoundAreRefusedNotMadeWithoutALog() {
         given().get("/q/health/ready").then().statusCode(200);
         String token = Tokens.sessionProxy();
-        long start = System.nanoTime();
+        int answered = 0;
+        int refused = 0;
         for (int i = 0; i < 50; i++) {
-            given().auth()
+            var response = given().auth()
                     .oauth2(token)
                     .body("{\"input\": {\"request\": {\"protocol\": \"ssh\", \"command\": \"rm -rf /\"}}}")
-                    .post("/v1/data/portcullis/decision/action")
-                    .then()
-                    .statusCode(200)
-                    .body("result", is("deny"));
+                    .post("/v1/data/portcullis/decision/action");
+            if (response.statusCode() == 200) {
+                response.then().body("result", is("deny"));
+                answered++;
+            } else {
+                response.then()
+                        .statusCode(503)
+                        .body("code", is("internal_error"))
+                        .body("message", org.hamcrest.Matchers.containsString("decision log cannot be queued"));
+                refused++;
+            }
         }
-        System.out.printf("50 decisions with Kafka unreachable took %d ms%n", (System.nanoTime() - start) / 1_000_000);
-        assertTrue(
-                publisher.droppedCount() >= 46,
-                "at most 4 pending, so at least 46 of 50 dropped: " + publisher.droppedCount());
+        // 4 logs pending at most (Kafka never acknowledges): the first 4 decisions are answered, the rest refused
+        assertEquals(4, answered, "decisions answered while their logs could be queued");
+        assertEquals(46, refused);
+        assertTrue(publisher.refusedCount() >= 46, "refused decisions counted: " + publisher.refusedCount());
         given().get("/q/metrics")
                 .then()
                 .statusCode(200)
                 .body(org.hamcrest.Matchers.matchesPattern(
-                        "(?s).*portcullis_decision_logs_dropped_total(\\{[^}]*\\})? [1-9][0-9]*\\.0.*"));
+                        "(?s).*portcullis_decision_logs_refused_total(\\{[^}]*\\})? [1-9][0-9]*\\.0.*"));
         given().get("/q/health/ready")
                 .then()
                 .statusCode(503)

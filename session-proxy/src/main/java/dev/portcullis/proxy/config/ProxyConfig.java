@@ -304,16 +304,73 @@ public interface ProxyConfig {
         Duration timeout();
     }
 
+    /** What a request does when its events cannot be recorded yet (docs/architecture.md "Delivery"). */
+    enum WhenUnrecorded {
+        /** It waits (back-pressure) until they are, at most {@code hold-timeout}, then is refused. */
+        HOLD,
+        /** It is refused as soon as the spool is full. */
+        REFUSE;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     interface Events {
+        /** False only in tests without Kafka: nothing is published and every event counts as recorded. */
         @WithDefault("true")
         boolean enabled();
 
-        /** Where events wait while Kafka is unreachable. */
+        /** Where events wait while Kafka does not acknowledge them ({@code bin/portcullis up}: {@code .portcullis/proxy-spool}). */
         @WithDefault("target/session-proxy-spool")
         String spoolDir();
 
         @WithDefault("104857600")
         long spoolMaxBytes();
+
+        /** The spool's segment size: the replay deletes a segment once all of it is acknowledged. */
+        @WithDefault("8388608")
+        long spoolSegmentBytes();
+
+        /** Bytes of events handed to the producer and not yet acknowledged (the ledger's budget). */
+        @WithDefault("16777216")
+        long bufferBytes();
+
+        /** Bytes of events waiting in memory for the budget or the spool; beyond it events are given up. */
+        @WithDefault("67108864")
+        long memoryMaxBytes();
+
+        /** A Kafka stall: the oldest unacknowledged event is this old. Its session moves to the spool. */
+        @WithDefault("2s")
+        Duration stallTimeout();
+
+        /** While stalled, how often one spooled event is sent as a probe. */
+        @WithDefault("1s")
+        Duration retryInterval();
+
+        /** The producer's {@code max.block.ms}: how long {@code send()} may block the publisher thread. */
+        @WithDefault("500ms")
+        Duration sendBlock();
+
+        /** The producer's {@code linger.ms}: a write-ahead request waits for its batch. */
+        @WithDefault("1ms")
+        Duration linger();
+
+        /**
+         * Write-ahead: a request is forwarded only once its request and decision events are recorded (acknowledged
+         * with {@code acks=all} or spooled). Off only where an unrecorded request is acceptable (benchmarks).
+         */
+        @WithDefault("true")
+        boolean writeAhead();
+
+        /** {@code hold} (back-pressure) or {@code refuse}: see {@link WhenUnrecorded}. */
+        @WithDefault("hold")
+        WhenUnrecorded whenUnrecorded();
+
+        /** How long a held request waits for its events to be recorded before it is refused. */
+        @WithDefault("2m")
+        Duration holdTimeout();
 
         /** Refuse new sessions while events cannot be delivered or spooled. */
         @WithDefault("false")

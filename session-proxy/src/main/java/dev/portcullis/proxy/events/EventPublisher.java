@@ -5,6 +5,9 @@ import dev.portcullis.contracts.events.EventSources;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.contracts.events.ReviewRequested;
 import dev.portcullis.proxy.config.ProxyConfig;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.quarkus.runtime.ShutdownEvent;
@@ -12,31 +15,27 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.io.BufferedWriter;
+import jakarta.inject.Inject;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
 import java.util.Properties;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 /**
- * Publishes CloudEvents to Kafka from one publisher thread, so callers (event loops) only enqueue.
- * The producer batches (linger) for throughput. When Kafka cannot be reached, events go to a
- * bounded on-disk spool (JSON lines) and are replayed in order once it is back; while the spool
- * holds anything, new events are appended behind it so order is kept. Nothing is dropped silently:
- * a full spool is logged as an error and counted, and {@link #canRecord()} turns false.
+ * Publishes CloudEvents to Kafka from one publisher thread, so callers (event loops) only enqueue and never wait on
+ * Kafka. How an event reaches Kafka or the spool, and when it counts as recorded: {@link EventDelivery}
+ * (docs/architecture.md "Delivery", ADR 0023). Nothing is dropped silently: what is given up is counted
+ * ({@code portcullis.events.lost}), logged once per episode, and its {@link Recorded} hears false, so the request it
+ * belongs to is refused rather than run unrecorded.
  *
  * <p>Events are contracts' {@link CloudEvent}; {@link EventJson} writes them on the publisher thread.
  */
@@ -48,54 +47,109 @@ public class EventPublisher {
     private static final Logger LOG = Logger.getLogger(EventPublisher.class);
     static final String TRACEPARENT = "traceparent";
 
-    /**
-     * An event on its way; the JSON is encoded on the publisher thread, not on the caller's event loop.
-     * {@code traceparent}: the W3C trace context of the caller (the session's span), or null.
-     */
-    record Outgoing(String topic, String key, CloudEvent<?> event, String encoded, String traceparent) {
-        Outgoing(String topic, String key, String value, String traceparent) {
-            this(topic, key, null, value, traceparent);
-        }
-
-        String value() {
-            return encoded != null ? encoded : EventJson.encode(event);
-        }
-    }
-
     private final ProxyConfig config;
-    private final BlockingQueue<Outgoing> queue = new ArrayBlockingQueue<>(100_000);
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong published = new AtomicLong();
-    private final Path spool;
-    private final List<Outgoing> failedInFlight = new ArrayList<>();
+    private final AtomicLong refusedRequests = new AtomicLong();
     private volatile boolean running = true;
-    private volatile boolean spoolFull;
-    private KafkaProducer<String, String> producer;
+    private Producer<String, String> producer;
+    private EventDelivery delivery;
     private Thread thread;
-    private long nextReplayAt;
 
     public EventPublisher(ProxyConfig config) {
+        this(config, null);
+    }
+
+    @Inject
+    public EventPublisher(ProxyConfig config, MeterRegistry registry) {
         this.config = config;
-        this.spool = Path.of(config.events().spoolDir()).toAbsolutePath().resolve("events.jsonl");
-        if (config.events().enabled()) {
-            Properties p = new Properties();
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
-            p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-            p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-            p.put(ProducerConfig.ACKS_CONFIG, "all");
-            p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-            p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
-            p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
-            p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "3000");
-            p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
-            p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "6000");
-            p.put(ProducerConfig.CLIENT_ID_CONFIG, "session-proxy-events");
-            producer = new KafkaProducer<>(p);
-            thread = Thread.ofPlatform()
-                    .name("portcullis-event-publisher")
-                    .daemon()
-                    .start(this::run);
+        if (!config.events().enabled()) {
+            return;
         }
+        ProxyConfig.Events ev = config.events();
+        Properties p = producerConfig(config.kafka().bootstrapServers(), ev.bufferBytes(), ev.linger(), ev.sendBlock());
+        EventSpool spool;
+        try {
+            spool = new EventSpool(Path.of(ev.spoolDir()), ev.spoolMaxBytes(), ev.spoolSegmentBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the event spool " + ev.spoolDir(), e);
+        }
+        producer = new KafkaProducer<>(p);
+        delivery = new EventDelivery(producer, spool, settings(ev), System::nanoTime);
+        if (registry != null) {
+            meters(registry);
+        }
+        thread = Thread.ofPlatform().name("portcullis-event-publisher").daemon().start(this::run);
+    }
+
+    /**
+     * The producer: {@code acks=all}, idempotent, batched. {@code send()} blocks only for metadata or a full buffer:
+     * the buffer is four times the ledger's budget, and missing metadata is a stall after {@code sendBlock}.
+     */
+    static Properties producerConfig(String bootstrap, long bufferBytes, Duration linger, Duration sendBlock) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, Long.toString(linger.toMillis()));
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(Math.max(33_554_432L, 4 * bufferBytes)));
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(sendBlock.toMillis()));
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(3000 + Math.max(3000, linger.toMillis())));
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "session-proxy-events");
+        return p;
+    }
+
+    static EventDelivery.Settings settings(ProxyConfig.Events ev) {
+        return new EventDelivery.Settings(
+                ev.bufferBytes(),
+                ev.memoryMaxBytes(),
+                ev.stallTimeout(),
+                ev.retryInterval(),
+                ev.whenUnrecorded() == ProxyConfig.WhenUnrecorded.REFUSE);
+    }
+
+    private void meters(MeterRegistry r) {
+        counter(
+                r,
+                "portcullis.events.published",
+                "events Kafka acknowledged",
+                d -> d.stats().published());
+        counter(
+                r,
+                "portcullis.events.spooled",
+                "events written to the spool",
+                d -> d.stats().spooled());
+        counter(
+                r,
+                "portcullis.events.replayed",
+                "spooled events Kafka acknowledged",
+                d -> d.stats().replayed());
+        counter(
+                r,
+                "portcullis.events.lost",
+                "events given up: their request was refused",
+                d -> d.stats().lost());
+        counter(
+                r,
+                "portcullis.events.stalls",
+                "times Kafka stopped acknowledging",
+                d -> d.stats().stalls());
+        FunctionCounter.builder("portcullis.events.refused.requests", refusedRequests, AtomicLong::get)
+                .description("requests refused because their events could not be recorded")
+                .register(r);
+        gauge(r, "portcullis.events.unacknowledged.bytes", d -> d.stats().unacknowledgedBytes());
+        gauge(r, "portcullis.events.held.bytes", d -> d.stats().heldBytes());
+        gauge(r, "portcullis.events.spool.bytes", d -> d.stats().spoolBytes());
+    }
+
+    private void counter(MeterRegistry r, String name, String description, ToDoubleFunction<EventDelivery> f) {
+        FunctionCounter.builder(name, delivery, f).description(description).register(r);
+    }
+
+    private void gauge(MeterRegistry r, String name, ToDoubleFunction<EventDelivery> f) {
+        Gauge.builder(name, delivery, f).baseUnit("bytes").register(r);
     }
 
     /** {@code review.requested} (review-requests): keyed by and about its review. */
@@ -114,14 +168,19 @@ public class EventPublisher {
 
     /** Non-blocking; safe on an event loop. {@code event} is encoded later, so the caller must not change its data. */
     public void publish(String topic, String key, CloudEvent<?> event) {
-        if (!config.events().enabled()) {
+        publish(topic, key, event, Recorded.IGNORED);
+    }
+
+    /**
+     * Non-blocking; {@code recorded} hears once, on the publisher thread, whether the event is recorded
+     * (acknowledged or spooled). With events disabled (tests without Kafka) it hears true at once.
+     */
+    public void publish(String topic, String key, CloudEvent<?> event, Recorded recorded) {
+        if (delivery == null) {
+            recorded.recorded(true);
             return;
         }
-        // the event must not be changed by the caller once published (every caller builds a fresh one)
-        if (!queue.offer(new Outgoing(topic, key, event, null, traceparent()))) {
-            long n = dropped.incrementAndGet();
-            LOG.errorf("event queue full: event %s of %s not recorded (%d so far)", event.type(), key, n);
-        }
+        delivery.offer(new EventDelivery.Event(topic, key, () -> EventJson.encode(event), traceparent(), recorded));
     }
 
     /**
@@ -138,178 +197,57 @@ public class EventPublisher {
         return value[0];
     }
 
-    private static ProducerRecord<String, String> record(String topic, String key, String value, String traceparent) {
-        ProducerRecord<String, String> r = new ProducerRecord<>(topic, key, value);
-        if (traceparent != null) {
-            r.headers().add(TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
-        }
-        return r;
-    }
-
-    /** False when events cannot currently be delivered or spooled. */
+    /** False while events cannot currently be delivered or spooled (the spool is full, or memory nearly). */
     public boolean canRecord() {
-        return !spoolFull && queue.remainingCapacity() > 1000;
+        return delivery == null
+                || (!delivery.stats().spoolFull()
+                        && delivery.stats().heldBytes() < config.events().memoryMaxBytes() / 2);
     }
 
+    /** Whether requests wait for their events to be recorded before they are forwarded (write-ahead). */
+    public boolean writeAhead() {
+        return delivery != null && config.events().writeAhead();
+    }
+
+    /** How long a request waits for its events to be recorded before it is refused. */
+    public Duration holdTimeout() {
+        return config.events().holdTimeout();
+    }
+
+    /** Counts a request refused because its events could not be recorded (a metric, see {@link #meters}). */
+    public void requestRefused() {
+        refusedRequests.incrementAndGet();
+    }
+
+    /** Events given up (never recorded). */
     public long dropped() {
-        return dropped.get();
+        return delivery == null ? 0 : delivery.stats().lost();
     }
 
     public long published() {
-        return published.get();
+        return delivery == null ? 0 : delivery.stats().published();
     }
 
     private void run() {
-        while (running || !queue.isEmpty()) {
-            try {
-                Outgoing o = queue.poll(100, TimeUnit.MILLISECONDS);
-                List<Outgoing> failed;
-                synchronized (failedInFlight) {
-                    failed = failedInFlight.isEmpty() ? List.of() : new ArrayList<>(failedInFlight);
-                    failedInFlight.clear();
-                }
-                for (Outgoing f : failed) {
-                    appendToSpool(f);
-                }
-                if (Files.exists(spool)) {
-                    if (o != null) {
-                        appendToSpool(o);
-                        queue.drainTo(new SpoolSink(), 10_000);
-                    }
-                    replaySpool();
-                } else if (o != null) {
-                    send(o);
-                    List<Outgoing> batch = new ArrayList<>();
-                    queue.drainTo(batch, 10_000);
-                    batch.forEach(this::send);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                LOG.errorf("event publisher: %s", e.toString());
-            }
-        }
-    }
-
-    private final class SpoolSink extends java.util.AbstractCollection<Outgoing> {
-        @Override
-        public boolean add(Outgoing o) {
-            appendToSpool(o);
-            return true;
-        }
-
-        @Override
-        public java.util.Iterator<Outgoing> iterator() {
-            return java.util.Collections.emptyIterator();
-        }
-
-        @Override
-        public int size() {
-            return 0;
-        }
-    }
-
-    private void send(Outgoing pending) {
-        Outgoing o = pending.encoded() != null
-                ? pending
-                : new Outgoing(pending.topic(), pending.key(), pending.value(), pending.traceparent());
         try {
-            producer.send(record(o.topic, o.key, o.encoded, o.traceparent), (md, e) -> {
-                if (e != null) {
-                    synchronized (failedInFlight) {
-                        failedInFlight.add(o);
-                    }
-                } else {
-                    published.incrementAndGet();
+            while (running) {
+                try {
+                    delivery.step(TimeUnit.MILLISECONDS.toNanos(50));
+                } catch (RuntimeException e) {
+                    // a bug, not Kafka (EventDelivery handles its failures): keep publishing what can be
+                    LOG.errorf(e, "event publisher");
                 }
-            });
+            }
+            // shutting down: give the producer a moment for what is in flight, then spool the rest
+            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (!delivery.settled() && System.nanoTime() < deadline) {
+                delivery.step(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            delivery.spoolRemaining();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            LOG.warnf("Kafka unavailable (%s): spooling events to %s", e.getMessage(), spool);
-            appendToSpool(o);
-        }
-    }
-
-    private void appendToSpool(Outgoing o) {
-        try {
-            Files.createDirectories(spool.getParent());
-            if (Files.exists(spool) && Files.size(spool) > config.events().spoolMaxBytes()) {
-                spoolFull = true;
-                long n = dropped.incrementAndGet();
-                LOG.errorf(
-                        "event spool %s is full (%d bytes): event for %s not recorded (%d so far)",
-                        spool, config.events().spoolMaxBytes(), o.key, n);
-                return;
-            }
-            JsonObject spooled =
-                    new JsonObject().put("topic", o.topic).put("key", o.key).put("value", o.value());
-            if (o.traceparent != null) {
-                spooled.put(TRACEPARENT, o.traceparent);
-            }
-            String line = spooled.encode() + "\n";
-            Files.writeString(
-                    spool, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            spoolFull = true;
-            long n = dropped.incrementAndGet();
-            LOG.errorf("cannot write event spool %s: %s (%d events not recorded)", spool, e.getMessage(), n);
-        }
-    }
-
-    private void replaySpool() {
-        long now = System.currentTimeMillis();
-        if (now < nextReplayAt) {
-            return;
-        }
-        nextReplayAt = now + 1000;
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(spool, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            LOG.errorf("cannot read event spool %s: %s", spool, e.getMessage());
-            return;
-        }
-        int sent = 0;
-        try {
-            for (String line : lines) {
-                if (line.isBlank()) {
-                    sent++;
-                    continue;
-                }
-                JsonObject j = new JsonObject(line);
-                producer.send(record(
-                                j.getString("topic"),
-                                j.getString("key"),
-                                j.getString("value"),
-                                j.getString(TRACEPARENT)))
-                        .get(5, TimeUnit.SECONDS);
-                published.incrementAndGet();
-                sent++;
-            }
-        } catch (Exception e) {
-            LOG.debugf("Kafka still unavailable: %s", e.getMessage());
-        }
-        try {
-            if (sent == lines.size()) {
-                Files.delete(spool);
-                spoolFull = false;
-                LOG.infof("event spool replayed: %d events delivered", sent);
-            } else if (sent > 0) {
-                Path tmp = spool.resolveSibling("events.jsonl.tmp");
-                try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                    for (String l : lines.subList(sent, lines.size())) {
-                        w.write(l);
-                        w.write('\n');
-                    }
-                }
-                Files.move(
-                        tmp,
-                        spool,
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            }
-        } catch (IOException e) {
-            LOG.errorf("cannot rewrite event spool %s: %s", spool, e.getMessage());
+            LOG.errorf(e, "event publisher: shutting down");
         }
     }
 
@@ -317,11 +255,11 @@ public class EventPublisher {
         running = false;
         if (thread != null) {
             try {
-                thread.join(5000);
+                thread.join(10_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            producer.close(java.time.Duration.ofSeconds(5));
+            producer.close(Duration.ofSeconds(1));
         }
     }
 }

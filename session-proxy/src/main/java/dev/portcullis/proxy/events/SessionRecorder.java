@@ -4,6 +4,10 @@ import dev.portcullis.contracts.Topics;
 import dev.portcullis.contracts.events.CloudEvent;
 import dev.portcullis.contracts.events.EventTypes;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -12,6 +16,10 @@ import org.jboss.logging.Logger;
  * {@code session.ended} is the last one: what a session's threads still report after it (a relay
  * that notices only afterwards that the kill switch closed its channel) is logged, not recorded.
  * Protocol-neutral; safe to call from any thread.
+ *
+ * <p>It also knows which of its events are recorded (acknowledged by Kafka or spooled, {@link Recorded}), so a
+ * protocol can forward a request only once its request and decision events are: {@link #whenRecorded}
+ * (write-ahead, docs/architecture.md "Delivery").
  */
 public final class SessionRecorder {
 
@@ -20,7 +28,15 @@ public final class SessionRecorder {
     /** Where the events go: {@link EventPublisher#publish} (a seam for unit tests). */
     interface Sink {
         void publish(String topic, String key, CloudEvent<?> event);
+
+        /** Publishes and says whether the event is recorded; a test's sink records at once. */
+        default void publish(String topic, String key, CloudEvent<?> event, Recorded recorded) {
+            publish(topic, key, event);
+            recorded.recorded(true);
+        }
     }
+
+    private record Waiter(long from, long to, Consumer<Boolean> then) {}
 
     private final Sink events;
     private final String sessionId;
@@ -29,9 +45,31 @@ public final class SessionRecorder {
     private long seq;
     private int requests;
     private boolean ended;
+    /** Every seq below it is recorded or given up. */
+    private long resolvedBelow;
+    /** Seqs at or above {@link #resolvedBelow} already resolved (out of order: rare). */
+    private final TreeSet<Long> resolvedEarly = new TreeSet<>();
+    /** Seqs given up: the publisher could not record them. */
+    private final TreeSet<Long> lost = new TreeSet<>();
+
+    private final List<Waiter> waiters = new ArrayList<>();
 
     public SessionRecorder(EventPublisher events, String sessionId, String agent, String connection) {
-        this(events::publish, sessionId, agent, connection);
+        this(
+                new Sink() {
+                    @Override
+                    public void publish(String topic, String key, CloudEvent<?> event) {
+                        events.publish(topic, key, event);
+                    }
+
+                    @Override
+                    public void publish(String topic, String key, CloudEvent<?> event, Recorded recorded) {
+                        events.publish(topic, key, event, recorded);
+                    }
+                },
+                sessionId,
+                agent,
+                connection);
     }
 
     SessionRecorder(Sink events, String sessionId, String agent, String connection) {
@@ -59,8 +97,69 @@ public final class SessionRecorder {
         events.publish(
                 Topics.SESSION_EVENTS,
                 sessionId,
-                EventPublisher.sessionEvent(type, sessionId, s, agent, connection, data));
+                EventPublisher.sessionEvent(type, sessionId, s, agent, connection, data),
+                ok -> resolved(s, ok));
         return s;
+    }
+
+    /** The seq of the last event emitted, -1 before the first. */
+    public synchronized long lastSeq() {
+        return seq - 1;
+    }
+
+    /**
+     * Calls {@code then} once every event from {@code fromSeq} to {@code toSeq} is resolved: true when all of them
+     * are recorded, false when one was given up. Calls it at once (on this thread) when they are resolved already,
+     * else on the publisher's thread: hand real work to your own. A range below 0 (nothing emitted) is recorded.
+     */
+    public void whenRecorded(long fromSeq, long toSeq, Consumer<Boolean> then) {
+        boolean now;
+        boolean ok;
+        synchronized (this) {
+            now = toSeq < resolvedBelow;
+            ok = now && recordedBetween(fromSeq, toSeq);
+            if (!now) {
+                waiters.add(new Waiter(fromSeq, toSeq, then));
+            }
+        }
+        if (now) {
+            then.accept(ok);
+        }
+    }
+
+    private boolean recordedBetween(long fromSeq, long toSeq) {
+        Long firstLost = lost.ceiling(fromSeq);
+        return firstLost == null || firstLost > toSeq;
+    }
+
+    private void resolved(long s, boolean ok) {
+        List<Waiter> ready = new ArrayList<>();
+        List<Boolean> results = new ArrayList<>();
+        synchronized (this) {
+            if (!ok) {
+                lost.add(s);
+            }
+            if (s == resolvedBelow) {
+                resolvedBelow++;
+                while (!resolvedEarly.isEmpty() && resolvedEarly.first() == resolvedBelow) {
+                    resolvedEarly.pollFirst();
+                    resolvedBelow++;
+                }
+            } else if (s > resolvedBelow) {
+                resolvedEarly.add(s);
+            }
+            for (var it = waiters.iterator(); it.hasNext(); ) {
+                Waiter w = it.next();
+                if (w.to() < resolvedBelow) {
+                    it.remove();
+                    ready.add(w);
+                    results.add(recordedBetween(w.from(), w.to()));
+                }
+            }
+        }
+        for (int i = 0; i < ready.size(); i++) {
+            ready.get(i).then().accept(results.get(i));
+        }
     }
 
     /** How many {@code session.request} events so far. */

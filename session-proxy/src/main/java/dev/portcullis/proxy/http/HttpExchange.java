@@ -11,6 +11,7 @@ import dev.portcullis.proxy.enforcement.RecordedRequests;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.ReviewRequests;
 import dev.portcullis.proxy.enforcement.SessionContext;
+import dev.portcullis.proxy.enforcement.WriteAhead;
 import dev.portcullis.proxy.events.SessionData;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -188,9 +189,29 @@ final class HttpExchange {
                     }
                 }
                 case REVIEW -> review(d, recorded);
-                case ALLOW -> forward(d);
+                case ALLOW -> forwardRecorded(d);
             }
         }));
+    }
+
+    /** Write-ahead: forwarded once the request and its decision are recorded, else refused (503). */
+    private void forwardRecorded(Decision d) {
+        WriteAhead.await(
+                gw.vertx(),
+                gw.events(),
+                session.recorder,
+                requestSeq,
+                session.recorder.lastSeq(),
+                session.context.wrap(ok -> {
+                    if (client.isClosed()) {
+                        return;
+                    }
+                    if (ok) {
+                        forward(d);
+                    } else {
+                        fail(503, "ServiceUnavailable", "Portcullis: " + WriteAhead.REFUSAL);
+                    }
+                }));
     }
 
     private void review(Decision d, JsonObject recorded) {
@@ -214,7 +235,7 @@ final class HttpExchange {
             ReviewHolds.Outcome outcome = ar.succeeded() ? ar.result() : ReviewHolds.Outcome.EXPIRED;
             if (outcome == ReviewHolds.Outcome.APPROVED) {
                 req.response().putHeader("Portcullis-Review", pending.reviewId());
-                forward(d);
+                forwardRecorded(d);
             } else {
                 fail(403, "Forbidden", "Portcullis: " + ReviewRequests.refusal(pending.reviewId(), outcome));
             }

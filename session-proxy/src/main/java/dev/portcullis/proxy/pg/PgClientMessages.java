@@ -90,7 +90,7 @@ final class PgClientMessages {
             return;
         }
         // a statement naming a prepared statement or cursor is decided on what it names now: never cached
-        s.guard.decide(cacheable, request, requestSeq, decision -> {
+        s.guard.decide(cacheable, true, request, requestSeq, decision -> {
             switch (decision.action()) {
                 case ALLOW -> runQuery(steps, sql, decision.mask(), requestSeq);
                 case DENY ->
@@ -359,7 +359,7 @@ final class PgClientMessages {
             return;
         }
         // a statement naming a prepared statement or cursor is decided on what it names now: never cached
-        s.guard.decide(command.verb() == SqlCommand.Verb.OTHER, request, requestSeq, decision -> {
+        s.guard.decide(command.verb() == SqlCommand.Verb.OTHER, false, request, requestSeq, decision -> {
             switch (decision.action()) {
                 case ALLOW -> allowBind(frame, bind, prepared, step, decision, requestSeq);
                 case DENY ->

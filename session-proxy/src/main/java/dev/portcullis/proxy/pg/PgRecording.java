@@ -68,8 +68,9 @@ final class PgRecording {
         return r;
     }
 
-    void decision(Decision d, long requestSeq, boolean cached) {
-        emit(
+    /** The decision's seq (-1: nothing recorded yet). */
+    long decision(Decision d, long requestSeq, boolean cached) {
+        return emit(
                 EventTypes.SESSION_DECISION,
                 SessionData.decision(requestSeq, d.action().wire(), d.reasons(), d.rules(), d.decisionId(), cached));
     }

@@ -9,6 +9,7 @@ import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.PolicyInput;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.ReviewRequests;
+import dev.portcullis.proxy.enforcement.WriteAhead;
 import dev.portcullis.proxy.pg.codec.PgMessages;
 import dev.portcullis.proxy.pg.masking.CopyGuard;
 import io.vertx.core.json.JsonObject;
@@ -138,9 +139,18 @@ final class StatementGuard {
      *
      * shape only for a decision policy-service scoped {@code shape}; every entry tied to the policy revision.
      *
+     * <p>Write-ahead: {@code then} runs only once the request and its decision are recorded ({@link WriteAhead});
+     * a statement whose events cannot be recorded is refused ({@value #SQLSTATE_UNRECORDED}) and never runs.
+     *
      * @param cacheable false: never cached (the statement names something whose text can change)
+     * @param query true for a simple Query, false for the extended protocol (how a refusal ends)
      */
-    void decide(boolean cacheable, JsonObject request, long requestSeq, java.util.function.Consumer<Decision> then) {
+    void decide(
+            boolean cacheable,
+            boolean query,
+            JsonObject request,
+            long requestSeq,
+            java.util.function.Consumer<Decision> then) {
         JsonObject input = PolicyInput.of(
                 s.identity, s.connection, s.id, String.valueOf(s.client.remoteAddress()), s.startedAt, request);
         ProxyConfig.DecisionCache mode = s.gw.config().pg().decisionCache();
@@ -149,8 +159,8 @@ final class StatementGuard {
                 : null;
         Decision cached = key == null ? null : s.gw.decisions().get(key);
         if (cached != null) {
-            s.recording.decision(cached, requestSeq, true);
-            then.accept(cached);
+            long decisionSeq = s.recording.decision(cached, requestSeq, true);
+            afterRecorded(requestSeq, decisionSeq, query, () -> then.accept(cached));
             return;
         }
         s.busy = true;
@@ -166,10 +176,46 @@ final class StatementGuard {
             } else if (d.revision() != null) {
                 s.gw.decisions().observe(d.revision()); // a new revision still empties the cache
             }
-            s.recording.decision(d, requestSeq, false);
-            then.accept(d);
+            long decisionSeq = s.recording.decision(d, requestSeq, false);
+            afterRecorded(requestSeq, decisionSeq, query, () -> then.accept(d));
             s.pump();
         }));
+    }
+
+    /** PostgreSQL's insufficient_resources: the proxy's event log cannot take the statement's record. */
+    static final String SQLSTATE_UNRECORDED = "53000";
+
+    /**
+     * Runs {@code then} once events {@code requestSeq}..{@code decisionSeq} are recorded: at once when they are
+     * (or write-ahead is off), else later with the session busy meanwhile, so its next messages wait (the client
+     * is held: back-pressure). Not recorded within the hold timeout: the statement is refused instead.
+     */
+    private void afterRecorded(long requestSeq, long decisionSeq, boolean query, Runnable then) {
+        int[] state = {0}; // 0: await has not returned yet, 1: ran at once, 2: waiting (the callback comes later)
+        WriteAhead.await(
+                s.gw.vertx(), s.gw.events(), s.recording.recorder(), requestSeq, decisionSeq, s.session.wrap(ok -> {
+                    boolean async = state[0] == 2;
+                    if (!async) {
+                        state[0] = 1;
+                    } else {
+                        s.busy = false;
+                        if (s.phase == PgSession.Phase.CLOSED) {
+                            return;
+                        }
+                    }
+                    if (ok) {
+                        then.run();
+                    } else {
+                        raise(new Refusal(SQLSTATE_UNRECORDED, "Portcullis: " + WriteAhead.REFUSAL), requestSeq, query);
+                    }
+                    if (async) {
+                        s.pump();
+                    }
+                }));
+        if (state[0] == 0) {
+            state[0] = 2;
+            s.busy = true;
+        }
     }
 
     void review(
@@ -204,10 +250,29 @@ final class StatementGuard {
             }
             ReviewHolds.Outcome outcome = ar.succeeded() ? ar.result() : ReviewHolds.Outcome.EXPIRED;
             if (outcome == ReviewHolds.Outcome.APPROVED) {
-                approved.accept(null);
-            } else {
-                refused.accept(ReviewRequests.refusal(pending.reviewId(), outcome));
+                // write-ahead again: the approval's decision is recorded before the statement runs
+                s.busy = true;
+                WriteAhead.await(
+                        s.gw.vertx(),
+                        s.gw.events(),
+                        s.recording.recorder(),
+                        requestSeq,
+                        s.recording.recorder().lastSeq(),
+                        s.session.wrap(ok -> {
+                            s.busy = false;
+                            if (s.phase == PgSession.Phase.CLOSED) {
+                                return;
+                            }
+                            if (ok) {
+                                approved.accept(null);
+                            } else {
+                                refused.accept("Portcullis: " + WriteAhead.REFUSAL);
+                            }
+                            s.pump();
+                        }));
+                return;
             }
+            refused.accept(ReviewRequests.refusal(pending.reviewId(), outcome));
             s.pump();
         }));
     }

@@ -7,6 +7,7 @@ import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.RecordedRequests;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.ReviewRequests;
+import dev.portcullis.proxy.enforcement.WriteAhead;
 import dev.portcullis.proxy.events.SessionData;
 import io.vertx.core.json.JsonObject;
 import java.io.FilterInputStream;
@@ -156,13 +157,23 @@ final class ProxiedChannel implements Command {
         if (d.action() == Decision.Action.DENY) {
             return refuse(d.message());
         }
+        // write-ahead: the request and its decision are recorded before anything reaches the target
+        if (!WriteAhead.awaitBlocking(gw.events(), s.recorder, requestSeq, s.recorder.lastSeq())) {
+            return refuse(WriteAhead.REFUSAL);
+        }
         if (request.sftp() && d.mask().stream().anyMatch(m -> m.detector() != null || m.column() != null)) {
             // file contents are relayed as they are; a decision that asks for masking cannot be honoured
             return refuse("SFTP refused: policy asks for masking and SFTP file contents cannot be masked"
                     + " (a policy that allows sftp must not attach mask rules to it)");
         }
-        if (d.action() == Decision.Action.REVIEW && !awaitReview(s, d, recorded, requestSeq)) {
-            return EXIT_REFUSED;
+        if (d.action() == Decision.Action.REVIEW) {
+            if (!awaitReview(s, d, recorded, requestSeq)) {
+                return EXIT_REFUSED;
+            }
+            // and the approval's decision before the command runs
+            if (!WriteAhead.awaitBlocking(gw.events(), s.recorder, requestSeq, s.recorder.lastSeq())) {
+                return refuse(WriteAhead.REFUSAL);
+            }
         }
         ClientSession session;
         try {

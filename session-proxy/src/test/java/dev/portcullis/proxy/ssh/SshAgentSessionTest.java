@@ -11,6 +11,7 @@ import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.config.ProxyConfig;
 import dev.portcullis.proxy.enforcement.SessionRegistry;
 import dev.portcullis.proxy.events.EventPublisher;
+import dev.portcullis.proxy.events.Recorded;
 import io.vertx.core.json.JsonObject;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
@@ -34,8 +35,9 @@ class SshAgentSessionTest {
         ProxyConfig config = stub(ProxyConfig.class, Map.of("events", events));
         EventPublisher publisher = new EventPublisher(config) {
             @Override
-            public void publish(String topic, String key, CloudEvent<?> event) {
+            public void publish(String topic, String key, CloudEvent<?> event, Recorded recorded) {
                 published.add(event);
+                recorded.recorded(true);
             }
         };
         // MINA runs the server's close listener when the session is disconnected; SshProxyServer's

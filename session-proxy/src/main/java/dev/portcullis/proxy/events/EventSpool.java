@@ -1,0 +1,189 @@
+package dev.portcullis.proxy.events;
+
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * The on-disk spool of events Kafka has not acknowledged (docs/architecture.md "Delivery"): a directory of
+ * segment files of JSON lines ({@code topic}, {@code key}, {@code value}, {@code traceparent}), appended to one
+ * at a time and replayed whole, oldest first. A segment is never rewritten: the replay reads a sealed segment once,
+ * front to back, and deletes it when all its lines are acknowledged; the active one is sealed when the replay has
+ * caught up with it. An appended line counts as recorded once it is flushed to the operating system ({@link
+ * #flush}), which a {@code kill -9} of the proxy does not lose (a power cut may).
+ *
+ * <p>Used by the publisher thread only; not thread-safe. A spool left by an earlier run is replayed first (its
+ * segments, and a single {@code events.jsonl} of older versions).
+ */
+final class EventSpool implements AutoCloseable {
+
+    static final String SUFFIX = ".jsonl";
+    private static final String LEGACY = "events.jsonl";
+
+    /** A line of a segment, as appended. */
+    record Line(String topic, String key, String value, String traceparent) {
+        String encode() {
+            JsonObject j = new JsonObject().put("topic", topic).put("key", key).put("value", value);
+            if (traceparent != null) {
+                j.put(EventPublisher.TRACEPARENT, traceparent);
+            }
+            return j.encode();
+        }
+
+        static Line decode(String line) {
+            JsonObject j = new JsonObject(line);
+            return new Line(
+                    j.getString("topic"),
+                    j.getString("key"),
+                    j.getString("value"),
+                    j.getString(EventPublisher.TRACEPARENT));
+        }
+    }
+
+    private final Path dir;
+    private final long maxBytes;
+    private final long segmentBytes;
+    private final Deque<Path> sealed = new ArrayDeque<>();
+    private long nextSegment;
+    private Path active;
+    private BufferedWriter writer;
+    private long activeBytes;
+    private long activeLines;
+    private long sealedBytes;
+
+    EventSpool(Path dir, long maxBytes, long segmentBytes) throws IOException {
+        this.dir = dir.toAbsolutePath();
+        this.maxBytes = maxBytes;
+        this.segmentBytes = Math.max(4096, segmentBytes);
+        Files.createDirectories(this.dir);
+        List<Path> left = new ArrayList<>();
+        Path legacy = this.dir.resolve(LEGACY);
+        if (Files.isRegularFile(legacy)) {
+            left.add(legacy);
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(this.dir, "seg-*" + SUFFIX)) {
+            List<Path> segs = new ArrayList<>();
+            files.forEach(segs::add);
+            segs.sort(null); // zero-padded numbers: name order is age order
+            left.addAll(segs);
+        }
+        for (Path p : left) {
+            if (Files.size(p) == 0) {
+                Files.delete(p);
+                continue;
+            }
+            sealed.add(p);
+            sealedBytes += Files.size(p);
+            nextSegment = Math.max(nextSegment, number(p) + 1);
+        }
+    }
+
+    private static long number(Path p) {
+        String n = p.getFileName().toString();
+        if (!n.startsWith("seg-")) {
+            return -1;
+        }
+        return Long.parseLong(n.substring(4, n.length() - SUFFIX.length()));
+    }
+
+    /** Bytes on disk (sealed and active segments). */
+    long bytes() {
+        return sealedBytes + activeBytes;
+    }
+
+    /** Whether {@code line} fits under the spool's limit. */
+    boolean fits(String encoded) {
+        return bytes() + encoded.length() + 1 <= maxBytes;
+    }
+
+    boolean isEmpty() {
+        return sealed.isEmpty() && activeLines == 0;
+    }
+
+    /**
+     * Appends a line; false when the spool is full (nothing written). Not yet recorded: {@link #flush} first.
+     *
+     * @throws IOException when the disk refuses (the caller treats the spool as full)
+     */
+    boolean append(Line line) throws IOException {
+        String encoded = line.encode();
+        if (!fits(encoded)) {
+            return false;
+        }
+        if (writer == null) {
+            active = dir.resolve(String.format("seg-%020d%s", nextSegment++, SUFFIX));
+            writer = Files.newBufferedWriter(
+                    active, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+        writer.write(encoded);
+        writer.write('\n');
+        activeBytes += encoded.getBytes(StandardCharsets.UTF_8).length + 1L;
+        activeLines++;
+        if (activeBytes >= segmentBytes) {
+            seal();
+        }
+        return true;
+    }
+
+    /** Hands what was appended to the operating system: from here on a {@code kill -9} does not lose it. */
+    void flush() throws IOException {
+        if (writer != null) {
+            writer.flush();
+        }
+    }
+
+    /** Seals the active segment (if it holds anything), so the replay can read it. */
+    void seal() throws IOException {
+        if (writer == null) {
+            return;
+        }
+        writer.close();
+        writer = null;
+        sealed.add(active);
+        sealedBytes += activeBytes;
+        activeBytes = 0;
+        activeLines = 0;
+        active = null;
+    }
+
+    /** The oldest sealed segment, or null. */
+    Path oldest() {
+        return sealed.peekFirst();
+    }
+
+    BufferedReader open(Path segment) throws IOException {
+        return Files.newBufferedReader(segment, StandardCharsets.UTF_8);
+    }
+
+    /** Deletes the oldest sealed segment once every line of it is acknowledged. */
+    void release(Path segment) throws IOException {
+        if (!segment.equals(sealed.peekFirst())) {
+            throw new IllegalStateException("segments are released oldest first");
+        }
+        sealed.removeFirst();
+        sealedBytes -= Files.size(segment);
+        Files.delete(segment);
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (writer != null) {
+            writer.close();
+            writer = null;
+        }
+    }
+}
