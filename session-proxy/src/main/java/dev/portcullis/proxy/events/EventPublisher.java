@@ -73,9 +73,13 @@ public class EventPublisher {
     private KafkaProducer<String, String> producer;
     private Thread thread;
     private long nextReplayAt;
+    private final SessionEventAuth sessionEventAuth;
 
     public EventPublisher(ProxyConfig config) {
         this.config = config;
+        // session events are tagged where they are built (SessionRecorder); the key lives with the publisher
+        this.sessionEventAuth =
+                config.events().enabled() ? SessionEventAuth.load(config.eventAuth()) : SessionEventAuth.NONE;
         this.spool = Path.of(config.events().spoolDir()).toAbsolutePath().resolve("events.jsonl");
         if (config.events().enabled()) {
             Properties p = new Properties();
@@ -144,6 +148,11 @@ public class EventPublisher {
             r.headers().add(TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
         }
         return r;
+    }
+
+    /** The source tagging of session events (docs/architecture.md "Events", {@code authtag}). */
+    public SessionEventAuth sessionEventAuth() {
+        return sessionEventAuth;
     }
 
     /** False when events cannot currently be delivered or spooled. */

@@ -23,6 +23,7 @@ public final class SessionRecorder {
     }
 
     private final Sink events;
+    private final SessionEventAuth.Session auth;
     private final String sessionId;
     private final String agent;
     private final String connection;
@@ -31,11 +32,16 @@ public final class SessionRecorder {
     private boolean ended;
 
     public SessionRecorder(EventPublisher events, String sessionId, String agent, String connection) {
-        this(events::publish, sessionId, agent, connection);
+        this(events::publish, events.sessionEventAuth().forSession(sessionId), sessionId, agent, connection);
     }
 
     SessionRecorder(Sink events, String sessionId, String agent, String connection) {
+        this(events, SessionEventAuth.NONE.forSession(sessionId), sessionId, agent, connection);
+    }
+
+    SessionRecorder(Sink events, SessionEventAuth.Session auth, String sessionId, String agent, String connection) {
         this.events = events;
+        this.auth = auth;
         this.sessionId = sessionId;
         this.agent = agent;
         this.connection = connection;
@@ -59,7 +65,7 @@ public final class SessionRecorder {
         events.publish(
                 Topics.SESSION_EVENTS,
                 sessionId,
-                EventPublisher.sessionEvent(type, sessionId, s, agent, connection, data));
+                auth.tag(EventPublisher.sessionEvent(type, sessionId, s, agent, connection, data)));
         return s;
     }
 
