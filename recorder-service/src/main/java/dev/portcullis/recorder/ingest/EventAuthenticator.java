@@ -3,6 +3,7 @@ package dev.portcullis.recorder.ingest;
 import dev.portcullis.contracts.events.EventAuth;
 import dev.portcullis.recorder.config.RecorderConfig;
 import io.quarkus.runtime.Startup;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ public class EventAuthenticator {
     private final Map<String, byte[]> secrets;
     private final boolean required;
 
+    @Inject
     EventAuthenticator(RecorderConfig config) throws IOException {
         this(secrets(config.eventAuth()), config.eventAuth().required());
     }

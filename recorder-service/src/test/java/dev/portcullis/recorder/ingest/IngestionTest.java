@@ -254,7 +254,8 @@ class IngestionTest {
             for (int i = 0; i < ordered.size(); i++) {
                 w.append(
                         i,
-                        parser.parse(ordered.get(i).getBytes(StandardCharsets.UTF_8))
+                        // as published: with the proxy's tag, which the recording keeps
+                        parser.parse(TestKeys.tag(ordered.get(i)).getBytes(StandardCharsets.UTF_8))
                                 .event()
                                 .json());
             }
