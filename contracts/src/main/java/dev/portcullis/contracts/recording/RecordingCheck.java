@@ -210,10 +210,14 @@ public final class RecordingCheck {
             problems.add("signed by key " + keyId + ", which is not a trusted key (trusted: " + trusted.keySet() + ")");
             return;
         }
-        if (!SigningKeys.verify(
-                key,
-                RecordingFormat.signedMessage(sealHash),
-                Base64.getDecoder().decode(m.group(3)))) {
+        byte[] signature;
+        try {
+            signature = Base64.getDecoder().decode(m.group(3));
+        } catch (IllegalArgumentException e) {
+            problems.add("signature line is malformed");
+            return;
+        }
+        if (!SigningKeys.verify(key, RecordingFormat.signedMessage(sealHash), signature)) {
             problems.add("signature does not verify with key " + keyId);
         }
     }

@@ -12,7 +12,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import java.util.Base64;
 import java.util.List;
 
@@ -27,6 +26,8 @@ public class RecordingKeysResource {
 
     /** One public key: its id (a fingerprint), algorithm, SPKI as Base64 and as PEM, and whether it signs now. */
     public record KeyView(String keyId, String alg, String publicKey, String pem, boolean current) {}
+
+    static final int MAX_LEDGER_PAGE = 5000;
 
     private final RecordingSigner signer;
     private final RecordingLedger ledger;
@@ -59,8 +60,11 @@ public class RecordingKeysResource {
     @Produces(MediaType.APPLICATION_JSON)
     public List<RecordingLedger.Entry> ledger(
             @QueryParam("from") @DefaultValue("0") long from, @QueryParam("limit") @DefaultValue("500") int limit) {
-        if (from < 0 || limit < 1 || limit > 5000) {
-            throw new ApiError(Response.Status.BAD_REQUEST, "from must be >= 0 and limit 1..5000");
+        if (from < 0) {
+            throw ApiError.invalid("from", "must be >= 0");
+        }
+        if (limit < 1 || limit > MAX_LEDGER_PAGE) {
+            throw ApiError.invalid("limit", "must be between 1 and " + MAX_LEDGER_PAGE);
         }
         return ledger.list(from, limit);
     }
