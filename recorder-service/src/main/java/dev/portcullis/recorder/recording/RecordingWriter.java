@@ -17,9 +17,8 @@ import java.util.Map;
 
 /**
  * Writes a chained, signed event file ({@link RecordingFormat}) to a stream, computing its size and
- * SHA-256 on the way; memory stays constant whatever the number of events. The seal is made in two
- * steps, {@link #prepareSeal} (no I/O: the finalizer takes the recording's ledger position first) and
- * {@link #writeSeal}.
+ * SHA-256 on the way; memory stays constant whatever the number of events. The seal and its signature
+ * are made by {@link #prepareSeal} (no I/O) and written by {@link #writeSeal}; {@link #seal} does both.
  */
 public final class RecordingWriter implements Closeable {
 
