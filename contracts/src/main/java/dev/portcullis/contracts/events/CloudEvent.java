@@ -39,7 +39,8 @@ public record CloudEvent<D>(
         @JsonProperty(CloudEvent.Attr.SESSION_ID) String sessionId,
         @JsonProperty(CloudEvent.Attr.SEQ) Long seq,
         @JsonProperty(CloudEvent.Attr.AGENT) String agent,
-        @JsonProperty(CloudEvent.Attr.CONNECTION) String connection) {
+        @JsonProperty(CloudEvent.Attr.CONNECTION) String connection,
+        @JsonProperty(CloudEvent.Attr.AUTHTAG) String authtag) {
 
     /** The CloudEvents version. */
     public static final String SPECVERSION = "1.0";
@@ -67,6 +68,8 @@ public record CloudEvent<D>(
         public static final String SEQ = "seq";
         public static final String AGENT = "agent";
         public static final String CONNECTION = "connection";
+        /** The producer's authentication tag ({@link EventAuth}); always the last attribute on the wire. */
+        public static final String AUTHTAG = EventAuth.ATTR;
 
         private Attr() {}
     }
@@ -86,6 +89,7 @@ public record CloudEvent<D>(
                 JSON,
                 DATASCHEMA_V1,
                 data,
+                null,
                 null,
                 null,
                 null,
@@ -111,7 +115,8 @@ public record CloudEvent<D>(
                 sessionId,
                 seq,
                 agent,
-                connection);
+                connection,
+                null);
     }
 
     /** True for the {@code dataschema} values this build reads: none (written before the marker) and v1. */
@@ -137,6 +142,26 @@ public record CloudEvent<D>(
         put(out, Attr.SEQ, seq);
         put(out, Attr.AGENT, agent);
         put(out, Attr.CONNECTION, connection);
+        put(out, Attr.AUTHTAG, authtag);
+    }
+
+    /** This event with its producer's authentication tag ({@link EventAuth}). */
+    public CloudEvent<D> withAuthtag(String tag) {
+        return new CloudEvent<>(
+                specversion,
+                id,
+                source,
+                type,
+                subject,
+                time,
+                datacontenttype,
+                dataschema,
+                data,
+                sessionId,
+                seq,
+                agent,
+                connection,
+                tag);
     }
 
     private static void put(BiConsumer<String, Object> out, String name, Object value) {

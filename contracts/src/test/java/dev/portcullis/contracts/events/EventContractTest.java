@@ -190,7 +190,7 @@ class EventContractTest {
     @Test
     void validateNamesEveryProblem() {
         CloudEvent<Object> empty =
-                new CloudEvent<>(null, null, null, null, null, null, null, null, null, null, null, null, null);
+                new CloudEvent<>(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
         assertThat(empty.validate())
                 .containsExactly(
                         "specversion: missing",
@@ -211,6 +211,7 @@ class EventContractTest {
                 Map.of(),
                 " ",
                 -2L,
+                null,
                 null,
                 null);
         assertThat(session.validate())

@@ -1,5 +1,6 @@
 package dev.portcullis.devstack.cli;
 
+import dev.portcullis.contracts.recording.SigningKeys;
 import dev.portcullis.devstack.ChildProcess;
 import dev.portcullis.devstack.DevStack;
 import dev.portcullis.devstack.DevStackException;
@@ -9,6 +10,7 @@ import dev.portcullis.devstack.Readiness;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -299,6 +301,44 @@ public final class PortcullisServices implements AutoCloseable {
         return file;
     }
 
+    /**
+     * The secret session-proxy and the recorder share to tag and check session events (docs/architecture.md
+     * "Events", {@code authtag}): base64 of 32 random bytes, made once, as a shared Kubernetes Secret holds it.
+     */
+    private Path eventAuthKeyFile() {
+        Path file = layout.secrets().resolve("session-event-key");
+        try {
+            if (!Files.exists(file)) {
+                byte[] key = new byte[32];
+                new SecureRandom().nextBytes(key);
+                StackLayout.writePrivate(file, Base64.getEncoder().encodeToString(key) + "\n");
+            }
+        } catch (IOException e) {
+            throw new DevStackException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        return file;
+    }
+
+    /**
+     * The recorder's Ed25519 signing key (docs/architecture.md "Recordings"), made once and kept, so recordings of
+     * earlier runs still verify; its public key also goes to {@code recording-signing-key.pub}, the file an auditor
+     * pins for the offline verifier.
+     */
+    private Path signingKeyFile() {
+        Path file = layout.secrets().resolve("recording-signing-key.pem");
+        try {
+            if (!Files.exists(file)) {
+                KeyPair pair = SigningKeys.generate();
+                StackLayout.writePrivate(file, SigningKeys.toPem(pair));
+                Files.writeString(
+                        layout.secrets().resolve("recording-signing-key.pub"), SigningKeys.publicPem(pair.getPublic()));
+            }
+        } catch (IOException e) {
+            throw new DevStackException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        return file;
+    }
+
     private static Service service(String module) {
         return SERVICES.stream()
                 .filter(s -> s.module().equals(module))
@@ -321,6 +361,7 @@ public final class PortcullisServices implements AutoCloseable {
                     "PORTCULLIS_SSH_HOST_KEY_FILE",
                     layout.secrets().resolve("ssh-host-key").toString());
             env.put("PORTCULLIS_MASKING_HASH_KEY_FILE", hashKeyFile().toString());
+            env.put("PORTCULLIS_EVENT_AUTH_KEY_FILE", eventAuthKeyFile().toString());
             env.put("PORTCULLIS_PG_PORT", Integer.toString(ports.proxyPg()));
             env.put("PORTCULLIS_SSH_PORT", Integer.toString(ports.proxySsh()));
             env.put("PORTCULLIS_PROXY_HTTP_PORT", Integer.toString(ports.proxyHttp()));
@@ -329,6 +370,10 @@ public final class PortcullisServices implements AutoCloseable {
             env.put(
                     "PORTCULLIS_EVENTS_SPOOL_DIR",
                     layout.home().resolve("proxy-spool").toString());
+        }
+        if (s.module().equals(RECORDER)) {
+            env.put("PORTCULLIS_EVENT_AUTH_KEY_FILE", eventAuthKeyFile().toString());
+            env.put("PORTCULLIS_SIGNING_KEY_FILE", signingKeyFile().toString());
         }
         if (s.module().equals(BROKER)) {
             env.put("PORTCULLIS_BROKER_CLIENT_SECRET", "identity-broker-dev-secret");

@@ -15,7 +15,9 @@ import java.util.Optional;
  * A downloaded PostgreSQL session recording (JSON Lines), checked here independently of the
  * recorder's own verifier, by the algorithm recorder-service/README.md documents: each line's
  * {@code hash} is the SHA-256 (hex) of the line's UTF-8 bytes before {@code ,"hash":"}; its
- * {@code prev} is the previous line's hash (64 zeros for the first); the last line is the seal.
+ * {@code prev} is the previous line's hash (64 zeros for the first); then the seal, and last the
+ * recorder's signature over the seal's hash (checked by the recorder's and the offline verifier,
+ * docs/architecture.md "Recordings"; here only that it names the seal).
  */
 final class Recording {
 
@@ -39,6 +41,7 @@ final class Recording {
     final List<Line> lines = new ArrayList<>();
     final List<String> problems = new ArrayList<>();
     JsonNode seal;
+    JsonNode signature;
     String chainHead = GENESIS;
 
     private Recording(byte[] bytes) {
@@ -60,6 +63,22 @@ final class Recording {
         int n = 0;
         for (String line : text.split("\n")) {
             n++;
+            if (seal != null && signature == null && line.startsWith("{\"signature\":")) {
+                try {
+                    signature = Http.JSON.readTree(line).path("signature");
+                } catch (IOException e) {
+                    problems.add("line " + n + ": signature is not JSON");
+                    continue;
+                }
+                if (!chainHead.equals(signature.path("seal").asText())) {
+                    problems.add("line " + n + ": the signature does not name the seal's hash");
+                }
+                continue;
+            }
+            if (signature != null) {
+                problems.add("line " + n + ": a line after the signature");
+                continue;
+            }
             int cut = line.lastIndexOf(HASH_FIELD);
             if (cut < 0 || !line.endsWith("\"}") || line.length() - cut != HASH_FIELD.length() + 64 + 2) {
                 problems.add("line " + n + ": no hash field at its end");
@@ -92,6 +111,8 @@ final class Recording {
         }
         if (seal == null) {
             problems.add("no seal: the file is truncated");
+        } else if (signature == null) {
+            problems.add("no signature after the seal");
         }
     }
 

@@ -47,6 +47,41 @@ public interface RecorderConfig {
 
     Connections connections();
 
+    Signing signing();
+
+    EventAuth eventAuth();
+
+    /**
+     * The recording signing key (docs/architecture.md "Recordings"). No key, no start: a recording is never sealed
+     * unsigned.
+     */
+    interface Signing {
+        /**
+         * PEM file with the Ed25519 private key (PKCS#8) and its public key ({@code PORTCULLIS_SIGNING_KEY_FILE}, a
+         * mounted Secret). Its key id is the public key's fingerprint.
+         */
+        Optional<Path> keyFile();
+
+        /** PEM public keys of signing keys rotated out: recordings they signed still verify. */
+        Optional<List<Path>> previousPublicKeys();
+    }
+
+    /** Source authentication of session events (docs/architecture.md "Events", {@code authtag}). */
+    interface EventAuth {
+        /** File with the secret shared with session-proxy (Base64 of 32+ random bytes). */
+        Optional<Path> keyFile();
+
+        /** Secrets rotated out on the proxies but still accepted (events in flight or spooled). */
+        Optional<List<Path>> previousKeyFiles();
+
+        /**
+         * Refuse (dead-letter) session events without a valid tag. On by default; off only for a deployment whose
+         * proxies predate tagging, and then recordings say {@code "source_auth":"none"}.
+         */
+        @WithDefault("true")
+        boolean required();
+    }
+
     /** Set by dev-stack and the launcher; the recorder only needs the issuer (quarkus.oidc.*). */
     Keycloak keycloak();
 

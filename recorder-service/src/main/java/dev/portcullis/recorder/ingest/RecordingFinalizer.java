@@ -8,6 +8,7 @@ import dev.portcullis.recorder.connection.ConnectionCatalog;
 import dev.portcullis.recorder.events.JsonSupport;
 import dev.portcullis.recorder.events.SessionEventType;
 import dev.portcullis.recorder.recording.AsciicastWriter;
+import dev.portcullis.recorder.recording.RecordingSigner;
 import dev.portcullis.recorder.recording.RecordingWriter;
 import dev.portcullis.recorder.recording.SeqRange;
 import dev.portcullis.recorder.storage.RecordingKeys;
@@ -70,10 +71,23 @@ public class RecordingFinalizer {
     private final ExecutorService executor;
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private final Path staging;
+    private final RecordingSigner signer;
+    private final RecordingLedger ledger;
+    private final EventAuthenticator auth;
 
     RecordingFinalizer(
-            Pool pool, RecordingStore store, ConnectionCatalog catalog, RecorderConfig config, MeterRegistry registry)
+            Pool pool,
+            RecordingStore store,
+            ConnectionCatalog catalog,
+            RecorderConfig config,
+            MeterRegistry registry,
+            RecordingSigner signer,
+            RecordingLedger ledger,
+            EventAuthenticator auth)
             throws IOException {
+        this.signer = signer;
+        this.ledger = ledger;
+        this.auth = auth;
         this.pool = pool;
         this.store = store;
         this.catalog = catalog;
@@ -182,6 +196,7 @@ public class RecordingFinalizer {
         long denials = 0;
         long reviews = 0;
         RecordingWriter.Written events;
+        long ledgerIndex;
         AsciicastWriter.Written cast = null;
         try (OutputStream eventsOut = Files.newOutputStream(eventsFile);
                 RecordingWriter writer = new RecordingWriter(eventsOut);
@@ -259,7 +274,11 @@ public class RecordingFinalizer {
             if ("incomplete".equals(status) && !mayBeIncomplete) {
                 return Outcome.NOT_READY;
             }
-            events = writer.seal(sessionId, status, missing, ended);
+            // the ledger position is taken only now, once the recording will be stored (a retry keeps it)
+            RecordingWriter.LedgerLink link = ledger.position(sessionId);
+            events = writer.seal(
+                    new RecordingWriter.SealInfo(sessionId, status, missing, ended, auth.sourceAuth(), link), signer);
+            ledgerIndex = link.index();
             if (castFile != null) {
                 if (!castStarted) {
                     asciicast.header(start, null, title);
@@ -297,13 +316,16 @@ public class RecordingFinalizer {
             cast == null ? null : cast.size(),
             cast == null ? null : cast.sha256(),
             tags,
-            buffered
+            buffered,
+            signer.keyId(),
+            ledgerIndex
         };
         boolean updated = await(pool.withTransaction(conn -> conn.preparedQuery("""
                 UPDATE recorded_session SET status = $2, ended = $3, missing = NULLIF($4, ''), event_count = $5,
                     request_count = $6, denial_count = $7, review_count = $8, object_key = $9, size_bytes = $10,
                     sha256 = $11, chain_head = $12, cast_key = $13, cast_size_bytes = $14, cast_sha256 = $15,
-                    tags = COALESCE(tags, $16), finalized_at = now(), lease_until = NULL
+                    tags = COALESCE(tags, $16), finalized_at = now(), lease_until = NULL, key_id = $18,
+                    ledger_idx = $19
                 WHERE session_id = $1 AND status = 'recording' AND buffered = $17""")
                 .execute(Tuple.from(params))
                 .chain(rs -> rs.rowCount() == 1

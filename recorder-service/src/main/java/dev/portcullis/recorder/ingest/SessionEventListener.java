@@ -1,6 +1,7 @@
 package dev.portcullis.recorder.ingest;
 
 import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.EventAuth;
 import dev.portcullis.recorder.config.RecorderConfig;
 import dev.portcullis.recorder.events.Rejection;
 import dev.portcullis.recorder.events.SessionEvent;
@@ -15,7 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -36,13 +39,19 @@ public class SessionEventListener {
     private final Counter stored;
     private final Counter duplicates;
     private final Counter redactions;
+    private final Counter unauthenticated;
+    private final EventAuthenticator auth;
+    private final AtomicLong lastForgeryLog = new AtomicLong();
 
     SessionEventListener(
             SessionEventStore store,
             DeadLetterPublisher deadLetters,
             RecordingFinalizer finalizer,
             RecorderConfig config,
-            MeterRegistry registry) {
+            MeterRegistry registry,
+            EventAuthenticator auth) {
+        this.auth = auth;
+        this.unauthenticated = registry.counter("recorder.events", "result", "unauthenticated");
         this.store = store;
         this.deadLetters = deadLetters;
         this.finalizer = finalizer;
@@ -60,7 +69,24 @@ public class SessionEventListener {
         Map<SessionEvent, KafkaRecord<String, byte[]>> origin = new IdentityHashMap<>();
         for (KafkaRecord<String, byte[]> r : records) {
             SessionEventParser.Result result = parser.parse(r.getPayload());
-            if (result.event() != null) {
+            EventAuth.Verdict refused =
+                    result.event() == null ? null : auth.refusal(result.event().sessionId(), r.getPayload());
+            if (refused != null) {
+                // not the proxy's (e.g. produced straight to Kafka): parked, never staged, so it cannot take
+                // the (session, seq) of the genuine event
+                unauthenticated.increment();
+                logForgery(result.event().sessionId(), refused);
+                rejected.add(new DeadLetter(
+                        r.getTopic(),
+                        r.getPartition(),
+                        DeadLetter.offsetOf(r),
+                        r.getKey(),
+                        r.getPayload(),
+                        new Rejection(
+                                Rejection.UNAUTHENTICATED,
+                                "source tag " + refused.name().toLowerCase(Locale.ROOT) + " (seq "
+                                        + result.event().seq() + ")")));
+            } else if (result.event() != null) {
                 events.add(result.event());
                 origin.put(result.event(), r);
                 if (result.redacted() > 0) {
@@ -97,6 +123,18 @@ public class SessionEventListener {
                 .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
                 .indefinitely()
                 .chain(() -> Uni.createFrom().completionStage(batch.ack()));
+    }
+
+    /** Once per 10 s at most, with the running count: a flood of forgeries must not flood the log. */
+    private void logForgery(String sessionId, EventAuth.Verdict verdict) {
+        long now = System.nanoTime();
+        long last = lastForgeryLog.get();
+        if ((last == 0 || now - last > 10_000_000_000L) && lastForgeryLog.compareAndSet(last, now)) {
+            LOG.errorf(
+                    "UNAUTHENTICATED session event refused (tag %s) for session %s: not produced by a session-proxy; "
+                            + "parked on the dead-letter topic (%d so far)",
+                    verdict, sessionId, (long) unauthenticated.count());
+        }
     }
 
     private static DeadLetter lateLetter(KafkaRecord<String, byte[]> r, SessionEvent e) {

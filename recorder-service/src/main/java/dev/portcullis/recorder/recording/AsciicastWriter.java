@@ -2,6 +2,7 @@ package dev.portcullis.recorder.recording;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.contracts.recording.RecordingFormat;
 import dev.portcullis.recorder.events.JsonSupport;
 import dev.portcullis.recorder.events.SessionEventType;
 import java.io.BufferedOutputStream;

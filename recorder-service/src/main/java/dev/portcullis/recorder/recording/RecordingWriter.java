@@ -1,6 +1,7 @@
 package dev.portcullis.recorder.recording;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.portcullis.contracts.recording.RecordingFormat;
 import dev.portcullis.recorder.events.JsonSupport;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
@@ -15,8 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a chained event file ({@link RecordingFormat}) to a stream, computing its size and
- * SHA-256 on the way; memory stays constant whatever the number of events.
+ * Writes a chained, signed event file ({@link RecordingFormat}) to a stream, computing its size and
+ * SHA-256 on the way; memory stays constant whatever the number of events. The seal and its signature
+ * are made by {@link #prepareSeal} (no I/O) and written by {@link #writeSeal}; {@link #seal} does both.
  */
 public final class RecordingWriter implements Closeable {
 
@@ -72,33 +74,74 @@ public final class RecordingWriter implements Closeable {
         writeSuffix(hash);
     }
 
-    /** Writes the seal line and returns what was written; the stream is flushed, not closed. */
-    public Written seal(String sessionId, String status, List<SeqRange> missing, boolean ended) throws IOException {
+    /**
+     * The recording's place in the recorder's ledger: its own index and the recording sealed just before it, so
+     * that deleting a whole recording leaves a gap its successor's signature vouches for.
+     */
+    public record LedgerLink(long index, long prevIndex, String prevSession) {}
+
+    /** What the seal says besides the chain (docs/architecture.md "Recordings"). */
+    public record SealInfo(
+            String sessionId,
+            String status,
+            List<SeqRange> missing,
+            boolean ended,
+            String sourceAuth,
+            LedgerLink ledger) {}
+
+    /** A seal line and its signature line, ready to be written. */
+    public record Seal(String sealLine, String sealHash, String signatureLine) {}
+
+    /** Makes the seal and signs it; writes nothing. */
+    public Seal prepareSeal(SealInfo info, RecordingSigner signer) throws IOException {
+        if (sealed) {
+            throw new IllegalStateException("recording already sealed");
+        }
         Map<String, Object> seal = new LinkedHashMap<>();
         seal.put("format", RecordingFormat.FORMAT);
-        seal.put("session_id", sessionId);
-        seal.put("status", status);
+        seal.put("session_id", info.sessionId());
+        seal.put("status", info.status());
         seal.put("events", events);
         seal.put("last_seq", lastSeq);
-        seal.put("ended", ended);
-        seal.put("missing", missing.stream().map(r -> List.of(r.from(), r.to())).toList());
+        seal.put("ended", info.ended());
+        seal.put(
+                "missing",
+                info.missing().stream().map(r -> List.of(r.from(), r.to())).toList());
+        seal.put("source_auth", info.sourceAuth());
+        seal.put("key_id", signer.keyId());
+        Map<String, Object> ledger = new LinkedHashMap<>();
+        ledger.put("index", info.ledger().index());
+        ledger.put("prev_index", info.ledger().prevIndex());
+        ledger.put("prev_session", info.ledger().prevSession());
+        seal.put("ledger", ledger);
         String sealJson;
         try {
             sealJson = JsonSupport.MAPPER.writeValueAsString(seal);
         } catch (JsonProcessingException e) {
             throw new IOException(e);
         }
-        writeLine("{\"seal\":" + sealJson + ",\"prev\":\"" + prev + "\"");
+        String prefix = "{\"seal\":" + sealJson + ",\"prev\":\"" + prev + "\"";
+        String hash = RecordingFormat.lineHash(lineDigest, prefix);
+        return new Seal(prefix + RecordingFormat.HASH_FIELD + hash + "\"}\n", hash, signer.signatureLine(hash) + "\n");
+    }
+
+    /** Writes a prepared seal and returns what was written; the stream is flushed, not closed. */
+    public Written writeSeal(Seal seal) throws IOException {
+        if (sealed) {
+            throw new IllegalStateException("recording already sealed");
+        }
+        out.write(seal.sealLine().getBytes(StandardCharsets.UTF_8));
+        out.write(seal.signatureLine().getBytes(StandardCharsets.US_ASCII));
+        prev = seal.sealHash();
         sealed = true;
         out.flush();
         return new Written(
                 counter.count, HexFormat.of().formatHex(out.getMessageDigest().digest()), prev, events);
     }
 
-    private void writeLine(String prefix) throws IOException {
-        String hash = RecordingFormat.lineHash(lineDigest, prefix);
-        out.write(prefix.getBytes(StandardCharsets.UTF_8));
-        writeSuffix(hash);
+    /** Seals and signs in one step (tests, and callers that know the ledger link already). */
+    public Written seal(SealInfo info, RecordingSigner signer) throws IOException {
+        return writeSeal(prepareSeal(info, signer));
     }
 
     private void writeSuffix(String hash) throws IOException {

@@ -1,8 +1,10 @@
 package dev.portcullis.recorder.rest;
 
+import dev.portcullis.contracts.recording.RecordingCheck;
 import dev.portcullis.recorder.api.ApiError;
 import dev.portcullis.recorder.entity.RecordedSession;
 import dev.portcullis.recorder.events.SessionId;
+import dev.portcullis.recorder.recording.RecordingSigner;
 import dev.portcullis.recorder.recording.RecordingVerifier;
 import dev.portcullis.recorder.repository.SessionRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -20,27 +22,29 @@ import java.io.InputStream;
 
 /**
  * Verifies a downloaded event file: {@code POST /v1/recordings/verify?session=<id>} with the file
- * as the body. With {@code session}, the file's SHA-256 and last hash are also compared with the
- * recorder's metadata, which catches a rewrite with a recomputed chain. Always 200 with the result;
- * {@code valid} says whether it passed.
+ * as the body. The signature must be by one of the recorder's keys (its own and those rotated out,
+ * {@code GET /v1/recordings/keys}); an unsigned file or one signed by another key is never valid. With
+ * {@code session}, the file must also be the one stored for that session (session id, SHA-256, last
+ * hash). Always 200 with the result; {@code valid} says whether it passed.
  */
 @Path("/v1/recordings/verify")
 @RolesAllowed(Roles.AUDITOR)
 public class VerifyResource {
 
     private final SessionRepository sessions;
+    private final RecordingSigner signer;
 
-    VerifyResource(SessionRepository sessions) {
+    VerifyResource(SessionRepository sessions, RecordingSigner signer) {
         this.sessions = sessions;
+        this.signer = signer;
     }
 
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public RecordingVerifier.Result verify(InputStream body, @QueryParam("session") @SessionId String sessionId)
+    public RecordingCheck.Result verify(InputStream body, @QueryParam("session") @SessionId String sessionId)
             throws IOException {
-        String sha = null;
-        String head = null;
+        RecordingVerifier.Expected expected = null;
         if (sessionId != null && !sessionId.isBlank()) {
             RecordedSession s;
             try {
@@ -52,9 +56,8 @@ public class VerifyResource {
             if (s == null || s.sha256 == null) {
                 throw new ApiError(Response.Status.NOT_FOUND, "no stored recording for session " + sessionId);
             }
-            sha = s.sha256;
-            head = s.chainHead;
+            expected = new RecordingVerifier.Expected(sessionId, s.sha256, s.chainHead);
         }
-        return RecordingVerifier.verify(body, sha, head);
+        return RecordingVerifier.verify(body, signer.trusted(), expected);
     }
 }

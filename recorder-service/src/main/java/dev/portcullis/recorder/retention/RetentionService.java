@@ -5,6 +5,7 @@ import dev.portcullis.recorder.config.RecorderConfig;
 import dev.portcullis.recorder.connection.ConnectionCatalog;
 import dev.portcullis.recorder.entity.RecordedSession;
 import dev.portcullis.recorder.events.JsonSupport;
+import dev.portcullis.recorder.ingest.RecordingLedger;
 import dev.portcullis.recorder.repository.SessionRepository;
 import dev.portcullis.recorder.storage.RecordingStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,13 +38,16 @@ public class RetentionService {
     private final RetentionPolicy policy;
     private final int batchSize;
     private final MeterRegistry registry;
+    private final RecordingLedger ledger;
 
     RetentionService(
             SessionRepository sessions,
             RecordingStore store,
             ConnectionCatalog catalog,
             RecorderConfig config,
-            MeterRegistry registry) {
+            MeterRegistry registry,
+            RecordingLedger ledger) {
+        this.ledger = ledger;
         this.sessions = sessions;
         this.store = store;
         this.catalog = catalog;
@@ -80,6 +84,8 @@ public class RetentionService {
                 continue;
             }
             try {
+                // the ledger says first that retention removed it: the gap it leaves is not a deletion to hide
+                ledger.expired(s.sessionId).await().atMost(Duration.ofSeconds(30));
                 if (s.objectKey != null) {
                     store.delete(s.objectKey);
                 }

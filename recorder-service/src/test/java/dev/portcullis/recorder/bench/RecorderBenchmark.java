@@ -15,6 +15,7 @@ import dev.portcullis.recorder.support.CpuProbe;
 import dev.portcullis.recorder.support.LargeRecording;
 import dev.portcullis.recorder.support.MemoryProbe;
 import dev.portcullis.recorder.support.RecorderDevStack;
+import dev.portcullis.recorder.support.TestKeys;
 import dev.portcullis.recorder.support.ThreadProbe;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -77,8 +78,9 @@ class RecorderBenchmark {
     @TestHTTPResource("/")
     URL base;
 
+    /** Tagged as session-proxy tags it (the recorder refuses untagged session events). */
     static byte[] event(String id, long seq, String type, String pad) {
-        return ("{\"specversion\":\"1.0\",\"type\":\"" + type + "\",\"time\":\"" + Instant.now()
+        return TestKeys.tag("{\"specversion\":\"1.0\",\"type\":\"" + type + "\",\"time\":\"" + Instant.now()
                         + "\",\"data\":{\"session_id\":\""
                         + id + "\",\"seq\":" + seq
                         + ",\"agent\":\"bench\",\"connection\":\"pg-dev\",\"protocol\":\"postgres\","

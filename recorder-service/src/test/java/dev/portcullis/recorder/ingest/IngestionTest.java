@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.contracts.Topics;
 import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.recording.RecordingCheck;
 import dev.portcullis.devstack.DevStack;
 import dev.portcullis.devstack.S3Server;
 import dev.portcullis.recorder.events.JsonSupport;
@@ -22,6 +23,7 @@ import dev.portcullis.recorder.events.SessionEventParser;
 import dev.portcullis.recorder.recording.RecordingVerifier;
 import dev.portcullis.recorder.recording.RecordingWriter;
 import dev.portcullis.recorder.support.RecorderDevStack;
+import dev.portcullis.recorder.support.TestKeys;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -203,8 +205,10 @@ class IngestionTest {
                     .asByteArray();
             assertThat(sha256(stored)).isEqualTo(sha);
         }
-        RecordingVerifier.Result v =
-                RecordingVerifier.verify(new ByteArrayInputStream(body), sha, s.getString("recording.chain_head"));
+        RecordingCheck.Result v = RecordingVerifier.verify(
+                new ByteArrayInputStream(body),
+                TestKeys.trusted(),
+                new RecordingVerifier.Expected(id, sha, s.getString("recording.chain_head")));
         assertThat(v.problems()).isEmpty();
         assertThat(v.events()).isEqualTo(6);
         String[] lines = new String(body, StandardCharsets.UTF_8).split("\n");
@@ -242,18 +246,19 @@ class IngestionTest {
             ((com.fasterxml.jackson.databind.node.ObjectNode) n.get("data")).put("seq", i);
             ordered.add(n.toString());
         }
-        // the recording those events must give, computed independently of the recorder
+        // the event lines those events must give, computed independently of the recorder (the seal names the
+        // recording's ledger position, which only the recorder knows)
         SessionEventParser parser = new SessionEventParser(1 << 20);
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         try (RecordingWriter w = new RecordingWriter(expected)) {
             for (int i = 0; i < ordered.size(); i++) {
                 w.append(
                         i,
-                        parser.parse(ordered.get(i).getBytes(StandardCharsets.UTF_8))
+                        // as published: with the proxy's tag, which the recording keeps
+                        parser.parse(TestKeys.tag(ordered.get(i)).getBytes(StandardCharsets.UTF_8))
                                 .event()
                                 .json());
             }
-            w.seal(id, "complete", List.of(), true);
         }
         List<String> delivery = new ArrayList<>(ordered);
         delivery.addAll(ordered); // everything twice
@@ -265,8 +270,15 @@ class IngestionTest {
         assertThat(s.getString("status")).isEqualTo("complete");
         assertThat(s.getLong("events")).isEqualTo(ordered.size());
         byte[] body = download(id, "jsonl");
-        assertThat(new String(body, StandardCharsets.UTF_8)).isEqualTo(expected.toString(StandardCharsets.UTF_8));
-        assertThat(s.getString("recording.sha256")).isEqualTo(sha256(expected.toByteArray()));
+        String text = new String(body, StandardCharsets.UTF_8);
+        List<String> lines = List.of(text.split("\n"));
+        assertThat(String.join("\n", lines.subList(0, lines.size() - 2)) + "\n")
+                .isEqualTo(expected.toString(StandardCharsets.UTF_8));
+        assertThat(s.getString("recording.sha256")).isEqualTo(sha256(body));
+        RecordingCheck.Result v = RecordingVerifier.verify(
+                new ByteArrayInputStream(body), TestKeys.trusted(), new RecordingVerifier.Expected(id, null, null));
+        assertThat(v.problems()).isEmpty();
+        assertThat(v.status()).isEqualTo("complete");
     }
 
     @Test
@@ -283,8 +295,10 @@ class IngestionTest {
         assertThat(s.getList("missing[0]", Long.class)).containsExactly(2L, 3L);
         assertThat(s.getBoolean("ended")).isTrue();
         byte[] body = download(id, "jsonl");
-        RecordingVerifier.Result v =
-                RecordingVerifier.verify(new ByteArrayInputStream(body), s.getString("recording.sha256"), null);
+        RecordingCheck.Result v = RecordingVerifier.verify(
+                new ByteArrayInputStream(body),
+                TestKeys.trusted(),
+                new RecordingVerifier.Expected(id, s.getString("recording.sha256"), null));
         assertThat(v.valid()).as(v.problems().toString()).isTrue();
         assertThat(v.status()).isEqualTo("incomplete");
         assertThat(v.events()).isEqualTo(4);

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.contracts.Topics;
 import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.recording.RecordingCheck;
 import dev.portcullis.devstack.Component;
 import dev.portcullis.devstack.DevStack;
 import dev.portcullis.devstack.SharedDevStack;
 import dev.portcullis.recorder.events.JsonSupport;
 import dev.portcullis.recorder.recording.RecordingVerifier;
+import dev.portcullis.recorder.support.TestKeys;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -27,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -78,6 +81,9 @@ class RecorderRestartIT {
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL", client.get("quarkus.datasource.reactive.url"));
         env.put("KAFKA_BOOTSTRAP_SERVERS", client.get("kafka.bootstrap.servers"));
         env.put("PORTCULLIS_RECORDINGS_DIR", recordings.toAbsolutePath().toString());
+        TestKeys.config()
+                .forEach((k, v) ->
+                        env.put(k.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), v));
         env.put("PORTCULLIS_INGEST_SWEEP_INTERVAL", "1s");
         env.put("PORTCULLIS_INGEST_GAP_HOLD", "PT120S"); // never give up on the gap the kill leaves
         // no Keycloak in this test: the auditor API is not used, only ingestion
@@ -161,8 +167,8 @@ class RecorderRestartIT {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
             for (int seq = 0; seq < events / 2; seq++) {
                 String type = seq == 0 ? EventTypes.SESSION_STARTED : EventTypes.SESSION_REQUEST;
-                producer.send(
-                        new ProducerRecord<>(Topics.SESSION_EVENTS, id, event(id, seq, type, t0.plusMillis(seq))));
+                producer.send(new ProducerRecord<>(
+                        Topics.SESSION_EVENTS, id, TestKeys.tag(event(id, seq, type, t0.plusMillis(seq)))));
             }
             producer.flush();
             // kill as soon as the first instance has staged part of the session
@@ -179,8 +185,8 @@ class RecorderRestartIT {
 
             for (int seq = events / 2; seq < events; seq++) {
                 String type = seq == events - 1 ? EventTypes.SESSION_ENDED : EventTypes.SESSION_REQUEST;
-                producer.send(
-                        new ProducerRecord<>(Topics.SESSION_EVENTS, id, event(id, seq, type, t0.plusMillis(seq))));
+                producer.send(new ProducerRecord<>(
+                        Topics.SESSION_EVENTS, id, TestKeys.tag(event(id, seq, type, t0.plusMillis(seq)))));
             }
             producer.flush();
         }
@@ -196,8 +202,9 @@ class RecorderRestartIT {
 
         Path file = recordings.resolve((String) s.get("object_key"));
         try (InputStream in = Files.newInputStream(file)) {
-            RecordingVerifier.Result v =
-                    RecordingVerifier.verify(in, (String) s.get("sha256"), (String) s.get("chain_head"));
+            RecordingCheck.Result v = RecordingVerifier.verify(
+                    in, TestKeys.trusted(), new RecordingVerifier.Expected(id, (String) s.get("sha256"), (String)
+                            s.get("chain_head")));
             assertThat(v.problems()).isEmpty();
             assertThat(v.events()).isEqualTo(events);
         }

@@ -60,6 +60,8 @@ class MalformedInputTest {
             new Endpoint("GET", "/v1/sessions/{id}", List.of("id"), List.of(), false),
             new Endpoint("GET", "/v1/sessions/{id}/downloads", List.of("id"), List.of(), false),
             new Endpoint("POST", "/v1/recordings/verify", List.of(), List.of("session"), true),
+            new Endpoint("GET", "/v1/recordings/keys", List.of(), List.of(), false),
+            new Endpoint("GET", "/v1/recordings/ledger", List.of(), List.of("from", "limit"), false),
             // RecordingDownloadRoute (Vert.x): not among the JAX-RS resources
             new Endpoint("GET", "/v1/sessions/{id}/recording", List.of("id"), List.of("format"), false),
             new Endpoint("HEAD", "/v1/sessions/{id}/recording", List.of("id"), List.of("format"), false));

@@ -37,6 +37,7 @@ public final class RecorderDevStack implements QuarkusTestResourceLifecycleManag
         config.put("portcullis.s3.secret-key", server.secretKey());
         config.put("portcullis.s3.bucket", DevStack.RECORDINGS_BUCKET);
         config.put("portcullis.s3.path-style", "true");
+        config.putAll(TestKeys.config());
         return config;
     }
 

@@ -3,6 +3,7 @@ package dev.portcullis.recorder.support;
 import static io.restassured.RestAssured.given;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.contracts.Topics;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.recorder.events.JsonSupport;
 import io.restassured.path.json.JsonPath;
@@ -61,7 +62,16 @@ public final class RecorderTestSupport {
         }
     }
 
+    /** Produces {@code json}; a session event is tagged first, as session-proxy tags it ({@link TestKeys#tag}). */
     public static void send(String topic, String key, String json) {
+        send(
+                topic,
+                key,
+                (Topics.SESSION_EVENTS.equals(topic) ? TestKeys.tag(json) : json).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Produces {@code json} as it is: what a Kafka writer that is not the proxy can do. */
+    public static void sendUntagged(String topic, String key, String json) {
         send(topic, key, json.getBytes(StandardCharsets.UTF_8));
     }
 

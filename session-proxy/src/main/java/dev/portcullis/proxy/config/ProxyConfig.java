@@ -31,6 +31,18 @@ public interface ProxyConfig {
 
     Masking masking();
 
+    EventAuth eventAuth();
+
+    /**
+     * Source authentication of session events (docs/architecture.md "Events", {@code authtag}): the secret this
+     * proxy shares with the recorder, from which each session's tagging key is derived. The same key as the
+     * recorder's {@code portcullis.event-auth.key-file}; required while events are enabled.
+     */
+    interface EventAuth {
+        /** A file holding Base64 of 32+ random bytes (a mounted Secret; `up` makes one). */
+        Optional<String> keyFile();
+    }
+
     /**
      * Who may connect without TLS. The modes are enums, so a misspelled value stops the proxy at start instead
      * of meaning the default.

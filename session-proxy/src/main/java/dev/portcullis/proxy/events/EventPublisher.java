@@ -53,6 +53,7 @@ public class EventPublisher {
     private Producer<String, String> producer;
     private EventDelivery delivery;
     private Thread thread;
+    private final SessionEventAuth sessionEventAuth;
 
     public EventPublisher(ProxyConfig config) {
         this(config, null);
@@ -61,6 +62,9 @@ public class EventPublisher {
     @Inject
     public EventPublisher(ProxyConfig config, MeterRegistry registry) {
         this.config = config;
+        // session events are tagged where they are built (SessionRecorder); the key lives with the publisher
+        this.sessionEventAuth =
+                config.events().enabled() ? SessionEventAuth.load(config.eventAuth()) : SessionEventAuth.NONE;
         if (!config.events().enabled()) {
             return;
         }
@@ -195,6 +199,11 @@ public class EventPublisher {
             }
         });
         return value[0];
+    }
+
+    /** The source tagging of session events (docs/architecture.md "Events", {@code authtag}). */
+    public SessionEventAuth sessionEventAuth() {
+        return sessionEventAuth;
     }
 
     /** False while events cannot currently be delivered or spooled (the spool is full, or memory nearly). */

@@ -39,6 +39,7 @@ public final class SessionRecorder {
     private record Waiter(long from, long to, Consumer<Boolean> then) {}
 
     private final Sink events;
+    private final SessionEventAuth.Session auth;
     private final String sessionId;
     private final String agent;
     private final String connection;
@@ -67,13 +68,19 @@ public final class SessionRecorder {
                         events.publish(topic, key, event, recorded);
                     }
                 },
+                events.sessionEventAuth().forSession(sessionId),
                 sessionId,
                 agent,
                 connection);
     }
 
     SessionRecorder(Sink events, String sessionId, String agent, String connection) {
+        this(events, SessionEventAuth.NONE.forSession(sessionId), sessionId, agent, connection);
+    }
+
+    SessionRecorder(Sink events, SessionEventAuth.Session auth, String sessionId, String agent, String connection) {
         this.events = events;
+        this.auth = auth;
         this.sessionId = sessionId;
         this.agent = agent;
         this.connection = connection;
@@ -97,7 +104,7 @@ public final class SessionRecorder {
         events.publish(
                 Topics.SESSION_EVENTS,
                 sessionId,
-                EventPublisher.sessionEvent(type, sessionId, s, agent, connection, data),
+                auth.tag(EventPublisher.sessionEvent(type, sessionId, s, agent, connection, data)),
                 ok -> resolved(s, ok));
         return s;
     }

@@ -1,0 +1,146 @@
+package dev.portcullis.contracts.events;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Source authentication of session events (docs/architecture.md "Events", {@code authtag}): the proxy tags each
+ * event with an HMAC-SHA256 under a per-session key derived from a secret it shares with the recorder, and the
+ * recorder refuses an event whose tag is missing or wrong. Whoever can only write to Kafka cannot tag an event, so
+ * an event produced straight to the topic is told from the proxy's.
+ *
+ * <p>The tag covers the event's exact JSON bytes as produced, without the tag itself: the encoded event ends with
+ * {@code ,"authtag":"<key id>:<base64url MAC>"}} (the last attribute, {@link CloudEvent#forEachAttribute}), and
+ * the MAC is over the same bytes with that member cut out, i.e. the event as it was before the tag was added. The
+ * per-session key (HMAC of the session id under the shared secret) keeps an event from being replayed into another
+ * session; within a session, (session id, seq) is unique and the recorder keeps the first.
+ */
+public final class EventAuth {
+
+    /** The attribute name on the wire (a CloudEvents extension attribute). */
+    public static final String ATTR = "authtag";
+
+    private static final String MEMBER = ",\"" + ATTR + "\":\"";
+    private static final String KEY_LABEL = "portcullis/session-event-key/v1\0";
+    private static final int MIN_SECRET_BYTES = 32;
+
+    /** What a check found. */
+    public enum Verdict {
+        AUTHENTIC,
+        MISSING,
+        MALFORMED,
+        UNKNOWN_KEY,
+        FORGED
+    }
+
+    private EventAuth() {}
+
+    /** Refuses a secret too short to be one (the dev-stack and the Secret hold 32 random bytes, Base64). */
+    public static byte[] requireSecret(byte[] secret) {
+        if (secret.length < MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException(
+                    "the event authentication secret must be at least " + MIN_SECRET_BYTES + " bytes");
+        }
+        return secret.clone();
+    }
+
+    /** A key id for a secret: its fingerprint, so proxy and recorder agree without configuring one. */
+    public static String keyId(byte[] secret) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(secret);
+            return "k" + java.util.HexFormat.of().formatHex(d, 0, 6);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The session's key. Derived once per session by the proxy (and per event by the recorder: one HMAC). */
+    public static byte[] sessionKey(byte[] secret, String sessionId) {
+        return hmac(secret, (KEY_LABEL + sessionId).getBytes(StandardCharsets.UTF_8), 0, -1);
+    }
+
+    /** The value of {@code authtag} for an event encoded without it. */
+    public static String tag(String keyId, byte[] sessionKey, byte[] untaggedJson) {
+        byte[] mac = hmac(sessionKey, untaggedJson, 0, untaggedJson.length);
+        return keyId + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(mac);
+    }
+
+    /** The encoded event with its tag appended as the last member (tests and producers that hold the JSON). */
+    public static String append(String untaggedJson, String tag) {
+        if (!untaggedJson.endsWith("}")) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        return untaggedJson.substring(0, untaggedJson.length() - 1) + MEMBER + tag + "\"}";
+    }
+
+    /**
+     * Checks the tag of an encoded event of {@code sessionId}, under the secrets by key id (the current one and
+     * those rotated out but still accepted).
+     */
+    public static Verdict verify(Map<String, byte[]> secrets, String sessionId, byte[] payload) {
+        int end = payload.length;
+        while (end > 0 && isSpace(payload[end - 1])) {
+            end--;
+        }
+        // ...,"authtag":"<kid>:<43 base64url>"}
+        if (end < 2 || payload[end - 1] != '}' || payload[end - 2] != '"') {
+            return Verdict.MISSING;
+        }
+        int valueEnd = end - 2;
+        int valueStart = valueEnd;
+        while (valueStart > 0 && payload[valueStart - 1] != '"' && valueEnd - valueStart <= 128) {
+            valueStart--;
+        }
+        int memberStart = valueStart - MEMBER.length();
+        if (memberStart <= 0
+                || !Arrays.equals(
+                        payload,
+                        memberStart,
+                        valueStart,
+                        MEMBER.getBytes(StandardCharsets.US_ASCII),
+                        0,
+                        MEMBER.length())) {
+            return Verdict.MISSING;
+        }
+        String value = new String(payload, valueStart, valueEnd - valueStart, StandardCharsets.US_ASCII);
+        int colon = value.indexOf(':');
+        if (colon <= 0) {
+            return Verdict.MALFORMED;
+        }
+        byte[] secret = secrets.get(value.substring(0, colon));
+        if (secret == null) {
+            return Verdict.UNKNOWN_KEY;
+        }
+        byte[] given;
+        try {
+            given = Base64.getUrlDecoder().decode(value.substring(colon + 1));
+        } catch (IllegalArgumentException e) {
+            return Verdict.MALFORMED;
+        }
+        byte[] untagged = Arrays.copyOf(payload, memberStart + 1);
+        untagged[memberStart] = '}';
+        byte[] expected = hmac(sessionKey(secret, sessionId), untagged, 0, untagged.length);
+        return MessageDigest.isEqual(expected, given) ? Verdict.AUTHENTIC : Verdict.FORGED;
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\n' || b == '\r' || b == '\t';
+    }
+
+    private static byte[] hmac(byte[] key, byte[] data, int offset, int length) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            mac.update(data, offset, length < 0 ? data.length : length);
+            return mac.doFinal();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is required of every JVM", e);
+        }
+    }
+}
