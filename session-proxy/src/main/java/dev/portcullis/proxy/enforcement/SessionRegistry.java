@@ -21,6 +21,8 @@ public class SessionRegistry {
     private final Map<String, Instant> cutoffs = new ConcurrentHashMap<>();
 
     private final AtomicInteger connections = new AtomicInteger();
+    /** Connections not authenticated yet, per listener: a budget of their own (docs/architecture.md "Limits"). */
+    private final Map<String, AtomicInteger> unauthenticated = new ConcurrentHashMap<>();
     /** Open sessions per protocol and agent ({@code protocol\nagent}), for the per-agent caps. */
     private final Map<String, Integer> perAgent = new ConcurrentHashMap<>();
 
@@ -35,6 +37,35 @@ public class SessionRegistry {
                 return true;
             }
         }
+    }
+
+    /**
+     * Counts a connection of {@code protocol}'s listener that has not authenticated yet; false when {@code max} are
+     * open already. Authenticated sessions are not counted here, so idle unauthenticated sockets cannot take the
+     * slots of logged-in agents. Every true is paired with one {@link #unauthenticatedClosed}.
+     */
+    public boolean tryOpenUnauthenticated(String protocol, int max) {
+        AtomicInteger n = unauthenticated.computeIfAbsent(protocol, k -> new AtomicInteger());
+        while (true) {
+            int open = n.get();
+            if (open >= max) {
+                return false;
+            }
+            if (n.compareAndSet(open, open + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Releases what {@link #tryOpenUnauthenticated} counted (the connection authenticated or closed). */
+    public void unauthenticatedClosed(String protocol) {
+        unauthenticated.get(protocol).decrementAndGet();
+    }
+
+    /** Unauthenticated connections of {@code protocol}'s listener open now. */
+    public int openUnauthenticated(String protocol) {
+        AtomicInteger n = unauthenticated.get(protocol);
+        return n == null ? 0 : n.get();
     }
 
     public void connectionClosed() {
