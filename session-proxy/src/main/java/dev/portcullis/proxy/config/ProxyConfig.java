@@ -31,6 +31,19 @@ public interface ProxyConfig {
 
     Masking masking();
 
+    Shutdown shutdown();
+
+    /** A rolling deploy drains a pod (docs/architecture.md "Deployment"). */
+    interface Shutdown {
+        /**
+         * How long live sessions may go on after the shutdown began (new ones are refused); then they are ended
+         * with their protocol's message. With {@code quarkus.shutdown.delay} before it, under the pod's {@code
+         * terminationGracePeriodSeconds}.
+         */
+        @WithDefault("20s")
+        Duration drainTimeout();
+    }
+
     /**
      * Who may connect without TLS. The modes are enums, so a misspelled value stops the proxy at start instead
      * of meaning the default.
@@ -366,6 +379,21 @@ public interface ProxyConfig {
         /** Consumer group prefix for identity-events and review-decisions (each instance reads all). */
         @WithDefault("session-proxy")
         String groupPrefix();
+
+        /**
+         * How far back {@code identity-events} is read at start to rebuild the kill switch's cut-offs: longer than
+         * any agent token lives (a cut-off older than every token refuses nothing), shorter than the topic's
+         * retention.
+         */
+        @WithDefault("24h")
+        Duration killSwitchLookback();
+
+        /**
+         * How long a login waits at start for the cut-offs to be rebuilt before it is refused (fail closed: a token
+         * minted before a kill switch must not slip in while the proxy starts).
+         */
+        @WithDefault("15s")
+        Duration killSwitchWait();
     }
 
     /**

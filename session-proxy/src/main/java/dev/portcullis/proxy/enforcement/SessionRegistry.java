@@ -7,6 +7,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
@@ -20,11 +22,49 @@ public class SessionRegistry {
     /** When the kill switch last hit an agent ({@code agent}) or an agent's grant ({@code agent\nconnection}). */
     private final Map<String, Instant> cutoffs = new ConcurrentHashMap<>();
 
+    private final CountDownLatch cutOffsRebuilt = new CountDownLatch(1);
+    private volatile boolean draining;
+
     private final AtomicInteger connections = new AtomicInteger();
     /** Connections not authenticated yet, per listener: a budget of their own (docs/architecture.md "Limits"). */
     private final Map<String, AtomicInteger> unauthenticated = new ConcurrentHashMap<>();
     /** Open sessions per protocol and agent ({@code protocol\nagent}), for the per-agent caps. */
     private final Map<String, Integer> perAgent = new ConcurrentHashMap<>();
+
+    /**
+     * Whether the kill switch's cut-offs are complete: rebuilt from {@code identity-events} after a start ({@code
+     * ControlEventsListener}), or not needed (events disabled). Logins wait for it ({@link #awaitCutOffs}).
+     */
+    public boolean cutOffsKnown() {
+        return cutOffsRebuilt.getCount() == 0;
+    }
+
+    /** Called once the cut-offs are rebuilt (or when there is nothing to rebuild). */
+    public void cutOffsRebuilt() {
+        cutOffsRebuilt.countDown();
+    }
+
+    /**
+     * Waits up to {@code max} for the cut-offs to be rebuilt; false when they are not (the login is refused: a token
+     * minted before a kill switch must not slip in while the proxy starts). Blocking.
+     */
+    public boolean awaitCutOffs(Duration max) {
+        try {
+            return cutOffsRebuilt.await(max.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Draining for a shutdown: no new session is accepted (readiness is down). */
+    public boolean draining() {
+        return draining;
+    }
+
+    public void startDraining() {
+        draining = true;
+    }
 
     /** Counts a new client connection; false when {@code max} are open already. */
     public boolean tryOpenConnection(int max) {
@@ -135,9 +175,18 @@ public class SessionRegistry {
 
     /** Ends every live session of an agent (optionally only on one connection). Returns how many. */
     public int terminateAgent(String agent, String connection, String reason) {
-        Instant now = Instant.now();
-        cutoffs.put(connection == null ? agent : agent + '\n' + connection, now);
+        return terminateAgent(agent, connection, reason, Instant.now());
+    }
+
+    /**
+     * As {@link #terminateAgent(String, String, String)}, with the kill switch dated {@code at}: a replayed event's
+     * own time, so a token issued after it (the agent re-enabled) is not refused. A later cut-off is never moved
+     * back.
+     */
+    public int terminateAgent(String agent, String connection, String reason, Instant at) {
+        cutoffs.merge(connection == null ? agent : agent + '\n' + connection, at, (a, b) -> a.isAfter(b) ? a : b);
         if (cutoffs.size() > 100_000) {
+            Instant now = Instant.now();
             cutoffs.values().removeIf(t -> t.isBefore(now.minus(Duration.ofDays(1)))); // tokens live minutes, not days
         }
         int n = 0;

@@ -117,7 +117,7 @@ public final class HttpProxyServer implements AutoCloseable {
     private void connected(HttpConnection conn) {
         // unauthenticated connections have a budget of their own: idle sockets cannot take logged-in slots
         int max = gw.config().http().maxUnauthenticated();
-        if (!gw.registry().tryOpenUnauthenticated(PROTOCOL, max)) {
+        if (gw.registry().draining() || !gw.registry().tryOpenUnauthenticated(PROTOCOL, max)) {
             LOG.debugf(
                     "HTTP connection from %s refused: %d unauthenticated connections open (max-unauthenticated)",
                     conn.remoteAddress(), max);
@@ -207,7 +207,9 @@ public final class HttpProxyServer implements AutoCloseable {
                     true,
                     503,
                     "ServiceUnavailable",
-                    "Portcullis: too many unauthenticated connections (portcullis.http.max-unauthenticated)");
+                    gw.registry().draining()
+                            ? "Portcullis: the proxy is shutting down; connect again"
+                            : "Portcullis: too many unauthenticated connections (portcullis.http.max-unauthenticated)");
             req.connection().close();
             return;
         }
@@ -299,6 +301,16 @@ public final class HttpProxyServer implements AutoCloseable {
                 return;
             }
             if (client.isClosed()) {
+                return;
+            }
+            if (!gw.registry().cutOffsKnown()) {
+                req.resume();
+                HttpErrors.send(
+                        req.response(),
+                        kubernetes,
+                        503,
+                        "ServiceUnavailable",
+                        "Portcullis: the proxy is starting up (kill-switch state not loaded); try again");
                 return;
             }
             if (gw.registry().cutOff(ar.result().agent(), ar.result().issuedAt(), connection.name())) {

@@ -45,6 +45,14 @@ final class PgFrontend {
      * connection at once as PostgreSQL refuses one over {@code max_connections}: {@code 53300}, FATAL.
      */
     boolean admit() {
+        if (s.gw.registry().draining()) {
+            // as PostgreSQL during a shutdown: the pod drains, a new session belongs on another one
+            s.client.write(PgMessages.errorResponse(
+                    "FATAL", SQLSTATE_CANNOT_CONNECT_NOW, "the Portcullis proxy is shutting down; connect again"));
+            s.client.close();
+            s.session.end("shutting down");
+            return false;
+        }
         int max = s.gw.config().pg().maxUnauthenticated();
         if (!s.gw.registry().tryOpenUnauthenticated(PROTOCOL, max)) {
             LOG.debugf(
@@ -91,6 +99,13 @@ final class PgFrontend {
         if (s.counted) {
             s.counted = false;
             s.gw.registry().connectionClosed();
+        }
+    }
+
+    /** The cut-offs of the kill switch were not rebuilt in time after a start: no login is decided without them. */
+    private static final class StartingUp extends RuntimeException {
+        StartingUp() {
+            super("kill-switch cut-offs not rebuilt yet", null, false, false);
         }
     }
 
@@ -236,12 +251,25 @@ final class PgFrontend {
                             if (conn == null) {
                                 throw new TokenValidator.InvalidTokenException("unknown connection");
                             }
+                            if (!s.gw.registry()
+                                    .awaitCutOffs(s.gw.config().kafka().killSwitchWait())) {
+                                throw new StartingUp();
+                            }
                             return s.gw.tokens().validate(token, conn.name(), AccessLevel.ids(conn.accessLevels()));
                         },
                         false)
                 .onComplete(s.session.wrap(ar -> {
                     s.busy = false;
                     if (s.phase == PgSession.Phase.CLOSED) {
+                        return;
+                    }
+                    if (ar.failed() && ar.cause() instanceof StartingUp) {
+                        LOG.warnf(
+                                "login from %s refused: the kill switch's cut-offs are not rebuilt yet",
+                                s.client.remoteAddress());
+                        s.fatal(
+                                SQLSTATE_CANNOT_CONNECT_NOW,
+                                "the Portcullis proxy is starting up (kill-switch state not loaded); try again");
                         return;
                     }
                     if (ar.failed()) {

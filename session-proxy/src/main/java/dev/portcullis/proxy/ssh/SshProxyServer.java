@@ -128,6 +128,17 @@ public final class SshProxyServer implements AutoCloseable {
         server.addSessionListener(new SessionListener() {
             @Override
             public void sessionCreated(Session session) {
+                if (gw.registry().draining()) {
+                    session.setAttribute(OVER_LIMIT, Boolean.TRUE);
+                    try {
+                        session.disconnect(
+                                SshConstants.SSH2_DISCONNECT_BY_APPLICATION,
+                                "Portcullis: the proxy is shutting down; connect again");
+                    } catch (IOException e) {
+                        session.close(true);
+                    }
+                    return;
+                }
                 // unauthenticated connections have a budget of their own: idle sockets cannot take logged-in slots
                 int max = gw.config().ssh().maxUnauthenticated();
                 if (!gw.registry().tryOpenUnauthenticated(PROTOCOL, max)) {
@@ -216,6 +227,10 @@ public final class SshProxyServer implements AutoCloseable {
         }
         if (gw.config().events().refuseWhenUnrecorded() && !gw.events().canRecord()) {
             LOG.warnf("SSH login to %s refused: session events cannot be recorded", login.connection());
+            return false;
+        }
+        if (!gw.registry().awaitCutOffs(gw.config().kafka().killSwitchWait())) {
+            LOG.warnf("SSH login to %s refused: the kill switch's cut-offs are not rebuilt yet", login.connection());
             return false;
         }
         AgentIdentity identity;
