@@ -92,7 +92,10 @@ public final class HttpProxyServer implements AutoCloseable {
                 .setCompressionSupported(false)
                 .setDecompressionSupported(false)
                 .setHandle100ContinueAutomatically(true)
-                .setAlpnVersions(List.of(HttpVersion.HTTP_1_1));
+                .setAlpnVersions(List.of(HttpVersion.HTTP_1_1))
+                // no h2c sniffing: a connection is an HTTP/1.1 connection (counted, timed) from its first byte on,
+                // not a socket Vert.x holds unseen until it sends something
+                .setHttp2ClearTextEnabled(false);
         if (tls) {
             o.setSsl(true)
                     .setKeyCertOptions(new PemKeyCertOptions()

@@ -77,8 +77,12 @@ final class PgBackendLink {
                             new PgCatalogCache.Key(
                                     conn.name(), cred.username(), s.startupParameters.get("search_path")),
                             System::nanoTime);
-                    return (Targets.tls(conn) ? s.gw.backendTls().client(conn) : s.gw.backendClient())
-                            .connect(Targets.port(conn), Targets.host(conn));
+                    if (!Targets.tls(conn)) {
+                        return s.gw.backendClient().connect(Targets.port(conn), Targets.host(conn));
+                    }
+                    return s.gw.vertx()
+                            .executeBlocking(() -> PgBackendTls.peer(conn), false)
+                            .compose(peer -> s.gw.backendTls().client(conn).connect(peer));
                 })
                 .compose(socket -> Targets.tls(conn) ? startBackendTls(socket, conn) : Future.succeededFuture(socket))
                 .onComplete(s.session.wrap(ar -> {

@@ -6,6 +6,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -45,6 +49,17 @@ public final class PgBackendTls {
             }
             return vertx.createNetClient(o);
         });
+    }
+
+    /**
+     * The target's address, resolved, under the name its certificate must carry: Vert.x checks the certificate
+     * against the peer's host name, which would otherwise be the address's host rather than {@code tls.serverName}.
+     * Blocking (DNS).
+     */
+    static SocketAddress peer(Connection c) throws UnknownHostException {
+        InetAddress ip = InetAddress.getByName(Targets.host(c));
+        InetAddress named = InetAddress.getByAddress(serverName(c), ip.getAddress());
+        return SocketAddress.inetSocketAddress(new InetSocketAddress(named, Targets.port(c)));
     }
 
     /** The name the target's certificate must carry: {@code tls.serverName}, else the address's host. */

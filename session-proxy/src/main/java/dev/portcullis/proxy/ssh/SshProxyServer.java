@@ -58,6 +58,9 @@ public final class SshProxyServer implements AutoCloseable {
     /** The session holds a slot of {@code max-connections} (from login on). */
     private static final AttributeKey<Boolean> COUNTED = new AttributeKey<>();
 
+    private static final AttributeKey<String> REFUSAL = new AttributeKey<>();
+    private static final long REFUSED_LINGER_MILLIS = 2_000;
+
     private static final String PROTOCOL = "ssh";
     /** The longest token looked at (as PostgreSQL's portcullis.pg.max-password-message): larger is refused unread. */
     static final int MAX_TOKEN_LENGTH = 16_384;
@@ -129,27 +132,28 @@ public final class SshProxyServer implements AutoCloseable {
             @Override
             public void sessionCreated(Session session) {
                 if (gw.registry().draining()) {
-                    session.setAttribute(OVER_LIMIT, Boolean.TRUE);
-                    try {
-                        session.disconnect(
-                                SshConstants.SSH2_DISCONNECT_BY_APPLICATION,
-                                "Portcullis: the proxy is shutting down; connect again");
-                    } catch (IOException e) {
-                        session.close(true);
-                    }
+                    refuseAfterBanner(session, "Portcullis: the proxy is shutting down; connect again");
                     return;
                 }
                 // unauthenticated connections have a budget of their own: idle sockets cannot take logged-in slots
                 int max = gw.config().ssh().maxUnauthenticated();
                 if (!gw.registry().tryOpenUnauthenticated(PROTOCOL, max)) {
-                    session.setAttribute(OVER_LIMIT, Boolean.TRUE);
                     LOG.debugf(
                             "SSH connection from %s refused: %d unauthenticated connections open (max-unauthenticated)",
                             session.getIoSession().getRemoteAddress(), max);
-                    refuse(session, "Portcullis: too many unauthenticated connections");
+                    refuseAfterBanner(session, "Portcullis: too many unauthenticated connections");
                     return;
                 }
                 session.setAttribute(PRE_AUTH, Boolean.TRUE);
+            }
+
+            @Override
+            public void sessionPeerIdentificationReceived(Session session, String version, List<String> extraLines) {
+                String refusal = session.getAttribute(REFUSAL);
+                if (refusal != null) {
+                    // after the identification exchange, before any key exchange: the client shows the reason
+                    refuse(session, refusal);
+                }
             }
 
             @Override
@@ -166,6 +170,16 @@ public final class SshProxyServer implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * Marks a connection to be refused: a DISCONNECT before the server's identification line would be garbage to
+     * the client, so it goes out once the client identified itself; a client that stays silent is closed soon.
+     */
+    private void refuseAfterBanner(Session session, String message) {
+        session.setAttribute(OVER_LIMIT, Boolean.TRUE);
+        session.setAttribute(REFUSAL, message);
+        timers.schedule(() -> session.close(true), REFUSED_LINGER_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private static void refuse(Session session, String message) {

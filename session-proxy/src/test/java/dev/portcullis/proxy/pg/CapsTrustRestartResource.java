@@ -87,7 +87,7 @@ public class CapsTrustRestartResource extends ProxyTestResource {
         }
         config.put("portcullis.pg.max-unauthenticated", String.valueOf(PG_BUDGET));
         config.put("portcullis.http.max-unauthenticated", String.valueOf(HTTP_BUDGET));
-        config.put("portcullis.http.login-timeout", "2s");
+        config.put("portcullis.http.login-timeout", "5s");
         config.put("portcullis.ssh.max-unauthenticated", String.valueOf(SSH_BUDGET));
         config.put("portcullis.shutdown.drain-timeout", "8s");
         return config;

@@ -269,7 +269,7 @@ class CapsTrustRestartTest {
                 assertTrue(answer.startsWith("HTTP/1.1 503"), answer);
                 assertTrue(answer.contains("too many unauthenticated connections"), answer);
             }
-            // the login timeout (2 s here) closes connections that never authenticate
+            // the login timeout (5 s here) closes connections that never authenticate
             for (Socket s : idle) {
                 assertEquals(-1, s.getInputStream().read(), "closed by the proxy");
             }
