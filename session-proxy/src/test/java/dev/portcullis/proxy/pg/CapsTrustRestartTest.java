@@ -49,10 +49,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Issue 15 §5–§7 against the running proxy with real clients (JDBC, raw protocol sockets, OpenSSH's {@code ssh}):
  * caps before authentication on every listener, the backend proving itself ({@link FakePgBackend} for what a real
  * PostgreSQL cannot be made to do wrong; pg-demo on dev-stack's PostgreSQL for the SCRAM happy path), the kill switch
- * rebuilt at start, and the drain on shutdown (last: the proxy stays draining).
+ * rebuilt at start, and the drain on shutdown (last: the proxy stays draining, so this class has an application of
+ * its own).
  */
 @QuarkusTest
-@QuarkusTestResource(CapsTrustRestartResource.class)
+@QuarkusTestResource(value = CapsTrustRestartResource.class, restrictToAnnotatedClass = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CapsTrustRestartTest {
 
