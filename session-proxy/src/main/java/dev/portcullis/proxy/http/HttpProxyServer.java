@@ -170,6 +170,7 @@ public final class HttpProxyServer implements AutoCloseable {
             req.resume();
             req.response().putHeader(HttpHeaders.CONNECTION, "close");
             HttpErrors.send(req.response(), kubernetes, 503, "ServiceUnavailable", "Portcullis: too many connections");
+            conn.close(); // after the answer: a close flushes what is written first
             return false;
         }
         counted.add(conn);
