@@ -9,6 +9,7 @@ import dev.portcullis.proxy.enforcement.PolicyDecider;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.SessionRegistry;
 import dev.portcullis.proxy.events.EventPublisher;
+import dev.portcullis.proxy.pg.PgBackendTls;
 import dev.portcullis.proxy.pg.PgGateway;
 import dev.portcullis.proxy.pg.ReadRoleAuditCache;
 import dev.portcullis.proxy.pg.catalog.PgCatalogCache;
@@ -69,11 +70,7 @@ public class PgListener {
                 holds,
                 vertx.createNetClient(
                         new NetClientOptions().setConnectTimeout(connectTimeout).setTcpNoDelay(true)),
-                vertx.createNetClient(new NetClientOptions()
-                        .setConnectTimeout(connectTimeout)
-                        .setTcpNoDelay(true)
-                        .setTrustAll(true)
-                        .setHostnameVerificationAlgorithm("")),
+                new PgBackendTls(vertx, connectTimeout),
                 new ConcurrentHashMap<>(),
                 tls,
                 tracer,

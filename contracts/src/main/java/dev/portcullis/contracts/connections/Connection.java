@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One target of the connections file, as {@link ConnectionsFile#validate} returns it: every field checked, defaults
@@ -24,6 +25,8 @@ import java.util.Optional;
  * @param knownHosts ssh: the known_hosts file the target's host key is checked against; null for the other types
  * @param sessionLimits postgres: limits on each agent session (statement and lock timeouts, …); {@link
  *     SessionLimits#NONE} when the file gives none (the proxy's defaults apply), never null
+ * @param backendAuth postgres: how the target may authenticate the proxy ({@link BackendAuth}); {@link
+ *     BackendAuth#DEFAULT} (SCRAM only) when the file does not say, never null or empty
  */
 public record Connection(
         String name,
@@ -36,13 +39,43 @@ public record Connection(
         Duration maxSessionDuration,
         Tls tls,
         String knownHosts,
-        SessionLimits sessionLimits) {
+        SessionLimits sessionLimits,
+        Set<BackendAuth> backendAuth) {
 
     public Connection {
         accessLevels = List.copyOf(accessLevels);
         credentials = Map.copyOf(credentials);
         tags = Map.copyOf(tags);
         sessionLimits = sessionLimits == null ? SessionLimits.NONE : sessionLimits;
+        backendAuth = backendAuth == null || backendAuth.isEmpty() ? BackendAuth.DEFAULT : Set.copyOf(backendAuth);
+    }
+
+    /** A connection whose target must authenticate with SCRAM ({@link BackendAuth#DEFAULT}). */
+    public Connection(
+            String name,
+            ConnectionType type,
+            String address,
+            String database,
+            List<AccessLevel> accessLevels,
+            Map<AccessLevel, Credentials> credentials,
+            Map<String, String> tags,
+            Duration maxSessionDuration,
+            Tls tls,
+            String knownHosts,
+            SessionLimits sessionLimits) {
+        this(
+                name,
+                type,
+                address,
+                database,
+                accessLevels,
+                credentials,
+                tags,
+                maxSessionDuration,
+                tls,
+                knownHosts,
+                sessionLimits,
+                BackendAuth.DEFAULT);
     }
 
     /** A connection without {@code sessionLimits} (the proxy's defaults apply). */

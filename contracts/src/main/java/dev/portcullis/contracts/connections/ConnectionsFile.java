@@ -36,6 +36,7 @@ import java.util.Set;
  *       {@code username}; secrets are never inline, only where they are ({@code passwordFile}, …);
  *   <li>{@code maxSessionDuration} is a positive ISO-8601 duration; tag values are scalars;
  *   <li>{@code sessionLimits} (postgres only) holds only the limits {@link SessionLimitsCheck} knows, each valid;
+ *   <li>{@code backendAuth} (postgres only) is a non-empty list of {@link BackendAuth} names;
  *   <li>an unknown field is an error (a misspelled {@code accesLevels} must not pass unnoticed).
  * </ul>
  */
@@ -61,6 +62,7 @@ public final class ConnectionsFile {
     private static final String TLS = "tls";
     private static final String KNOWN_HOSTS = "knownHosts";
     private static final String SESSION_LIMITS = "sessionLimits";
+    private static final String BACKEND_AUTH = "backendAuth";
     private static final Set<String> CONNECTION_FIELDS = Set.of(
             TYPE,
             ADDRESS,
@@ -71,7 +73,8 @@ public final class ConnectionsFile {
             MAX_SESSION_DURATION,
             TLS,
             KNOWN_HOSTS,
-            SESSION_LIMITS);
+            SESSION_LIMITS,
+            BACKEND_AUTH);
 
     private static final String USERNAME = "username";
     private static final String PASSWORD_FILE = "passwordFile";
@@ -210,6 +213,7 @@ public final class ConnectionsFile {
             Tls tls = tls(type, fields.get(TLS));
             String knownHosts = onlyFor(type, ConnectionType.SSH, KNOWN_HOSTS, fields.get(KNOWN_HOSTS));
             SessionLimits limits = sessionLimits(type, fields.get(SESSION_LIMITS));
+            Set<BackendAuth> backendAuth = backendAuth(type, fields.get(BACKEND_AUTH));
             for (Object key : fields.keySet()) {
                 if (!CONNECTION_FIELDS.contains(String.valueOf(key))) {
                     error(String.valueOf(key), "unknown field");
@@ -229,7 +233,33 @@ public final class ConnectionsFile {
                     maxSessionDuration,
                     tls,
                     knownHosts,
-                    limits));
+                    limits,
+                    backendAuth));
+        }
+
+        private Set<BackendAuth> backendAuth(ConnectionType type, Object value) {
+            if (value == null) {
+                return BackendAuth.DEFAULT;
+            }
+            if (type != null && type != ConnectionType.POSTGRES) {
+                error(BACKEND_AUTH, "only for type " + ConnectionType.POSTGRES.id());
+                return BackendAuth.DEFAULT;
+            }
+            String expected = "a non-empty list of scram-sha-256, md5, password, none";
+            if (!(value instanceof List<?> list) || list.isEmpty()) {
+                error(BACKEND_AUTH, "must be " + expected);
+                return BackendAuth.DEFAULT;
+            }
+            Set<BackendAuth> out = EnumSet.noneOf(BackendAuth.class);
+            for (Object v : list) {
+                Optional<BackendAuth> a = v instanceof String s ? BackendAuth.fromId(s) : Optional.empty();
+                if (a.isEmpty()) {
+                    error(BACKEND_AUTH, quote(v) + " is not a backend authentication method; " + expected);
+                } else {
+                    out.add(a.get());
+                }
+            }
+            return out.isEmpty() ? BackendAuth.DEFAULT : out;
         }
 
         private SessionLimits sessionLimits(ConnectionType type, Object value) {

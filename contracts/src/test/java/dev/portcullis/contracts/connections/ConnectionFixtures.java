@@ -26,6 +26,7 @@ public final class ConnectionFixtures {
             "valid/per-level-credentials.yaml",
             "valid/every-type.yaml",
             "valid/session-limits.yaml",
+            "valid/backend-auth.yaml",
             "valid/no-connections.yaml");
 
     public static final List<String> INVALID = List.of(
@@ -45,6 +46,7 @@ public final class ConnectionFixtures {
             "invalid/bad-addresses.yaml",
             "invalid/http-credentials.yaml",
             "invalid/bad-tls-mode.yaml",
+            "invalid/bad-backend-auth.yaml",
             "invalid/not-a-map.yaml",
             "invalid/duplicate-name.yaml",
             "invalid/empty-file.yaml");

@@ -149,6 +149,14 @@ class ConnectionsFileTest {
         assertThat(SessionLimits.NONE.orElse(defaults)).isEqualTo(defaults);
     }
 
+    @Test
+    void backendAuthIsScramOnlyUnlessTheFileAllowsMore() throws IOException {
+        Map<String, Connection> all = connections("valid/backend-auth.yaml");
+        assertThat(all.get("pg-legacy").backendAuth())
+                .containsExactlyInAnyOrder(BackendAuth.SCRAM_SHA_256, BackendAuth.MD5);
+        assertThat(all.get("pg-prod").backendAuth()).as("the default").containsExactly(BackendAuth.SCRAM_SHA_256);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"1kB=1", "64kB=64", "512MB=524288", "1GB=1048576", " 2 GB =2097152", "1TB=1073741824"})
     void sizesReadAsPostgreSqlWritesThem(String pair) {

@@ -43,6 +43,19 @@ public interface ProxyConfig {
         Optional<String> keyFile();
     }
 
+    Shutdown shutdown();
+
+    /** A rolling deploy drains a pod (docs/architecture.md "Deployment"). */
+    interface Shutdown {
+        /**
+         * How long live sessions may go on after the shutdown began (new ones are refused); then they are ended
+         * with their protocol's message. With {@code quarkus.shutdown.delay} before it, under the pod's {@code
+         * terminationGracePeriodSeconds}.
+         */
+        @WithDefault("20s")
+        Duration drainTimeout();
+    }
+
     /**
      * Who may connect without TLS. The modes are enums, so a misspelled value stops the proxy at start instead
      * of meaning the default.
@@ -106,13 +119,33 @@ public interface ProxyConfig {
         @WithDefault("16777216")
         int maxMessageSize();
 
+        /** Largest startup packet (StartupMessage, SSLRequest, …), in bytes: PostgreSQL's own limit. */
         @WithDefault("10000")
         int maxStartupPacket();
 
+        /**
+         * Largest message before the client authenticated (the password message carrying the token), in bytes;
+         * {@code max-message-size} applies only from the token's acceptance on.
+         */
+        @WithDefault("16384")
+        int maxPasswordMessage();
+
+        /** Authenticated client connections at most; one more is refused with {@code 53300}. */
         @WithDefault("256")
         int maxConnections();
 
-        /** A client must have authenticated within this time after connecting. */
+        /**
+         * Client connections that have not authenticated yet, at most; one more is refused at once with {@code
+         * 53300}. Counted apart from {@code max-connections}, so idle sockets cannot take the slots of logged-in
+         * agents.
+         */
+        @WithDefault("64")
+        int maxUnauthenticated();
+
+        /**
+         * The login timeout: a client must have authenticated and its session must be ready within this time after
+         * connecting, else it gets {@code 08P01} and is closed.
+         */
         @WithDefault("10s")
         Duration startupTimeout();
 
@@ -207,6 +240,13 @@ public interface ProxyConfig {
         int maxConnections();
 
         /**
+         * SSH connections that have not logged in yet, at most; one more is disconnected at once (too many
+         * connections). Counted apart from {@code max-connections}.
+         */
+        @WithDefault("64")
+        int maxUnauthenticated();
+
+        /**
          * Subsystems relayed to the target when policy allows (request kind {@code sftp}); empty
          * refuses every subsystem.
          */
@@ -261,8 +301,20 @@ public interface ProxyConfig {
         @WithDefault("30m")
         Duration idleTimeout();
 
+        /** Authenticated agent connections at most (a connection counts from its first authenticated request). */
         @WithDefault("1024")
         int maxConnections();
+
+        /**
+         * Connections without an authenticated request yet, at most; one more gets {@code 503} to its first request
+         * and is closed. Counted apart from {@code max-connections}.
+         */
+        @WithDefault("128")
+        int maxUnauthenticated();
+
+        /** The login timeout: a connection without an authenticated request this long after connecting is closed. */
+        @WithDefault("10s")
+        Duration loginTimeout();
 
         @WithDefault("10s")
         Duration backendConnectTimeout();
@@ -396,6 +448,21 @@ public interface ProxyConfig {
         /** Consumer group prefix for identity-events and review-decisions (each instance reads all). */
         @WithDefault("session-proxy")
         String groupPrefix();
+
+        /**
+         * How far back {@code identity-events} is read at start to rebuild the kill switch's cut-offs: longer than
+         * any agent token lives (a cut-off older than every token refuses nothing), shorter than the topic's
+         * retention.
+         */
+        @WithDefault("24h")
+        Duration killSwitchLookback();
+
+        /**
+         * How long a login waits at start for the cut-offs to be rebuilt before it is refused (fail closed: a token
+         * minted before a kill switch must not slip in while the proxy starts).
+         */
+        @WithDefault("15s")
+        Duration killSwitchWait();
     }
 
     /**

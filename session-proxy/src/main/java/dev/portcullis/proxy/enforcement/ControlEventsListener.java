@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -26,10 +28,16 @@ import org.jboss.logging.Logger;
 /**
  * Reads {@code identity-events} (kill switch: agent.disabled, grant.revoked/expired) and
  * {@code review-decisions} (completes review holds). Every instance must see every event, so the
- * consumer assigns itself all partitions and starts at their end instead of joining a group. If the
- * consumer has to be rebuilt (an error while reading), it resumes where it stopped, not at the end:
- * a kill switch sent in between is still seen. Until it first reads, the pod is not ready
- * ({@link ControlEventsReadiness}).
+ * consumer assigns itself all partitions instead of joining a group. If the consumer has to be rebuilt
+ * (an error while reading), it resumes where it stopped, not at the end: a kill switch sent in between
+ * is still seen.
+ *
+ * <p>At start the kill switch's cut-offs are rebuilt before the pod is ready ({@link ControlEventsReadiness}) and
+ * before any login is decided ({@link SessionRegistry#awaitCutOffs}): {@code identity-events} is read from {@code
+ * portcullis.kafka.kill-switch-lookback} ago (a record timestamp; longer than any token lives) up to the end
+ * offsets found at start, each cut-off dated by its event, so a token minted before an {@code agent.disabled}
+ * stays refused after a restart while one minted after it is not. {@code review-decisions} is read from its end: a
+ * hold does not outlive its proxy.
  *
  * <p>A tolerant reader of contracts' events: it takes what it needs from {@code data}, the subject or the key,
  * whichever names it. It fails closed both ways: a review decision of a {@code dataschema} it cannot read is
@@ -48,6 +56,13 @@ public class ControlEventsListener {
     private Thread thread;
     /** Next offset per partition, kept across consumer rebuilds; only the consumer thread touches it. */
     private final Map<TopicPartition, Long> next = new HashMap<>();
+    /** identity-events end offsets at start: the cut-offs are rebuilt once every partition is read up to them. */
+    private Map<TopicPartition, Long> rebuildEnd;
+
+    private long rebuildStartNanos;
+    private int replayed;
+    private volatile boolean rebuilt;
+    private volatile long rebuildMillis = -1;
 
     public ControlEventsListener(ProxyConfig config, SessionRegistry registry, ReviewHolds holds) {
         this.config = config;
@@ -61,6 +76,8 @@ public class ControlEventsListener {
                     .name("portcullis-control-events")
                     .daemon()
                     .start(this::run);
+        } else {
+            registry.cutOffsRebuilt(); // nothing to hear, nothing to rebuild
         }
     }
 
@@ -68,9 +85,14 @@ public class ControlEventsListener {
         running = false;
     }
 
-    /** True once the consumer reads every partition of both topics. */
+    /** True once the cut-offs are rebuilt and the consumer reads every partition of both topics. */
     public boolean isReady() {
         return ready;
+    }
+
+    /** How long the rebuild of the cut-offs took after start, in ms; -1 until it is done. */
+    public long rebuildMillis() {
+        return rebuildMillis;
     }
 
     private void run() {
@@ -80,6 +102,7 @@ public class ControlEventsListener {
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.kafka().groupPrefix() + "-control");
+        rebuildStartNanos = System.nanoTime();
         while (running) {
             try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
                 List<TopicPartition> parts = new ArrayList<>();
@@ -93,22 +116,29 @@ public class ControlEventsListener {
                 consumer.assign(parts);
                 List<TopicPartition> unseen =
                         parts.stream().filter(tp -> !next.containsKey(tp)).toList();
-                consumer.seekToEnd(unseen);
+                seekUnseen(consumer, unseen);
                 for (TopicPartition tp : parts) {
                     Long resume = next.get(tp);
                     if (resume != null) {
                         consumer.seek(tp, resume); // a rebuild: what arrived meanwhile is read, not skipped
                     }
-                    next.put(tp, consumer.position(tp)); // resolves the end offsets now: events after this are seen
+                    next.put(tp, consumer.position(tp)); // resolves the offsets now: events after this are seen
                 }
-                ready = true;
                 LOG.infof(
                         "reading %s and %s (%d partitions)",
                         Topics.IDENTITY_EVENTS, Topics.REVIEW_DECISIONS, parts.size());
+                checkRebuilt(consumer);
                 while (running) {
                     for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                        Long end = rebuildEnd == null ? null : rebuildEnd.get(tp);
+                        // a replayed kill switch is dated by its event; a live one by now (the later, failing closed)
+                        Instant at = end != null && r.offset() < end ? Instant.ofEpochMilli(r.timestamp()) : null;
+                        if (at != null) {
+                            replayed++;
+                        }
                         try {
-                            handle(r.topic(), r.key(), r.value());
+                            handle(r.topic(), r.key(), r.value(), at);
                         } catch (RuntimeException e) {
                             // one event that cannot be applied must not stop every later kill switch
                             LOG.errorf(
@@ -118,8 +148,9 @@ public class ControlEventsListener {
                                     r.partition(),
                                     r.offset());
                         }
-                        next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+                        next.put(tp, r.offset() + 1);
                     }
+                    checkRebuilt(consumer);
                 }
             } catch (Exception e) {
                 ready = false;
@@ -135,7 +166,61 @@ public class ControlEventsListener {
         }
     }
 
+    /**
+     * First assignment: identity-events from the lookback on (the cut-offs to rebuild), review-decisions from the
+     * end. Notes the end offsets the rebuild must reach.
+     */
+    private void seekUnseen(KafkaConsumer<String, String> consumer, List<TopicPartition> unseen) {
+        List<TopicPartition> identity = unseen.stream()
+                .filter(tp -> tp.topic().equals(Topics.IDENTITY_EVENTS))
+                .toList();
+        consumer.seekToEnd(unseen.stream().filter(tp -> !identity.contains(tp)).toList());
+        if (identity.isEmpty()) {
+            return;
+        }
+        long since = Instant.now().minus(config.kafka().killSwitchLookback()).toEpochMilli();
+        Map<TopicPartition, Long> query = new HashMap<>();
+        identity.forEach(tp -> query.put(tp, since));
+        Map<TopicPartition, OffsetAndTimestamp> from = consumer.offsetsForTimes(query, Duration.ofSeconds(10));
+        Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(identity, Duration.ofSeconds(10)));
+        for (TopicPartition tp : identity) {
+            OffsetAndTimestamp o = from.get(tp);
+            if (o == null) {
+                consumer.seek(tp, end.get(tp)); // nothing as recent as the lookback
+            } else {
+                consumer.seek(tp, o.offset());
+            }
+        }
+        if (rebuildEnd == null) {
+            rebuildEnd = end;
+        }
+    }
+
+    /** Marks the pod ready once every identity-events partition is read up to its end offset at start. */
+    private void checkRebuilt(KafkaConsumer<String, String> consumer) {
+        if (!rebuilt) {
+            // the consumer's position, not the last record's offset + 1: control records and gaps count as read
+            boolean done = rebuildEnd != null
+                    && rebuildEnd.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+            if (!done) {
+                return;
+            }
+            rebuilt = true;
+            rebuildMillis = (System.nanoTime() - rebuildStartNanos) / 1_000_000;
+            registry.cutOffsRebuilt();
+            LOG.infof(
+                    "kill-switch cut-offs rebuilt from %d identity event(s) of the last %s in %d ms",
+                    replayed, config.kafka().killSwitchLookback(), rebuildMillis);
+        }
+        ready = true;
+    }
+
     void handle(String topic, String key, String value) {
+        handle(topic, key, value, null);
+    }
+
+    /** Applies one event; {@code at} dates a replayed kill switch (null: now). */
+    void handle(String topic, String key, String value, Instant at) {
         JsonObject event;
         try {
             event = new JsonObject(value);
@@ -150,7 +235,7 @@ public class ControlEventsListener {
             case EventTypes.AGENT_DISABLED -> {
                 String agent = first(data.getString("agent"), data.getString("client_id"), subject, key);
                 if (agent != null) {
-                    registry.terminateAgent(agent, null, "agent " + agent + " was disabled");
+                    registry.terminateAgent(agent, null, "agent " + agent + " was disabled", cutOffTime(at));
                 }
             }
             case EventTypes.GRANT_REVOKED, EventTypes.GRANT_EXPIRED -> {
@@ -161,7 +246,8 @@ public class ControlEventsListener {
                             agent,
                             connection,
                             "access of agent " + agent + " to " + connection
-                                    + (type.equals(EventTypes.GRANT_REVOKED) ? " was revoked" : " expired"));
+                                    + (type.equals(EventTypes.GRANT_REVOKED) ? " was revoked" : " expired"),
+                            cutOffTime(at));
                 }
             }
             case EventTypes.REVIEW_APPROVED, EventTypes.REVIEW_DENIED, EventTypes.REVIEW_EXPIRED -> {
@@ -183,6 +269,10 @@ public class ControlEventsListener {
             }
             default -> {}
         }
+    }
+
+    private static Instant cutOffTime(Instant replayedAt) {
+        return replayedAt == null ? Instant.now() : replayedAt;
     }
 
     private static String first(String... candidates) {

@@ -9,8 +9,9 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Not ready until the kill-switch and review-decision consumer reads its topics: a pod taking
- * sessions before that would not hear an {@code agent.disabled} sent in the meantime (fail closed).
+ * Not ready until the kill-switch and review-decision consumer reads its topics and has rebuilt the kill switch's
+ * cut-offs from {@code identity-events}: a pod taking sessions before that would not hear an {@code agent.disabled}
+ * sent in the meantime, nor remember one sent before it started (fail closed).
  * Once reading, a Kafka outage does not make the pod unready: events are read when Kafka is back.
  */
 @Readiness
@@ -32,6 +33,7 @@ public class ControlEventsReadiness implements HealthCheck {
                 .status(!enabled || listener.isReady())
                 .withData("topics", Topics.IDENTITY_EVENTS + "," + Topics.REVIEW_DECISIONS)
                 .withData("enabled", enabled)
+                .withData("kill-switch-rebuild-ms", listener.rebuildMillis())
                 .build();
     }
 }

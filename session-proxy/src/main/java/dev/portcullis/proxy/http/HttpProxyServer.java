@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
@@ -45,7 +46,18 @@ public final class HttpProxyServer implements AutoCloseable {
     private final AgentTokens tokens;
     private final HttpTargets targets;
     private final Map<HttpConnection, ClientConnection> clients = new ConcurrentHashMap<>();
+    /** Connections with an authenticated request (max-connections). */
     private final AtomicInteger open = new AtomicInteger();
+
+    private static final String PROTOCOL = "http";
+    private static final long REFUSED_LINGER_MILLIS = 1_000;
+    /** Connections without an authenticated request yet (max-unauthenticated), counted in the SessionRegistry. */
+    private final Set<HttpConnection> unauthenticated = ConcurrentHashMap.newKeySet();
+    /** Connections counted in {@link #open}. */
+    private final Set<HttpConnection> counted = ConcurrentHashMap.newKeySet();
+    /** Connections over the unauthenticated budget: their first request gets 503, then they close. */
+    private final Set<HttpConnection> refused = ConcurrentHashMap.newKeySet();
+
     private final boolean tls;
     private HttpServer server;
 
@@ -80,7 +92,10 @@ public final class HttpProxyServer implements AutoCloseable {
                 .setCompressionSupported(false)
                 .setDecompressionSupported(false)
                 .setHandle100ContinueAutomatically(true)
-                .setAlpnVersions(List.of(HttpVersion.HTTP_1_1));
+                .setAlpnVersions(List.of(HttpVersion.HTTP_1_1))
+                // no h2c sniffing: a connection is an HTTP/1.1 connection (counted, timed) from its first byte on,
+                // not a socket Vert.x holds unseen until it sends something
+                .setHttp2ClearTextEnabled(false);
         if (tls) {
             o.setSsl(true)
                     .setKeyCertOptions(new PemKeyCertOptions()
@@ -103,23 +118,63 @@ public final class HttpProxyServer implements AutoCloseable {
     }
 
     private void connected(HttpConnection conn) {
-        if (open.incrementAndGet() > gw.config().http().maxConnections()) {
-            open.decrementAndGet();
-            LOG.warnf(
-                    "HTTP connection from %s refused: %d connections open (max-connections)",
-                    conn.remoteAddress(), gw.config().http().maxConnections());
-            conn.close();
+        // unauthenticated connections have a budget of their own: idle sockets cannot take logged-in slots
+        int max = gw.config().http().maxUnauthenticated();
+        if (gw.registry().draining() || !gw.registry().tryOpenUnauthenticated(PROTOCOL, max)) {
+            LOG.debugf(
+                    "HTTP connection from %s refused: %d unauthenticated connections open (max-unauthenticated)",
+                    conn.remoteAddress(), max);
+            // answered 503 if a request comes at once, closed either way
+            refused.add(conn);
+            conn.closeHandler(v -> refused.remove(conn));
+            gw.vertx().setTimer(REFUSED_LINGER_MILLIS, t -> conn.close());
             return;
         }
+        unauthenticated.add(conn);
         ClientConnection client = new ClientConnection(gw, conn, Vertx.currentContext());
         clients.put(conn, client);
+        gw.vertx().setTimer(gw.config().http().loginTimeout().toMillis(), t -> {
+            if (unauthenticated.contains(conn)) {
+                LOG.debugf("HTTP connection from %s closed: no authenticated request in time", conn.remoteAddress());
+                conn.close();
+            }
+        });
         conn.closeHandler(v -> {
-            open.decrementAndGet();
+            if (unauthenticated.remove(conn)) {
+                gw.registry().unauthenticatedClosed(PROTOCOL);
+            } else if (counted.remove(conn)) {
+                open.decrementAndGet();
+            }
             ClientConnection cc = clients.remove(conn);
             if (cc != null) {
                 cc.closed();
             }
         });
+    }
+
+    /**
+     * The connection's first authenticated request: it leaves the unauthenticated budget for a slot of {@code
+     * max-connections}; false (503 sent, connection closed) when every slot is taken.
+     */
+    private boolean countLogin(HttpServerRequest req, boolean kubernetes) {
+        HttpConnection conn = req.connection();
+        if (!unauthenticated.remove(conn)) {
+            return true;
+        }
+        gw.registry().unauthenticatedClosed(PROTOCOL);
+        if (open.incrementAndGet() > gw.config().http().maxConnections()) {
+            open.decrementAndGet();
+            LOG.warnf(
+                    "HTTP connection from %s refused: %d connections open (max-connections)",
+                    conn.remoteAddress(), gw.config().http().maxConnections());
+            req.resume();
+            req.response().putHeader(HttpHeaders.CONNECTION, "close");
+            HttpErrors.send(req.response(), kubernetes, 503, "ServiceUnavailable", "Portcullis: too many connections");
+            conn.close(); // after the answer: a close flushes what is written first
+            return false;
+        }
+        counted.add(conn);
+        return true;
     }
 
     /** A request head Vert.x could not decode (too long, malformed): answered, then the connection closes. */
@@ -149,6 +204,19 @@ public final class HttpProxyServer implements AutoCloseable {
     }
 
     private void request(HttpServerRequest req) {
+        if (refused.contains(req.connection())) {
+            req.response().putHeader(HttpHeaders.CONNECTION, "close");
+            HttpErrors.send(
+                    req.response(),
+                    true,
+                    503,
+                    "ServiceUnavailable",
+                    gw.registry().draining()
+                            ? "Portcullis: the proxy is shutting down; connect again"
+                            : "Portcullis: too many unauthenticated connections (portcullis.http.max-unauthenticated)");
+            req.connection().close();
+            return;
+        }
         req.pause();
         ClientConnection client = clients.get(req.connection());
         if (client == null) {
@@ -239,6 +307,16 @@ public final class HttpProxyServer implements AutoCloseable {
             if (client.isClosed()) {
                 return;
             }
+            if (!gw.registry().cutOffsKnown()) {
+                req.resume();
+                HttpErrors.send(
+                        req.response(),
+                        kubernetes,
+                        503,
+                        "ServiceUnavailable",
+                        "Portcullis: the proxy is starting up (kill-switch state not loaded); try again");
+                return;
+            }
             if (gw.registry().cutOff(ar.result().agent(), ar.result().issuedAt(), connection.name())) {
                 req.resume();
                 LOG.infof(
@@ -261,6 +339,9 @@ public final class HttpProxyServer implements AutoCloseable {
                         503,
                         "ServiceUnavailable",
                         "Portcullis: sessions cannot be recorded right now");
+                return;
+            }
+            if (!countLogin(req, kubernetes)) {
                 return;
             }
             HttpAgentSession session = client.session(ar.result(), connection, req.getHeader(HttpHeaders.USER_AGENT));

@@ -3,6 +3,7 @@ package dev.portcullis.proxy.pg;
 import static dev.portcullis.proxy.pg.codec.PgProtocol.*;
 
 import dev.portcullis.contracts.connections.AccessLevel;
+import dev.portcullis.contracts.connections.BackendAuth;
 import dev.portcullis.contracts.connections.Connection;
 import dev.portcullis.contracts.connections.Credentials;
 import dev.portcullis.contracts.connections.SessionLimits;
@@ -19,6 +20,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import java.security.SecureRandom;
+import java.util.EnumSet;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -66,7 +69,7 @@ final class PgBackendLink {
         s.gw.vertx()
                 .<char[]>executeBlocking(() -> Targets.readPassword(conn, cred), false)
                 .compose(password -> {
-                    backendAuth = new PgBackendAuthenticator(cred.username(), password);
+                    backendAuth = new PgBackendAuthenticator(cred.username(), password, acceptedAuth(conn));
                     credentials = cred;
                     s.masking = new PgResultMasking(
                             s.gw.catalogs(),
@@ -74,9 +77,14 @@ final class PgBackendLink {
                             new PgCatalogCache.Key(
                                     conn.name(), cred.username(), s.startupParameters.get("search_path")),
                             System::nanoTime);
-                    return s.gw.backendClient().connect(Targets.port(conn), Targets.host(conn));
+                    if (!Targets.tls(conn)) {
+                        return s.gw.backendClient().connect(Targets.port(conn), Targets.host(conn));
+                    }
+                    return s.gw.vertx()
+                            .executeBlocking(() -> PgBackendTls.peer(conn), false)
+                            .compose(peer -> s.gw.backendTls().client(conn).connect(peer));
                 })
-                .compose(socket -> Targets.tls(conn) ? startBackendTls(socket) : Future.succeededFuture(socket))
+                .compose(socket -> Targets.tls(conn) ? startBackendTls(socket, conn) : Future.succeededFuture(socket))
                 .onComplete(s.session.wrap(ar -> {
                     if (ar.failed()) {
                         LOG.warnf(
@@ -121,7 +129,23 @@ final class PgBackendLink {
                 }));
     }
 
-    private Future<NetSocket> startBackendTls(NetSocket socket) {
+    /** The connection's {@code backendAuth} as the authenticator names the methods. */
+    static Set<PgBackendAuthenticator.Method> acceptedAuth(Connection conn) {
+        Set<PgBackendAuthenticator.Method> out = EnumSet.noneOf(PgBackendAuthenticator.Method.class);
+        for (BackendAuth a : conn.backendAuth()) {
+            out.add(
+                    switch (a) {
+                        case SCRAM_SHA_256 -> PgBackendAuthenticator.Method.SCRAM_SHA_256;
+                        case MD5 -> PgBackendAuthenticator.Method.MD5;
+                        case PASSWORD -> PgBackendAuthenticator.Method.PASSWORD;
+                        case NONE -> PgBackendAuthenticator.Method.NONE;
+                    });
+        }
+        return out;
+    }
+
+    /** SSLRequest, then TLS with the chain and the host name checked ({@link PgBackendTls}). */
+    private Future<NetSocket> startBackendTls(NetSocket socket, Connection conn) {
         io.vertx.core.Promise<NetSocket> p = io.vertx.core.Promise.promise();
         socket.handler(b -> {
             socket.handler(null);
@@ -130,7 +154,7 @@ final class PgBackendLink {
                 p.tryFail("the target does not accept TLS");
                 return;
             }
-            socket.upgradeToSsl().onComplete(ar -> {
+            socket.upgradeToSsl(PgBackendTls.serverName(conn)).onComplete(ar -> {
                 if (ar.succeeded()) {
                     p.tryComplete(socket);
                 } else {
@@ -149,12 +173,11 @@ final class PgBackendLink {
         Connection conn = s.connection;
         int pid = backendPid;
         int secret = backendSecret;
-        (Targets.tls(conn) ? s.gw.backendTlsClient() : s.gw.backendClient())
-                .connect(Targets.port(conn), Targets.host(conn))
-                .onSuccess(c -> {
-                    c.write(PgMessages.cancelRequest(pid, secret));
-                    c.end();
-                });
+        // a CancelRequest carries no secret of the proxy's (PostgreSQL reads it before any TLS or authentication)
+        s.gw.backendClient().connect(Targets.port(conn), Targets.host(conn)).onSuccess(c -> {
+            c.write(PgMessages.cancelRequest(pid, secret));
+            c.end();
+        });
         s.recording.emit(EventTypes.SESSION_REQUEST, new JsonObject().put("kind", "cancel"));
     }
 
@@ -175,7 +198,14 @@ final class PgBackendLink {
                 } else {
                     onBackendStartup(type, frame);
                 }
-            } catch (PgProtocolException | PgBackendAuthenticator.AuthenticationException e) {
+            } catch (PgBackendAuthenticator.AuthenticationException e) {
+                // the target did not prove itself, or asked for what the connection does not allow (backendAuth)
+                LOG.warnf("target of connection %s refused: %s", s.connection.name(), e.getMessage());
+                s.fatal(
+                        SQLSTATE_CANNOT_CONNECT,
+                        "could not log in to the target of connection \"" + s.connection.name() + "\": "
+                                + e.getMessage());
+            } catch (PgProtocolException e) {
                 LOG.warnf("backend protocol problem: %s", e.getMessage());
                 s.fatal(SQLSTATE_CONNECTION_FAILURE, "lost step with the target database");
             }

@@ -30,10 +30,83 @@ final class PgFrontend {
     /** The session's category: what is logged for a session is logged under it. */
     private static final Logger LOG = Logger.getLogger(PgSession.class);
 
+    private static final String PROTOCOL = "postgres";
+
     private final PgSession s;
+    private boolean sslRequested;
+    private boolean gssRequested;
 
     PgFrontend(PgSession session) {
         this.s = session;
+    }
+
+    /**
+     * Takes a slot of the pre-authentication budget ({@code portcullis.pg.max-unauthenticated}), or refuses the
+     * connection at once as PostgreSQL refuses one over {@code max_connections}: {@code 53300}, FATAL.
+     */
+    boolean admit() {
+        if (s.gw.registry().draining()) {
+            // as PostgreSQL during a shutdown: the pod drains, a new session belongs on another one
+            s.client.write(PgMessages.errorResponse(
+                    "FATAL", SQLSTATE_CANNOT_CONNECT_NOW, "the Portcullis proxy is shutting down; connect again"));
+            s.client.close();
+            s.session.end("shutting down");
+            return false;
+        }
+        int max = s.gw.config().pg().maxUnauthenticated();
+        if (!s.gw.registry().tryOpenUnauthenticated(PROTOCOL, max)) {
+            LOG.debugf(
+                    "connection from %s refused: %d unauthenticated connections open", s.client.remoteAddress(), max);
+            s.client.write(PgMessages.errorResponse(
+                    "FATAL",
+                    SQLSTATE_TOO_MANY_CONNECTIONS,
+                    "sorry, too many unauthenticated connections already (at most " + max
+                            + ", portcullis.pg.max-unauthenticated)"));
+            s.client.close();
+            s.session.end("too many unauthenticated connections");
+            return false;
+        }
+        s.preAuthCounted = true;
+        return true;
+    }
+
+    /**
+     * The token was accepted: the connection leaves the pre-authentication budget for a slot of {@code
+     * portcullis.pg.max-connections}, and its messages may be as large as {@code max-message-size}. False (and the
+     * session refused) when every slot is taken.
+     */
+    private boolean authenticated() {
+        releasePreAuth();
+        if (!s.gw.registry().tryOpenConnection(s.gw.config().pg().maxConnections())) {
+            s.fatal(SQLSTATE_TOO_MANY_CONNECTIONS, "sorry, too many clients already (portcullis.pg.max-connections)");
+            return false;
+        }
+        s.counted = true;
+        s.clientDecoder.limitMessages(s.gw.config().pg().maxMessageSize(), "portcullis.pg.max-message-size");
+        return true;
+    }
+
+    private void releasePreAuth() {
+        if (s.preAuthCounted) {
+            s.preAuthCounted = false;
+            s.gw.registry().unauthenticatedClosed(PROTOCOL);
+        }
+    }
+
+    /** The session closed: whatever slot it holds is released (once). */
+    void releaseSlots() {
+        releasePreAuth();
+        if (s.counted) {
+            s.counted = false;
+            s.gw.registry().connectionClosed();
+        }
+    }
+
+    /** The cut-offs of the kill switch were not rebuilt in time after a start: no login is decided without them. */
+    private static final class StartingUp extends RuntimeException {
+        StartingUp() {
+            super("kill-switch cut-offs not rebuilt yet", null, false, false);
+        }
     }
 
     void onStartup(Buffer packet) {
@@ -42,8 +115,14 @@ final class PgFrontend {
             return;
         }
         int code = packet.getInt(4);
+        if ((code == SSL_REQUEST && sslRequested) || (code == GSSENC_REQUEST && gssRequested)) {
+            // as PostgreSQL: each negotiation once; a client repeating it only costs the proxy answers
+            s.fatal(SQLSTATE_PROTOCOL_VIOLATION, "encryption negotiation requested twice");
+            return;
+        }
         switch (code) {
             case SSL_REQUEST -> {
+                sslRequested = true;
                 if (s.gw.clientTls() && !s.tlsActive && s.clientDecoder.buffered() == 0) {
                     s.client.write(PgMessages.singleByte('S'));
                     s.client.pause();
@@ -60,7 +139,10 @@ final class PgFrontend {
                     s.client.write(PgMessages.singleByte('N'));
                 }
             }
-            case GSSENC_REQUEST -> s.client.write(PgMessages.singleByte('N'));
+            case GSSENC_REQUEST -> {
+                gssRequested = true;
+                s.client.write(PgMessages.singleByte('N'));
+            }
             case CANCEL_REQUEST -> {
                 PgFrontendMessages.CancelRequest cancel = PgFrontendMessages.CancelRequest.decode(packet);
                 PgSession target = s.gw.cancelKeys().get(PgGateway.cancelKey(cancel.processId(), cancel.secretKey()));
@@ -69,8 +151,7 @@ final class PgFrontend {
                 }
                 s.client.close();
                 s.phase = PgSession.Phase.CLOSED;
-                s.gw.registry().connectionClosed();
-                s.counted = false;
+                releaseSlots();
                 s.session.end("cancel request");
             }
             default -> {
@@ -132,6 +213,8 @@ final class PgFrontend {
         s.startupParameters = new HashMap<>(s.startupParameters);
         s.startupParameters.put("database", database == null ? "" : database);
         s.clientDecoder.expectMessages();
+        // until the token is accepted the one message expected is the password: a token, a few kB
+        s.clientDecoder.limitMessages(s.gw.config().pg().maxPasswordMessage(), "portcullis.pg.max-password-message");
         s.phase = PgSession.Phase.AUTHENTICATING;
         s.toClient.add(PgMessages.authenticationRequest(AUTH_CLEARTEXT_PASSWORD));
     }
@@ -168,12 +251,25 @@ final class PgFrontend {
                             if (conn == null) {
                                 throw new TokenValidator.InvalidTokenException("unknown connection");
                             }
+                            if (!s.gw.registry()
+                                    .awaitCutOffs(s.gw.config().kafka().killSwitchWait())) {
+                                throw new StartingUp();
+                            }
                             return s.gw.tokens().validate(token, conn.name(), AccessLevel.ids(conn.accessLevels()));
                         },
                         false)
                 .onComplete(s.session.wrap(ar -> {
                     s.busy = false;
                     if (s.phase == PgSession.Phase.CLOSED) {
+                        return;
+                    }
+                    if (ar.failed() && ar.cause() instanceof StartingUp) {
+                        LOG.warnf(
+                                "login from %s refused: the kill switch's cut-offs are not rebuilt yet",
+                                s.client.remoteAddress());
+                        s.fatal(
+                                SQLSTATE_CANNOT_CONNECT_NOW,
+                                "the Portcullis proxy is starting up (kill-switch state not loaded); try again");
                         return;
                     }
                     if (ar.failed()) {
@@ -195,6 +291,9 @@ final class PgFrontend {
                         return;
                     }
                     AgentIdentity verified = ar.result();
+                    if (!authenticated()) {
+                        return;
+                    }
                     if (s.gw.registry().cutOff(verified.agent(), verified.issuedAt(), s.connection.name())) {
                         // a token minted before agent.disabled / grant.revoked is still valid for Keycloak until it
                         // expires

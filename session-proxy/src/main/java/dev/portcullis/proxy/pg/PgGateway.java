@@ -36,7 +36,7 @@ public record PgGateway(
         SessionRegistry registry,
         ReviewHolds holds,
         NetClient backendClient,
-        NetClient backendTlsClient,
+        PgBackendTls backendTls,
         Map<Long, PgSession> cancelKeys,
         boolean clientTls,
         Tracer tracer,

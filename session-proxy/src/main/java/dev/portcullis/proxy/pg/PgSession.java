@@ -94,7 +94,11 @@ final class PgSession implements LiveSession {
     private boolean backendReadPaused;
 
     private boolean clientReadPaused;
+    /** The session holds a slot of portcullis.pg.max-connections (from its token's acceptance on). */
     boolean counted;
+    /** The session holds a slot of portcullis.pg.max-unauthenticated (until its token is accepted). */
+    boolean preAuthCounted;
+
     byte txStatus = TX_IDLE;
     private long startupTimer = -1;
     private long idleTimer = -1;
@@ -157,16 +161,9 @@ final class PgSession implements LiveSession {
     }
 
     private void open() {
-        if (!gw.registry().tryOpenConnection(gw.config().pg().maxConnections())) {
-            client.write(PgMessages.errorResponse(
-                    "FATAL",
-                    SQLSTATE_TOO_MANY_CONNECTIONS,
-                    "sorry, too many clients already (portcullis.pg.max-connections)"));
-            client.close();
-            session.end("too many connections");
+        if (!frontend.admit()) {
             return;
         }
-        counted = true;
         client.handler(session.wrap(this::onClientData));
         client.closeHandler(session.wrap(v -> onClosed()));
         client.exceptionHandler(session.wrap(e -> LOG.debugf("client error: %s", e.getMessage())));
@@ -208,9 +205,7 @@ final class PgSession implements LiveSession {
             gw.cancelKeys().remove(PgGateway.cancelKey(link.ownPid, link.ownSecret));
         }
         gw.registry().unregister(this);
-        if (counted) {
-            gw.registry().connectionClosed();
-        }
+        frontend.releaseSlots();
         if (agentCounted) {
             gw.registry().agentSessionClosed("postgres", identity.agent());
         }

@@ -53,6 +53,17 @@ public final class SshProxyServer implements AutoCloseable {
     }
 
     private static final AttributeKey<Boolean> OVER_LIMIT = new AttributeKey<>();
+    /** The session holds a slot of {@code max-unauthenticated} (from connect to login). */
+    private static final AttributeKey<Boolean> PRE_AUTH = new AttributeKey<>();
+    /** The session holds a slot of {@code max-connections} (from login on). */
+    private static final AttributeKey<Boolean> COUNTED = new AttributeKey<>();
+
+    private static final AttributeKey<String> REFUSAL = new AttributeKey<>();
+    private static final long REFUSED_LINGER_MILLIS = 2_000;
+
+    private static final String PROTOCOL = "ssh";
+    /** The longest token looked at (as PostgreSQL's portcullis.pg.max-password-message): larger is refused unread. */
+    static final int MAX_TOKEN_LENGTH = 16_384;
 
     private final SshGateway gw;
     private final TargetConnector targets;
@@ -120,30 +131,86 @@ public final class SshProxyServer implements AutoCloseable {
         server.addSessionListener(new SessionListener() {
             @Override
             public void sessionCreated(Session session) {
-                if (open.incrementAndGet() > gw.config().ssh().maxConnections()) {
-                    session.setAttribute(OVER_LIMIT, Boolean.TRUE);
-                    LOG.warnf(
-                            "SSH connection from %s refused: %d connections open (max-connections)",
-                            session.getIoSession().getRemoteAddress(),
-                            gw.config().ssh().maxConnections());
-                    try {
-                        session.disconnect(
-                                SshConstants.SSH2_DISCONNECT_TOO_MANY_CONNECTIONS, "Portcullis: too many connections");
-                    } catch (IOException e) {
-                        session.close(true);
-                    }
+                if (gw.registry().draining()) {
+                    refuseAfterBanner(session, "Portcullis: the proxy is shutting down; connect again");
+                    return;
+                }
+                // unauthenticated connections have a budget of their own: idle sockets cannot take logged-in slots
+                int max = gw.config().ssh().maxUnauthenticated();
+                if (!gw.registry().tryOpenUnauthenticated(PROTOCOL, max)) {
+                    LOG.debugf(
+                            "SSH connection from %s refused: %d unauthenticated connections open (max-unauthenticated)",
+                            session.getIoSession().getRemoteAddress(), max);
+                    refuseAfterBanner(session, "Portcullis: too many unauthenticated connections");
+                    return;
+                }
+                session.setAttribute(PRE_AUTH, Boolean.TRUE);
+            }
+
+            @Override
+            public void sessionPeerIdentificationReceived(Session session, String version, List<String> extraLines) {
+                String refusal = session.getAttribute(REFUSAL);
+                if (refusal != null) {
+                    // after the identification exchange, before any key exchange: the client shows the reason
+                    refuse(session, refusal);
                 }
             }
 
             @Override
             public void sessionClosed(Session session) {
-                open.decrementAndGet();
+                if (session.removeAttribute(PRE_AUTH) != null) {
+                    gw.registry().unauthenticatedClosed(PROTOCOL);
+                }
+                if (session.removeAttribute(COUNTED) != null) {
+                    open.decrementAndGet();
+                }
                 SshAgentSession s = session.getAttribute(AGENT_SESSION);
                 if (s != null) {
                     s.ended("client disconnected");
                 }
             }
         });
+    }
+
+    /**
+     * Marks a connection to be refused: a DISCONNECT before the server's identification line would be garbage to
+     * the client, so it goes out once the client identified itself; a client that stays silent is closed soon.
+     */
+    private void refuseAfterBanner(Session session, String message) {
+        session.setAttribute(OVER_LIMIT, Boolean.TRUE);
+        session.setAttribute(REFUSAL, message);
+        timers.schedule(() -> session.close(true), REFUSED_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private static void refuse(Session session, String message) {
+        try {
+            session.disconnect(SshConstants.SSH2_DISCONNECT_TOO_MANY_CONNECTIONS, message);
+        } catch (IOException e) {
+            session.close(true);
+        }
+    }
+
+    /**
+     * At login: the session leaves the unauthenticated budget for a slot of {@code max-connections}; false (and
+     * disconnected) when every slot is taken.
+     */
+    private boolean countLogin(ServerSession session) {
+        if (session.getAttribute(COUNTED) != null) {
+            return true;
+        }
+        if (session.removeAttribute(PRE_AUTH) != null) {
+            gw.registry().unauthenticatedClosed(PROTOCOL);
+        }
+        if (open.incrementAndGet() > gw.config().ssh().maxConnections()) {
+            open.decrementAndGet();
+            LOG.warnf(
+                    "SSH login from %s refused: %d connections open (max-connections)",
+                    session.getClientAddress(), gw.config().ssh().maxConnections());
+            refuse(session, "Portcullis: too many connections");
+            return false;
+        }
+        session.setAttribute(COUNTED, Boolean.TRUE);
+        return true;
     }
 
     public void start() throws IOException {
@@ -157,6 +224,11 @@ public final class SshProxyServer implements AutoCloseable {
 
     /** Password and keyboard-interactive: the password is the agent token. Blocking (JWKS). */
     private boolean authenticate(String username, String token, ServerSession session) {
+        if (token == null || token.length() > MAX_TOKEN_LENGTH) {
+            // before authentication nothing large is parsed: an agent token is a few kB
+            LOG.infof("SSH login refused: a token of more than %d characters", MAX_TOKEN_LENGTH);
+            return false;
+        }
         Login login = Login.parse(username);
         Optional<Connection> conn =
                 gw.connections().find(login.connection()).filter(c -> c.type() == ConnectionType.SSH);
@@ -169,6 +241,10 @@ public final class SshProxyServer implements AutoCloseable {
         }
         if (gw.config().events().refuseWhenUnrecorded() && !gw.events().canRecord()) {
             LOG.warnf("SSH login to %s refused: session events cannot be recorded", login.connection());
+            return false;
+        }
+        if (!gw.registry().awaitCutOffs(gw.config().kafka().killSwitchWait())) {
+            LOG.warnf("SSH login to %s refused: the kill switch's cut-offs are not rebuilt yet", login.connection());
             return false;
         }
         AgentIdentity identity;
@@ -191,6 +267,9 @@ public final class SshProxyServer implements AutoCloseable {
             LOG.infof(
                     "SSH login to %s refused: user names agent %s but the token is %s's",
                     login.connection(), login.agent().get(), identity.agent());
+            return false;
+        }
+        if (!countLogin(session)) {
             return false;
         }
         if (session.getAttribute(AGENT_SESSION) == null) {

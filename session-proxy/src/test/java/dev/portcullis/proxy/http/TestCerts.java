@@ -23,9 +23,9 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A self-signed certificate for {@code localhost} and 127.0.0.1 with subjectAltName (Go's TLS ignores the CN). */
-record TestCerts(String certificatePath, String privateKeyPath) {
+public record TestCerts(String certificatePath, String privateKeyPath) {
 
-    static TestCerts localhost(Path dir, String name) {
+    public static TestCerts localhost(Path dir, String name) {
         try {
             Files.createDirectories(dir);
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");

@@ -150,6 +150,8 @@ public class SshTestResource implements QuarkusTestResourceLifecycleManager {
             Map<String, String> config2 = TestStacks.proxyConfig(stack, policy, connections, dir, "20s");
             config2.put("portcullis.ssh.login-timeout", "5s");
             config2.put("portcullis.ssh.max-connections", "8");
+            // idle sockets that never log in count against their own budget (issue 15 §5), not max-connections
+            config2.put("portcullis.ssh.max-unauthenticated", "8");
             config2.put(
                     "portcullis.ssh.host-key-file",
                     dir.resolve("proxy_host_key").toString());

@@ -1,6 +1,7 @@
 package dev.portcullis.proxy.pg.codec;
 
 import io.vertx.core.buffer.Buffer;
+import java.util.ArrayDeque;
 
 /**
  * The single framing loop for one direction of one connection. It waits for a whole frame (the
@@ -9,8 +10,11 @@ import io.vertx.core.buffer.Buffer;
  * handler as a slice of the received bytes (no copy), and always continues at the frame end
  * whatever the handler did, so one bad handler cannot desynchronise the stream.
  *
- * <p>Received chunks are never mutated, so slices stay valid after the loop moved on; only a frame
- * split across chunks costs a copy of its first part.
+ * <p>Received chunks are never mutated, so slices stay valid after the loop moved on. A frame split
+ * across chunks is collected as a list of the chunks and copied once, when the last of its bytes has
+ * arrived: a 16 MiB message in 64 KiB chunks costs one 16 MiB copy, not the sum of every partial
+ * prefix (which would be quadratic, about 2 GiB). The cap on a message's length can be lowered while
+ * the peer is not authenticated ({@link #limitMessages}).
  */
 public final class PgFrameDecoder {
 
@@ -34,17 +38,35 @@ public final class PgFrameDecoder {
     }
 
     private final int maxStartupLength;
-    private final int maxMessageLength;
+    private int maxMessageLength;
+    private String maxMessageSetting = "portcullis.pg.max-message-size";
     private final Handler handler;
     private State state;
     private Buffer buf;
     private int pos;
+    /** The received bytes of an incomplete frame, in order, not yet joined. */
+    private final ArrayDeque<Buffer> parts = new ArrayDeque<>();
+
+    private int partsLength;
+    /** How many bytes {@link #parts} must hold before framing can go on. */
+    private int needed;
+    /** Bytes copied to join split frames, ever: linear in what was received (a test checks it). */
+    private long copied;
 
     public PgFrameDecoder(State initial, int maxStartupLength, int maxMessageLength, Handler handler) {
         this.state = initial;
         this.maxStartupLength = maxStartupLength;
         this.maxMessageLength = maxMessageLength;
         this.handler = handler;
+    }
+
+    /**
+     * Sets the largest message accepted from now on and the setting named in the error (e.g. a small cap
+     * before the peer authenticated, the normal one after).
+     */
+    public void limitMessages(int maxLength, String setting) {
+        this.maxMessageLength = maxLength;
+        this.maxMessageSetting = setting;
     }
 
     public State state() {
@@ -60,26 +82,41 @@ public final class PgFrameDecoder {
 
     /** Bytes buffered but not yet framed. */
     public int buffered() {
-        return buf == null ? 0 : buf.length() - pos;
+        // while framing, the bytes after the current frame (an SSLRequest must be the last thing before TLS)
+        return partsLength + (buf == null ? 0 : buf.length() - pos);
+    }
+
+    /** Bytes copied so far to join frames split across chunks. */
+    long copiedBytes() {
+        return copied;
     }
 
     public void feed(Buffer chunk) {
         if (state == State.FAILED) {
             return;
         }
-        if (buf == null || pos >= buf.length()) {
+        if (partsLength == 0) {
             buf = chunk;
         } else {
-            int rest = buf.length() - pos;
-            buf = Buffer.buffer(rest + chunk.length())
-                    .appendBuffer(buf, pos, rest)
-                    .appendBuffer(chunk);
+            parts.add(chunk);
+            partsLength += chunk.length();
+            if (partsLength < needed) {
+                return; // still incomplete: nothing is copied until the frame's last byte is here
+            }
+            buf = Buffer.buffer(partsLength);
+            for (Buffer p : parts) {
+                buf.appendBuffer(p);
+            }
+            copied += partsLength;
+            parts.clear();
+            partsLength = 0;
         }
         pos = 0;
         while (state != State.FAILED) {
             int available = buf.length() - pos;
             if (state == State.STARTUP) {
                 if (available < 4) {
+                    needed = 4;
                     break;
                 }
                 int length = buf.getInt(pos);
@@ -89,6 +126,7 @@ public final class PgFrameDecoder {
                     break;
                 }
                 if (available < length) {
+                    needed = length;
                     break;
                 }
                 int end = pos + length;
@@ -97,17 +135,18 @@ public final class PgFrameDecoder {
                 handler.onStartupPacket(packet);
             } else {
                 if (available < 5) {
+                    needed = 5;
                     break;
                 }
                 byte type = buf.getByte(pos);
                 int length = buf.getInt(pos + 1);
                 if (length < 4 || length > maxMessageLength) {
-                    fail(new PgProtocolException(
-                            "invalid message length " + length + " for message type '" + printable(type)
-                                    + "' (must be 4.." + maxMessageLength + ", portcullis.pg.max-message-size)"));
+                    fail(new PgProtocolException("invalid message length " + length + " for message type '"
+                            + printable(type) + "' (must be 4.." + maxMessageLength + ", " + maxMessageSetting + ")"));
                     break;
                 }
                 if (available < length + 1) {
+                    needed = length + 1;
                     break;
                 }
                 int end = pos + 1 + length;
@@ -116,16 +155,21 @@ public final class PgFrameDecoder {
                 handler.onMessage(type, frame);
             }
         }
-        if (buf != null && pos >= buf.length()) {
-            buf = null;
-            pos = 0;
+        if (state != State.FAILED && buf != null && pos < buf.length()) {
+            // the start of an incomplete frame: kept as a slice, joined with what follows once complete
+            parts.add(buf.slice(pos, buf.length()));
+            partsLength = buf.length() - pos;
         }
+        buf = null;
+        pos = 0;
     }
 
     private void fail(PgProtocolException e) {
         state = State.FAILED;
         buf = null;
         pos = 0;
+        parts.clear();
+        partsLength = 0;
         handler.onFramingError(e);
     }
 

@@ -89,6 +89,7 @@ public final class PgProtocol {
     public static final String SQLSTATE_CANNOT_CONNECT = "08001";
     public static final String SQLSTATE_TOO_MANY_CONNECTIONS = "53300";
     public static final String SQLSTATE_ADMIN_SHUTDOWN = "57P01";
+    public static final String SQLSTATE_CANNOT_CONNECT_NOW = "57P03";
     public static final String SQLSTATE_PROGRAM_LIMIT = "54000";
     public static final String SQLSTATE_FEATURE_NOT_SUPPORTED = "0A000";
     public static final String SQLSTATE_IDLE_TIMEOUT = "57P05";

@@ -64,4 +64,48 @@ class PgFrameDecoderTest {
         decoder(PgFrameDecoder.State.STARTUP).feed(Buffer.buffer().appendInt(3));
         assertEquals(2, errors.size());
     }
+
+    @Test
+    void aMessageSplitIntoManyChunksIsCopiedOnceNotOncePerChunk() {
+        List<Integer> lengths = new ArrayList<>();
+        PgFrameDecoder d =
+                new PgFrameDecoder(PgFrameDecoder.State.MESSAGES, 10_000, 2 << 20, new PgFrameDecoder.Handler() {
+                    @Override
+                    public void onStartupPacket(Buffer packet) {}
+
+                    @Override
+                    public void onMessage(byte type, Buffer frame) {
+                        lengths.add(frame.length());
+                    }
+
+                    @Override
+                    public void onFramingError(PgProtocolException error) {
+                        errors.add(error.getMessage());
+                    }
+                });
+        int body = 1 << 20;
+        Buffer message = Buffer.buffer(body + 5).appendByte((byte) 'p').appendInt(body + 4);
+        message.appendBytes(new byte[body]);
+        message.appendBuffer(PgMessages.query("SELECT 1"));
+        int chunk = 1024;
+        for (int i = 0; i < message.length(); i += chunk) {
+            d.feed(message.slice(i, Math.min(message.length(), i + chunk)).copy());
+        }
+        assertEquals(List.of(body + 5, PgMessages.query("SELECT 1").length()), lengths);
+        assertTrue(errors.isEmpty(), errors.toString());
+        // each byte is copied at most once; per-chunk re-copying would be about body² / (2 · chunk) = 512 MiB
+        assertTrue(d.copiedBytes() <= message.length(), "copied " + d.copiedBytes() + " of " + message.length());
+        assertEquals(0, d.buffered());
+    }
+
+    @Test
+    void theCapCanBeLoweredBeforeAuthenticationAndNamesItsSetting() {
+        PgFrameDecoder d = decoder(PgFrameDecoder.State.MESSAGES);
+        d.limitMessages(100, "portcullis.pg.max-password-message");
+        d.feed(Buffer.buffer().appendByte((byte) 'p').appendInt(101));
+        assertEquals(1, errors.size());
+        assertTrue(errors.get(0).contains("must be 4..100, portcullis.pg.max-password-message"), errors.get(0));
+        assertEquals(PgFrameDecoder.State.FAILED, d.state());
+        assertTrue(frames.isEmpty());
+    }
 }
