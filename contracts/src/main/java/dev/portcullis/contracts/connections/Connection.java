@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param knownHosts ssh: the known_hosts file the target's host key is checked against; null for the other types
  * @param sessionLimits postgres: limits on each agent session (statement and lock timeouts, …); {@link
  *     SessionLimits#NONE} when the file gives none (the proxy's defaults apply), never null
+ * @param approvers the groups whose members (with the realm role {@code approver}) decide this connection's command
+ *     reviews and access requests; empty: every approver may
  */
 public record Connection(
         String name,
@@ -36,13 +38,43 @@ public record Connection(
         Duration maxSessionDuration,
         Tls tls,
         String knownHosts,
-        SessionLimits sessionLimits) {
+        SessionLimits sessionLimits,
+        List<String> approvers) {
 
     public Connection {
         accessLevels = List.copyOf(accessLevels);
         credentials = Map.copyOf(credentials);
         tags = Map.copyOf(tags);
         sessionLimits = sessionLimits == null ? SessionLimits.NONE : sessionLimits;
+        approvers = approvers == null ? List.of() : List.copyOf(approvers);
+    }
+
+    /** A connection every approver may decide for. */
+    public Connection(
+            String name,
+            ConnectionType type,
+            String address,
+            String database,
+            List<AccessLevel> accessLevels,
+            Map<AccessLevel, Credentials> credentials,
+            Map<String, String> tags,
+            Duration maxSessionDuration,
+            Tls tls,
+            String knownHosts,
+            SessionLimits sessionLimits) {
+        this(
+                name,
+                type,
+                address,
+                database,
+                accessLevels,
+                credentials,
+                tags,
+                maxSessionDuration,
+                tls,
+                knownHosts,
+                sessionLimits,
+                List.of());
     }
 
     /** A connection without {@code sessionLimits} (the proxy's defaults apply). */

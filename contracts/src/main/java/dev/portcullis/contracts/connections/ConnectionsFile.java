@@ -36,6 +36,7 @@ import java.util.Set;
  *       {@code username}; secrets are never inline, only where they are ({@code passwordFile}, …);
  *   <li>{@code maxSessionDuration} is a positive ISO-8601 duration; tag values are scalars;
  *   <li>{@code sessionLimits} (postgres only) holds only the limits {@link SessionLimitsCheck} knows, each valid;
+ *   <li>{@code approvers}, when given, is a non-empty list of group names (no control characters, no '/');
  *   <li>an unknown field is an error (a misspelled {@code accesLevels} must not pass unnoticed).
  * </ul>
  */
@@ -61,7 +62,9 @@ public final class ConnectionsFile {
     private static final String TLS = "tls";
     private static final String KNOWN_HOSTS = "knownHosts";
     private static final String SESSION_LIMITS = "sessionLimits";
+    private static final String APPROVERS = "approvers";
     private static final Set<String> CONNECTION_FIELDS = Set.of(
+            APPROVERS,
             TYPE,
             ADDRESS,
             DATABASE,
@@ -210,6 +213,7 @@ public final class ConnectionsFile {
             Tls tls = tls(type, fields.get(TLS));
             String knownHosts = onlyFor(type, ConnectionType.SSH, KNOWN_HOSTS, fields.get(KNOWN_HOSTS));
             SessionLimits limits = sessionLimits(type, fields.get(SESSION_LIMITS));
+            List<String> approvers = approvers(fields.get(APPROVERS));
             for (Object key : fields.keySet()) {
                 if (!CONNECTION_FIELDS.contains(String.valueOf(key))) {
                     error(String.valueOf(key), "unknown field");
@@ -229,7 +233,30 @@ public final class ConnectionsFile {
                     maxSessionDuration,
                     tls,
                     knownHosts,
-                    limits));
+                    limits,
+                    approvers));
+        }
+
+        /** Keycloak group names, as the {@code groups} claim carries them (not their paths). */
+        private List<String> approvers(Object value) {
+            if (value == null) {
+                return List.of();
+            }
+            if (!(value instanceof List<?> list) || list.isEmpty()) {
+                error(APPROVERS, "must be a non-empty list of group names such as [dba-oncall]");
+                return List.of();
+            }
+            List<String> out = new ArrayList<>();
+            for (Object o : list) {
+                if (!(o instanceof String g) || g.isBlank() || g.length() > 255 || g.indexOf('/') >= 0) {
+                    error(APPROVERS, "each entry must be a group name (1-255 characters, no '/')");
+                } else if (g.chars().anyMatch(Character::isISOControl)) {
+                    error(APPROVERS, "a group name must not contain control characters");
+                } else if (!out.contains(g)) {
+                    out.add(g);
+                }
+            }
+            return out;
         }
 
         private SessionLimits sessionLimits(ConnectionType type, Object value) {

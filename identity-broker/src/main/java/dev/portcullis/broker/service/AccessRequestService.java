@@ -27,7 +27,8 @@ import java.util.UUID;
 /**
  * Just-in-time access: an agent (for itself) or its owner asks; approvers decide; enough approvals
  * turn the request into a grant that ends on time. Nobody approves a request they made or one for
- * an agent they own; connections with a two-person tag need two distinct approvers.
+ * an agent they own; connections with a two-person tag need two distinct approvers, and a connection with
+ * {@code approvers} groups is decided only by members of one of them.
  */
 @ApplicationScoped
 public class AccessRequestService {
@@ -167,7 +168,8 @@ public class AccessRequestService {
     }
 
     /** Approves or denies; returns the request as it stands afterwards (with its grant when approved). */
-    public Uni<View> decide(UUID id, boolean approve, String approver, String comment) {
+    public Uni<View> decide(UUID id, boolean approve, Approver who, String comment) {
+        String approver = who.username();
         OffsetDateTime now = now();
         record Outcome(AccessRequest request, Agent agent, boolean grantNow) {}
         return Panache.withTransaction(() -> requests.findById(id).flatMap(r -> {
@@ -181,6 +183,8 @@ public class AccessRequestService {
                     if (!r.expiresAt.isAfter(now)) {
                         throw ProblemException.conflict("access request " + id + " has expired");
                     }
+                    // the connection's approver groups, as the file says now (a connection gone: nobody decides)
+                    who.requireMayDecideFor(grants.requireConnection(r.connection, r.access));
                     return agents.findById(r.agentId).flatMap(agent -> {
                         if (approver.equals(r.requestedBy) || approver.equals(agent.owner)) {
                             throw ProblemException.forbidden("no one approves their own request: " + approver
