@@ -17,6 +17,7 @@ import dev.portcullis.broker.repository.ApprovalRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -172,61 +173,66 @@ public class AccessRequestService {
         String approver = who.username();
         OffsetDateTime now = now();
         record Outcome(AccessRequest request, Agent agent, boolean grantNow) {}
-        return Panache.withTransaction(() -> requests.findById(id).flatMap(r -> {
-                    if (r == null) {
-                        throw ProblemException.notFound("no access request " + id);
-                    }
-                    if (r.status != AccessRequest.Status.PENDING) {
-                        throw ProblemException.conflict("access request " + id + " is already "
-                                + r.status.name().toLowerCase());
-                    }
-                    if (!r.expiresAt.isAfter(now)) {
-                        throw ProblemException.conflict("access request " + id + " has expired");
-                    }
-                    // the connection's approver groups, as the file says now (a connection gone: nobody decides)
-                    who.requireMayDecideFor(grants.requireConnection(r.connection, r.access));
-                    return agents.findById(r.agentId).flatMap(agent -> {
-                        if (approver.equals(r.requestedBy) || approver.equals(agent.owner)) {
-                            throw ProblemException.forbidden("no one approves their own request: " + approver
-                                    + (approver.equals(r.requestedBy) ? " made it" : " owns agent " + agent.name));
-                        }
-                        return approvals.forRequest(r.id).flatMap(existing -> {
-                            if (existing.stream().anyMatch(a -> a.approver.equals(approver))) {
-                                throw ProblemException.conflict(
-                                        approver + " has already decided on access request " + id);
+        // the row is locked, so two approvers deciding at once count each other's approval
+        return Panache.withTransaction(() -> requests.findById(id, LockModeType.PESSIMISTIC_WRITE)
+                        .flatMap(r -> {
+                            if (r == null) {
+                                throw ProblemException.notFound("no access request " + id);
                             }
-                            Approval a = new Approval();
-                            a.requestId = r.id;
-                            a.approver = approver;
-                            a.decision = approve ? "APPROVE" : "DENY";
-                            a.comment = comment;
-                            a.decidedAt = now;
-                            long approvalsSoFar = existing.stream()
-                                            .filter(x -> "APPROVE".equals(x.decision))
-                                            .count()
-                                    + (approve ? 1 : 0);
-                            boolean grantNow = approve && approvalsSoFar >= r.requiredApprovals;
-                            if (!approve) {
-                                r.status = AccessRequest.Status.DENIED;
-                                r.decidedAt = now;
-                            } else if (grantNow) {
-                                r.status = AccessRequest.Status.APPROVED;
-                                r.decidedAt = now;
+                            if (r.status != AccessRequest.Status.PENDING) {
+                                throw ProblemException.conflict("access request " + id + " is already "
+                                        + r.status.name().toLowerCase());
                             }
-                            return approvals
-                                    .persist(a)
-                                    .call(() -> audit.record(
-                                            approver,
-                                            approve ? "access-request.approved" : "access-request.denied",
-                                            TARGET,
-                                            r.id,
-                                            comment == null
-                                                    ? Map.of("approvals", approvalsSoFar)
-                                                    : Map.of("approvals", approvalsSoFar, "comment", comment)))
-                                    .replaceWith(new Outcome(r, agent, grantNow));
-                        });
-                    });
-                }))
+                            if (!r.expiresAt.isAfter(now)) {
+                                throw ProblemException.conflict("access request " + id + " has expired");
+                            }
+                            // the connection's approver groups, as the file says now (a connection gone: nobody
+                            // decides)
+                            who.requireMayDecideFor(grants.requireConnection(r.connection, r.access));
+                            return agents.findById(r.agentId).flatMap(agent -> {
+                                if (approver.equals(r.requestedBy) || approver.equals(agent.owner)) {
+                                    throw ProblemException.forbidden("no one approves their own request: " + approver
+                                            + (approver.equals(r.requestedBy)
+                                                    ? " made it"
+                                                    : " owns agent " + agent.name));
+                                }
+                                return approvals.forRequest(r.id).flatMap(existing -> {
+                                    if (existing.stream().anyMatch(a -> a.approver.equals(approver))) {
+                                        throw ProblemException.conflict(
+                                                approver + " has already decided on access request " + id);
+                                    }
+                                    Approval a = new Approval();
+                                    a.requestId = r.id;
+                                    a.approver = approver;
+                                    a.decision = approve ? "APPROVE" : "DENY";
+                                    a.comment = comment;
+                                    a.decidedAt = now;
+                                    long approvalsSoFar = existing.stream()
+                                                    .filter(x -> "APPROVE".equals(x.decision))
+                                                    .count()
+                                            + (approve ? 1 : 0);
+                                    boolean grantNow = approve && approvalsSoFar >= r.requiredApprovals;
+                                    if (!approve) {
+                                        r.status = AccessRequest.Status.DENIED;
+                                        r.decidedAt = now;
+                                    } else if (grantNow) {
+                                        r.status = AccessRequest.Status.APPROVED;
+                                        r.decidedAt = now;
+                                    }
+                                    return approvals
+                                            .persist(a)
+                                            .call(() -> audit.record(
+                                                    approver,
+                                                    approve ? "access-request.approved" : "access-request.denied",
+                                                    TARGET,
+                                                    r.id,
+                                                    comment == null
+                                                            ? Map.of("approvals", approvalsSoFar)
+                                                            : Map.of("approvals", approvalsSoFar, "comment", comment)))
+                                            .replaceWith(new Outcome(r, agent, grantNow));
+                                });
+                            });
+                        }))
                 .flatMap(o -> {
                     if (!o.grantNow()) {
                         return get(id);

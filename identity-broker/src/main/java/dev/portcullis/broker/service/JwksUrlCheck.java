@@ -22,7 +22,7 @@ import java.util.Locale;
  * host resolves only to public addresses; {@code private} allows any address, {@code insecure} http too.
  *
  * <p>The host is resolved once, at registration; a name that later resolves elsewhere is not caught here
- * (Keycloak's egress NetworkPolicy is the backstop).
+ * (Keycloak's egress NetworkPolicy is the backstop, docs/architecture.md "Tokens").
  */
 @ApplicationScoped
 public class JwksUrlCheck {

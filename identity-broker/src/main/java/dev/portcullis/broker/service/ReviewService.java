@@ -23,6 +23,7 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -168,67 +169,74 @@ public class ReviewService {
         String approver = who.username();
         OffsetDateTime now = now();
         record Outcome(Review review, ReviewView view) {}
-        return Panache.withTransaction(() -> reviews.findById(id).flatMap(v -> {
-                    if (v == null) {
-                        throw ProblemException.notFound("no review " + id);
-                    }
-                    if (v.status != Review.Status.PENDING) {
-                        throw ProblemException.conflict("review " + id + " is already "
-                                + v.status.name().toLowerCase());
-                    }
-                    if (!v.expiresAt.isAfter(now)) {
-                        throw ProblemException.conflict("review " + id + " has expired");
-                    }
-                    // the approver groups as the file says now; a connection the broker does not know: nobody decides
-                    who.requireMayDecideFor(connections
-                            .find(v.connection)
-                            .orElseThrow(() -> ProblemException.forbidden("connection " + v.connection
-                                    + " is not in the broker's connections file; nobody may decide its reviews")));
-                    return agents.findByName(v.agent).flatMap(agent -> {
-                        if (!config.allowOwnerApproval() && agent != null && approver.equals(agent.owner)) {
-                            throw ProblemException.forbidden(
-                                    approver + " owns agent " + v.agent + " and may not decide its reviews");
-                        }
-                        return approvals.forReview(v.id).flatMap(existing -> {
-                            if (existing.stream().anyMatch(a -> a.approver.equals(approver))) {
-                                throw ProblemException.conflict(approver + " has already decided on review " + id);
+        // the row is locked, so two approvers deciding at once count each other's approval
+        return Panache.withTransaction(() -> reviews.findById(id, LockModeType.PESSIMISTIC_WRITE)
+                        .flatMap(v -> {
+                            if (v == null) {
+                                throw ProblemException.notFound("no review " + id);
                             }
-                            ReviewApproval a = new ReviewApproval();
-                            a.reviewId = v.id;
-                            a.approver = approver;
-                            a.decision = approve ? "APPROVE" : "DENY";
-                            a.comment = comment;
-                            a.decidedAt = now;
-                            long approvalsSoFar = existing.stream()
-                                            .filter(x -> "APPROVE".equals(x.decision))
-                                            .count()
-                                    + (approve ? 1 : 0);
-                            if (!approve || approvalsSoFar >= Math.max(1, v.requiredApprovals)) {
-                                v.status = approve ? Review.Status.APPROVED : Review.Status.DENIED;
-                                v.decidedBy = approver;
-                                v.decidedAt = now;
-                                v.comment = comment;
+                            if (v.status != Review.Status.PENDING) {
+                                throw ProblemException.conflict("review " + id + " is already "
+                                        + v.status.name().toLowerCase());
                             }
-                            List<ReviewApproval> all = new ArrayList<>(existing);
-                            all.add(a);
-                            Map<String, Object> details = new LinkedHashMap<>();
-                            details.put("approvals", approvalsSoFar);
-                            details.put("required_approvals", v.requiredApprovals);
-                            if (comment != null) {
-                                details.put("comment", comment);
+                            if (!v.expiresAt.isAfter(now)) {
+                                throw ProblemException.conflict("review " + id + " has expired");
                             }
-                            return approvals
-                                    .persist(a)
-                                    .call(() -> audit.record(
-                                            approver,
-                                            approve ? EventTypes.REVIEW_APPROVED : EventTypes.REVIEW_DENIED,
-                                            TARGET,
-                                            v.id,
-                                            details))
-                                    .replaceWith(new Outcome(v, view(v, all)));
-                        });
-                    });
-                }))
+                            // the approver groups as the file says now; a connection the broker does not know: nobody
+                            // decides
+                            who.requireMayDecideFor(
+                                    connections
+                                            .find(v.connection)
+                                            .orElseThrow(
+                                                    () -> ProblemException.forbidden(
+                                                            "connection " + v.connection
+                                                                    + " is not in the broker's connections file; nobody may decide its reviews")));
+                            return agents.findByName(v.agent).flatMap(agent -> {
+                                if (!config.allowOwnerApproval() && agent != null && approver.equals(agent.owner)) {
+                                    throw ProblemException.forbidden(
+                                            approver + " owns agent " + v.agent + " and may not decide its reviews");
+                                }
+                                return approvals.forReview(v.id).flatMap(existing -> {
+                                    if (existing.stream().anyMatch(a -> a.approver.equals(approver))) {
+                                        throw ProblemException.conflict(
+                                                approver + " has already decided on review " + id);
+                                    }
+                                    ReviewApproval a = new ReviewApproval();
+                                    a.reviewId = v.id;
+                                    a.approver = approver;
+                                    a.decision = approve ? "APPROVE" : "DENY";
+                                    a.comment = comment;
+                                    a.decidedAt = now;
+                                    long approvalsSoFar = existing.stream()
+                                                    .filter(x -> "APPROVE".equals(x.decision))
+                                                    .count()
+                                            + (approve ? 1 : 0);
+                                    if (!approve || approvalsSoFar >= Math.max(1, v.requiredApprovals)) {
+                                        v.status = approve ? Review.Status.APPROVED : Review.Status.DENIED;
+                                        v.decidedBy = approver;
+                                        v.decidedAt = now;
+                                        v.comment = comment;
+                                    }
+                                    List<ReviewApproval> all = new ArrayList<>(existing);
+                                    all.add(a);
+                                    Map<String, Object> details = new LinkedHashMap<>();
+                                    details.put("approvals", approvalsSoFar);
+                                    details.put("required_approvals", v.requiredApprovals);
+                                    if (comment != null) {
+                                        details.put("comment", comment);
+                                    }
+                                    return approvals
+                                            .persist(a)
+                                            .call(() -> audit.record(
+                                                    approver,
+                                                    approve ? EventTypes.REVIEW_APPROVED : EventTypes.REVIEW_DENIED,
+                                                    TARGET,
+                                                    v.id,
+                                                    details))
+                                            .replaceWith(new Outcome(v, view(v, all)));
+                                });
+                            });
+                        }))
                 .call(o -> o.review().status == Review.Status.PENDING
                         ? Uni.createFrom().voidItem()
                         : publish(o.review()))
