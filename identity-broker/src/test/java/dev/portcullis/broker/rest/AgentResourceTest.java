@@ -240,8 +240,7 @@ class AgentResourceTest {
                 "https://[::1]/jwks",
                 "https://[::ffff:192.168.0.1]/jwks",
                 "https://user:pw@93.184.215.14/jwks",
-                "file:///etc/passwd",
-                "not a url")) {
+                "https://[::1/jwks")) {
             String name = Agents.uniqueName("jwks-bad");
             given().auth()
                     .oauth2(Tokens.user(Tokens.ADMIN))
@@ -260,6 +259,23 @@ class AgentResourceTest {
                     .then()
                     .statusCode(404);
             Tokens.clientCredentials(name, "x", null).then().statusCode(401);
+        }
+        // not an http(s) URL at all: refused at the edge, naming the field
+        for (String url : List.of("file:///etc/passwd", "not a url")) {
+            given().auth()
+                    .oauth2(Tokens.user(Tokens.ADMIN))
+                    .contentType(ContentType.JSON)
+                    .body(Map.of(
+                            "name",
+                            Agents.uniqueName("jwks-bad"),
+                            "team",
+                            "x",
+                            "auth",
+                            Map.of("method", "private_key_jwt", "jwksUrl", url)))
+                    .post("/v1/agents")
+                    .then()
+                    .statusCode(400)
+                    .body("errors.field", hasItem("auth.jwksUrl"));
         }
         String name = Agents.uniqueName("jwks-ok");
         given().auth()
