@@ -252,11 +252,11 @@ class JourneyIT {
                     broker.decideReview(agentToken(), reviewId, true).status(),
                     "an agent approved its own review");
             // prod: the first approval leaves it pending (issue 15), the second, by another approver, decides
-            JsonNode first = broker.decideReview(keycloak.user(Keycloak.APPROVER), reviewId, true)
+            JsonNode firstApproval = broker.decideReview(keycloak.user(Keycloak.APPROVER), reviewId, true)
                     .expect(200)
                     .json();
-            assertEquals("pending", first.path("status").asText(), first::toString);
-            assertEquals(2, first.path("required_approvals").asInt(), first::toString);
+            assertEquals("pending", firstApproval.path("status").asText(), firstApproval::toString);
+            assertEquals(2, firstApproval.path("required_approvals").asInt(), firstApproval::toString);
             assertTrue(held.isAlive(), "psql still waits after one approval");
             assertEquals(orders - 1, countRows("orders"), "nothing deleted after one approval");
             JsonNode approved = broker.decideReview(keycloak.user(Keycloak.SECOND_APPROVER), reviewId, true)
