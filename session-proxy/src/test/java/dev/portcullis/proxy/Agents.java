@@ -36,7 +36,13 @@ public final class Agents {
     }
 
     static String token(String scope) {
-        String form = "grant_type=client_credentials&client_id=demo-agent&client_secret=demo-agent-dev-secret"
+        return clientToken("demo-agent", "demo-agent-dev-secret", scope);
+    }
+
+    /** Any client's own client credentials token, {@code scope} asked for when not null. */
+    public static String clientToken(String client, String secret, String scope) {
+        String form = "grant_type=client_credentials&client_id=" + client + "&client_secret="
+                + URLEncoder.encode(secret, StandardCharsets.UTF_8)
                 + (scope == null ? "" : "&scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8));
         try {
             HttpResponse<String> r = HTTP.send(
@@ -47,7 +53,7 @@ public final class Agents {
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
-                throw new IllegalStateException("token request failed: HTTP " + r.statusCode());
+                throw new IllegalStateException("token request of " + client + " failed: HTTP " + r.statusCode());
             }
             return new JsonObject(r.body()).getString("access_token");
         } catch (Exception e) {

@@ -21,7 +21,16 @@ public final class KeycloakScopes {
 
     private KeycloakScopes() {}
 
-    public static synchronized void grantDemoAgent(String connection, String access) {
+    public static void grantDemoAgent(String connection, String access) {
+        grant("demo-agent", connection, access);
+    }
+
+    /**
+     * Makes {@code conn:<connection>:<access>} an optional scope of any client, so that Keycloak hands it out to that
+     * client's own client credentials grant: the worst case of a service client holding a {@code conn:} scope (as the
+     * broker's does for its token exchange).
+     */
+    public static synchronized void grant(String client, String connection, String access) {
         String scope = "conn:" + connection + ":" + access;
         String base = ProxyTestResource.stack().keycloak().url() + "/admin/realms/portcullis";
         try {
@@ -58,20 +67,51 @@ public final class KeycloakScopes {
                 }
                 scopeId = findScope(base, admin, scope);
             }
-            HttpResponse<String> clients =
-                    send(HttpRequest.newBuilder(URI.create(base + "/clients?clientId=demo-agent"))
-                            .header("Authorization", admin)
-                            .GET());
+            HttpResponse<String> clients = send(HttpRequest.newBuilder(URI.create(base + "/clients?clientId=" + client))
+                    .header("Authorization", admin)
+                    .GET());
             String clientId = new JsonArray(clients.body()).getJsonObject(0).getString("id");
             HttpResponse<String> put = send(HttpRequest.newBuilder(
                             URI.create(base + "/clients/" + clientId + "/optional-client-scopes/" + scopeId))
                     .header("Authorization", admin)
                     .PUT(HttpRequest.BodyPublishers.noBody()));
             if (put.statusCode() / 100 != 2) {
-                throw new IllegalStateException("attaching " + scope + " to demo-agent: HTTP " + put.statusCode());
+                throw new IllegalStateException("attaching " + scope + " to " + client + ": HTTP " + put.statusCode());
             }
         } catch (Exception e) {
-            throw new IllegalStateException("cannot grant demo-agent " + scope + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot grant " + client + " " + scope + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A confidential client with a service account and {@code secret}, created through the admin API as an agent is
+     * (even the attribute {@code portcullis.agent=true}) but not by identity-broker: its service account has no
+     * realm role {@code agent}. Idempotent.
+     */
+    public static synchronized void createUnmanagedClient(String client, String secret) {
+        String base = ProxyTestResource.stack().keycloak().url() + "/admin/realms/portcullis";
+        try {
+            String admin = "Bearer " + brokerToken();
+            JsonObject rep = new JsonObject()
+                    .put("clientId", client)
+                    .put("enabled", true)
+                    .put("protocol", "openid-connect")
+                    .put("publicClient", false)
+                    .put("clientAuthenticatorType", "client-secret")
+                    .put("secret", secret)
+                    .put("serviceAccountsEnabled", true)
+                    .put("standardFlowEnabled", false)
+                    .put("directAccessGrantsEnabled", false)
+                    .put("attributes", new JsonObject().put("portcullis.agent", "true"));
+            HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/clients"))
+                    .header("Authorization", admin)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(rep.encode())));
+            if (r.statusCode() != 201 && r.statusCode() != 409) {
+                throw new IllegalStateException("HTTP " + r.statusCode());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create client " + client + ": " + e.getMessage(), e);
         }
     }
 

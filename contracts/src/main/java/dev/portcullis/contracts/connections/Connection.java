@@ -27,6 +27,8 @@ import java.util.Set;
  *     SessionLimits#NONE} when the file gives none (the proxy's defaults apply), never null
  * @param backendAuth postgres: how the target may authenticate the proxy ({@link BackendAuth}); {@link
  *     BackendAuth#DEFAULT} (SCRAM only) when the file does not say, never null or empty
+ * @param approvers the groups whose members (with the realm role {@code approver}) decide this connection's command
+ *     reviews and access requests; empty: every approver may
  */
 public record Connection(
         String name,
@@ -40,7 +42,8 @@ public record Connection(
         Tls tls,
         String knownHosts,
         SessionLimits sessionLimits,
-        Set<BackendAuth> backendAuth) {
+        Set<BackendAuth> backendAuth,
+        List<String> approvers) {
 
     public Connection {
         accessLevels = List.copyOf(accessLevels);
@@ -48,9 +51,70 @@ public record Connection(
         tags = Map.copyOf(tags);
         sessionLimits = sessionLimits == null ? SessionLimits.NONE : sessionLimits;
         backendAuth = backendAuth == null || backendAuth.isEmpty() ? BackendAuth.DEFAULT : Set.copyOf(backendAuth);
+        approvers = approvers == null ? List.of() : List.copyOf(approvers);
+    }
+
+    /** A connection every approver may decide for. */
+    public Connection(
+            String name,
+            ConnectionType type,
+            String address,
+            String database,
+            List<AccessLevel> accessLevels,
+            Map<AccessLevel, Credentials> credentials,
+            Map<String, String> tags,
+            Duration maxSessionDuration,
+            Tls tls,
+            String knownHosts,
+            SessionLimits sessionLimits,
+            Set<BackendAuth> backendAuth) {
+        this(
+                name,
+                type,
+                address,
+                database,
+                accessLevels,
+                credentials,
+                tags,
+                maxSessionDuration,
+                tls,
+                knownHosts,
+                sessionLimits,
+                backendAuth,
+                List.of());
     }
 
     /** A connection whose target must authenticate with SCRAM ({@link BackendAuth#DEFAULT}). */
+    public Connection(
+            String name,
+            ConnectionType type,
+            String address,
+            String database,
+            List<AccessLevel> accessLevels,
+            Map<AccessLevel, Credentials> credentials,
+            Map<String, String> tags,
+            Duration maxSessionDuration,
+            Tls tls,
+            String knownHosts,
+            SessionLimits sessionLimits,
+            List<String> approvers) {
+        this(
+                name,
+                type,
+                address,
+                database,
+                accessLevels,
+                credentials,
+                tags,
+                maxSessionDuration,
+                tls,
+                knownHosts,
+                sessionLimits,
+                BackendAuth.DEFAULT,
+                approvers);
+    }
+
+    /** A connection with SCRAM only and every approver ({@link BackendAuth#DEFAULT}). */
     public Connection(
             String name,
             ConnectionType type,
@@ -75,7 +139,8 @@ public record Connection(
                 tls,
                 knownHosts,
                 sessionLimits,
-                BackendAuth.DEFAULT);
+                BackendAuth.DEFAULT,
+                List.of());
     }
 
     /** A connection without {@code sessionLimits} (the proxy's defaults apply). */

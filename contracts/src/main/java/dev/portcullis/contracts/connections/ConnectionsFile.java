@@ -37,6 +37,7 @@ import java.util.Set;
  *   <li>{@code maxSessionDuration} is a positive ISO-8601 duration; tag values are scalars;
  *   <li>{@code sessionLimits} (postgres only) holds only the limits {@link SessionLimitsCheck} knows, each valid;
  *   <li>{@code backendAuth} (postgres only) is a non-empty list of {@link BackendAuth} names;
+ *   <li>{@code approvers}, when given, is a non-empty list of group names (no control characters, no '/');
  *   <li>an unknown field is an error (a misspelled {@code accesLevels} must not pass unnoticed).
  * </ul>
  */
@@ -63,7 +64,9 @@ public final class ConnectionsFile {
     private static final String KNOWN_HOSTS = "knownHosts";
     private static final String SESSION_LIMITS = "sessionLimits";
     private static final String BACKEND_AUTH = "backendAuth";
+    private static final String APPROVERS = "approvers";
     private static final Set<String> CONNECTION_FIELDS = Set.of(
+            APPROVERS,
             TYPE,
             ADDRESS,
             DATABASE,
@@ -74,7 +77,8 @@ public final class ConnectionsFile {
             TLS,
             KNOWN_HOSTS,
             SESSION_LIMITS,
-            BACKEND_AUTH);
+            BACKEND_AUTH,
+            APPROVERS);
 
     private static final String USERNAME = "username";
     private static final String PASSWORD_FILE = "passwordFile";
@@ -214,6 +218,7 @@ public final class ConnectionsFile {
             String knownHosts = onlyFor(type, ConnectionType.SSH, KNOWN_HOSTS, fields.get(KNOWN_HOSTS));
             SessionLimits limits = sessionLimits(type, fields.get(SESSION_LIMITS));
             Set<BackendAuth> backendAuth = backendAuth(type, fields.get(BACKEND_AUTH));
+            List<String> approvers = approvers(fields.get(APPROVERS));
             for (Object key : fields.keySet()) {
                 if (!CONNECTION_FIELDS.contains(String.valueOf(key))) {
                     error(String.valueOf(key), "unknown field");
@@ -234,7 +239,8 @@ public final class ConnectionsFile {
                     tls,
                     knownHosts,
                     limits,
-                    backendAuth));
+                    backendAuth,
+                    approvers));
         }
 
         private Set<BackendAuth> backendAuth(ConnectionType type, Object value) {
@@ -260,6 +266,28 @@ public final class ConnectionsFile {
                 }
             }
             return out.isEmpty() ? BackendAuth.DEFAULT : out;
+        }
+
+        /** Keycloak group names, as the {@code groups} claim carries them (not their paths). */
+        private List<String> approvers(Object value) {
+            if (value == null) {
+                return List.of();
+            }
+            if (!(value instanceof List<?> list) || list.isEmpty()) {
+                error(APPROVERS, "must be a non-empty list of group names such as [dba-oncall]");
+                return List.of();
+            }
+            List<String> out = new ArrayList<>();
+            for (Object o : list) {
+                if (!(o instanceof String g) || g.isBlank() || g.length() > 255 || g.indexOf('/') >= 0) {
+                    error(APPROVERS, "each entry must be a group name (1-255 characters, no '/')");
+                } else if (g.chars().anyMatch(Character::isISOControl)) {
+                    error(APPROVERS, "a group name must not contain control characters");
+                } else if (!out.contains(g)) {
+                    out.add(g);
+                }
+            }
+            return out;
         }
 
         private SessionLimits sessionLimits(ConnectionType type, Object value) {

@@ -216,6 +216,28 @@ class ConnectionsFileTest {
     }
 
     @Test
+    void approversAreGroupNamesAndOptional() throws IOException {
+        String base =
+                "connections: { pg-prod: { type: postgres, address: 'db:5432', database: app, accessLevels: [read],"
+                        + " credentials: { username: app, passwordFile: /p }%s } }";
+        assertThat(read(base.formatted("")).orThrow().get("pg-prod").approvers())
+                .isEmpty();
+        assertThat(read(base.formatted(", approvers: [dba-oncall, 'Platform Team', dba-oncall]"))
+                        .orThrow()
+                        .get("pg-prod")
+                        .approvers())
+                .containsExactly("dba-oncall", "Platform Team");
+        for (String bad : List.of("[]", "dba", "[/dba]", "['']", "[{ a: b }]", "[\"a\\u0007b\"]")) {
+            assertThat(read(base.formatted(", approvers: " + bad)).errors())
+                    .as(bad)
+                    .extracting(ConnectionError::toString)
+                    .singleElement()
+                    .asString()
+                    .startsWith("connections.pg-prod.approvers: ");
+        }
+    }
+
+    @Test
     void toStringNeverShowsWhereSecretsAre() throws IOException {
         Connection c = connections("valid/per-level-credentials.yaml").get("ssh-prod");
         assertThat(c.credentials(AccessLevel.ADMIN).orElseThrow().toString())

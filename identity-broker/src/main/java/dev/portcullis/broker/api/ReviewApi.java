@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.validation.constraints.Size;
 import java.time.OffsetDateTime;
+import java.util.List;
 
 /** Shapes of the review API (the incoming {@code review.requested} is contracts' ReviewRequested). */
 public final class ReviewApi {
@@ -26,5 +27,14 @@ public final class ReviewApi {
             @JsonProperty("expires_at") OffsetDateTime expiresAt,
             @JsonProperty("decided_by") String decidedBy,
             @JsonProperty("decided_at") OffsetDateTime decidedAt,
-            String comment) {}
+            String comment,
+            @JsonProperty("required_approvals") int requiredApprovals,
+            List<ApprovalView> approvals) {}
+
+    /** One approver's decision; a review of a two-person connection shows two before it is approved. */
+    public record ApprovalView(
+            String approver,
+            String decision,
+            String comment,
+            @JsonProperty("decided_at") OffsetDateTime decidedAt) {}
 }

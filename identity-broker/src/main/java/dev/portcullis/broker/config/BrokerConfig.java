@@ -25,6 +25,8 @@ public interface BrokerConfig {
 
     Notifications notifications();
 
+    Agents agents();
+
     /** How the broker reaches Keycloak (the realm is the only token issuer). */
     interface Keycloak {
         /** Base URL, e.g. {@code http://127.0.0.1:8180}. */
@@ -114,6 +116,13 @@ public interface BrokerConfig {
         /** Whether the owner of an agent may approve that agent's reviews. */
         @WithDefault("false")
         boolean allowOwnerApproval();
+
+        /**
+         * Connection tags ({@code key=value}) whose reviews need a second, distinct approver, as access requests do.
+         * Default: production.
+         */
+        @WithDefault("env=prod")
+        List<String> twoPersonTags();
     }
 
     /** Grant housekeeping. */
@@ -121,6 +130,25 @@ public interface BrokerConfig {
         /** How often expired grants, requests and reviews are swept. */
         @WithDefault("5s")
         Duration sweepInterval();
+    }
+
+    /** Agent registration. */
+    interface Agents {
+        /**
+         * Where a {@code private_key_jwt} agent's {@code jwksUrl} may point (Keycloak fetches it, so it is a request
+         * Keycloak makes on the caller's behalf): {@code public} (the default) only https to a host whose every
+         * address is public; {@code private} https to any address, loopback and private ranges too; {@code insecure}
+         * http as well (a local dev stack only).
+         */
+        @WithDefault("public")
+        JwksUrlTargets jwksUrlTargets();
+    }
+
+    /** See {@link Agents#jwksUrlTargets()}. */
+    enum JwksUrlTargets {
+        PUBLIC,
+        PRIVATE,
+        INSECURE
     }
 
     /** Optional Slack-compatible webhook for new access requests and reviews. */

@@ -21,7 +21,7 @@ import org.jboss.logging.Logger;
 /**
  * The connections file (docs/architecture.md "Connections"), read at start and again whenever it changes, and
  * validated by {@link ConnectionsFile} like in every service: a file is used whole or not at all. Only names, types,
- * access levels and tags are kept; credentials and addresses stay with session-proxy.
+ * access levels, tags and approver groups are kept; credentials and addresses stay with session-proxy.
  */
 @ApplicationScoped
 public class ConnectionCatalog {
@@ -89,7 +89,12 @@ public class ConnectionCatalog {
                 .forEach((name, c) -> out.put(
                         name,
                         new Connection(
-                                name, c.type().id(), c.database(), AccessLevel.ids(c.accessLevels()), c.tags())));
+                                name,
+                                c.type().id(),
+                                c.database(),
+                                AccessLevel.ids(c.accessLevels()),
+                                c.tags(),
+                                c.approvers())));
         return out;
     }
 }

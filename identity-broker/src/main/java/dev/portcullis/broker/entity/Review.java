@@ -36,12 +36,17 @@ public class Review {
     @Enumerated(EnumType.STRING)
     public Status status;
 
+    /** Distinct approvals it needs: 2 for a connection with a two-person tag (env=prod), else 1. */
+    @Column(name = "required_approvals")
+    public int requiredApprovals;
+
     @Column(name = "requested_at")
     public OffsetDateTime requestedAt;
 
     @Column(name = "expires_at")
     public OffsetDateTime expiresAt;
 
+    /** Who completed the decision (the last approver, or the one who denied); every decision is a ReviewApproval. */
     @Column(name = "decided_by")
     public String decidedBy;
 

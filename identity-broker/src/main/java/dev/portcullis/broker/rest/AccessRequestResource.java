@@ -7,6 +7,7 @@ import dev.portcullis.broker.api.ProblemException;
 import dev.portcullis.broker.entity.AccessRequest;
 import dev.portcullis.broker.security.Caller;
 import dev.portcullis.broker.service.AccessRequestService;
+import dev.portcullis.broker.service.Approver;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
@@ -84,7 +85,7 @@ public class AccessRequestResource {
     @RolesAllowed(Caller.APPROVER)
     @Consumes(MediaType.WILDCARD)
     public Uni<View> approve(@PathParam("id") UUID id, String body) {
-        return service.decide(id, true, caller.username(), DecisionBody.comment(body));
+        return service.decide(id, true, approver(), DecisionBody.comment(body));
     }
 
     @POST
@@ -92,6 +93,10 @@ public class AccessRequestResource {
     @RolesAllowed(Caller.APPROVER)
     @Consumes(MediaType.WILDCARD)
     public Uni<View> deny(@PathParam("id") UUID id, String body) {
-        return service.decide(id, false, caller.username(), DecisionBody.comment(body));
+        return service.decide(id, false, approver(), DecisionBody.comment(body));
+    }
+
+    private Approver approver() {
+        return new Approver(caller.username(), caller.groups());
     }
 }

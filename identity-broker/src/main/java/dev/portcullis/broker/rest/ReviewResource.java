@@ -4,6 +4,7 @@ import dev.portcullis.broker.api.ReviewApi.ReviewView;
 import dev.portcullis.broker.api.ReviewId;
 import dev.portcullis.broker.entity.Review;
 import dev.portcullis.broker.security.Caller;
+import dev.portcullis.broker.service.Approver;
 import dev.portcullis.broker.service.ReviewService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -48,7 +49,7 @@ public class ReviewResource {
     @RolesAllowed(Caller.APPROVER)
     @Consumes(MediaType.WILDCARD)
     public Uni<ReviewView> approve(@PathParam("id") @ReviewId String id, String body) {
-        return service.decide(id, true, caller.username(), DecisionBody.comment(body));
+        return service.decide(id, true, approver(), DecisionBody.comment(body));
     }
 
     @POST
@@ -56,6 +57,10 @@ public class ReviewResource {
     @RolesAllowed(Caller.APPROVER)
     @Consumes(MediaType.WILDCARD)
     public Uni<ReviewView> deny(@PathParam("id") @ReviewId String id, String body) {
-        return service.decide(id, false, caller.username(), DecisionBody.comment(body));
+        return service.decide(id, false, approver(), DecisionBody.comment(body));
+    }
+
+    private Approver approver() {
+        return new Approver(caller.username(), caller.groups());
     }
 }

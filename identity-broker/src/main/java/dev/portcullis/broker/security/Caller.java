@@ -2,6 +2,7 @@ package dev.portcullis.broker.security;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.RequestScoped;
+import java.util.Set;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
@@ -46,6 +47,15 @@ public class Caller {
             return azp;
         }
         return null;
+    }
+
+    /**
+     * The Keycloak groups the verified token names ({@code groups} claim, group names without their path): what a
+     * connection's {@code approvers} are matched against. Empty when the token has none.
+     */
+    public Set<String> groups() {
+        Set<String> groups = token.getGroups();
+        return groups == null ? Set.of() : groups;
     }
 
     public boolean isAgent() {

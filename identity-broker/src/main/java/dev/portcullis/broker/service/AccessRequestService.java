@@ -17,6 +17,7 @@ import dev.portcullis.broker.repository.ApprovalRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -27,7 +28,8 @@ import java.util.UUID;
 /**
  * Just-in-time access: an agent (for itself) or its owner asks; approvers decide; enough approvals
  * turn the request into a grant that ends on time. Nobody approves a request they made or one for
- * an agent they own; connections with a two-person tag need two distinct approvers.
+ * an agent they own; connections with a two-person tag need two distinct approvers, and a connection with
+ * {@code approvers} groups is decided only by members of one of them.
  */
 @ApplicationScoped
 public class AccessRequestService {
@@ -167,62 +169,70 @@ public class AccessRequestService {
     }
 
     /** Approves or denies; returns the request as it stands afterwards (with its grant when approved). */
-    public Uni<View> decide(UUID id, boolean approve, String approver, String comment) {
+    public Uni<View> decide(UUID id, boolean approve, Approver who, String comment) {
+        String approver = who.username();
         OffsetDateTime now = now();
         record Outcome(AccessRequest request, Agent agent, boolean grantNow) {}
-        return Panache.withTransaction(() -> requests.findById(id).flatMap(r -> {
-                    if (r == null) {
-                        throw ProblemException.notFound("no access request " + id);
-                    }
-                    if (r.status != AccessRequest.Status.PENDING) {
-                        throw ProblemException.conflict("access request " + id + " is already "
-                                + r.status.name().toLowerCase());
-                    }
-                    if (!r.expiresAt.isAfter(now)) {
-                        throw ProblemException.conflict("access request " + id + " has expired");
-                    }
-                    return agents.findById(r.agentId).flatMap(agent -> {
-                        if (approver.equals(r.requestedBy) || approver.equals(agent.owner)) {
-                            throw ProblemException.forbidden("no one approves their own request: " + approver
-                                    + (approver.equals(r.requestedBy) ? " made it" : " owns agent " + agent.name));
-                        }
-                        return approvals.forRequest(r.id).flatMap(existing -> {
-                            if (existing.stream().anyMatch(a -> a.approver.equals(approver))) {
-                                throw ProblemException.conflict(
-                                        approver + " has already decided on access request " + id);
+        // the row is locked, so two approvers deciding at once count each other's approval
+        return Panache.withTransaction(() -> requests.findById(id, LockModeType.PESSIMISTIC_WRITE)
+                        .flatMap(r -> {
+                            if (r == null) {
+                                throw ProblemException.notFound("no access request " + id);
                             }
-                            Approval a = new Approval();
-                            a.requestId = r.id;
-                            a.approver = approver;
-                            a.decision = approve ? "APPROVE" : "DENY";
-                            a.comment = comment;
-                            a.decidedAt = now;
-                            long approvalsSoFar = existing.stream()
-                                            .filter(x -> "APPROVE".equals(x.decision))
-                                            .count()
-                                    + (approve ? 1 : 0);
-                            boolean grantNow = approve && approvalsSoFar >= r.requiredApprovals;
-                            if (!approve) {
-                                r.status = AccessRequest.Status.DENIED;
-                                r.decidedAt = now;
-                            } else if (grantNow) {
-                                r.status = AccessRequest.Status.APPROVED;
-                                r.decidedAt = now;
+                            if (r.status != AccessRequest.Status.PENDING) {
+                                throw ProblemException.conflict("access request " + id + " is already "
+                                        + r.status.name().toLowerCase());
                             }
-                            return approvals
-                                    .persist(a)
-                                    .call(() -> audit.record(
-                                            approver,
-                                            approve ? "access-request.approved" : "access-request.denied",
-                                            TARGET,
-                                            r.id,
-                                            comment == null
-                                                    ? Map.of("approvals", approvalsSoFar)
-                                                    : Map.of("approvals", approvalsSoFar, "comment", comment)))
-                                    .replaceWith(new Outcome(r, agent, grantNow));
-                        });
-                    });
-                }))
+                            if (!r.expiresAt.isAfter(now)) {
+                                throw ProblemException.conflict("access request " + id + " has expired");
+                            }
+                            // the connection's approver groups, as the file says now (a connection gone: nobody
+                            // decides)
+                            who.requireMayDecideFor(grants.requireConnection(r.connection, r.access));
+                            return agents.findById(r.agentId).flatMap(agent -> {
+                                if (approver.equals(r.requestedBy) || approver.equals(agent.owner)) {
+                                    throw ProblemException.forbidden("no one approves their own request: " + approver
+                                            + (approver.equals(r.requestedBy)
+                                                    ? " made it"
+                                                    : " owns agent " + agent.name));
+                                }
+                                return approvals.forRequest(r.id).flatMap(existing -> {
+                                    if (existing.stream().anyMatch(a -> a.approver.equals(approver))) {
+                                        throw ProblemException.conflict(
+                                                approver + " has already decided on access request " + id);
+                                    }
+                                    Approval a = new Approval();
+                                    a.requestId = r.id;
+                                    a.approver = approver;
+                                    a.decision = approve ? "APPROVE" : "DENY";
+                                    a.comment = comment;
+                                    a.decidedAt = now;
+                                    long approvalsSoFar = existing.stream()
+                                                    .filter(x -> "APPROVE".equals(x.decision))
+                                                    .count()
+                                            + (approve ? 1 : 0);
+                                    boolean grantNow = approve && approvalsSoFar >= r.requiredApprovals;
+                                    if (!approve) {
+                                        r.status = AccessRequest.Status.DENIED;
+                                        r.decidedAt = now;
+                                    } else if (grantNow) {
+                                        r.status = AccessRequest.Status.APPROVED;
+                                        r.decidedAt = now;
+                                    }
+                                    return approvals
+                                            .persist(a)
+                                            .call(() -> audit.record(
+                                                    approver,
+                                                    approve ? "access-request.approved" : "access-request.denied",
+                                                    TARGET,
+                                                    r.id,
+                                                    comment == null
+                                                            ? Map.of("approvals", approvalsSoFar)
+                                                            : Map.of("approvals", approvalsSoFar, "comment", comment)))
+                                            .replaceWith(new Outcome(r, agent, grantNow));
+                                });
+                            });
+                        }))
                 .flatMap(o -> {
                     if (!o.grantNow()) {
                         return get(id);

@@ -38,6 +38,7 @@ public class AgentService {
     private final KeycloakAdmin keycloak;
     private final AuditService audit;
     private final EventPublisher events;
+    private final JwksUrlCheck jwksUrls;
     private final String tokenEndpoint;
 
     public AgentService(
@@ -45,18 +46,24 @@ public class AgentService {
             KeycloakAdmin keycloak,
             AuditService audit,
             EventPublisher events,
+            JwksUrlCheck jwksUrls,
             BrokerConfig config) {
         this.agents = agents;
         this.keycloak = keycloak;
         this.audit = audit;
         this.events = events;
+        this.jwksUrls = jwksUrls;
         this.tokenEndpoint = config.keycloak().url().replaceAll("/$", "") + "/realms/"
                 + config.keycloak().realm() + "/protocol/openid-connect/token";
     }
 
     public Uni<AgentWithSecret> create(CreateAgent req, String actor, String actorUsername) {
         AgentCredentials credentials = credentials(req.auth());
-        return Panache.withSession(() -> agents.findByName(req.name()))
+        // Keycloak will fetch a jwksUrl itself: only where the configured targets allow
+        Uni<Void> checked = credentials.method() == AgentCredentials.Method.JWKS_URL
+                ? jwksUrls.check(credentials.jwksUrl())
+                : Uni.createFrom().voidItem();
+        return checked.flatMap(ok -> Panache.withSession(() -> agents.findByName(req.name())))
                 .flatMap(existing -> {
                     if (existing != null) {
                         throw ProblemException.conflict("agent " + req.name() + " already exists");

@@ -53,9 +53,23 @@ class ConnectionCatalogTest {
     }
 
     @Test
+    void keepsTheApproverGroups() throws IOException {
+        assertEquals(
+                List.of("dba-oncall"),
+                ConnectionCatalog.parse(ConnectionsFileResource.CONNECTIONS)
+                        .get("pg-dba")
+                        .approvers());
+        assertEquals(
+                List.of(),
+                ConnectionCatalog.parse(ConnectionsFileResource.CONNECTIONS)
+                        .get("pg-prod")
+                        .approvers());
+    }
+
+    @Test
     void theTestsConnectionsFileIsValid() throws IOException {
         assertEquals(
-                List.of("pg-test", "pg-prod", "pg-demo", "ssh-test", "k8s-test"),
+                List.of("pg-test", "pg-prod", "pg-demo", "ssh-test", "k8s-test", "pg-dba"),
                 List.copyOf(ConnectionCatalog.parse(ConnectionsFileResource.CONNECTIONS)
                         .keySet()));
     }

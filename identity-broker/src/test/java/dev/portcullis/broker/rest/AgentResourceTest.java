@@ -22,6 +22,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jose4j.jws.AlgorithmIdentifiers;
@@ -225,6 +226,71 @@ class AgentResourceTest {
                 .then()
                 .statusCode(422)
                 .contentType("application/problem+json");
+    }
+
+    /** Keycloak fetches a jwksUrl itself: by default only https to a public address (issue 15). */
+    @Test
+    void aJwksUrlMustBeHttpsToAPublicAddress() {
+        for (String url : List.of(
+                "http://93.184.215.14/jwks",
+                "https://127.0.0.1:8180/realms/portcullis/protocol/openid-connect/certs",
+                "https://localhost/jwks",
+                "https://169.254.169.254/latest/meta-data",
+                "https://10.0.0.7/jwks",
+                "https://[::1]/jwks",
+                "https://[::ffff:192.168.0.1]/jwks",
+                "https://user:pw@93.184.215.14/jwks",
+                "https://[::1/jwks")) {
+            String name = Agents.uniqueName("jwks-bad");
+            given().auth()
+                    .oauth2(Tokens.user(Tokens.ADMIN))
+                    .contentType(ContentType.JSON)
+                    .body(Map.of(
+                            "name", name, "team", "x", "auth", Map.of("method", "private_key_jwt", "jwksUrl", url)))
+                    .post("/v1/agents")
+                    .then()
+                    .statusCode(422)
+                    .contentType("application/problem+json")
+                    .body("detail", containsString("jwksUrl"));
+            // nothing was made: no agent, no Keycloak client
+            given().auth()
+                    .oauth2(Tokens.user(Tokens.ADMIN))
+                    .get("/v1/agents/" + name)
+                    .then()
+                    .statusCode(404);
+            Tokens.clientCredentials(name, "x", null).then().statusCode(401);
+        }
+        // not an http(s) URL at all: refused at the edge, naming the field
+        for (String url : List.of("file:///etc/passwd", "not a url")) {
+            given().auth()
+                    .oauth2(Tokens.user(Tokens.ADMIN))
+                    .contentType(ContentType.JSON)
+                    .body(Map.of(
+                            "name",
+                            Agents.uniqueName("jwks-bad"),
+                            "team",
+                            "x",
+                            "auth",
+                            Map.of("method", "private_key_jwt", "jwksUrl", url)))
+                    .post("/v1/agents")
+                    .then()
+                    .statusCode(400)
+                    .body("errors.field", hasItem("auth.jwksUrl"));
+        }
+        String name = Agents.uniqueName("jwks-ok");
+        given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .contentType(ContentType.JSON)
+                .body(Map.of(
+                        "name",
+                        name,
+                        "team",
+                        "x",
+                        "auth",
+                        Map.of("method", "private_key_jwt", "jwksUrl", "https://93.184.215.14/jwks")))
+                .post("/v1/agents")
+                .then()
+                .statusCode(201);
     }
 
     @Test

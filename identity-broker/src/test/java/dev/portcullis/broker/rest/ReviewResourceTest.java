@@ -26,10 +26,14 @@ class ReviewResourceTest {
 
     /** What session-proxy publishes when it holds a statement. */
     static String reviewRequested(String reviewId, String agent, Instant expiresAt) {
+        return reviewRequested(reviewId, agent, expiresAt, "pg-test");
+    }
+
+    static String reviewRequested(String reviewId, String agent, Instant expiresAt, String connection) {
         return """
                 {"specversion":"1.0","id":"%s","source":"/portcullis/session-proxy","type":"%s",
                  "time":"%s","datacontenttype":"application/json","unknown":"ignored",
-                 "data":{"review_id":"%s","session_id":"s-%s","agent":"%s","connection":"pg-test",
+                 "data":{"review_id":"%s","session_id":"s-%s","agent":"%s","connection":"%s",
                          "request":{"protocol":"postgres","kind":"query","text":"DELETE FROM orders"},
                          "reasons":["rule delete-without-where"],"expires_at":%s,"extra":1}}
                 """.formatted(
@@ -39,6 +43,7 @@ class ReviewResourceTest {
                         reviewId,
                         reviewId,
                         agent,
+                        connection,
                         expiresAt == null ? "null" : "\"" + expiresAt + "\"");
     }
 

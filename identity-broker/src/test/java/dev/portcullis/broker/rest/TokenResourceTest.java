@@ -80,6 +80,26 @@ class TokenResourceTest {
                 claims.get("sub").asText(),
                 "sub is the agent's service account");
         assertEquals(life, r.<Integer>path("expires_in").longValue());
+        // what session-proxy requires of an agent (docs/architecture.md "Tokens"): the realm role agent, which the
+        // exchange carries over from the agent's service account, and azp the broker
+        assertTrue(claims.path("realm_access").path("roles").toString().contains("\"agent\""), claims::toString);
+        assertEquals("identity-broker", claims.get("azp").asText());
+    }
+
+    /** The broker's own client holds every conn: scope (the exchange needs it), but its account is no agent. */
+    @Test
+    void theBrokersOwnClientTokenHasNoAgentRole() {
+        String own = Tokens.clientCredentials("identity-broker", "identity-broker-dev-secret", "conn:pg-prod:admin")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("access_token");
+        JsonNode claims = Tokens.claims(own);
+        assertTrue(scopes(claims).contains("conn:pg-prod:admin"), claims::toString);
+        assertEquals(
+                "service-account-identity-broker",
+                claims.get("preferred_username").asText());
+        assertFalse(claims.path("realm_access").path("roles").toString().contains("\"agent\""), claims::toString);
     }
 
     @Test

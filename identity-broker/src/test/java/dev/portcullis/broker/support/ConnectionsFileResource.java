@@ -11,8 +11,8 @@ import java.util.Map;
 public class ConnectionsFileResource implements QuarkusTestResourceLifecycleManager {
 
     /**
-     * The tests' connections: a plain one, a production one (two approvers), the realm's demo, and an
-     * SSH and a Kubernetes one (connection hints).
+     * The tests' connections: a plain one, a production one (two approvers), the realm's demo, an
+     * SSH and a Kubernetes one (connection hints), and one only the group {@value #APPROVER_GROUP} decides for.
      */
     public static final String CONNECTIONS = """
             connections:
@@ -50,7 +50,18 @@ public class ConnectionsFileResource implements QuarkusTestResourceLifecycleMana
                 credentials: { tokenFile: /nonexistent }
                 accessLevels: [read, write]
                 tags: { env: dev }
+              pg-dba:
+                type: postgres
+                address: 127.0.0.1:5432
+                database: app
+                credentials: { username: app_rw, passwordFile: /nonexistent }
+                accessLevels: [read, write]
+                tags: { env: dev }
+                approvers: [dba-oncall]
             """;
+
+    /** The approver group of {@code pg-dba}; {@link Tokens#APPROVER2} is made a member, {@link Tokens#APPROVER} not. */
+    public static final String APPROVER_GROUP = "dba-oncall";
 
     public static Path file;
 

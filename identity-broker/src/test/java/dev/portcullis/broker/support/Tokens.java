@@ -58,6 +58,19 @@ public final class Tokens {
                         .path("access_token"));
     }
 
+    /** A new access token of a human, never cached: for claims that changed in Keycloak (group membership). */
+    public static String freshUser(String username) {
+        return given().formParam("grant_type", "password")
+                .formParam("client_id", "portcullis-cli")
+                .formParam("username", username)
+                .formParam("password", PASSWORDS.get(username))
+                .post(tokenEndpoint())
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("access_token");
+    }
+
     /** Raw client-credentials response of an agent; {@code scope} may be null. */
     public static Response clientCredentials(String clientId, String secret, String scope) {
         var req = given().formParam("grant_type", "client_credentials")

@@ -251,11 +251,19 @@ class JourneyIT {
                     403,
                     broker.decideReview(agentToken(), reviewId, true).status(),
                     "an agent approved its own review");
-            JsonNode approved = broker.decideReview(keycloak.user(Keycloak.APPROVER), reviewId, true)
+            // prod: the first approval leaves it pending (issue 15), the second, by another approver, decides
+            JsonNode firstApproval = broker.decideReview(keycloak.user(Keycloak.APPROVER), reviewId, true)
+                    .expect(200)
+                    .json();
+            assertEquals("pending", firstApproval.path("status").asText(), firstApproval::toString);
+            assertEquals(2, firstApproval.path("required_approvals").asInt(), firstApproval::toString);
+            assertTrue(held.isAlive(), "psql still waits after one approval");
+            assertEquals(orders - 1, countRows("orders"), "nothing deleted after one approval");
+            JsonNode approved = broker.decideReview(keycloak.user(Keycloak.SECOND_APPROVER), reviewId, true)
                     .expect(200)
                     .json();
             assertEquals("approved", approved.path("status").asText());
-            assertEquals(Keycloak.APPROVER, approved.path("decided_by").asText());
+            assertEquals(Keycloak.SECOND_APPROVER, approved.path("decided_by").asText());
 
             ran = held.await(Duration.ofSeconds(60));
         } finally {

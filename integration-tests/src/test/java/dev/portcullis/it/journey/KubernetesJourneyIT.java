@@ -158,7 +158,12 @@ class KubernetesJourneyIT {
                     target.requests.stream().anyMatch(r -> r.contains("/secrets/")),
                     "the Secret was fetched from the API server before the approval");
 
-            JsonNode approved = broker.decideReview(keycloak.user(Keycloak.APPROVER), reviewId, true)
+            // a prod connection: two distinct approvers (issue 15)
+            JsonNode first = broker.decideReview(keycloak.user(Keycloak.APPROVER), reviewId, true)
+                    .expect(200)
+                    .json();
+            assertEquals("pending", first.path("status").asText(), first::toString);
+            JsonNode approved = broker.decideReview(keycloak.user(Keycloak.SECOND_APPROVER), reviewId, true)
                     .expect(200)
                     .json();
             assertEquals("approved", approved.path("status").asText(), approved::toString);

@@ -98,6 +98,37 @@ class PgAttackIT {
         }
     }
 
+    // ------------------------------------------------------------------ identity (issue 15)
+
+    /**
+     * Issue 15's "any realm client can act as an agent", as it was run: the broker's own client asks Keycloak for an
+     * admin scope on prod with client_credentials (it holds every conn: scope for its token exchange, so Keycloak
+     * hands it out) and presents it to the proxy. Its service account is no managed agent: refused at login.
+     */
+    @Test
+    @Order(0)
+    void theBrokersOwnClientTokenIsNoAgent() throws SQLException {
+        String scope = "conn:" + PROD + ":admin";
+        String token = keycloak.clientCredentials("identity-broker", "identity-broker-dev-secret", scope)
+                .expect(200)
+                .json()
+                .path("access_token")
+                .asText();
+        JsonNode claims = Keycloak.claims(token);
+        assertTrue(claims.path("scope").asText().contains(scope), "Keycloak issued the scope");
+        assertTrue(claims.path("aud").toString().contains("session-proxy"), "with the proxy's audience");
+
+        Client.Result r = Psql.run(suite.proxyPgPort(), PROD, "identity-broker", token, "DELETE FROM orders");
+        assertNotEquals(0, r.exit(), r::out);
+        assertTrue(r.err().contains("password authentication failed"), r::err);
+        SQLException e = org.junit.jupiter.api.Assertions.assertThrows(
+                SQLException.class,
+                () -> ProxyJdbc.connect(suite.proxyPgPort(), PROD, "identity-broker", token)
+                        .close());
+        assertEquals("28P01", e.getSQLState());
+        assertUnchanged("the broker's own token");
+    }
+
     // ------------------------------------------------------------------ statement smuggling
 
     /** Texts that hide a write behind something a naive scanner takes for a comment or a string. */

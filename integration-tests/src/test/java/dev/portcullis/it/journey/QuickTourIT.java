@@ -118,6 +118,8 @@ class QuickTourIT {
                 "ok: a write with a read token refused",
                 "ok: dave-approver approved; request approved",
                 "ok: psql is still waiting: nothing deleted yet",
+                "ok: bob-approver approved review",
+                "ok: dave-approver approved review",
                 "ok: the held DELETE ran only after approval: DELETE 8",
                 "ok: the recording shows the DELETE held for review, then allowed once approved",
                 "ok: the recorder verified recording",

@@ -21,8 +21,8 @@ import org.jose4j.keys.resolvers.HttpsJwksVerificationKeyResolver;
 /**
  * Validates agent session tokens as docs/architecture.md "Tokens" says: signature by the realm's JWKS
  * (cached; an unknown {@code kid} triggers a refresh), {@code iss}, {@code aud} contains
- * session-proxy, {@code exp}/{@code nbf}, and a {@code conn:<connection>:<access>} scope for the
- * connection asked for. Only asymmetric signature algorithms are accepted, so {@code alg: none}
+ * session-proxy, {@code exp}/{@code nbf}, a subject that is an agent identity-broker manages
+ * ({@link ManagedAgentRule}), and a {@code conn:<connection>:<access>} scope for the connection asked for. Only asymmetric signature algorithms are accepted, so {@code alg: none}
  * and HMAC-with-the-public-key tokens fail. Blocking (JWKS fetch): call on a worker thread.
  */
 @ApplicationScoped
@@ -63,6 +63,7 @@ public class TokenValidator {
     };
 
     private final JwtConsumer consumer;
+    private final ManagedAgentRule agents;
 
     public TokenValidator(ProxyConfig config) {
         String issuer = config.token().issuer();
@@ -81,9 +82,15 @@ public class TokenValidator {
                         new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, ASYMMETRIC))
                 .setRequireSubject()
                 .build();
+        this.agents =
+                new ManagedAgentRule(config.token().agentRole(), config.token().exchangeClients());
         LOG.infof(
-                "agent tokens: issuer %s, audience %s, keys from %s",
-                issuer, config.token().audience(), jwksUrl);
+                "agent tokens: issuer %s, audience %s, keys from %s, realm role %s, exchange clients %s",
+                issuer,
+                config.token().audience(),
+                jwksUrl,
+                config.token().agentRole(),
+                config.token().exchangeClients());
     }
 
     /**
@@ -102,6 +109,12 @@ public class TokenValidator {
             throw new InvalidTokenException("token rejected: " + summary(e));
         }
         try {
+            // who before what: a token that is no managed agent's fails as a bad token (28P01 / 401), whatever its
+            // scopes
+            String agent = agents.agent(
+                    claims.getStringClaimValue("preferred_username"),
+                    claims.getStringClaimValue("azp"),
+                    claims.getClaimValue("realm_access"));
             Object scopeClaim = claims.getClaimValue("scope");
             List<String> scopes =
                     scopeClaim instanceof String s ? Arrays.asList(s.trim().split("\\s+")) : List.of();
@@ -123,11 +136,6 @@ public class TokenValidator {
             if (access == null) {
                 throw new InvalidTokenException("token has no scope for connection " + connection, true);
             }
-            String agent = agentName(
-                    claims.getStringClaimValue("preferred_username"),
-                    claims.getStringClaimValue("azp"),
-                    claims.getStringClaimValue("client_id"),
-                    claims.getSubject());
             List<String> groups = claims.hasClaim("groups") ? claims.getStringListClaimValue("groups") : List.of();
             Instant exp = Instant.ofEpochMilli(claims.getExpirationTime().getValueInMillis());
             Instant iat = claims.getIssuedAt() == null
@@ -164,23 +172,5 @@ public class TokenValidator {
                             default -> "rejected (jose4j code " + d.getErrorCode() + ")";
                         }));
         return why.isEmpty() ? "invalid JWT" : String.join("; ", why);
-    }
-
-    /**
-     * The agent a token speaks for. Keycloak names an agent's service-account user
-     * {@code service-account-<client id>}; that name survives token exchange, whereas {@code azp}
-     * of a token minted by identity-broker (standard token exchange) is the broker itself.
-     */
-    static String agentName(String preferredUsername, String azp, String clientId, String subject) {
-        String prefix = "service-account-";
-        if (preferredUsername != null
-                && preferredUsername.startsWith(prefix)
-                && preferredUsername.length() > prefix.length()) {
-            return preferredUsername.substring(prefix.length());
-        }
-        if (azp != null) {
-            return azp;
-        }
-        return clientId != null ? clientId : subject;
     }
 }

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -340,6 +341,17 @@ public interface ProxyConfig {
 
         @WithDefault("30s")
         Duration clockSkew();
+
+        /** The realm role identity-broker gives every agent's service account and no service client has. */
+        @WithDefault("agent")
+        String agentRole();
+
+        /**
+         * Clients whose token exchange may speak for an agent ({@code azp} of a minted session token); their own
+         * service accounts are never agents.
+         */
+        @WithDefault("identity-broker")
+        List<String> exchangeClients();
     }
 
     interface Policy {

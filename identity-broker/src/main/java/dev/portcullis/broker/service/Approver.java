@@ -1,0 +1,27 @@
+package dev.portcullis.broker.service;
+
+import dev.portcullis.broker.api.ProblemException;
+import dev.portcullis.broker.connection.Connection;
+import java.util.Set;
+
+/**
+ * A human deciding a review or an access request, as the verified token names them: the username and the Keycloak
+ * groups of the token's {@code groups} claim (docs/architecture.md "Roles").
+ */
+public record Approver(String username, Set<String> groups) {
+
+    public Approver {
+        groups = groups == null ? Set.of() : Set.copyOf(groups);
+    }
+
+    /**
+     * Refuses (403) an approver outside every approver group of the connection; a connection without
+     * {@code approvers} in the connections file is open to every approver.
+     */
+    void requireMayDecideFor(Connection connection) {
+        if (!connection.approvers().isEmpty() && connection.approvers().stream().noneMatch(groups::contains)) {
+            throw ProblemException.forbidden(username + " is in none of the approver groups of connection "
+                    + connection.name() + " " + connection.approvers());
+        }
+    }
+}
