@@ -25,7 +25,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -79,6 +78,10 @@ final class HttpExchange {
     private final boolean upgrade;
     private final long startedNanos = System.nanoTime();
     private KubernetesRequest kube;
+    /** The path and query the target is sent: the canonical encoding of what policy decided on. */
+    private String targetPath;
+
+    private String targetQuery;
     private long requestSeq = -1;
 
     HttpExchange(
@@ -111,9 +114,11 @@ final class HttpExchange {
             try {
                 kube = KubernetesRequest.parse(req.method().name(), path, req.query());
             } catch (KubernetesRequest.BadPathException e) {
-                fail(400, "BadRequest", e.getMessage());
+                fail(e.code(), e.reason(), "Portcullis: " + e.getMessage());
                 return;
             }
+            targetPath = kube.uri().encodedPath();
+            targetQuery = kube.query();
             for (String h : req.headers().names()) {
                 if (h.regionMatches(true, 0, "Impersonate-", 0, 12)) {
                     fail(
@@ -134,18 +139,23 @@ final class HttpExchange {
             }
             request = kube.policyRequest(upgrade);
         } else {
+            RequestUri uri;
             try {
-                KubernetesRequest.checkPath(path);
-            } catch (KubernetesRequest.BadPathException e) {
-                fail(400, "BadRequest", e.getMessage());
+                // the path is decided decoded and sent re-encoded, as for Kubernetes; the query of an arbitrary
+                // HTTP target has no one grammar (repeated keys, ';'), so it passes as sent
+                uri = RequestUri.parse(path, null);
+            } catch (RequestUri.AmbiguousException e) {
+                fail(400, "BadRequest", "Portcullis: " + e.getMessage());
                 return;
             }
             String q = req.query() == null ? "" : req.query();
+            targetPath = uri.encodedPath();
+            targetQuery = q;
             request = new JsonObject()
                     .put("protocol", "http")
                     .put("kind", upgrade ? "upgrade" : "request")
                     .put("method", req.method().name())
-                    .put("path", path)
+                    .put("path", uri.path())
                     .put("query", q)
                     .put("verb", req.method().name().toLowerCase(Locale.ROOT))
                     .put("resource", "")
@@ -238,7 +248,7 @@ final class HttpExchange {
                             .setHost(target.serverName)
                             .setPort(target.port)
                             .setServer(SocketAddress.inetSocketAddress(target.port, target.host))
-                            .setURI(target.uri(path, req.query()))
+                            .setURI(target.uri(targetPath, targetQuery))
                             .setTimeout(0);
                     MultiMap headers = o.getHeaders() == null ? MultiMap.caseInsensitiveMultiMap() : o.getHeaders();
                     copyRequestHeaders(headers, mayRewrite);
@@ -273,27 +283,18 @@ final class HttpExchange {
                 continue; // the body must come back readable to be masked
             }
             if (mayRewrite && kubernetes && name.equals("accept")) {
-                to.add(e.getKey(), jsonOnly(e.getValue()));
-                continue;
+                continue; // set below, once, from every Accept the agent sent
             }
             to.add(e.getKey(), e.getValue());
+        }
+        if (mayRewrite && kubernetes) {
+            String accept = String.join(",", req.headers().getAll(HttpHeaders.ACCEPT));
+            to.set(HttpHeaders.ACCEPT, KubeRepresentations.accept(kube, accept));
         }
         if (upgrade) {
             to.set(HttpHeaders.CONNECTION, "Upgrade");
             to.set(HttpHeaders.UPGRADE, req.getHeader(HttpHeaders.UPGRADE));
         }
-    }
-
-    /** Protobuf and CBOR cannot be masked: ask the API server for JSON (client-go always accepts it too). */
-    static String jsonOnly(String accept) {
-        List<String> kept = new ArrayList<>();
-        for (String part : accept.split(",")) {
-            String p = part.trim().toLowerCase(Locale.ROOT);
-            if (!p.isEmpty() && !p.contains("protobuf") && !p.contains("cbor")) {
-                kept.add(part.trim());
-            }
-        }
-        return kept.isEmpty() ? "application/json" : String.join(",", kept);
     }
 
     private boolean hasBody() {
@@ -439,6 +440,14 @@ final class HttpExchange {
             return null;
         }
         if (kubernetes) {
+            String refused = KubeRepresentations.refusal(
+                    kube,
+                    resp.getHeader(HttpHeaders.CONTENT_TYPE),
+                    resp.statusCode(),
+                    resp.getHeader("Content-Length"));
+            if (refused != null) {
+                throw new CannotMaskException(refused);
+            }
             boolean mustRead = json || secrets || (text && detectors.masksAnything());
             if (mustRead && encoded) {
                 throw new CannotMaskException(
@@ -446,10 +455,6 @@ final class HttpExchange {
             }
             if (json) {
                 return new JsonMaskingTransformer(gw.masker(), rules, secrets, "watch".equals(kube.verb()));
-            }
-            if (secrets && resp.statusCode() < 300) {
-                throw new CannotMaskException(
-                        "a " + type + " response for secrets cannot be masked; ask for application/json");
             }
             return text && detectors.masksAnything() ? new TextMaskingTransformer(detectors) : null;
         }
