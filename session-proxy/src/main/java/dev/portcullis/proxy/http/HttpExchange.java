@@ -22,7 +22,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.io.IOException;
 import java.util.List;
@@ -34,8 +33,8 @@ import org.jboss.logging.Logger;
 /**
  * One agent request after routing and login: parse (for Kubernetes: verb, resource, …), record,
  * decide (or reuse a decision), hold for review, then forward with the connection's own credential
- * and relay the response, masked as it streams. Upgrades ({@code pods/exec}, {@code attach},
- * {@code portforward}; WebSocket or SPDY) are tunnelled byte for byte once policy allows them.
+ * and relay the response, masked as it streams. Upgrades go through {@link UpgradeTunnel} once policy allows
+ * them ({@code pods/exec} and {@code attach} over WebSocket, read and recorded; plain HTTP upgrades spliced).
  * Runs on the client connection's event loop; nothing here blocks.
  */
 final class HttpExchange {
@@ -129,12 +128,9 @@ final class HttpExchange {
                     return;
                 }
             }
-            if (upgrade && !kube.streamingSubresource()) {
-                fail(
-                        400,
-                        "BadRequest",
-                        "Portcullis: only pods/exec, pods/attach and pods/portforward may be upgraded;"
-                                + " watch over HTTP streaming instead of WebSocket");
+            String notRelayed = upgrade ? UpgradeTunnel.refusal(kube, req.headers()) : null;
+            if (notRelayed != null) {
+                fail(400, "BadRequest", "Portcullis: " + notRelayed);
                 return;
             }
             request = kube.policyRequest(upgrade);
@@ -257,7 +253,8 @@ final class HttpExchange {
                     }
                     o.setHeaders(headers);
                     if (upgrade) {
-                        tunnel(target, o);
+                        new UpgradeTunnel(this, session, client, req, kubernetes, requestSeq, startedNanos)
+                                .open(target, o, d.mask(), resp -> relay(resp, List.of()), this::unreachable);
                     } else {
                         send(target, o, d.mask());
                     }
@@ -483,80 +480,20 @@ final class HttpExchange {
         session.recorder.emit(EventTypes.SESSION_OUTPUT, data);
     }
 
-    /** An upgrade (exec, attach, port-forward): the target's answer decides; on 101 both sides are spliced. */
-    private void tunnel(HttpTargets.Target target, RequestOptions o) {
-        target.client
-                .request(o)
-                .compose(creq -> {
-                    client.inFlight(creq);
-                    return creq.connect();
-                })
-                .onComplete(session.context.wrap(ar -> {
-                    if (ar.failed()) {
-                        fail(
-                                503,
-                                "ServiceUnavailable",
-                                "Portcullis: cannot reach the target of connection " + session.connection.name());
-                        return;
-                    }
-                    HttpClientResponse resp = ar.result();
-                    if (resp.statusCode() != 101) {
-                        relay(resp, List.of());
-                        return;
-                    }
-                    client.done(resp.request());
-                    NetSocket backend = resp.netSocket();
-                    HttpServerResponse out = req.response();
-                    for (var e : resp.headers()) {
-                        String name = e.getKey().toLowerCase(Locale.ROOT);
-                        if (!name.equals("content-length") && !name.equals("transfer-encoding")) {
-                            out.headers().add(e.getKey(), e.getValue());
-                        }
-                    }
-                    req.toNetSocket().onComplete(sr -> {
-                        if (sr.failed()) {
-                            backend.close();
-                            return;
-                        }
-                        NetSocket agent = sr.result();
-                        AtomicLong up = new AtomicLong();
-                        AtomicLong down = new AtomicLong();
-                        pump(agent, backend, up);
-                        pump(backend, agent, down);
-                        boolean[] done = {false};
-                        Runnable end = session.context.wrap(() -> {
-                            if (!done[0]) {
-                                done[0] = true;
-                                agent.close();
-                                backend.close();
-                                session.recorder.emit(
-                                        EventTypes.SESSION_OUTPUT,
-                                        SessionData.answering(requestSeq)
-                                                .put("status", 101)
-                                                .put("upgrade", req.getHeader(HttpHeaders.UPGRADE))
-                                                .put("bytes_from_agent", up.get())
-                                                .put("bytes_to_agent", down.get())
-                                                .put("elapsed_ms", (System.nanoTime() - startedNanos) / 1_000_000));
-                            }
-                        });
-                        agent.closeHandler(v -> end.run());
-                        backend.closeHandler(v -> end.run());
-                        agent.exceptionHandler(e -> end.run());
-                        backend.exceptionHandler(e -> end.run());
-                    });
-                }));
+    HttpGateway gateway() {
+        return gw;
     }
 
-    /** Copies one direction of a tunnel with back-pressure, counting bytes (Vert.x's pipe cannot count). */
-    private static void pump(NetSocket from, NetSocket to, AtomicLong count) {
-        from.handler(b -> {
-            count.addAndGet(b.length());
-            to.write(b);
-            if (to.writeQueueFull()) {
-                from.pause();
-                to.drainHandler(v -> from.resume());
-            }
-        });
+    /** The target answered an upgrade with a stream that must not be relayed. */
+    void upgradeFailed(String message) {
+        fail(502, "InternalError", "Portcullis: " + message);
+    }
+
+    private void unreachable() {
+        fail(
+                503,
+                "ServiceUnavailable",
+                "Portcullis: cannot reach the target of connection " + session.connection.name());
     }
 
     private void fail(int code, String reason, String message) {

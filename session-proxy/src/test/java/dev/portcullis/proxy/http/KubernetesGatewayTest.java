@@ -371,11 +371,36 @@ class KubernetesGatewayTest {
     }
 
     @Test
-    void execIsTunnelledAfterPolicyAllowsIt() throws Exception {
+    void execIsRelayedAfterPolicyAllowsItAndItsStreamsAreRecordedMasked() throws Exception {
         needKubectl();
-        Clients.Result r = Clients.kubectlRun(kubeconfig, "exec", "web-0", "--", "echo", "hi");
-        assertEquals(0, r.exit(), r.stderr());
-        assertEquals("exec in the test API server: echo hi", r.stdout().strip());
+        Clients.Result r;
+        try (KafkaProbe events = new KafkaProbe(Topics.SESSION_EVENTS)) {
+            r = Clients.kubectlRun(kubeconfig, "exec", "web-0", "--", "echo", "hi", "4111 1111 1111 1111");
+            assertEquals(0, r.exit(), r.stderr());
+            JsonObject stdout = events.await(
+                    e -> EventTypes.SESSION_OUTPUT.equals(e.getString("type"))
+                            && "stdout".equals(e.getJsonObject("data").getString("stream")),
+                    Duration.ofSeconds(15));
+            String recorded = stdout.getJsonObject("data").getString("data");
+            assertTrue(recorded.startsWith("exec in the test API server: echo hi "), recorded);
+            assertFalse(recorded.contains("4111 1111 1111 1111"), "the recording holds the stream masked: " + recorded);
+            JsonObject status = events.await(
+                    e -> EventTypes.SESSION_OUTPUT.equals(e.getString("type"))
+                            && "status".equals(e.getJsonObject("data").getString("stream")),
+                    Duration.ofSeconds(15));
+            assertTrue(status.getJsonObject("data").getString("exec_status").contains("Success"), status::encode);
+            JsonObject summary = events.await(
+                    e -> EventTypes.SESSION_OUTPUT.equals(e.getString("type"))
+                            && Integer.valueOf(101)
+                                    .equals(e.getJsonObject("data").getInteger("status")),
+                    Duration.ofSeconds(15));
+            assertEquals(true, summary.getJsonObject("data").getBoolean("recorded"), summary::encode);
+            assertNull(summary.getJsonObject("data").getString("error"), summary::encode);
+        }
+        // the agent gets the stream as the API server sent it; the recording is what is masked
+        assertEquals(
+                "exec in the test API server: echo hi 4111 1111 1111 1111",
+                r.stdout().strip());
         JsonObject input = HttpTestResource.policy().inputs.stream()
                 .filter(i -> "exec".equals(i.getJsonObject("request").getString("subresource")))
                 .reduce((a, b) -> b)
@@ -383,6 +408,61 @@ class KubernetesGatewayTest {
         assertEquals("upgrade", input.getJsonObject("request").getString("kind"));
         assertEquals("echo hi", input.getJsonObject("request").getString("command"));
         assertEquals("web-0", input.getJsonObject("request").getString("name"));
+    }
+
+    @Test
+    void streamsTheRelayCannotReadAreRefusedBeforeTheyReachTheApiServer() throws Exception {
+        int before = HttpTestResource.front().requests.size();
+        String exec = "/api/v1/namespaces/" + NS + "/pods/web-0/exec?command=id&stdout=true";
+        String[][] upgrades = {
+            {exec, "SPDY/3.1", "", "SPDY is not"},
+            {exec, "websocket", "v4.base64.channel.k8s.io", "must offer"},
+            {exec, "websocket", "", "must offer"},
+            {
+                "/api/v1/namespaces/" + NS + "/pods/web-0/portforward?ports=80",
+                "websocket",
+                "SPDY/3.1+portforward.k8s.io",
+                "port-forward is not relayed"
+            },
+            {
+                "/api/v1/namespaces/" + NS + "/pods/web-0/portforward?ports=80",
+                "SPDY/3.1",
+                "",
+                "port-forward is not relayed"
+            },
+            {
+                "/api/v1/namespaces/" + NS + "/pods/web-0/log",
+                "websocket",
+                "v5.channel.k8s.io",
+                "only pods/exec and pods/attach"
+            },
+        };
+        for (String[] u : upgrades) {
+            List<String> args = new java.util.ArrayList<>(List.of(
+                    "--http1.1",
+                    "-H",
+                    "Connection: Upgrade",
+                    "-H",
+                    "Upgrade: " + u[1],
+                    "-H",
+                    "Sec-WebSocket-Version: 13",
+                    "-H",
+                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="));
+            if (!u[2].isEmpty()) {
+                args.addAll(List.of("-H", "Sec-WebSocket-Protocol: " + u[2]));
+            }
+            Clients.Result r = Clients.curl(token, url(u[0]), args.toArray(String[]::new));
+            String[] lines = r.stdout().strip().split("\n");
+            assertEquals("400", lines[lines.length - 1], r::stdout);
+            JsonObject status =
+                    new JsonObject(r.stdout().substring(0, r.stdout().lastIndexOf('\n')));
+            assertEquals("BadRequest", status.getString("reason"));
+            assertTrue(status.getString("message").contains(u[3]), status::encode);
+        }
+        assertEquals(
+                before,
+                HttpTestResource.front().requests.size(),
+                () -> "reached the API server: " + HttpTestResource.front().requests);
     }
 
     @Test
