@@ -406,7 +406,8 @@ class KubernetesGatewayTest {
                 .reduce((a, b) -> b)
                 .orElseThrow();
         assertEquals("upgrade", input.getJsonObject("request").getString("kind"));
-        assertEquals("echo hi 4111 1111 1111 1111", input.getJsonObject("request").getString("command"));
+        assertEquals(
+                "echo hi 4111 1111 1111 1111", input.getJsonObject("request").getString("command"));
         assertEquals("web-0", input.getJsonObject("request").getString("name"));
     }
 
