@@ -300,7 +300,10 @@ class KubernetesAttackIT {
             token.kill();
         }
         assertFalse(created.exit() == 0, created::toString);
-        assertTrue(created.err().contains("(Forbidden)"), created::toString);
+        // kubectl create token prints the Status message without the reason: "failed to create token: …"
+        assertTrue(
+                created.err().contains("Portcullis: review ") && created.err().contains(" was denied"),
+                created::toString);
         List<String> seen = target.requests.subList(before, target.requests.size());
         assertFalse(
                 seen.stream().anyMatch(q -> q.contains("/ephemeralcontainers") || q.contains("/token")),
