@@ -34,7 +34,7 @@ final class ExecStreams {
 
     /** Where the masked content goes. */
     interface Sink {
-        /** A line (or a long line's piece) of the agent's stdin. */
+        /** One line (or a long line's piece) of the agent's stdin. */
         void stdin(String text);
 
         /** A line (or piece) of {@code stdout} or {@code stderr}. */
@@ -76,7 +76,7 @@ final class ExecStreams {
                 throw new WebSocketFrames.ProtocolException("the agent wrote on channel " + channel);
             }
             if (channel == STDIN) {
-                emit(stdin.feed(payload, from, payload.length - from), sink::stdin);
+                emitLines(stdin.feed(payload, from, payload.length - from));
             }
         };
     }
@@ -113,7 +113,7 @@ final class ExecStreams {
 
     /** The end of the stream: what is left of each line. */
     void end() {
-        emit(stdin.flush(), sink::stdin);
+        emitLines(stdin.flush());
         emit(stdout.flush(), t -> sink.output("stdout", t));
         emit(stderr.flush(), t -> sink.output("stderr", t));
     }
@@ -140,6 +140,17 @@ final class ExecStreams {
                 throw new WebSocketFrames.ProtocolException("a text message: base64 channel protocols are not relayed");
             default -> -1;
         };
+    }
+
+    /** stdin one line per call, as an auditor reads typed commands (a read may carry several). */
+    private void emitLines(String text) {
+        int start = 0;
+        while (start < text.length()) {
+            int nl = text.indexOf('\n', start);
+            int end = nl < 0 ? text.length() : nl + 1;
+            sink.stdin(text.substring(start, end));
+            start = end;
+        }
     }
 
     private static void emit(String text, java.util.function.Consumer<String> to) {

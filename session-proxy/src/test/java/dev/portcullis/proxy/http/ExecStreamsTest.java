@@ -137,6 +137,19 @@ class ExecStreamsTest {
     }
 
     @Test
+    void stdinIsRecordedOneLinePerEventHoweverItWasRead() throws Exception {
+        Recorded r = new Recorded();
+        ExecStreams s = streams(r);
+        WebSocketFrames up = new WebSocketFrames(true, 1024);
+        byte[] bytes = concat(
+                frame(true, 2, channel(0, "ls -l\ncat /etc/hostname\nwho"), true),
+                frame(true, 2, channel(0, "ami"), true));
+        feed(up, s.fromAgent(), bytes, bytes.length);
+        s.end();
+        assertEquals(List.of("stdin:ls -l\n", "stdin:cat /etc/hostname\n", "stdin:whoami"), r.events);
+    }
+
+    @Test
     void anIncompleteFrameIsHeldNotPassed() throws Exception {
         byte[] f = frame(true, 2, channel(1, "hello\n"), false);
         WebSocketFrames down = new WebSocketFrames(false, 1024);

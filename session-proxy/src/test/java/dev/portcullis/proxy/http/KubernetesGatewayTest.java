@@ -19,6 +19,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
@@ -409,6 +410,58 @@ class KubernetesGatewayTest {
         assertEquals(
                 "echo hi 4111 1111 1111 1111", input.getJsonObject("request").getString("command"));
         assertEquals("web-0", input.getJsonObject("request").getString("name"));
+    }
+
+    @Test
+    void whatTheAgentTypesIntoAnExecIsRecordedMaskedLineByLine() throws Exception {
+        needKubectl();
+        Path input = Files.createTempFile(HttpTestResource.dir(), "stdin-", ".txt");
+        String typed = "select * from cards where pan = '4111 1111 1111 1111';\nexit\n";
+        Files.writeString(input, typed);
+        try (KafkaProbe events = new KafkaProbe(Topics.SESSION_EVENTS)) {
+            Process p = Clients.start(List.of(
+                    "sh",
+                    "-c",
+                    "exec kubectl --kubeconfig \"$1\" --request-timeout 0 exec -i web-0 -- cat < \"$2\"",
+                    "kubectl",
+                    kubeconfig.toString(),
+                    input.toString()));
+            Clients.Result r = Clients.await(p, 60);
+            assertEquals(0, r.exit(), r.stderr());
+            assertEquals(typed, r.stdout(), "the agent's own stream is relayed unchanged");
+            JsonObject first = events.await(
+                    e -> EventTypes.SESSION_REQUEST.equals(e.getString("type"))
+                            && "stdin".equals(e.getJsonObject("data").getString("kind")),
+                    Duration.ofSeconds(15));
+            String session = first.getString("session_id");
+            events.await(
+                    e -> session.equals(e.getString("session_id"))
+                            && EventTypes.SESSION_ENDED.equals(e.getString("type")),
+                    Duration.ofSeconds(15));
+            List<JsonObject> mine = events.session(session, "demo-agent", HttpTestResource.K8S);
+            long execSeq = mine.stream()
+                    .filter(e -> EventTypes.SESSION_REQUEST.equals(e.getString("type"))
+                            && "exec".equals(e.getJsonObject("data").getString("subresource")))
+                    .findFirst()
+                    .orElseThrow()
+                    .getLong("seq");
+            List<String> stdin = mine.stream()
+                    .filter(e -> "stdin".equals(e.getJsonObject("data").getString("kind")))
+                    .peek(e -> assertEquals(execSeq, e.getJsonObject("data").getLong("shell_request_seq")))
+                    .map(e -> e.getJsonObject("data").getString("input"))
+                    .toList();
+            assertEquals(2, stdin.size(), stdin::toString);
+            assertTrue(stdin.get(0).startsWith("select * from cards where pan = '"), stdin::toString);
+            assertEquals("exit\n", stdin.get(1));
+            String stdout = mine.stream()
+                    .filter(e -> "stdout".equals(e.getJsonObject("data").getString("stream")))
+                    .map(e -> e.getJsonObject("data").getString("data"))
+                    .reduce("", String::concat);
+            assertTrue(stdout.startsWith("select * from cards") && stdout.endsWith("exit\n"), stdout);
+            for (JsonObject e : mine) {
+                assertFalse(e.encode().contains("4111 1111 1111 1111"), () -> "unmasked in the recording: " + e);
+            }
+        }
     }
 
     @Test
