@@ -113,13 +113,16 @@ public final class HttpProxyServer implements AutoCloseable {
         }
         ClientConnection client = new ClientConnection(gw, conn, Vertx.currentContext());
         clients.put(conn, client);
-        conn.closeHandler(v -> {
-            open.decrementAndGet();
+        Runnable gone = () -> {
             ClientConnection cc = clients.remove(conn);
             if (cc != null) {
+                open.decrementAndGet();
                 cc.closed();
             }
-        });
+        };
+        // after an upgrade the socket belongs to the tunnel and this handler never runs: the tunnel calls gone
+        client.whenGone(gone);
+        conn.closeHandler(v -> gone.run());
     }
 
     /** A request head Vert.x could not decode (too long, malformed): answered, then the connection closes. */

@@ -137,6 +137,7 @@ final class UpgradeTunnel {
                     req.toNetSocket().onComplete(sr -> {
                         if (sr.failed()) {
                             backend.close();
+                            client.upgradeEnded();
                             return;
                         }
                         splice(sr.result(), backend, rules);
@@ -183,6 +184,7 @@ final class UpgradeTunnel {
                 data.put("error", error[0]);
             }
             session.recorder.emit(EventTypes.SESSION_OUTPUT, data);
+            client.upgradeEnded();
         });
         Consumer<String> abort = reason -> {
             if (error[0] == null) {
