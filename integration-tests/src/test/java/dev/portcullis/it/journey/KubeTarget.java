@@ -78,6 +78,8 @@ final class KubeTarget implements AutoCloseable {
     private final SelfSignedTls tls;
     /** Method and URI of every request the API server was sent, in order. */
     final List<String> requests = new CopyOnWriteArrayList<>();
+    /** The Accept header of every request the API server was sent, in the order of {@link #requests}. */
+    final List<String> accepts = new CopyOnWriteArrayList<>();
     /** Every Authorization header the API server was sent (kept in memory for assertions, never printed). */
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
 
@@ -202,6 +204,7 @@ final class KubeTarget implements AutoCloseable {
     private void serve(HttpExchange ex) throws IOException {
         String uri = ex.getRequestURI().toString();
         requests.add(ex.getRequestMethod() + " " + uri);
+        accepts.add(String.valueOf(ex.getRequestHeaders().getFirst("Accept")));
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         authorizations.add(String.valueOf(auth));
         if (!("Bearer " + serviceAccountToken).equals(auth)) {

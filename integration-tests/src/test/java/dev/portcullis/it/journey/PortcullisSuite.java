@@ -40,6 +40,9 @@ public final class PortcullisSuite implements AutoCloseable {
     public static final String PROD = "pg-prod";
     public static final String SSH = "ssh-prod";
     public static final String K8S = "k8s-prod";
+    /** A plain {@code type: http} connection to the same API server: HTTP without the Kubernetes reading. */
+    public static final String WEB = "web-prod";
+
     public static final String PROD_DATABASE = "app";
     static final String PROD_ROLE = "app_rw";
     static final String PROD_READ_ROLE = "app_read";
@@ -216,7 +219,9 @@ public final class PortcullisSuite implements AutoCloseable {
             throws IOException {
         Path file = home.resolve("config/connections.yaml");
         Files.createDirectories(file.getParent());
-        Files.writeString(file, """
+        Files.writeString(
+                file,
+                """
                 # Written by the journey tests (PortcullisSuite); dev only.
                 connections:
                   pg-demo:
@@ -258,24 +263,34 @@ public final class PortcullisSuite implements AutoCloseable {
                     tags: { env: prod }
                     maxSessionDuration: PT1H
                 """.formatted(
-                        pgPort,
-                        demoPasswords.owner(),
-                        PROD,
-                        PROD_DATABASE,
-                        PROD_ROLE,
-                        prodPassword,
-                        SSH,
-                        ssh.port(),
-                        SshTarget.user(),
-                        ssh.clientKey(),
-                        ssh.knownHosts(),
-                        K8S,
-                        kube.address(),
-                        kube.serviceAccountTokenFile(),
-                        kube.caFile(),
-                        demoPasswords.read(),
-                        PROD_READ_ROLE,
-                        prodReadPassword));
+                                        pgPort,
+                                        demoPasswords.owner(),
+                                        PROD,
+                                        PROD_DATABASE,
+                                        PROD_ROLE,
+                                        prodPassword,
+                                        SSH,
+                                        ssh.port(),
+                                        SshTarget.user(),
+                                        ssh.clientKey(),
+                                        ssh.knownHosts(),
+                                        K8S,
+                                        kube.address(),
+                                        kube.serviceAccountTokenFile(),
+                                        kube.caFile(),
+                                        demoPasswords.read(),
+                                        PROD_READ_ROLE,
+                                        prodReadPassword)
+                        + """
+                  %1$s:
+                    type: http
+                    address: %2$s
+                    credentials: { tokenFile: %3$s }
+                    tls: { caFile: %4$s }
+                    accessLevels: [read, write, admin]
+                    tags: { env: prod }
+                    maxSessionDuration: PT1H
+                """.formatted(WEB, kube.address(), kube.serviceAccountTokenFile(), kube.caFile()));
         return file;
     }
 

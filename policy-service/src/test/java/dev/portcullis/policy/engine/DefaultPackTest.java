@@ -536,6 +536,71 @@ class DefaultPackTest {
             assertEquals(Action.ALLOW, d.action(), () -> "decision " + d);
         }
 
+        @ParameterizedTest
+        @ValueSource(strings = {"patch", "update", "create"})
+        void addingAnEphemeralContainerIsReviewedOnProd(String verb) {
+            assertAction(
+                    Action.REVIEW,
+                    "k8s-ephemeral-container-review",
+                    decide(k8s("prod", verb, "pods", "ephemeralcontainers")));
+        }
+
+        @Test
+        void ephemeralContainersAreReadAndAddedFreelyOutsideProd() {
+            assertAction(Action.ALLOW, null, decide(k8s("prod", "get", "pods", "ephemeralcontainers")));
+            assertAction(Action.ALLOW, null, decide(k8s("staging", "patch", "pods", "ephemeralcontainers")));
+        }
+
+        @Test
+        void aServiceAccountTokenRequestIsReviewedOnProdOnly() {
+            assertAction(
+                    Action.REVIEW,
+                    "k8s-serviceaccount-token-review",
+                    decide(k8s("prod", "create", "serviceaccounts", "token")));
+            assertAction(Action.ALLOW, null, decide(k8s("dev", "create", "serviceaccounts", "token")));
+            assertAction(Action.ALLOW, null, decide(k8s("prod", "get", "serviceaccounts", null)));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"POST", "PUT", "PATCH", "DELETE", "OPTIONS", "PROPFIND", "get"})
+        void aReadOnlyTokenOnAPlainHttpConnectionCannotWrite(String method) {
+            assertAction(Action.DENY, "http-read-access-is-read-only", decide(granted(http("dev", method), "read")));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"GET", "HEAD"})
+        void aReadOnlyTokenOnAPlainHttpConnectionReads(String method) {
+            Decision d = decide(granted(http("dev", method), "read"));
+            assertEquals(Action.ALLOW, d.action(), () -> "decision " + d);
+        }
+
+        @Test
+        void aReadOnlyTokenOnAPlainHttpConnectionCannotUpgrade() {
+            ObjectNode in = granted(http("dev", "GET"), "read");
+            ((ObjectNode) in.get("request")).put("kind", "upgrade");
+            assertAction(Action.DENY, "http-read-access-is-read-only", decide(in));
+        }
+
+        @Test
+        void aWriteGrantOnAPlainHttpConnectionMayPost() {
+            Decision d = decide(granted(http("dev", "POST"), "read", "write"));
+            assertEquals(Action.ALLOW, d.action(), () -> "decision " + d);
+        }
+
+        /** A plain HTTP request as session-proxy shapes it: verb is the lower-case method. */
+        private static ObjectNode http(String env, String method) {
+            ObjectNode in = TestInputs.base(env, "http", "web-bot");
+            ((ObjectNode) in.get("request"))
+                    .put("kind", "request")
+                    .put("method", method)
+                    .put("path", "/orders/7")
+                    .put("verb", method.toLowerCase(java.util.Locale.ROOT))
+                    .put("resource", "")
+                    .put("namespace", "")
+                    .put("subresource", "");
+            return in;
+        }
+
         @Test
         void readingConfigMapsOnProdAndSecretsOnDevIsAllowed() {
             assertAction(Action.ALLOW, null, decide(k8s("prod", "get", "configmaps", null)));

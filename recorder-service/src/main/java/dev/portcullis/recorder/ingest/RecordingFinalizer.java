@@ -42,7 +42,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Turns a session's staged events into stored recordings: reads them back in seq order (a page at
- * a time, so memory stays flat), writes the chained event file (and asciicast for SSH) to a local
+ * a time, so memory stays flat), writes the chained event file (and an asciicast for SSH and Kubernetes) to a local
  * staging file, uploads it, then in one transaction marks the session final and drops its staged
  * events. Re-running after a crash rewrites the same bytes under the same key, so it is idempotent.
  *
@@ -168,9 +168,11 @@ public class RecordingFinalizer {
         if (!allThere && !(endSeq != null && holdOver) && !timedOut) {
             return Outcome.NOT_READY;
         }
-        boolean ssh = "ssh".equalsIgnoreCase(s.getString("protocol"));
+        // terminal sessions get an asciicast: SSH, and Kubernetes for its exec/attach streams
+        String protocol = s.getString("protocol");
+        boolean terminal = "ssh".equalsIgnoreCase(protocol) || "kubernetes".equalsIgnoreCase(protocol);
         Path events = Files.createTempFile(staging, "rec-", ".jsonl");
-        Path cast = ssh ? Files.createTempFile(staging, "rec-", ".cast") : null;
+        Path cast = terminal ? Files.createTempFile(staging, "rec-", ".cast") : null;
         try {
             return write(sessionId, s, start, endSeq, buffered, holdOver || timedOut, events, cast);
         } finally {

@@ -91,7 +91,8 @@ public class RecordingDownloadService {
             case "cast" -> {
                 if (s.castKey == null) {
                     throw new ApiError(
-                            Response.Status.NOT_FOUND, "session " + sessionId + " has no asciicast (not SSH)");
+                            Response.Status.NOT_FOUND,
+                            "session " + sessionId + " has no asciicast (neither SSH nor Kubernetes)");
                 }
                 key = s.castKey;
                 size = s.castSizeBytes == null ? 0 : s.castSizeBytes;

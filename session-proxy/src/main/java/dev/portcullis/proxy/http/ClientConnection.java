@@ -32,6 +32,8 @@ final class ClientConnection {
     private int active;
     private long headerTimer = -1;
     private boolean closed;
+    /** Releases this connection at the listener (slot, registry) and then {@link #closed()}; run once. */
+    private Runnable gone = this::closed;
 
     ClientConnection(HttpGateway gw, HttpConnection http, Context context) {
         this.gw = gw;
@@ -117,6 +119,18 @@ final class ClientConnection {
 
     void close() {
         http.close();
+    }
+
+    void whenGone(Runnable gone) {
+        this.gone = gone;
+    }
+
+    /**
+     * An upgraded connection's tunnel ended. Vert.x hands an upgraded socket over whole (its HTTP connection's close
+     * handler no longer runs), so the tunnel reports the end: the connection slot is freed and its sessions end.
+     */
+    void upgradeEnded() {
+        gone.run();
     }
 
     /** The client went away (or was closed): nothing it started may continue. */

@@ -23,10 +23,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -36,8 +34,8 @@ import org.jboss.logging.Logger;
 /**
  * One agent request after routing and login: parse (for Kubernetes: verb, resource, …), record,
  * decide (or reuse a decision), hold for review, then forward with the connection's own credential
- * and relay the response, masked as it streams. Upgrades ({@code pods/exec}, {@code attach},
- * {@code portforward}; WebSocket or SPDY) are tunnelled byte for byte once policy allows them.
+ * and relay the response, masked as it streams. Upgrades go through {@link UpgradeTunnel} once policy allows
+ * them ({@code pods/exec} and {@code attach} over WebSocket, read and recorded; plain HTTP upgrades spliced).
  * Runs on the client connection's event loop; nothing here blocks.
  */
 final class HttpExchange {
@@ -80,6 +78,10 @@ final class HttpExchange {
     private final boolean upgrade;
     private final long startedNanos = System.nanoTime();
     private KubernetesRequest kube;
+    /** The path and query the target is sent: the canonical encoding of what policy decided on. */
+    private String targetPath;
+
+    private String targetQuery;
     private long requestSeq = -1;
 
     HttpExchange(
@@ -112,9 +114,11 @@ final class HttpExchange {
             try {
                 kube = KubernetesRequest.parse(req.method().name(), path, req.query());
             } catch (KubernetesRequest.BadPathException e) {
-                fail(400, "BadRequest", e.getMessage());
+                fail(e.code(), e.reason(), "Portcullis: " + e.getMessage());
                 return;
             }
+            targetPath = kube.uri().encodedPath();
+            targetQuery = kube.query();
             for (String h : req.headers().names()) {
                 if (h.regionMatches(true, 0, "Impersonate-", 0, 12)) {
                     fail(
@@ -125,28 +129,30 @@ final class HttpExchange {
                     return;
                 }
             }
-            if (upgrade && !kube.streamingSubresource()) {
-                fail(
-                        400,
-                        "BadRequest",
-                        "Portcullis: only pods/exec, pods/attach and pods/portforward may be upgraded;"
-                                + " watch over HTTP streaming instead of WebSocket");
+            String notRelayed = upgrade ? UpgradeTunnel.refusal(kube, req.headers()) : null;
+            if (notRelayed != null) {
+                fail(400, "BadRequest", "Portcullis: " + notRelayed);
                 return;
             }
             request = kube.policyRequest(upgrade);
         } else {
+            RequestUri uri;
             try {
-                KubernetesRequest.checkPath(path);
-            } catch (KubernetesRequest.BadPathException e) {
-                fail(400, "BadRequest", e.getMessage());
+                // the path is decided decoded and sent re-encoded, as for Kubernetes; the query of an arbitrary
+                // HTTP target has no one grammar (repeated keys, ';'), so it passes as sent
+                uri = RequestUri.parse(path, null);
+            } catch (RequestUri.AmbiguousException e) {
+                fail(400, "BadRequest", "Portcullis: " + e.getMessage());
                 return;
             }
             String q = req.query() == null ? "" : req.query();
+            targetPath = uri.encodedPath();
+            targetQuery = q;
             request = new JsonObject()
                     .put("protocol", "http")
                     .put("kind", upgrade ? "upgrade" : "request")
                     .put("method", req.method().name())
-                    .put("path", path)
+                    .put("path", uri.path())
                     .put("query", q)
                     .put("verb", req.method().name().toLowerCase(Locale.ROOT))
                     .put("resource", "")
@@ -259,7 +265,7 @@ final class HttpExchange {
                             .setHost(target.serverName)
                             .setPort(target.port)
                             .setServer(SocketAddress.inetSocketAddress(target.port, target.host))
-                            .setURI(target.uri(path, req.query()))
+                            .setURI(target.uri(targetPath, targetQuery))
                             .setTimeout(0);
                     MultiMap headers = o.getHeaders() == null ? MultiMap.caseInsensitiveMultiMap() : o.getHeaders();
                     copyRequestHeaders(headers, mayRewrite);
@@ -268,7 +274,8 @@ final class HttpExchange {
                     }
                     o.setHeaders(headers);
                     if (upgrade) {
-                        tunnel(target, o);
+                        new UpgradeTunnel(this, session, client, req, kubernetes, requestSeq, startedNanos)
+                                .open(target, o, d.mask(), resp -> relay(resp, List.of()), this::unreachable);
                     } else {
                         send(target, o, d.mask());
                     }
@@ -294,27 +301,18 @@ final class HttpExchange {
                 continue; // the body must come back readable to be masked
             }
             if (mayRewrite && kubernetes && name.equals("accept")) {
-                to.add(e.getKey(), jsonOnly(e.getValue()));
-                continue;
+                continue; // set below, once, from every Accept the agent sent
             }
             to.add(e.getKey(), e.getValue());
+        }
+        if (mayRewrite && kubernetes) {
+            String accept = String.join(",", req.headers().getAll(HttpHeaders.ACCEPT));
+            to.set(HttpHeaders.ACCEPT, KubeRepresentations.accept(kube, accept));
         }
         if (upgrade) {
             to.set(HttpHeaders.CONNECTION, "Upgrade");
             to.set(HttpHeaders.UPGRADE, req.getHeader(HttpHeaders.UPGRADE));
         }
-    }
-
-    /** Protobuf and CBOR cannot be masked: ask the API server for JSON (client-go always accepts it too). */
-    static String jsonOnly(String accept) {
-        List<String> kept = new ArrayList<>();
-        for (String part : accept.split(",")) {
-            String p = part.trim().toLowerCase(Locale.ROOT);
-            if (!p.isEmpty() && !p.contains("protobuf") && !p.contains("cbor")) {
-                kept.add(part.trim());
-            }
-        }
-        return kept.isEmpty() ? "application/json" : String.join(",", kept);
     }
 
     private boolean hasBody() {
@@ -460,6 +458,14 @@ final class HttpExchange {
             return null;
         }
         if (kubernetes) {
+            String refused = KubeRepresentations.refusal(
+                    kube,
+                    resp.getHeader(HttpHeaders.CONTENT_TYPE),
+                    resp.statusCode(),
+                    resp.getHeader("Content-Length"));
+            if (refused != null) {
+                throw new CannotMaskException(refused);
+            }
             boolean mustRead = json || secrets || (text && detectors.masksAnything());
             if (mustRead && encoded) {
                 throw new CannotMaskException(
@@ -467,10 +473,6 @@ final class HttpExchange {
             }
             if (json) {
                 return new JsonMaskingTransformer(gw.masker(), rules, secrets, "watch".equals(kube.verb()));
-            }
-            if (secrets && resp.statusCode() < 300) {
-                throw new CannotMaskException(
-                        "a " + type + " response for secrets cannot be masked; ask for application/json");
             }
             return text && detectors.masksAnything() ? new TextMaskingTransformer(detectors) : null;
         }
@@ -499,80 +501,20 @@ final class HttpExchange {
         session.recorder.emit(EventTypes.SESSION_OUTPUT, data);
     }
 
-    /** An upgrade (exec, attach, port-forward): the target's answer decides; on 101 both sides are spliced. */
-    private void tunnel(HttpTargets.Target target, RequestOptions o) {
-        target.client
-                .request(o)
-                .compose(creq -> {
-                    client.inFlight(creq);
-                    return creq.connect();
-                })
-                .onComplete(session.context.wrap(ar -> {
-                    if (ar.failed()) {
-                        fail(
-                                503,
-                                "ServiceUnavailable",
-                                "Portcullis: cannot reach the target of connection " + session.connection.name());
-                        return;
-                    }
-                    HttpClientResponse resp = ar.result();
-                    if (resp.statusCode() != 101) {
-                        relay(resp, List.of());
-                        return;
-                    }
-                    client.done(resp.request());
-                    NetSocket backend = resp.netSocket();
-                    HttpServerResponse out = req.response();
-                    for (var e : resp.headers()) {
-                        String name = e.getKey().toLowerCase(Locale.ROOT);
-                        if (!name.equals("content-length") && !name.equals("transfer-encoding")) {
-                            out.headers().add(e.getKey(), e.getValue());
-                        }
-                    }
-                    req.toNetSocket().onComplete(sr -> {
-                        if (sr.failed()) {
-                            backend.close();
-                            return;
-                        }
-                        NetSocket agent = sr.result();
-                        AtomicLong up = new AtomicLong();
-                        AtomicLong down = new AtomicLong();
-                        pump(agent, backend, up);
-                        pump(backend, agent, down);
-                        boolean[] done = {false};
-                        Runnable end = session.context.wrap(() -> {
-                            if (!done[0]) {
-                                done[0] = true;
-                                agent.close();
-                                backend.close();
-                                session.recorder.emit(
-                                        EventTypes.SESSION_OUTPUT,
-                                        SessionData.answering(requestSeq)
-                                                .put("status", 101)
-                                                .put("upgrade", req.getHeader(HttpHeaders.UPGRADE))
-                                                .put("bytes_from_agent", up.get())
-                                                .put("bytes_to_agent", down.get())
-                                                .put("elapsed_ms", (System.nanoTime() - startedNanos) / 1_000_000));
-                            }
-                        });
-                        agent.closeHandler(v -> end.run());
-                        backend.closeHandler(v -> end.run());
-                        agent.exceptionHandler(e -> end.run());
-                        backend.exceptionHandler(e -> end.run());
-                    });
-                }));
+    HttpGateway gateway() {
+        return gw;
     }
 
-    /** Copies one direction of a tunnel with back-pressure, counting bytes (Vert.x's pipe cannot count). */
-    private static void pump(NetSocket from, NetSocket to, AtomicLong count) {
-        from.handler(b -> {
-            count.addAndGet(b.length());
-            to.write(b);
-            if (to.writeQueueFull()) {
-                from.pause();
-                to.drainHandler(v -> from.resume());
-            }
-        });
+    /** The target answered an upgrade with a stream that must not be relayed. */
+    void upgradeFailed(String message) {
+        fail(502, "InternalError", "Portcullis: " + message);
+    }
+
+    private void unreachable() {
+        fail(
+                503,
+                "ServiceUnavailable",
+                "Portcullis: cannot reach the target of connection " + session.connection.name());
     }
 
     private void fail(int code, String reason, String message) {

@@ -139,7 +139,7 @@ public final class HttpProxyServer implements AutoCloseable {
                 conn.close();
             }
         });
-        conn.closeHandler(v -> {
+        Runnable gone = () -> {
             if (unauthenticated.remove(conn)) {
                 gw.registry().unauthenticatedClosed(PROTOCOL);
             } else if (counted.remove(conn)) {
@@ -149,7 +149,10 @@ public final class HttpProxyServer implements AutoCloseable {
             if (cc != null) {
                 cc.closed();
             }
-        });
+        };
+        // after an upgrade the socket belongs to the tunnel and this handler never runs: the tunnel calls gone
+        client.whenGone(gone);
+        conn.closeHandler(v -> gone.run());
     }
 
     /**

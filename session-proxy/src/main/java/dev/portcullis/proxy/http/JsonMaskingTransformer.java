@@ -26,7 +26,8 @@ import java.util.Set;
  * <li>the values of {@code data} and {@code stringData} of every {@code Secret} become
  * {@code [REDACTED]} (base64-encoded in {@code data}, so typed clients still decode it), and so does
  * the {@code kubectl.kubernetes.io/last-applied-configuration} annotation, which holds the whole
- * Secret as kubectl applied it. An object is a Secret when the request was for {@code secrets}, when
+ * Secret as kubectl applied it — of a Secret, and of any object whose annotation itself may be a Secret
+ * ({@code PartialObjectMetadata} and Table rows carry metadata without saying whose). An object is a Secret when the request was for {@code secrets}, when
  * it says {@code "kind": "Secret"}, or when it is an item of a {@code SecretList}. kube-apiserver
  * writes {@code kind} before the other fields (Go encodes struct fields in order), which is what
  * the kind test relies on; requests for {@code secrets} do not depend on it.</li>
@@ -144,10 +145,10 @@ final class JsonMaskingTransformer implements BodyTransformer {
                 Values values = Values.PLAIN;
                 if (top != null) {
                     values = top.values;
-                    if (top.object && top.secret && top.values == Values.PLAIN) {
+                    if (top.object && top.values == Values.PLAIN) {
                         values = switch (String.valueOf(top.field)) {
-                            case "data" -> Values.DATA;
-                            case "stringData" -> Values.STRING_DATA;
+                            case "data" -> top.secret ? Values.DATA : Values.PLAIN;
+                            case "stringData" -> top.secret ? Values.STRING_DATA : Values.PLAIN;
                             case "annotations" -> Values.ANNOTATIONS;
                             default -> Values.PLAIN;
                         };
@@ -201,7 +202,7 @@ final class JsonMaskingTransformer implements BodyTransformer {
                     return REDACTED;
                 }
                 case ANNOTATIONS -> {
-                    if (LAST_APPLIED.equals(top.field)) {
+                    if (LAST_APPLIED.equals(top.field) && (top.secret || mayHoldASecret(value))) {
                         return REDACTED;
                     }
                 }
@@ -213,6 +214,33 @@ final class JsonMaskingTransformer implements BodyTransformer {
             }
         }
         return detectors.masksAnything() ? masker.apply(detectors, value) : value;
+    }
+
+    /**
+     * Whether a {@code last-applied-configuration} value may be a Secret as kubectl applied it: its {@code kind} says
+     * Secret or List, it has none, or it is not JSON. Needed where the object around it does not say it is a Secret:
+     * {@code PartialObjectMetadata}, a Table row's metadata, a list of mixed kinds.
+     */
+    static boolean mayHoldASecret(String lastApplied) {
+        try (JsonParser p = FACTORY.createParser(lastApplied)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return true;
+            }
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                t = p.nextToken();
+                if ("kind".equals(field)) {
+                    return t != JsonToken.VALUE_STRING
+                            || SECRET_KINDS.contains(p.getText())
+                            || p.getText().endsWith("List");
+                }
+                p.skipChildren();
+            }
+            return true; // no kind
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     private void rootEnded() throws IOException {

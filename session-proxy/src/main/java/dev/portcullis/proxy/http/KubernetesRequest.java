@@ -1,8 +1,6 @@
 package dev.portcullis.proxy.http;
 
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.json.JsonObject;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -10,11 +8,14 @@ import java.util.Set;
 
 /**
  * What a Kubernetes API request asks for, derived from method, path and query the way
- * kube-apiserver's {@code RequestInfoFactory} does it: verb ({@code get list watch create update
- * patch delete deletecollection}, or the lower-case method for non-resource paths such as
- * {@code /version}), API group and version, namespace, resource, subresource and name.
+ * kube-apiserver's {@code RequestInfoFactory} does it, on the path and query as kube-apiserver decodes them
+ * ({@link RequestUri}): verb ({@code get list watch create update patch delete deletecollection proxy}, or the
+ * lower-case method for non-resource paths such as {@code /version}), API group and version, namespace, resource,
+ * subresource and name.
  *
- * @param path the path as sent to the target (without the connection prefix), never decoded
+ * @param path the decoded path (without the connection prefix): what kube-apiserver reads
+ * @param query the canonical query sent to the target
+ * @param uri the decoded request target; {@link RequestUri#encodedPath()} is what the target is sent
  */
 public record KubernetesRequest(
         boolean resourceRequest,
@@ -28,90 +29,113 @@ public record KubernetesRequest(
         String resource,
         String subresource,
         String name,
-        List<String> command) {
+        List<String> command,
+        RequestUri uri) {
 
     /** Subresources of a namespace itself ({@code /namespaces/x/status}), not namespaced resources. */
     private static final Set<String> NAMESPACE_SUBRESOURCES = Set.of("status", "finalize");
 
-    /** A path the proxy will not interpret, so it is refused rather than guessed at. */
+    /** The methods kube-apiserver maps to a verb; any other method on a resource path is refused. */
+    private static final Map<String, String> METHOD_VERBS = Map.of(
+            "POST", "create", "GET", "get", "HEAD", "get", "PUT", "update", "PATCH", "patch", "DELETE", "delete");
+
+    /** A request the proxy will not interpret, so it is refused rather than guessed at. */
     public static final class BadPathException extends Exception {
+        private final int code;
+
         BadPathException(String message) {
+            this(400, message);
+        }
+
+        BadPathException(int code, String message) {
             super(message, null, false, false);
+            this.code = code;
+        }
+
+        /** 400, or 405 for a method kube-apiserver has no verb for. */
+        public int code() {
+            return code;
+        }
+
+        public String reason() {
+            return code == 405 ? "MethodNotAllowed" : "BadRequest";
         }
     }
 
-    /**
-     * @param rawPath the undecoded path; dot segments, empty segments and encoded slashes, dots,
-     *        backslashes or NULs are refused so that policy and target can never read it differently
-     */
+    /** Decodes {@code rawPath} and {@code rawQuery} ({@link RequestUri}), then reads the request. */
     public static KubernetesRequest parse(String method, String rawPath, String rawQuery) throws BadPathException {
-        checkPath(rawPath);
-        String query = rawQuery == null ? "" : rawQuery;
-        Map<String, List<String>> params = new QueryStringDecoder(query, false).parameters();
-        String m = method.toUpperCase(Locale.ROOT);
-        String[] parts =
-                rawPath.length() <= 1 ? new String[0] : rawPath.substring(1).split("/", -1);
-        if (parts.length > 0 && parts[parts.length - 1].isEmpty()) {
-            parts = Arrays.copyOf(parts, parts.length - 1); // one trailing slash
+        try {
+            return parse(method, RequestUri.parse(rawPath, rawQuery));
+        } catch (RequestUri.AmbiguousException e) {
+            throw new BadPathException(e.getMessage());
         }
-        NonResource nonResource = new NonResource(m, rawPath, query);
-        if (parts.length < 3 || !(parts[0].equals("api") || parts[0].equals("apis"))) {
+    }
+
+    public static KubernetesRequest parse(String method, RequestUri uri) throws BadPathException {
+        String m = method.toUpperCase(Locale.ROOT);
+        List<String> parts = uri.segments();
+        NonResource nonResource = new NonResource(m, uri);
+        if (parts.size() < 3 || !(parts.get(0).equals("api") || parts.get(0).equals("apis"))) {
             return nonResource.get();
         }
         int i = 1;
         String group = "";
-        if (parts[0].equals("apis")) {
-            if (parts.length < 4) {
+        if (parts.get(0).equals("apis")) {
+            if (parts.size() < 4) {
                 return nonResource.get();
             }
-            group = parts[i++];
+            group = parts.get(i++);
         }
-        String version = parts[i++];
-        String verb = switch (m) {
-            case "POST" -> "create";
-            case "GET", "HEAD" -> "get";
-            case "PUT" -> "update";
-            case "PATCH" -> "patch";
-            case "DELETE" -> "delete";
-            default -> m.toLowerCase(Locale.ROOT);
-        };
+        String version = parts.get(i++);
+        String verb = METHOD_VERBS.get(m);
+        if (verb == null || !m.equals(method)) {
+            throw new BadPathException(
+                    405, "method " + RequestUri.shorten(method) + " is not accepted on " + "Kubernetes resources");
+        }
         boolean noSubresource = false;
-        if (parts[i].equals("watch") || parts[i].equals("proxy")) {
-            if (parts.length - i < 2) {
-                throw new BadPathException("unable to determine kind and namespace from url " + rawPath);
+        if (parts.get(i).equals("watch") || parts.get(i).equals("proxy")) {
+            if (parts.size() - i < 2) {
+                throw new BadPathException("unable to determine kind and namespace from url " + uri.encodedPath());
             }
-            verb = parts[i];
+            if (parts.get(i).equals("watch") && !verb.equals("get")) {
+                throw new BadPathException(405, "the watch/ path takes GET only");
+            }
+            verb = parts.get(i);
             noSubresource = verb.equals("proxy");
             i++;
         }
         String namespace = "";
-        String[] rest = Arrays.copyOfRange(parts, i, parts.length);
-        if (rest[0].equals("namespaces") && rest.length > 1) {
-            namespace = rest[1];
-            if (rest.length > 2 && !NAMESPACE_SUBRESOURCES.contains(rest[2])) {
-                rest = Arrays.copyOfRange(rest, 2, rest.length);
+        List<String> rest = parts.subList(i, parts.size());
+        if (rest.get(0).equals("namespaces") && rest.size() > 1) {
+            namespace = rest.get(1);
+            if (rest.size() > 2 && !NAMESPACE_SUBRESOURCES.contains(rest.get(2))) {
+                rest = rest.subList(2, rest.size());
             }
         }
-        String resource = rest[0];
-        String name = rest.length >= 2 ? rest[1] : "";
-        String subresource = rest.length >= 3 && !noSubresource ? rest[2] : "";
+        String resource = rest.get(0);
+        String name = rest.size() >= 2 ? rest.get(1) : "";
+        String subresource = rest.size() >= 3 && !noSubresource ? rest.get(2) : "";
         if (name.isEmpty() && verb.equals("get")) {
-            verb = isTrue(first(params, "watch")) ? "watch" : "list";
-        } else if (verb.equals("get") && isTrue(first(params, "watch"))) {
-            verb = "watch";
-        }
-        if (name.isEmpty() && (verb.equals("list") || verb.equals("watch"))) {
-            name = nameFromFieldSelector(first(params, "fieldSelector"));
+            // ListOptions' bool conversion: present and not "0"/"false" (any case) means true, "" included
+            String watch = uri.first("watch");
+            verb = watch != null && !watch.equals("0") && !watch.equalsIgnoreCase("false") ? "watch" : "list";
+            for (String numeric : new String[] {"limit", "timeoutSeconds"}) {
+                String v = uri.first(numeric);
+                if (v != null && !v.matches("-?[0-9]{1,18}")) {
+                    throw new BadPathException("query parameter " + numeric + " must be a number");
+                }
+            }
+            name = nameFromFieldSelector(uri.first("fieldSelector"));
         }
         if (name.isEmpty() && verb.equals("delete")) {
             verb = "deletecollection";
         }
-        List<String> command = subresource.equals("exec") ? params.getOrDefault("command", List.of()) : List.of();
+        List<String> command = subresource.equals("exec") ? uri.all("command") : List.of();
         return new KubernetesRequest(
                 true,
                 m,
-                rawPath,
-                query,
+                uri.path(),
+                uri.encodedQuery(),
                 verb,
                 group,
                 version,
@@ -119,59 +143,67 @@ public record KubernetesRequest(
                 resource,
                 subresource,
                 name,
-                List.copyOf(command));
+                command,
+                uri);
     }
 
-    private record NonResource(String method, String path, String query) {
+    public KubernetesRequest {
+        command = List.copyOf(command);
+    }
+
+    private record NonResource(String method, RequestUri uri) {
         KubernetesRequest get() {
             return new KubernetesRequest(
-                    false, method, path, query, method.toLowerCase(Locale.ROOT), "", "", "", "", "", "", List.of());
+                    false,
+                    method,
+                    uri.path(),
+                    uri.encodedQuery(),
+                    method.toLowerCase(Locale.ROOT),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    List.of(),
+                    uri);
         }
     }
 
-    static void checkPath(String rawPath) throws BadPathException {
-        if (rawPath.isEmpty() || rawPath.charAt(0) != '/') {
-            throw new BadPathException("the path must start with /");
-        }
-        String lower = rawPath.toLowerCase(Locale.ROOT);
-        for (String bad : new String[] {"%2f", "%2e", "%5c", "%00", "\\"}) {
-            if (lower.contains(bad)) {
-                throw new BadPathException("encoded '/', '.', '\\' or NUL in the path are not accepted");
-            }
-        }
-        String[] segments = rawPath.substring(1).split("/", -1);
-        for (int i = 0; i < segments.length; i++) {
-            String s = segments[i];
-            boolean trailing = i == segments.length - 1 && s.isEmpty();
-            if (s.equals(".") || s.equals("..") || (s.isEmpty() && !trailing && rawPath.length() > 1)) {
-                throw new BadPathException("empty, '.' and '..' path segments are not accepted");
-            }
-        }
-    }
-
-    private static String first(Map<String, List<String>> params, String key) {
-        List<String> v = params.get(key);
-        return v == null || v.isEmpty() ? null : v.get(0);
-    }
-
-    /** Go's strconv.ParseBool true values, as kube-apiserver reads {@code ?watch=}. */
-    private static boolean isTrue(String v) {
-        return v != null && Set.of("1", "t", "T", "true", "TRUE", "True").contains(v);
-    }
-
-    private static String nameFromFieldSelector(String selector) {
+    /**
+     * The name a list or watch is narrowed to by {@code fieldSelector=metadata.name=x} (kube-apiserver's {@code
+     * RequiresExactMatch}, then only a valid path-segment name). Escapes ({@code \,}) and a second {@code
+     * metadata.name} term would need kube's selector grammar to read one way only: refused.
+     */
+    static String nameFromFieldSelector(String selector) throws BadPathException {
         if (selector == null) {
             return "";
         }
-        for (String term : selector.split(",")) {
-            String t = term.trim();
-            for (String op : new String[] {"metadata.name==", "metadata.name="}) {
-                if (t.startsWith(op)) {
-                    return t.substring(op.length());
+        if (selector.indexOf('\\') >= 0) {
+            throw new BadPathException("escapes in fieldSelector are not accepted");
+        }
+        String name = null;
+        for (String t : selector.split(",", -1)) {
+            String value = null;
+            if (t.startsWith("metadata.name==")) {
+                value = t.substring("metadata.name==".length());
+            } else if (t.startsWith("metadata.name=")) {
+                value = t.substring("metadata.name=".length());
+            } else if (t.contains("metadata.name") && !t.startsWith("metadata.name!=")) {
+                // " metadata.name=x" or "metadata.name =x" is another field to kube: not worth guessing
+                throw new BadPathException("fieldSelector term '" + RequestUri.shorten(t) + "' is not accepted");
+            }
+            if (value != null) {
+                if (name != null) {
+                    throw new BadPathException("fieldSelector names metadata.name more than once");
                 }
+                name = value;
             }
         }
-        return "";
+        if (name == null || name.equals(".") || name.equals("..") || name.contains("/") || name.contains("%")) {
+            return "";
+        }
+        return name;
     }
 
     /** True for {@code pods/exec}, {@code pods/attach} and {@code pods/portforward}: the upgrades the proxy passes through. */

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * <li>watch over chunked HTTP, one JSON event per line (kubectl's way), read from the mock's
  * WebSocket watch (the only way the mock serves watches);</li>
  * <li>a minimal {@code pods/exec} speaking {@code v5.channel.k8s.io} over WebSocket that prints
- * one line and exits 0 (the mock has no exec).</li>
+ * one line and exits 0, or for the command {@code cat} echoes stdin until it is closed (the mock has no exec).</li>
  * </ul>
  * It is not a kube-apiserver: none can run on the build machines.
  */
@@ -179,6 +179,25 @@ final class KubeApiFront implements AutoCloseable {
                 .parameters()
                 .getOrDefault("command", List.of());
         req.toWebSocket().onSuccess(ws -> {
+            if (command.equals(List.of("cat"))) {
+                // cat: stdin back on stdout until the agent closes stdin (v5's close signal: 255, 0)
+                ws.binaryMessageHandler(m -> {
+                    int channel = m.getUnsignedByte(0);
+                    if (channel == 0) {
+                        ws.writeBinaryMessage(
+                                Buffer.buffer().appendByte((byte) 1).appendBuffer(m.getBuffer(1, m.length())));
+                    } else if (channel == 255) {
+                        ws.writeBinaryMessage(Buffer.buffer()
+                                .appendByte((byte) 3)
+                                .appendString(new JsonObject()
+                                        .put("metadata", new JsonObject())
+                                        .put("status", "Success")
+                                        .encode()));
+                        ws.close();
+                    }
+                });
+                return;
+            }
             ws.writeBinaryMessage(Buffer.buffer()
                     .appendByte((byte) 1)
                     .appendString("exec in the test API server: " + String.join(" ", command) + "\n"));

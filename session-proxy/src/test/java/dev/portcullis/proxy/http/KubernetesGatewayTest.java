@@ -19,6 +19,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
@@ -371,18 +372,151 @@ class KubernetesGatewayTest {
     }
 
     @Test
-    void execIsTunnelledAfterPolicyAllowsIt() throws Exception {
+    void execIsRelayedAfterPolicyAllowsItAndItsStreamsAreRecordedMasked() throws Exception {
         needKubectl();
-        Clients.Result r = Clients.kubectlRun(kubeconfig, "exec", "web-0", "--", "echo", "hi");
-        assertEquals(0, r.exit(), r.stderr());
-        assertEquals("exec in the test API server: echo hi", r.stdout().strip());
+        Clients.Result r;
+        try (KafkaProbe events = new KafkaProbe(Topics.SESSION_EVENTS)) {
+            r = Clients.kubectlRun(kubeconfig, "exec", "web-0", "--", "echo", "hi", "4111 1111 1111 1111");
+            assertEquals(0, r.exit(), r.stderr());
+            JsonObject stdout = events.await(
+                    e -> EventTypes.SESSION_OUTPUT.equals(e.getString("type"))
+                            && "stdout".equals(e.getJsonObject("data").getString("stream")),
+                    Duration.ofSeconds(15));
+            String recorded = stdout.getJsonObject("data").getString("data");
+            assertTrue(recorded.startsWith("exec in the test API server: echo hi "), recorded);
+            assertFalse(recorded.contains("4111 1111 1111 1111"), "the recording holds the stream masked: " + recorded);
+            JsonObject status = events.await(
+                    e -> EventTypes.SESSION_OUTPUT.equals(e.getString("type"))
+                            && "status".equals(e.getJsonObject("data").getString("stream")),
+                    Duration.ofSeconds(15));
+            assertTrue(status.getJsonObject("data").getString("exec_status").contains("Success"), status::encode);
+            JsonObject summary = events.await(
+                    e -> EventTypes.SESSION_OUTPUT.equals(e.getString("type"))
+                            && Integer.valueOf(101)
+                                    .equals(e.getJsonObject("data").getInteger("status")),
+                    Duration.ofSeconds(15));
+            assertEquals(true, summary.getJsonObject("data").getBoolean("recorded"), summary::encode);
+            assertNull(summary.getJsonObject("data").getString("error"), summary::encode);
+        }
+        // the agent gets the stream as the API server sent it; the recording is what is masked
+        assertEquals(
+                "exec in the test API server: echo hi 4111 1111 1111 1111",
+                r.stdout().strip());
         JsonObject input = HttpTestResource.policy().inputs.stream()
                 .filter(i -> "exec".equals(i.getJsonObject("request").getString("subresource")))
                 .reduce((a, b) -> b)
                 .orElseThrow();
         assertEquals("upgrade", input.getJsonObject("request").getString("kind"));
-        assertEquals("echo hi", input.getJsonObject("request").getString("command"));
+        assertEquals(
+                "echo hi 4111 1111 1111 1111", input.getJsonObject("request").getString("command"));
         assertEquals("web-0", input.getJsonObject("request").getString("name"));
+    }
+
+    @Test
+    void whatTheAgentTypesIntoAnExecIsRecordedMaskedLineByLine() throws Exception {
+        needKubectl();
+        Path input = Files.createTempFile(HttpTestResource.dir(), "stdin-", ".txt");
+        String typed = "select * from cards where pan = '4111 1111 1111 1111';\nexit\n";
+        Files.writeString(input, typed);
+        try (KafkaProbe events = new KafkaProbe(Topics.SESSION_EVENTS)) {
+            Process p = Clients.start(List.of(
+                    "sh",
+                    "-c",
+                    "exec kubectl --kubeconfig \"$1\" --request-timeout 0 exec -i web-0 -- cat < \"$2\"",
+                    "kubectl",
+                    kubeconfig.toString(),
+                    input.toString()));
+            Clients.Result r = Clients.await(p, 60);
+            assertEquals(0, r.exit(), r.stderr());
+            assertEquals(typed, r.stdout(), "the agent's own stream is relayed unchanged");
+            JsonObject first = events.await(
+                    e -> EventTypes.SESSION_REQUEST.equals(e.getString("type"))
+                            && "stdin".equals(e.getJsonObject("data").getString("kind")),
+                    Duration.ofSeconds(15));
+            String session = first.getString("session_id");
+            events.await(
+                    e -> session.equals(e.getString("session_id"))
+                            && EventTypes.SESSION_ENDED.equals(e.getString("type")),
+                    Duration.ofSeconds(15));
+            List<JsonObject> mine = events.session(session, "demo-agent", HttpTestResource.K8S);
+            long execSeq = mine.stream()
+                    .filter(e -> EventTypes.SESSION_REQUEST.equals(e.getString("type"))
+                            && "exec".equals(e.getJsonObject("data").getString("subresource")))
+                    .findFirst()
+                    .orElseThrow()
+                    .getLong("seq");
+            List<String> stdin = mine.stream()
+                    .filter(e -> "stdin".equals(e.getJsonObject("data").getString("kind")))
+                    .peek(e -> assertEquals(execSeq, e.getJsonObject("data").getLong("shell_request_seq")))
+                    .map(e -> e.getJsonObject("data").getString("input"))
+                    .toList();
+            assertEquals(2, stdin.size(), stdin::toString);
+            assertTrue(stdin.get(0).startsWith("select * from cards where pan = '"), stdin::toString);
+            assertEquals("exit\n", stdin.get(1));
+            String stdout = mine.stream()
+                    .filter(e -> "stdout".equals(e.getJsonObject("data").getString("stream")))
+                    .map(e -> e.getJsonObject("data").getString("data"))
+                    .reduce("", String::concat);
+            assertTrue(stdout.startsWith("select * from cards") && stdout.endsWith("exit\n"), stdout);
+            for (JsonObject e : mine) {
+                assertFalse(e.encode().contains("4111 1111 1111 1111"), () -> "unmasked in the recording: " + e);
+            }
+        }
+    }
+
+    @Test
+    void streamsTheRelayCannotReadAreRefusedBeforeTheyReachTheApiServer() throws Exception {
+        int before = HttpTestResource.front().requests.size();
+        String exec = "/api/v1/namespaces/" + NS + "/pods/web-0/exec?command=id&stdout=true";
+        String[][] upgrades = {
+            {exec, "SPDY/3.1", "", "SPDY is not"},
+            {exec, "websocket", "v4.base64.channel.k8s.io", "must offer"},
+            {exec, "websocket", "", "must offer"},
+            {
+                "/api/v1/namespaces/" + NS + "/pods/web-0/portforward?ports=80",
+                "websocket",
+                "SPDY/3.1+portforward.k8s.io",
+                "port-forward is not relayed"
+            },
+            {
+                "/api/v1/namespaces/" + NS + "/pods/web-0/portforward?ports=80",
+                "SPDY/3.1",
+                "",
+                "port-forward is not relayed"
+            },
+            {
+                "/api/v1/namespaces/" + NS + "/pods/web-0/log",
+                "websocket",
+                "v5.channel.k8s.io",
+                "only pods/exec and pods/attach"
+            },
+        };
+        for (String[] u : upgrades) {
+            List<String> args = new java.util.ArrayList<>(List.of(
+                    "--http1.1",
+                    "-H",
+                    "Connection: Upgrade",
+                    "-H",
+                    "Upgrade: " + u[1],
+                    "-H",
+                    "Sec-WebSocket-Version: 13",
+                    "-H",
+                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="));
+            if (!u[2].isEmpty()) {
+                args.addAll(List.of("-H", "Sec-WebSocket-Protocol: " + u[2]));
+            }
+            Clients.Result r = Clients.curl(token, url(u[0]), args.toArray(String[]::new));
+            String[] lines = r.stdout().strip().split("\n");
+            assertEquals("400", lines[lines.length - 1], r::stdout);
+            JsonObject status =
+                    new JsonObject(r.stdout().substring(0, r.stdout().lastIndexOf('\n')));
+            assertEquals("BadRequest", status.getString("reason"));
+            assertTrue(status.getString("message").contains(u[3]), status::encode);
+        }
+        assertEquals(
+                before,
+                HttpTestResource.front().requests.size(),
+                () -> "reached the API server: " + HttpTestResource.front().requests);
     }
 
     @Test
