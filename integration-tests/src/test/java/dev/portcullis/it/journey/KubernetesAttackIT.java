@@ -235,6 +235,12 @@ class KubernetesAttackIT {
                                 review.path("id").asText(),
                                 true)
                         .expect(200);
+                // a prod connection: the second of two distinct approvers releases it (issue 15)
+                broker.decideReview(
+                                keycloak.user(Keycloak.SECOND_APPROVER),
+                                review.path("id").asText(),
+                                true)
+                        .expect(200);
                 r = Curl.of(held.await(Duration.ofSeconds(60)));
             } finally {
                 held.kill();
