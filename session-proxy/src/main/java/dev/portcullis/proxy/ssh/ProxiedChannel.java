@@ -8,6 +8,7 @@ import dev.portcullis.proxy.enforcement.RecordedRequests;
 import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.ReviewRequests;
 import dev.portcullis.proxy.events.SessionData;
+import dev.portcullis.proxy.ssh.shell.CommandAnalysis;
 import io.vertx.core.json.JsonObject;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -45,11 +46,16 @@ final class ProxiedChannel implements Command {
 
     /**
      * The parsed request: {@code kind} is {@code exec}, {@code shell} or {@code sftp} (the sftp
-     * subsystem); {@code command} is empty for a shell and for sftp.
+     * subsystem); {@code command} is empty for a shell and for sftp. An exec's policy request
+     * carries what the shell will run ({@code shell}: {@link CommandAnalysis#json()}).
      */
     record SshRequest(String kind, String command) {
         JsonObject json() {
-            return new JsonObject().put("kind", kind).put("command", command);
+            JsonObject j = new JsonObject().put("kind", kind).put("command", command);
+            if ("exec".equals(kind)) {
+                j.put("shell", new JsonObject(CommandAnalysis.of(command).json()));
+            }
+            return j;
         }
 
         boolean sftp() {
@@ -140,6 +146,8 @@ final class ProxiedChannel implements Command {
         }
         JsonObject recorded = policyRequest.copy();
         recorded.put("command", gw.masker().applyDetectors(RecordedRequests.DETECTORS, request.command()));
+        // the analysis repeats the command's words unmasked; the recording keeps the masked command only
+        recorded.remove("shell");
         Map<String, String> e = env.getEnv();
         int cols = intOr(e.get(Environment.ENV_COLUMNS), 80);
         int rows = intOr(e.get(Environment.ENV_LINES), 24);
