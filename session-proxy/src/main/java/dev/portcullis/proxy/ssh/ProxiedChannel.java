@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -230,6 +229,7 @@ final class ProxiedChannel implements Command {
         MaskingOutputStream er = new MaskingOutputStream(
                 err, gw.masker(), mask, !shell, MAX_LINE, text -> output(s, requestSeq, "stderr", text));
         ClientChannel ch;
+        EchoGate gate = null;
         if (shell) {
             PtyChannelConfiguration pty = new PtyChannelConfiguration();
             pty.setPtyType(env.getEnv().getOrDefault(Environment.ENV_TERM, "xterm"));
@@ -250,27 +250,39 @@ final class ProxiedChannel implements Command {
                         }
                     },
                     Signal.WINCH);
-            sh.setIn(new CommandLineTap(
-                    in,
+            gate = new EchoGate(
                     line -> s.emit(
                             EventTypes.SESSION_REQUEST,
                             new JsonObject()
                                     .put("kind", "shell_line")
                                     .put("command", gw.masker().applyDetectors(RecordedRequests.DETECTORS, line))
-                                    .put(SessionEventFields.SHELL_REQUEST_SEQ, requestSeq))));
+                                    .put(SessionEventFields.SHELL_REQUEST_SEQ, requestSeq)),
+                    () -> s.emit(
+                            EventTypes.SESSION_REQUEST,
+                            new JsonObject()
+                                    .put("kind", "shell_line")
+                                    .put("command", "")
+                                    .put(
+                                            "withheld",
+                                            "typed while the terminal did not echo (e.g. at a password prompt)")
+                                    .put(SessionEventFields.SHELL_REQUEST_SEQ, requestSeq)));
+            sh.setIn(new CommandLineTap(in, gate));
             ch = sh;
         } else {
             ChannelExec ex = session.createExecChannel(request.command());
             ex.setIn(in);
             ch = ex;
         }
-        ch.setOut(o);
+        ch.setOut(gate == null ? o : new EchoTap(o, gate));
         ch.setErr(er);
         target = ch;
         ch.open().verify(gw.config().ssh().backendConnectTimeout());
         ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 0L);
         o.drain();
         er.drain();
+        if (gate != null) {
+            gate.close();
+        }
         Integer status = ch.getExitStatus();
         s.emit(
                 EventTypes.SESSION_OUTPUT,
@@ -328,16 +340,16 @@ final class ProxiedChannel implements Command {
     }
 
     /**
-     * Watches what the agent types into an interactive shell and reports each entered line (best
-     * effort: editing keys, history and completion are seen as raw bytes, not as the final line).
+     * Watches what the agent types into an interactive shell and hands each entered line to the {@link EchoGate}
+     * (best effort: editing keys, history and completion are seen as raw bytes, not as the final line).
      */
     static final class CommandLineTap extends FilterInputStream {
-        private final java.util.function.Consumer<String> onLine;
+        private final EchoGate gate;
         private final StringBuilder line = new StringBuilder();
 
-        CommandLineTap(InputStream in, java.util.function.Consumer<String> onLine) {
+        CommandLineTap(InputStream in, EchoGate gate) {
             super(in);
-            this.onLine = onLine;
+            this.gate = gate;
         }
 
         @Override
@@ -359,12 +371,11 @@ final class ProxiedChannel implements Command {
         }
 
         private void see(byte[] b, int off, int n) {
-            List<String> done = new ArrayList<>();
             for (int i = off; i < off + n; i++) {
                 char c = (char) (b[i] & 0xff);
                 if (c == '\r' || c == '\n') {
                     if (!line.isEmpty()) {
-                        done.add(line.toString());
+                        gate.typed(line.toString());
                     }
                     line.setLength(0);
                 } else if (c == 0x7f || c == 0x08) {
@@ -372,10 +383,34 @@ final class ProxiedChannel implements Command {
                         line.setLength(line.length() - 1);
                     }
                 } else if (c >= 0x20 && line.length() < 4096) {
+                    if (line.isEmpty()) {
+                        gate.lineStarted();
+                    }
                     line.append(c);
                 }
             }
-            done.forEach(onLine);
+        }
+    }
+
+    /** The target's output on its way to the agent, shown to the {@link EchoGate} first. */
+    static final class EchoTap extends java.io.FilterOutputStream {
+        private final EchoGate gate;
+
+        EchoTap(OutputStream out, EchoGate gate) {
+            super(out);
+            this.gate = gate;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            gate.output(new byte[] {(byte) b}, 0, 1);
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            gate.output(b, off, len);
+            out.write(b, off, len);
         }
     }
 }
