@@ -41,8 +41,9 @@ class SshAttackIT {
     static final String AGENT = "ssh-attacker";
     static final String CONNECTION = PortcullisSuite.SSH;
     static final String LOGIN = AGENT + "@" + CONNECTION;
-    static final String READ_ONLY = "Portcullis: this token grants read access only";
-    static final String UNPARSED = "Portcullis: the command line could not be parsed";
+    static final String DENIED = "Portcullis: denied by policy";
+    static final String READ_ONLY = "this token grants read access only";
+    static final String UNPARSED = "the command line could not be parsed";
     static final Pattern REVIEW_NOTICE = Pattern.compile("waiting for approval, review ([0-9a-f-]{36})");
 
     PortcullisSuite suite;
@@ -134,6 +135,7 @@ class SshAttackIT {
         Map<String, String> before = snapshot();
         Client.Result r = ssh.run(LOGIN, readToken, command);
         assertEquals(1, r.exit(), r::toString);
+        assertTrue(r.err().contains(DENIED), r::toString);
         assertTrue(r.err().contains(READ_ONLY) || r.err().contains(UNPARSED), r::toString);
         assertEquals(before, snapshot(), "the target changed");
     }
@@ -187,6 +189,7 @@ class SshAttackIT {
         Map<String, String> before = snapshot();
         Client.Result r = ssh.run(LOGIN, writeToken, attack.get(0));
         assertEquals(1, r.exit(), r::toString);
+        assertTrue(r.err().contains(DENIED), r::toString);
         assertTrue(r.err().contains(attack.get(1)), r::toString);
         assertEquals(before, snapshot(), "the target changed");
         assertTrue(Files.isDirectory(Path.of("/usr/bin")) && Files.exists(Path.of("/etc/passwd")));

@@ -60,6 +60,15 @@ final class ProxiedChannel implements Command {
         boolean sftp() {
             return "sftp".equals(kind);
         }
+
+        /** For a read grant's refused exec, why the analysis found it not read-only (the agent's own words). */
+        String notReadOnly(String access) {
+            if (!"exec".equals(kind) || !"read".equals(access)) {
+                return "";
+            }
+            List<String> why = CommandAnalysis.of(command).notReadOnly();
+            return why.isEmpty() ? "" : " (not read-only: " + why.getFirst() + ")";
+        }
     }
 
     private final SshGateway gw;
@@ -161,7 +170,7 @@ final class ProxiedChannel implements Command {
         long requestSeq = s.emit(EventTypes.SESSION_REQUEST, recorded);
         Decision d = s.decide(policyRequest, requestSeq);
         if (d.action() == Decision.Action.DENY) {
-            return refuse(d.message());
+            return refuse(d.message() + request.notReadOnly(s.identity.access()));
         }
         if (request.sftp() && d.mask().stream().anyMatch(m -> m.detector() != null || m.column() != null)) {
             // file contents are relayed as they are; a decision that asks for masking cannot be honoured
