@@ -144,6 +144,9 @@ public record CommandAnalysis(ShellScript script, List<Command> commands, boolea
         if (inner.isPresent()) {
             add(inner.get(), literal, program, List.of(), out, depth + 1);
         }
+        for (List<String> exec : Wrappers.findExecs(program, words)) {
+            add(exec, literal, "find", List.of(), out, depth + 1);
+        }
         Optional<String> script = Wrappers.script(program, words);
         if (script.isPresent()) {
             ShellScript nested = ShellParser.parse(script.get());

@@ -129,6 +129,29 @@ final class Wrappers {
         return -1;
     }
 
+    /** The commands of find's {@code -exec}, {@code -execdir}, {@code -ok} and {@code -okdir}, up to {@code ;} or {@code +}. */
+    static List<List<String>> findExecs(String program, List<String> words) {
+        if (!program.equals("find")) {
+            return List.of();
+        }
+        List<List<String>> out = new java.util.ArrayList<>();
+        for (int k = 1; k < words.size(); k++) {
+            if (Set.of("-exec", "-execdir", "-ok", "-okdir").contains(words.get(k))) {
+                int end = k + 1;
+                while (end < words.size()
+                        && !words.get(end).equals(";")
+                        && !words.get(end).equals("+")) {
+                    end++;
+                }
+                if (end > k + 1) {
+                    out.add(words.subList(k + 1, end));
+                }
+                k = end;
+            }
+        }
+        return out;
+    }
+
     /** The script of {@code sh -c SCRIPT} (and {@code su -c SCRIPT}), when {@code words} are one. */
     static Optional<String> script(String program, List<String> words) {
         if (!SHELLS.contains(program) && !program.equals("su")) {

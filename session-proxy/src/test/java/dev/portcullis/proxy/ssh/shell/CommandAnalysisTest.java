@@ -213,6 +213,9 @@ class CommandAnalysisTest {
                 "cat <(rm -rf /) | rm | -rf,/",
                 "X=1 /usr/sbin/mkfs -t ext4 /dev/sdc | mkfs | -t,ext4,/dev/sdc",
                 "true && /bin/rm -rf / | rm | -rf,/",
+                "find . -exec /bin/rm -rf / \\; | rm | -rf,/",
+                "find /srv -name '*|*' -execdir sudo mkfs.ext4 {} + | mkfs.ext4 | {}",
+                "xargs -I{} rm -rf {} | rm | -rf,{}",
                 "if true; then rm -rf /; fi | rm | -rf,/",
                 "cat <<EOF\n$(rm -rf /)\nEOF | rm | -rf,/");
     }
