@@ -1,6 +1,7 @@
 package dev.portcullis.it.journey;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -155,15 +156,18 @@ class SshAttackIT {
     @Test
     void aReadGrantGetsNoTerminalAndNoShell() {
         Map<String, String> before = snapshot();
-        Client.Result shell = ssh.start(LOGIN, readToken, "-tt", null).await(Duration.ofSeconds(60));
-        assertNotEquals(0, shell.exit(), shell::toString);
+        // OpenSSH treats a refused PTY it was told to get (-tt) as fatal: nothing runs
+        Client.Result pty = ssh.start(LOGIN, readToken, "-tt", null).await(Duration.ofSeconds(60));
+        assertEquals(255, pty.exit(), pty::toString);
+        assertTrue(pty.err().contains("PTY allocation request failed"), pty::toString);
+        Client.Result shell = ssh.start(LOGIN, readToken, "-T", null).await(Duration.ofSeconds(60));
+        assertEquals(255, shell.exit(), shell::toString);
         assertTrue(shell.err().contains("shell request failed"), shell::toString);
-        assertTrue(shell.err().contains("PTY allocation request failed"), shell::toString);
-        // an exec with -tt runs without the terminal it asked for
-        Client.Result tty = ssh.start(LOGIN, readToken, "-tt", "test -t 0 || echo no-terminal")
-                .await(Duration.ofSeconds(60));
-        assertTrue(tty.err().contains("PTY allocation request failed"), tty::toString);
-        assertEquals("no-terminal", tty.out().strip(), tty::toString);
+        Client.Result exec =
+                ssh.start(LOGIN, readToken, "-tt", "echo ran-with-a-terminal").await(Duration.ofSeconds(60));
+        assertEquals(255, exec.exit(), exec::toString);
+        assertTrue(exec.err().contains("PTY allocation request failed"), exec::toString);
+        assertFalse(exec.out().contains("ran-with-a-terminal"), exec::toString);
         assertEquals(before, snapshot());
     }
 
