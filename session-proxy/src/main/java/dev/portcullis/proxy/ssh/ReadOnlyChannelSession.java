@@ -56,6 +56,7 @@ final class ReadOnlyChannelSession extends ChannelSession {
                 EventTypes.SESSION_REQUEST,
                 new JsonObject()
                         .put("kind", kind)
+                        .put("command", "")
                         .put("refused", what + " is refused under a read grant (single read-only commands only)"));
         return RequestHandler.Result.ReplyFailure;
     }
