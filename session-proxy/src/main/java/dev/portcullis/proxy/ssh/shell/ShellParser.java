@@ -48,13 +48,6 @@ public final class ShellParser {
         DOUBLE_BRACKET
     }
 
-    /** A syntax error: its message becomes the script's error. */
-    private static final class SyntaxError extends RuntimeException {
-        SyntaxError(String message) {
-            super(message, null, false, false);
-        }
-    }
-
     private static final class CommandBuilder {
         final List<ShellWord> assignments = new ArrayList<>();
         final List<ShellWord> words = new ArrayList<>();
@@ -69,7 +62,7 @@ public final class ShellParser {
 
     private final String s;
     private final int n;
-    private final int depth;
+    private final WordReader words;
     private int i;
 
     private final List<CommandBuilder> commands = new ArrayList<>();
@@ -88,7 +81,7 @@ public final class ShellParser {
     private ShellParser(String s, int depth) {
         this.s = s;
         this.n = s.length();
-        this.depth = depth;
+        this.words = new WordReader(s, depth);
     }
 
     /** Parses one command line (what {@code sh -c} would run). Never throws. */
@@ -108,7 +101,7 @@ public final class ShellParser {
         }
         try {
             return new ShellParser(line, depth).script();
-        } catch (SyntaxError e) {
+        } catch (ShellSyntaxError e) {
             return ShellScript.failed(e.getMessage());
         }
     }
@@ -139,7 +132,9 @@ public final class ShellParser {
                 continue;
             }
             int start = i;
-            ShellWord w = word();
+            words.i = i;
+            ShellWord w = words.word();
+            i = words.i;
             if (i < n && (s.charAt(i) == '<' || s.charAt(i) == '>') && allDigits(start, i) && redirectOp == null) {
                 redirectFd = w.text(); // an IO_NUMBER: 2>file
                 continue;
@@ -147,20 +142,20 @@ public final class ShellParser {
             word(w, s.substring(start, i));
         }
         if (redirectOp != null) {
-            throw new SyntaxError("redirection " + redirectOp + " without a target");
+            throw new ShellSyntaxError("redirection " + redirectOp + " without a target");
         }
         if (!hereDocs.isEmpty()) {
-            throw new SyntaxError("here-document without its delimiter line "
+            throw new ShellSyntaxError("here-document without its delimiter line "
                     + hereDocs.getFirst().delimiter());
         }
         if (mode == Mode.DOUBLE_BRACKET) {
-            throw new SyntaxError("[[ without ]]");
+            throw new ShellSyntaxError("[[ without ]]");
         }
         if (needCommand) {
-            throw new SyntaxError("ends with an operator, no command after it");
+            throw new ShellSyntaxError("ends with an operator, no command after it");
         }
         if (mode == Mode.CASE_WORD || mode == Mode.CASE_IN) {
-            throw new SyntaxError("case without in");
+            throw new ShellSyntaxError("case without in");
         }
         finish();
         List<SimpleCommand> built = new ArrayList<>(commands.size());
@@ -214,20 +209,20 @@ public final class ShellParser {
     private void operator(String op) {
         if (REDIRECTS.contains(op) && mode != Mode.DOUBLE_BRACKET) {
             if (redirectOp != null) {
-                throw new SyntaxError("redirection " + redirectOp + " followed by " + op);
+                throw new ShellSyntaxError("redirection " + redirectOp + " followed by " + op);
             }
             redirectOp = op;
             return;
         }
         if (redirectOp != null) {
-            throw new SyntaxError("redirection " + redirectOp + " followed by " + op);
+            throw new ShellSyntaxError("redirection " + redirectOp + " followed by " + op);
         }
         redirectFd = "";
         switch (mode) {
             case DOUBLE_BRACKET -> {
                 // &&, ||, <, >, ( and ) are the test's own operators inside [[ ]]
                 if (!Set.of("&&", "||", "<", ">", "(", ")").contains(op)) {
-                    throw new SyntaxError("operator " + op + " inside [[ ]]");
+                    throw new ShellSyntaxError("operator " + op + " inside [[ ]]");
                 }
             }
             case CASE_PATTERN -> {
@@ -235,31 +230,31 @@ public final class ShellParser {
                     finish();
                     mode = Mode.COMMAND;
                 } else if (!op.equals("|") && !op.equals("(")) {
-                    throw new SyntaxError("operator " + op + " in a case pattern");
+                    throw new ShellSyntaxError("operator " + op + " in a case pattern");
                 }
             }
-            case CASE_WORD, CASE_IN -> throw new SyntaxError("operator " + op + " after case");
+            case CASE_WORD, CASE_IN -> throw new ShellSyntaxError("operator " + op + " after case");
             default -> {
                 if (op.equals("(")) {
                     if (!current.empty()) {
-                        throw new SyntaxError("function definitions are not analysed");
+                        throw new ShellSyntaxError("function definitions are not analysed");
                     }
                     if (i < n && s.charAt(i) == '(') {
-                        throw new SyntaxError("arithmetic commands (( )) are not analysed");
+                        throw new ShellSyntaxError("arithmetic commands (( )) are not analysed");
                     }
                     operators.add(op);
                     canEnd = false;
                     needCommand = false;
                 } else if (op.equals(")")) {
                     if (needCommand || !canEnd && current.empty()) {
-                        throw new SyntaxError("syntax error near )");
+                        throw new ShellSyntaxError("syntax error near )");
                     }
                     finish();
                     operators.add(op);
                     canEnd = true;
                 } else if (op.equals(";;") || op.equals(";&") || op.equals(";;&")) {
                     if (caseDepth == 0) {
-                        throw new SyntaxError(op + " outside case");
+                        throw new ShellSyntaxError(op + " outside case");
                     }
                     finish();
                     operators.add(op);
@@ -274,25 +269,25 @@ public final class ShellParser {
 
     private void separator(String op) {
         if (redirectOp != null) {
-            throw new SyntaxError("redirection " + redirectOp + " without a target");
+            throw new ShellSyntaxError("redirection " + redirectOp + " without a target");
         }
         if (mode == Mode.CASE_PATTERN || mode == Mode.CASE_IN) {
             if (op.equals("newline")) {
                 return;
             }
-            throw new SyntaxError("operator " + op + " in a case pattern");
+            throw new ShellSyntaxError("operator " + op + " in a case pattern");
         }
         if (mode == Mode.DOUBLE_BRACKET) {
-            throw new SyntaxError("[[ without ]]");
+            throw new ShellSyntaxError("[[ without ]]");
         }
         if (mode == Mode.CASE_WORD) {
-            throw new SyntaxError("case without a word");
+            throw new ShellSyntaxError("case without a word");
         }
         if (op.equals("newline")) {
             canEnd = false;
         } else {
             if (!canEnd && current.empty() && mode != Mode.FOR_HEADER) {
-                throw new SyntaxError("syntax error near " + op);
+                throw new ShellSyntaxError("syntax error near " + op);
             }
             canEnd = false;
             needCommand = op.equals("|") || op.equals("&&") || op.equals("||") || op.equals("|&");
@@ -348,7 +343,7 @@ public final class ShellParser {
             }
             case CASE_IN -> {
                 if (!(reserved && raw.equals("in"))) {
-                    throw new SyntaxError("case without in");
+                    throw new ShellSyntaxError("case without in");
                 }
                 finish();
                 mode = Mode.CASE_PATTERN;
@@ -393,7 +388,7 @@ public final class ShellParser {
             mode = Mode.CASE_WORD;
         } else if (raw.equals("esac")) {
             if (caseDepth == 0) {
-                throw new SyntaxError("esac without case");
+                throw new ShellSyntaxError("esac without case");
             }
             caseDepth--;
             operators.add(raw);
@@ -402,7 +397,7 @@ public final class ShellParser {
             current.words.add(w);
             mode = Mode.DOUBLE_BRACKET;
         } else if (raw.equals("function") || raw.equals("coproc")) {
-            throw new SyntaxError(raw + " is not analysed");
+            throw new ShellSyntaxError(raw + " is not analysed");
         } else {
             current.words.add(w);
         }
@@ -432,13 +427,13 @@ public final class ShellParser {
                 body.append(line).append('\n');
             }
             if (!ended) {
-                throw new SyntaxError("here-document without its delimiter line " + h.delimiter());
+                throw new ShellSyntaxError("here-document without its delimiter line " + h.delimiter());
             }
             String text = body.toString();
             boolean expands =
                     !h.quoted() && (text.indexOf('$') >= 0 || text.indexOf('`') >= 0 || text.indexOf('\\') >= 0);
             Redirect r = h.command().redirects.get(h.index());
-            List<ShellScript> nested = expands ? nestedIn(text) : List.of();
+            List<ShellScript> nested = expands ? words.nestedIn(text) : List.of();
             ShellWord t = r.target();
             h.command()
                     .redirects
@@ -458,308 +453,5 @@ public final class ShellParser {
                                     expands));
         }
         hereDocs.clear();
-    }
-
-    // ---- words ----------------------------------------------------------------------------------------------
-
-    /** The state of the word being read. */
-    private final class WordState {
-        final StringBuilder text = new StringBuilder();
-        final List<String> expansions = new ArrayList<>();
-        final List<ShellScript> nested = new ArrayList<>();
-        final int start = i;
-        boolean glob;
-        int firstLiteral = -1;
-        boolean firstSet;
-        int openBrace = -1;
-        String assignment;
-
-        void plain(char c) {
-            if (!firstSet) {
-                firstSet = true;
-                firstLiteral = c;
-            }
-            text.append(c);
-        }
-
-        void expansion(String kind, String raw) {
-            firstSet = true;
-            expansions.add(kind);
-            text.append(raw);
-        }
-
-        void globChar(char c) {
-            firstSet = true;
-            glob = true;
-            text.append(c);
-        }
-    }
-
-    private ShellWord word() {
-        WordState w = new WordState();
-        while (i < n) {
-            char c = s.charAt(i);
-            if (c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '&' || c == '|' || c == '(' || c == ')') {
-                break;
-            }
-            if (c == '<' || c == '>') {
-                if (i + 1 < n && s.charAt(i + 1) == '(') {
-                    int end = Substitutions.balanced(s, i + 2);
-                    String inner = s.substring(i + 2, end - 1);
-                    w.nested.add(nestedScript(inner));
-                    w.expansion("process substitution", s.substring(i, end));
-                    i = end;
-                    continue;
-                }
-                break;
-            }
-            switch (c) {
-                case '\\' -> {
-                    if (i + 1 >= n) {
-                        w.plain('\\');
-                        i++;
-                    } else if (s.charAt(i + 1) == '\n') {
-                        i += 2;
-                    } else {
-                        w.plain(s.charAt(i + 1));
-                        i += 2;
-                    }
-                }
-                case '\'' -> {
-                    int end = s.indexOf('\'', i + 1);
-                    if (end < 0) {
-                        throw new SyntaxError("unterminated single quote");
-                    }
-                    for (int k = i + 1; k < end; k++) {
-                        w.plain(s.charAt(k));
-                    }
-                    i = end + 1;
-                }
-                case '"' -> doubleQuoted(w);
-                case '$' -> dollar(w, false);
-                case '`' -> backquote(w);
-                case '*', '?' -> {
-                    w.globChar(c);
-                    i++;
-                }
-                case '[' -> {
-                    if (closesBracket(i + 1)) {
-                        w.globChar(c);
-                    } else {
-                        w.plain(c);
-                    }
-                    i++;
-                }
-                case '~' -> {
-                    if (i == w.start) {
-                        int end = i + 1;
-                        while (end < n && isTildeChar(s.charAt(end))) {
-                            end++;
-                        }
-                        w.expansion("tilde", s.substring(i, end));
-                        i = end;
-                    } else {
-                        w.plain(c);
-                        i++;
-                    }
-                }
-                case '{' -> {
-                    if (w.openBrace < 0) {
-                        w.openBrace = w.text.length();
-                    }
-                    w.plain(c);
-                    i++;
-                }
-                case '}' -> {
-                    if (w.openBrace >= 0 && !(w.openBrace == 0 && w.text.length() == 1)) {
-                        // {a,b} and {1..3} are bash brace expansions; sh keeps them literal: refused as unknown
-                        w.expansions.add("brace");
-                    }
-                    w.plain(c);
-                    i++;
-                }
-                case '=' -> {
-                    if (w.assignment == null && isName(w.start, i)) {
-                        w.assignment = s.substring(w.start, i);
-                    }
-                    w.plain(c);
-                    i++;
-                }
-                default -> {
-                    w.plain(c);
-                    i++;
-                }
-            }
-        }
-        boolean literal = w.expansions.isEmpty() && !w.glob;
-        return new ShellWord(w.text.toString(), literal, w.glob, w.expansions, w.firstLiteral, w.assignment, w.nested);
-    }
-
-    /** Whether {@code s[from, to)} is a shell name (an assignment's left side, written unquoted). */
-    private boolean isName(int from, int to) {
-        if (from == to || Character.isDigit(s.charAt(from))) {
-            return false;
-        }
-        for (int k = from; k < to; k++) {
-            char c = s.charAt(k);
-            if (!(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean isTildeChar(char c) {
-        return Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '.' || c == '+';
-    }
-
-    /** Whether an unquoted '[' at {@code from - 1} has a ']' later in the same word (so it is a bracket expression). */
-    private boolean closesBracket(int from) {
-        for (int k = from; k < n; k++) {
-            char c = s.charAt(k);
-            if (c == ']') {
-                return true;
-            }
-            if (" \t\n;&|()<>".indexOf(c) >= 0) {
-                return false;
-            }
-        }
-        return false;
-    }
-
-    private void doubleQuoted(WordState w) {
-        i++; // the opening quote
-        while (true) {
-            if (i >= n) {
-                throw new SyntaxError("unterminated double quote");
-            }
-            char c = s.charAt(i);
-            if (c == '"') {
-                i++;
-                return;
-            }
-            if (c == '\\' && i + 1 < n) {
-                char next = s.charAt(i + 1);
-                if (next == '\n') {
-                    i += 2;
-                } else if (next == '$' || next == '`' || next == '"' || next == '\\') {
-                    w.plain(next);
-                    i += 2;
-                } else {
-                    w.plain('\\');
-                    i++;
-                }
-            } else if (c == '$') {
-                dollar(w, true);
-            } else if (c == '`') {
-                backquote(w);
-            } else {
-                w.plain(c);
-                i++;
-            }
-        }
-    }
-
-    private void dollar(WordState w, boolean inDoubleQuotes) {
-        int start = i;
-        if (i + 1 >= n) {
-            w.plain('$');
-            i++;
-            return;
-        }
-        char next = s.charAt(i + 1);
-        if (next == '(') {
-            int end = Substitutions.balanced(s, i + 2);
-            if (end < 0) {
-                throw new SyntaxError("unterminated $(");
-            }
-            String inner = s.substring(i + 2, end - 1);
-            if (inner.startsWith("(") && inner.endsWith(")")) {
-                w.nested.addAll(nestedIn(inner));
-                w.expansion("arithmetic", s.substring(start, end));
-            } else {
-                w.nested.add(nestedScript(inner));
-                w.expansion("command substitution", s.substring(start, end));
-            }
-            i = end;
-        } else if (next == '{') {
-            int end = Substitutions.braced(s, i + 2);
-            if (end < 0) {
-                throw new SyntaxError("unterminated ${");
-            }
-            w.nested.addAll(nestedIn(s.substring(i + 2, end - 1)));
-            w.expansion("parameter", s.substring(start, end));
-            i = end;
-        } else if (next == '\'' && !inDoubleQuotes) {
-            int k = i + 2;
-            while (k < n && s.charAt(k) != '\'') {
-                k += s.charAt(k) == '\\' ? 2 : 1;
-            }
-            if (k >= n) {
-                throw new SyntaxError("unterminated $'");
-            }
-            w.expansion("ANSI-C quoting", s.substring(start, k + 1));
-            i = k + 1;
-        } else if (next == '"' && !inDoubleQuotes) {
-            w.expansions.add("locale quoting");
-            i++;
-            doubleQuoted(w);
-        } else if (Character.isLetter(next) && next < 128 || next == '_') {
-            int k = i + 1;
-            while (k < n && (Character.isLetterOrDigit(s.charAt(k)) && s.charAt(k) < 128 || s.charAt(k) == '_')) {
-                k++;
-            }
-            w.expansion("parameter", s.substring(start, k));
-            i = k;
-        } else if (Character.isDigit(next) && next < 128 || "@*#?$!-".indexOf(next) >= 0) {
-            w.expansion("parameter", s.substring(start, i + 2));
-            i += 2;
-        } else {
-            w.plain('$');
-            i++;
-        }
-    }
-
-    private void backquote(WordState w) {
-        int start = i;
-        StringBuilder inner = new StringBuilder();
-        int k = i + 1;
-        while (true) {
-            if (k >= n) {
-                throw new SyntaxError("unterminated backquote");
-            }
-            char c = s.charAt(k);
-            if (c == '`') {
-                break;
-            }
-            if (c == '\\' && k + 1 < n && "$`\\".indexOf(s.charAt(k + 1)) >= 0) {
-                inner.append(s.charAt(k + 1));
-                k += 2;
-            } else {
-                inner.append(c);
-                k++;
-            }
-        }
-        w.nested.add(nestedScript(inner.toString()));
-        w.expansion("command substitution", s.substring(start, k + 1));
-        i = k + 1;
-    }
-
-    private List<ShellScript> nestedIn(String text) {
-        List<ShellScript> nested = Substitutions.in(text, depth);
-        for (ShellScript sc : nested) {
-            if (!sc.parsed()) {
-                throw new SyntaxError("in a substitution: " + sc.error());
-            }
-        }
-        return nested;
-    }
-
-    private ShellScript nestedScript(String inner) {
-        ShellScript nested = parse(inner, depth + 1);
-        if (!nested.parsed()) {
-            throw new SyntaxError("in a substitution: " + nested.error());
-        }
-        return nested;
     }
 }
