@@ -18,13 +18,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The parser splits words as bash does: each line runs in a real {@code bash -c} (in an empty directory, so a glob
  * matches nothing and stays as written), where the functions {@code p} and {@code q} print their arguments
- * NUL-separated, one record per call, on fd 3; the parser's commands named {@code p} or {@code q} must have exactly
+ * each followed by byte 2, one record per call ended by byte 1, on fd 3; the parser's commands named {@code p} or {@code q} must have exactly
  * those arguments. Lines bash refuses ({@code bash -n}) must be parse errors too.
  */
 class ShellParserConformanceTest {
 
     private static final String PRELUDE = "exec 3>&1\n"
-            + "p() { for a in \"$@\"; do printf '%s\\0' \"$a\" >&3; done; printf '\\1' >&3; }\n"
+            // one write per call (atomic on a pipe), so the calls of a pipeline cannot interleave
+            + "p() { local r=; for a in \"$@\"; do r+=\"$a\"$'\\2'; done; printf '%s\\1' \"$r\" >&3; }\n"
             + "q() { p \"$@\"; return 1; }\n";
 
     @TempDir
@@ -211,7 +212,7 @@ class ShellParserConformanceTest {
         List<String> words = new ArrayList<>();
         ByteArrayOutputStream word = new ByteArrayOutputStream();
         for (byte b : out.toByteArray()) {
-            if (b == 0) {
+            if (b == 2) {
                 words.add(word.toString(StandardCharsets.UTF_8));
                 word.reset();
             } else if (b == 1) {
