@@ -249,7 +249,10 @@ public final class PortcullisSuite implements AutoCloseable {
                   %7$s:
                     type: ssh
                     address: 127.0.0.1:%8$d
-                    credentials: { username: %9$s, privateKeyFile: %10$s }
+                    credentials:
+                      read: { username: %19$s, privateKeyFile: %20$s }
+                      write: { username: %9$s, privateKeyFile: %10$s }
+                      admin: { username: %9$s, privateKeyFile: %10$s }
                     knownHosts: %11$s
                     accessLevels: [read, write, admin]
                     tags: { env: prod }
@@ -280,7 +283,9 @@ public final class PortcullisSuite implements AutoCloseable {
                                         kube.caFile(),
                                         demoPasswords.read(),
                                         PROD_READ_ROLE,
-                                        prodReadPassword)
+                                        prodReadPassword,
+                                        ssh.readUser(),
+                                        ssh.readKey())
                         + """
                   %1$s:
                     type: http

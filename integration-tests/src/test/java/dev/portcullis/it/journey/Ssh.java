@@ -45,9 +45,17 @@ final class Ssh {
 
     /** Starts {@code ssh <user>@127.0.0.1 <command>} through the proxy, logging in with {@code token}. */
     Client start(String user, String token, String command) {
-        ProcessBuilder pb = new ProcessBuilder(List.of(
+        return start(user, token, "-T", command);
+    }
+
+    /**
+     * As {@link #start(String, String, String)} with ssh's terminal option {@code tty} ({@code -T}: none, {@code
+     * -tt}: a PTY whatever stdin is); a null {@code command} asks for an interactive shell.
+     */
+    Client start(String user, String token, String tty, String command) {
+        List<String> args = new java.util.ArrayList<>(List.of(
                 "ssh",
-                "-T",
+                tty,
                 "-p",
                 Integer.toString(port),
                 "-l",
@@ -75,8 +83,11 @@ final class Ssh {
                 "ServerAliveInterval=5",
                 "-F",
                 "/dev/null",
-                "127.0.0.1",
-                command));
+                "127.0.0.1"));
+        if (command != null) {
+            args.add(command);
+        }
+        ProcessBuilder pb = new ProcessBuilder(args);
         pb.environment().put("PORTCULLIS_TOKEN", token);
         pb.environment().put("SSH_ASKPASS", askpass.toString());
         pb.environment().put("SSH_ASKPASS_REQUIRE", "force");

@@ -15,9 +15,14 @@ import java.util.stream.Collectors;
 /**
  * The SSH target of the journeys: the real OpenSSH {@code sshd} (package openssh-server) in the
  * foreground on a free loopback port, with a config, host key and authorized_keys of its own under
- * the run directory, so it needs no root and touches nothing of the machine's own sshd. It lets
- * exactly one key in, as the user running the tests; the private half of that key is written only
- * to session-proxy's secrets ({@code credentials.privateKeyFile} of the connection).
+ * the run directory; it touches nothing of the machine's own sshd. It lets two keys in: the write
+ * key as the user running the tests, and the read key as {@link #READ_USER}, an unprivileged
+ * account that owns nothing under {@code srv/}: the {@code read} credentials of the connection, so
+ * the target itself refuses a read session's writes whatever policy decides (docs/architecture.md
+ * "Connections"). Run as root, the tests create that account when it is missing ({@code useradd
+ * --system}, home {@code /}, shell {@code /bin/sh}, no password); not as root, sshd can log in
+ * only as the user running it, so both keys log in as that user and {@link #readUser()} says so.
+ * The private halves are written only to session-proxy's secrets.
  *
  * <p>Its {@code srv/} directory holds what the agent works on: {@code customers.txt} (names,
  * e-mails and card numbers of {@link PortcullisSuite#CUSTOMERS}) and {@code releases/}, which a
@@ -32,13 +37,21 @@ final class SshTarget implements AutoCloseable {
     private final Process sshd;
     private final Path knownHosts;
     private final Path clientKey;
+    private final Path readKey;
+    private final String readUser;
 
-    private SshTarget(Path dir, int port, Process sshd, Path knownHosts, Path clientKey) {
+    /** The unprivileged account of the connection's {@code read} credentials. */
+    static final String READ_USER = "portcullis-read";
+
+    private SshTarget(
+            Path dir, int port, Process sshd, Path knownHosts, Path clientKey, Path readKey, String readUser) {
         this.dir = dir;
         this.port = port;
         this.sshd = sshd;
         this.knownHosts = knownHosts;
         this.clientKey = clientKey;
+        this.readKey = readKey;
+        this.readUser = readUser;
     }
 
     /** Starts sshd under {@code dir}; the proxy's client key goes to {@code secrets}. */
@@ -50,10 +63,31 @@ final class SshTarget implements AutoCloseable {
         Files.createDirectories(secrets);
         Path hostKey = dir.resolve("ssh_host_ecdsa_key");
         Path clientKey = secrets.resolve("ssh-target-client-key");
+        Path readKey = secrets.resolve("ssh-target-read-key");
         keygen(hostKey, "journey target host key");
         keygen(clientKey, "session-proxy to the journey target");
+        keygen(readKey, "session-proxy to the journey target, read account");
+        String readUser = readAccount();
+        // one file per user (AuthorizedKeysFile …/%u), readable by the read account, which sshd reads it as
         Path authorized = dir.resolve("authorized_keys");
-        Files.move(clientKey.resolveSibling(clientKey.getFileName() + ".pub"), authorized);
+        Files.createDirectories(authorized);
+        Path writeKeys = authorized.resolve(user());
+        Files.move(clientKey.resolveSibling(clientKey.getFileName() + ".pub"), writeKeys);
+        Path readPub = readKey.resolveSibling(readKey.getFileName() + ".pub");
+        if (readUser.equals(user())) {
+            Files.writeString(writeKeys, Files.readString(readPub), java.nio.file.StandardOpenOption.APPEND);
+            Files.delete(readPub);
+        } else {
+            Files.move(readPub, authorized.resolve(readUser));
+        }
+        for (Path p : List.of(dir, authorized)) {
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        try (var keys = Files.list(authorized)) {
+            for (Path p : keys.toList()) {
+                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            }
+        }
 
         Path srv = dir.resolve("srv");
         Files.createDirectories(srv.resolve("releases/current"));
@@ -75,7 +109,7 @@ final class SshTarget implements AutoCloseable {
                                 "Port " + port,
                                 "HostKey " + hostKey,
                                 "PidFile " + dir.resolve("sshd.pid"),
-                                "AuthorizedKeysFile " + authorized,
+                                "AuthorizedKeysFile " + authorized + "/%u",
                                 "AuthenticationMethods publickey",
                                 "PubkeyAuthentication yes",
                                 "PasswordAuthentication no",
@@ -108,13 +142,60 @@ final class SshTarget implements AutoCloseable {
                     .split("\\s+");
             Path knownHosts = dir.resolve("known_hosts");
             Files.writeString(knownHosts, "[127.0.0.1]:" + port + " " + pub[0] + " " + pub[1] + "\n");
-            target = new SshTarget(dir, port, sshd, knownHosts, clientKey);
+            target = new SshTarget(dir, port, sshd, knownHosts, clientKey, readKey, readUser);
             return target;
         } finally {
             if (target == null) {
                 stop(sshd);
             }
         }
+    }
+
+    /**
+     * {@link #READ_USER} when it exists or can be created (as root), else the user running the tests. Not locked
+     * (password {@code *}), since sshd without PAM refuses every login, keys too, to a locked account.
+     */
+    private static String readAccount() throws IOException {
+        if (accountExists(READ_USER)) {
+            return READ_USER;
+        }
+        if (!"root".equals(user())) {
+            return user();
+        }
+        run(List.of(
+                "useradd",
+                "--system",
+                "--home-dir",
+                "/",
+                "--no-create-home",
+                "--shell",
+                "/bin/sh",
+                "--password",
+                "*",
+                READ_USER));
+        if (!accountExists(READ_USER)) {
+            throw new IOException("useradd did not create " + READ_USER);
+        }
+        return READ_USER;
+    }
+
+    private static boolean accountExists(String name) throws IOException {
+        return run(List.of("getent", "passwd", name)) == 0;
+    }
+
+    private static int run(List<String> command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        try {
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(command.getFirst() + " did not finish in 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        return p.exitValue();
     }
 
     private static void keygen(Path key, String comment) throws IOException {
@@ -163,9 +244,24 @@ final class SshTarget implements AutoCloseable {
         return knownHosts;
     }
 
-    /** The proxy's private key for this target (session-proxy's secret). */
+    /** The proxy's private key for this target (session-proxy's secret): the write and admin credentials. */
     Path clientKey() {
         return clientKey;
+    }
+
+    /** The proxy's private key for the read account (the connection's read credentials). */
+    Path readKey() {
+        return readKey;
+    }
+
+    /** The account of the read credentials: {@link #READ_USER}, or the user running the tests when not root. */
+    String readUser() {
+        return readUser;
+    }
+
+    /** Whether the read credentials log in as an account of their own (the tests run as root). */
+    boolean readAccountIsSeparate() {
+        return !readUser.equals(user());
     }
 
     /** The agent's working directory on the target. */

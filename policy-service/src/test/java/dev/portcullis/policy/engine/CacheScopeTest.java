@@ -218,10 +218,23 @@ class CacheScopeTest {
         }
         assertEquals(
                 Map.of(
-                        "ssh-read-access-is-read-only", Set.of("command"),
-                        "ssh-rm-root-forbidden", Set.of("command"),
-                        "ssh-disk-wipe-forbidden", Set.of("command"),
-                        "ssh-sudo-review", Set.of("command")),
+                        // session-proxy's shell analysis is not in the schema, so literal (SSH stays exact)
+                        "ssh-read-access-is-read-only", Set.of("input.request.shell.read_only"),
+                        "ssh-unparsed-command-refused", Set.of("input.request.shell.parsed"),
+                        "ssh-rm-root-forbidden",
+                                Set.of(
+                                        "command",
+                                        "input.request.shell.commands",
+                                        "input.request.shell.commands.args",
+                                        "input.request.shell.commands.program"),
+                        "ssh-disk-wipe-forbidden",
+                                Set.of(
+                                        "command",
+                                        "input.request.shell.commands",
+                                        "input.request.shell.commands.args",
+                                        "input.request.shell.commands.program",
+                                        "input.request.shell.commands.redirects"),
+                        "ssh-sudo-review", Set.of("command", "input.request.shell.programs")),
                 literal);
         Map<String, String> prod = Map.of("env", "prod");
         Map<String, String> dev = Map.of("env", "dev");

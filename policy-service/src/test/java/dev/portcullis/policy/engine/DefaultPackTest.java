@@ -52,6 +52,32 @@ class DefaultPackTest {
         assertEquals(DefaultPack.IDS.size(), pack.policies().size());
     }
 
+    /** Adds session-proxy's analysis of the command line, saying whether it is read-only (and nothing else yet). */
+    static ObjectNode analysed(ObjectNode in, boolean readOnly) {
+        ObjectNode shell = ((ObjectNode) in.get("request")).putObject("shell");
+        shell.put("parsed", true).put("read_only", readOnly);
+        shell.putArray("programs");
+        shell.putArray("commands");
+        shell.putArray("operators");
+        shell.putArray("not_read_only");
+        return in;
+    }
+
+    /** Adds one command to the analysis: its path as written (the program is its basename) and arguments. */
+    static ObjectNode withCommand(ObjectNode in, String path, String... args) {
+        ObjectNode shell = (ObjectNode) in.path("request").path("shell");
+        String program = path.substring(path.lastIndexOf('/') + 1);
+        ((com.fasterxml.jackson.databind.node.ArrayNode) shell.get("programs")).add(program);
+        ObjectNode c = ((com.fasterxml.jackson.databind.node.ArrayNode) shell.get("commands")).addObject();
+        c.put("program", program).put("path", path).put("literal", true).put("via", "");
+        var a = c.putArray("args");
+        for (String arg : args) {
+            a.add(arg);
+        }
+        c.putArray("redirects");
+        return in;
+    }
+
     /** The request with the token's scopes for its own connection ({@code <env>-<protocol>}). */
     static ObjectNode granted(ObjectNode in, String... access) {
         String connection = in.path("connection").path("name").asText();
@@ -398,7 +424,7 @@ class DefaultPackTest {
                     "uptime"
                 })
         void aReadOnlyTokenRunsReadOnlyPipelines(String command) {
-            Decision d = decide(granted(ssh("dev", "exec", command), "read"));
+            Decision d = decide(granted(analysed(ssh("dev", "exec", command), true), "read"));
             assertEquals(Action.ALLOW, d.action(), () -> command + " -> " + d);
         }
 
@@ -434,8 +460,64 @@ class DefaultPackTest {
                     "sudo cat /etc/shadow"
                 })
         void aReadOnlyTokenCannotRunAnythingElse(String command) {
+            // session-proxy's analysis says not read-only (its allow-list is tested there: CommandAnalysisTest)
+            assertAction(
+                    Action.DENY,
+                    "ssh-read-access-is-read-only",
+                    decide(granted(analysed(ssh("dev", "exec", command), false), "read")));
+            // and an input without the analysis is refused too (fail closed)
             assertAction(
                     Action.DENY, "ssh-read-access-is-read-only", decide(granted(ssh("dev", "exec", command), "read")));
+        }
+
+        @Test
+        void rmOfRootIsDeniedByTheProgramsBasenameAfterParsing() {
+            // session-proxy's analysis of each line (CommandAnalysisTest): the words after quote removal
+            for (String[] c : List.of(
+                    new String[] {"/bin/rm -rf /*", "/bin/rm", "-rf", "/*"},
+                    new String[] {"rm -rf '/'*", "rm", "-rf", "/*"},
+                    new String[] {"\\rm -fr ~", "rm", "-fr", "~"},
+                    new String[] {"sudo /bin/rm -r \"$HOME\"/", "/bin/rm", "-r", "$HOME/"})) {
+                ObjectNode in = withCommand(
+                        analysed(ssh("dev", "exec", c[0]), false), c[1], java.util.Arrays.copyOfRange(c, 2, c.length));
+                assertAction(Action.DENY, "ssh-rm-root-forbidden", decide(in));
+            }
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"--recursive", "--recur", "--rec", "-R", "-fR", "-vrf"})
+        void everyRecursiveSpellingCounts(String flag) {
+            ObjectNode in = withCommand(analysed(ssh("dev", "exec", "x"), false), "/usr/bin/rm", flag, "--", "/");
+            assertAction(Action.DENY, "ssh-rm-root-forbidden", decide(in));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"/tmp/build", "./out", "/srv/releases/*", "~/tmp"})
+        void rmOfOtherPathsIsNotDenied(String target) {
+            ObjectNode in = withCommand(analysed(ssh("dev", "exec", "x"), false), "/bin/rm", "-rf", target);
+            assertEquals(Action.ALLOW, decide(in).action());
+        }
+
+        @Test
+        void sudoByAnyPathIsReviewed() {
+            ObjectNode in = withCommand(analysed(ssh("dev", "exec", "/usr/bin/sudo ls"), false), "/usr/bin/sudo", "ls");
+            assertAction(Action.REVIEW, "ssh-sudo-review", decide(in));
+        }
+
+        @Test
+        void mkfsByAnyPathIsDenied() {
+            ObjectNode in = withCommand(
+                    analysed(ssh("dev", "exec", "/sbin/mkfs.ext4 /dev/sda1"), false), "/sbin/mkfs.ext4", "/dev/sda1");
+            assertAction(Action.DENY, "ssh-disk-wipe-forbidden", decide(in));
+        }
+
+        @Test
+        void anUnparsedCommandLineIsRefusedUnderEveryGrant() {
+            ObjectNode in = analysed(ssh("dev", "exec", "cat 'x"), false);
+            ((ObjectNode) in.path("request").path("shell"))
+                    .put("parsed", false)
+                    .put("error", "unterminated single quote");
+            assertAction(Action.DENY, "ssh-unparsed-command-refused", decide(granted(in, "write")));
         }
 
         @Test

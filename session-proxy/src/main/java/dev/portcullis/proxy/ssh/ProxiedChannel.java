@@ -9,13 +9,13 @@ import dev.portcullis.proxy.enforcement.ReviewHolds;
 import dev.portcullis.proxy.enforcement.ReviewRequests;
 import dev.portcullis.proxy.enforcement.WriteAhead;
 import dev.portcullis.proxy.events.SessionData;
+import dev.portcullis.proxy.ssh.shell.CommandAnalysis;
 import io.vertx.core.json.JsonObject;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -46,15 +46,29 @@ final class ProxiedChannel implements Command {
 
     /**
      * The parsed request: {@code kind} is {@code exec}, {@code shell} or {@code sftp} (the sftp
-     * subsystem); {@code command} is empty for a shell and for sftp.
+     * subsystem); {@code command} is empty for a shell and for sftp. An exec's policy request
+     * carries what the shell will run ({@code shell}: {@link CommandAnalysis#json()}).
      */
     record SshRequest(String kind, String command) {
         JsonObject json() {
-            return new JsonObject().put("kind", kind).put("command", command);
+            JsonObject j = new JsonObject().put("kind", kind).put("command", command);
+            if ("exec".equals(kind)) {
+                j.put("shell", new JsonObject(CommandAnalysis.of(command).json()));
+            }
+            return j;
         }
 
         boolean sftp() {
             return "sftp".equals(kind);
+        }
+
+        /** For a read grant's refused exec, why the analysis found it not read-only (the agent's own words). */
+        String notReadOnly(String access) {
+            if (!"exec".equals(kind) || !"read".equals(access)) {
+                return "";
+            }
+            List<String> why = CommandAnalysis.of(command).notReadOnly();
+            return why.isEmpty() ? "" : " (not read-only: " + why.getFirst() + ")";
         }
     }
 
@@ -141,6 +155,8 @@ final class ProxiedChannel implements Command {
         }
         JsonObject recorded = policyRequest.copy();
         recorded.put("command", gw.masker().applyDetectors(RecordedRequests.DETECTORS, request.command()));
+        // the analysis repeats the command's words unmasked; the recording keeps the masked command only
+        recorded.remove("shell");
         Map<String, String> e = env.getEnv();
         int cols = intOr(e.get(Environment.ENV_COLUMNS), 80);
         int rows = intOr(e.get(Environment.ENV_LINES), 24);
@@ -155,7 +171,7 @@ final class ProxiedChannel implements Command {
         long requestSeq = s.emit(EventTypes.SESSION_REQUEST, recorded);
         Decision d = s.decide(policyRequest, requestSeq);
         if (d.action() == Decision.Action.DENY) {
-            return refuse(d.message());
+            return refuse(d.message() + request.notReadOnly(s.identity.access()));
         }
         // write-ahead: the request and its decision are recorded before anything reaches the target
         if (!WriteAhead.awaitBlocking(gw.events(), s.recorder, requestSeq, s.recorder.lastSeq())) {
@@ -233,6 +249,7 @@ final class ProxiedChannel implements Command {
         MaskingOutputStream er = new MaskingOutputStream(
                 err, gw.masker(), mask, !shell, MAX_LINE, text -> output(s, requestSeq, "stderr", text));
         ClientChannel ch;
+        EchoGate gate = null;
         if (shell) {
             PtyChannelConfiguration pty = new PtyChannelConfiguration();
             pty.setPtyType(env.getEnv().getOrDefault(Environment.ENV_TERM, "xterm"));
@@ -253,27 +270,39 @@ final class ProxiedChannel implements Command {
                         }
                     },
                     Signal.WINCH);
-            sh.setIn(new CommandLineTap(
-                    in,
+            gate = new EchoGate(
                     line -> s.emit(
                             EventTypes.SESSION_REQUEST,
                             new JsonObject()
                                     .put("kind", "shell_line")
                                     .put("command", gw.masker().applyDetectors(RecordedRequests.DETECTORS, line))
-                                    .put(SessionEventFields.SHELL_REQUEST_SEQ, requestSeq))));
+                                    .put(SessionEventFields.SHELL_REQUEST_SEQ, requestSeq)),
+                    () -> s.emit(
+                            EventTypes.SESSION_REQUEST,
+                            new JsonObject()
+                                    .put("kind", "shell_line")
+                                    .put("command", "")
+                                    .put(
+                                            "withheld",
+                                            "typed while the terminal did not echo (e.g. at a password prompt)")
+                                    .put(SessionEventFields.SHELL_REQUEST_SEQ, requestSeq)));
+            sh.setIn(new CommandLineTap(in, gate));
             ch = sh;
         } else {
             ChannelExec ex = session.createExecChannel(request.command());
             ex.setIn(in);
             ch = ex;
         }
-        ch.setOut(o);
+        ch.setOut(gate == null ? o : new EchoTap(o, gate));
         ch.setErr(er);
         target = ch;
         ch.open().verify(gw.config().ssh().backendConnectTimeout());
         ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 0L);
         o.drain();
         er.drain();
+        if (gate != null) {
+            gate.close();
+        }
         Integer status = ch.getExitStatus();
         s.emit(
                 EventTypes.SESSION_OUTPUT,
@@ -331,16 +360,16 @@ final class ProxiedChannel implements Command {
     }
 
     /**
-     * Watches what the agent types into an interactive shell and reports each entered line (best
-     * effort: editing keys, history and completion are seen as raw bytes, not as the final line).
+     * Watches what the agent types into an interactive shell and hands each entered line to the {@link EchoGate}
+     * (best effort: editing keys, history and completion are seen as raw bytes, not as the final line).
      */
     static final class CommandLineTap extends FilterInputStream {
-        private final java.util.function.Consumer<String> onLine;
+        private final EchoGate gate;
         private final StringBuilder line = new StringBuilder();
 
-        CommandLineTap(InputStream in, java.util.function.Consumer<String> onLine) {
+        CommandLineTap(InputStream in, EchoGate gate) {
             super(in);
-            this.onLine = onLine;
+            this.gate = gate;
         }
 
         @Override
@@ -362,12 +391,11 @@ final class ProxiedChannel implements Command {
         }
 
         private void see(byte[] b, int off, int n) {
-            List<String> done = new ArrayList<>();
             for (int i = off; i < off + n; i++) {
                 char c = (char) (b[i] & 0xff);
                 if (c == '\r' || c == '\n') {
                     if (!line.isEmpty()) {
-                        done.add(line.toString());
+                        gate.typed(line.toString());
                     }
                     line.setLength(0);
                 } else if (c == 0x7f || c == 0x08) {
@@ -375,10 +403,34 @@ final class ProxiedChannel implements Command {
                         line.setLength(line.length() - 1);
                     }
                 } else if (c >= 0x20 && line.length() < 4096) {
+                    if (line.isEmpty()) {
+                        gate.lineStarted();
+                    }
                     line.append(c);
                 }
             }
-            done.forEach(onLine);
+        }
+    }
+
+    /** The target's output on its way to the agent, shown to the {@link EchoGate} first. */
+    static final class EchoTap extends java.io.FilterOutputStream {
+        private final EchoGate gate;
+
+        EchoTap(OutputStream out, EchoGate gate) {
+            super(out);
+            this.gate = gate;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            gate.output(new byte[] {(byte) b}, 0, 1);
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            gate.output(b, off, len);
+            out.write(b, off, len);
         }
     }
 }

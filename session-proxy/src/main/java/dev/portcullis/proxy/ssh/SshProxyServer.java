@@ -22,7 +22,6 @@ import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.password.PasswordAuthenticator;
 import org.apache.sshd.server.auth.pubkey.RejectAllPublickeyAuthenticator;
 import org.apache.sshd.server.channel.ChannelSession;
-import org.apache.sshd.server.channel.ChannelSessionFactory;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
@@ -103,7 +102,7 @@ public final class SshProxyServer implements AutoCloseable {
         // -L/-W: decided by policy and relayed through the target; -R, agent forwarding and X11: refused
         server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         server.setChannelFactories(
-                List.of(ChannelSessionFactory.INSTANCE, ProxiedTcpipChannel.factory(gw, targets, appLoader)));
+                List.of(ReadOnlyChannelSession.FACTORY, ProxiedTcpipChannel.factory(gw, targets, appLoader)));
         server.setSubsystemFactories(
                 gw.config().ssh().subsystems().contains("sftp")
                         ? List.of(new SubsystemFactory() {

@@ -1,5 +1,6 @@
 package dev.portcullis.proxy.ssh;
 
+import dev.portcullis.contracts.connections.AccessLevel;
 import dev.portcullis.contracts.connections.Connection;
 import dev.portcullis.contracts.connections.Credentials;
 import dev.portcullis.proxy.connection.Targets;
@@ -56,6 +57,8 @@ final class TargetConnector implements AutoCloseable {
 
     private final Duration timeout;
     private final Map<String, SshClient> clients = new ConcurrentHashMap<>();
+    /** Connections already warned about for sharing the read account with write/admin. */
+    private final java.util.Set<String> sharedReadWarned = ConcurrentHashMap.newKeySet();
     /** When each connection's target last failed host-key verification (System.nanoTime()). */
     private final Map<String, AtomicLong> hostKeyRejectedAt = new ConcurrentHashMap<>();
 
@@ -73,6 +76,16 @@ final class TargetConnector implements AutoCloseable {
                 .filter(k -> k.username() != null)
                 .orElseThrow(() ->
                         new TargetException("connection " + c.name() + " has no credentials for access " + access));
+        if ("read".equals(access)
+                && !c.credentialsPerLevel()
+                && (c.offers(AccessLevel.WRITE) || c.offers(AccessLevel.ADMIN))
+                && sharedReadWarned.add(c.name())) {
+            // the target then enforces nothing a read grant does not (docs/architecture.md "Connections")
+            LOG.warnf(
+                    "connection %s gives read sessions the same target account as write/admin; give it"
+                            + " credentials per level with an unprivileged read account",
+                    c.name());
+        }
         SshClient client = clients.computeIfAbsent(c.name(), n -> newClient(c));
         ClientSession session = null;
         long attempt = System.nanoTime();

@@ -243,9 +243,12 @@ class SshGatewayTest {
 
     @Test
     void anInteractiveShellWithAPtyIsRelayedAndEachLineIsRecorded() throws Exception {
+        // a shell and a PTY need a grant above read (ReadOnlyChannelSession)
+        dev.portcullis.proxy.KeycloakScopes.grantDemoAgent(CONN, "write");
+        String writeToken = dev.portcullis.proxy.Agents.demoAgentWriteToken();
         try (KafkaProbe events = new KafkaProbe(Topics.SESSION_EVENTS)) {
             SshClients.Result r = SshClients.await(
-                    SshClients.start(port, CONN, token, List.of("-tt"), null, "echo shell-$((6*7))\nexit\n"), 30);
+                    SshClients.start(port, CONN, writeToken, List.of("-tt"), null, "echo shell-$((6*7))\nexit\n"), 30);
             assertEquals(0, r.exit(), r.stderr());
             assertTrue(r.stdout().contains("shell-42"), "the target shell ran the line: " + r.stdout());
             assertEquals(
@@ -263,6 +266,43 @@ class SshGatewayTest {
                                     .equals(e.getJsonObject("data").getString("command")),
                     Duration.ofSeconds(15));
             assertEquals(CONN, line.getString("connection"));
+        }
+    }
+
+    @Test
+    void aReadGrantGetsNoPtyNoShellAndNoEnvAtTheSshLevel() throws Exception {
+        String readToken = dev.portcullis.proxy.KeycloakScopes.demoAgentToken("conn:" + CONN + ":read");
+        String tag = "env-" + UUID.randomUUID();
+        try (KafkaProbe events = new KafkaProbe(Topics.SESSION_EVENTS)) {
+            SshClients.Result pty =
+                    SshClients.await(SshClients.start(port, CONN, readToken, List.of("-tt"), null, "id\nexit\n"), 30);
+            assertEquals(255, pty.exit(), pty.stderr());
+            assertTrue(pty.stderr().contains("PTY allocation request failed"), pty.stderr());
+            SshClients.Result shell =
+                    SshClients.await(SshClients.start(port, CONN, readToken, List.of("-T"), null), 30);
+            assertEquals(255, shell.exit(), shell.stderr());
+            assertTrue(shell.stderr().contains("shell request failed"), shell.stderr());
+            assertTrue(
+                    SshTestResource.policy().inputs.stream()
+                            .noneMatch(i -> "read"
+                                            .equals(i.getJsonObject("identity").getString("access"))
+                                    && "shell".equals(i.getJsonObject("request").getString("kind"))),
+                    "a read grant's shell never reached policy");
+            // env requests carry no reply; the refusal is recorded, the variable never set
+            SshClients.Result env = SshClients.await(
+                    SshClients.start(
+                            port,
+                            CONN,
+                            readToken,
+                            List.of("-o", "SetEnv=PORTCULLIS_TAG=" + tag),
+                            "printenv PORTCULLIS_TAG"),
+                    30);
+            assertFalse(env.stdout().contains(tag), env.stdout());
+            JsonObject refused = events.await(
+                    e -> EventTypes.SESSION_REQUEST.equals(e.getString("type"))
+                            && "env".equals(e.getJsonObject("data").getString("kind")),
+                    Duration.ofSeconds(15));
+            assertFalse(refused.encode().contains(tag), "the variable's value is not recorded");
         }
     }
 
