@@ -77,8 +77,7 @@ public final class ConnectionsFile {
             TLS,
             KNOWN_HOSTS,
             SESSION_LIMITS,
-            BACKEND_AUTH,
-            APPROVERS);
+            BACKEND_AUTH);
 
     private static final String USERNAME = "username";
     private static final String PASSWORD_FILE = "passwordFile";
