@@ -2,6 +2,7 @@ package dev.portcullis.recorder.recording;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.contracts.recording.LedgerCheck;
 import dev.portcullis.contracts.recording.RecordingCheck;
 import dev.portcullis.contracts.recording.RecordingFormat;
@@ -38,8 +39,8 @@ class RecordingTamperTest {
     static final Map<String, PublicKey> TRUSTED = SigningKeys.byId(List.of(RECORDER.getPublic()));
 
     static String event(String session, long seq, String text) {
-        return "{\"specversion\":\"1.0\",\"type\":\"session.request\",\"session_id\":\"" + session + "\",\"seq\":" + seq
-                + ",\"data\":{\"text\":\"" + text + "\"}}";
+        return "{\"specversion\":\"1.0\",\"type\":\"" + EventTypes.SESSION_REQUEST + "\",\"session_id\":\"" + session
+                + "\",\"seq\":" + seq + ",\"data\":{\"text\":\"" + text + "\"}}";
     }
 
     static List<String> events(String session, int n) {

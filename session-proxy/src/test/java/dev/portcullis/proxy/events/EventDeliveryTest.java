@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.contracts.Topics;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EventDeliveryTest {
 
-    private static final String TOPIC = "session-events";
+    private static final String TOPIC = Topics.SESSION_EVENTS;
     private static final Duration STALL = Duration.ofSeconds(2);
     private static final Duration RETRY = Duration.ofSeconds(1);
 

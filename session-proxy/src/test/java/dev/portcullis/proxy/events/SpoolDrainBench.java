@@ -1,6 +1,7 @@
 package dev.portcullis.proxy.events;
 
 import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.devstack.Component;
 import dev.portcullis.devstack.DevStack;
 import dev.portcullis.devstack.SharedDevStack;
@@ -36,7 +37,7 @@ public final class SpoolDrainBench {
             for (int i = 0; i < events; i++) {
                 String session = "00000000-0000-4000-8000-" + String.format("%012d", i % 200);
                 String json = EventJson.encode(EventPublisher.sessionEvent(
-                        "session.request",
+                        EventTypes.SESSION_REQUEST,
                         session,
                         i / 200,
                         "bench-agent",
