@@ -17,28 +17,16 @@ final class Substitutions {
         int k = from;
         int n = s.length();
         while (k < n) {
+            int quoted = skipQuoting(s, k);
+            if (quoted != k) {
+                if (quoted < 0) {
+                    return -1;
+                }
+                k = quoted;
+                continue;
+            }
             char c = s.charAt(k);
             switch (c) {
-                case '\\' -> k += 2;
-                case '\'' -> {
-                    int end = s.indexOf('\'', k + 1);
-                    if (end < 0) {
-                        return -1;
-                    }
-                    k = end + 1;
-                }
-                case '"' -> {
-                    k = skipDoubleQuoted(s, k + 1);
-                    if (k < 0) {
-                        return -1;
-                    }
-                }
-                case '`' -> {
-                    k = skipBackquote(s, k + 1);
-                    if (k < 0) {
-                        return -1;
-                    }
-                }
                 case '(' -> {
                     depth++;
                     k++;
@@ -56,33 +44,38 @@ final class Substitutions {
         return -1;
     }
 
+    /**
+     * At an escape, a quote or a backquote: the index just after what it quotes, -1 when that is not closed; {@code k}
+     * itself at any other character.
+     */
+    private static int skipQuoting(String s, int k) {
+        return switch (s.charAt(k)) {
+            case '\\' -> k + 2;
+            case '\'' -> {
+                int end = s.indexOf('\'', k + 1);
+                yield end < 0 ? -1 : end + 1;
+            }
+            case '"' -> skipDoubleQuoted(s, k + 1);
+            case '`' -> skipBackquote(s, k + 1);
+            default -> k;
+        };
+    }
+
     /** The index just after the {@code }} closing a {@code ${} that ends at {@code from - 1}; -1 when not closed. */
     static int braced(String s, int from) {
         int k = from;
         int n = s.length();
         while (k < n) {
+            int quoted = skipQuoting(s, k);
+            if (quoted != k) {
+                if (quoted < 0) {
+                    return -1;
+                }
+                k = quoted;
+                continue;
+            }
             char c = s.charAt(k);
             switch (c) {
-                case '\\' -> k += 2;
-                case '\'' -> {
-                    int end = s.indexOf('\'', k + 1);
-                    if (end < 0) {
-                        return -1;
-                    }
-                    k = end + 1;
-                }
-                case '"' -> {
-                    k = skipDoubleQuoted(s, k + 1);
-                    if (k < 0) {
-                        return -1;
-                    }
-                }
-                case '`' -> {
-                    k = skipBackquote(s, k + 1);
-                    if (k < 0) {
-                        return -1;
-                    }
-                }
                 case '$' -> {
                     if (k + 1 < n && s.charAt(k + 1) == '(') {
                         k = balanced(s, k + 2);
