@@ -166,11 +166,12 @@ public class SessionRegistry {
      * new sessions or carry new requests (an HTTP client would otherwise just reconnect).
      */
     public boolean cutOff(String agent, Instant issuedAt, String connection) {
-        // iat has whole seconds: a token from the very second of the kill switch is given the benefit of the doubt
+        // iat has whole seconds: a token from the very second of the kill switch may have been minted before it, so it
+        // is cut off too (fail closed: a re-enabled agent mints again a second later)
         Instant all = cutoffs.get(agent);
         Instant one = cutoffs.get(agent + '\n' + connection);
-        return (all != null && issuedAt.isBefore(all.truncatedTo(ChronoUnit.SECONDS)))
-                || (one != null && issuedAt.isBefore(one.truncatedTo(ChronoUnit.SECONDS)));
+        return (all != null && !issuedAt.isAfter(all.truncatedTo(ChronoUnit.SECONDS)))
+                || (one != null && !issuedAt.isAfter(one.truncatedTo(ChronoUnit.SECONDS)));
     }
 
     /** Ends every live session of an agent (optionally only on one connection). Returns how many. */

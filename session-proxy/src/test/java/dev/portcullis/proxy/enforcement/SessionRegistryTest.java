@@ -2,6 +2,7 @@ package dev.portcullis.proxy.enforcement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -10,7 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
-/** The per-agent session cap: one token cannot take every backend connection of a target. */
+/** The per-agent session cap and the kill switch's cut-offs. */
 class SessionRegistryTest {
 
     @Test
@@ -73,5 +74,34 @@ class SessionRegistryTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * A token's {@code iat} has whole seconds, so one issued in the kill switch's own second may predate it: cut off
+     * (fail closed). A kubectl watch that reconnected with such a token got through once.
+     */
+    @Test
+    void aTokenFromTheKillSwitchsOwnSecondIsCutOffAndOneFromTheNextIsNot() {
+        SessionRegistry r = new SessionRegistry();
+        Instant at = Instant.parse("2026-12-05T06:34:09.777Z");
+        r.terminateAgent("ci", null, "agent ci was disabled", at);
+        assertThat(r.cutOff("ci", Instant.parse("2026-12-05T06:34:08Z"), "pg-prod"))
+                .as("earlier second")
+                .isTrue();
+        assertThat(r.cutOff("ci", Instant.parse("2026-12-05T06:34:09Z"), "pg-prod"))
+                .as("the same second")
+                .isTrue();
+        assertThat(r.cutOff("ci", Instant.parse("2026-12-05T06:34:10Z"), "pg-prod"))
+                .as("the next second")
+                .isFalse();
+        assertThat(r.cutOff("other", Instant.parse("2026-12-05T06:34:08Z"), "pg-prod"))
+                .as("another agent")
+                .isFalse();
+        r.terminateAgent("ci2", "pg-prod", "grant revoked", at);
+        assertThat(r.cutOff("ci2", Instant.parse("2026-12-05T06:34:09Z"), "pg-prod"))
+                .isTrue();
+        assertThat(r.cutOff("ci2", Instant.parse("2026-12-05T06:34:09Z"), "ssh-prod"))
+                .as("a revoked grant cuts off its connection only")
+                .isFalse();
     }
 }

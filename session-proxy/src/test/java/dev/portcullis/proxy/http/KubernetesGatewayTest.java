@@ -559,6 +559,7 @@ class KubernetesGatewayTest {
                     Duration.ofSeconds(10));
         } finally {
             watch.destroyForcibly();
+            dev.portcullis.proxy.ProxyReadiness.afterKillSwitch("demo-agent");
         }
     }
 

@@ -67,7 +67,6 @@ public class CapsTrustRestartResource extends ProxyTestResource {
                     Path.of(config.get("portcullis.connections.file")), yaml.toString(), StandardOpenOption.APPEND);
             // the kill switch happens while no proxy runs: the one that starts next must know it
             tokenBeforeKillSwitch = Agents.demoAgentToken();
-            Thread.sleep(1_100); // iat has whole seconds; a token of the kill switch's own second is let through
             KafkaProbe.publish(
                     Topics.IDENTITY_EVENTS,
                     "demo-agent",
@@ -80,6 +79,7 @@ public class CapsTrustRestartResource extends ProxyTestResource {
                             .put(
                                     "data",
                                     new JsonObject().put("agent", "demo-agent").put("reason", "restart test")));
+            Thread.sleep(1_100); // iat has whole seconds: the tests' later tokens must come from a later second
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (Exception e) {

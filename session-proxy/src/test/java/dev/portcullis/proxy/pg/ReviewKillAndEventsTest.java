@@ -189,8 +189,6 @@ class ReviewKillAndEventsTest {
                     .put("type", EventTypes.AGENT_DISABLED)
                     .put("subject", "demo-agent")
                     .put("data", new JsonObject().put("agent", "demo-agent").put("reason", "disabled"));
-            // iat has whole seconds and a token of the kill switch's own second is let through: make this one older
-            Thread.sleep(1_100);
             long t0 = System.nanoTime();
             KafkaProbe.publish(Topics.IDENTITY_EVENTS, "demo-agent", event);
             SQLException e = null;
@@ -215,8 +213,9 @@ class ReviewKillAndEventsTest {
                 () -> PgClients.jdbc(port, token, "kill-test-again").close());
         assertEquals("28000", refused.getSQLState(), refused.getMessage());
         assertTrue(refused.getMessage().contains("access of agent demo-agent was ended"), refused.getMessage());
-        // a token issued after it is accepted (re-enabling is Keycloak's business: the client can log in again)
-        Thread.sleep(1_100);
+        // a token issued after it is accepted (re-enabling is Keycloak's business: the client can log in again); iat
+        // has whole seconds and a token of the kill switch's own second is cut off too, so it must be a later second
+        dev.portcullis.proxy.ProxyReadiness.afterKillSwitch("demo-agent");
         try (Connection again = PgClients.jdbc(port, Agents.demoAgentToken(), "kill-test-new-token")) {
             assertTrue(again.isValid(5));
         }

@@ -334,6 +334,7 @@ class SshGatewayTest {
         assertTrue(p.waitFor(5, TimeUnit.SECONDS), "the session ended");
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
         assertNotEquals(0, p.exitValue());
+        dev.portcullis.proxy.ProxyReadiness.afterKillSwitch("demo-agent");
     }
 
     @Test
