@@ -10,6 +10,9 @@
 #   TOKEN                                 an agent token for CONNECTION (password for the proxy)
 #   CLIENTS=4 THREADS=2 SECONDS_PER_RUN=15 ROUNDS=2 SCALE=1
 #   PGBOUNCER_PORT=16432                  where the script runs PgBouncer (as user postgres)
+#   PROXY2_PORT PROXY2_TOKEN              optional: a second proxy measured in the same run (e.g. the same build
+#                                         with other settings, or an older build), reported as "proxy2"
+#   BOUNCER=yes                           no: skip PgBouncer
 set -euo pipefail
 
 : "${DIRECT_HOST:=127.0.0.1}" "${PROXY_HOST:=127.0.0.1}" "${PROXY_PORT:=15432}" "${CONNECTION:=pg-demo}"
@@ -23,7 +26,8 @@ echo "initialising pgbench tables (scale $SCALE) directly"
 PGPASSWORD=$DIRECT_PASSWORD pgbench -i -q -s "$SCALE" -h "$DIRECT_HOST" -p "$DIRECT_PORT" -U "$DIRECT_USER" "$DIRECT_DB" >/dev/null
 
 bouncer=""
-if ! command -v pgbouncer >/dev/null; then
+if [ "${BOUNCER:-yes}" = no ]; then :
+elif ! command -v pgbouncer >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get install -y -qq pgbouncer >/dev/null 2>&1 || true
   fi
@@ -66,11 +70,12 @@ run() { # name host port user password db mode → prints "tps latency_ms"
 declare -A tps lat
 for mode in simple prepared; do
   for round in $(seq "$ROUNDS"); do
-    for target in direct ${bouncer:+pgbouncer} proxy; do
+    for target in direct ${bouncer:+pgbouncer} proxy ${PROXY2_PORT:+proxy2}; do
       case $target in
         direct) r=$(run direct "$DIRECT_HOST" "$DIRECT_PORT" "$DIRECT_USER" "$DIRECT_PASSWORD" "$DIRECT_DB" $mode) ;;
         pgbouncer) r=$(run pgbouncer 127.0.0.1 "$PGBOUNCER_PORT" "$DIRECT_USER" "$DIRECT_PASSWORD" "$DIRECT_DB" $mode) ;;
         proxy) r=$(run proxy "$PROXY_HOST" "$PROXY_PORT" agent "$TOKEN" "$CONNECTION" $mode) ;;
+        proxy2) r=$(run proxy2 "$PROXY_HOST" "$PROXY2_PORT" agent "${PROXY2_TOKEN:-$TOKEN}" "$CONNECTION" $mode) ;;
       esac
       read -r t l <<<"$r"
       echo "$mode round $round $target: $t TPS, $l ms"
@@ -84,11 +89,15 @@ avg() { awk '{s=0; for(i=1;i<=NF;i++) s+=$i; printf "%.1f", s/NF}' <<<"$1"; }
 echo
 printf '%-9s %-10s %10s %12s\n' mode target TPS latency_ms
 for mode in simple prepared; do
-  for target in direct ${bouncer:+pgbouncer} proxy; do
+  for target in direct ${bouncer:+pgbouncer} proxy ${PROXY2_PORT:+proxy2}; do
     printf '%-9s %-10s %10s %12s\n' $mode $target "$(avg "${tps[$mode.$target]}")" "$(avg "${lat[$mode.$target]}")"
   done
   d=$(avg "${tps[$mode.direct]}"); p=$(avg "${tps[$mode.proxy]}")
   echo "$mode: proxy/direct = $(awk -v p="$p" -v d="$d" 'BEGIN{printf "%.2f", p/d}')"
+  if [ -n "${PROXY2_PORT:-}" ]; then
+    q=$(avg "${tps[$mode.proxy2]}")
+    echo "$mode: proxy2/direct = $(awk -v p="$q" -v d="$d" 'BEGIN{printf "%.2f", p/d}'), proxy/proxy2 = $(awk -v p="$p" -v q="$q" 'BEGIN{printf "%.2f", p/q}')"
+  fi
   if [ -n "$bouncer" ]; then
     b=$(avg "${tps[$mode.pgbouncer]}")
     echo "$mode: proxy/pgbouncer = $(awk -v p="$p" -v b="$b" 'BEGIN{printf "%.2f", p/b}')"

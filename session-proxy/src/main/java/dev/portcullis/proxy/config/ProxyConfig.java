@@ -440,6 +440,14 @@ public interface ProxyConfig {
         @WithDefault("true")
         boolean writeAhead();
 
+        /**
+         * Write-ahead through the local journal in {@code spool-dir} (ADR 0031): a request's events count as recorded
+         * once appended there and handed to the operating system, before Kafka acknowledges them, which spares every
+         * request the Kafka round trip. False: the request waits for {@code acks=all} (or the spool).
+         */
+        @WithDefault("true")
+        boolean journal();
+
         /** {@code hold} (back-pressure) or {@code refuse}: see {@link WhenUnrecorded}. */
         @WithDefault("hold")
         WhenUnrecorded whenUnrecorded();

@@ -42,6 +42,9 @@ import org.jboss.logging.Logger;
  *   <li><em>Held</em>: events that can go nowhere yet (budget used up, or the spool full) wait in memory, in order,
  *       up to {@code memoryMaxBytes}; with {@code refuse}, an event that finds the spool full is given up at once
  *       (its {@link Recorded} says false, so the protocol refuses the request it belongs to).
+ *   <li>The <em>journal</em> ({@link EventJournal}, when write-ahead has one): an event sent to Kafka is also
+ *       appended there and counts as recorded once that append is flushed, without waiting for Kafka's round trip;
+ *       Kafka's acknowledgement, or the event's move to the spool, releases its line.
  * </ul>
  */
 final class EventDelivery {
@@ -64,6 +67,10 @@ final class EventDelivery {
         long sentAt;
         /** Which send an acknowledgement answers: a moved event's late acknowledgement is ignored. */
         int attempt;
+        /** Its line in the journal until Kafka or the spool has it; null when not journaled. */
+        EventJournal.Segment journaled;
+        /** Its listener has heard (it is told once). */
+        boolean told;
 
         boolean done;
         Cursor cursor;
@@ -102,6 +109,7 @@ final class EventDelivery {
 
     private final Producer<String, String> producer;
     private final EventSpool spool;
+    private final EventJournal journal;
     private final Settings settings;
     private final LongSupplier nanos;
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
@@ -111,6 +119,8 @@ final class EventDelivery {
     private final Map<String, Integer> spooledKeys = new HashMap<>();
 
     private final List<Event> unflushed = new ArrayList<>();
+    private final List<Event> unflushedJournal = new ArrayList<>();
+    private boolean journalFailing;
     private long heldBytes;
     private Cursor cursor;
     private boolean stalled;
@@ -121,8 +131,19 @@ final class EventDelivery {
     private final DeliveryStats stats = new DeliveryStats();
 
     EventDelivery(Producer<String, String> producer, EventSpool spool, Settings settings, LongSupplier nanos) {
+        this(producer, spool, null, settings, nanos);
+    }
+
+    /** With a write-ahead {@code journal} (null: an event counts as recorded only once Kafka or the spool has it). */
+    EventDelivery(
+            Producer<String, String> producer,
+            EventSpool spool,
+            EventJournal journal,
+            Settings settings,
+            LongSupplier nanos) {
         this.producer = producer;
         this.spool = spool;
+        this.journal = journal;
         this.settings = settings;
         this.nanos = nanos;
     }
@@ -153,6 +174,7 @@ final class EventDelivery {
         long now = nanos.getAsLong();
         checkStall(now);
         pumpHeld(now);
+        flushJournal();
         replay(now);
         flushSpool();
         stats.snapshot(heldBytes, ledger.bytes(), spool.bytes(), spoolFull, stalled);
@@ -181,8 +203,8 @@ final class EventDelivery {
             Event e = held.peekFirst();
             if (stalled || spooledKeys.containsKey(e.key)) {
                 if (!toSpool(e)) {
-                    if (!settings.refuse()) {
-                        return; // hold: wait for room in the spool
+                    if (!settings.refuse() || e.told) {
+                        return; // hold: wait for room in the spool (a journaled event is recorded: never given up)
                     }
                     held.removeFirst();
                     heldBytes -= e.bytes;
@@ -196,6 +218,7 @@ final class EventDelivery {
                 if (!send(e, now)) {
                     continue; // stalled now: the same event goes to the spool
                 }
+                journal(e);
             }
             held.removeFirst();
             heldBytes -= e.bytes;
@@ -233,6 +256,7 @@ final class EventDelivery {
         }
         if (ack.error() == null || fatal(ack.error())) {
             ledger.release(e);
+            releaseJournal(e);
             if (ack.error() == null) {
                 stats.published++;
                 tell(e, true);
@@ -375,13 +399,66 @@ final class EventDelivery {
         }
         for (Event e : unflushed) {
             if (ok) {
+                releaseJournal(e);
                 tell(e, true);
-            } else {
+            } else if (e.journaled == null) {
                 lostOne();
                 tell(e, false);
-            }
+            } // else it stays in the journal, which the next start replays
         }
         unflushed.clear();
+    }
+
+    /** Appends a sent event to the journal (once: an event sent again after a stall keeps its first line). */
+    private void journal(Event e) {
+        if (journal == null || e.journaled != null || e.told) {
+            return;
+        }
+        try {
+            e.journaled = journal.append(new EventSpool.Line(e.topic, e.key, e.encoded, e.traceparent).encode());
+            unflushedJournal.add(e);
+        } catch (IOException ex) {
+            journalFails(ex); // it is recorded when Kafka acknowledges it instead
+        }
+    }
+
+    /** The journal's appends reach the operating system: their events are recorded, their requests may go. */
+    private void flushJournal() {
+        if (unflushedJournal.isEmpty()) {
+            return;
+        }
+        try {
+            journal.flush();
+            if (journalFailing) {
+                journalFailing = false;
+                LOG.infof("write-ahead journal %s writes again", spool.dir());
+            }
+            for (Event e : unflushedJournal) {
+                if (e.journaled != null) { // not released meanwhile
+                    tell(e, true);
+                }
+            }
+        } catch (IOException ex) {
+            journalFails(ex);
+        }
+        unflushedJournal.clear();
+    }
+
+    private void journalFails(IOException ex) {
+        if (!journalFailing) {
+            journalFailing = true;
+            LOG.errorf(
+                    "cannot write the write-ahead journal in %s (%s): requests wait for Kafka's acknowledgement",
+                    spool.dir(), ex.toString());
+        }
+    }
+
+    /** Kafka or the spool has the event: its journal line is no longer needed. */
+    private void releaseJournal(Event e) {
+        if (e.journaled != null) {
+            journal.release(e.journaled);
+            e.journaled = null;
+        }
     }
 
     /** Sends spooled lines, oldest segment first: a probe while stalled, else as many as the budget allows. */
@@ -471,8 +548,16 @@ final class EventDelivery {
         }
     }
 
-    /** A listener's failure is its own: it must not cost the events and acknowledgements queued behind it. */
+    /**
+     * Tells an event's listener, once (a journaled event hears true at the journal's flush, not again at Kafka's
+     * acknowledgement). A listener's failure is its own: it must not cost the events and acknowledgements queued behind
+     * it.
+     */
     private static void tell(Event e, boolean ok) {
+        if (e.told) {
+            return;
+        }
+        e.told = true;
         try {
             e.listener.recorded(ok);
         } catch (RuntimeException ex) {
@@ -507,6 +592,9 @@ final class EventDelivery {
         flushSpool();
         try {
             spool.close();
+            if (journal != null) {
+                journal.close(); // deletes what the spool took over; the rest is replayed at the next start
+            }
         } catch (IOException ex) {
             LOG.errorf("cannot close event spool %s: %s", spool.dir(), ex.toString());
         }
@@ -532,5 +620,15 @@ final class EventDelivery {
 
     int queued() {
         return inbox.size();
+    }
+
+    /** Journal lines not yet in Kafka or the spool (0 without a journal). Publisher thread only. */
+    long journalPending() {
+        return journal == null ? 0 : journal.pending();
+    }
+
+    /** Journal segment files of this run on disk. Publisher thread only. */
+    int journalSegments() {
+        return journal == null ? 0 : journal.segments();
     }
 }

@@ -76,8 +76,16 @@ public class EventPublisher {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the event spool " + ev.spoolDir(), e);
         }
+        EventJournal journal = null;
+        if (ev.writeAhead() && ev.journal()) {
+            try {
+                journal = new EventJournal(Path.of(ev.spoolDir()), ev.spoolSegmentBytes());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open the write-ahead journal in " + ev.spoolDir(), e);
+            }
+        }
         producer = new KafkaProducer<>(p);
-        delivery = new EventDelivery(producer, spool, settings(ev), System::nanoTime);
+        delivery = new EventDelivery(producer, spool, journal, settings(ev), System::nanoTime);
         if (registry != null) {
             meters(registry);
         }

@@ -23,7 +23,7 @@ import java.util.List;
  * #flush}), which a {@code kill -9} of the proxy does not lose (a power cut may).
  *
  * <p>Used by the publisher thread only; not thread-safe. A spool left by an earlier run is replayed first (its
- * segments, and a single {@code events.jsonl} of older versions).
+ * segments, the write-ahead journal's leftover segments, and a single {@code events.jsonl} of older versions).
  */
 final class EventSpool implements AutoCloseable {
 
@@ -77,6 +77,8 @@ final class EventSpool implements AutoCloseable {
             segs.sort(null); // zero-padded numbers: name order is age order
             left.addAll(segs);
         }
+        // the write-ahead journal's unreleased segments of a run that did not shut down cleanly (EventJournal)
+        left.addAll(EventJournal.leftovers(this.dir));
         for (Path p : left) {
             if (Files.size(p) == 0) {
                 Files.delete(p);
