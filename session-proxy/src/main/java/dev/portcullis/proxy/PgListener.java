@@ -17,18 +17,25 @@ import dev.portcullis.proxy.pg.sql.SqlAnalyzer;
 import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
-/** The PostgreSQL listener: one Vert.x TCP server, one {@code pg.PgSession} per client connection. */
+/**
+ * The PostgreSQL listener: one Vert.x TCP server per event loop on one port, one {@code pg.PgSession} per client
+ * connection, living on the event loop that accepted it.
+ */
 @ApplicationScoped
 public class PgListener {
 
@@ -37,7 +44,8 @@ public class PgListener {
     private final Vertx vertx;
     private final ProxyConfig config;
     private final PgGateway gateway;
-    private NetServer server;
+    private final List<String> deployments = new CopyOnWriteArrayList<>();
+    private volatile int port = -1;
 
     public PgListener(
             Vertx vertx,
@@ -94,28 +102,65 @@ public class PgListener {
                             .setKeyPath(config.pg().keyFile().get()))
                     .setSsl(false);
         }
-        server = vertx.createNetServer(options).connectHandler(gateway::accept);
-        server.listen()
-                .toCompletionStage()
-                .toCompletableFuture()
-                .orTimeout(30, TimeUnit.SECONDS)
-                .join();
+        // One server per event loop on the same port: Vert.x hands each new connection to the next of them, so sessions
+        // (and their backend sockets, opened from the same context) spread over every event loop instead of sharing
+        // the one a single server lives on. The first binds (port 0 in tests), the others share its port.
+        int loops = Math.max(
+                1,
+                config.pg().eventLoops() > 0
+                        ? config.pg().eventLoops()
+                        : Runtime.getRuntime().availableProcessors());
+        port = deploy(options, 1);
+        if (loops > 1) {
+            deploy(new NetServerOptions(options).setPort(port), loops - 1);
+        }
         LOG.infof(
-                "PostgreSQL gateway listening on %s:%d (TLS %s, plaintext %s)",
+                "PostgreSQL gateway listening on %s:%d on %d event loop(s) (TLS %s, plaintext %s)",
                 config.pg().host(),
-                actualPort(),
+                port,
+                loops,
                 gateway.clientTls() ? "on" : "off",
                 config.pg().plaintext());
     }
 
+    /** Deploys {@code instances} servers, each on an event loop of its own; returns the port they listen on. */
+    private int deploy(NetServerOptions options, int instances) {
+        int[] bound = {-1};
+        String id = vertx.deployVerticle(
+                        () -> new AbstractVerticle() {
+                            @Override
+                            public void start(Promise<Void> started) {
+                                vertx.createNetServer(options)
+                                        .connectHandler(gateway::accept)
+                                        .listen()
+                                        .onSuccess(s -> {
+                                            synchronized (bound) {
+                                                bound[0] = s.actualPort();
+                                            }
+                                            started.complete();
+                                        })
+                                        .onFailure(started::fail);
+                            }
+                        },
+                        new DeploymentOptions().setInstances(instances))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .orTimeout(30, TimeUnit.SECONDS)
+                .join();
+        deployments.add(id);
+        synchronized (bound) {
+            return bound[0];
+        }
+    }
+
     void onStop(@Observes ShutdownEvent ev) {
-        if (server != null) {
-            server.close();
+        for (String id : deployments) {
+            vertx.undeploy(id); // closes its servers
         }
     }
 
     /** The bound port (differs from the configured one when that is 0). */
     public int actualPort() {
-        return server == null ? -1 : server.actualPort();
+        return port;
     }
 }

@@ -104,6 +104,13 @@ public interface ProxyConfig {
         @WithDefault("15432")
         int port();
 
+        /**
+         * Event loops the PostgreSQL listener spreads its sessions over (one server each, sharing the port); 0: one
+         * per available processor.
+         */
+        @WithDefault("0")
+        int eventLoops();
+
         /** PEM certificate chain for client TLS; with {@code key-file} it turns SSLRequest into 'S'. */
         Optional<String> certFile();
 
