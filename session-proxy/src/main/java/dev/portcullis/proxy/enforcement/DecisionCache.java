@@ -1,5 +1,6 @@
 package dev.portcullis.proxy.enforcement;
 
+import dev.portcullis.proxy.events.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,6 +44,9 @@ public final class DecisionCache {
      */
     public static final Set<String> LITERAL_REQUEST_FIELDS =
             Set.of("text", "parameters", "command", "path", "query", "name", "host", "port");
+
+    private static final List<String> LITERAL_REQUEST_FIELDS_IN_ORDER =
+            LITERAL_REQUEST_FIELDS.stream().sorted().toList();
 
     /** The statement field a shape key leaves out. */
     public static final String STATEMENT_TEXT = "text";
@@ -97,33 +102,49 @@ public final class DecisionCache {
     public static Key key(JsonObject input, boolean byShape) {
         JsonObject copy = new JsonObject(new LinkedHashMap<>(input.getMap()));
         copy.remove("time");
-        String exact = digest("exact\n" + copy.encode());
-        if (!byShape) {
-            return new Key(exact, null);
-        }
+        // One encoding of the structural input and one of the literal-bearing values it leaves out: the shape key
+        // digests the first, the exact key the shape digest with the second — together they are the whole input
+        // (both JSON, so self-delimiting), so the exact key still tells every two inputs apart.
         JsonObject request = copy.getJsonObject("request");
+        JsonArray literals = new JsonArray();
         if (request != null) {
-            copy.put("request", structural(request));
+            copy.put("request", structural(request, literals));
         }
-        return new Key(exact, digest("shape\n" + copy.encode()));
+        String shape = digest("shape\n" + Json.encode(copy));
+        String exact = digest("exact\n" + shape + "\n" + Json.encode(literals));
+        return new Key(exact, byShape ? shape : null);
     }
 
     /** {@code request} without its literal-bearing fields. */
     static JsonObject structural(JsonObject request) {
+        return structural(request, new JsonArray());
+    }
+
+    /** {@code request} without its literal-bearing fields, which are added to {@code literals} in a fixed order. */
+    private static JsonObject structural(JsonObject request, JsonArray literals) {
         JsonObject out = new JsonObject(new LinkedHashMap<>(request.getMap()));
-        LITERAL_REQUEST_FIELDS.forEach(out::remove);
+        JsonObject removed = new JsonObject();
+        for (String field : LITERAL_REQUEST_FIELDS_IN_ORDER) {
+            if (out.containsKey(field)) {
+                removed.put(field, out.remove(field));
+            }
+        }
+        literals.add(removed);
         if (out.getValue("statements") instanceof JsonArray statements) {
             JsonArray kept = new JsonArray();
+            JsonArray texts = new JsonArray();
             for (Object s : statements) {
                 if (s instanceof JsonObject statement) {
                     JsonObject st = new JsonObject(new LinkedHashMap<>(statement.getMap()));
-                    st.remove(STATEMENT_TEXT);
+                    texts.add(st.remove(STATEMENT_TEXT));
                     kept.add(st);
                 } else {
                     kept.add(s);
+                    texts.add(null);
                 }
             }
             out.put("statements", kept);
+            literals.add(texts);
         }
         return out;
     }

@@ -21,6 +21,6 @@ final class EventJson {
     }
 
     static String encode(CloudEvent<?> event) {
-        return toJson(event).encode();
+        return Json.encode(toJson(event));
     }
 }
