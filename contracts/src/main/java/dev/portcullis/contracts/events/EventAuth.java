@@ -71,6 +71,26 @@ public final class EventAuth {
         return keyId + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(mac);
     }
 
+    /**
+     * As {@link #tag(String, byte[], byte[])} with a session's {@link #sessionMac} (a producer that tags many events
+     * of one session spares the per-event key setup). Not thread-safe: one caller at a time per {@code sessionMac}.
+     */
+    public static String tag(String keyId, Mac sessionMac, byte[] untaggedJson) {
+        byte[] mac = sessionMac.doFinal(untaggedJson);
+        return keyId + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(mac);
+    }
+
+    /** An HMAC initialised with a session's key, for {@link #tag(String, Mac, byte[])}. */
+    public static Mac sessionMac(byte[] sessionKey) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(sessionKey, "HmacSHA256"));
+            return mac;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is required of every JVM", e);
+        }
+    }
+
     /** The encoded event with its tag appended as the last member (tests and producers that hold the JSON). */
     public static String append(String untaggedJson, String tag) {
         if (!untaggedJson.endsWith("}")) {

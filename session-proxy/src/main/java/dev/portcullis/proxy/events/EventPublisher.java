@@ -196,6 +196,18 @@ public class EventPublisher {
     }
 
     /**
+     * As {@link #publish(String, String, CloudEvent, Recorded)}, for an event the caller has written already: {@code
+     * json} is what is sent ({@code event} is what it says, for subclasses that watch events).
+     */
+    public void publish(String topic, String key, CloudEvent<?> event, String json, Recorded recorded) {
+        if (delivery == null) {
+            recorded.recorded(true);
+            return;
+        }
+        delivery.offer(new EventDelivery.Event(topic, key, () -> json, traceparent(), recorded));
+    }
+
+    /**
      * The caller's trace context as a W3C {@code traceparent} (the proxy's Kafka client is not traced
      * by Quarkus, so the header is added here), or null outside a trace.
      */

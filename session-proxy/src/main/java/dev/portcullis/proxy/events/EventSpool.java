@@ -16,7 +16,7 @@ import java.util.List;
 
 /**
  * The on-disk spool of events Kafka has not acknowledged (docs/architecture.md "Delivery"): a directory of
- * segment files of JSON lines ({@code topic}, {@code key}, {@code value}, {@code traceparent}), appended to one
+ * segment files of lines ({@link Line}: topic, key, traceparent, the event's JSON), appended to one
  * at a time and replayed whole, oldest first. A segment is never rewritten: the replay reads a sealed segment once,
  * front to back, and deletes it when all its lines are acknowledged; the active one is sealed when the replay has
  * caught up with it. An appended line counts as recorded once it is flushed to the operating system ({@link
@@ -30,9 +30,28 @@ final class EventSpool implements AutoCloseable {
     static final String SUFFIX = ".jsonl";
     private static final String LEGACY = "events.jsonl";
 
-    /** A line of a segment, as appended. */
+    /**
+     * A line of a segment, as appended: {@code 2<TAB>topic<TAB>key<TAB>traceparent<TAB>value}, the value (one line of
+     * JSON) as it is, so writing a line copies the event rather than escaping it into a JSON string. Lines of earlier
+     * versions, and a line whose fields hold a tab or a line break, are a JSON object instead.
+     */
     record Line(String topic, String key, String value, String traceparent) {
+        private static final String V2 = "2\t";
+
         String encode() {
+            String tp = traceparent == null ? "" : traceparent;
+            if (plain(topic) && plain(key) && plain(tp) && value.indexOf('\n') < 0 && value.indexOf('\r') < 0) {
+                return new StringBuilder(value.length() + topic.length() + key.length() + tp.length() + 8)
+                        .append(V2)
+                        .append(topic)
+                        .append('\t')
+                        .append(key)
+                        .append('\t')
+                        .append(tp)
+                        .append('\t')
+                        .append(value)
+                        .toString();
+            }
             JsonObject j = new JsonObject().put("topic", topic).put("key", key).put("value", value);
             if (traceparent != null) {
                 j.put(EventPublisher.TRACEPARENT, traceparent);
@@ -40,7 +59,31 @@ final class EventSpool implements AutoCloseable {
             return j.encode();
         }
 
+        private static boolean plain(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == '\t' || c == '\n' || c == '\r') {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         static Line decode(String line) {
+            if (line.startsWith(V2)) {
+                int a = line.indexOf('\t', V2.length());
+                int b = a < 0 ? -1 : line.indexOf('\t', a + 1);
+                int c = b < 0 ? -1 : line.indexOf('\t', b + 1);
+                if (c < 0) {
+                    throw new IllegalArgumentException("a spool line of version 2 with fewer than five fields");
+                }
+                String tp = line.substring(b + 1, c);
+                return new Line(
+                        line.substring(V2.length(), a),
+                        line.substring(a + 1, b),
+                        line.substring(c + 1),
+                        tp.isEmpty() ? null : tp);
+            }
             JsonObject j = new JsonObject(line);
             return new Line(
                     j.getString("topic"),

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import javax.crypto.Mac;
 
 /**
  * Tags each session event at the source (contracts' {@link EventAuth}, docs/architecture.md "Events"): the recorder
@@ -58,6 +59,7 @@ public final class SessionEventAuth {
     public static final class Session {
         private final byte[] key;
         private final String keyId;
+        private Mac mac;
 
         private Session(byte[] key, String keyId) {
             this.key = key;
@@ -69,11 +71,22 @@ public final class SessionEventAuth {
          * is the last attribute, so the published bytes are these with {@code ,"authtag":"…"} before the brace.
          */
         public CloudEvent<JsonObject> tag(CloudEvent<JsonObject> event) {
+            String tag = tagOf(EventJson.encode(event));
+            return tag == null ? event : event.withAuthtag(tag);
+        }
+
+        /**
+         * The {@code authtag} of an event's JSON encoded without it, or null when this session does not tag; the
+         * published JSON is {@code EventAuth.append(untaggedJson, tag)}, the same bytes as the tagged event's.
+         */
+        synchronized String tagOf(String untaggedJson) {
             if (key == null) {
-                return event;
+                return null;
             }
-            byte[] untagged = EventJson.encode(event).getBytes(StandardCharsets.UTF_8);
-            return event.withAuthtag(EventAuth.tag(keyId, key, untagged));
+            if (mac == null) {
+                mac = EventAuth.sessionMac(key);
+            }
+            return EventAuth.tag(keyId, mac, untaggedJson.getBytes(StandardCharsets.UTF_8));
         }
     }
 }

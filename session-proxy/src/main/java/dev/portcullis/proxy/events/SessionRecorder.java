@@ -2,6 +2,7 @@ package dev.portcullis.proxy.events;
 
 import dev.portcullis.contracts.Topics;
 import dev.portcullis.contracts.events.CloudEvent;
+import dev.portcullis.contracts.events.EventAuth;
 import dev.portcullis.contracts.events.EventTypes;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -33,6 +34,11 @@ public final class SessionRecorder {
         default void publish(String topic, String key, CloudEvent<?> event, Recorded recorded) {
             publish(topic, key, event);
             recorded.recorded(true);
+        }
+
+        /** As {@link #publish(String, String, CloudEvent, Recorded)}, with the event's JSON already written. */
+        default void publish(String topic, String key, CloudEvent<?> event, String json, Recorded recorded) {
+            publish(topic, key, event, recorded);
         }
     }
 
@@ -66,6 +72,11 @@ public final class SessionRecorder {
                     @Override
                     public void publish(String topic, String key, CloudEvent<?> event, Recorded recorded) {
                         events.publish(topic, key, event, recorded);
+                    }
+
+                    @Override
+                    public void publish(String topic, String key, CloudEvent<?> event, String json, Recorded recorded) {
+                        events.publish(topic, key, event, json, recorded);
                     }
                 },
                 events.sessionEventAuth().forSession(sessionId),
@@ -101,10 +112,15 @@ public final class SessionRecorder {
             requests++;
         }
         long s = seq++;
+        // written once, here, and tagged over exactly these bytes; the publisher sends them as they are
+        CloudEvent<JsonObject> event = EventPublisher.sessionEvent(type, sessionId, s, agent, connection, data);
+        String json = EventJson.encode(event);
+        String tag = auth.tagOf(json);
         events.publish(
                 Topics.SESSION_EVENTS,
                 sessionId,
-                auth.tag(EventPublisher.sessionEvent(type, sessionId, s, agent, connection, data)),
+                tag == null ? event : event.withAuthtag(tag),
+                tag == null ? json : EventAuth.append(json, tag),
                 ok -> resolved(s, ok));
         return s;
     }

@@ -3,6 +3,7 @@ package dev.portcullis.proxy.enforcement;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.contracts.events.CloudEvent;
 import dev.portcullis.contracts.events.EventTypes;
@@ -47,7 +48,7 @@ class WriteAheadTest {
                 ProxyConfig.class.getClassLoader(), new Class<?>[] {ProxyConfig.class}, (p, m, a) -> events);
         return new EventPublisher(config) {
             @Override
-            public void publish(String topic, String key, CloudEvent<?> event, Recorded recorded) {
+            public void publish(String topic, String key, CloudEvent<?> event, String json, Recorded recorded) {
                 pending.add(recorded); // recorded when the test says so, from another thread
             }
 
@@ -91,7 +92,9 @@ class WriteAheadTest {
         EventPublisher events = publisher(Duration.ofMinutes(5));
         Context context = vertx.getOrCreateContext();
         CompletableFuture<Object[]> done = awaitOnContext(events, context);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (pending.size() < 2) {
+            assertTrue(System.nanoTime() < end, "the request and decision were published");
             Thread.onSpinWait();
         }
         assertFalse(done.isDone(), "went on before its events were recorded");
@@ -108,7 +111,9 @@ class WriteAheadTest {
     void aGivenUpEventRefusesTheRequest() throws Exception {
         EventPublisher events = publisher(Duration.ofMinutes(5));
         CompletableFuture<Object[]> done = awaitOnContext(events, vertx.getOrCreateContext());
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (pending.size() < 2) {
+            assertTrue(System.nanoTime() < end, "the request and decision were published");
             Thread.onSpinWait();
         }
         pending.get(0).recorded(true);

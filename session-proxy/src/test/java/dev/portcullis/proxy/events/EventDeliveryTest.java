@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.contracts.Topics;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,7 +93,7 @@ class EventDeliveryTest {
         try (Stream<Path> files = Files.list(dir.resolve("spool"))) {
             for (Path p : files.sorted().toList()) {
                 for (String line : Files.readAllLines(p)) {
-                    values.add(new JsonObject(line).getString("value"));
+                    values.add(EventSpool.Line.decode(line).value());
                 }
             }
         }

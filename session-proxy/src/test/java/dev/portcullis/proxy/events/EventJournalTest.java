@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.portcullis.contracts.Topics;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +81,7 @@ class EventJournalTest {
                     .sorted()
                     .toList()) {
                 for (String line : Files.readAllLines(p)) {
-                    values.add(new JsonObject(line).getString("value"));
+                    values.add(EventSpool.Line.decode(line).value());
                 }
             }
         }

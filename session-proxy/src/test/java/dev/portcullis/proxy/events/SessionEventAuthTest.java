@@ -69,4 +69,19 @@ class SessionEventAuthTest {
         assertThat(untagged).doesNotContain(EventAuth.ATTR);
         assertThat(check("s-1", untagged)).isEqualTo(EventAuth.Verdict.MISSING);
     }
+
+    /** The recorder sends the JSON it tagged as it is: the same bytes as the tagged event written whole. */
+    @Test
+    void theTagAppendedToTheWrittenEventIsTheTaggedEventWritten() {
+        SessionEventAuth.Session session = SessionEventAuth.of(SECRET).forSession("s-1");
+        var event = EventPublisher.sessionEvent(
+                EventTypes.SESSION_REQUEST, "s-1", 4, "agent-1", "pg-prod", new JsonObject().put("text", "SELECT 'é'"));
+        String untagged = EventJson.encode(event);
+        String tag = session.tagOf(untagged);
+        assertThat(EventAuth.append(untagged, tag)).isEqualTo(EventJson.encode(event.withAuthtag(tag)));
+        assertThat(check("s-1", EventAuth.append(untagged, tag))).isEqualTo(EventAuth.Verdict.AUTHENTIC);
+        assertThat(session.tagOf(untagged))
+                .as("the session's MAC is reused, not carried over")
+                .isEqualTo(tag);
+    }
 }

@@ -39,6 +39,11 @@ class SshAgentSessionTest {
                 published.add(event);
                 recorded.recorded(true);
             }
+
+            @Override
+            public void publish(String topic, String key, CloudEvent<?> event, String json, Recorded recorded) {
+                publish(topic, key, event, recorded);
+            }
         };
         // MINA runs the server's close listener when the session is disconnected; SshProxyServer's
         // listener ends the agent session with "client disconnected". Here it runs at once, the
