@@ -32,7 +32,9 @@ elif ! command -v pgbouncer >/dev/null; then
     apt-get install -y -qq pgbouncer >/dev/null 2>&1 || true
   fi
 fi
-if command -v pgbouncer >/dev/null && id postgres >/dev/null 2>&1; then
+if [ "${BOUNCER:-yes}" = no ]; then
+  echo "PgBouncer skipped (BOUNCER=no)"
+elif command -v pgbouncer >/dev/null && id postgres >/dev/null 2>&1; then
   chmod 755 "$work"
   cat >"$work/pgbouncer.ini" <<INI
 [databases]
