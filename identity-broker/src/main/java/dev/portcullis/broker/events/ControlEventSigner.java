@@ -4,6 +4,7 @@ import dev.portcullis.broker.config.BrokerConfig;
 import dev.portcullis.contracts.events.ControlEventSignature;
 import dev.portcullis.contracts.recording.SigningKeys;
 import io.quarkus.runtime.Startup;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +28,7 @@ public class ControlEventSigner {
     private final KeyPair key;
     private final String keyId;
 
+    @Inject
     ControlEventSigner(BrokerConfig config) {
         this(load(config.controlEvents().signingKeyFile()));
     }
