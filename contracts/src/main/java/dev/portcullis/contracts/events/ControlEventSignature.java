@@ -35,29 +35,18 @@ public final class ControlEventSignature {
 
     private static final int ED25519_SIGNATURE_BYTES = 64;
 
-    /** What a check found. */
-    public enum Verdict {
-        AUTHENTIC,
-        /** No {@code signature} member at the end of the event. */
-        MISSING,
-        /** A {@code signature} member that is no key id and signature. */
-        MALFORMED,
-        /** Signed by a key that is not pinned. */
-        UNKNOWN_KEY,
-        /** The signature does not match the event (changed, or signed by another key under a pinned id). */
-        FORGED
-    }
-
     /**
-     * The outcome of a check.
+     * The outcome of a check: {@link EventAuth.Verdict}'s verdicts (missing: no {@code signature} member at the end;
+     * malformed: no key id and signature in it; unknown key: a key that is not pinned; forged: the signature does not
+     * match the event).
      *
      * @param keyId the key id the event names (null when there is none)
-     * @param event when {@link Verdict#AUTHENTIC}, the signed event without its signature: the only text a reader
+     * @param event when {@link EventAuth.Verdict#AUTHENTIC}, the signed event without its signature: the only text a reader
      *     may act on; null otherwise
      */
-    public record Result(Verdict verdict, String keyId, String event) {
+    public record Result(EventAuth.Verdict verdict, String keyId, String event) {
         public boolean authentic() {
-            return verdict == Verdict.AUTHENTIC;
+            return verdict == EventAuth.Verdict.AUTHENTIC;
         }
     }
 
@@ -96,7 +85,7 @@ public final class ControlEventSignature {
         }
         // ...,"signature":"<kid>:<86 base64url>"}
         if (end < 2 || payload[end - 1] != '}' || payload[end - 2] != '"') {
-            return new Result(Verdict.MISSING, null, null);
+            return new Result(EventAuth.Verdict.MISSING, null, null);
         }
         int valueEnd = end - 2;
         int valueStart = valueEnd;
@@ -106,33 +95,33 @@ public final class ControlEventSignature {
         int memberStart = valueStart - MEMBER_BYTES.length;
         if (memberStart <= 0
                 || !Arrays.equals(payload, memberStart, valueStart, MEMBER_BYTES, 0, MEMBER_BYTES.length)) {
-            return new Result(Verdict.MISSING, null, null);
+            return new Result(EventAuth.Verdict.MISSING, null, null);
         }
         String value = new String(payload, valueStart, valueEnd - valueStart, StandardCharsets.US_ASCII);
         int colon = value.indexOf(':');
         if (colon <= 0) {
-            return new Result(Verdict.MALFORMED, null, null);
+            return new Result(EventAuth.Verdict.MALFORMED, null, null);
         }
         String keyId = value.substring(0, colon);
         PublicKey key = keys.get(keyId);
         if (key == null) {
-            return new Result(Verdict.UNKNOWN_KEY, keyId, null);
+            return new Result(EventAuth.Verdict.UNKNOWN_KEY, keyId, null);
         }
         byte[] signature;
         try {
             signature = Base64.getUrlDecoder().decode(value.substring(colon + 1));
         } catch (IllegalArgumentException e) {
-            return new Result(Verdict.MALFORMED, keyId, null);
+            return new Result(EventAuth.Verdict.MALFORMED, keyId, null);
         }
         if (signature.length != ED25519_SIGNATURE_BYTES) {
-            return new Result(Verdict.MALFORMED, keyId, null);
+            return new Result(EventAuth.Verdict.MALFORMED, keyId, null);
         }
         byte[] unsigned = Arrays.copyOf(payload, memberStart + 1);
         unsigned[memberStart] = '}';
         if (!SigningKeys.verify(key, message(unsigned), signature)) {
-            return new Result(Verdict.FORGED, keyId, null);
+            return new Result(EventAuth.Verdict.FORGED, keyId, null);
         }
-        return new Result(Verdict.AUTHENTIC, keyId, new String(unsigned, StandardCharsets.UTF_8));
+        return new Result(EventAuth.Verdict.AUTHENTIC, keyId, new String(unsigned, StandardCharsets.UTF_8));
     }
 
     /** What is signed: the context label, then the event's bytes without the signature. */

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portcullis.contracts.events.ControlEventSignature.Result;
-import dev.portcullis.contracts.events.ControlEventSignature.Verdict;
+import dev.portcullis.contracts.events.EventAuth.Verdict;
 import dev.portcullis.contracts.recording.SigningKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;

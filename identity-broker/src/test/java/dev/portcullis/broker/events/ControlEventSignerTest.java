@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.contracts.events.ControlEventSignature;
+import dev.portcullis.contracts.events.EventAuth;
 import dev.portcullis.contracts.recording.SigningKeys;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -48,11 +49,11 @@ class ControlEventSignerTest {
         String signed = signer.sign(event);
         ControlEventSignature.Result r =
                 ControlEventSignature.verify(SigningKeys.byId(List.of(signer.publicKey())), signed);
-        assertEquals(ControlEventSignature.Verdict.AUTHENTIC, r.verdict());
+        assertEquals(EventAuth.Verdict.AUTHENTIC, r.verdict());
         assertEquals(signer.keyId(), r.keyId());
         assertEquals(event, r.event());
         assertEquals(
-                ControlEventSignature.Verdict.UNKNOWN_KEY,
+                EventAuth.Verdict.UNKNOWN_KEY,
                 ControlEventSignature.verify(
                                 SigningKeys.byId(List.of(SigningKeys.generate().getPublic())), signed)
                         .verdict());

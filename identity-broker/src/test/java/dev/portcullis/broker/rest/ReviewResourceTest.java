@@ -13,6 +13,7 @@ import dev.portcullis.broker.support.KafkaTopics;
 import dev.portcullis.broker.support.Tokens;
 import dev.portcullis.contracts.Topics;
 import dev.portcullis.contracts.events.ControlEventSignature;
+import dev.portcullis.contracts.events.EventAuth;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.contracts.recording.SigningKeys;
 import io.quarkus.test.junit.QuarkusTest;
@@ -113,11 +114,11 @@ class ReviewResourceTest {
         // signed by the broker's key over everything the proxy acts on; the same signature over another review's
         // approval is no signature (docs/adr/0029)
         ControlEventSignature.Result signed = ControlEventSignature.verify(ControlEventKeys.pinned(), approved.raw());
-        assertEquals(ControlEventSignature.Verdict.AUTHENTIC, signed.verdict());
+        assertEquals(EventAuth.Verdict.AUTHENTIC, signed.verdict());
         assertEquals(SigningKeys.keyId(ControlEventKeys.pair().getPublic()), signed.keyId());
         assertTrue(approved.raw().contains(",\"signature\":\"" + signed.keyId() + ":"), approved.raw());
         assertEquals(
-                ControlEventSignature.Verdict.FORGED,
+                EventAuth.Verdict.FORGED,
                 ControlEventSignature.verify(
                                 ControlEventKeys.pinned(), approved.raw().replace(approveId, denyId))
                         .verdict());

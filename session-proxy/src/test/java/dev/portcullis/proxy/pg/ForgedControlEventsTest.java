@@ -106,24 +106,11 @@ class ForgedControlEventsTest {
         try (KafkaProbe requests = new KafkaProbe(Topics.REVIEW_REQUESTS);
                 Connection c = PgClients.jdbc(listener.actualPort(), Agents.demoAgentWriteToken(), "forged-test");
                 Statement s = c.createStatement()) {
-            CompletableFuture<SQLException> held = CompletableFuture.supplyAsync(() -> {
-                try {
-                    s.execute("DELETE FROM forged_held");
-                    return null;
-                } catch (SQLException e) {
-                    return e;
-                }
-            });
-            JsonObject req = requests.await(
-                    e -> EventTypes.REVIEW_REQUESTED.equals(e.getString("type"))
-                            && "DELETE FROM forged_held"
-                                    .equals(e.getJsonObject("data")
-                                            .getJsonObject("request")
-                                            .getString("text")),
-                    Duration.ofSeconds(10));
-            String x = req.getJsonObject("data").getString("review_id");
-            String agent = req.getJsonObject("data").getString("agent");
-            String connection = req.getJsonObject("data").getString("connection");
+            CompletableFuture<SQLException> held = execute(s, "DELETE FROM forged_held");
+            JsonObject review = reviewOf(requests, "DELETE FROM forged_held");
+            String x = review.getString("review_id");
+            String agent = review.getString("agent");
+            String connection = review.getString("connection");
             String unsigned = approval(x, agent, connection).encode();
             String signedX = KafkaProbe.signed(unsigned);
             String signatureOfX = signedX.substring(signedX.lastIndexOf(",\"signature\""));
@@ -197,22 +184,8 @@ class ForgedControlEventsTest {
         try (KafkaProbe requests = new KafkaProbe(Topics.REVIEW_REQUESTS);
                 Connection c = PgClients.jdbc(listener.actualPort(), Agents.demoAgentWriteToken(), "forged-expiry");
                 Statement s = c.createStatement()) {
-            CompletableFuture<SQLException> held = CompletableFuture.supplyAsync(() -> {
-                try {
-                    s.execute("UPDATE forged_update SET id = 2");
-                    return null;
-                } catch (SQLException e) {
-                    return e;
-                }
-            });
-            JsonObject req = requests.await(
-                    e -> EventTypes.REVIEW_REQUESTED.equals(e.getString("type"))
-                            && "UPDATE forged_update SET id = 2"
-                                    .equals(e.getJsonObject("data")
-                                            .getJsonObject("request")
-                                            .getString("text")),
-                    Duration.ofSeconds(10));
-            String x = req.getJsonObject("data").getString("review_id");
+            CompletableFuture<SQLException> held = execute(s, "UPDATE forged_update SET id = 2");
+            String x = reviewOf(requests, "UPDATE forged_update SET id = 2").getString("review_id");
             // exactly what the broker would write, produced by someone else: no signature
             KafkaProbe.publishRaw(
                     Topics.REVIEW_DECISIONS,
@@ -260,6 +233,29 @@ class ForgedControlEventsTest {
             Thread.sleep(20);
         }
         assertTrue(trust.count(ControlEventTrust.Outcome.APPLIED) >= appliedBefore + 1);
+    }
+
+    /** The statement run on its own thread: null once it ran, or the error it ended with. */
+    private static CompletableFuture<SQLException> execute(Statement s, String sql) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                s.execute(sql);
+                return null;
+            } catch (SQLException e) {
+                return e;
+            }
+        });
+    }
+
+    /** The data of the proxy's review request for the held statement. */
+    private static JsonObject reviewOf(KafkaProbe requests, String sql) {
+        return requests.await(
+                        e -> EventTypes.REVIEW_REQUESTED.equals(e.getString("type"))
+                                && sql.equals(e.getJsonObject("data")
+                                        .getJsonObject("request")
+                                        .getString("text")),
+                        Duration.ofSeconds(10))
+                .getJsonObject("data");
     }
 
     private static void produce(String topic, String key, List<String> values) throws Exception {
