@@ -112,7 +112,7 @@ public final class KafkaProbe implements AutoCloseable {
 
     /**
      * Publishes an event as identity-broker would: on review-decisions and identity-events signed with the test
-     * broker key the proxy under test pins ({@link #BROKER_KEY}, {@code %test.portcullis.control-events.public-keys}).
+     * broker key the proxy under test pins ({@link #BROKER_KEY}).
      */
     public static void publish(String topic, String key, JsonObject value) throws Exception {
         boolean control = topic.equals(Topics.REVIEW_DECISIONS) || topic.equals(Topics.IDENTITY_EVENTS);
@@ -130,12 +130,26 @@ public final class KafkaProbe implements AutoCloseable {
         }
     }
 
-    /** The test broker's key pair (test-only; the proxy under test pins its public key). */
-    public static final KeyPair BROKER_KEY = readBrokerKey();
+    /**
+     * The test broker's key pair, as `up` makes one for a dev stack: written once under {@code target/test-keys};
+     * {@link ProxyTestResource} has the proxy under test pin its public key ({@link #BROKER_PUBLIC_KEY_FILE}).
+     */
+    public static final Path BROKER_KEY_FILE =
+            Path.of("target", "test-keys", "control-events-signing-key.pem").toAbsolutePath();
 
-    private static KeyPair readBrokerKey() {
+    public static final Path BROKER_PUBLIC_KEY_FILE = BROKER_KEY_FILE.resolveSibling("control-events-signing-key.pub");
+
+    public static final KeyPair BROKER_KEY = brokerKey();
+
+    private static KeyPair brokerKey() {
         try {
-            return SigningKeys.readKeyPair(Path.of("src/test/resources/control-events-test-key.pem"));
+            java.nio.file.Files.createDirectories(BROKER_KEY_FILE.getParent());
+            if (!java.nio.file.Files.exists(BROKER_KEY_FILE)) {
+                java.nio.file.Files.writeString(BROKER_KEY_FILE, SigningKeys.toPem(SigningKeys.generate()));
+            }
+            KeyPair pair = SigningKeys.readKeyPair(BROKER_KEY_FILE);
+            java.nio.file.Files.writeString(BROKER_PUBLIC_KEY_FILE, SigningKeys.publicPem(pair.getPublic()));
+            return pair;
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
