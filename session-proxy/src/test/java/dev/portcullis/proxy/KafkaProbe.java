@@ -3,11 +3,16 @@ package dev.portcullis.proxy;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.contracts.Topics;
 import dev.portcullis.contracts.events.CloudEvent;
+import dev.portcullis.contracts.events.ControlEventSignature;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.contracts.events.ReviewRequested;
+import dev.portcullis.contracts.recording.SigningKeys;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,7 +29,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Reads a topic from "now" on, and publishes events as identity-broker would. */
+/** Reads a topic from "now" on, and publishes events as identity-broker would (signed) or as a forger would. */
 public final class KafkaProbe implements AutoCloseable {
 
     private final KafkaConsumer<String, String> consumer;
@@ -105,14 +110,59 @@ public final class KafkaProbe implements AutoCloseable {
         return mine;
     }
 
+    /**
+     * Publishes an event as identity-broker would: on review-decisions and identity-events signed with the test
+     * broker key the proxy under test pins ({@link #BROKER_KEY}).
+     */
     public static void publish(String topic, String key, JsonObject value) throws Exception {
+        boolean control = topic.equals(Topics.REVIEW_DECISIONS) || topic.equals(Topics.IDENTITY_EVENTS);
+        publishRaw(topic, key, control ? signed(value.encode()) : value.encode());
+    }
+
+    /** Publishes the value as it is: what anyone with write access to Kafka can produce. */
+    public static void publishRaw(String topic, String key, String value) throws Exception {
         Properties p = new Properties();
         p.put("bootstrap.servers", ProxyTestResource.stack().kafka().bootstrapServers());
         p.put("key.serializer", StringSerializer.class.getName());
         p.put("value.serializer", StringSerializer.class.getName());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            producer.send(new ProducerRecord<>(topic, key, value.encode())).get();
+            producer.send(new ProducerRecord<>(topic, key, value)).get();
         }
+    }
+
+    /**
+     * The test broker's key pair, as `up` makes one for a dev stack: written once under {@code target/test-keys};
+     * {@link ProxyTestResource} has the proxy under test pin its public key ({@link #BROKER_PUBLIC_KEY_FILE}).
+     */
+    public static final Path BROKER_KEY_FILE =
+            Path.of("target", "test-keys", "control-events-signing-key.pem").toAbsolutePath();
+
+    public static final Path BROKER_PUBLIC_KEY_FILE = BROKER_KEY_FILE.resolveSibling("control-events-signing-key.pub");
+
+    public static final KeyPair BROKER_KEY = brokerKey();
+
+    private static KeyPair brokerKey() {
+        try {
+            java.nio.file.Files.createDirectories(BROKER_KEY_FILE.getParent());
+            if (!java.nio.file.Files.exists(BROKER_KEY_FILE)) {
+                java.nio.file.Files.writeString(BROKER_KEY_FILE, SigningKeys.toPem(SigningKeys.generate()));
+            }
+            KeyPair pair = SigningKeys.readKeyPair(BROKER_KEY_FILE);
+            java.nio.file.Files.writeString(BROKER_PUBLIC_KEY_FILE, SigningKeys.publicPem(pair.getPublic()));
+            return pair;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The encoded event signed as identity-broker signs it. */
+    public static String signed(String json) {
+        return signed(BROKER_KEY, json);
+    }
+
+    /** The encoded event signed with another key (a forger's). */
+    public static String signed(KeyPair key, String json) {
+        return ControlEventSignature.sign(key.getPrivate(), SigningKeys.keyId(key.getPublic()), json);
     }
 
     /** What the contract finds wrong with an event the proxy wrote: its envelope and, for a review request, its data. */

@@ -143,6 +143,8 @@ public class ProxyTestResource implements QuarkusTestResourceLifecycleManager {
             config.put("portcullis.pg.max-message-size", "1048576");
             config.put("portcullis.events.spool-dir", dir.resolve("spool").toString());
             config.put("portcullis.masking.hash-key", TestStacks.HASH_KEY);
+            // the test broker's key: KafkaProbe signs review decisions and kill switches with it
+            config.put("portcullis.control-events.public-keys", KafkaProbe.BROKER_PUBLIC_KEY_FILE.toString());
             return config;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

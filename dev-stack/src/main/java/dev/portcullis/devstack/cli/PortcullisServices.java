@@ -339,6 +339,28 @@ public final class PortcullisServices implements AutoCloseable {
         return file;
     }
 
+    /**
+     * identity-broker's Ed25519 key for control events (docs/architecture.md "Events", {@code signature}), made once
+     * and kept; session-proxy pins its public key, {@code control-events-signing-key.pub}, and believes only the
+     * review approvals signed with it.
+     */
+    private Path controlEventsKeyFile() {
+        Path file = layout.secrets().resolve("control-events-signing-key.pem");
+        Path pub = layout.secrets().resolve("control-events-signing-key.pub");
+        try {
+            if (!Files.exists(file)) {
+                StackLayout.writePrivate(file, SigningKeys.toPem(SigningKeys.generate()));
+            }
+            if (!Files.exists(pub)) {
+                Files.writeString(
+                        pub, SigningKeys.publicPem(SigningKeys.readKeyPair(file).getPublic()));
+            }
+        } catch (IOException e) {
+            throw new DevStackException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        return file;
+    }
+
     private static Service service(String module) {
         return SERVICES.stream()
                 .filter(s -> s.module().equals(module))
@@ -362,6 +384,11 @@ public final class PortcullisServices implements AutoCloseable {
                     layout.secrets().resolve("ssh-host-key").toString());
             env.put("PORTCULLIS_MASKING_HASH_KEY_FILE", hashKeyFile().toString());
             env.put("PORTCULLIS_EVENT_AUTH_KEY_FILE", eventAuthKeyFile().toString());
+            env.put(
+                    "PORTCULLIS_CONTROL_EVENTS_PUBLIC_KEYS",
+                    controlEventsKeyFile()
+                            .resolveSibling("control-events-signing-key.pub")
+                            .toString());
             env.put("PORTCULLIS_PG_PORT", Integer.toString(ports.proxyPg()));
             env.put("PORTCULLIS_SSH_PORT", Integer.toString(ports.proxySsh()));
             env.put("PORTCULLIS_PROXY_HTTP_PORT", Integer.toString(ports.proxyHttp()));
@@ -377,6 +404,9 @@ public final class PortcullisServices implements AutoCloseable {
         }
         if (s.module().equals(BROKER)) {
             env.put("PORTCULLIS_BROKER_CLIENT_SECRET", "identity-broker-dev-secret");
+            env.put(
+                    "PORTCULLIS_CONTROL_EVENTS_SIGNING_KEY_FILE",
+                    controlEventsKeyFile().toString());
             env.put("PORTCULLIS_TOKENS_PROXY_PG_PORT", Integer.toString(ports.proxyPg()));
             env.put("PORTCULLIS_TOKENS_PROXY_SSH_PORT", Integer.toString(ports.proxySsh()));
             env.put("PORTCULLIS_TOKENS_PROXY_HTTP_URL", "http://127.0.0.1:" + ports.proxyHttp());

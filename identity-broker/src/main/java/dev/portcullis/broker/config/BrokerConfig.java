@@ -27,6 +27,21 @@ public interface BrokerConfig {
 
     Agents agents();
 
+    ControlEvents controlEvents();
+
+    /**
+     * The broker's signature on what it publishes to review-decisions and identity-events (docs/architecture.md
+     * "Events", docs/adr/0029): session-proxy believes a review approval only when a key it pins signed it.
+     */
+    interface ControlEvents {
+        /**
+         * A file with the Ed25519 private key (PKCS#8 PEM) and its public key (SPKI PEM), as {@code openssl genpkey
+         * -algorithm ed25519} and {@code openssl pkey -pubout} write them: a mounted Secret in production, made by
+         * `up` for a dev stack. Required: without it the broker does not start.
+         */
+        Optional<String> signingKeyFile();
+    }
+
     /** How the broker reaches Keycloak (the realm is the only token issuer). */
     interface Keycloak {
         /** Base URL, e.g. {@code http://127.0.0.1:8180}. */

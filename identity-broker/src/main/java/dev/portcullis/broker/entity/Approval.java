@@ -14,7 +14,7 @@ import java.util.UUID;
 @Entity
 @Table(name = "access_request_approval")
 @IdClass(Approval.Key.class)
-public class Approval {
+public class Approval implements ApproverDecision {
 
     @Id
     @Column(name = "request_id")
@@ -22,13 +22,34 @@ public class Approval {
 
     @Id
     public String approver;
-    /** APPROVE or DENY. */
+    /** {@link ApproverDecision#APPROVE} or {@link ApproverDecision#DENY}. */
     public String decision;
 
     public String comment;
 
     @Column(name = "decided_at")
     public OffsetDateTime decidedAt;
+
+    /** For JPA. */
+    public Approval() {}
+
+    public Approval(UUID requestId, String approver, boolean approve, String comment, OffsetDateTime decidedAt) {
+        this.requestId = requestId;
+        this.approver = approver;
+        this.decision = ApproverDecision.of(approve);
+        this.comment = comment;
+        this.decidedAt = decidedAt;
+    }
+
+    @Override
+    public String approver() {
+        return approver;
+    }
+
+    @Override
+    public String decision() {
+        return decision;
+    }
 
     public static class Key implements Serializable {
         public UUID requestId;

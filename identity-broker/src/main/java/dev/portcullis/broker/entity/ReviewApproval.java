@@ -13,7 +13,7 @@ import java.util.Objects;
 @Entity
 @Table(name = "review_approval")
 @IdClass(ReviewApproval.Key.class)
-public class ReviewApproval {
+public class ReviewApproval implements ApproverDecision {
 
     @Id
     @Column(name = "review_id")
@@ -21,13 +21,34 @@ public class ReviewApproval {
 
     @Id
     public String approver;
-    /** APPROVE or DENY. */
+    /** {@link ApproverDecision#APPROVE} or {@link ApproverDecision#DENY}. */
     public String decision;
 
     public String comment;
 
     @Column(name = "decided_at")
     public OffsetDateTime decidedAt;
+
+    /** For JPA. */
+    public ReviewApproval() {}
+
+    public ReviewApproval(String reviewId, String approver, boolean approve, String comment, OffsetDateTime decidedAt) {
+        this.reviewId = reviewId;
+        this.approver = approver;
+        this.decision = ApproverDecision.of(approve);
+        this.comment = comment;
+        this.decidedAt = decidedAt;
+    }
+
+    @Override
+    public String approver() {
+        return approver;
+    }
+
+    @Override
+    public String decision() {
+        return decision;
+    }
 
     public static class Key implements Serializable {
         public String reviewId;

@@ -20,8 +20,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Publishes the broker's events: contracts' {@link CloudEvent} around one of its payload records, written by the
- * service's ObjectMapper. Key = the entity id (agent, grant or review). The returned Uni completes when Kafka
- * acknowledged the record.
+ * service's ObjectMapper and signed by {@link ControlEventSigner} (session-proxy believes no unsigned approval).
+ * Key = the entity id (agent, grant or review). The returned Uni completes when Kafka acknowledged the record.
  */
 @ApplicationScoped
 // native: the contract's records are written (and ReviewRequested read) through the ObjectMapper, outside any REST
@@ -39,14 +39,17 @@ public class EventPublisher {
     private final MutinyEmitter<String> identityEvents;
     private final MutinyEmitter<String> reviewDecisions;
     private final ObjectMapper json;
+    private final ControlEventSigner signer;
 
     public EventPublisher(
             @Channel(Topics.IDENTITY_EVENTS) MutinyEmitter<String> identityEvents,
             @Channel(Topics.REVIEW_DECISIONS) MutinyEmitter<String> reviewDecisions,
-            ObjectMapper json) {
+            ObjectMapper json,
+            ControlEventSigner signer) {
         this.identityEvents = identityEvents;
         this.reviewDecisions = reviewDecisions;
         this.json = json;
+        this.signer = signer;
     }
 
     /** {@code agent.disabled} or {@code grant.*}; {@code subject} is the agent's name. */
@@ -70,7 +73,7 @@ public class EventPublisher {
     private Uni<Void> send(MutinyEmitter<String> emitter, String topic, String key, CloudEvent<?> event) {
         String value;
         try {
-            value = json.writeValueAsString(event);
+            value = signer.sign(json.writeValueAsString(event));
         } catch (JsonProcessingException e) {
             return Uni.createFrom().failure(e);
         }

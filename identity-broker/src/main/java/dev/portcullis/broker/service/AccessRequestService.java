@@ -197,20 +197,8 @@ public class AccessRequestService {
                                                     : " owns agent " + agent.name));
                                 }
                                 return approvals.forRequest(r.id).flatMap(existing -> {
-                                    if (existing.stream().anyMatch(a -> a.approver.equals(approver))) {
-                                        throw ProblemException.conflict(
-                                                approver + " has already decided on access request " + id);
-                                    }
-                                    Approval a = new Approval();
-                                    a.requestId = r.id;
-                                    a.approver = approver;
-                                    a.decision = approve ? "APPROVE" : "DENY";
-                                    a.comment = comment;
-                                    a.decidedAt = now;
-                                    long approvalsSoFar = existing.stream()
-                                                    .filter(x -> "APPROVE".equals(x.decision))
-                                                    .count()
-                                            + (approve ? 1 : 0);
+                                    long approvalsSoFar = who.approvalsWith(existing, approve, "access request " + id);
+                                    Approval a = new Approval(r.id, approver, approve, comment, now);
                                     boolean grantNow = approve && approvalsSoFar >= r.requiredApprovals;
                                     if (!approve) {
                                         r.status = AccessRequest.Status.DENIED;

@@ -2,6 +2,8 @@ package dev.portcullis.broker.service;
 
 import dev.portcullis.broker.api.ProblemException;
 import dev.portcullis.broker.connection.Connection;
+import dev.portcullis.broker.entity.ApproverDecision;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -12,6 +14,18 @@ public record Approver(String username, Set<String> groups) {
 
     public Approver {
         groups = groups == null ? Set.of() : Set.copyOf(groups);
+    }
+
+    /**
+     * This approver's decision counted with those already made on one access request or review ({@code what}, for
+     * the message): refuses (409) a second decision by the same person, and returns the approvals so far, this one
+     * included. The one rule both kinds of decision share (docs/architecture.md "Roles").
+     */
+    long approvalsWith(List<? extends ApproverDecision> existing, boolean approve, String what) {
+        if (existing.stream().anyMatch(a -> a.approver().equals(username))) {
+            throw ProblemException.conflict(username + " has already decided on " + what);
+        }
+        return existing.stream().filter(ApproverDecision::approves).count() + (approve ? 1 : 0);
     }
 
     /**

@@ -197,20 +197,8 @@ public class ReviewService {
                                             approver + " owns agent " + v.agent + " and may not decide its reviews");
                                 }
                                 return approvals.forReview(v.id).flatMap(existing -> {
-                                    if (existing.stream().anyMatch(a -> a.approver.equals(approver))) {
-                                        throw ProblemException.conflict(
-                                                approver + " has already decided on review " + id);
-                                    }
-                                    ReviewApproval a = new ReviewApproval();
-                                    a.reviewId = v.id;
-                                    a.approver = approver;
-                                    a.decision = approve ? "APPROVE" : "DENY";
-                                    a.comment = comment;
-                                    a.decidedAt = now;
-                                    long approvalsSoFar = existing.stream()
-                                                    .filter(x -> "APPROVE".equals(x.decision))
-                                                    .count()
-                                            + (approve ? 1 : 0);
+                                    long approvalsSoFar = who.approvalsWith(existing, approve, "review " + id);
+                                    ReviewApproval a = new ReviewApproval(v.id, approver, approve, comment, now);
                                     if (!approve || approvalsSoFar >= Math.max(1, v.requiredApprovals)) {
                                         v.status = approve ? Review.Status.APPROVED : Review.Status.DENIED;
                                         v.decidedBy = approver;

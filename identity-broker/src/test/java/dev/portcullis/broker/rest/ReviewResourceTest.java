@@ -5,12 +5,17 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.broker.support.Agents;
+import dev.portcullis.broker.support.ControlEventKeys;
 import dev.portcullis.broker.support.KafkaTopics;
 import dev.portcullis.broker.support.Tokens;
 import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.ControlEventSignature;
+import dev.portcullis.contracts.events.EventAuth;
 import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.recording.SigningKeys;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.time.Duration;
@@ -106,6 +111,17 @@ class ReviewResourceTest {
                 KafkaTopics.await(Topics.REVIEW_DECISIONS, e -> approveId.equals(e.key()), Duration.ofSeconds(20));
         assertEquals(EventTypes.REVIEW_APPROVED, approved.value().path("type").asText());
         KafkaTopics.assertLikeFixture(approved.value());
+        // signed by the broker's key over everything the proxy acts on; the same signature over another review's
+        // approval is no signature (docs/adr/0029)
+        ControlEventSignature.Result signed = ControlEventSignature.verify(ControlEventKeys.pinned(), approved.raw());
+        assertEquals(EventAuth.Verdict.AUTHENTIC, signed.verdict());
+        assertEquals(SigningKeys.keyId(ControlEventKeys.pair().getPublic()), signed.keyId());
+        assertTrue(approved.raw().contains(",\"signature\":\"" + signed.keyId() + ":"), approved.raw());
+        assertEquals(
+                EventAuth.Verdict.FORGED,
+                ControlEventSignature.verify(
+                                ControlEventKeys.pinned(), approved.raw().replace(approveId, denyId))
+                        .verdict());
         assertEquals(
                 Tokens.APPROVER,
                 approved.value().path("data").path("decided_by").asText());

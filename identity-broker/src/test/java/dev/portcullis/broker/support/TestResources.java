@@ -5,7 +5,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 
 /**
- * Real PostgreSQL, Kafka and Keycloak from dev-stack plus the test connections file. Declared once
+ * Real PostgreSQL, Kafka and Keycloak from dev-stack plus the test connections file and control-event signing key. Declared once
  * and not restricted to a class, so they apply to every {@code @QuarkusTest} of the module and the
  * application starts once.
  */
@@ -16,6 +16,7 @@ import io.quarkus.test.common.ResourceArg;
             @ResourceArg(name = "database", value = "broker")
         })
 @QuarkusTestResource(ConnectionsFileResource.class)
+@QuarkusTestResource(ControlEventKeys.class)
 public final class TestResources {
 
     private TestResources() {}

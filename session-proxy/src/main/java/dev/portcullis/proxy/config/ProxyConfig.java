@@ -44,6 +44,21 @@ public interface ProxyConfig {
         Optional<String> keyFile();
     }
 
+    ControlEvents controlEvents();
+
+    /**
+     * The broker's signature on review-decisions and identity-events (docs/architecture.md "Events", {@code
+     * signature}): a {@code review.approved} is believed only when signed by a key pinned here. Required while events
+     * are enabled.
+     */
+    interface ControlEvents {
+        /**
+         * Files or directories of PEM public keys (every {@code *.pem} and {@code *.pub} of a directory): the
+         * broker's current key and, during a rotation, its next one (a mounted Secret; `up` gives its own).
+         */
+        Optional<List<String>> publicKeys();
+    }
+
     Shutdown shutdown();
 
     /** A rolling deploy drains a pod (docs/architecture.md "Deployment"). */

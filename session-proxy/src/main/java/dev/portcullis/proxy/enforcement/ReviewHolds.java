@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
 
 /**
  * Statements held for human review, by review id. A hold completes on the session's own context
@@ -17,13 +18,16 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class ReviewHolds {
 
+    private static final Logger LOG = Logger.getLogger(ReviewHolds.class);
+
     public enum Outcome {
         APPROVED,
         DENIED,
         EXPIRED
     }
 
-    private record Hold(Context context, Promise<Outcome> promise, long timer) {}
+    /** One held request: whose, on which connection (what a signed approval must name, when it names any). */
+    private record Hold(Context context, Promise<Outcome> promise, long timer, String agent, String connection) {}
 
     private final Vertx vertx;
     private final ProxyConfig config;
@@ -34,13 +38,33 @@ public class ReviewHolds {
         this.config = config;
     }
 
-    /** Call on the session's context. */
-    public Future<Outcome> hold(String reviewId) {
+    /** Call on the session's context. {@code reviewId} is fresh and random: an approval of it is of this hold only. */
+    public Future<Outcome> hold(String reviewId, String agent, String connection) {
         Context ctx = vertx.getOrCreateContext();
         Promise<Outcome> p = Promise.promise();
         long timer = vertx.setTimer(config.review().timeout().toMillis(), t -> complete(reviewId, Outcome.EXPIRED));
-        holds.put(reviewId, new Hold(ctx, p, timer));
+        holds.put(reviewId, new Hold(ctx, p, timer, agent, connection));
         return p.future();
+    }
+
+    /**
+     * A broker-signed approval (docs/architecture.md "Events"): releases the hold of {@code reviewId} unless the
+     * approval names another agent or connection than the held request's (the broker copies both from the review
+     * request; a mismatch means the review is not this hold's, and the hold expires instead).
+     */
+    public boolean approve(String reviewId, String agent, String connection) {
+        Hold h = holds.get(reviewId);
+        if (h != null && (names(agent, h.agent) || names(connection, h.connection))) {
+            LOG.warnf(
+                    "review %s: the approval names another agent or connection than the held request; ignored",
+                    reviewId);
+            return false;
+        }
+        return complete(reviewId, Outcome.APPROVED);
+    }
+
+    private static boolean names(String approved, String held) {
+        return approved != null && !approved.equals(held);
     }
 
     /** From any thread; unknown ids (another instance's reviews) are ignored. */

@@ -42,7 +42,7 @@ public final class ReviewRequests {
             long requestSeq,
             Duration timeout) {
         String reviewId = UUID.randomUUID().toString();
-        Future<ReviewHolds.Outcome> held = holds.hold(reviewId);
+        Future<ReviewHolds.Outcome> held = holds.hold(reviewId, identity.agent(), connection);
         ReviewRequested data = new ReviewRequested(
                 reviewId,
                 recorder.sessionId(),

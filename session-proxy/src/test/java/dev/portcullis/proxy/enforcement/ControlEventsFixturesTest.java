@@ -9,6 +9,8 @@ import dev.portcullis.contracts.events.CloudEvent;
 import dev.portcullis.contracts.events.EventFixtures;
 import dev.portcullis.contracts.events.EventFixtures.Fixture;
 import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.recording.SigningKeys;
+import dev.portcullis.proxy.KafkaProbe;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,8 +21,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The proxy's reader of review-decisions and identity-events acts on the contract's golden events and on nothing
- * of the invalid ones. The Kafka key is left out (null): the event itself must name what it is about.
+ * The proxy's reader of review-decisions and identity-events acts on the contract's golden events, signed as the
+ * broker signs them, and on nothing of the invalid ones; it believes no approval the broker did not sign, and
+ * applies every denial and kill switch, signed or not. The Kafka key is left out (null): the event itself must name
+ * what it is about.
  */
 class ControlEventsFixturesTest {
 
@@ -35,7 +39,9 @@ class ControlEventsFixturesTest {
             return true;
         }
     };
-    private final ControlEventsListener listener = new ControlEventsListener(null, registry, holds);
+    private final ControlEventTrust trust =
+            new ControlEventTrust(SigningKeys.byId(List.of(KafkaProbe.BROKER_KEY.getPublic())));
+    private final ControlEventsListener listener = new ControlEventsListener(null, registry, holds, trust);
 
     static Stream<Fixture> acceptedDecisions() {
         return EventFixtures.accepted(Topics.REVIEW_DECISIONS).stream();
@@ -53,7 +59,7 @@ class ControlEventsFixturesTest {
     @MethodSource("acceptedDecisions")
     void aReviewDecisionCompletesItsHold(Fixture f) {
         JsonObject event = new JsonObject(f.json());
-        listener.handle(f.topic(), null, f.json());
+        listener.handle(f.topic(), null, KafkaProbe.signed(f.json()));
 
         String outcome = switch (event.getString(CloudEvent.Attr.TYPE)) {
             case EventTypes.REVIEW_APPROVED -> "APPROVED";
@@ -66,7 +72,7 @@ class ControlEventsFixturesTest {
     @ParameterizedTest
     @MethodSource("invalidDecisions")
     void anInvalidReviewDecisionCompletesNothing(Fixture f) {
-        listener.handle(f.topic(), null, f.json());
+        listener.handle(f.topic(), null, signedIfObject(f.json()));
         assertEquals(List.of(), completed);
     }
 
@@ -76,7 +82,7 @@ class ControlEventsFixturesTest {
                 .filter(f -> f.name().startsWith(EventTypes.AGENT_DISABLED))
                 .toList()) {
             SessionRegistry fresh = new SessionRegistry();
-            new ControlEventsListener(null, fresh, holds).handle(f.topic(), null, f.json());
+            new ControlEventsListener(null, fresh, holds, trust).handle(f.topic(), null, KafkaProbe.signed(f.json()));
             assertTrue(fresh.cutOff("ci-runner", BEFORE, "pg-prod"), f.name());
             assertTrue(fresh.cutOff("ci-runner", BEFORE, "ssh-prod"), f.name());
         }
@@ -87,7 +93,7 @@ class ControlEventsFixturesTest {
         for (String type : List.of(EventTypes.GRANT_REVOKED, EventTypes.GRANT_EXPIRED)) {
             SessionRegistry fresh = new SessionRegistry();
             Fixture f = EventFixtures.valid(type);
-            new ControlEventsListener(null, fresh, holds).handle(f.topic(), null, f.json());
+            new ControlEventsListener(null, fresh, holds, trust).handle(f.topic(), null, KafkaProbe.signed(f.json()));
             assertTrue(fresh.cutOff("ci-runner", BEFORE, "pg-prod"), type);
             assertFalse(fresh.cutOff("ci-runner", BEFORE, "ssh-prod"), type);
         }
@@ -96,14 +102,14 @@ class ControlEventsFixturesTest {
     @Test
     void aCreatedGrantCutsOffNothing() {
         Fixture f = EventFixtures.valid(EventTypes.GRANT_CREATED);
-        listener.handle(f.topic(), null, f.json());
+        listener.handle(f.topic(), null, KafkaProbe.signed(f.json()));
         assertFalse(registry.cutOff("ci-runner", BEFORE, "pg-prod"));
     }
 
     @ParameterizedTest
     @MethodSource("invalidIdentityEvents")
     void anInvalidIdentityEventCutsOffNothing(Fixture f) {
-        listener.handle(f.topic(), null, f.json());
+        listener.handle(f.topic(), null, signedIfObject(f.json()));
         assertFalse(registry.cutOff("ci-runner", BEFORE, "pg-prod"), f.name());
         assertFalse(registry.cutOff("ci-runner", BEFORE, null), f.name());
     }
@@ -114,7 +120,103 @@ class ControlEventsFixturesTest {
         JsonObject event = new JsonObject(
                         EventFixtures.valid(EventTypes.AGENT_DISABLED).json())
                 .put(CloudEvent.Attr.DATASCHEMA, "urn:portcullis:events:v2");
-        listener.handle(Topics.IDENTITY_EVENTS, null, event.encode());
+        listener.handle(Topics.IDENTITY_EVENTS, null, KafkaProbe.signed(event.encode()));
         assertTrue(registry.cutOff("ci-runner", BEFORE, "pg-prod"));
+    }
+
+    /** The fixture signed as the broker signs it; what is no JSON object (a truncated record) as it is. */
+    private static String signedIfObject(String json) {
+        try {
+            return KafkaProbe.signed(json);
+        } catch (IllegalArgumentException notAnObject) {
+            return json;
+        }
+    }
+
+    // ---- Kafka is not a trust boundary (docs/architecture.md "Events", signature) ----
+
+    private static final String APPROVED =
+            EventFixtures.valid(EventTypes.REVIEW_APPROVED).json();
+    private static final String REVIEW_A =
+            new JsonObject(APPROVED).getJsonObject("data").getString("review_id");
+
+    /** Approvals anyone with write access to Kafka can produce: none completes a hold, each is counted as ignored. */
+    static Stream<String[]> forgedApprovals() {
+        String signed = KafkaProbe.signed(APPROVED);
+        String signatureOfA = signed.substring(signed.lastIndexOf(",\"signature\""));
+        String forB = APPROVED.strip().replace(REVIEW_A, "review-b");
+        JsonObject keyOnly = new JsonObject(APPROVED);
+        keyOnly.remove(CloudEvent.Attr.SUBJECT);
+        keyOnly.getJsonObject("data").remove("review_id");
+        return Stream.of(
+                new String[] {"unsigned", APPROVED},
+                new String[] {"signed by a foreign key", KafkaProbe.signed(SigningKeys.generate(), APPROVED)},
+                new String[] {
+                    "review_id changed", signed.replace("\"review_id\": \"" + REVIEW_A, "\"review_id\": \"review-b")
+                },
+                new String[] {"replayed for another review", forB.substring(0, forB.length() - 1) + signatureOfA},
+                new String[] {"signature stripped", signed.substring(0, signed.lastIndexOf(",\"signature\"")) + "}"},
+                new String[] {
+                    "dataschema changed", signed.replace(CloudEvent.DATASCHEMA_V1, "urn:portcullis:events:v1 ")
+                },
+                new String[] {
+                    "denial turned approval",
+                    KafkaProbe.signed(EventFixtures.valid(EventTypes.REVIEW_DENIED)
+                                    .json())
+                            .replace(EventTypes.REVIEW_DENIED, EventTypes.REVIEW_APPROVED)
+                },
+                new String[] {"signed, naming its review by the Kafka key only", KafkaProbe.signed(keyOnly.encode())},
+                new String[] {
+                    "signed, subject another review",
+                    KafkaProbe.signed(new JsonObject(APPROVED)
+                            .put(CloudEvent.Attr.SUBJECT, "review-b")
+                            .encode())
+                });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("forgedApprovals")
+    void aForgedApprovalCompletesNothing(String name, String value) {
+        listener.handle(Topics.REVIEW_DECISIONS, "review-b", value);
+        listener.handle(Topics.REVIEW_DECISIONS, REVIEW_A, value);
+        assertEquals(List.of(), completed, name);
+    }
+
+    @Test
+    void anUnsignedApprovalIsCountedAsIgnored() {
+        listener.handle(Topics.REVIEW_DECISIONS, REVIEW_A, APPROVED);
+        assertEquals(List.of(), completed);
+        assertEquals(1.0, trust.count(ControlEventTrust.Outcome.IGNORED));
+        assertEquals(0.0, trust.count(ControlEventTrust.Outcome.APPLIED));
+        // the broker's own approval of the same review is believed
+        listener.handle(Topics.REVIEW_DECISIONS, REVIEW_A, KafkaProbe.signed(APPROVED));
+        assertEquals(List.of(REVIEW_A + " APPROVED"), completed);
+        assertEquals(1.0, trust.count(ControlEventTrust.Outcome.IGNORED));
+    }
+
+    /** Ending access is never ignored: an unsigned denial, expiry or kill switch is applied and counted so. */
+    @Test
+    void whatEndsAccessIsAppliedUnsignedAndCounted() {
+        for (String type : List.of(EventTypes.REVIEW_DENIED, EventTypes.REVIEW_EXPIRED)) {
+            listener.handle(
+                    Topics.REVIEW_DECISIONS, null, EventFixtures.valid(type).json());
+        }
+        assertEquals(List.of(REVIEW_A + " DENIED", REVIEW_A + " EXPIRED"), completed);
+        listener.handle(
+                Topics.IDENTITY_EVENTS,
+                null,
+                EventFixtures.valid(EventTypes.AGENT_DISABLED).json());
+        assertTrue(registry.cutOff("ci-runner", BEFORE, "pg-prod"));
+        SessionRegistry fresh = new SessionRegistry();
+        ControlEventsListener other = new ControlEventsListener(null, fresh, holds, trust);
+        other.handle(
+                Topics.IDENTITY_EVENTS,
+                null,
+                KafkaProbe.signed(
+                        SigningKeys.generate(),
+                        EventFixtures.valid(EventTypes.GRANT_REVOKED).json()));
+        assertTrue(fresh.cutOff("ci-runner", BEFORE, "pg-prod"));
+        assertEquals(4.0, trust.count(ControlEventTrust.Outcome.APPLIED));
+        assertEquals(0.0, trust.count(ControlEventTrust.Outcome.IGNORED));
     }
 }

@@ -55,8 +55,13 @@ class KillSwitchRebuildBenchmark {
                         .put("type", EventTypes.AGENT_DISABLED)
                         .put("subject", agent)
                         .put("data", new JsonObject().put("agent", agent));
-                producer.send(
-                        new ProducerRecord<>(Topics.IDENTITY_EVENTS, null, at.toEpochMilli(), agent, event.encode()));
+                // signed as the broker signs them: the rebuild's figure includes checking each signature
+                producer.send(new ProducerRecord<>(
+                        Topics.IDENTITY_EVENTS,
+                        null,
+                        at.toEpochMilli(),
+                        agent,
+                        dev.portcullis.proxy.KafkaProbe.signed(event.encode())));
             }
             producer.flush();
         }
@@ -71,8 +76,10 @@ class KillSwitchRebuildBenchmark {
         SessionRegistry registry = new SessionRegistry();
         ProxyConfig proxyConfig = config.getConfigMapping(ProxyConfig.class);
         Vertx vertx = Vertx.vertx();
+        ControlEventTrust trust = new ControlEventTrust(dev.portcullis.contracts.recording.SigningKeys.byId(
+                java.util.List.of(dev.portcullis.proxy.KafkaProbe.BROKER_KEY.getPublic())));
         ControlEventsListener listener =
-                new ControlEventsListener(proxyConfig, registry, new ReviewHolds(vertx, proxyConfig));
+                new ControlEventsListener(proxyConfig, registry, new ReviewHolds(vertx, proxyConfig), trust);
         long t0 = System.nanoTime();
         listener.onStart(null); // as at a start: its own thread
         try {
