@@ -26,6 +26,10 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -104,16 +108,18 @@ public class PgListener {
         }
         // One server per event loop on the same port: Vert.x hands each new connection to the next of them, so sessions
         // (and their backend sockets, opened from the same context) spread over every event loop instead of sharing
-        // the one a single server lives on. The first binds (port 0 in tests), the others share its port.
+        // the one a single server lives on.
         int loops = Math.max(
                 1,
                 config.pg().eventLoops() > 0
                         ? config.pg().eventLoops()
                         : Runtime.getRuntime().availableProcessors());
-        port = deploy(options, 1);
-        if (loops > 1) {
-            deploy(new NetServerOptions(options).setPort(port), loops - 1);
+        if (loops > 1 && options.getPort() == 0) {
+            // Vert.x shares a listening socket between servers of the same host and configured port, and port 0 is
+            // not shared: pick the free port first (tests listen on port 0)
+            options.setPort(freePort(options.getHost()));
         }
+        port = deploy(options, loops);
         LOG.infof(
                 "PostgreSQL gateway listening on %s:%d on %d event loop(s) (TLS %s, plaintext %s)",
                 config.pg().host(),
@@ -150,6 +156,14 @@ public class PgListener {
         deployments.add(id);
         synchronized (bound) {
             return bound[0];
+        }
+    }
+
+    private static int freePort(String host) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port on " + host, e);
         }
     }
 

@@ -13,6 +13,7 @@ import dev.portcullis.proxy.pg.masking.StatementLineage;
 import dev.portcullis.proxy.pg.sql.SqlAnalyzer.StatementInfo;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -59,6 +60,14 @@ final class PgResultMasking {
     private final LongSupplier clock;
 
     private PgCatalog snapshot;
+    /** The last result's plan and what it was made of ({@link #plan}). */
+    private ResultPlan lastPlan;
+
+    private PgCatalog lastCatalog;
+    private List<MaskRule> lastRules;
+    private List<Field> lastFields;
+    private int[] lastFormats;
+    private StatementLineage lastLineage;
     private long loadedGeneration = -1;
     private long loadedAt;
     private long retryAt;
@@ -210,9 +219,37 @@ final class PgResultMasking {
 
     // ---- masking -------------------------------------------------------------------------------
 
-    /** The plan of one result: columns masked by the source of their data. */
+    /**
+     * The plan of one result: columns masked by the source of their data. A function of the rules, the columns and
+     * their formats, the statement's lineage and the catalog snapshot: the last one is reused when all of them are the
+     * same (a prepared statement executed again), so only the comparison is paid per result.
+     */
     ResultPlan plan(List<MaskRule> rules, List<Field> fields, IntUnaryOperator resultFormat, StatementInfo info) {
-        return ResultMaskPlanner.plan(rules, fields, resultFormat, PgLineage.of(info), catalog());
+        StatementLineage lineage = PgLineage.of(info);
+        PgCatalog catalog = catalog();
+        int[] formats = new int[fields.size()];
+        for (int i = 0; i < formats.length; i++) {
+            // null: each column's own format, as RowDescription gives it (ResultMaskPlanner)
+            formats[i] = resultFormat != null
+                    ? resultFormat.applyAsInt(i)
+                    : fields.get(i).format();
+        }
+        if (lastPlan != null
+                && catalog == lastCatalog
+                && rules.equals(lastRules)
+                && fields.equals(lastFields)
+                && Arrays.equals(formats, lastFormats)
+                && lineage.equals(lastLineage)) {
+            return lastPlan;
+        }
+        ResultPlan plan = ResultMaskPlanner.plan(rules, fields, i -> formats[i], lineage, catalog);
+        lastPlan = plan;
+        lastCatalog = catalog;
+        lastRules = List.copyOf(rules);
+        lastFields = List.copyOf(fields);
+        lastFormats = formats;
+        lastLineage = lineage;
+        return plan;
     }
 
     /** One DataRow through a plan; the frame itself when nothing changed. */
