@@ -355,6 +355,49 @@ class ManifestConsistencyTest {
     }
 
     @Test
+    void aGracePeriodShorterThanTheDrainOrNoShutdownDelayFails() {
+        assertFails(
+                o -> ((ObjectNode) find(o, "Deployment", PROXY).at("/spec/template/spec"))
+                        .put("terminationGracePeriodSeconds", 50),
+                c -> c.checkDrain(PROXY),
+                "terminationGracePeriodSeconds 50 is less than");
+        assertFails(
+                o -> ((ObjectNode) find(o, "Deployment", PROXY).at("/spec/template/spec"))
+                        .remove("terminationGracePeriodSeconds"),
+                c -> c.checkDrain(PROXY),
+                "terminationGracePeriodSeconds (default 30)");
+        assertFails(
+                o -> env(o, PROXY, "QUARKUS_SHUTDOWN_DELAY").put("value", "0"),
+                c -> c.checkDrain(PROXY),
+                "QUARKUS_SHUTDOWN_DELAY is 0");
+        assertFails(
+                o -> env(o, PROXY, "PORTCULLIS_SHUTDOWN_DRAIN_TIMEOUT").put("value", "PT1M"),
+                c -> c.checkDrain(PROXY),
+                "is less than");
+        assertFails(
+                o -> {
+                    ArrayNode env = (ArrayNode) container(o, PROXY).get("env");
+                    for (int i = env.size() - 1; i >= 0; i--) {
+                        if ("QUARKUS_SHUTDOWN_DELAY"
+                                .equals(env.get(i).path("name").asText())) {
+                            env.remove(i);
+                        }
+                    }
+                },
+                c -> c.checkDrain(PROXY),
+                "sets no QUARKUS_SHUTDOWN_DELAY");
+    }
+
+    private static ObjectNode env(List<ObjectNode> objs, String deployment, String name) {
+        for (JsonNode e : container(objs, deployment).get("env")) {
+            if (name.equals(e.path("name").asText())) {
+                return (ObjectNode) e;
+            }
+        }
+        throw new AssertionError(deployment + " has no env " + name);
+    }
+
+    @Test
     void missingOrTooOpenNetworkPolicyFails() {
         assertFails(
                 o -> o.remove(find(o, "NetworkPolicy", "default-deny-all")),

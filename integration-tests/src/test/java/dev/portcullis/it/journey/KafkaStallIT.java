@@ -8,6 +8,8 @@ import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.devstack.PostgresServer;
 import dev.portcullis.devstack.cli.PortcullisServices;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,6 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -35,9 +39,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Issue 15 §0, "no statement without its audit record": Kafka does not stop, it stops answering ({@code SIGSTOP}
  * of dev-stack's Kafka process: its sockets stay open and the producer's {@code send()} keeps succeeding) in the
- * middle of a stream of statements through session-proxy (PostgreSQL JDBC driver) or of SSH commands (OpenSSH),
- * then answers again ({@code SIGCONT}). PostgreSQL's own table of what ran is the judge: every row a statement inserted must be in the
- * recording, as an allowed request.
+ * middle of a stream of statements through session-proxy (PostgreSQL JDBC driver), of SSH commands (OpenSSH) or of
+ * a {@code kubectl} watch with reads beside it, then answers again ({@code SIGCONT}). What the target saw is the
+ * judge: every row a statement inserted in PostgreSQL's own table, every command the target's shell ran, every
+ * request the API server logged must be in the recording, as an allowed request.
  *
  * <p>Each statement inserts a row numbered by the client, so what reached PostgreSQL is read back from PostgreSQL
  * itself, not from the client's view.
@@ -207,7 +212,132 @@ class KafkaStallIT {
         assertEquals(ran, recorded, "commands the target ran vs commands in the recordings");
     }
 
+    @Test
+    void kafkaPausedAndResumedDuringAKubectlWatchEveryRequestThatReachedTheApiServerIsRecorded() throws Exception {
+        Assumptions.assumeTrue(
+                Client.installed("kubectl"), "kubectl is not installed: the kubectl case of KafkaStallIT is skipped");
+        String agent = "stall-kube";
+        Broker.CreatedAgent a = broker.createAgent(agent);
+        broker.grant(agent, PortcullisSuite.K8S, "read");
+        secrets.put(agent, a.clientSecret());
+        String token = broker.sessionToken(keycloak.agent(agent, a.clientSecret()), PortcullisSuite.K8S, "read");
+        KubeTarget target = suite.kubeTarget();
+        Kubectl kubectl = new Kubectl(
+                suite.proxyHttpsPort(), suite.proxyCa(), suite.home().resolve("clients/kube-stall"));
+        Path kubeconfig = kubectl.kubeconfig(PortcullisSuite.K8S, KubeTarget.NAMESPACE, token);
+        // the API server's own log of what reached it is the judge; this test's requests are the ones after here
+        int first = target.requests.size();
+        int watchesBefore = target.podWatches.get();
+
+        Client watch = kubectl.start(kubeconfig, "get", "pods", "--watch");
+        AtomicInteger runs = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<String> failures = new CopyOnWriteArrayList<>();
+        // beside the watch, numbered reads, so requests also start while Kafka is paused
+        Thread gets = Thread.ofPlatform().name("stall-kube").start(() -> {
+            for (int n = 1; !stop.get(); n++) {
+                Client.Result r = kubectl.run(kubeconfig, "get", "pods", "-l", "probe=k8s-" + n, "-o", "name");
+                runs.incrementAndGet();
+                if (r.exit() != 0) {
+                    failures.add(r.toString());
+                }
+            }
+        });
+        int watchEventsAtResume;
+        try {
+            Poll.until(
+                    "kubectl's watch open and 3 reads",
+                    Duration.ofSeconds(120),
+                    () -> target.podWatches.get() > watchesBefore && target.podWatchEvents.get() > 0 && runs.get() >= 3
+                            ? true
+                            : null);
+            int beforePause = runs.get();
+            pause(Duration.ofSeconds(6));
+            // reads went on once the stall was noticed: their events went to the spool
+            assertTrue(runs.get() > beforePause, "no kubectl read completed while Kafka was paused");
+            watchEventsAtResume = target.podWatchEvents.get();
+            int after = runs.get() + 3;
+            Poll.until(
+                    "3 more reads and watch events after Kafka resumed",
+                    Duration.ofSeconds(120),
+                    () -> runs.get() >= after && target.podWatchEvents.get() > watchEventsAtResume + 5 ? true : null);
+        } finally {
+            stop.set(true);
+            gets.join(TimeUnit.SECONDS.toMillis(90));
+        }
+        // the watch lived through the stall: still running, never re-opened, and it printed what it was sent
+        assertTrue(watch.isAlive(), () -> "kubectl's watch ended: " + watch.await(Duration.ofSeconds(5)));
+        assertEquals(watchesBefore + 1, target.podWatches.get(), "the watch was re-opened: the stall cut it");
+        watch.kill();
+        assertTrue(watch.out().contains(KubeTarget.POD), watch::out);
+        assertEquals(List.of(), failures, "kubectl requests failed while the spool could take their events");
+
+        List<String> reached = List.copyOf(target.requests.subList(first, target.requests.size()));
+        assertTrue(
+                reached.stream().anyMatch(r -> r.contains("watch=")), () -> "no watch reached the target: " + reached);
+        Map<String, Integer> reachedCounts =
+                counts(reached.stream().map(KafkaStallIT::normalized).toList());
+        Map<String, Integer> recorded =
+                Poll.until("every kubectl session of " + agent + " recorded", Duration.ofSeconds(180), () -> {
+                    List<JsonNode> all = recorder.sessions(agent);
+                    if (all.isEmpty()
+                            || all.stream()
+                                    .anyMatch(s ->
+                                            "recording".equals(s.path("status").asText()))) {
+                        return null;
+                    }
+                    List<String> allowed = new ArrayList<>();
+                    for (JsonNode s : all) {
+                        Recording rec =
+                                recorder.downloadVerified(s.path("session_id").asText());
+                        for (Recording.Line req : rec.ofType(EventTypes.SESSION_REQUEST)) {
+                            boolean allow = "allow"
+                                    .equals(rec.finalDecision(req.seq())
+                                            .map(d -> d.data().path("action").asText())
+                                            .orElse("none"));
+                            if (allow) {
+                                allowed.add(normalized(req.data().path("method").asText() + " "
+                                        + req.data().path("path").asText() + "?"
+                                        + req.data().path("query").asText()));
+                            }
+                        }
+                    }
+                    Map<String, Integer> c = counts(allowed);
+                    return covers(c, reachedCounts) ? c : null;
+                });
+        assertTrue(covers(recorded, reachedCounts), () -> "reached the API server but not recorded: " + reachedCounts);
+    }
+
     // ------------------------------------------------------------------------------ helpers
+
+    /**
+     * A request as {@code METHOD path?query}, its query's parameters decoded and sorted: the API server sees the
+     * proxy's canonical re-encoding, the recording the decoded request.
+     */
+    private static String normalized(String methodPathQuery) {
+        int q = methodPathQuery.indexOf('?');
+        String head = q < 0 ? methodPathQuery : methodPathQuery.substring(0, q);
+        String query = q < 0 ? "" : methodPathQuery.substring(q + 1);
+        List<String> params = new ArrayList<>();
+        for (String pair : query.split("&")) {
+            if (!pair.isEmpty()) {
+                params.add(URLDecoder.decode(pair, StandardCharsets.UTF_8));
+            }
+        }
+        params.sort(null);
+        return URLDecoder.decode(head, StandardCharsets.UTF_8) + "?" + String.join("&", params);
+    }
+
+    private static Map<String, Integer> counts(List<String> items) {
+        Map<String, Integer> c = new TreeMap<>();
+        items.forEach(i -> c.merge(i, 1, Integer::sum));
+        return c;
+    }
+
+    /** Whether {@code have} holds every item of {@code need} at least as often. */
+    private static boolean covers(Map<String, Integer> have, Map<String, Integer> need) {
+        return need.entrySet().stream().allMatch(e -> have.getOrDefault(e.getKey(), 0) >= e.getValue());
+    }
 
     /** INSERTs numbered 1, 2, … through the proxy on one session, until stopped. */
     private final class Load {

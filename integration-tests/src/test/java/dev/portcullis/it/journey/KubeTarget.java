@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -16,6 +17,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -36,6 +38,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -47,8 +50,9 @@ import java.util.logging.Logger;
  * the JDK's own {@code HttpsServer} that adds what a real API server has and the mock lacks:
  * TLS with a certificate the connection's {@code tls.caFile} names, bearer-token authentication
  * that accepts only the connection's service-account token (401 {@code Status} otherwise), and the
- * legacy discovery documents kubectl reads ({@code /api}, {@code /apis}, {@code /api/v1}). Watches
- * and exec are not served: the journey does not use them.
+ * legacy discovery documents kubectl reads ({@code /api}, {@code /apis}, {@code /api/v1}), and a
+ * watch of the namespace's pods ({@link #watchPods}). Other watches and exec are not served: the
+ * journeys do not use them.
  *
  * <p>Seeded with namespace {@link #NAMESPACE}: pod {@link #POD}, Secret {@link #SECRET} (its value
  * also in the last-applied annotation, as {@code kubectl apply} leaves it) and ConfigMap
@@ -80,6 +84,10 @@ final class KubeTarget implements AutoCloseable {
     final List<String> requests = new CopyOnWriteArrayList<>();
     /** The Accept header of every request the API server was sent, in the order of {@link #requests}. */
     final List<String> accepts = new CopyOnWriteArrayList<>();
+    /** Watches of pods the API server accepted, and the events it streamed on them. */
+    final AtomicInteger podWatches = new AtomicInteger();
+
+    final AtomicInteger podWatchEvents = new AtomicInteger();
     /** Every Authorization header the API server was sent (kept in memory for assertions, never printed). */
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
 
@@ -227,12 +235,57 @@ final class KubeTarget implements AutoCloseable {
             case "/api/v1" -> json(ex, 200, coreResources());
             default -> {
                 if (query.contains("watch=true") || query.contains("watch=1")) {
-                    status(ex, 405, "MethodNotAllowed", "the journey's test API server does not serve watches");
+                    if (path.equals("/api/v1/namespaces/" + NAMESPACE + "/pods")) {
+                        watchPods(ex);
+                    } else {
+                        status(ex, 405, "MethodNotAllowed", "the journey's test API server does not serve this watch");
+                    }
                 } else {
                     forward(ex, uri);
                 }
             }
         }
+    }
+
+    /**
+     * A watch of the namespace's pods, streamed as kube-apiserver streams one: 200 and one JSON event per line, an
+     * {@code ADDED} per pod, then a {@code MODIFIED} of {@link #POD} (a new {@code resourceVersion} each) every
+     * 200 ms until the client goes away. The store is not changed: this is a watch that stays open and busy, as one
+     * held across a Kafka stall is (KafkaStallIT).
+     */
+    private void watchPods(HttpExchange ex) throws IOException {
+        podWatches.incrementAndGet();
+        List<Pod> pods = kube.pods().inNamespace(NAMESPACE).list().getItems();
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, 0); // chunked
+        OutputStream out = ex.getResponseBody();
+        try {
+            for (Pod p : pods) {
+                watchEvent(out, "ADDED", p);
+            }
+            Pod pod = pods.stream()
+                    .filter(p -> POD.equals(p.getMetadata().getName()))
+                    .findFirst()
+                    .orElseThrow();
+            for (long rv = 1_000_000; ; rv++) {
+                Thread.sleep(200);
+                pod.getMetadata().setResourceVersion(Long.toString(rv));
+                watchEvent(out, "MODIFIED", pod);
+                podWatchEvents.incrementAndGet();
+            }
+        } catch (IOException e) {
+            // the client (the proxy) closed the watch
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the front is closing
+        }
+    }
+
+    private void watchEvent(OutputStream out, String type, Pod pod) throws IOException {
+        ObjectNode event = Http.JSON.createObjectNode().put("type", type);
+        event.set("object", Http.JSON.readTree(kube.getKubernetesSerialization().asJson(pod)));
+        out.write(Http.JSON.writeValueAsBytes(event));
+        out.write('\n');
+        out.flush();
     }
 
     private ObjectNode apiVersions() {

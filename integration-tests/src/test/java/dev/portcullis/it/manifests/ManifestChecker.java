@@ -95,6 +95,7 @@ public final class ManifestChecker {
         }
         p.addAll(checkTopics(e.topics()));
         p.addAll(checkScaling(e.scaledDeployment()));
+        p.addAll(checkDrain(e.scaledDeployment()));
         p.addAll(checkNetworkPolicies(e.scaledDeployment()));
         p.addAll(checkIssuer());
         return p;
@@ -558,6 +559,15 @@ public final class ManifestChecker {
             p.add("Deployment " + deployment + " has no PodDisruptionBudget selecting its pods");
         }
         return p;
+    }
+
+    /** The deployment drains within its grace period ({@link DrainCheck}). */
+    public List<String> checkDrain(String deployment) {
+        return ofType(Deployment.class).stream()
+                .filter(x -> x.getMetadata().getName().equals(deployment))
+                .findFirst()
+                .map(DrainCheck::check)
+                .orElse(List.of("no Deployment " + deployment));
     }
 
     // ---------------------------------------------------------------- network policies

@@ -103,11 +103,8 @@ final class PgClientMessages {
                             request,
                             decision,
                             requestSeq,
-                            approved -> runQuery(steps, sql, decision.mask(), requestSeq),
-                            reason -> s.guard.raise(
-                                    new StatementGuard.Refusal(SQLSTATE_INSUFFICIENT_PRIVILEGE, reason),
-                                    requestSeq,
-                                    true));
+                            true,
+                            () -> runQuery(steps, sql, decision.mask(), requestSeq));
             }
         });
     }
@@ -372,11 +369,8 @@ final class PgClientMessages {
                             request,
                             decision,
                             requestSeq,
-                            approved -> allowBind(frame, bind, prepared, step, decision, requestSeq),
-                            reason -> s.guard.raise(
-                                    new StatementGuard.Refusal(SQLSTATE_INSUFFICIENT_PRIVILEGE, reason),
-                                    requestSeq,
-                                    false));
+                            false,
+                            () -> allowBind(frame, bind, prepared, step, decision, requestSeq));
             }
         });
     }

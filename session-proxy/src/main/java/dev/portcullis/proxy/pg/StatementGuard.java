@@ -218,12 +218,14 @@ final class StatementGuard {
         }
     }
 
-    void review(
-            JsonObject request,
-            Decision decision,
-            long requestSeq,
-            java.util.function.Consumer<Void> approved,
-            java.util.function.Consumer<String> refused) {
+    /**
+     * Holds the statement for review; {@code approved} runs once the approval's decision is recorded too. Refused
+     * as PostgreSQL's insufficient_privilege when the review did not approve, and with
+     * {@value #SQLSTATE_UNRECORDED} like every write-ahead refusal when the approval cannot be recorded.
+     *
+     * @param query true for a simple Query, false for the extended protocol (how a refusal ends)
+     */
+    void review(JsonObject request, Decision decision, long requestSeq, boolean query, Runnable approved) {
         s.busy = true;
         // the hold is registered before review.requested is published (ReviewRequests.open)
         ReviewRequests.Pending pending = ReviewRequests.open(
@@ -264,15 +266,21 @@ final class StatementGuard {
                                 return;
                             }
                             if (ok) {
-                                approved.accept(null);
+                                approved.run();
                             } else {
-                                refused.accept("Portcullis: " + WriteAhead.REFUSAL);
+                                raise(
+                                        new Refusal(SQLSTATE_UNRECORDED, "Portcullis: " + WriteAhead.REFUSAL),
+                                        requestSeq,
+                                        query);
                             }
                             s.pump();
                         }));
                 return;
             }
-            refused.accept(ReviewRequests.refusal(pending.reviewId(), outcome));
+            raise(
+                    new Refusal(SQLSTATE_INSUFFICIENT_PRIVILEGE, ReviewRequests.refusal(pending.reviewId(), outcome)),
+                    requestSeq,
+                    query);
             s.pump();
         }));
     }

@@ -2,6 +2,7 @@ package dev.portcullis.proxy.ssh;
 
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.enforcement.Decision;
+import dev.portcullis.proxy.enforcement.WriteAhead;
 import dev.portcullis.proxy.events.SessionData;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -28,7 +29,9 @@ import org.jboss.logging.Logger;
  * with request kind {@code port_forward} and, when allowed, relayed through the <em>target</em>
  * (a {@code direct-tcpip} channel of the proxy's own session to the target), never opened from
  * the proxy's network position. Denied: the channel open fails with "administratively prohibited"
- * and the policy's reason. Remote forwarding ({@code -R}) stays refused (not built).
+ * and the policy's reason. Allowed, it opens only once its request and decision are recorded (write-ahead,
+ * docs/architecture.md "Delivery"); when they cannot be, the open fails with "resource shortage" and
+ * {@link WriteAhead#REFUSAL}. Remote forwarding ({@code -R}) stays refused (not built).
  */
 final class ProxiedTcpipChannel extends AbstractServerChannel {
 
@@ -82,21 +85,28 @@ final class ProxiedTcpipChannel extends AbstractServerChannel {
                 signalChannelOpenSuccess();
                 f.setOpened();
             } catch (SshChannelOpenException e) {
-                f.setException(e);
-                close(true);
+                fail(f, e);
             } catch (Exception e) {
                 LOG.infof(
                         "SSH forwarding to %s:%d failed: %s",
                         host, port, e.getClass().getSimpleName());
-                f.setException(new SshChannelOpenException(
-                        getChannelId(),
-                        SshConstants.SSH_OPEN_CONNECT_FAILED,
-                        "Portcullis: cannot open " + host + ":" + port + " through the target"));
-                close(true);
+                fail(
+                        f,
+                        new SshChannelOpenException(
+                                getChannelId(),
+                                SshConstants.SSH_OPEN_CONNECT_FAILED,
+                                "Portcullis: cannot open " + host + ":" + port + " through the target"));
             }
         };
         Thread.ofVirtual().name("ssh-forward").start(s == null ? work : s.context.wrap(work));
         return f;
+    }
+
+    /** Fails the open with {@code e}'s reason code and its message (which MINA alone would not send). */
+    private void fail(OpenFuture f, SshChannelOpenException e) {
+        ReasonedConnectionService.reason(getSession(), getRecipient(), e.getMessage());
+        f.setException(e);
+        close(true);
     }
 
     private void open(SshAgentSession s, String host, int port, String originHost, int originPort) throws Exception {
@@ -117,6 +127,11 @@ final class ProxiedTcpipChannel extends AbstractServerChannel {
                     d.action() == Decision.Action.REVIEW
                             ? "forwarding needs review, which SSH channels cannot wait for"
                             : d.message());
+        }
+        // write-ahead, as for exec and shell: the request and its decision are recorded before the tunnel opens
+        if (!WriteAhead.awaitBlocking(gw.events(), s.recorder, requestSeq, s.recorder.lastSeq())) {
+            throw new SshChannelOpenException(
+                    getChannelId(), SshConstants.SSH_OPEN_RESOURCE_SHORTAGE, "Portcullis: " + WriteAhead.REFUSAL);
         }
         ClientSession session;
         try {

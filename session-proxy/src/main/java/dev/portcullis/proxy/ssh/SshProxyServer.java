@@ -101,6 +101,7 @@ public final class SshProxyServer implements AutoCloseable {
         server.setHostBasedAuthenticator(null);
         // -L/-W: decided by policy and relayed through the target; -R, agent forwarding and X11: refused
         server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
+        server.setServiceFactories(ReasonedConnectionService.FACTORIES); // channel-open refusals say why
         server.setChannelFactories(
                 List.of(ReadOnlyChannelSession.FACTORY, ProxiedTcpipChannel.factory(gw, targets, appLoader)));
         server.setSubsystemFactories(
