@@ -111,6 +111,20 @@ public final class KafkaProbe implements AutoCloseable {
     }
 
     /**
+     * A control event (review decision, kill switch) as a test sends one: CloudEvents attributes, a random id, source
+     * {@code /test}; {@link #publish} signs it with the test broker's key.
+     */
+    public static JsonObject controlEvent(String type, String subject, JsonObject data) {
+        return new JsonObject()
+                .put("specversion", "1.0")
+                .put("id", java.util.UUID.randomUUID().toString())
+                .put("source", "/test")
+                .put("type", type)
+                .put("subject", subject)
+                .put("data", data);
+    }
+
+    /**
      * Publishes an event as identity-broker would: on review-decisions and identity-events signed with the test
      * broker key the proxy under test pins ({@link #BROKER_KEY}).
      */

@@ -84,6 +84,7 @@ class MalformedInputTest {
         ROWS.put("POST /v1/tokens", new Row(AGENT, """
                 {"connection":"pg-test","access":"read","ttl":60}"""));
         ROWS.put("GET /v1/audit", new Row(ADMIN, null));
+        ROWS.put("GET /v1/keys/control-events", new Row(ADMIN, null));
     }
 
     static final String LONG = "a".repeat(3000);

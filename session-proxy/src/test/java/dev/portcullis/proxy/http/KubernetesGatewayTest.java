@@ -299,15 +299,10 @@ class KubernetesGatewayTest {
             KafkaProbe.publish(
                     Topics.REVIEW_DECISIONS,
                     reviewId,
-                    new JsonObject()
-                            .put("specversion", "1.0")
-                            .put("id", UUID.randomUUID().toString())
-                            .put("source", "/test")
-                            .put("type", EventTypes.REVIEW_APPROVED)
-                            .put("subject", reviewId)
-                            .put(
-                                    "data",
-                                    new JsonObject().put("review_id", reviewId).put("by", "bob")));
+                    KafkaProbe.controlEvent(
+                            EventTypes.REVIEW_APPROVED,
+                            reviewId,
+                            new JsonObject().put("review_id", reviewId).put("by", "bob")));
             Clients.Result r = Clients.await(p, 30);
             assertEquals(0, r.exit(), r.stderr());
             assertTrue(r.stdout().contains("deleted"), r.stdout());
@@ -545,13 +540,8 @@ class KubernetesGatewayTest {
             KafkaProbe.publish(
                     Topics.IDENTITY_EVENTS,
                     "demo-agent",
-                    new JsonObject()
-                            .put("specversion", "1.0")
-                            .put("id", UUID.randomUUID().toString())
-                            .put("source", "/test")
-                            .put("type", EventTypes.AGENT_DISABLED)
-                            .put("subject", "demo-agent")
-                            .put("data", new JsonObject().put("agent", "demo-agent")));
+                    KafkaProbe.controlEvent(
+                            EventTypes.AGENT_DISABLED, "demo-agent", new JsonObject().put("agent", "demo-agent")));
             assertTrue(watch.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "the watch ended");
             events.await(
                     e -> EventTypes.SESSION_ENDED.equals(e.getString("type"))

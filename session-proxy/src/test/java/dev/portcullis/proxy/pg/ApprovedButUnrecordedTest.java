@@ -152,13 +152,10 @@ class ApprovedButUnrecordedTest {
         KafkaProbe.publish(
                 Topics.REVIEW_DECISIONS,
                 reviewId,
-                new JsonObject()
-                        .put("specversion", "1.0")
-                        .put("id", UUID.randomUUID().toString())
-                        .put("source", "/test")
-                        .put("type", EventTypes.REVIEW_APPROVED)
-                        .put("subject", reviewId)
-                        .put("data", new JsonObject().put("review_id", reviewId).put("by", "bob-approver")));
+                KafkaProbe.controlEvent(
+                        EventTypes.REVIEW_APPROVED,
+                        reviewId,
+                        new JsonObject().put("review_id", reviewId).put("by", "bob-approver")));
     }
 
     private static int count(Statement s, String table) throws SQLException {

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * {@link ProxyTestResource} plus what the issue-15 §5–§7 tests need: small pre-authentication budgets and timeouts;
@@ -70,15 +69,10 @@ public class CapsTrustRestartResource extends ProxyTestResource {
             KafkaProbe.publish(
                     Topics.IDENTITY_EVENTS,
                     "demo-agent",
-                    new JsonObject()
-                            .put("specversion", "1.0")
-                            .put("id", UUID.randomUUID().toString())
-                            .put("source", "/test")
-                            .put("type", EventTypes.AGENT_DISABLED)
-                            .put("subject", "demo-agent")
-                            .put(
-                                    "data",
-                                    new JsonObject().put("agent", "demo-agent").put("reason", "restart test")));
+                    KafkaProbe.controlEvent(
+                            EventTypes.AGENT_DISABLED,
+                            "demo-agent",
+                            new JsonObject().put("agent", "demo-agent").put("reason", "restart test")));
             Thread.sleep(1_100); // iat has whole seconds: the tests' later tokens must come from a later second
         } catch (IOException e) {
             throw new UncheckedIOException(e);

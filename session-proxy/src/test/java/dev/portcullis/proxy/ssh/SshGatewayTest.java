@@ -184,15 +184,10 @@ class SshGatewayTest {
             KafkaProbe.publish(
                     Topics.REVIEW_DECISIONS,
                     reviewId,
-                    new JsonObject()
-                            .put("specversion", "1.0")
-                            .put("id", UUID.randomUUID().toString())
-                            .put("source", "/test")
-                            .put("type", EventTypes.REVIEW_APPROVED)
-                            .put("subject", reviewId)
-                            .put(
-                                    "data",
-                                    new JsonObject().put("review_id", reviewId).put("by", "bob")));
+                    KafkaProbe.controlEvent(
+                            EventTypes.REVIEW_APPROVED,
+                            reviewId,
+                            new JsonObject().put("review_id", reviewId).put("by", "bob")));
             SshClients.Result r = SshClients.await(p, 20);
             assertEquals(0, r.exit(), r.stderr());
             assertTrue(r.stderr().contains("waiting for approval, review " + reviewId), r.stderr());
@@ -324,13 +319,8 @@ class SshGatewayTest {
         KafkaProbe.publish(
                 Topics.IDENTITY_EVENTS,
                 "demo-agent",
-                new JsonObject()
-                        .put("specversion", "1.0")
-                        .put("id", UUID.randomUUID().toString())
-                        .put("source", "/test")
-                        .put("type", EventTypes.AGENT_DISABLED)
-                        .put("subject", "demo-agent")
-                        .put("data", new JsonObject().put("agent", "demo-agent")));
+                KafkaProbe.controlEvent(
+                        EventTypes.AGENT_DISABLED, "demo-agent", new JsonObject().put("agent", "demo-agent")));
         assertTrue(p.waitFor(5, TimeUnit.SECONDS), "the session ended");
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
         assertNotEquals(0, p.exitValue());
