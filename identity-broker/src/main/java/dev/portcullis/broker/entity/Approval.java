@@ -1,5 +1,6 @@
 package dev.portcullis.broker.entity;
 
+import dev.portcullis.broker.approval.ApproverDecision;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;

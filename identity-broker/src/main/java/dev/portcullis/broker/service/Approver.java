@@ -1,8 +1,8 @@
 package dev.portcullis.broker.service;
 
 import dev.portcullis.broker.api.ProblemException;
+import dev.portcullis.broker.approval.ApproverDecision;
 import dev.portcullis.broker.connection.Connection;
-import dev.portcullis.broker.entity.ApproverDecision;
 import java.util.List;
 import java.util.Set;
 

@@ -1,8 +1,9 @@
-package dev.portcullis.broker.entity;
+package dev.portcullis.broker.approval;
 
 /**
- * One approver's decision, as an access request's ({@link Approval}) and a review's ({@link ReviewApproval}) are
- * stored: who, and {@value #APPROVE} or {@value #DENY}. The rules that count them are one (service's {@code
+ * One approver's decision, as an access request's ({@code entity.Approval}) and a review's ({@code
+ * entity.ReviewApproval}) are stored (an interface of its own package: the entity package holds only entities, and
+ * the service that counts decisions depends on the entities, not the other way round): who, and {@value #APPROVE} or {@value #DENY}. The rules that count them are one (service's {@code
  * Approver#approvalsWith}).
  */
 public interface ApproverDecision {
