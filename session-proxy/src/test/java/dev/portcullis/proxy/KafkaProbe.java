@@ -124,6 +124,17 @@ public final class KafkaProbe implements AutoCloseable {
                 .put("data", data);
     }
 
+    /** A signed approval of {@code reviewId} by {@code approver}, as identity-broker publishes one. */
+    public static void approve(String reviewId, String approver) throws Exception {
+        publish(
+                Topics.REVIEW_DECISIONS,
+                reviewId,
+                controlEvent(
+                        dev.portcullis.contracts.events.EventTypes.REVIEW_APPROVED,
+                        reviewId,
+                        new JsonObject().put("review_id", reviewId).put("by", approver)));
+    }
+
     /**
      * Publishes an event as identity-broker would: on review-decisions and identity-events signed with the test
      * broker key the proxy under test pins ({@link #BROKER_KEY}).

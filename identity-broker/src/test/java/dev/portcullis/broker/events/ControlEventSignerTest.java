@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.contracts.events.ControlEventSignature;
 import dev.portcullis.contracts.events.EventAuth;
+import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.contracts.recording.SigningKeys;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -45,7 +46,8 @@ class ControlEventSignerTest {
         Files.writeString(file, SigningKeys.toPem(SigningKeys.generate()));
         KeyPair pair = ControlEventSigner.load(Optional.of(file.toString()));
         ControlEventSigner signer = new ControlEventSigner(pair);
-        String event = "{\"type\":\"review.approved\",\"subject\":\"r1\",\"data\":{\"review_id\":\"r1\"}}";
+        String event =
+                "{\"type\":\"" + EventTypes.REVIEW_APPROVED + "\",\"subject\":\"r1\",\"data\":{\"review_id\":\"r1\"}}";
         String signed = signer.sign(event);
         ControlEventSignature.Result r =
                 ControlEventSignature.verify(SigningKeys.byId(List.of(signer.publicKey())), signed);

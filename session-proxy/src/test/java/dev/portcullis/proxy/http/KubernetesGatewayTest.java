@@ -296,13 +296,7 @@ class KubernetesGatewayTest {
                             .get(),
                     "not deleted yet");
             dev.portcullis.proxy.ProxyReadiness.await();
-            KafkaProbe.publish(
-                    Topics.REVIEW_DECISIONS,
-                    reviewId,
-                    KafkaProbe.controlEvent(
-                            EventTypes.REVIEW_APPROVED,
-                            reviewId,
-                            new JsonObject().put("review_id", reviewId).put("by", "bob")));
+            KafkaProbe.approve(reviewId, "bob");
             Clients.Result r = Clients.await(p, 30);
             assertEquals(0, r.exit(), r.stderr());
             assertTrue(r.stdout().contains("deleted"), r.stdout());

@@ -149,13 +149,7 @@ class ApprovedButUnrecordedTest {
                                 .equals("DELETE FROM " + table),
                 Duration.ofSeconds(15));
         String reviewId = req.getJsonObject("data").getString("review_id");
-        KafkaProbe.publish(
-                Topics.REVIEW_DECISIONS,
-                reviewId,
-                KafkaProbe.controlEvent(
-                        EventTypes.REVIEW_APPROVED,
-                        reviewId,
-                        new JsonObject().put("review_id", reviewId).put("by", "bob-approver")));
+        KafkaProbe.approve(reviewId, "bob-approver");
     }
 
     private static int count(Statement s, String table) throws SQLException {

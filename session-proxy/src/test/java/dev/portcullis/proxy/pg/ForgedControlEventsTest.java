@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.contracts.Topics;
 import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.events.ReviewDecided;
 import dev.portcullis.contracts.recording.SigningKeys;
 import dev.portcullis.proxy.Agents;
 import dev.portcullis.proxy.KafkaProbe;
@@ -67,15 +68,15 @@ class ForgedControlEventsTest {
                 .put("dataschema", "urn:portcullis:events:v1")
                 .put(
                         "data",
-                        new JsonObject()
-                                .put("review_id", reviewId)
-                                .put("session_id", "s-" + reviewId)
-                                .put("agent", agent)
-                                .put("connection", connection)
-                                .put("decision", "approved")
-                                .put("decided_by", "mallory")
-                                .put("decided_at", Instant.now().toString())
-                                .put("comment", null));
+                        JsonObject.mapFrom(new ReviewDecided(
+                                reviewId,
+                                "s-" + reviewId,
+                                agent,
+                                connection,
+                                ReviewDecided.APPROVED,
+                                "mallory",
+                                Instant.now().toString(),
+                                null)));
     }
 
     private static int count(String table) throws SQLException {

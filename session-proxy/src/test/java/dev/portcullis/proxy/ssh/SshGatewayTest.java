@@ -181,13 +181,7 @@ class SshGatewayTest {
             assertTrue(p.isAlive(), "the exec is held");
             assertFalse(Files.exists(marker), "nothing ran before approval");
             dev.portcullis.proxy.ProxyReadiness.await();
-            KafkaProbe.publish(
-                    Topics.REVIEW_DECISIONS,
-                    reviewId,
-                    KafkaProbe.controlEvent(
-                            EventTypes.REVIEW_APPROVED,
-                            reviewId,
-                            new JsonObject().put("review_id", reviewId).put("by", "bob")));
+            KafkaProbe.approve(reviewId, "bob");
             SshClients.Result r = SshClients.await(p, 20);
             assertEquals(0, r.exit(), r.stderr());
             assertTrue(r.stderr().contains("waiting for approval, review " + reviewId), r.stderr());
