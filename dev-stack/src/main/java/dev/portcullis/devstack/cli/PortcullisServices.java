@@ -10,7 +10,6 @@ import dev.portcullis.devstack.Readiness;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -284,29 +283,41 @@ public final class PortcullisServices implements AutoCloseable {
     }
 
     /**
-     * The key of session-proxy's {@code hash} mask strategy (base64 of 32 random bytes), made once and kept across
-     * restarts so that hashes stay comparable, as a shared Kubernetes Secret keeps them for every pod.
+     * The key of session-proxy's {@code hash} mask strategy, kept across restarts so that hashes stay comparable, as a
+     * shared Kubernetes Secret keeps them for every pod.
      */
     private Path hashKeyFile() {
-        Path file = layout.secrets().resolve("masking-hash-key");
-        try {
-            if (!Files.exists(file)) {
-                byte[] key = new byte[32];
-                new SecureRandom().nextBytes(key);
-                StackLayout.writePrivate(file, Base64.getEncoder().encodeToString(key) + "\n");
-            }
-        } catch (IOException e) {
-            throw new DevStackException("cannot write " + file + ": " + e.getMessage(), e);
-        }
-        return file;
+        return secretFile("masking-hash-key");
     }
 
     /**
      * The secret session-proxy and the recorder share to tag and check session events (docs/architecture.md
-     * "Events", {@code authtag}): base64 of 32 random bytes, made once, as a shared Kubernetes Secret holds it.
+     * "Events", {@code authtag}), as a shared Kubernetes Secret holds it.
      */
     private Path eventAuthKeyFile() {
-        Path file = layout.secrets().resolve("session-event-key");
+        return secretFile("session-event-key");
+    }
+
+    /**
+     * The recorder's Ed25519 signing key (docs/architecture.md "Recordings"), kept so recordings of earlier runs still
+     * verify; {@code recording-signing-key.pub} is the file an auditor pins for the offline verifier.
+     */
+    private Path signingKeyFile() {
+        return keyPairFile("recording-signing-key");
+    }
+
+    /**
+     * identity-broker's Ed25519 key for control events (docs/architecture.md "Events", {@code signature}); session-proxy
+     * pins its public key, {@code control-events-signing-key.pub}, and believes only the review approvals signed with
+     * it.
+     */
+    private Path controlEventsKeyFile() {
+        return keyPairFile("control-events-signing-key");
+    }
+
+    /** A secret of the stack: base64 of 32 random bytes in {@code name}, made once and kept. */
+    private Path secretFile(String name) {
+        Path file = layout.secrets().resolve(name);
         try {
             if (!Files.exists(file)) {
                 byte[] key = new byte[32];
@@ -319,34 +330,10 @@ public final class PortcullisServices implements AutoCloseable {
         return file;
     }
 
-    /**
-     * The recorder's Ed25519 signing key (docs/architecture.md "Recordings"), made once and kept, so recordings of
-     * earlier runs still verify; its public key also goes to {@code recording-signing-key.pub}, the file an auditor
-     * pins for the offline verifier.
-     */
-    private Path signingKeyFile() {
-        Path file = layout.secrets().resolve("recording-signing-key.pem");
-        try {
-            if (!Files.exists(file)) {
-                KeyPair pair = SigningKeys.generate();
-                StackLayout.writePrivate(file, SigningKeys.toPem(pair));
-                Files.writeString(
-                        layout.secrets().resolve("recording-signing-key.pub"), SigningKeys.publicPem(pair.getPublic()));
-            }
-        } catch (IOException e) {
-            throw new DevStackException("cannot write " + file + ": " + e.getMessage(), e);
-        }
-        return file;
-    }
-
-    /**
-     * identity-broker's Ed25519 key for control events (docs/architecture.md "Events", {@code signature}), made once
-     * and kept; session-proxy pins its public key, {@code control-events-signing-key.pub}, and believes only the
-     * review approvals signed with it.
-     */
-    private Path controlEventsKeyFile() {
-        Path file = layout.secrets().resolve("control-events-signing-key.pem");
-        Path pub = layout.secrets().resolve("control-events-signing-key.pub");
+    /** An Ed25519 key pair of the stack, made once and kept: {@code name.pem} (private), {@code name.pub}. */
+    private Path keyPairFile(String name) {
+        Path file = layout.secrets().resolve(name + ".pem");
+        Path pub = layout.secrets().resolve(name + ".pub");
         try {
             if (!Files.exists(file)) {
                 StackLayout.writePrivate(file, SigningKeys.toPem(SigningKeys.generate()));
