@@ -392,7 +392,9 @@ public final class DevStack implements AutoCloseable {
         private Progress progress = (c, took) -> {};
 
         private Builder() {
-            String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+            // a letter between date and time: "20261205-092517" reads as a 14-digit card number that passes Luhn, and
+            // the proxy rightly masks it in a recorded command naming a file under this directory
+            String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss"));
             workDir = Path.of("target", "devstack", stamp + "-" + randomSecret().substring(0, 6))
                     .toAbsolutePath();
         }
