@@ -4,19 +4,55 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Loopback port helpers: free ports for tests, a clear error when a fixed port is taken. */
 public final class Ports {
 
+    /** Linux publishes the range it takes outgoing connections' local ports from here. */
+    private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+
+    /** Lowest port handed out: above the registered services most machines run (8080, 9092, …). */
+    static final int FLOOR = 20000;
+
     private Ports() {}
 
-    /** A port that was free on 127.0.0.1 a moment ago. */
+    /**
+     * A port that was free on 127.0.0.1 a moment ago, chosen <em>below</em> the kernel's ephemeral range. A port the
+     * kernel picked for {@code bind(0)} lies inside that range, so any outgoing connection opened before the server
+     * that was meant to have it binds (Keycloak takes ~15 s to get there) may take it as its local port: a clean-clone
+     * CI run lost Keycloak's start to exactly that ("Port already bound: 33399"). Ports below the range are only ever
+     * taken by a server that asks for them.
+     */
     public static int free() {
+        int ceiling = ephemeralLow() - 1;
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        if (ceiling - FLOOR >= 1000) {
+            for (int attempt = 0; attempt < 200; attempt++) {
+                int port = random.nextInt(FLOOR, ceiling + 1);
+                if (isFree(port)) {
+                    return port;
+                }
+            }
+        }
+        // no room below the range (an unusual ip_local_port_range): fall back to the kernel's choice
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new DevStackException("could not find a free port on 127.0.0.1", e);
+        }
+    }
+
+    /** The low end of the kernel's ephemeral port range; IANA's 49152 where the kernel does not say. */
+    static int ephemeralLow() {
+        try {
+            String[] range = Files.readString(EPHEMERAL_RANGE).trim().split("\\s+");
+            return Integer.parseInt(range[0]);
+        } catch (IOException | RuntimeException e) {
+            return 49152;
         }
     }
 
