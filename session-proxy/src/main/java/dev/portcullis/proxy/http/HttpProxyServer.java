@@ -51,6 +51,8 @@ public final class HttpProxyServer implements AutoCloseable {
 
     private static final String PROTOCOL = "http";
     private static final long REFUSED_LINGER_MILLIS = 1_000;
+    /** How long the answer to an undecodable request head waits while the rest of what the client sends is discarded. */
+    private static final long BAD_REQUEST_LINGER_MILLIS = 250;
     /** Connections without an authenticated request yet (max-unauthenticated), counted in the SessionRegistry. */
     private final Set<HttpConnection> unauthenticated = ConcurrentHashMap.newKeySet();
     /** Connections counted in {@link #open}. */
@@ -196,14 +198,20 @@ public final class HttpProxyServer implements AutoCloseable {
             default -> cause instanceof TooLongFrameException ? "request too long" : "malformed HTTP request";
         };
         LOG.infof("HTTP request from %s refused: %s", req.remoteAddress(), message);
-        req.response().putHeader(HttpHeaders.CONNECTION, "close");
-        HttpErrors.send(
-                req.response(),
-                true,
-                code,
-                code == 400 ? "BadRequest" : "RequestEntityTooLarge",
-                "Portcullis: " + message);
-        req.connection().close(); // after the answer: a close flushes what is written first
+        // Vert.x closes the connection as soon as the answer to an undecodable request is written. A client may still
+        // be
+        // sending what got it refused (the rest of an oversized head, a body), and a close with unread bytes makes the
+        // kernel reset the connection: the client gets "broken pipe" or "connection reset" instead of the answer. So
+        // the answer waits a moment while Netty's decoder reads and discards the rest, then goes out and closes.
+        gw.vertx().setTimer(BAD_REQUEST_LINGER_MILLIS, t -> {
+            req.response().putHeader(HttpHeaders.CONNECTION, "close");
+            HttpErrors.send(
+                    req.response(),
+                    true,
+                    code,
+                    code == 400 ? "BadRequest" : "RequestEntityTooLarge",
+                    "Portcullis: " + message);
+        });
     }
 
     private void request(HttpServerRequest req) {
