@@ -49,7 +49,9 @@ public final class Ports {
     /** The low end of the kernel's ephemeral port range; IANA's 49152 where the kernel does not say. */
     static int ephemeralLow() {
         try {
-            String[] range = Files.readString(EPHEMERAL_RANGE).trim().split("\\s+");
+            // readAllLines, not readString: procfs reports size 0, and readString then returned one byte ("3")
+            String[] range =
+                    String.join(" ", Files.readAllLines(EPHEMERAL_RANGE)).trim().split("\\s+");
             return Integer.parseInt(range[0]);
         } catch (IOException | RuntimeException e) {
             return 49152;
