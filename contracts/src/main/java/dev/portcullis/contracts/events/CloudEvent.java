@@ -51,6 +51,13 @@ public record CloudEvent<D>(
      * incompatible one gets a new URI, and readers that do not know it refuse the event.
      */
     public static final String DATASCHEMA_V1 = "urn:portcullis:events:v1";
+    /**
+     * {@code dataschema} of session events of the contract's second version (docs/architecture.md "Event types"): a
+     * {@code session.request} may carry the decision taken on it ({@link SessionEventFields#DECISION}), and then no
+     * {@code session.decision} follows for that decision. A v1 reader would count no denial in such a session, so it
+     * is a new URI; only session events have a v2.
+     */
+    public static final String DATASCHEMA_SESSION_V2 = "urn:portcullis:events:v2";
 
     /** The attribute names on the wire. */
     public static final class Attr {
@@ -124,6 +131,30 @@ public record CloudEvent<D>(
         return dataschema == null || DATASCHEMA_V1.equals(dataschema);
     }
 
+    /** True for the {@code dataschema} values this build reads on a session event: none, v1 and v2. */
+    public static boolean readableSessionEvent(String dataschema) {
+        return readable(dataschema) || DATASCHEMA_SESSION_V2.equals(dataschema);
+    }
+
+    /** This event marked with another version of the contract ({@link #DATASCHEMA_SESSION_V2}). */
+    public CloudEvent<D> withDataschema(String schema) {
+        return new CloudEvent<>(
+                specversion,
+                id,
+                source,
+                type,
+                subject,
+                time,
+                datacontenttype,
+                schema,
+                data,
+                sessionId,
+                seq,
+                agent,
+                connection,
+                authtag);
+    }
+
     /**
      * The attributes as they go on the wire, in order, absent ones left out: the same JSON a Jackson mapper writes
      * for this record, for a producer that writes its JSON without reflection (session-proxy's hot path).
@@ -192,9 +223,10 @@ public record CloudEvent<D>(
         if (datacontenttype != null && !JSON.equals(datacontenttype)) {
             p.add(Attr.DATACONTENTTYPE + ": " + Validation.quote(datacontenttype) + " is not " + JSON);
         }
-        if (!readable(dataschema)) {
+        boolean session = type != null && EventTypes.isSessionEvent(type);
+        if (session ? !readableSessionEvent(dataschema) : !readable(dataschema)) {
             p.add(Attr.DATASCHEMA + ": " + Validation.quote(dataschema) + " is not a version this build reads ("
-                    + DATASCHEMA_V1 + ")");
+                    + DATASCHEMA_V1 + (session ? ", " + DATASCHEMA_SESSION_V2 : "") + ")");
         }
         if (data == null) {
             p.add(Attr.DATA + ": missing");

@@ -21,5 +21,14 @@ public final class SessionEventFields {
     /** {@code session.decision} of a held request: waiting, then approved, denied or expired. */
     public static final String STATE = "state";
 
+    /**
+     * v2 {@code session.request} ({@link CloudEvent#DATASCHEMA_SESSION_V2}): the decision taken on the request before
+     * it was forwarded, an object with the fields of a {@code session.decision} but {@code request_seq} (it is this
+     * event's own seq): {@link #ACTION}, {@code reasons}, {@code rules}, {@code decision_id}, {@code cached}, and for
+     * a held request {@link #REVIEW_ID} and {@link #STATE} {@code waiting}. The review's later states still come as
+     * {@code session.decision} events.
+     */
+    public static final String DECISION = "decision";
+
     private SessionEventFields() {}
 }

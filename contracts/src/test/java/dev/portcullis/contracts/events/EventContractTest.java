@@ -230,5 +230,31 @@ class EventContractTest {
         assertThat(CloudEvent.readable(null)).isTrue();
         assertThat(CloudEvent.readable(CloudEvent.DATASCHEMA_V1)).isTrue();
         assertThat(CloudEvent.readable("urn:portcullis:events:v2")).isFalse();
+        assertThat(CloudEvent.readable("urn:portcullis:events:v3")).isFalse();
+    }
+
+    @Test
+    void v2IsReadOnlyOnSessionEvents() {
+        assertThat(CloudEvent.readableSessionEvent(null)).isTrue();
+        assertThat(CloudEvent.readableSessionEvent(CloudEvent.DATASCHEMA_V1)).isTrue();
+        assertThat(CloudEvent.readableSessionEvent(CloudEvent.DATASCHEMA_SESSION_V2))
+                .isTrue();
+        assertThat(CloudEvent.readableSessionEvent("urn:portcullis:events:v3")).isFalse();
+        CloudEvent<Map<String, Object>> request = CloudEvent.<Map<String, Object>>session(
+                        EventSources.SESSION_PROXY,
+                        EventTypes.SESSION_REQUEST,
+                        "5f0c1c9e-4d7e-4d35-9a37-0d8f6f2f4c11",
+                        3,
+                        "agent",
+                        "pg-demo",
+                        Map.of("text", "select 1"))
+                .withDataschema(CloudEvent.DATASCHEMA_SESSION_V2);
+        assertThat(request.validate()).isEmpty();
+        CloudEvent<Map<String, Object>> approval = CloudEvent.<Map<String, Object>>of(
+                        EventSources.IDENTITY_BROKER, EventTypes.REVIEW_APPROVED, "r-1", Map.of("review_id", "r-1"))
+                .withDataschema(CloudEvent.DATASCHEMA_SESSION_V2);
+        assertThat(approval.validate())
+                .containsExactly(
+                        "dataschema: 'urn:portcullis:events:v2' is not a version this build reads (urn:portcullis:events:v1)");
     }
 }
