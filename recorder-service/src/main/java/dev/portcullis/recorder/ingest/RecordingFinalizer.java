@@ -239,7 +239,10 @@ public class RecordingFinalizer {
                     String action = r.getString("action");
                     if (type == SessionEventType.REQUEST) {
                         requests++;
-                    } else if (type == SessionEventType.DECISION && action != null) {
+                    }
+                    // a decision: a session.decision's, or (v2) the one a session.request carries (the parser
+                    // sets an action on no other event)
+                    if (action != null && (type == SessionEventType.DECISION || type == SessionEventType.REQUEST)) {
                         // policy said deny, or a held request was refused (the parser names a review's
                         // outcome as the broker's event does: review.denied/expired); review.waiting follows
                         // the policy's own "review" and is not counted again

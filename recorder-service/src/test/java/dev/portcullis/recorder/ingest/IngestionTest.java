@@ -13,7 +13,9 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.CloudEvent;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.contracts.recording.RecordingCheck;
 import dev.portcullis.devstack.DevStack;
@@ -30,6 +32,8 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -169,6 +173,113 @@ class IngestionTest {
     }
 
     @Test
+    void aV2SessionCountsTheDecisionsItsRequestsCarry() throws Exception {
+        // v2: the decision rides in its session.request, no session.decision follows it; a review's outcome still
+        // comes as a session.decision
+        String id = newSessionId("v2");
+        Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        String a = "deploy-bot";
+        String c = "pg-prod";
+        Map<String, Object> allow = Map.of(
+                "action",
+                "allow",
+                "reasons",
+                List.of(),
+                "rules",
+                List.of("read-ok"),
+                "decision_id",
+                "d-1",
+                "cached",
+                false);
+        Map<String, Object> deny = Map.of(
+                "action",
+                "deny",
+                "reasons",
+                List.of("no write grant"),
+                "rules",
+                List.of("write-with-grant"),
+                "decision_id",
+                "d-2",
+                "cached",
+                false);
+        Map<String, Object> held = Map.of(
+                "action",
+                "review",
+                "reasons",
+                List.of(),
+                "rules",
+                List.of("prod-delete-review"),
+                "decision_id",
+                "d-3",
+                "cached",
+                false,
+                "review_id",
+                "r-9",
+                "state",
+                "waiting");
+        List<String> e = List.of(
+                event(id, 0, EventTypes.SESSION_STARTED, t, a, c, "postgres", Map.of()),
+                event(id, 1, EventTypes.SESSION_REQUEST, t, a, c, null, Map.of("text", "SELECT 1", "decision", allow)),
+                event(id, 2, EventTypes.SESSION_OUTPUT, t, a, c, null, Map.of("request_seq", 1, "rows", 1)),
+                event(
+                        id,
+                        3,
+                        EventTypes.SESSION_REQUEST,
+                        t,
+                        a,
+                        c,
+                        null,
+                        Map.of("text", "DROP TABLE x", "decision", deny)),
+                event(
+                        id,
+                        4,
+                        EventTypes.SESSION_REQUEST,
+                        t,
+                        a,
+                        c,
+                        null,
+                        Map.of("text", "DELETE FROM y", "decision", held)),
+                event(
+                        id,
+                        5,
+                        EventTypes.SESSION_DECISION,
+                        t,
+                        a,
+                        c,
+                        null,
+                        Map.of("request_seq", 4, "action", "allow", "review_id", "r-9", "state", "approved")),
+                event(id, 6, EventTypes.SESSION_OUTPUT, t, a, c, null, Map.of("request_seq", 4, "rows", 3)),
+                event(id, 7, EventTypes.SESSION_ENDED, t, a, c, null, Map.of("reason", "client_closed")));
+        e.forEach(ev -> send(Topics.SESSION_EVENTS, id, v2(ev)));
+        JsonPath s = awaitFinal(id, FINAL);
+        assertThat(s.getString("status")).isEqualTo("complete");
+        assertThat(s.getLong("events")).isEqualTo(8);
+        assertThat(s.getLong("requests")).isEqualTo(3);
+        assertThat(s.getLong("denials")).isEqualTo(1);
+        assertThat(s.getLong("reviews")).isEqualTo(1);
+        byte[] body = download(id, "jsonl");
+        RecordingCheck.Result v = RecordingVerifier.verify(
+                new ByteArrayInputStream(body),
+                TestKeys.trusted(),
+                new RecordingVerifier.Expected(
+                        id, s.getString("recording.sha256"), s.getString("recording.chain_head")));
+        assertThat(v.problems()).isEmpty();
+        assertThat(new String(body, StandardCharsets.UTF_8))
+                .contains("\"dataschema\":\"" + CloudEvent.DATASCHEMA_SESSION_V2 + "\"");
+    }
+
+    /** The event marked as the contract's second version of session events. */
+    static String v2(String json) {
+        try {
+            var root = (ObjectNode) JsonSupport.MAPPER.readTree(json);
+            root.put(CloudEvent.Attr.DATASCHEMA, CloudEvent.DATASCHEMA_SESSION_V2);
+            return root.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void completeSessionIsStoredInS3AndDownloadableWithMatchingSha256() throws Exception {
         String id = newSessionId("complete");
         Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
@@ -243,7 +354,7 @@ class IngestionTest {
         List<String> ordered = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             JsonNode n = JsonSupport.MAPPER.readTree(events.get(i));
-            ((com.fasterxml.jackson.databind.node.ObjectNode) n.get("data")).put("seq", i);
+            ((ObjectNode) n.get("data")).put("seq", i);
             ordered.add(n.toString());
         }
         // the event lines those events must give, computed independently of the recorder (the seal names the
