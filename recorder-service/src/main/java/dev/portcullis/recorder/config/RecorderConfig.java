@@ -34,6 +34,14 @@ public interface RecorderConfig {
         S3
     }
 
+    /**
+     * gzip level of stored recordings, 1 (fastest) to 9 (smallest); 0 stores them uncompressed, as before
+     * compression. The default is the measured knee (README "Recordings").
+     */
+    @WithName("recording-compression-level")
+    @WithDefault("6")
+    int recordingCompressionLevel();
+
     /** Local directory for recordings being assembled before upload. */
     Optional<Path> stagingDir();
 
