@@ -5,6 +5,7 @@ import static dev.portcullis.recorder.support.RecorderTestSupport.awaitFinal;
 import static dev.portcullis.recorder.support.RecorderTestSupport.consume;
 import static dev.portcullis.recorder.support.RecorderTestSupport.event;
 import static dev.portcullis.recorder.support.RecorderTestSupport.header;
+import static dev.portcullis.recorder.support.RecorderTestSupport.identity;
 import static dev.portcullis.recorder.support.RecorderTestSupport.newSessionId;
 import static dev.portcullis.recorder.support.RecorderTestSupport.send;
 import static dev.portcullis.recorder.support.RecorderTestSupport.sleep;
@@ -60,7 +61,8 @@ class IngestionTest {
     }
 
     static byte[] download(String id, String format) {
-        Response r = given().auth()
+        Response r = identity()
+                .auth()
                 .oauth2(auditorToken())
                 .queryParam("format", format)
                 .get("/v1/sessions/{id}/recording", id);
@@ -91,7 +93,8 @@ class IngestionTest {
         assertThat(s).as("session %s staged", id).isNotNull();
         assertThat(s.getString("status")).isEqualTo("recording");
         assertThat(s.getLong("events")).isEqualTo(3);
-        given().auth()
+        identity()
+                .auth()
                 .oauth2(auditorToken())
                 .get("/v1/sessions/{id}/recording", id)
                 .then()
@@ -296,7 +299,7 @@ class IngestionTest {
         assertThat(s.getString("protocol")).isEqualTo("postgres");
         assertThat(s.getMap("tags")).containsEntry("env", "prod"); // from the connections file
 
-        Response r = given().auth().oauth2(auditorToken()).get("/v1/sessions/{id}/recording", id);
+        Response r = identity().auth().oauth2(auditorToken()).get("/v1/sessions/{id}/recording", id);
         assertThat(r.statusCode()).isEqualTo(200);
         byte[] body = r.asByteArray();
         String sha = sha256(body);
@@ -308,13 +311,19 @@ class IngestionTest {
         assertThat(r.header("Content-Length")).isEqualTo(Long.toString(body.length));
         assertThat(s.getLong("recording.size_bytes")).isEqualTo(body.length);
         String key = s.getString("recording.key");
-        assertThat(key).matches("recordings/\\d{4}/\\d{2}/\\d{2}/" + id + "\\.jsonl");
+        // stored gzip-compressed under the key with .gz; its own size and SHA-256 beside the uncompressed ones
+        assertThat(key).matches("recordings/\\d{4}/\\d{2}/\\d{2}/" + id + "\\.jsonl\\.gz");
+        assertThat(s.getString("recording.encoding")).isEqualTo("gzip");
 
         try (S3Client s3 = s3()) {
-            byte[] stored = s3.getObjectAsBytes(
-                            g -> g.bucket(DevStack.RECORDINGS_BUCKET).key(key))
-                    .asByteArray();
-            assertThat(sha256(stored)).isEqualTo(sha);
+            var object = s3.getObjectAsBytes(
+                    g -> g.bucket(DevStack.RECORDINGS_BUCKET).key(key));
+            byte[] stored = object.asByteArray();
+            assertThat(stored.length).isEqualTo(s.getLong("recording.stored_size_bytes"));
+            assertThat(object.response().contentType()).isEqualTo("application/gzip");
+            try (var in = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(stored))) {
+                assertThat(in.readAllBytes()).isEqualTo(body);
+            }
         }
         RecordingCheck.Result v = RecordingVerifier.verify(
                 new ByteArrayInputStream(body),
@@ -482,9 +491,11 @@ class IngestionTest {
                 event(id, 4, EventTypes.SESSION_ENDED, start.plusMillis(1000), a, c, null, Map.of("exit_status", 0)));
         JsonPath s = awaitFinal(id, FINAL);
         assertThat(s.getString("status")).isEqualTo("complete");
-        assertThat(s.getString("cast.key")).endsWith(id + ".cast");
+        assertThat(s.getString("cast.key")).endsWith(id + ".cast.gz");
+        assertThat(s.getString("cast.encoding")).isEqualTo("gzip");
         byte[] cast = download(id, "cast");
         assertThat(sha256(cast)).isEqualTo(s.getString("cast.sha256"));
+        assertThat((long) cast.length).isEqualTo(s.getLong("cast.size_bytes"));
         String[] lines = new String(cast, StandardCharsets.UTF_8).split("\n");
         JsonNode header = JsonSupport.MAPPER.readTree(lines[0]);
         assertThat(header.get("version").intValue()).isEqualTo(2);
