@@ -515,7 +515,7 @@ class IngestionTest {
         assertThat(JsonSupport.MAPPER.readTree(lines[2]).get(2).textValue()).contains("load average");
         assertThat(JsonSupport.MAPPER.readTree(lines[2]).get(0).doubleValue()).isEqualTo(0.9);
         // the JSON Lines event file exists for SSH too
-        assertThat(s.getString("recording.key")).endsWith(id + ".jsonl");
+        assertThat(s.getString("recording.key")).endsWith(id + ".jsonl.gz");
     }
 
     @Test
