@@ -161,7 +161,7 @@ public class RecordingDownloadRoute {
                 .putHeader("X-Portcullis-Recording-Status", d.session().status)
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                 // what is sent depends on Accept-Encoding (a recording stored compressed)
-                .putHeader(HttpHeaders.VARY, HttpHeaders.ACCEPT_ENCODING);
+                .putHeader(HttpHeaders.VARY, "Accept-Encoding");
         if (d.encoding() != null) {
             r.putHeader(HttpHeaders.CONTENT_ENCODING, d.encoding());
         }
