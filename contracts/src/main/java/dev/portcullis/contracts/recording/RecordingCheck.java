@@ -82,7 +82,16 @@ public final class RecordingCheck {
 
     private RecordingCheck() {}
 
+    /**
+     * Checks a recording file as stored or downloaded, uncompressed or gzip-compressed ({@link StoredEncoding}); the
+     * result's SHA-256 is of the uncompressed file, the one the recorder's metadata names.
+     */
     public static Result verify(InputStream in, Map<String, PublicKey> trusted) throws IOException {
+        return verify(in, trusted, Long.MAX_VALUE);
+    }
+
+    /** {@link #verify(InputStream, Map)}, failing with an IOException past {@code maxBytes} uncompressed bytes. */
+    public static Result verify(InputStream in, Map<String, PublicKey> trusted, long maxBytes) throws IOException {
         MessageDigest whole = RecordingFormat.sha256();
         MessageDigest lineDigest = RecordingFormat.sha256();
         List<String> problems = new ArrayList<>();
@@ -95,7 +104,9 @@ public final class RecordingCheck {
         String sealHash = null;
         String signatureLine = null;
         try (BufferedReader reader = new BufferedReader(
-                new InputStreamReader(new DigestInputStream(in, whole), StandardCharsets.UTF_8), 64 * 1024)) {
+                new InputStreamReader(
+                        new DigestInputStream(StoredEncoding.decoded(in, maxBytes), whole), StandardCharsets.UTF_8),
+                64 * 1024)) {
             String line;
             while ((line = reader.readLine()) != null) {
                 lines++;

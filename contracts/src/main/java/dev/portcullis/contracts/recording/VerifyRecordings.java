@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  *
  * <pre>java -jar contracts/target/contracts-*.jar --key recorder-2026.pub [--key older.pub] FILE-OR-DIR...</pre>
  *
- * A directory is read for its {@code *.jsonl} files; with more than one file, the set is also checked for
+ * A directory is read for its {@code *.jsonl} and {@code *.jsonl.gz} files (stored compressed, {@link StoredEncoding}); with more than one file, the set is also checked for
  * recordings deleted between them ({@link LedgerCheck}). Exit status 0 when every file and the set are valid,
  * 1 when not, 2 on a usage error.
  */
@@ -82,7 +82,10 @@ public final class VerifyRecordings {
             return List.of(p);
         }
         try (Stream<Path> s = Files.walk(p)) {
-            return s.filter(f -> f.getFileName().toString().endsWith(".jsonl"))
+            return s.filter(f -> {
+                        String n = f.getFileName().toString();
+                        return n.endsWith(".jsonl") || n.endsWith(".jsonl" + StoredEncoding.GZIP_SUFFIX);
+                    })
                     .sorted()
                     .toList();
         }

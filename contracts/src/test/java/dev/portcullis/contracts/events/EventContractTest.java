@@ -78,6 +78,10 @@ class EventContractTest {
         return Topics.CONTRACT.stream().flatMap(t -> EventFixtures.tolerated(t).stream());
     }
 
+    static Stream<Fixture> moreValid() {
+        return Topics.CONTRACT.stream().flatMap(t -> EventFixtures.moreValid(t).stream());
+    }
+
     static Stream<Fixture> invalid() {
         return Topics.CONTRACT.stream().flatMap(t -> EventFixtures.invalid(t).stream());
     }
@@ -109,6 +113,12 @@ class EventContractTest {
     }
 
     @ParameterizedTest
+    @MethodSource("moreValid")
+    void theOtherValidFixturesAreValid(Fixture f) {
+        assertThat(problems(f.topic(), f.json())).isEmpty();
+    }
+
+    @ParameterizedTest
     @MethodSource("tolerated")
     void toleratedFixturesAreAccepted(Fixture f) {
         assertThat(problems(f.topic(), f.json())).isEmpty();
@@ -124,7 +134,7 @@ class EventContractTest {
     void everyFixtureFileIsListed() throws IOException, URISyntaxException {
         Path dir = Path.of(
                 getClass().getClassLoader().getResource(EventFixtures.DIR).toURI());
-        for (String sub : List.of("invalid", "tolerated")) {
+        for (String sub : List.of("invalid", "valid", "tolerated")) {
             try (Stream<Path> files = Files.list(dir.resolve(sub))) {
                 assertThat(files.map(p -> p.getFileName().toString().replaceFirst("\\.json$", "")))
                         .as(sub)

@@ -16,6 +16,8 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@code <type>.json}: one event per type, exactly as its producer writes it (for {@code decision}, the
  *       record value; its CloudEvents attributes are Kafka headers);
+ *   <li>{@code valid/}: more events as their producers write them, beside the one per type: another version of a
+ *       type's event (a v2 {@code session.request} carrying its decision);
  *   <li>{@code tolerated/}: events every reader must accept although they differ from what is written today —
  *       written before {@code dataschema} existed, or carrying attributes and fields this build does not know;
  *   <li>{@code invalid/}: events every reader must refuse, each with the problem {@link CloudEvent#validate()} or
@@ -69,6 +71,10 @@ public final class EventFixtures {
             new String[] {"agent.disabled-before-dataschema", Topics.IDENTITY_EVENTS},
             new String[] {"decision-with-unknown-fields", Topics.DECISION_LOGS});
 
+    /** More valid fixtures: file name (without .json), topic. */
+    private static final List<String[]> VALID =
+            List.of(new String[][] {{"session.request-v2-with-decision", Topics.SESSION_EVENTS}});
+
     private EventFixtures() {}
 
     /** The event of {@code type} as its producer writes it. */
@@ -86,6 +92,14 @@ public final class EventFixtures {
                 .toList();
     }
 
+    /** The fixtures under valid/ of {@code topic}. */
+    public static List<Fixture> moreValid(String topic) {
+        return VALID.stream()
+                .filter(f -> f[1].equals(topic))
+                .map(f -> new Fixture(f[0], topic, read(DIR + "valid/" + f[0] + ".json"), null))
+                .toList();
+    }
+
     /** The fixtures a reader of {@code topic} must accept besides the valid ones. */
     public static List<Fixture> tolerated(String topic) {
         return TOLERATED.stream()
@@ -96,14 +110,21 @@ public final class EventFixtures {
 
     /** What a reader of {@code topic} must accept: the valid fixtures of its types and the tolerated ones. */
     public static List<Fixture> accepted(String topic) {
-        return Stream.concat(
-                        EventTypes.BY_TOPIC.get(topic).stream().map(EventFixtures::valid), tolerated(topic).stream())
+        return Stream.of(
+                        EventTypes.BY_TOPIC.get(topic).stream().map(EventFixtures::valid),
+                        moreValid(topic).stream(),
+                        tolerated(topic).stream())
+                .flatMap(s -> s)
                 .toList();
     }
 
-    /** File names (without .json) under invalid/ and tolerated/, for the test that every file is listed here. */
+    /** File names (without .json) under invalid/, valid/ and tolerated/, for the test that every file is listed. */
     static List<String> listed(String dir) {
-        return (dir.equals("invalid") ? INVALID : TOLERATED)
+        return (switch (dir) {
+                    case "invalid" -> INVALID;
+                    case "valid" -> VALID;
+                    default -> TOLERATED;
+                })
                 .stream().map(f -> f[0]).toList();
     }
 

@@ -25,6 +25,10 @@ public class DownloadAudit {
     @Column(name = "byte_range")
     public String byteRange;
 
+    /** The content coding sent ({@code gzip}), null for the uncompressed file; the byte range counts its bytes. */
+    @Column(name = "content_encoding")
+    public String contentEncoding;
+
     public String subject;
     public String username;
 

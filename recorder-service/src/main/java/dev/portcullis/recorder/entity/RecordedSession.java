@@ -84,6 +84,23 @@ public class RecordedSession {
     @Column(name = "cast_sha256")
     public String castSha256;
 
+    /** {@code gzip} when the stored objects are compressed; null for a recording stored as written. */
+    @Column(name = "content_encoding")
+    public String contentEncoding;
+
+    /** Size and SHA-256 of the stored (compressed) event file; {@link #sizeBytes}/{@link #sha256} are uncompressed. */
+    @Column(name = "stored_size_bytes")
+    public Long storedSizeBytes;
+
+    @Column(name = "stored_sha256")
+    public String storedSha256;
+
+    @Column(name = "cast_stored_size_bytes")
+    public Long castStoredSizeBytes;
+
+    @Column(name = "cast_stored_sha256")
+    public String castStoredSha256;
+
     @Column(name = "finalized_at")
     public OffsetDateTime finalizedAt;
 

@@ -9,7 +9,8 @@ import java.util.Map;
  * itself as compact JSON (UTF-8) with sensitive keys redacted (what goes into the recording). Bytes,
  * not a String: they are staged, hashed and written as they are, never decoded and encoded again.
  *
- * @param action for decisions: allow, deny or review (lower case); otherwise null
+ * @param action for decisions (a {@code session.decision}, or a v2 {@code session.request} carrying its decision):
+ *     allow, deny or review (lower case), a review's lifecycle as {@code review.<state>}; otherwise null
  */
 public record SessionEvent(
         String sessionId,

@@ -3,6 +3,7 @@ package dev.portcullis.recorder.events;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.contracts.events.CloudEvent;
+import dev.portcullis.contracts.events.SessionEventFields;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -64,11 +65,15 @@ public final class SessionEventParser {
         if (eventType.isEmpty()) {
             return Result.reject(Rejection.UNKNOWN_TYPE, truncate(type));
         }
-        // absent: written before the marker, read as v1; another version is one this build cannot read
+        // absent: written before the marker, read as v1; v2 embeds decisions in requests; another version is one
+        // this build cannot read
         JsonNode schema = root.get(CloudEvent.Attr.DATASCHEMA);
-        if (schema != null && !schema.isNull() && !(schema.isTextual() && CloudEvent.readable(schema.textValue()))) {
+        if (schema != null
+                && !schema.isNull()
+                && !(schema.isTextual() && CloudEvent.readableSessionEvent(schema.textValue()))) {
             return Result.reject(Rejection.INVALID_FIELD, "dataschema " + truncate(schema.asText()));
         }
+        boolean v2 = schema != null && CloudEvent.DATASCHEMA_SESSION_V2.equals(schema.textValue());
         String sessionId = text(root, data, "session_id");
         if (sessionId == null) {
             sessionId = text(root, data, "sessionId");
@@ -118,6 +123,8 @@ public final class SessionEventParser {
         String action = null;
         if (eventType.get() == SessionEventType.DECISION) {
             action = decisionAction(data);
+        } else if (eventType.get() == SessionEventType.REQUEST && v2) {
+            action = embeddedAction(data.get(SessionEventFields.DECISION));
         }
         int redacted = JsonSupport.redact(root);
         byte[] json;
@@ -159,6 +166,21 @@ public final class SessionEventParser {
             }
         }
         return null;
+    }
+
+    /**
+     * The action of the decision a v2 {@code session.request} carries (docs/architecture.md "Event types"): the
+     * policy's own action, as its {@code session.decision} would have said. A held request's embedded decision is
+     * {@code review} with {@code state: waiting}: it stands for both v1 events (the policy's {@code review} and the
+     * hold's {@code review.waiting}), so it is counted once as reviewed; the review's outcome comes later as a
+     * {@code session.decision} ({@code review.denied}/{@code review.expired} count as a denial).
+     */
+    private static String embeddedAction(JsonNode decision) {
+        if (decision == null || !decision.isObject()) {
+            return null;
+        }
+        JsonNode action = decision.get(SessionEventFields.ACTION);
+        return action != null && action.isTextual() ? action.textValue().toLowerCase(Locale.ROOT) : null;
     }
 
     private static JsonNode pick(JsonNode root, JsonNode data, String field) {

@@ -11,6 +11,7 @@ import dev.portcullis.recorder.recording.AsciicastWriter;
 import dev.portcullis.recorder.recording.RecordingSigner;
 import dev.portcullis.recorder.recording.RecordingWriter;
 import dev.portcullis.recorder.recording.SeqRange;
+import dev.portcullis.recorder.recording.StoredFile;
 import dev.portcullis.recorder.storage.RecordingKeys;
 import dev.portcullis.recorder.storage.RecordingStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -95,6 +96,12 @@ public class RecordingFinalizer {
         this.registry = registry;
         this.staging = config.stagingDir().orElse(Path.of(System.getProperty("java.io.tmpdir"), "portcullis-recorder"));
         Files.createDirectories(staging);
+        int level = config.recordingCompressionLevel();
+        if (level < 0 || level > 9) {
+            // refuse to start rather than fail every finalisation
+            throw new IllegalArgumentException(
+                    "portcullis.recording-compression-level must be 0 (none) to 9, not " + level);
+        }
         this.executor = Executors.newFixedThreadPool(
                 Math.max(1, config.ingest().finalizerThreads()),
                 Thread.ofPlatform().name("recorder-finalizer-", 0).daemon().factory());
@@ -200,10 +207,13 @@ public class RecordingFinalizer {
         RecordingWriter.Written events;
         long ledgerIndex;
         AsciicastWriter.Written cast = null;
-        try (OutputStream eventsOut = Files.newOutputStream(eventsFile);
-                RecordingWriter writer = new RecordingWriter(eventsOut);
-                OutputStream castOut =
-                        castFile == null ? OutputStream.nullOutputStream() : Files.newOutputStream(castFile);
+        // stored gzip-compressed (docs/architecture.md "Recordings"); the writers hash the uncompressed lines
+        int level = config.recordingCompressionLevel();
+        StoredFile eventsStored = new StoredFile(eventsFile, level);
+        StoredFile castStored = castFile == null ? null : new StoredFile(castFile, level);
+        try (eventsStored;
+                RecordingWriter writer = new RecordingWriter(eventsStored.out());
+                OutputStream castOut = castStored == null ? OutputStream.nullOutputStream() : castStored.out();
                 AsciicastWriter asciicast = new AsciicastWriter(castOut)) {
             String title = s.getString("agent") + "@" + s.getString("connection") + " " + sessionId;
             boolean castStarted = false;
@@ -239,7 +249,10 @@ public class RecordingFinalizer {
                     String action = r.getString("action");
                     if (type == SessionEventType.REQUEST) {
                         requests++;
-                    } else if (type == SessionEventType.DECISION && action != null) {
+                    }
+                    // a decision: a session.decision's, or (v2) the one a session.request carries (the parser
+                    // sets an action on no other event)
+                    if (action != null && (type == SessionEventType.DECISION || type == SessionEventType.REQUEST)) {
                         // policy said deny, or a held request was refused (the parser names a review's
                         // outcome as the broker's event does: review.denied/expired); review.waiting follows
                         // the policy's own "review" and is not counted again
@@ -288,12 +301,25 @@ public class RecordingFinalizer {
                 cast = asciicast.finish();
             }
         }
-        String eventsKey = RecordingKeys.key(start, sessionId, RecordingKeys.EVENTS_EXT);
-        store.put(eventsKey, eventsFile, events.size(), events.sha256(), "application/x-ndjson");
+        if (castStored != null) {
+            castStored.close();
+        }
+        String eventsKey = RecordingKeys.key(start, sessionId, eventsStored.extension(RecordingKeys.EVENTS_EXT));
+        store.put(
+                eventsKey,
+                eventsFile,
+                eventsStored.storedSize(),
+                eventsStored.storedSha256(),
+                eventsStored.encoding() == null ? "application/x-ndjson" : "application/gzip");
         String castKey = null;
         if (cast != null) {
-            castKey = RecordingKeys.key(start, sessionId, RecordingKeys.CAST_EXT);
-            store.put(castKey, castFile, cast.size(), cast.sha256(), "application/x-asciicast");
+            castKey = RecordingKeys.key(start, sessionId, castStored.extension(RecordingKeys.CAST_EXT));
+            store.put(
+                    castKey,
+                    castFile,
+                    castStored.storedSize(),
+                    castStored.storedSha256(),
+                    castStored.encoding() == null ? "application/x-asciicast" : "application/gzip");
         }
         boolean complete = missing.isEmpty() && endSeq != null;
         String tags = s.getString("tags");
@@ -320,14 +346,20 @@ public class RecordingFinalizer {
             tags,
             buffered,
             signer.keyId(),
-            ledgerIndex
+            ledgerIndex,
+            eventsStored.encoding(),
+            eventsStored.storedSize(),
+            eventsStored.storedSha256(),
+            cast == null ? null : castStored.storedSize(),
+            cast == null ? null : castStored.storedSha256()
         };
         boolean updated = await(pool.withTransaction(conn -> conn.preparedQuery("""
                 UPDATE recorded_session SET status = $2, ended = $3, missing = NULLIF($4, ''), event_count = $5,
                     request_count = $6, denial_count = $7, review_count = $8, object_key = $9, size_bytes = $10,
                     sha256 = $11, chain_head = $12, cast_key = $13, cast_size_bytes = $14, cast_sha256 = $15,
                     tags = COALESCE(tags, $16), finalized_at = now(), lease_until = NULL, key_id = $18,
-                    ledger_idx = $19
+                    ledger_idx = $19, content_encoding = $20, stored_size_bytes = $21, stored_sha256 = $22,
+                    cast_stored_size_bytes = $23, cast_stored_sha256 = $24
                 WHERE session_id = $1 AND status = 'recording' AND buffered = $17""")
                 .execute(Tuple.from(params))
                 .chain(rs -> rs.rowCount() == 1
@@ -343,8 +375,8 @@ public class RecordingFinalizer {
                 .increment();
         if (complete) {
             LOG.infof(
-                    "session %s recorded complete: %d events, %d bytes, sha256 %s",
-                    sessionId, events.events(), events.size(), events.sha256());
+                    "session %s recorded complete: %d events, %d bytes (%d stored), sha256 %s",
+                    sessionId, events.events(), events.size(), eventsStored.storedSize(), events.sha256());
         } else {
             LOG.warnf(
                     "session %s recorded INCOMPLETE: %d events, missing seq %s%s",

@@ -23,7 +23,13 @@ public final class RecordingVerifier {
 
     public static RecordingCheck.Result verify(InputStream in, Map<String, PublicKey> trusted, Expected expected)
             throws IOException {
-        RecordingCheck.Result r = RecordingCheck.verify(in, trusted);
+        return verify(in, trusted, expected, Long.MAX_VALUE);
+    }
+
+    /** As above, refusing (IOException) past {@code maxBytes} uncompressed bytes. */
+    public static RecordingCheck.Result verify(
+            InputStream in, Map<String, PublicKey> trusted, Expected expected, long maxBytes) throws IOException {
+        RecordingCheck.Result r = RecordingCheck.verify(in, trusted, maxBytes);
         if (expected == null) {
             return r;
         }

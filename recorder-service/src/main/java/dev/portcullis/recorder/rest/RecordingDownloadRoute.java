@@ -1,6 +1,7 @@
 package dev.portcullis.recorder.rest;
 
 import dev.portcullis.contracts.problem.Problem;
+import dev.portcullis.recorder.api.AcceptEncoding;
 import dev.portcullis.recorder.api.ApiError;
 import dev.portcullis.recorder.events.SessionId;
 import dev.portcullis.recorder.service.RecordingDownloadService;
@@ -34,7 +35,9 @@ import org.jboss.logging.Logger;
  * {@code GET /v1/sessions/{id}/recording[?format=cast]}: the stored recording, streamed from storage
  * to the client in constant memory ({@link InputStreamPump}), with its SHA-256 in {@code Repr-Digest}
  * (RFC 9530), {@code Digest} (RFC 3230), {@code X-Portcullis-Sha256} and {@code ETag}; a single
- * {@code Range} is honoured (206, or 416 with {@code Content-Range: bytes *}{@code /size}).
+ * {@code Range} is honoured (206, or 416 with {@code Content-Range: bytes *}{@code /size}). A recording stored
+ * gzip-compressed is sent as stored, {@code Content-Encoding: gzip}, to a client whose {@code Accept-Encoding} takes
+ * gzip (the range and {@code Repr-Digest} then count the gzip bytes), else decompressed.
  *
  * <p>A Vert.x route rather than a JAX-RS method: the body is pumped chunk by chunk with the
  * response's own back-pressure in pooled buffers, and a client that leaves stops the storage read
@@ -86,6 +89,8 @@ public class RecordingDownloadRoute {
         String id = rc.pathParam("id");
         String format = rc.queryParams().get("format");
         String range = rc.request().getHeader("Range");
+        boolean gzip = AcceptEncoding.allowsGzip(
+                String.join(",", rc.request().headers().getAll("Accept-Encoding")));
         // the edge rules of the REST resources: an id no session can have names nothing, a bad format is a 400
         if (id == null || !SessionId.Validator.matches(id)) {
             error(
@@ -108,7 +113,8 @@ public class RecordingDownloadRoute {
         RecordingDownloadService.Requester who = requester(rc, identity);
         boolean head = rc.request().method() == HttpMethod.HEAD;
         context.<RecordingDownloadService.Download>executeBlocking(
-                        () -> head ? downloads.describe(id, f, range) : downloads.open(id, f, range, who), false)
+                        () -> head ? downloads.describe(id, f, range, gzip) : downloads.open(id, f, range, gzip, who),
+                        false)
                 .onComplete(opened -> {
                     if (opened.failed()) {
                         failed(rc, id, opened.cause());
@@ -153,13 +159,22 @@ public class RecordingDownloadRoute {
                 .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
                 .putHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + "." + d.format() + "\"")
                 .putHeader("X-Portcullis-Recording-Status", d.session().status)
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-        if (d.sha256() != null) {
-            String b64 = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(d.sha256()));
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                // what is sent depends on Accept-Encoding (a recording stored compressed)
+                .putHeader(HttpHeaders.VARY, "Accept-Encoding");
+        if (d.encoding() != null) {
+            r.putHeader(HttpHeaders.CONTENT_ENCODING, d.encoding());
+        }
+        // Repr-Digest and ETag are of the representation sent (the gzip bytes when gzip is sent, RFC 9530);
+        // X-Portcullis-Sha256 is always the uncompressed recording's, what verifiers and the metadata name
+        if (d.reprSha256() != null) {
+            String b64 = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(d.reprSha256()));
             r.putHeader("Repr-Digest", "sha-256=:" + b64 + ":")
                     .putHeader("Digest", "sha-256=" + b64)
-                    .putHeader("X-Portcullis-Sha256", d.sha256())
-                    .putHeader(HttpHeaders.ETAG, "\"" + d.sha256() + "\"");
+                    .putHeader(HttpHeaders.ETAG, "\"" + d.reprSha256() + "\"");
+        }
+        if (d.sha256() != null) {
+            r.putHeader("X-Portcullis-Sha256", d.sha256());
         }
         if ("jsonl".equals(d.format()) && d.session().chainHead != null) {
             r.putHeader("X-Portcullis-Chain-Head", d.session().chainHead);

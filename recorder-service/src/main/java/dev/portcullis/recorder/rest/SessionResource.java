@@ -90,6 +90,7 @@ public class SessionResource {
                             m.put("subject", a.subject);
                             m.put("format", a.format);
                             m.put("byte_range", a.byteRange);
+                            m.put("content_encoding", a.contentEncoding);
                             m.put("client_address", a.clientAddress);
                             return m;
                         })

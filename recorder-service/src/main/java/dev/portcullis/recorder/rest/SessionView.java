@@ -28,7 +28,19 @@ public record SessionView(
         Recording recording,
         Recording cast) {
 
-    public record Recording(String format, String key, Long sizeBytes, String sha256, String chainHead, String href) {}
+    /**
+     * A stored file: {@code sizeBytes}/{@code sha256} of the uncompressed file (what verifiers check),
+     * {@code storedSizeBytes} and {@code encoding} ({@code gzip}, or null) of the object as stored.
+     */
+    public record Recording(
+            String format,
+            String key,
+            Long sizeBytes,
+            String sha256,
+            String chainHead,
+            String href,
+            Long storedSizeBytes,
+            String encoding) {}
 
     private static final TypeReference<Map<String, String>> TAGS = new TypeReference<>() {};
 
@@ -44,10 +56,26 @@ public record SessionView(
         String base = "/v1/sessions/" + s.sessionId + "/recording";
         Recording recording = s.objectKey == null
                 ? null
-                : new Recording("jsonl", s.objectKey, s.sizeBytes, s.sha256, s.chainHead, base);
+                : new Recording(
+                        "jsonl",
+                        s.objectKey,
+                        s.sizeBytes,
+                        s.sha256,
+                        s.chainHead,
+                        base,
+                        s.contentEncoding == null ? s.sizeBytes : s.storedSizeBytes,
+                        s.contentEncoding);
         Recording cast = s.castKey == null
                 ? null
-                : new Recording("cast", s.castKey, s.castSizeBytes, s.castSha256, null, base + "?format=cast");
+                : new Recording(
+                        "cast",
+                        s.castKey,
+                        s.castSizeBytes,
+                        s.castSha256,
+                        null,
+                        base + "?format=cast",
+                        s.contentEncoding == null ? s.castSizeBytes : s.castStoredSizeBytes,
+                        s.contentEncoding);
         List<List<Long>> missing = SeqRanges.parse(s.missing).stream()
                 .map(r -> List.of(r.from(), r.to()))
                 .toList();

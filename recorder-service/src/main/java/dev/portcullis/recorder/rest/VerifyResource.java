@@ -22,7 +22,7 @@ import java.io.InputStream;
 
 /**
  * Verifies a downloaded event file: {@code POST /v1/recordings/verify?session=<id>} with the file
- * as the body. The signature must be by one of the recorder's keys (its own and those rotated out,
+ * as the body, uncompressed or gzip-compressed (as stored, or as downloaded with {@code Content-Encoding: gzip}). The signature must be by one of the recorder's keys (its own and those rotated out,
  * {@code GET /v1/recordings/keys}); an unsigned file or one signed by another key is never valid. With
  * {@code session}, the file must also be the one stored for that session (session id, SHA-256, last
  * hash). Always 200 with the result; {@code valid} says whether it passed.
@@ -30,6 +30,13 @@ import java.io.InputStream;
 @Path("/v1/recordings/verify")
 @RolesAllowed(Roles.AUDITOR)
 public class VerifyResource {
+
+    /**
+     * Most uncompressed bytes one upload is checked for: a compressed upload (a {@code .jsonl.gz}, told by its first
+     * bytes) may not make the service decompress without bound; a larger recording is checked with the offline
+     * verifier.
+     */
+    static final long MAX_UNCOMPRESSED = 4L * 1024 * 1024 * 1024;
 
     private final SessionRepository sessions;
     private final RecordingSigner signer;
@@ -58,6 +65,11 @@ public class VerifyResource {
             }
             expected = new RecordingVerifier.Expected(sessionId, s.sha256, s.chainHead);
         }
-        return RecordingVerifier.verify(body, signer.trusted(), expected);
+        try {
+            return RecordingVerifier.verify(body, signer.trusted(), expected, MAX_UNCOMPRESSED);
+        } catch (IOException e) {
+            // a corrupt gzip stream, a line no recording has, or a compressed upload too large to check here
+            throw new ApiError(Response.Status.BAD_REQUEST, "not a readable recording: " + e.getMessage());
+        }
     }
 }

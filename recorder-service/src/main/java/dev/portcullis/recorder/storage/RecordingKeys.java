@@ -7,14 +7,14 @@ import java.util.regex.Pattern;
 
 /**
  * Object keys (docs/architecture.md "Recordings"): {@code recordings/<yyyy>/<mm>/<dd>/<session_id>.<ext>} (UTC date
- * of the session start).
+ * of the session start), {@code .gz} appended for a compressed recording.
  */
 public final class RecordingKeys {
 
     public static final String EVENTS_EXT = "jsonl";
     public static final String CAST_EXT = "cast";
     static final Pattern KEY =
-            Pattern.compile("recordings/\\d{4}/\\d{2}/\\d{2}/[A-Za-z0-9][A-Za-z0-9._:-]{0,127}\\.(jsonl|cast)");
+            Pattern.compile("recordings/\\d{4}/\\d{2}/\\d{2}/[A-Za-z0-9][A-Za-z0-9._:-]{0,127}\\.(jsonl|cast)(\\.gz)?");
 
     private RecordingKeys() {}
 

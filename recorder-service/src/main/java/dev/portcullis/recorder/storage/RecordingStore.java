@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.zip.GZIPInputStream;
 
 /**
  * Where finished recordings live. Every method blocks (disk or network I/O): call from worker
@@ -19,6 +20,23 @@ public interface RecordingStore {
 
     /** Reads {@code length} bytes from {@code offset}; the caller closes the stream. */
     InputStream open(String key, long offset, long length) throws IOException;
+
+    /**
+     * Reads {@code length} bytes from {@code offset} of the uncompressed content of a gzip-compressed object of
+     * {@code storedSize} bytes (a download by a client that does not accept gzip): the object is read from its start
+     * and decompressed, the first {@code offset} bytes dropped. The caller closes the stream.
+     */
+    default InputStream openDecoded(String key, long storedSize, long offset, long length) throws IOException {
+        InputStream raw = open(key, 0, storedSize);
+        try {
+            InputStream in = new GZIPInputStream(raw, 64 * 1024);
+            in.skipNBytes(offset);
+            return new BoundedInputStream(in, length, null);
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
 
     /** Deletes the object; true when something was there (or the store cannot tell). */
     boolean delete(String key) throws IOException;

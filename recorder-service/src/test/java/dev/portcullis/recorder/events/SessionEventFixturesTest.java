@@ -62,6 +62,22 @@ class SessionEventFixturesTest {
         assertThat(r.event().action()).isEqualTo("allow");
     }
 
+    @Test
+    void aV2RequestCarryingADenialHasTheDenialsAction() {
+        Fixture f = EventFixtures.moreValid(Topics.SESSION_EVENTS).stream()
+                .filter(x -> x.name().equals("session.request-v2-with-decision"))
+                .findFirst()
+                .orElseThrow();
+        SessionEventParser.Result r = parser.parse(f.bytes());
+        assertThat(r.event().type()).isEqualTo(SessionEventType.REQUEST);
+        assertThat(r.event().action()).isEqualTo("deny");
+        // the v1 request fixture carries no decision: no action
+        assertThat(parser.parse(EventFixtures.valid(EventTypes.SESSION_REQUEST).bytes())
+                        .event()
+                        .action())
+                .isNull();
+    }
+
     @ParameterizedTest
     @MethodSource("invalid")
     void refusesTheInvalidOnes(Fixture f) {

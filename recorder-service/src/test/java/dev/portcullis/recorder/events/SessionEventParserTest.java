@@ -2,6 +2,7 @@ package dev.portcullis.recorder.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.contracts.events.CloudEvent;
 import dev.portcullis.contracts.events.EventTypes;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,50 @@ class SessionEventParserTest {
         assertThat(r.event().seq()).isEqualTo(3);
         assertThat(r.event().action()).isEqualTo("deny");
         assertThat(r.event().connection()).isEqualTo("pg-dev");
+    }
+
+    private SessionEventParser.Result request(String dataschema, String decision) {
+        return parse("{\"specversion\":\"1.0\",\"type\":\"" + EventTypes.SESSION_REQUEST + "\","
+                + (dataschema == null ? "" : "\"dataschema\":\"" + dataschema + "\",")
+                + "\"session_id\":\"s-1\",\"seq\":4,\"data\":{\"text\":\"DELETE FROM orders\",\"decision\":"
+                + decision + "}}");
+    }
+
+    @Test
+    void aV2RequestTakesTheActionOfTheDecisionItCarries() {
+        String v2 = CloudEvent.DATASCHEMA_SESSION_V2;
+        assertThat(request(v2, "{\"action\":\"DENY\",\"rules\":[\"r\"]}")
+                        .event()
+                        .action())
+                .isEqualTo("deny");
+        assertThat(request(v2, "{\"action\":\"allow\",\"cached\":true}").event().action())
+                .isEqualTo("allow");
+        // held: counted once as reviewed (it stands for the policy's review and the hold's waiting); the outcome
+        // comes later as a session.decision, review.denied
+        assertThat(request(v2, "{\"action\":\"review\",\"review_id\":\"r-1\",\"state\":\"waiting\"}")
+                        .event()
+                        .action())
+                .isEqualTo("review");
+        assertThat(request(v2, "\"deny\"").event().action()).isNull();
+        assertThat(request(v2, "{\"action\":7}").event().action()).isNull();
+    }
+
+    @Test
+    void aV1RequestsDecisionFieldIsNotADecision() {
+        // v1 has no such field: its decisions come as session.decision events, which would be counted twice
+        assertThat(request(null, "{\"action\":\"deny\"}").event().action()).isNull();
+        assertThat(request(CloudEvent.DATASCHEMA_V1, "{\"action\":\"deny\"}")
+                        .event()
+                        .action())
+                .isNull();
+    }
+
+    @Test
+    void refusesASessionEventVersionItDoesNotKnow() {
+        var r = request("urn:portcullis:events:v3", "{\"action\":\"deny\"}");
+        assertThat(r.event()).isNull();
+        assertThat(r.rejection().reason()).isEqualTo(Rejection.INVALID_FIELD);
+        assertThat(r.rejection().detail()).contains("dataschema");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static dev.portcullis.recorder.support.RecorderTestSupport.awaitFinal;
 import static dev.portcullis.recorder.support.RecorderTestSupport.consume;
 import static dev.portcullis.recorder.support.RecorderTestSupport.event;
 import static dev.portcullis.recorder.support.RecorderTestSupport.header;
+import static dev.portcullis.recorder.support.RecorderTestSupport.identity;
 import static dev.portcullis.recorder.support.RecorderTestSupport.newSessionId;
 import static dev.portcullis.recorder.support.RecorderTestSupport.send;
 import static dev.portcullis.recorder.support.RecorderTestSupport.sleep;
@@ -13,7 +14,9 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.CloudEvent;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.contracts.recording.RecordingCheck;
 import dev.portcullis.devstack.DevStack;
@@ -30,6 +33,8 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -56,7 +61,8 @@ class IngestionTest {
     }
 
     static byte[] download(String id, String format) {
-        Response r = given().auth()
+        Response r = identity()
+                .auth()
                 .oauth2(auditorToken())
                 .queryParam("format", format)
                 .get("/v1/sessions/{id}/recording", id);
@@ -87,7 +93,8 @@ class IngestionTest {
         assertThat(s).as("session %s staged", id).isNotNull();
         assertThat(s.getString("status")).isEqualTo("recording");
         assertThat(s.getLong("events")).isEqualTo(3);
-        given().auth()
+        identity()
+                .auth()
                 .oauth2(auditorToken())
                 .get("/v1/sessions/{id}/recording", id)
                 .then()
@@ -169,6 +176,113 @@ class IngestionTest {
     }
 
     @Test
+    void aV2SessionCountsTheDecisionsItsRequestsCarry() throws Exception {
+        // v2: the decision rides in its session.request, no session.decision follows it; a review's outcome still
+        // comes as a session.decision
+        String id = newSessionId("v2");
+        Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        String a = "deploy-bot";
+        String c = "pg-prod";
+        Map<String, Object> allow = Map.of(
+                "action",
+                "allow",
+                "reasons",
+                List.of(),
+                "rules",
+                List.of("read-ok"),
+                "decision_id",
+                "d-1",
+                "cached",
+                false);
+        Map<String, Object> deny = Map.of(
+                "action",
+                "deny",
+                "reasons",
+                List.of("no write grant"),
+                "rules",
+                List.of("write-with-grant"),
+                "decision_id",
+                "d-2",
+                "cached",
+                false);
+        Map<String, Object> held = Map.of(
+                "action",
+                "review",
+                "reasons",
+                List.of(),
+                "rules",
+                List.of("prod-delete-review"),
+                "decision_id",
+                "d-3",
+                "cached",
+                false,
+                "review_id",
+                "r-9",
+                "state",
+                "waiting");
+        List<String> e = List.of(
+                event(id, 0, EventTypes.SESSION_STARTED, t, a, c, "postgres", Map.of()),
+                event(id, 1, EventTypes.SESSION_REQUEST, t, a, c, null, Map.of("text", "SELECT 1", "decision", allow)),
+                event(id, 2, EventTypes.SESSION_OUTPUT, t, a, c, null, Map.of("request_seq", 1, "rows", 1)),
+                event(
+                        id,
+                        3,
+                        EventTypes.SESSION_REQUEST,
+                        t,
+                        a,
+                        c,
+                        null,
+                        Map.of("text", "DROP TABLE x", "decision", deny)),
+                event(
+                        id,
+                        4,
+                        EventTypes.SESSION_REQUEST,
+                        t,
+                        a,
+                        c,
+                        null,
+                        Map.of("text", "DELETE FROM y", "decision", held)),
+                event(
+                        id,
+                        5,
+                        EventTypes.SESSION_DECISION,
+                        t,
+                        a,
+                        c,
+                        null,
+                        Map.of("request_seq", 4, "action", "allow", "review_id", "r-9", "state", "approved")),
+                event(id, 6, EventTypes.SESSION_OUTPUT, t, a, c, null, Map.of("request_seq", 4, "rows", 3)),
+                event(id, 7, EventTypes.SESSION_ENDED, t, a, c, null, Map.of("reason", "client_closed")));
+        e.forEach(ev -> send(Topics.SESSION_EVENTS, id, v2(ev)));
+        JsonPath s = awaitFinal(id, FINAL);
+        assertThat(s.getString("status")).isEqualTo("complete");
+        assertThat(s.getLong("events")).isEqualTo(8);
+        assertThat(s.getLong("requests")).isEqualTo(3);
+        assertThat(s.getLong("denials")).isEqualTo(1);
+        assertThat(s.getLong("reviews")).isEqualTo(1);
+        byte[] body = download(id, "jsonl");
+        RecordingCheck.Result v = RecordingVerifier.verify(
+                new ByteArrayInputStream(body),
+                TestKeys.trusted(),
+                new RecordingVerifier.Expected(
+                        id, s.getString("recording.sha256"), s.getString("recording.chain_head")));
+        assertThat(v.problems()).isEmpty();
+        assertThat(new String(body, StandardCharsets.UTF_8))
+                .contains("\"dataschema\":\"" + CloudEvent.DATASCHEMA_SESSION_V2 + "\"");
+    }
+
+    /** The event marked as the contract's second version of session events. */
+    static String v2(String json) {
+        try {
+            var root = (ObjectNode) JsonSupport.MAPPER.readTree(json);
+            root.put(CloudEvent.Attr.DATASCHEMA, CloudEvent.DATASCHEMA_SESSION_V2);
+            return root.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void completeSessionIsStoredInS3AndDownloadableWithMatchingSha256() throws Exception {
         String id = newSessionId("complete");
         Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
@@ -185,7 +299,7 @@ class IngestionTest {
         assertThat(s.getString("protocol")).isEqualTo("postgres");
         assertThat(s.getMap("tags")).containsEntry("env", "prod"); // from the connections file
 
-        Response r = given().auth().oauth2(auditorToken()).get("/v1/sessions/{id}/recording", id);
+        Response r = identity().auth().oauth2(auditorToken()).get("/v1/sessions/{id}/recording", id);
         assertThat(r.statusCode()).isEqualTo(200);
         byte[] body = r.asByteArray();
         String sha = sha256(body);
@@ -197,13 +311,19 @@ class IngestionTest {
         assertThat(r.header("Content-Length")).isEqualTo(Long.toString(body.length));
         assertThat(s.getLong("recording.size_bytes")).isEqualTo(body.length);
         String key = s.getString("recording.key");
-        assertThat(key).matches("recordings/\\d{4}/\\d{2}/\\d{2}/" + id + "\\.jsonl");
+        // stored gzip-compressed under the key with .gz; its own size and SHA-256 beside the uncompressed ones
+        assertThat(key).matches("recordings/\\d{4}/\\d{2}/\\d{2}/" + id + "\\.jsonl\\.gz");
+        assertThat(s.getString("recording.encoding")).isEqualTo("gzip");
 
         try (S3Client s3 = s3()) {
-            byte[] stored = s3.getObjectAsBytes(
-                            g -> g.bucket(DevStack.RECORDINGS_BUCKET).key(key))
-                    .asByteArray();
-            assertThat(sha256(stored)).isEqualTo(sha);
+            var object = s3.getObjectAsBytes(
+                    g -> g.bucket(DevStack.RECORDINGS_BUCKET).key(key));
+            byte[] stored = object.asByteArray();
+            assertThat(stored.length).isEqualTo(s.getLong("recording.stored_size_bytes"));
+            assertThat(object.response().contentType()).isEqualTo("application/gzip");
+            try (var in = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(stored))) {
+                assertThat(in.readAllBytes()).isEqualTo(body);
+            }
         }
         RecordingCheck.Result v = RecordingVerifier.verify(
                 new ByteArrayInputStream(body),
@@ -243,7 +363,7 @@ class IngestionTest {
         List<String> ordered = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             JsonNode n = JsonSupport.MAPPER.readTree(events.get(i));
-            ((com.fasterxml.jackson.databind.node.ObjectNode) n.get("data")).put("seq", i);
+            ((ObjectNode) n.get("data")).put("seq", i);
             ordered.add(n.toString());
         }
         // the event lines those events must give, computed independently of the recorder (the seal names the
@@ -371,9 +491,11 @@ class IngestionTest {
                 event(id, 4, EventTypes.SESSION_ENDED, start.plusMillis(1000), a, c, null, Map.of("exit_status", 0)));
         JsonPath s = awaitFinal(id, FINAL);
         assertThat(s.getString("status")).isEqualTo("complete");
-        assertThat(s.getString("cast.key")).endsWith(id + ".cast");
+        assertThat(s.getString("cast.key")).endsWith(id + ".cast.gz");
+        assertThat(s.getString("cast.encoding")).isEqualTo("gzip");
         byte[] cast = download(id, "cast");
         assertThat(sha256(cast)).isEqualTo(s.getString("cast.sha256"));
+        assertThat((long) cast.length).isEqualTo(s.getLong("cast.size_bytes"));
         String[] lines = new String(cast, StandardCharsets.UTF_8).split("\n");
         JsonNode header = JsonSupport.MAPPER.readTree(lines[0]);
         assertThat(header.get("version").intValue()).isEqualTo(2);
@@ -393,7 +515,7 @@ class IngestionTest {
         assertThat(JsonSupport.MAPPER.readTree(lines[2]).get(2).textValue()).contains("load average");
         assertThat(JsonSupport.MAPPER.readTree(lines[2]).get(0).doubleValue()).isEqualTo(0.9);
         // the JSON Lines event file exists for SSH too
-        assertThat(s.getString("recording.key")).endsWith(id + ".jsonl");
+        assertThat(s.getString("recording.key")).endsWith(id + ".jsonl.gz");
     }
 
     @Test

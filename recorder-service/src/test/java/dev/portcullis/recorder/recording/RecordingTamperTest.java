@@ -1,6 +1,7 @@
 package dev.portcullis.recorder.recording;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.contracts.recording.LedgerCheck;
@@ -11,6 +12,8 @@ import dev.portcullis.contracts.recording.VerifyRecordings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +26,8 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -394,6 +399,104 @@ class RecordingTamperTest {
         assertThat(gap.status).isEqualTo(1);
         assertThat(gap.out).contains("SET: recording #1 (session b, named by #2) is missing");
         assertThat(cli("--key", pinned.toString()).status).isEqualTo(2);
+    }
+
+    /** The file as the recorder stores it: gzip-compressed ({@link StoredFile}, level 6). */
+    static byte[] stored(byte[] file, Path dir) throws IOException {
+        Path p = Files.createTempFile(dir, "stored", ".jsonl.gz");
+        try (StoredFile f = new StoredFile(p, 6)) {
+            f.out().write(file);
+        }
+        return Files.readAllBytes(p);
+    }
+
+    static byte[] gunzip(byte[] gz) throws IOException {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void aCompressedRecordingVerifiesAsTheFileItHoldsAndTamperingStillShows(@TempDir Path dir) throws Exception {
+        byte[] file = genuine();
+        Path p = dir.resolve("s1.jsonl.gz");
+        String storedSha;
+        try (StoredFile f = new StoredFile(p, 6)) {
+            f.out().write(file);
+            f.close();
+            assertThat(f.encoding()).isEqualTo("gzip");
+            assertThat(f.storedSize()).isEqualTo(Files.size(p));
+            storedSha = f.storedSha256();
+        }
+        byte[] gz = Files.readAllBytes(p);
+        assertThat(storedSha).isEqualTo(sha256(gz));
+        assertThat(gunzip(gz)).isEqualTo(file);
+        assertThat(stored(file, dir))
+                .as("the same lines give the same stored bytes")
+                .isEqualTo(gz);
+
+        RecordingCheck.Result r = verify(gz);
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.valid()).isTrue();
+        // the SHA-256 the metadata names: the uncompressed file's
+        assertThat(r.sha256()).isEqualTo(sha256(file));
+        assertThat(RecordingVerifier.verify(
+                                new ByteArrayInputStream(gz),
+                                TRUSTED,
+                                new RecordingVerifier.Expected("s1", sha256(file), r.chainHead()))
+                        .valid())
+                .isTrue();
+
+        // an edit inside, compressed again: the chain shows it as in the uncompressed file
+        byte[] edited = stored(
+                new String(file, StandardCharsets.UTF_8)
+                        .replace("SELECT 3", "SELECT 4")
+                        .getBytes(StandardCharsets.UTF_8),
+                dir);
+        assertThat(verify(edited).problems()).anyMatch(x -> x.contains("hash does not match"));
+        // a cut compressed file cannot be read at all
+        assertThatThrownBy(() -> verify(Arrays.copyOf(gz, gz.length - 12))).isInstanceOf(IOException.class);
+        // a small upload that inflates to one endless line is refused before it is buffered
+        ByteArrayOutputStream bomb = new ByteArrayOutputStream();
+        try (OutputStream out = new GZIPOutputStream(bomb)) {
+            byte[] x = new byte[1 << 20];
+            Arrays.fill(x, (byte) 'x');
+            for (int i = 0; i < 17; i++) {
+                out.write(x);
+            }
+        }
+        assertThat(bomb.size()).isLessThan(64 * 1024);
+        assertThatThrownBy(() -> verify(bomb.toByteArray()))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("line longer");
+        assertThatThrownBy(() -> RecordingVerifier.verify(new ByteArrayInputStream(gz), TRUSTED, null, 100))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("more than 100 bytes");
+    }
+
+    @Test
+    void theOfflineVerifierReadsCompressedDownloadsBesideUncompressedOnes(@TempDir Path dir) throws Exception {
+        Path pinned = dir.resolve("recorder.pub");
+        Files.writeString(pinned, SigningKeys.publicPem(RECORDER.getPublic()));
+        Path downloads = Files.createDirectories(dir.resolve("downloads"));
+        List<byte[]> files = ledgerOfThree();
+        Files.write(downloads.resolve("r0.jsonl.gz"), stored(files.get(0), dir));
+        Files.write(downloads.resolve("r1.jsonl"), files.get(1));
+        Files.write(downloads.resolve("r2.jsonl.gz"), stored(files.get(2), dir));
+        Cli all = cli("--key", pinned.toString(), downloads.toString());
+        assertThat(all.status).as(all.out).isZero();
+        assertThat(all.out)
+                .contains("VALID " + downloads.resolve("r0.jsonl.gz"), "VALID " + downloads.resolve("r2.jsonl.gz"));
+        // the set check sees every file: deleting a compressed one leaves its gap
+        Files.delete(downloads.resolve("r1.jsonl"));
+        Files.delete(downloads.resolve("r0.jsonl.gz"));
+        Files.write(downloads.resolve("r1.jsonl.gz"), stored(files.get(1), dir));
+        Files.write(downloads.resolve("r0.jsonl"), files.get(0));
+        assertThat(cli("--key", pinned.toString(), downloads.toString()).status).isZero();
+        Files.delete(downloads.resolve("r1.jsonl.gz"));
+        Cli gap = cli("--key", pinned.toString(), downloads.toString());
+        assertThat(gap.status).isEqualTo(1);
+        assertThat(gap.out).contains("SET: recording #1 (session b, named by #2) is missing");
     }
 
     record Cli(int status, String out) {}

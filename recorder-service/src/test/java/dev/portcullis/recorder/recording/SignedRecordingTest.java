@@ -5,6 +5,7 @@ import static dev.portcullis.recorder.support.RecorderTestSupport.awaitFinal;
 import static dev.portcullis.recorder.support.RecorderTestSupport.consume;
 import static dev.portcullis.recorder.support.RecorderTestSupport.event;
 import static dev.portcullis.recorder.support.RecorderTestSupport.header;
+import static dev.portcullis.recorder.support.RecorderTestSupport.identity;
 import static dev.portcullis.recorder.support.RecorderTestSupport.newSessionId;
 import static dev.portcullis.recorder.support.RecorderTestSupport.send;
 import static dev.portcullis.recorder.support.RecorderTestSupport.sendUntagged;
@@ -56,7 +57,8 @@ class SignedRecordingTest {
     static final Duration FINAL = Duration.ofSeconds(60);
 
     static byte[] download(String id) {
-        Response r = given().auth()
+        Response r = identity()
+                .auth()
                 .oauth2(auditorToken())
                 .queryParam("format", "jsonl")
                 .get("/v1/sessions/{id}/recording", id);

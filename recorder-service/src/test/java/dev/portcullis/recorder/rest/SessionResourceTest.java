@@ -4,6 +4,7 @@ import static dev.portcullis.recorder.support.RecorderTestSupport.adminToken;
 import static dev.portcullis.recorder.support.RecorderTestSupport.agentToken;
 import static dev.portcullis.recorder.support.RecorderTestSupport.auditorToken;
 import static dev.portcullis.recorder.support.RecorderTestSupport.awaitFinal;
+import static dev.portcullis.recorder.support.RecorderTestSupport.identity;
 import static dev.portcullis.recorder.support.RecorderTestSupport.newSessionId;
 import static dev.portcullis.recorder.support.RecorderTestSupport.send;
 import static dev.portcullis.recorder.support.RecorderTestSupport.sqlSession;
@@ -55,7 +56,8 @@ class SessionResourceTest {
         for (String id : List.of(first, second, third)) {
             awaitFinal(id, Duration.ofSeconds(60));
         }
-        recording = given().auth()
+        recording = identity()
+                .auth()
                 .oauth2(auditorToken())
                 .get("/v1/sessions/{id}/recording", first)
                 .then()
@@ -175,7 +177,8 @@ class SessionResourceTest {
 
     @Test
     void rangeRequestsGetPartialContent() {
-        Response r = given().auth()
+        Response r = identity()
+                .auth()
                 .oauth2(auditorToken())
                 .header("Range", "bytes=10-19")
                 .get("/v1/sessions/{id}/recording", first);
@@ -184,14 +187,16 @@ class SessionResourceTest {
         assertThat(r.header("Content-Length")).isEqualTo("10");
         assertThat(r.asByteArray()).isEqualTo(Arrays.copyOfRange(recording, 10, 20));
 
-        Response tail = given().auth()
+        Response tail = identity()
+                .auth()
                 .oauth2(auditorToken())
                 .header("Range", "bytes=-7")
                 .get("/v1/sessions/{id}/recording", first);
         assertThat(tail.statusCode()).isEqualTo(206);
         assertThat(tail.asByteArray()).isEqualTo(Arrays.copyOfRange(recording, recording.length - 7, recording.length));
 
-        given().auth()
+        identity()
+                .auth()
                 .oauth2(auditorToken())
                 .header("Range", "bytes=" + recording.length + "-")
                 .get("/v1/sessions/{id}/recording", first)
@@ -201,12 +206,14 @@ class SessionResourceTest {
 
     @Test
     void everyDownloadIsAudited() {
-        given().auth()
+        identity()
+                .auth()
                 .oauth2(auditorToken())
                 .get("/v1/sessions/{id}/recording", second)
                 .then()
                 .statusCode(200);
-        given().auth()
+        identity()
+                .auth()
                 .oauth2(auditorToken())
                 .header("Range", "bytes=0-9")
                 .get("/v1/sessions/{id}/recording", second)
@@ -220,14 +227,14 @@ class SessionResourceTest {
 
     @Test
     void headDescribesTheRecordingWithoutABodyOrAnAuditRow() {
-        Response get = given().auth().oauth2(auditorToken()).get("/v1/sessions/{id}/recording", third);
+        Response get = identity().auth().oauth2(auditorToken()).get("/v1/sessions/{id}/recording", third);
         int auditedBefore = given().auth()
                 .oauth2(auditorToken())
                 .get("/v1/sessions/{id}/downloads", third)
                 .jsonPath()
                 .getList("$")
                 .size();
-        Response head = given().auth().oauth2(auditorToken()).head("/v1/sessions/{id}/recording", third);
+        Response head = identity().auth().oauth2(auditorToken()).head("/v1/sessions/{id}/recording", third);
         assertThat(head.statusCode()).isEqualTo(200);
         assertThat(head.header("Content-Length")).isEqualTo(Integer.toString(get.asByteArray().length));
         assertThat(head.header("X-Portcullis-Sha256")).isNotBlank().isEqualTo(get.header("X-Portcullis-Sha256"));
@@ -246,7 +253,8 @@ class SessionResourceTest {
                 .head("/v1/sessions/{id}/recording", third)
                 .then()
                 .statusCode(403);
-        given().auth()
+        identity()
+                .auth()
                 .oauth2(auditorToken())
                 .head("/v1/sessions/{id}/recording", "no-such-session")
                 .then()

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.contracts.Topics;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.recorder.events.JsonSupport;
+import io.restassured.RestAssured;
+import io.restassured.config.DecoderConfig;
 import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,6 +92,16 @@ public final class RecorderTestSupport {
                     .extract()
                     .path("access_token");
         });
+    }
+
+    /**
+     * RestAssured as a client that takes no content coding ({@code Accept-Encoding: identity}, no decoder): a
+     * recording stored compressed then comes decompressed, and byte ranges count its uncompressed bytes.
+     */
+    public static RequestSpecification identity() {
+        return given().config(RestAssured.config()
+                        .decoderConfig(DecoderConfig.decoderConfig().noContentDecoders()))
+                .header("Accept-Encoding", "identity");
     }
 
     public static String auditorToken() {
