@@ -456,6 +456,14 @@ public interface ProxyConfig {
         Duration linger();
 
         /**
+         * The producer's {@code compression.type} ({@code none}, {@code gzip}, {@code snappy}, {@code lz4},
+         * {@code zstd}): session events repeat their envelope, so a batch shrinks several times over on the wire and
+         * in Kafka's log for a little CPU.
+         */
+        @WithDefault("lz4")
+        String compression();
+
+        /**
          * Write-ahead: a request is forwarded only once its request and decision events are recorded (acknowledged
          * with {@code acks=all} or spooled). Off only where an unrecorded request is acceptable (benchmarks).
          */

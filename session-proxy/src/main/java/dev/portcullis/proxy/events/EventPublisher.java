@@ -70,6 +70,7 @@ public class EventPublisher {
         }
         ProxyConfig.Events ev = config.events();
         Properties p = producerConfig(config.kafka().bootstrapServers(), ev.bufferBytes(), ev.linger(), ev.sendBlock());
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, ev.compression());
         EventSpool spool;
         try {
             spool = new EventSpool(Path.of(ev.spoolDir()), ev.spoolMaxBytes(), ev.spoolSegmentBytes());

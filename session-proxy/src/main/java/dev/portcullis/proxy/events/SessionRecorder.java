@@ -4,6 +4,7 @@ import dev.portcullis.contracts.Topics;
 import dev.portcullis.contracts.events.CloudEvent;
 import dev.portcullis.contracts.events.EventAuth;
 import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.events.SessionEventFields;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,6 +115,10 @@ public final class SessionRecorder {
         long s = seq++;
         // written once, here, and tagged over exactly these bytes; the publisher sends them as they are
         CloudEvent<JsonObject> event = EventPublisher.sessionEvent(type, sessionId, s, agent, connection, data);
+        if (data.containsKey(SessionEventFields.DECISION) && EventTypes.SESSION_REQUEST.equals(type)) {
+            // a request carrying its decision means something a v1 reader would misread (no session.decision)
+            event = event.withDataschema(CloudEvent.DATASCHEMA_SESSION_V2);
+        }
         String json = EventJson.encode(event);
         String tag = auth.tagOf(json);
         events.publish(
