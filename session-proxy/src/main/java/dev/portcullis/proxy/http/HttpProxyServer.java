@@ -51,8 +51,12 @@ public final class HttpProxyServer implements AutoCloseable {
 
     private static final String PROTOCOL = "http";
     private static final long REFUSED_LINGER_MILLIS = 1_000;
-    /** How long the answer to an undecodable request head waits while the rest of what the client sends is discarded. */
-    private static final long BAD_REQUEST_LINGER_MILLIS = 250;
+    /**
+     * How long the answer to an undecodable request head waits while the rest of what the client sends is discarded:
+     * long enough for a client on a loaded machine to finish sending an oversized head over TLS (250 ms was not, in CI
+     * with a 4 MiB head), short enough that a connection refused this way is gone soon.
+     */
+    private static final long BAD_REQUEST_LINGER_MILLIS = 1_000;
     /** Connections without an authenticated request yet (max-unauthenticated), counted in the SessionRegistry. */
     private final Set<HttpConnection> unauthenticated = ConcurrentHashMap.newKeySet();
     /** Connections counted in {@link #open}. */

@@ -321,7 +321,7 @@ class KubernetesGatewayTest {
             assertTrue(meanwhile.stdout().endsWith("200"), "another client is served meanwhile: " + meanwhile.stdout());
             // far more than the limit, and more than the socket buffers hold: the proxy answers while this is still
             // being sent, and the client must still read the answer (no reset)
-            out.write(("X-Big: " + "a".repeat(4 * 1024 * 1024) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(("X-Big: " + "a".repeat(1024 * 1024) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             String response = new String(bad.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(response.startsWith("HTTP/1.1 431"), response);
