@@ -50,6 +50,9 @@ public final class SessionRecorder {
     private final String sessionId;
     private final String agent;
     private final String connection;
+    /** This session's events written straight to JSON, the constant parts once. */
+    private final SessionEnvelope envelope;
+
     private long seq;
     private int requests;
     private boolean ended;
@@ -96,6 +99,7 @@ public final class SessionRecorder {
         this.sessionId = sessionId;
         this.agent = agent;
         this.connection = connection;
+        this.envelope = new SessionEnvelope(sessionId, agent, connection);
     }
 
     /**
@@ -119,7 +123,7 @@ public final class SessionRecorder {
             // a request carrying its decision means something a v1 reader would misread (no session.decision)
             event = event.withDataschema(CloudEvent.DATASCHEMA_SESSION_V2);
         }
-        String json = EventJson.encode(event);
+        String json = envelope.encode(event);
         String tag = auth.tagOf(json);
         events.publish(
                 Topics.SESSION_EVENTS,
