@@ -478,6 +478,15 @@ public interface ProxyConfig {
         @WithDefault("true")
         boolean journal();
 
+        /**
+         * With the journal: a session's event loop appends its own event to the journal and hands it to the operating
+         * system itself, so its request goes on at once, without waiting for the publisher thread's round and a hop
+         * back (two thread wake-ups per request). Only while delivery is healthy and within {@code buffer-bytes}; the
+         * publisher's path otherwise. False: always the publisher's path (for comparison).
+         */
+        @WithDefault("true")
+        boolean journalInline();
+
         /** {@code hold} (back-pressure) or {@code refuse}: see {@link WhenUnrecorded}. */
         @WithDefault("hold")
         WhenUnrecorded whenUnrecorded();
