@@ -13,10 +13,12 @@
 #   PROXY2_PORT PROXY2_TOKEN              optional: a second proxy measured in the same run (e.g. the same build
 #                                         with other settings, or an older build), reported as "proxy2"
 #   BOUNCER=yes                           no: skip PgBouncer
+#   WORKLOAD=select-only                  pgbench's built-in script: select-only (-S) or tpcb-like (reads and
+#                                         writes: the proxy needs a token with write access)
 set -euo pipefail
 
 : "${DIRECT_HOST:=127.0.0.1}" "${PROXY_HOST:=127.0.0.1}" "${PROXY_PORT:=15432}" "${CONNECTION:=pg-demo}"
-: "${CLIENTS:=4}" "${THREADS:=2}" "${SECONDS_PER_RUN:=15}" "${ROUNDS:=2}" "${SCALE:=1}" "${PGBOUNCER_PORT:=16432}"
+: "${WORKLOAD:=select-only}" "${CLIENTS:=4}" "${THREADS:=2}" "${SECONDS_PER_RUN:=15}" "${ROUNDS:=2}" "${SCALE:=1}" "${PGBOUNCER_PORT:=16432}"
 : "${DIRECT_PORT:?}" "${DIRECT_USER:?}" "${DIRECT_PASSWORD:?}" "${DIRECT_DB:?}" "${TOKEN:?}"
 
 work=$(mktemp -d)
@@ -64,7 +66,7 @@ fi
 
 run() { # name host port user password db mode → prints "tps latency_ms"
   local out
-  out=$(PGPASSWORD=$5 pgbench -n -S -M "$7" -c "$CLIENTS" -j "$THREADS" -T "$SECONDS_PER_RUN" -h "$2" -p "$3" -U "$4" "$6" 2>&1) || {
+  out=$(PGPASSWORD=$5 pgbench -n -b "$WORKLOAD" -M "$7" -c "$CLIENTS" -j "$THREADS" -T "$SECONDS_PER_RUN" -h "$2" -p "$3" -U "$4" "$6" 2>&1) || {
     echo "$1 failed: $out" >&2; echo "0 0"; return; }
   echo "$(grep -oP 'tps = \K[0-9.]+' <<<"$out" | head -1) $(grep -oP 'latency average = \K[0-9.]+' <<<"$out")"
 }

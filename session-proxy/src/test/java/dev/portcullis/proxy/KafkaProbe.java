@@ -8,6 +8,7 @@ import dev.portcullis.contracts.events.CloudEvent;
 import dev.portcullis.contracts.events.ControlEventSignature;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.contracts.events.ReviewRequested;
+import dev.portcullis.contracts.events.SessionEventFields;
 import dev.portcullis.contracts.recording.SigningKeys;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -200,8 +201,13 @@ public final class KafkaProbe implements AutoCloseable {
                 problems.addAll(
                         json.treeToValue(e.data(), ReviewRequested.class).validate());
             }
-            if (!CloudEvent.DATASCHEMA_V1.equals(e.dataschema())) {
-                problems.add("dataschema: not written");
+            // v2 exactly for a request that carries its decision (a v1 reader would misread it), v1 for the rest
+            boolean carriesDecision = EventTypes.SESSION_REQUEST.equals(e.type())
+                    && e.data() != null
+                    && e.data().has(SessionEventFields.DECISION);
+            String expected = carriesDecision ? CloudEvent.DATASCHEMA_SESSION_V2 : CloudEvent.DATASCHEMA_V1;
+            if (!expected.equals(e.dataschema())) {
+                problems.add("dataschema: " + e.dataschema() + ", expected " + expected);
             }
             return problems;
         } catch (java.io.IOException x) {

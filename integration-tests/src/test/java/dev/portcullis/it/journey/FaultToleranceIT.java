@@ -128,7 +128,7 @@ class FaultToleranceIT {
         for (Recording.Line req : rec.ofType(EventTypes.SESSION_REQUEST)) {
             if (whileDown.equals(req.data().path("text").asText())) {
                 decisions.add(rec.finalDecision(req.seq())
-                        .map(d -> d.data().path("action").asText())
+                        .map(d -> d.path("action").asText())
                         .orElse("none"));
             }
         }
@@ -237,7 +237,7 @@ class FaultToleranceIT {
             assertEquals(
                     "allow",
                     rec.finalDecision(req.seq())
-                            .map(d -> d.data().path("action").asText())
+                            .map(d -> d.path("action").asText())
                             .orElse("none"),
                     () -> "decision for " + req.data().path("text").asText());
             long outputs = rec.ofType(EventTypes.SESSION_OUTPUT).stream()

@@ -202,7 +202,7 @@ class KafkaStallIT {
                 Matcher m = echo.matcher(req.data().path("command").asText());
                 boolean allowed = "allow"
                         .equals(rec.finalDecision(req.seq())
-                                .map(d -> d.data().path("action").asText())
+                                .map(d -> d.path("action").asText())
                                 .orElse("none"));
                 if (m.find() && allowed) {
                     recorded.add(Integer.parseInt(m.group(1)));
@@ -293,7 +293,7 @@ class KafkaStallIT {
                         for (Recording.Line req : rec.ofType(EventTypes.SESSION_REQUEST)) {
                             boolean allow = "allow"
                                     .equals(rec.finalDecision(req.seq())
-                                            .map(d -> d.data().path("action").asText())
+                                            .map(d -> d.path("action").asText())
                                             .orElse("none"));
                             if (allow) {
                                 allowed.add(normalized(req.data().path("method").asText() + " "
@@ -446,7 +446,7 @@ class KafkaStallIT {
                 continue;
             }
             String action = rec.finalDecision(req.seq())
-                    .map(d -> d.data().path("action").asText())
+                    .map(d -> d.path("action").asText())
                     .orElse("none");
             if ("allow".equals(action)) {
                 recorded.add(Integer.parseInt(m.group(2)));

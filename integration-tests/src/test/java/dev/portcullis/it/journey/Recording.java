@@ -2,6 +2,7 @@ package dev.portcullis.it.journey;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.events.SessionEventFields;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -121,15 +122,30 @@ final class Recording {
         return lines.stream().filter(l -> l.type().equals(type)).toList();
     }
 
-    /** The decision the proxy recorded for the request at {@code requestSeq} (the last one, after a review). */
-    Optional<Line> finalDecision(long requestSeq) {
-        Line found = null;
-        for (Line l : ofType(EventTypes.SESSION_DECISION)) {
-            if (l.data().path("request_seq").asLong(-1) == requestSeq) {
-                found = l;
+    /**
+     * Every decision the proxy recorded for the request at {@code requestSeq}, in order, as the decision's fields: the
+     * one a v2 {@code session.request} carries ({@code data.decision}), then each {@code session.decision} answering it
+     * (a review's waiting and final states; a v1 recording has only these).
+     */
+    List<JsonNode> decisions(long requestSeq) {
+        List<JsonNode> found = new ArrayList<>();
+        for (Line l : lines) {
+            if (l.seq() == requestSeq
+                    && l.type().equals(EventTypes.SESSION_REQUEST)
+                    && l.data().path(SessionEventFields.DECISION).isObject()) {
+                found.add(l.data().path(SessionEventFields.DECISION));
+            } else if (l.type().equals(EventTypes.SESSION_DECISION)
+                    && l.data().path(SessionEventFields.REQUEST_SEQ).asLong(-1) == requestSeq) {
+                found.add(l.data());
             }
         }
-        return Optional.ofNullable(found);
+        return found;
+    }
+
+    /** The decision the proxy recorded for the request at {@code requestSeq} (the last one, after a review). */
+    Optional<JsonNode> finalDecision(long requestSeq) {
+        List<JsonNode> all = decisions(requestSeq);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
     }
 
     String text() {

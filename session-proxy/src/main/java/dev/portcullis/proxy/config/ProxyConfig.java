@@ -456,6 +456,14 @@ public interface ProxyConfig {
         Duration linger();
 
         /**
+         * The producer's {@code compression.type} ({@code none}, {@code gzip}, {@code snappy}, {@code lz4},
+         * {@code zstd}): session events repeat their envelope, so a batch shrinks several times over on the wire and
+         * in Kafka's log for a little CPU.
+         */
+        @WithDefault("lz4")
+        String compression();
+
+        /**
          * Write-ahead: a request is forwarded only once its request and decision events are recorded (acknowledged
          * with {@code acks=all} or spooled). Off only where an unrecorded request is acceptable (benchmarks).
          */
@@ -469,6 +477,15 @@ public interface ProxyConfig {
          */
         @WithDefault("true")
         boolean journal();
+
+        /**
+         * With the journal: a session's event loop appends its own event to the journal and hands it to the operating
+         * system itself, so its request goes on at once, without waiting for the publisher thread's round and a hop
+         * back (two thread wake-ups per request). Only while delivery is healthy and within {@code buffer-bytes}; the
+         * publisher's path otherwise. False: always the publisher's path (for comparison).
+         */
+        @WithDefault("true")
+        boolean journalInline();
 
         /** {@code hold} (back-pressure) or {@code refuse}: see {@link WhenUnrecorded}. */
         @WithDefault("hold")

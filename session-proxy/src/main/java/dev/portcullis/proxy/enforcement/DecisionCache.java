@@ -100,17 +100,36 @@ public final class DecisionCache {
      * {@code byShape} false (e.g. {@code portcullis.pg.decision-cache=exact}) gives an exact key only.
      */
     public static Key key(JsonObject input, boolean byShape) {
-        JsonObject copy = new JsonObject(new LinkedHashMap<>(input.getMap()));
-        copy.remove("time");
+        JsonObject shared = new JsonObject(new LinkedHashMap<>(input.getMap()));
+        shared.remove("request");
+        JsonObject request = input.getJsonObject("request");
+        return key(encodeShared(shared), request, byShape);
+    }
+
+    /**
+     * The keys of the input {@code session.input(request)} would give, without building it: the session's shared part
+     * is encoded once per session. The same keys as {@link #key(JsonObject, boolean)} of that input.
+     */
+    public static Key key(PolicyInput.Session session, JsonObject request, boolean byShape) {
+        return key(session.encoded(), request, byShape);
+    }
+
+    /** The JSON of an input's parts other than its request, without its {@code time}. */
+    static String encodeShared(JsonObject shared) {
+        if (shared.containsKey("time")) {
+            shared = new JsonObject(new LinkedHashMap<>(shared.getMap()));
+            shared.remove("time");
+        }
+        return Json.encode(shared);
+    }
+
+    private static Key key(String shared, JsonObject request, boolean byShape) {
         // One encoding of the structural input and one of the literal-bearing values it leaves out: the shape key
         // digests the first, the exact key the shape digest with the second — together they are the whole input
-        // (both JSON, so self-delimiting), so the exact key still tells every two inputs apart.
-        JsonObject request = copy.getJsonObject("request");
+        // (each part JSON, so self-delimiting), so the exact key still tells every two inputs apart.
         JsonArray literals = new JsonArray();
-        if (request != null) {
-            copy.put("request", structural(request, literals));
-        }
-        String shape = digest("shape\n" + Json.encode(copy));
+        String structural = request == null ? "null" : Json.encode(structural(request, literals));
+        String shape = digest("shape\n" + shared + "\n" + structural);
         String exact = digest("exact\n" + shape + "\n" + Json.encode(literals));
         return new Key(exact, byShape ? shape : null);
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -71,6 +72,8 @@ final class EventDelivery {
         EventJournal.Segment journaled;
         /** Its listener has heard (it is told once). */
         boolean told;
+        /** Journaled by its caller ({@link #recordNow}): its bytes count in {@code callerJournaled} until released. */
+        boolean byCaller;
 
         boolean done;
         Cursor cursor;
@@ -120,10 +123,16 @@ final class EventDelivery {
 
     private final List<Event> unflushed = new ArrayList<>();
     private final List<Event> unflushedJournal = new ArrayList<>();
-    private boolean journalFailing;
+    /** Read by callers too ({@link #recordNow}); written by the publisher thread (and a caller the journal fails). */
+    private volatile boolean journalFailing;
+
     private long heldBytes;
     private Cursor cursor;
-    private boolean stalled;
+    /** Read by callers too ({@link #recordNow}); written by the publisher thread. */
+    private volatile boolean stalled;
+    /** Bytes of events their callers journaled that Kafka or the spool does not have yet: bounded by the budget. */
+    private final AtomicLong callerJournaled = new AtomicLong();
+
     private long stalledAt;
     private long nextProbeAt;
     private boolean spoolFull;
@@ -151,6 +160,48 @@ final class EventDelivery {
     /** From any thread. */
     void offer(Event e) {
         inbox.add(e);
+    }
+
+    /**
+     * From the caller's thread (a session's event loop): journals the event and hands its line to the operating system
+     * at once, tells its listener it is recorded (on this thread, so a write-ahead request goes on without waiting
+     * for the publisher's round and a hop back to its event loop), then queues it for Kafka like {@link #offer}. Only
+     * while delivery is healthy (Kafka not stalled, the journal writing, the spool not full) and within the budget
+     * ({@code bufferBytes} of such events not yet in Kafka or the spool), so the journal stays as bounded as the
+     * ledger; otherwise, or when the journal cannot be written, the event takes the publisher's path ({@link
+     * #offer}) and false is returned.
+     */
+    boolean recordNow(Event e, String encoded) {
+        if (journal == null || stalled || journalFailing || stats.spoolFull()) {
+            offer(e);
+            return false;
+        }
+        e.encoded = encoded;
+        e.bytes = encoded.length() + e.key.length() + 64;
+        if (callerJournaled.addAndGet(e.bytes) > settings.bufferBytes()) {
+            callerJournaled.addAndGet(-e.bytes);
+            offer(e);
+            return false;
+        }
+        EventJournal.Segment[] into = new EventJournal.Segment[1];
+        try {
+            journal.appendAndFlush(new EventSpool.Line(e.topic, e.key, encoded, e.traceparent).encode(), into);
+        } catch (IOException ex) {
+            // appended but not flushed: its line is released with the event once Kafka or the spool has it
+            e.journaled = into[0];
+            e.byCaller = into[0] != null;
+            if (!e.byCaller) {
+                callerJournaled.addAndGet(-e.bytes);
+            }
+            journalFails(ex);
+            offer(e);
+            return false;
+        }
+        e.journaled = into[0];
+        e.byCaller = true;
+        tell(e, true);
+        offer(e);
+        return true;
     }
 
     /**
@@ -182,7 +233,9 @@ final class EventDelivery {
 
     private void admit(Event e) {
         try {
-            e.encoded = e.value.encode();
+            if (e.encoded == null) {
+                e.encoded = e.value.encode();
+            }
         } catch (RuntimeException ex) {
             LOG.errorf("event for %s cannot be encoded: %s", e.key, ex.toString());
             give(e, "it cannot be encoded");
@@ -458,6 +511,9 @@ final class EventDelivery {
         if (e.journaled != null) {
             journal.release(e.journaled);
             e.journaled = null;
+            if (e.byCaller) {
+                callerJournaled.addAndGet(-e.bytes);
+            }
         }
     }
 

@@ -18,7 +18,8 @@ import java.util.List;
  * is the unreleased tail: the next start replays the leftover segments through the spool ({@link #leftovers}), and the
  * recorder's ({@code session_id}, {@code seq}) dedupe absorbs the lines Kafka had acknowledged already.
  *
- * <p>Lines have the spool's format ({@link EventSpool.Line}). Publisher thread only; not thread-safe.
+ * <p>Lines have the spool's format ({@link EventSpool.Line}). Thread-safe: the publisher thread appends the events it
+ * sends, and a session's event loop may append and flush its own event at once ({@link #appendAndFlush}).
  */
 final class EventJournal implements AutoCloseable {
 
@@ -83,7 +84,7 @@ final class EventJournal implements AutoCloseable {
      *
      * @throws IOException when the disk refuses (the caller waits for Kafka's acknowledgement instead)
      */
-    Segment append(String encodedLine) throws IOException {
+    synchronized Segment append(String encodedLine) throws IOException {
         if (writer == null) {
             Segment s = new Segment(dir.resolve(String.format("%s%020d%s", PREFIX, nextNumber++, EventSpool.SUFFIX)));
             writer = Files.newBufferedWriter(
@@ -103,15 +104,26 @@ final class EventJournal implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Appends one event's line and hands it to the operating system at once: the event is recorded when this returns
+     * (the caller's thread, without waiting for the publisher's round). On a failure the line may be appended but not
+     * flushed: {@code into[0]} then names its segment, for the caller to release it once Kafka or the spool has it.
+     */
+    synchronized Segment appendAndFlush(String encodedLine, Segment[] into) throws IOException {
+        into[0] = append(encodedLine);
+        flush();
+        return into[0];
+    }
+
     /** Hands what was appended to the operating system: from here on a {@code kill -9} does not lose it. */
-    void flush() throws IOException {
+    synchronized void flush() throws IOException {
         if (writer != null) {
             writer.flush();
         }
     }
 
     /** One line of {@code s} is in Kafka or the spool: the segment goes once all of its lines are. */
-    void release(Segment s) {
+    synchronized void release(Segment s) {
         s.released++;
         deleteIfDone(s);
     }
@@ -139,7 +151,7 @@ final class EventJournal implements AutoCloseable {
     }
 
     /** Unreleased lines in this run's segments. */
-    long pending() {
+    synchronized long pending() {
         long n = 0;
         for (Segment s : open) {
             n += s.lines - s.released;
@@ -148,7 +160,7 @@ final class EventJournal implements AutoCloseable {
     }
 
     /** Segment files of this run still on disk. */
-    int segments() {
+    synchronized int segments() {
         return open.size();
     }
 
@@ -157,7 +169,7 @@ final class EventJournal implements AutoCloseable {
      * segment whose lines are all released; what remains is replayed at the next start.
      */
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         if (writer != null) {
             rotate();
         }

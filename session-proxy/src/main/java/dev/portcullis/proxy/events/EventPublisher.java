@@ -54,6 +54,8 @@ public class EventPublisher {
     private EventDelivery delivery;
     private Thread thread;
     private final SessionEventAuth sessionEventAuth;
+    /** Events journaled on their caller's thread ({@code portcullis.events.journal-inline}). */
+    private final boolean inlineJournal;
 
     public EventPublisher(ProxyConfig config) {
         this(config, null);
@@ -62,6 +64,10 @@ public class EventPublisher {
     @Inject
     public EventPublisher(ProxyConfig config, MeterRegistry registry) {
         this.config = config;
+        this.inlineJournal = config.events().enabled()
+                && config.events().writeAhead()
+                && config.events().journal()
+                && config.events().journalInline();
         // session events are tagged where they are built (SessionRecorder); the key lives with the publisher
         this.sessionEventAuth =
                 config.events().enabled() ? SessionEventAuth.load(config.eventAuth()) : SessionEventAuth.NONE;
@@ -70,6 +76,7 @@ public class EventPublisher {
         }
         ProxyConfig.Events ev = config.events();
         Properties p = producerConfig(config.kafka().bootstrapServers(), ev.bufferBytes(), ev.linger(), ev.sendBlock());
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, ev.compression());
         EventSpool spool;
         try {
             spool = new EventSpool(Path.of(ev.spoolDir()), ev.spoolMaxBytes(), ev.spoolSegmentBytes());
@@ -204,7 +211,12 @@ public class EventPublisher {
             recorded.recorded(true);
             return;
         }
-        delivery.offer(new EventDelivery.Event(topic, key, () -> json, traceparent(), recorded));
+        EventDelivery.Event e = new EventDelivery.Event(topic, key, () -> json, traceparent(), recorded);
+        if (inlineJournal) {
+            delivery.recordNow(e, json); // recorded on this thread when it can be, else queued like offer
+        } else {
+            delivery.offer(e);
+        }
     }
 
     /**

@@ -39,6 +39,20 @@ public final class SessionData {
     }
 
     /**
+     * The decision a v2 {@code session.request} carries ({@link SessionEventFields#DECISION}): the fields of
+     * {@link #decision} without {@code request_seq}, which is the request's own seq.
+     */
+    public static JsonObject embeddedDecision(
+            String action, List<String> reasons, List<String> rules, String decisionId, boolean cached) {
+        return new JsonObject()
+                .put(SessionEventFields.ACTION, action)
+                .put("reasons", new JsonArray(reasons))
+                .put("rules", new JsonArray(rules))
+                .put("decision_id", decisionId)
+                .put("cached", cached);
+    }
+
+    /**
      * {@code session.decision} of a held request: {@code review}/{@code waiting} when it is held, then
      * {@code allow} or {@code deny} with the review's outcome.
      */

@@ -4,6 +4,7 @@ import dev.portcullis.contracts.Topics;
 import dev.portcullis.contracts.events.CloudEvent;
 import dev.portcullis.contracts.events.EventAuth;
 import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.events.SessionEventFields;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +50,9 @@ public final class SessionRecorder {
     private final String sessionId;
     private final String agent;
     private final String connection;
+    /** This session's events written straight to JSON, the constant parts once. */
+    private final SessionEnvelope envelope;
+
     private long seq;
     private int requests;
     private boolean ended;
@@ -95,6 +99,7 @@ public final class SessionRecorder {
         this.sessionId = sessionId;
         this.agent = agent;
         this.connection = connection;
+        this.envelope = new SessionEnvelope(sessionId, agent, connection);
     }
 
     /**
@@ -114,7 +119,11 @@ public final class SessionRecorder {
         long s = seq++;
         // written once, here, and tagged over exactly these bytes; the publisher sends them as they are
         CloudEvent<JsonObject> event = EventPublisher.sessionEvent(type, sessionId, s, agent, connection, data);
-        String json = EventJson.encode(event);
+        if (data.containsKey(SessionEventFields.DECISION) && EventTypes.SESSION_REQUEST.equals(type)) {
+            // a request carrying its decision means something a v1 reader would misread (no session.decision)
+            event = event.withDataschema(CloudEvent.DATASCHEMA_SESSION_V2);
+        }
+        String json = envelope.encode(event);
         String tag = auth.tagOf(json);
         events.publish(
                 Topics.SESSION_EVENTS,

@@ -84,13 +84,12 @@ final class PgClientMessages {
         }
         List<StatementInfo> all = decided != null ? decided : steps.get(0).decided();
         JsonObject request = PolicyRequest.of("query", sql, all, null, s.masking.catalog());
-        long requestSeq = s.recording.request(request, List.of());
         if (refusal != null) {
-            s.guard.raise(refusal, requestSeq, true);
+            s.guard.raise(refusal, s.recording.request(request), true);
             return;
         }
         // a statement naming a prepared statement or cursor is decided on what it names now: never cached
-        s.guard.decide(cacheable, true, request, requestSeq, decision -> {
+        s.guard.decide(cacheable, true, request, (decision, requestSeq) -> {
             switch (decision.action()) {
                 case ALLOW -> runQuery(steps, sql, decision.mask(), requestSeq);
                 case DENY ->
@@ -350,13 +349,12 @@ final class PgClientMessages {
         JsonArray params = PgBindParameters.of(bind, prepared.parameterTypes);
         List<StatementInfo> decided = step == null ? List.of(info) : step.decided();
         JsonObject request = PolicyRequest.of("execute", sql, decided, params, s.masking.catalog());
-        long requestSeq = s.recording.request(request, List.of());
         if (step == null) {
-            s.guard.raise(StatementGuard.refusalOf(command), requestSeq, false);
+            s.guard.raise(StatementGuard.refusalOf(command), s.recording.request(request), false);
             return;
         }
         // a statement naming a prepared statement or cursor is decided on what it names now: never cached
-        s.guard.decide(command.verb() == SqlCommand.Verb.OTHER, false, request, requestSeq, decision -> {
+        s.guard.decide(command.verb() == SqlCommand.Verb.OTHER, false, request, (decision, requestSeq) -> {
             switch (decision.action()) {
                 case ALLOW -> allowBind(frame, bind, prepared, step, decision, requestSeq);
                 case DENY ->

@@ -1,6 +1,7 @@
 package dev.portcullis.proxy.pg;
 
 import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.events.SessionEventFields;
 import dev.portcullis.proxy.enforcement.Decision;
 import dev.portcullis.proxy.enforcement.MaskRule;
 import dev.portcullis.proxy.enforcement.Masker;
@@ -40,39 +41,66 @@ final class PgRecording {
         return recorder == null ? -1 : recorder.emit(type, data);
     }
 
-    long request(JsonObject request, List<MaskRule> masks) {
-        return emit(EventTypes.SESSION_REQUEST, maskedRequest(request, masks));
+    /** Records a request without a decision (the proxy refused it before asking policy). */
+    long request(JsonObject request) {
+        return emit(EventTypes.SESSION_REQUEST, maskedRequest(request, List.of()));
     }
 
-    /** The request as recorded: literal values and parameters pass through every detector. */
+    /**
+     * Records a request together with the decision taken on it, in one v2 {@code session.request} (contracts'
+     * {@link SessionEventFields#DECISION}): one event, one journal line and one Kafka record per statement instead
+     * of two, written once the decision is known and before the statement is forwarded (write-ahead).
+     */
+    long requestDecided(JsonObject request, Decision d, boolean cached) {
+        return emit(
+                EventTypes.SESSION_REQUEST,
+                maskedRequest(request, List.of())
+                        .put(
+                                SessionEventFields.DECISION,
+                                SessionData.embeddedDecision(
+                                        d.action().wire(), d.reasons(), d.rules(), d.decisionId(), cached)));
+    }
+
+    /**
+     * The request as recorded: its text and parameters through every detector, and per statement what it is
+     * ({@code type}, {@code tables}, {@code read_only}) with its own text only where that is not the request's
+     * (the text an EXECUTE, FETCH, PREPARE or DECLARE is decided on, a statement of several). The rest of the
+     * analysis is policy input, kept in the decision log; recording it per statement cost more than the statement.
+     */
     JsonObject maskedRequest(JsonObject request, List<MaskRule> masks) {
         List<MaskRule> all = new ArrayList<>(masks);
         all.addAll(RecordedRequests.DETECTORS);
-        JsonObject r = request.copy();
-        r.put("text", masker.applyDetectors(all, request.getString("text", "")));
-        JsonArray stmts = r.getJsonArray("statements");
+        String text = request.getString("text", "");
+        JsonObject r = new JsonObject()
+                .put("protocol", request.getValue("protocol"))
+                .put("kind", request.getValue("kind"))
+                .put("text", masker.applyDetectors(all, text));
+        JsonArray stmts = request.getJsonArray("statements");
         if (stmts != null) {
+            JsonArray recorded = new JsonArray(new ArrayList<>(stmts.size()));
             for (int i = 0; i < stmts.size(); i++) {
-                JsonObject s = stmts.getJsonObject(i);
-                s.put("text", masker.applyDetectors(all, s.getString("text", "")));
+                JsonObject st = stmts.getJsonObject(i);
+                JsonObject one = new JsonObject()
+                        .put("type", st.getValue("type"))
+                        .put("tables", st.getValue("tables"))
+                        .put("read_only", st.getValue("read_only"));
+                String own = st.getString("text", "");
+                if (!own.equals(text)) {
+                    one.put("text", masker.applyDetectors(all, own));
+                }
+                recorded.add(one);
             }
+            r.put("statements", recorded);
         }
-        JsonArray params = r.getJsonArray("parameters");
+        JsonArray params = request.getJsonArray("parameters");
         if (params != null) {
-            JsonArray masked = new JsonArray();
+            JsonArray masked = new JsonArray(new ArrayList<>(params.size()));
             for (Object p : params) {
                 masked.add(p == null ? null : masker.applyDetectors(all, p.toString()));
             }
             r.put("parameters", masked);
         }
         return r;
-    }
-
-    /** The decision's seq (-1: nothing recorded yet). */
-    long decision(Decision d, long requestSeq, boolean cached) {
-        return emit(
-                EventTypes.SESSION_DECISION,
-                SessionData.decision(requestSeq, d.action().wire(), d.reasons(), d.rules(), d.decisionId(), cached));
     }
 
     void output(long requestSeq, String tag, long rows, boolean denied) {

@@ -8,6 +8,7 @@ import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.proxy.auth.AgentIdentity;
 import dev.portcullis.proxy.config.ProxyConfig;
 import dev.portcullis.proxy.enforcement.LiveSession;
+import dev.portcullis.proxy.enforcement.PolicyInput;
 import dev.portcullis.proxy.enforcement.SessionContext;
 import dev.portcullis.proxy.pg.PgReplyQueue.Expect;
 import dev.portcullis.proxy.pg.PgReplyQueue.Kind;
@@ -85,6 +86,9 @@ final class PgSession implements LiveSession {
     NetSocket backend;
     Connection connection;
     AgentIdentity identity;
+    /** The parts of this session's policy inputs that never change, from the first statement on. */
+    private PolicyInput.Session policyInput;
+
     Map<String, String> startupParameters = Map.of();
     boolean busy;
     boolean skipUntilSync;
@@ -486,5 +490,14 @@ final class PgSession implements LiveSession {
     @Override
     public String toString() {
         return "PgSession[" + id + ", agent=" + agent() + ", connection=" + connection() + "]";
+    }
+
+    /** What this session's policy inputs share (identity, connection, session), built once: call after login. */
+    PolicyInput.Session policyInput() {
+        if (policyInput == null) {
+            policyInput =
+                    PolicyInput.Session.of(identity, connection, id, String.valueOf(client.remoteAddress()), startedAt);
+        }
+        return policyInput;
     }
 }

@@ -134,37 +134,36 @@ final class StatementGuard {
         return new Refusal(SQLSTATE_UNDEFINED_CURSOR, quoted("portal", name) + " does not exist");
     }
 
+    /** What runs once a request and its decision are recorded: the decision and the request's seq. */
+    interface Decided {
+        void run(Decision decision, long requestSeq);
+    }
+
     /**
      * Asks policy, or the proxy's one {@link DecisionCache}: keyed by the whole policy input (exact), and by its
-     *
      * shape only for a decision policy-service scoped {@code shape}; every entry tied to the policy revision.
      *
-     * <p>Write-ahead: {@code then} runs only once the request and its decision are recorded ({@link WriteAhead});
-     * a statement whose events cannot be recorded is refused ({@value #SQLSTATE_UNRECORDED}) and never runs.
+     * <p>The request is recorded with its decision, in one event ({@link PgRecording#requestDecided}), once the
+     * decision is known. Write-ahead: {@code then} runs only once that event is recorded ({@link WriteAhead}); a
+     * statement whose event cannot be recorded is refused ({@value #SQLSTATE_UNRECORDED}) and never runs.
      *
      * @param cacheable false: never cached (the statement names something whose text can change)
      * @param query true for a simple Query, false for the extended protocol (how a refusal ends)
      */
-    void decide(
-            boolean cacheable,
-            boolean query,
-            JsonObject request,
-            long requestSeq,
-            java.util.function.Consumer<Decision> then) {
-        JsonObject input = PolicyInput.of(
-                s.identity, s.connection, s.id, String.valueOf(s.client.remoteAddress()), s.startedAt, request);
+    void decide(boolean cacheable, boolean query, JsonObject request, Decided then) {
+        PolicyInput.Session shared = s.policyInput();
         ProxyConfig.DecisionCache mode = s.gw.config().pg().decisionCache();
         DecisionCache.Key key = cacheable && mode != ProxyConfig.DecisionCache.OFF
-                ? DecisionCache.key(input, mode == ProxyConfig.DecisionCache.SHAPE)
+                ? DecisionCache.key(shared, request, mode == ProxyConfig.DecisionCache.SHAPE)
                 : null;
         Decision cached = key == null ? null : s.gw.decisions().get(key);
         if (cached != null) {
-            long decisionSeq = s.recording.decision(cached, requestSeq, true);
-            afterRecorded(requestSeq, decisionSeq, query, () -> then.accept(cached));
+            long requestSeq = s.recording.requestDecided(request, cached, true);
+            afterRecorded(requestSeq, query, () -> then.run(cached, requestSeq));
             return;
         }
         s.busy = true;
-        s.gw.policy().decide(input).onComplete(s.session.wrap(ar -> {
+        s.gw.policy().decide(shared.input(request)).onComplete(s.session.wrap(ar -> {
             s.busy = false;
             if (s.phase == PgSession.Phase.CLOSED) {
                 return;
@@ -176,8 +175,8 @@ final class StatementGuard {
             } else if (d.revision() != null) {
                 s.gw.decisions().observe(d.revision()); // a new revision still empties the cache
             }
-            long decisionSeq = s.recording.decision(d, requestSeq, false);
-            afterRecorded(requestSeq, decisionSeq, query, () -> then.accept(d));
+            long requestSeq = s.recording.requestDecided(request, d, false);
+            afterRecorded(requestSeq, query, () -> then.run(d, requestSeq));
             s.pump();
         }));
     }
@@ -186,14 +185,14 @@ final class StatementGuard {
     static final String SQLSTATE_UNRECORDED = "53000";
 
     /**
-     * Runs {@code then} once events {@code requestSeq}..{@code decisionSeq} are recorded: at once when they are
-     * (or write-ahead is off), else later with the session busy meanwhile, so its next messages wait (the client
-     * is held: back-pressure). Not recorded within the hold timeout: the statement is refused instead.
+     * Runs {@code then} once the event at {@code requestSeq} (the request with its decision) is recorded: at once
+     * when it is (or write-ahead is off), else later with the session busy meanwhile, so its next messages wait
+     * (the client is held: back-pressure). Not recorded within the hold timeout: the statement is refused instead.
      */
-    private void afterRecorded(long requestSeq, long decisionSeq, boolean query, Runnable then) {
+    private void afterRecorded(long requestSeq, boolean query, Runnable then) {
         int[] state = {0}; // 0: await has not returned yet, 1: ran at once, 2: waiting (the callback comes later)
         WriteAhead.await(
-                s.gw.vertx(), s.gw.events(), s.recording.recorder(), requestSeq, decisionSeq, s.session.wrap(ok -> {
+                s.gw.vertx(), s.gw.events(), s.recording.recorder(), requestSeq, requestSeq, s.session.wrap(ok -> {
                     boolean async = state[0] == 2;
                     if (!async) {
                         state[0] = 1;

@@ -256,4 +256,43 @@ class DecisionCacheTest {
         pool.shutdown();
         assertTrue(shared.size() <= 1_000);
     }
+
+    @Test
+    void aSessionsSharedInputGivesTheKeysOfTheWholeInput() {
+        PolicyInput.Session one = PolicyInput.Session.of(
+                PolicyInputFixturesTest.identity("ci", "s-1", "conn:pg:read", "read"),
+                PolicyInputFixturesTest.connection("pg", dev.portcullis.contracts.connections.ConnectionType.POSTGRES),
+                "session-1",
+                "127.0.0.1:5000",
+                java.time.Instant.parse("2026-11-22T03:12:00Z"));
+        PolicyInput.Session other = PolicyInput.Session.of(
+                PolicyInputFixturesTest.identity("ci", "s-1", "conn:pg:read", "read"),
+                PolicyInputFixturesTest.connection("pg", dev.portcullis.contracts.connections.ConnectionType.POSTGRES),
+                "session-2",
+                "127.0.0.1:5000",
+                java.time.Instant.parse("2026-11-22T03:12:00Z"));
+        JsonObject request =
+                pg("x", "SELECT * FROM t WHERE id = 1", "SELECT", null).getJsonObject("request");
+        JsonObject same =
+                pg("x", "SELECT * FROM t WHERE id = 1", "SELECT", null).getJsonObject("request");
+        JsonObject literal =
+                pg("x", "SELECT * FROM t WHERE id = 2", "SELECT", null).getJsonObject("request");
+        for (boolean byShape : new boolean[] {true, false}) {
+            DecisionCache.Key k = DecisionCache.key(one, request, byShape);
+            // the same keys as the input the session builds, whenever it is stamped
+            assertEquals(k, DecisionCache.key(one.input(request), byShape));
+            assertEquals(k, DecisionCache.key(one, same, byShape));
+            assertNotEquals(k.exact(), DecisionCache.key(one, literal, byShape).exact());
+            assertNotEquals(
+                    k.exact(), DecisionCache.key(other, request, byShape).exact(), "another session");
+        }
+        assertEquals(
+                DecisionCache.key(one, request, true).shape(),
+                DecisionCache.key(one, literal, true).shape(),
+                "literals are not part of the shape");
+        assertNotEquals(
+                DecisionCache.key(one, request, true).shape(),
+                DecisionCache.key(other, request, true).shape(),
+                "the session is");
+    }
 }

@@ -216,4 +216,83 @@ class EventJournalTest {
         d.step(0);
         assertEquals(Map.of("a", List.of(true)), heard);
     }
+
+    // ---- journaled by the caller (portcullis.events.journal-inline) --------------------------------------------
+
+    private EventDelivery.Event event(String key, String value) {
+        return new EventDelivery.Event(
+                TOPIC,
+                key,
+                () -> value,
+                null,
+                ok -> heard.computeIfAbsent(value, v -> new ArrayList<>()).add(ok));
+    }
+
+    @Test
+    void aCallerJournalsItsEventAndHearsAtOnceThenThePublisherSendsItAndTheAckReleasesIt() throws Exception {
+        MockProducer<String, String> producer = producer();
+        EventDelivery d = delivery(producer, 4096, 1 << 20);
+
+        assertThat(d.recordNow(event("s1", "a"), "a")).isTrue();
+        assertThat(d.recordNow(event("s1", "b"), "b")).isTrue();
+        // before any publisher round: recorded, because the journal on disk holds them
+        assertEquals(Map.of("a", List.of(true), "b", List.of(true)), heard);
+        assertEquals(List.of("a", "b"), journalLines());
+        assertThat(producer.history()).isEmpty();
+
+        d.step(0);
+        assertEquals(
+                List.of("a", "b"),
+                producer.history().stream().map(ProducerRecord::value).toList());
+        ackAll(producer);
+        d.step(0);
+        assertEquals(Map.of("a", List.of(true), "b", List.of(true)), heard, "told once, not again at the ack");
+        assertEquals(0, d.journalPending());
+        assertEquals(2, d.stats().published());
+    }
+
+    @Test
+    void whileKafkaIsStalledACallerDoesNotJournalAndItsEventWaitsForTheSpool() throws Exception {
+        MockProducer<String, String> producer = producer();
+        EventDelivery d = delivery(producer, 4096, 1 << 20);
+        assertThat(d.recordNow(event("s1", "a1"), "a1")).isTrue();
+        d.step(0);
+        clock.addAndGet(STALL.plusMillis(1).toNanos());
+        d.step(0); // stalled: a1 goes to the spool
+
+        assertThat(d.recordNow(event("s1", "a2"), "a2")).as("not while stalled").isFalse();
+        assertThat(heard).doesNotContainKey("a2");
+        d.step(0);
+        assertEquals(List.of("a1", "a2"), spoolLines(), "in order, through the publisher");
+        assertEquals(List.of(true), heard.get("a2"), "recorded once spooled");
+        assertEquals(0, d.journalPending());
+    }
+
+    @Test
+    void callersJournalNoMoreThanTheBudgetAheadOfKafka() throws Exception {
+        MockProducer<String, String> producer = producer();
+        EventSpool spool = new EventSpool(spoolDir(), 1 << 20, 1 << 16);
+        EventDelivery d = new EventDelivery(
+                producer,
+                spool,
+                new EventJournal(spoolDir(), 1 << 16),
+                new EventDelivery.Settings(1000, 8 << 20, STALL, Duration.ofSeconds(1), false),
+                clock::get);
+        String big = "x".repeat(600);
+        assertThat(d.recordNow(event("s1", big + 1), big + 1)).isTrue();
+        assertThat(d.recordNow(event("s1", big + 2), big + 2))
+                .as("a second one would put the journal more than buffer-bytes ahead")
+                .isFalse();
+        d.step(0); // the first goes to Kafka; the second waits for the ledger's budget (the publisher's path)
+        assertThat(heard).doesNotContainKey(big + 2);
+        ackAll(producer);
+        d.step(0); // the first is acknowledged: the second is sent, journaled by the publisher, recorded
+        assertEquals(List.of(true), heard.get(big + 2));
+        ackAll(producer);
+        d.step(0);
+        assertEquals(0, d.journalPending());
+        assertThat(d.recordNow(event("s1", big + 3), big + 3))
+                .as("room again once Kafka has them")
+                .isTrue();
+    }
 }

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.contracts.Topics;
+import dev.portcullis.contracts.events.CloudEvent;
 import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.events.SessionEventFields;
 import dev.portcullis.proxy.Agents;
 import dev.portcullis.proxy.KafkaProbe;
 import dev.portcullis.proxy.LogCapture;
@@ -319,9 +321,18 @@ class ReviewKillAndEventsTest {
                     .count();
             assertEquals(requests, ended.getJsonObject("data").getLong("requests"));
             assertFalse(ended.getJsonObject("data").containsKey("statements"));
+            // the deny is recorded with its request, in one v2 session.request (before the statement would run)
             assertTrue(mine.stream()
-                    .anyMatch(e -> EventTypes.SESSION_DECISION.equals(e.getString("type"))
-                            && "deny".equals(e.getJsonObject("data").getString("action"))));
+                    .anyMatch(e -> EventTypes.SESSION_REQUEST.equals(e.getString("type"))
+                            && CloudEvent.DATASCHEMA_SESSION_V2.equals(e.getString(CloudEvent.Attr.DATASCHEMA))
+                            && e.getJsonObject("data").getJsonObject(SessionEventFields.DECISION) != null
+                            && "deny"
+                                    .equals(e.getJsonObject("data")
+                                            .getJsonObject(SessionEventFields.DECISION)
+                                            .getString(SessionEventFields.ACTION))));
+            assertTrue(
+                    mine.stream().noneMatch(e -> EventTypes.SESSION_DECISION.equals(e.getString("type"))),
+                    "no separate session.decision for a decision the request carries: " + mine);
             assertTrue(mine.stream()
                     .anyMatch(e -> EventTypes.SESSION_OUTPUT.equals(e.getString("type"))
                             && e.getJsonObject("data").getLong("rows") == 3));
