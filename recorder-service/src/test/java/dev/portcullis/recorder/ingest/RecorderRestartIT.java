@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.contracts.Topics;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.contracts.recording.RecordingCheck;
+import dev.portcullis.contracts.recording.StoredEncoding;
 import dev.portcullis.devstack.Component;
 import dev.portcullis.devstack.DevStack;
 import dev.portcullis.devstack.SharedDevStack;
@@ -18,6 +19,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -208,8 +210,16 @@ class RecorderRestartIT {
             assertThat(v.problems()).isEmpty();
             assertThat(v.events()).isEqualTo(events);
         }
+        // stored gzip-compressed (docs/architecture.md "Recordings"): the lines as every verifier reads them
+        assertThat(file.getFileName().toString()).endsWith(".jsonl.gz");
+        List<String> lines;
+        try (InputStream in = StoredEncoding.decoded(Files.newInputStream(file))) {
+            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
+        }
         List<Long> seqs = new ArrayList<>();
-        for (String line : Files.readAllLines(file)) {
+        for (String line : lines) {
             JsonNode n = JsonSupport.MAPPER.readTree(line);
             if (n.has("seq")) {
                 seqs.add(n.get("seq").longValue());
