@@ -36,6 +36,8 @@ agents=()
 admin=""
 cleanup() {
   for p in ${pids[@]+"${pids[@]}"}; do kill "$p" 2>/dev/null || true; done
+  # a fresh admin token: the first one (5 minutes) has expired after a long run
+  [ ${#agents[@]} -eq 0 ] || admin=$(admin_token) || true
   for a in ${agents[@]+"${agents[@]}"}; do
     curl -s -o /dev/null -X DELETE -H "Authorization: Bearer $admin" "$PORTCULLIS_BROKER_URL/v1/agents/$a" || true
   done
