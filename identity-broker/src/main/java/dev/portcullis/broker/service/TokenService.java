@@ -6,6 +6,7 @@ import dev.portcullis.broker.api.TokenApi.MintResponse;
 import dev.portcullis.broker.config.BrokerConfig;
 import dev.portcullis.broker.connection.Connection;
 import dev.portcullis.broker.keycloak.KeycloakTokenClient;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -35,7 +36,10 @@ public class TokenService {
     private final GrantService grantService;
     private final KeycloakTokenClient keycloak;
     private final BrokerConfig config;
-    private final MeterRegistry metrics;
+    // looked up once: a registry lookup per mint builds and hashes the meter id each time
+    private final Counter minted;
+    private final Counter refusedNoGrant;
+    private final Counter refusedGrantEnding;
 
     public TokenService(
             Pool pool,
@@ -47,7 +51,9 @@ public class TokenService {
         this.grantService = grantService;
         this.keycloak = keycloak;
         this.config = config;
-        this.metrics = metrics;
+        this.minted = metrics.counter("portcullis_broker_tokens_minted");
+        this.refusedNoGrant = metrics.counter("portcullis_broker_tokens_refused", "reason", "no_grant");
+        this.refusedGrantEnding = metrics.counter("portcullis_broker_tokens_refused", "reason", "grant_ending");
     }
 
     /** The agent's state and its longest-lasting active grant (null if none) for one scope. */
@@ -105,15 +111,13 @@ public class TokenService {
             }
             ActiveGrant grant = e.grant();
             if (grant == null) {
-                metrics.counter("portcullis_broker_tokens_refused", "reason", "no_grant")
-                        .increment();
+                refusedNoGrant.increment();
                 throw ProblemException.forbidden(
                         "agent " + agentName + " has no active grant for " + connection.scope(req.access()));
             }
             OffsetDateTime tokenEnd = now.plusSeconds(lifespan);
             if (grant.expiresAt() != null && grant.expiresAt().isBefore(tokenEnd)) {
-                metrics.counter("portcullis_broker_tokens_refused", "reason", "grant_ending")
-                        .increment();
+                refusedGrantEnding.increment();
                 throw new ProblemException(
                         409,
                         "Conflict",
@@ -131,7 +135,7 @@ public class TokenService {
             String scope = connection.scope(req.access());
             String note = notice;
             return keycloak.exchange(subjectToken, scope).map(t -> {
-                metrics.counter("portcullis_broker_tokens_minted").increment();
+                minted.increment();
                 return new MintResponse(
                         t.accessToken(),
                         "Bearer",
