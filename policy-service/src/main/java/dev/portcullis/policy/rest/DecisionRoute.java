@@ -34,12 +34,15 @@ import org.jboss.logging.Logger;
  * decision itself (policy-service/README.md, "Benchmark"). Only that exact raw path and method are served here;
  * anything else, including encoded or dotted variants of the path, goes on to {@link DataResource} unchanged.
  *
- * <p>It answers as {@link DataResource} does, through the same pieces: the identity is the one Quarkus's HTTP
- * security builds for the request (quarkus-oidc's mechanism, {@code TokenCacheIdentityProvider} before quarkus-oidc's
- * provider, the augmentors), so a token is checked exactly as on every other endpoint; the role check is
- * {@code @RolesAllowed(Roles.DECISION_CLIENT)}'s, before the body is used; the body goes through
- * {@link RequestBodies}, the answer through {@link DecisionAnswers}, refusals through the same status, code and
- * message as {@link OpaErrorMappers}.
+ * <p>It answers as {@link DataResource} does, through the same pieces (ADR 0033). The identity: a bearer token
+ * quarkus-oidc has verified before is looked up in the verified-token cache ({@link TokenCache#verified}, what
+ * {@code TokenCacheIdentityProvider} answers on the other endpoints) and the decision-caller rule
+ * ({@link DecisionCallerAugmentor#isDecisionClient}) applied to that verified token; anything else (no token, another
+ * header form, a token not verified before, expired or altered) goes through Quarkus's HTTP security exactly as on
+ * every other endpoint (quarkus-oidc's mechanism and provider, the augmentors), then the role check of
+ * {@code @RolesAllowed(Roles.DECISION_CLIENT)}. The role is checked before the body is used; the body goes through
+ * {@link RequestBodies}, the answer through {@link DecisionAnswers}, refusals get the status, code and message
+ * {@link OpaErrorMappers} gives them.
  */
 @ApplicationScoped
 public class DecisionRoute {
