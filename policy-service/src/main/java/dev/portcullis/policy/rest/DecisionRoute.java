@@ -257,8 +257,12 @@ public class DecisionRoute {
             }
         }
 
+        /** Once the caller may send it: a client that asked to be told so ({@code Expect: 100-continue}) is. */
         void whenRead(Consumer<byte[]> next) {
             then = next;
+            if (!ended && rc.request().headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
+                rc.response().writeContinue();
+            }
             if (ended) {
                 deliver();
             }

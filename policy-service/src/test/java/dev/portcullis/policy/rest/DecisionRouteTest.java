@@ -129,6 +129,24 @@ class DecisionRouteTest {
     }
 
     @Test
+    void aClientThatWaitsForContinueIsToldToSendItsBody() throws Exception {
+        // RESTEasy answers Expect: 100-continue; without it such a client waits for its own timeout before sending
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(decision.toString()))
+                                .header("Authorization", "Bearer " + Tokens.sessionProxy())
+                                .header("Content-Type", "application/json")
+                                .expectContinue(true)
+                                .timeout(java.time.Duration.ofSeconds(30))
+                                .POST(HttpRequest.BodyPublishers.ofString(input()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(
+                "deny", JSON.readTree(r.body()).path("result").path("action").asText(), r.body());
+    }
+
+    @Test
     void anEmptyBodyIsABadRequest() {
         given().auth()
                 .oauth2(Tokens.sessionProxy())
