@@ -7,11 +7,12 @@
 #   baseline  GET  /q/health/live                  (no auth, no body: the HTTP server's own pace)
 #   decision  POST /v1/data/portcullis/decision?provenance=true   (as session-proxy asks: its bearer token, a
 #             typical pg SELECT input)
-# with wrk's keep-alive connections (-c), threads (-t) and duration (-d), after a warm-up of each (-w, 5s; a freshly started JVM needs a minute of load before its figures mean anything).
-# Several URLs (an old and a new build, say) alternate round by round, so they share the machine's load.
-# Prints req/s, p50 and p99 of both, the ratio decision/baseline and, when the server runs on this machine
-# (found by its port), its CPU time per decision (all its threads, the Kafka sender's included); the load
-# average is printed too, since the figures mean little without it. A benchmark, not a test: nothing here passes or fails.
+# with wrk's keep-alive connections (-c), threads (-t) and duration (-d), each after a warm-up (-w; a freshly
+# started JVM needs a minute of load before its figures mean anything). Several URLs (an old and a new build,
+# say) alternate round by round, so they share the machine's load. Prints req/s, p50 and p99 of both, the
+# ratio decision/baseline and, when the server runs on this machine (found by its port), its CPU time per
+# decision (all its threads, the Kafka sender's included); the load average too, since the figures mean
+# little without it. A benchmark, not a test: nothing here passes or fails.
 #
 # The token: client_credentials of client session-proxy at $PORTCULLIS_KEYCLOAK_URL (default
 # http://127.0.0.1:8180), secret $PORTCULLIS_BENCH_CLIENT_SECRET (default: the DEV-ONLY secret of the
@@ -22,7 +23,7 @@ duration=10s; conns=8; threads=2; rounds=1; warmup=5s
 while getopts d:c:t:r:w: o; do
   case $o in
     d) duration=$OPTARG ;; c) conns=$OPTARG ;; t) threads=$OPTARG ;; r) rounds=$OPTARG ;; w) warmup=$OPTARG ;;
-    *) sed -n '2,16p' "$0"; exit 2 ;;
+    *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
