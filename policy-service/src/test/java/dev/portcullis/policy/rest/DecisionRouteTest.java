@@ -130,8 +130,11 @@ class DecisionRouteTest {
 
     @Test
     void aClientThatWaitsForContinueIsToldToSendItsBody() throws Exception {
-        // RESTEasy answers Expect: 100-continue; without it such a client waits for its own timeout before sending
-        HttpResponse<String> r = HttpClient.newHttpClient()
+        // RESTEasy answers Expect: 100-continue; without it such a client waits for its own timeout before sending.
+        // HTTP/1.1: the client's default, HTTP/2, asks for an h2c upgrade, and it cannot take the 101 while it waits
+        HttpResponse<String> r = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .build()
                 .send(
                         HttpRequest.newBuilder(URI.create(decision.toString()))
                                 .header("Authorization", "Bearer " + Tokens.sessionProxy())
