@@ -36,7 +36,12 @@ public class RequestBodies {
         this.mapper = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
-    public void checkSize(int length) {
+    /** The largest body accepted ({@code portcullis.policy.limits.max-body-bytes}). */
+    public int maxBytes() {
+        return maxBytes;
+    }
+
+    public void checkSize(long length) {
         if (length > maxBytes) {
             throw OpaException.tooLarge("request body is " + length + " bytes, the limit is " + maxBytes);
         }
@@ -57,6 +62,15 @@ public class RequestBodies {
         } catch (IOException e) {
             throw OpaException.badRequest("body could not be read");
         }
+    }
+
+    /** The {@code input} of a Data API body {@code {"input": …}}; null when the body is empty or has none. */
+    public JsonNode input(byte[] body) {
+        JsonNode doc = json(body);
+        if (doc != null && !doc.isObject()) {
+            throw OpaException.badRequest("body must be a JSON object like {\"input\": …}");
+        }
+        return doc == null ? null : doc.get("input");
     }
 
     /**

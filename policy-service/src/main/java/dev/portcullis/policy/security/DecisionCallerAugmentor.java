@@ -27,13 +27,18 @@ public class DecisionCallerAugmentor implements SecurityIdentityAugmentor {
         if (identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
             return Uni.createFrom().item(identity);
         }
-        Object azp = jwt.getClaim("azp");
-        if (azp == null || !config.auth().decisionClients().contains(azp.toString())) {
+        if (!isDecisionClient(jwt)) {
             return Uni.createFrom().item(identity);
         }
         return Uni.createFrom()
                 .item(QuarkusSecurityIdentity.builder(identity)
                         .addRole(Roles.DECISION_CLIENT)
                         .build());
+    }
+
+    /** Whether the verified token's {@code azp} is one of {@code portcullis.policy.auth.decision-clients}. */
+    public boolean isDecisionClient(JsonWebToken jwt) {
+        Object azp = jwt.getClaim("azp");
+        return azp != null && config.auth().decisionClients().contains(azp.toString());
     }
 }

@@ -31,6 +31,14 @@ public class TokenCache {
                 .register(registry);
     }
 
+    /**
+     * The identity quarkus-oidc built when it verified exactly this token (after every augmentor), if that was within
+     * the cache's age limit and before the token's {@code exp}; else null, and the token must be verified.
+     */
+    public SecurityIdentity verified(String token) {
+        return get(token);
+    }
+
     SecurityIdentity get(String token) {
         return enabled ? cache.get(token) : null;
     }
