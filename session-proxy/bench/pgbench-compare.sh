@@ -12,6 +12,7 @@
 #   PGBOUNCER_PORT=16432                  where the script runs PgBouncer (as user postgres)
 #   PROXY2_PORT PROXY2_TOKEN              optional: a second proxy measured in the same run (e.g. the same build
 #                                         with other settings, or an older build), reported as "proxy2"
+#   PROXY3_PORT PROXY3_TOKEN              optional: a third one, "proxy3"
 #   BOUNCER=yes                           no: skip PgBouncer
 #   WORKLOAD=select-only                  pgbench's built-in script: select-only (-S) or tpcb-like (reads and
 #                                         writes: the proxy needs a token with write access)
@@ -74,12 +75,13 @@ run() { # name host port user password db mode → prints "tps latency_ms"
 declare -A tps lat
 for mode in simple prepared; do
   for round in $(seq "$ROUNDS"); do
-    for target in direct ${bouncer:+pgbouncer} proxy ${PROXY2_PORT:+proxy2}; do
+    for target in direct ${bouncer:+pgbouncer} proxy ${PROXY2_PORT:+proxy2} ${PROXY3_PORT:+proxy3}; do
       case $target in
         direct) r=$(run direct "$DIRECT_HOST" "$DIRECT_PORT" "$DIRECT_USER" "$DIRECT_PASSWORD" "$DIRECT_DB" $mode) ;;
         pgbouncer) r=$(run pgbouncer 127.0.0.1 "$PGBOUNCER_PORT" "$DIRECT_USER" "$DIRECT_PASSWORD" "$DIRECT_DB" $mode) ;;
         proxy) r=$(run proxy "$PROXY_HOST" "$PROXY_PORT" agent "$TOKEN" "$CONNECTION" $mode) ;;
         proxy2) r=$(run proxy2 "$PROXY_HOST" "$PROXY2_PORT" agent "${PROXY2_TOKEN:-$TOKEN}" "$CONNECTION" $mode) ;;
+        proxy3) r=$(run proxy3 "$PROXY_HOST" "$PROXY3_PORT" agent "${PROXY3_TOKEN:-$TOKEN}" "$CONNECTION" $mode) ;;
       esac
       read -r t l <<<"$r"
       echo "$mode round $round $target: $t TPS, $l ms"
@@ -93,7 +95,7 @@ avg() { awk '{s=0; for(i=1;i<=NF;i++) s+=$i; printf "%.1f", s/NF}' <<<"$1"; }
 echo
 printf '%-9s %-10s %10s %12s\n' mode target TPS latency_ms
 for mode in simple prepared; do
-  for target in direct ${bouncer:+pgbouncer} proxy ${PROXY2_PORT:+proxy2}; do
+  for target in direct ${bouncer:+pgbouncer} proxy ${PROXY2_PORT:+proxy2} ${PROXY3_PORT:+proxy3}; do
     printf '%-9s %-10s %10s %12s\n' $mode $target "$(avg "${tps[$mode.$target]}")" "$(avg "${lat[$mode.$target]}")"
   done
   d=$(avg "${tps[$mode.direct]}"); p=$(avg "${tps[$mode.proxy]}")
@@ -101,6 +103,10 @@ for mode in simple prepared; do
   if [ -n "${PROXY2_PORT:-}" ]; then
     q=$(avg "${tps[$mode.proxy2]}")
     echo "$mode: proxy2/direct = $(awk -v p="$q" -v d="$d" 'BEGIN{printf "%.2f", p/d}'), proxy/proxy2 = $(awk -v p="$p" -v q="$q" 'BEGIN{printf "%.2f", p/q}')"
+  fi
+  if [ -n "${PROXY3_PORT:-}" ]; then
+    q=$(avg "${tps[$mode.proxy3]}")
+    echo "$mode: proxy3/direct = $(awk -v p="$q" -v d="$d" 'BEGIN{printf "%.2f", p/d}'), proxy/proxy3 = $(awk -v p="$p" -v q="$q" 'BEGIN{printf "%.2f", p/q}')"
   fi
   if [ -n "$bouncer" ]; then
     b=$(avg "${tps[$mode.pgbouncer]}")
