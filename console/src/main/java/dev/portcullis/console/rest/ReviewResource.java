@@ -68,7 +68,9 @@ public class ReviewResource {
                                 .whenComplete((ok, failure) -> {
                                     // the browser went away, or the broker refused (the page reconnects or stops)
                                     if (failure != null || snapshot.status() != 200) {
-                                        subscription[0].cancel();
+                                        if (subscription[0] != null) {
+                                            subscription[0].cancel();
+                                        }
                                         sink.close();
                                     }
                                 }),

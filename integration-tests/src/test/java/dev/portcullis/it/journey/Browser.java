@@ -111,8 +111,11 @@ final class Browser implements AutoCloseable {
         find("#kc-login").click();
     }
 
-    Cookie cookie(String name) {
-        return driver.manage().getCookieNamed(name);
+    /** The console's OIDC session cookies: {@code q_session}, or its chunks when the tokens do not fit in one. */
+    java.util.List<Cookie> sessionCookies() {
+        return driver.manage().getCookies().stream()
+                .filter(c -> c.getName().startsWith("q_session"))
+                .toList();
     }
 
     /** The browser's cookies for the current origin as one {@code Cookie} header (to ask the console with curl-like calls). */

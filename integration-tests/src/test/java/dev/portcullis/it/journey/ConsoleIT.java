@@ -3,7 +3,6 @@ package dev.portcullis.it.journey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -71,6 +70,10 @@ class ConsoleIT {
     String agentSecret;
     final List<Browser> browsers = new ArrayList<>();
     Browser bob;
+    /** The sessions of the held DELETE (approved) and the held UPDATE holding markup (denied). */
+    String deleteSession;
+
+    String markupSession;
 
     @RegisterExtension
     final TestWatcher screenshots = new TestWatcher() {
@@ -128,10 +131,12 @@ class ConsoleIT {
         assertEquals(Keycloak.APPROVER, bob.find("#user").getText());
 
         // the session is an HttpOnly cookie; no token in the URL or the browser's storage
-        Cookie session = bob.cookie("q_session");
-        assertNotNull(session, "the OIDC session cookie");
-        assertTrue(session.isHttpOnly(), "q_session is HttpOnly");
-        assertEquals("Lax", session.getSameSite(), "q_session is SameSite=Lax");
+        List<Cookie> session = bob.sessionCookies();
+        assertFalse(session.isEmpty(), "the OIDC session cookie");
+        for (Cookie c : session) {
+            assertTrue(c.isHttpOnly(), c.getName() + " is HttpOnly");
+            assertEquals("Lax", c.getSameSite(), c.getName() + " is SameSite=Lax");
+        }
         assertFalse(bob.url().contains("code=") || bob.url().contains("token"), bob.url());
         assertEquals(Map.of("local", 0L, "session", 0L), bob.storage());
         Checks.assertNoJwt(String.valueOf(bob.script("return document.documentElement.outerHTML")), "the page");
@@ -156,6 +161,7 @@ class ConsoleIT {
             long shownAt = Long.parseLong(item.getDomAttribute("data-shown-at"));
             JsonNode review =
                     broker.review(Keycloak.APPROVER, reviewId).expect(200).json();
+            deleteSession = review.path("session_id").asText();
             Instant hold = Instant.parse(review.path("expires_at").asText()).minus(PROXY_REVIEW_TIMEOUT);
             long latency = shownAt - hold.toEpochMilli();
             System.out.println("ConsoleIT: hold-to-screen latency " + latency + " ms (review " + reviewId + ")");
@@ -261,6 +267,7 @@ class ConsoleIT {
             assertEquals(403, outside.statusCode(), outside.body());
             JsonNode review =
                     broker.review(Keycloak.APPROVER, reviewId).expect(200).json();
+            markupSession = review.path("session_id").asText();
             assertEquals("pending", review.path("status").asText(), review::toString);
             assertEquals(0, review.path("approvals").size(), review::toString);
             assertTrue(held.isAlive(), "psql still waits");
@@ -361,6 +368,64 @@ class ConsoleIT {
 
     @Test
     @Order(6)
+    void carolFindsTheSessionsAndReadsTheirTimelinesAsText() {
+        Checks.requireStep(deleteSession != null && markupSession != null, 3);
+        // the recorder, not the console, refuses an approver
+        bob.open(console + "/sessions");
+        assertTrue(
+                bob.await("bob's refusal", Duration.ofSeconds(30), d -> d.findElement(By.id("refused")))
+                        .getText()
+                        .contains("403"),
+                "recorder-service refused bob");
+
+        Browser carol = browser("carol");
+        carol.open(console + "/sessions?agent=" + AGENT);
+        carol.signIn(suite.keycloakUrl(), Keycloak.AUDITOR, Keycloak.DEV_PASSWORDS.get(Keycloak.AUDITOR));
+        carol.await("the DELETE's session in carol's list", Duration.ofSeconds(30), d -> {
+            if (d.findElements(By.cssSelector("tr[data-session-id='" + deleteSession + "']"))
+                    .isEmpty()) {
+                Poll.pause(500);
+                d.navigate().refresh();
+                return false;
+            }
+            return true;
+        });
+
+        WebElement timeline = sealedTimeline(carol, deleteSession);
+        assertEquals(AGENT, carol.find("#agent").getText());
+        String text = timeline.getText();
+        assertTrue(text.contains("DELETE FROM " + TABLE), text);
+        assertTrue(text.contains("action=review") && text.contains("state=approved"), text);
+
+        WebElement markup = sealedTimeline(carol, markupSession);
+        assertTrue(markup.getText().contains("<img src=x onerror="), markup.getText());
+        assertTrue(markup.getText().contains("state=denied"), markup.getText());
+        assertEquals(
+                0L,
+                carol.script(
+                        "return document.querySelectorAll('#timeline img, #timeline script, #timeline b').length;"));
+        carol.close();
+        browsers.remove(carol);
+    }
+
+    /** The session's detail page once the recorder has sealed its recording (reloaded until then). */
+    private WebElement sealedTimeline(Browser b, String sessionId) {
+        b.open(console + "/sessions/" + sessionId);
+        return b.await("the sealed timeline of " + sessionId, Duration.ofSeconds(60), d -> {
+            List<WebElement> t = d.findElements(By.id("timeline"));
+            if (t.isEmpty()) {
+                Poll.pause(500);
+                d.navigate().refresh();
+                return null;
+            }
+            return t.get(0);
+        });
+    }
+
+    // ------------------------------------------------------------------------------ 7
+
+    @Test
+    @Order(7)
     void signingOutEndsTheKeycloakSession() {
         Checks.requireStep(bob != null, 1);
         bob.open(console + "/reviews");
@@ -373,7 +438,7 @@ class ConsoleIT {
                 "the signed-out page",
                 Duration.ofSeconds(30),
                 d -> d.getCurrentUrl().equals(console + "/signed-out.html"));
-        assertEquals(null, bob.cookie("q_session"), "the session cookie is gone");
+        assertEquals(List.of(), bob.sessionCookies(), "the session cookies are gone");
         bob.open(console + "/reviews");
         // Keycloak asks for the password again: its session ended too (no silent sign-in)
         bob.await(
