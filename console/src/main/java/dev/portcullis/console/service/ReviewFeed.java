@@ -68,7 +68,7 @@ public class ReviewFeed {
     public Multi<Snapshot> live(String accessToken) {
         return Multi.createFrom()
                 .ticks()
-                .startingAfter(Duration.ZERO)
+                .startingAfter(Duration.ofMillis(1)) // at once (Mutiny wants a delay above zero)
                 .every(config.pollInterval())
                 .onOverflow()
                 .drop()
