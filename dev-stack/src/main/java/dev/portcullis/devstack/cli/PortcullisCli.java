@@ -228,6 +228,7 @@ public final class PortcullisCli {
                   policy-service               http://127.0.0.1:8181
                   recorder-service             http://127.0.0.1:8082   (recordings: %s)
                   session-proxy                http://127.0.0.1:8083   (PostgreSQL listener 127.0.0.1:15432)
+                  console                      http://127.0.0.1:8080   (sign in as bob-approver / bob-dev-password, dev only)
                   PostgreSQL                   127.0.0.1:%s   (demo target pg-demo = database demo)
                   Kafka                        %s
 
@@ -433,6 +434,7 @@ public final class PortcullisCli {
         env.put("PORTCULLIS_BROKER_URL", "http://127.0.0.1:" + ports.broker());
         env.put("PORTCULLIS_POLICY_URL", "http://127.0.0.1:" + ports.policy());
         env.put("PORTCULLIS_RECORDER_URL", "http://127.0.0.1:" + ports.recorder());
+        env.put("PORTCULLIS_CONSOLE_URL", "http://127.0.0.1:" + ports.console());
         env.put("PORTCULLIS_PROXY_PG", "127.0.0.1:" + ports.proxyPg());
         env.put("PORTCULLIS_PROXY_SSH", "127.0.0.1:" + ports.proxySsh());
         env.put("PORTCULLIS_PROXY_HTTP", "http://127.0.0.1:" + ports.proxyHttp());

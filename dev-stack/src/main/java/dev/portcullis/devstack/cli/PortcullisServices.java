@@ -23,7 +23,7 @@ import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
 
 /**
- * The four Portcullis services run from their packaged {@code target/quarkus-app/quarkus-run.jar},
+ * The Portcullis services and the console run from their packaged {@code target/quarkus-app/quarkus-run.jar},
  * configured for a {@link DevStack} exactly as {@code bin/portcullis up} runs them. `up` uses it with
  * the ports of docs/architecture.md and {@code .portcullis}; end-to-end tests use it with their own directory and
  * free ports, and stop, kill or restart one service to inject faults.
@@ -42,39 +42,45 @@ public final class PortcullisServices implements AutoCloseable {
     public static final String BROKER = "identity-broker";
     public static final String RECORDER = "recorder-service";
     public static final String PROXY = "session-proxy";
+    /** The web console (a client of the realm as portcullis-console, console/README.md). */
+    public static final String CONSOLE = "console";
 
     /** The four services, their module directory, export name (docs/architecture.md "Local dev stack") and database. */
     private record Service(String module, String envName, String database) {}
 
-    /** Start order of `up`: policy first (the proxy asks it), the proxy last. */
+    /** Start order of `up`: policy first (the proxy asks it), the proxy, then the console (it only calls the APIs). */
     private static final List<Service> SERVICES = List.of(
             new Service(POLICY, "PORTCULLIS_POLICY_URL", "policy"),
             new Service(BROKER, "PORTCULLIS_BROKER_URL", "broker"),
             new Service(RECORDER, "PORTCULLIS_RECORDER_URL", "recorder"),
-            new Service(PROXY, null, null));
+            new Service(PROXY, null, null),
+            new Service(CONSOLE, null, null));
 
     public static final List<String> MODULES =
             SERVICES.stream().map(Service::module).toList();
 
     /** Listener ports of the services ({@code proxyHttp}: session-proxy's HTTP/Kubernetes listener). */
     public record ServicePorts(
-            int policy, int broker, int recorder, int proxyAdmin, int proxyPg, int proxySsh, int proxyHttp) {
+            int policy,
+            int broker,
+            int recorder,
+            int proxyAdmin,
+            int proxyPg,
+            int proxySsh,
+            int proxyHttp,
+            int console) {
 
         /** The default ports (docs/architecture.md "Ports"), as `up` uses them. */
         public static ServicePorts defaults() {
-            return new ServicePorts(8181, 8081, 8082, 8083, 15432, 2222, 8084);
+            return new ServicePorts(8181, 8081, 8082, 8083, 15432, 2222, 8084, 8080);
         }
 
         /** Ports that were free a moment ago, for tests. */
         public static ServicePorts free() {
-            return new ServicePorts(
-                    dev.portcullis.devstack.Ports.free(),
-                    dev.portcullis.devstack.Ports.free(),
-                    dev.portcullis.devstack.Ports.free(),
-                    dev.portcullis.devstack.Ports.free(),
-                    dev.portcullis.devstack.Ports.free(),
-                    dev.portcullis.devstack.Ports.free(),
-                    dev.portcullis.devstack.Ports.free());
+            int[] p = java.util.stream.IntStream.generate(dev.portcullis.devstack.Ports::free)
+                    .limit(8)
+                    .toArray();
+            return new ServicePorts(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]);
         }
 
         /** The HTTP port of a service (the admin port for session-proxy). */
@@ -84,6 +90,7 @@ public final class PortcullisServices implements AutoCloseable {
                 case BROKER -> broker;
                 case RECORDER -> recorder;
                 case PROXY -> proxyAdmin;
+                case CONSOLE -> console;
                 default -> throw new DevStackException("unknown service " + module + " (known: " + MODULES + ")");
             };
         }
@@ -397,6 +404,13 @@ public final class PortcullisServices implements AutoCloseable {
             env.put("PORTCULLIS_TOKENS_PROXY_PG_PORT", Integer.toString(ports.proxyPg()));
             env.put("PORTCULLIS_TOKENS_PROXY_SSH_PORT", Integer.toString(ports.proxySsh()));
             env.put("PORTCULLIS_TOKENS_PROXY_HTTP_URL", "http://127.0.0.1:" + ports.proxyHttp());
+        }
+        if (s.module().equals(CONSOLE)) {
+            // the console signs users in as the realm's portcullis-console (keycloak-realm/README.md); on loopback
+            // HTTP its cookies cannot be Secure
+            env.put("QUARKUS_OIDC_CLIENT_ID", "portcullis-console");
+            env.put("QUARKUS_OIDC_CREDENTIALS_SECRET", "portcullis-console-dev-secret-loopback-only");
+            env.put("QUARKUS_OIDC_AUTHENTICATION_COOKIE_FORCE_SECURE", "false");
         }
         env.put("PORTCULLIS_KEYCLOAK_URL", stack.keycloak().url());
         env.put("PORTCULLIS_CONNECTIONS_FILE", connections.toString());

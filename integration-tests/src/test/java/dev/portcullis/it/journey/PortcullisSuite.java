@@ -20,7 +20,7 @@ import java.util.logging.Logger;
 
 /**
  * The whole suite for the journey tests, started once per test JVM: real PostgreSQL, Kafka,
- * Keycloak and S3Proxy from dev-stack, and the four services as their packaged
+ * Keycloak and S3Proxy from dev-stack, and the four services and the console as their packaged
  * {@code quarkus-run.jar} in separate processes, configured the way {@code bin/portcullis up}
  * configures them but on free ports and under {@code integration-tests/target/devstack/<run>}.
  *
@@ -332,6 +332,11 @@ public final class PortcullisSuite implements AutoCloseable {
 
     public String recorderUrl() {
         return services.url(PortcullisServices.RECORDER);
+    }
+
+    /** The web console (console/), on loopback HTTP. */
+    public String consoleUrl() {
+        return services.url(PortcullisServices.CONSOLE);
     }
 
     public int proxyPgPort() {

@@ -1,0 +1,75 @@
+package dev.portcullis.console.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
+
+/**
+ * The console's calls to identity-broker, each with the signed-in user's access token: the broker verifies it
+ * ({@code aud} contains {@code identity-broker}) and enforces the roles; the console never decides in its place.
+ */
+@ApplicationScoped
+public class BrokerClient {
+
+    private static final Logger LOG = Logger.getLogger(BrokerClient.class);
+
+    /** What the broker answered: its status and its JSON body (a missing node when it sent none or no JSON). */
+    public record Reply(int status, JsonNode body) {
+        public boolean ok() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    private final BrokerApi api;
+    private final ObjectMapper json;
+
+    BrokerClient(@RestClient BrokerApi api, ObjectMapper json) {
+        this.api = api;
+        this.json = json;
+    }
+
+    public Uni<Reply> pendingReviews(String accessToken) {
+        return call(api.reviews("pending", bearer(accessToken)));
+    }
+
+    public Uni<Reply> decide(String accessToken, String reviewId, boolean approve, String comment) {
+        BrokerApi.DecisionBody body = new BrokerApi.DecisionBody(comment == null || comment.isBlank() ? null : comment);
+        return call(
+                approve
+                        ? api.approve(reviewId, bearer(accessToken), body)
+                        : api.deny(reviewId, bearer(accessToken), body));
+    }
+
+    private Uni<Reply> call(Uni<Response> request) {
+        return request.map(this::reply).onFailure().recoverWithItem(e -> {
+            // the broker is down or slow: a 502 for the page, the cause in the log (never the token)
+            LOG.warnf("identity-broker call failed: %s", e.toString());
+            return new Reply(502, MissingNode.getInstance());
+        });
+    }
+
+    private Reply reply(Response r) {
+        try (r) {
+            String text = r.hasEntity() ? r.readEntity(String.class) : "";
+            JsonNode body = MissingNode.getInstance();
+            if (!text.isEmpty()) {
+                try {
+                    body = json.readTree(text);
+                } catch (IOException e) {
+                    LOG.debugf("identity-broker answered %d without JSON", r.getStatus());
+                }
+            }
+            return new Reply(r.getStatus(), body);
+        }
+    }
+
+    private static String bearer(String token) {
+        return "Bearer " + token;
+    }
+}

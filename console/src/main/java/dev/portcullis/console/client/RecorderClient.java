@@ -1,0 +1,90 @@
+package dev.portcullis.console.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
+
+/** The console's calls to recorder-service, each with the signed-in user's access token (aud recorder-service). */
+@ApplicationScoped
+public class RecorderClient {
+
+    private static final Logger LOG = Logger.getLogger(RecorderClient.class);
+
+    /** A session's recording: the recorder's status and the recording's lines (JSON Lines), empty when refused. */
+    public record Lines(int status, List<JsonNode> lines) {}
+
+    private final RecorderApi api;
+    private final ObjectMapper json;
+
+    RecorderClient(@RestClient RecorderApi api, ObjectMapper json) {
+        this.api = api;
+        this.json = json;
+    }
+
+    public Uni<BrokerClient.Reply> sessions(String accessToken, String agent, int page, int size) {
+        return call(api.sessions(agent == null || agent.isBlank() ? null : agent, page, size, bearer(accessToken)));
+    }
+
+    public Uni<BrokerClient.Reply> session(String accessToken, String id) {
+        return call(api.session(id, bearer(accessToken)));
+    }
+
+    /** The recording's lines; a recording still being written (409) or refused comes back as its status. */
+    public Uni<Lines> recording(String accessToken, String id) {
+        return api.recording(id, bearer(accessToken))
+                .map(r -> {
+                    try (r) {
+                        if (r.getStatus() != 200) {
+                            return new Lines(r.getStatus(), List.of());
+                        }
+                        List<JsonNode> lines = new ArrayList<>();
+                        for (String line : r.readEntity(String.class).split("\n")) {
+                            if (!line.isBlank()) {
+                                lines.add(parse(line));
+                            }
+                        }
+                        return new Lines(200, List.copyOf(lines));
+                    }
+                })
+                .onFailure()
+                .recoverWithItem(e -> {
+                    LOG.warnf("recorder-service call failed: %s", e.toString());
+                    return new Lines(502, List.of());
+                });
+    }
+
+    private Uni<BrokerClient.Reply> call(Uni<Response> request) {
+        return request.map(r -> {
+                    try (r) {
+                        String text = r.hasEntity() ? r.readEntity(String.class) : "";
+                        return new BrokerClient.Reply(
+                                r.getStatus(), text.isEmpty() ? MissingNode.getInstance() : parse(text));
+                    }
+                })
+                .onFailure()
+                .recoverWithItem(e -> {
+                    LOG.warnf("recorder-service call failed: %s", e.toString());
+                    return new BrokerClient.Reply(502, MissingNode.getInstance());
+                });
+    }
+
+    private JsonNode parse(String text) {
+        try {
+            return json.readTree(text);
+        } catch (IOException e) {
+            return MissingNode.getInstance();
+        }
+    }
+
+    private static String bearer(String token) {
+        return "Bearer " + token;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.portcullis.console.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.console.client.RecorderClient;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The auditor's Sessions pages: the recorder's session list and one session's timeline, every field as text (an
+ * agent chose its statements and its output; the templates escape them).
+ */
+@ApplicationScoped
+public class SessionViews {
+
+    /** One row of the list. */
+    public record Row(
+            String id,
+            String agent,
+            String connection,
+            String protocol,
+            String startedAt,
+            String status,
+            long requests,
+            long denials,
+            long reviews) {}
+
+    /** The list, or the recorder's refusal ({@code status} not 200). */
+    public record Listing(int status, List<Row> rows, long total) {}
+
+    /** One recorded event: its seq, time, type and what it says, as text. */
+    public record Entry(long seq, String time, String type, String summary) {}
+
+    /** A session's metadata and its timeline; {@code timelineStatus} 409 while it is still being recorded. */
+    public record Detail(int status, Row session, String recordingSha256, int timelineStatus, List<Entry> timeline) {}
+
+    private final RecorderClient recorder;
+
+    SessionViews(RecorderClient recorder) {
+        this.recorder = recorder;
+    }
+
+    public Uni<Listing> list(String accessToken, String agent, int page) {
+        return recorder.sessions(accessToken, agent, page, 50).map(reply -> {
+            if (reply.status() != 200) {
+                return new Listing(reply.status(), List.of(), 0);
+            }
+            List<Row> rows = new ArrayList<>();
+            for (JsonNode s : reply.body().path("items")) {
+                rows.add(row(s));
+            }
+            return new Listing(
+                    200, List.copyOf(rows), reply.body().path("total").asLong());
+        });
+    }
+
+    public Uni<Detail> detail(String accessToken, String id) {
+        return recorder.session(accessToken, id).flatMap(meta -> {
+            if (meta.status() != 200) {
+                return Uni.createFrom().item(new Detail(meta.status(), null, "", 0, List.of()));
+            }
+            return recorder.recording(accessToken, id)
+                    .map(rec -> new Detail(
+                            200,
+                            row(meta.body()),
+                            meta.body().path("recording").path("sha256").asText(""),
+                            rec.status(),
+                            timeline(rec.lines())));
+        });
+    }
+
+    static Row row(JsonNode s) {
+        return new Row(
+                s.path("session_id").asText(s.path("id").asText("")),
+                s.path("agent").asText(""),
+                s.path("connection").asText(""),
+                s.path("protocol").asText(""),
+                s.path("started_at").asText(""),
+                s.path("status").asText(""),
+                s.path("requests").asLong(),
+                s.path("denials").asLong(),
+                s.path("reviews").asLong());
+    }
+
+    static List<Entry> timeline(List<JsonNode> lines) {
+        List<Entry> entries = new ArrayList<>();
+        for (JsonNode line : lines) {
+            JsonNode event = line.has("event") ? line.path("event") : line;
+            if (!event.has("type")) {
+                continue; // the seal and signature lines
+            }
+            entries.add(new Entry(
+                    event.path("seq").asLong(line.path("seq").asLong()),
+                    event.path("time").asText(""),
+                    event.path("type").asText(),
+                    summary(event.path("data"))));
+        }
+        return List.copyOf(entries);
+    }
+
+    /** What an event says: the statement or command, the decision and its reason, the output's size. */
+    static String summary(JsonNode data) {
+        List<String> parts = new ArrayList<>();
+        String statement = ReviewFeed.statement(data);
+        if (data.has("text") || data.has("command") || (data.has("method") && data.has("path"))) {
+            parts.add(statement);
+        }
+        for (String key : List.of("action", "state", "reason", "rule", "review_id", "rows", "status", "bytes")) {
+            JsonNode v = data.path(key);
+            if (!v.isMissingNode() && !v.isNull() && !v.isContainerNode()) {
+                parts.add(key + "=" + v.asText());
+            }
+        }
+        JsonNode reasons = data.path("reasons");
+        if (reasons.isArray() && !reasons.isEmpty()) {
+            List<String> r = new ArrayList<>();
+            reasons.forEach(x -> r.add(x.asText()));
+            parts.add("reasons=" + String.join("; ", r));
+        }
+        return String.join("  ", parts);
+    }
+}
