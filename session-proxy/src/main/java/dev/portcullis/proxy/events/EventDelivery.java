@@ -242,7 +242,8 @@ final class EventDelivery {
             return;
         }
         e.bytes = e.encoded.length() + e.key.length() + 64;
-        if (heldBytes + e.bytes > settings.memoryMaxBytes()) {
+        // an event its caller journaled is recorded already (and bounded by the budget): never given up
+        if (!e.told && heldBytes + e.bytes > settings.memoryMaxBytes()) {
             give(e, "the proxy's event memory is full");
             return;
         }

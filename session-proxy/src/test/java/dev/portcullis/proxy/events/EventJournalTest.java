@@ -295,4 +295,28 @@ class EventJournalTest {
                 .as("room again once Kafka has them")
                 .isTrue();
     }
+
+    @Test
+    void anEventItsCallerJournaledIsNeverGivenUpWhenMemoryIsFull() throws Exception {
+        MockProducer<String, String> producer = producer();
+        EventSpool spool = new EventSpool(spoolDir(), 1 << 20, 1 << 16);
+        // memory for about one event: the second would be given up if it had not been recorded already
+        EventDelivery d = new EventDelivery(
+                producer,
+                spool,
+                new EventJournal(spoolDir(), 1 << 16),
+                new EventDelivery.Settings(1 << 20, 900, STALL, Duration.ofSeconds(1), false),
+                clock::get);
+        String big = "y".repeat(500);
+        assertThat(d.recordNow(event("s1", big + 1), big + 1)).isTrue();
+        assertThat(d.recordNow(event("s1", big + 2), big + 2)).isTrue();
+        d.step(0);
+        assertEquals(0, d.stats().lost(), "nothing recorded is lost");
+        assertEquals(
+                List.of(big + 1, big + 2),
+                producer.history().stream().map(ProducerRecord::value).toList());
+        ackAll(producer);
+        d.step(0);
+        assertEquals(0, d.journalPending());
+    }
 }
