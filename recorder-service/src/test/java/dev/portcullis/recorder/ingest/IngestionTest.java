@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.contracts.Topics;
 import dev.portcullis.contracts.events.CloudEvent;
 import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.events.SessionEventFields;
 import dev.portcullis.contracts.recording.RecordingCheck;
 import dev.portcullis.devstack.DevStack;
 import dev.portcullis.devstack.S3Server;
@@ -222,7 +223,15 @@ class IngestionTest {
                 "waiting");
         List<String> e = List.of(
                 event(id, 0, EventTypes.SESSION_STARTED, t, a, c, "postgres", Map.of()),
-                event(id, 1, EventTypes.SESSION_REQUEST, t, a, c, null, Map.of("text", "SELECT 1", "decision", allow)),
+                event(
+                        id,
+                        1,
+                        EventTypes.SESSION_REQUEST,
+                        t,
+                        a,
+                        c,
+                        null,
+                        Map.of("text", "SELECT 1", SessionEventFields.DECISION, allow)),
                 event(id, 2, EventTypes.SESSION_OUTPUT, t, a, c, null, Map.of("request_seq", 1, "rows", 1)),
                 event(
                         id,
@@ -232,7 +241,7 @@ class IngestionTest {
                         a,
                         c,
                         null,
-                        Map.of("text", "DROP TABLE x", "decision", deny)),
+                        Map.of("text", "DROP TABLE x", SessionEventFields.DECISION, deny)),
                 event(
                         id,
                         4,
@@ -241,7 +250,7 @@ class IngestionTest {
                         a,
                         c,
                         null,
-                        Map.of("text", "DELETE FROM y", "decision", held)),
+                        Map.of("text", "DELETE FROM y", SessionEventFields.DECISION, held)),
                 event(
                         id,
                         5,
