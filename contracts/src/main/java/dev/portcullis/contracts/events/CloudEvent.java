@@ -138,21 +138,7 @@ public record CloudEvent<D>(
 
     /** This event marked with another version of the contract ({@link #DATASCHEMA_SESSION_V2}). */
     public CloudEvent<D> withDataschema(String schema) {
-        return new CloudEvent<>(
-                specversion,
-                id,
-                source,
-                type,
-                subject,
-                time,
-                datacontenttype,
-                schema,
-                data,
-                sessionId,
-                seq,
-                agent,
-                connection,
-                authtag);
+        return with(schema, authtag);
     }
 
     /**
@@ -178,6 +164,10 @@ public record CloudEvent<D>(
 
     /** This event with its producer's authentication tag ({@link EventAuth}). */
     public CloudEvent<D> withAuthtag(String tag) {
+        return with(dataschema, tag);
+    }
+
+    private CloudEvent<D> with(String schema, String tag) {
         return new CloudEvent<>(
                 specversion,
                 id,
@@ -186,7 +176,7 @@ public record CloudEvent<D>(
                 subject,
                 time,
                 datacontenttype,
-                dataschema,
+                schema,
                 data,
                 sessionId,
                 seq,

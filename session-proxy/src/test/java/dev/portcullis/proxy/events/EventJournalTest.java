@@ -43,12 +43,17 @@ class EventJournalTest {
 
     private EventDelivery delivery(MockProducer<String, String> producer, long segmentBytes, long spoolMax)
             throws IOException {
-        EventSpool spool = new EventSpool(spoolDir(), spoolMax, 1 << 16);
+        return delivery(producer, segmentBytes, spoolMax, 1 << 20, 8 << 20);
+    }
+
+    private EventDelivery delivery(
+            MockProducer<String, String> producer, long segmentBytes, long spoolMax, long bufferBytes, long memory)
+            throws IOException {
         return new EventDelivery(
                 producer,
-                spool,
+                new EventSpool(spoolDir(), spoolMax, 1 << 16),
                 new EventJournal(spoolDir(), segmentBytes),
-                new EventDelivery.Settings(1 << 20, 8 << 20, STALL, Duration.ofSeconds(1), false),
+                new EventDelivery.Settings(bufferBytes, memory, STALL, Duration.ofSeconds(1), false),
                 clock::get);
     }
 
@@ -271,13 +276,7 @@ class EventJournalTest {
     @Test
     void callersJournalNoMoreThanTheBudgetAheadOfKafka() throws Exception {
         MockProducer<String, String> producer = producer();
-        EventSpool spool = new EventSpool(spoolDir(), 1 << 20, 1 << 16);
-        EventDelivery d = new EventDelivery(
-                producer,
-                spool,
-                new EventJournal(spoolDir(), 1 << 16),
-                new EventDelivery.Settings(1000, 8 << 20, STALL, Duration.ofSeconds(1), false),
-                clock::get);
+        EventDelivery d = delivery(producer, 1 << 16, 1 << 20, 1000, 8 << 20);
         String big = "x".repeat(600);
         assertThat(d.recordNow(event("s1", big + 1), big + 1)).isTrue();
         assertThat(d.recordNow(event("s1", big + 2), big + 2))
@@ -299,14 +298,8 @@ class EventJournalTest {
     @Test
     void anEventItsCallerJournaledIsNeverGivenUpWhenMemoryIsFull() throws Exception {
         MockProducer<String, String> producer = producer();
-        EventSpool spool = new EventSpool(spoolDir(), 1 << 20, 1 << 16);
         // memory for about one event: the second would be given up if it had not been recorded already
-        EventDelivery d = new EventDelivery(
-                producer,
-                spool,
-                new EventJournal(spoolDir(), 1 << 16),
-                new EventDelivery.Settings(1 << 20, 900, STALL, Duration.ofSeconds(1), false),
-                clock::get);
+        EventDelivery d = delivery(producer, 1 << 16, 1 << 20, 1 << 20, 900);
         String big = "y".repeat(500);
         assertThat(d.recordNow(event("s1", big + 1), big + 1)).isTrue();
         assertThat(d.recordNow(event("s1", big + 2), big + 2)).isTrue();
