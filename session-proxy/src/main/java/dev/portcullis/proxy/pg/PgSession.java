@@ -44,6 +44,8 @@ final class PgSession implements LiveSession {
 
     private static final Logger LOG = Logger.getLogger(PgSession.class);
     private static final int MAX_INBOX = 4096;
+    /** True while one read's frames are being queued; {@link #onClientData} pumps them together. */
+    private boolean feeding;
 
     enum Phase {
         STARTUP,
@@ -184,8 +186,19 @@ final class PgSession implements LiveSession {
 
     private void onClientData(Buffer data) {
         lastClientActivity = System.nanoTime();
-        clientDecoder.feed(data);
-        flush();
+        // every frame of this read is queued first and then decided in one pump, so what they send
+        // to the backend goes out as one write (pgbench's Bind/Describe/Execute/Sync were four)
+        feeding = true;
+        try {
+            clientDecoder.feed(data);
+        } finally {
+            feeding = false;
+        }
+        if (phase == Phase.READY) {
+            pump(); // flushes
+        } else {
+            flush();
+        }
     }
 
     void onClosed() {
@@ -328,7 +341,7 @@ final class PgSession implements LiveSession {
                 clientPaused = true;
                 client.pause();
             }
-            if (phase == Phase.READY) {
+            if (phase == Phase.READY && !feeding) {
                 pump();
             }
         }
