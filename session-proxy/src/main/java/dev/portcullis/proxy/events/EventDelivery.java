@@ -11,9 +11,10 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -52,6 +53,8 @@ final class EventDelivery {
 
     private static final Logger LOG = Logger.getLogger(EventDelivery.class);
     private static final int DRAIN = 10_000;
+    /** How long the publisher waits for work while events are in flight or held (else up to its caller's wait). */
+    static final long BUSY_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     record Settings(
             long bufferBytes, long memoryMaxBytes, Duration stallTimeout, Duration retryInterval, boolean refuse) {}
@@ -70,8 +73,14 @@ final class EventDelivery {
         int attempt;
         /** Its line in the journal until Kafka or the spool has it; null when not journaled. */
         EventJournal.Segment journaled;
-        /** Its listener has heard (it is told once). */
-        boolean told;
+        /** Its listener has heard (it is told once, by whichever thread records it first: {@link #tell}). */
+        volatile boolean told;
+        /**
+         * Nobody waits for it to be recorded (a statement's outcome): its caller appends it to the journal without a
+         * flush of its own — the next write-ahead event's flush, or the publisher's round, records it — and queuing it
+         * does not wake the publisher.
+         */
+        boolean lazy;
         /** Journaled by its caller ({@link #recordNow}): its bytes count in {@code callerJournaled} until released. */
         boolean byCaller;
 
@@ -115,7 +124,17 @@ final class EventDelivery {
     private final EventJournal journal;
     private final Settings settings;
     private final LongSupplier nanos;
-    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    /**
+     * Events and acknowledgements for the publisher thread. Adding one wakes the publisher only when someone waits for
+     * its outcome ({@link #wake}): under load it comes round every {@link #BUSY_WAIT_NANOS} anyway, so events recorded
+     * already cost no thread hand-off each (issue 16: two futex wake-ups and context switches per statement).
+     */
+    private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
+    /** The publisher thread while it waits for work, else null. */
+    private volatile Thread waiting;
+    /** Appended to the journal by their callers without a flush yet ({@link Event#lazy}); guarded by the journal. */
+    private final List<Event> lazyAppended = new ArrayList<>();
+
     private final ArrayDeque<Event> held = new ArrayDeque<>();
     private final EventLedger ledger = new EventLedger();
     /** Per key (session), how many of its lines the spool holds unacknowledged: such a key keeps spooling. */
@@ -160,6 +179,16 @@ final class EventDelivery {
     /** From any thread. */
     void offer(Event e) {
         inbox.add(e);
+        if (!e.told && !e.lazy) {
+            wake(); // someone waits for this one to be recorded
+        }
+    }
+
+    private void wake() {
+        Thread t = waiting;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
     }
 
     /**
@@ -183,25 +212,51 @@ final class EventDelivery {
             offer(e);
             return false;
         }
-        EventJournal.Segment[] into = new EventJournal.Segment[1];
-        try {
-            journal.appendAndFlush(new EventSpool.Line(e.topic, e.key, encoded, e.traceparent).encode(), into);
-        } catch (IOException ex) {
-            // appended but not flushed: its line is released with the event once Kafka or the spool has it
-            e.journaled = into[0];
-            e.byCaller = into[0] != null;
-            if (!e.byCaller) {
+        String line = new EventSpool.Line(e.topic, e.key, encoded, e.traceparent).encode();
+        List<Event> flushed;
+        synchronized (journal) {
+            try {
+                e.journaled = journal.append(line);
+            } catch (IOException ex) {
                 callerJournaled.addAndGet(-e.bytes);
+                journalFails(ex);
+                offer(e);
+                return false;
             }
-            journalFails(ex);
-            offer(e);
-            return false;
+            e.byCaller = true;
+            if (e.lazy) {
+                lazyAppended.add(e); // recorded by the next flush: a write-ahead event's, or the publisher's round
+                flushed = List.of();
+            } else {
+                try {
+                    journal.flush();
+                } catch (IOException ex) {
+                    // appended but not flushed: its line is released with the event once Kafka or the spool has it
+                    journalFails(ex);
+                    offer(e);
+                    return false;
+                }
+                flushed = takeLazyAppended();
+            }
         }
-        e.journaled = into[0];
-        e.byCaller = true;
-        tell(e, true);
+        for (Event done : flushed) {
+            tell(done, true); // older than e: told first, so a session's recorded seqs stay in order
+        }
+        if (!e.lazy) {
+            tell(e, true);
+        }
         offer(e);
         return true;
+    }
+
+    /** The lazily appended events a flush just recorded. Holding the journal's lock. */
+    private List<Event> takeLazyAppended() {
+        if (lazyAppended.isEmpty()) {
+            return List.of();
+        }
+        List<Event> done = new ArrayList<>(lazyAppended);
+        lazyAppended.clear();
+        return done;
     }
 
     /**
@@ -209,11 +264,13 @@ final class EventDelivery {
      * item), then checks for a stall, routes the held events, replays, and flushes the spool.
      */
     void step(long waitNanos) throws InterruptedException {
-        Object first = waitNanos > 0 ? inbox.poll(waitNanos, TimeUnit.NANOSECONDS) : inbox.poll();
+        Object first = inbox.poll();
+        if (first == null && waitNanos > 0) {
+            first = await(waitNanos);
+        }
         List<Object> work = new ArrayList<>();
-        if (first != null) {
-            work.add(first);
-            inbox.drainTo(work, DRAIN);
+        for (Object w = first; w != null; w = work.size() < DRAIN ? inbox.poll() : null) {
+            work.add(w);
         }
         for (Object w : work) {
             if (w instanceof Event e) {
@@ -231,6 +288,37 @@ final class EventDelivery {
         stats.snapshot(heldBytes, ledger.bytes(), spool.bytes(), spoolFull, stalled);
     }
 
+    /**
+     * Waits for the first item: up to {@code waitNanos} when nothing is on its way, at most {@link #BUSY_WAIT_NANOS}
+     * while events are in flight, held or appended lazily (their acknowledgements and flushes do not wake it).
+     */
+    private Object await(long waitNanos) throws InterruptedException {
+        boolean busy = !ledger.isEmpty() || !held.isEmpty() || !unflushedJournal.isEmpty() || lazyPending();
+        waiting = Thread.currentThread();
+        try {
+            Object first = inbox.poll(); // re-checked after announcing the wait: an add in between unparks
+            if (first == null) {
+                LockSupport.parkNanos(this, busy ? Math.min(waitNanos, BUSY_WAIT_NANOS) : waitNanos);
+                first = inbox.poll();
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            return first;
+        } finally {
+            waiting = null;
+        }
+    }
+
+    private boolean lazyPending() {
+        if (journal == null) {
+            return false;
+        }
+        synchronized (journal) {
+            return !lazyAppended.isEmpty();
+        }
+    }
+
     private void admit(Event e) {
         try {
             if (e.encoded == null) {
@@ -242,8 +330,9 @@ final class EventDelivery {
             return;
         }
         e.bytes = e.encoded.length() + e.key.length() + 64;
-        // an event its caller journaled is recorded already (and bounded by the budget): never given up
-        if (!e.told && heldBytes + e.bytes > settings.memoryMaxBytes()) {
+        // an event its caller journaled is recorded already, or will be at the next flush (lazy), and bounded by the
+        // budget: never given up
+        if (!e.told && !e.byCaller && heldBytes + e.bytes > settings.memoryMaxBytes()) {
             give(e, "the proxy's event memory is full");
             return;
         }
@@ -257,7 +346,7 @@ final class EventDelivery {
             Event e = held.peekFirst();
             if (stalled || spooledKeys.containsKey(e.key)) {
                 if (!toSpool(e)) {
-                    if (!settings.refuse() || e.told) {
+                    if (!settings.refuse() || e.told || e.byCaller) {
                         return; // hold: wait for room in the spool (a journaled event is recorded: never given up)
                     }
                     held.removeFirst();
@@ -289,7 +378,12 @@ final class EventDelivery {
         e.done = false;
         ledger.add(e);
         try {
-            producer.send(r, (md, ex) -> inbox.add(new Ack(e, attempt, ex)));
+            producer.send(r, (md, ex) -> {
+                inbox.add(new Ack(e, attempt, ex));
+                if (!e.told || e.cursor != null || ex != null) {
+                    wake(); // someone waits for it, a replay goes on, or Kafka failed: not for the next round
+                }
+            });
             return true;
         } catch (RuntimeException ex) {
             // the producer's own bound (max.block.ms: no metadata, or its buffer full) or a closed producer
@@ -478,22 +572,34 @@ final class EventDelivery {
 
     /** The journal's appends reach the operating system: their events are recorded, their requests may go. */
     private void flushJournal() {
-        if (unflushedJournal.isEmpty()) {
+        if (journal == null) {
             return;
         }
-        try {
-            journal.flush();
-            if (journalFailing) {
-                journalFailing = false;
-                LOG.infof("write-ahead journal %s writes again", spool.dir());
+        List<Event> lazy;
+        synchronized (journal) {
+            if (unflushedJournal.isEmpty() && lazyAppended.isEmpty()) {
+                return;
             }
-            for (Event e : unflushedJournal) {
-                if (e.journaled != null) { // not released meanwhile
-                    tell(e, true);
-                }
+            try {
+                journal.flush();
+            } catch (IOException ex) {
+                journalFails(ex);
+                unflushedJournal.clear(); // Kafka's acknowledgement records them instead
+                return;
             }
-        } catch (IOException ex) {
-            journalFails(ex);
+            lazy = takeLazyAppended();
+        }
+        if (journalFailing) {
+            journalFailing = false;
+            LOG.infof("write-ahead journal %s writes again", spool.dir());
+        }
+        for (Event e : lazy) {
+            tell(e, true);
+        }
+        for (Event e : unflushedJournal) {
+            if (e.journaled != null) { // not released meanwhile
+                tell(e, true);
+            }
         }
         unflushedJournal.clear();
     }
@@ -611,10 +717,12 @@ final class EventDelivery {
      * it.
      */
     private static void tell(Event e, boolean ok) {
-        if (e.told) {
-            return;
+        synchronized (e) { // a lazily appended event: the flushing caller and the publisher (ack, spool) may race
+            if (e.told) {
+                return;
+            }
+            e.told = true;
         }
-        e.told = true;
         try {
             e.listener.recorded(ok);
         } catch (RuntimeException ex) {

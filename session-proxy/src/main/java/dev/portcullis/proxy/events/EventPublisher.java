@@ -212,6 +212,9 @@ public class EventPublisher {
             return;
         }
         EventDelivery.Event e = new EventDelivery.Event(topic, key, () -> json, traceparent(), recorded);
+        // nobody waits for an outcome to be recorded (write-ahead waits for requests and decisions): it rides on the
+        // next flush rather than paying a write of its own (issue 16)
+        e.lazy = EventTypes.SESSION_OUTPUT.equals(event.type());
         if (inlineJournal) {
             delivery.recordNow(e, json); // recorded on this thread when it can be, else queued like offer
         } else {

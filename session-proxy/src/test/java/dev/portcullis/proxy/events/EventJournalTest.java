@@ -312,4 +312,83 @@ class EventJournalTest {
         d.step(0);
         assertEquals(0, d.journalPending());
     }
+
+    // ---- lazily journaled: outcomes nobody waits for ride on the next flush ---------------------------------------
+
+    private EventDelivery.Event lazyEvent(String key, String value) {
+        EventDelivery.Event e = event(key, value);
+        e.lazy = true;
+        return e;
+    }
+
+    @Test
+    void aLazyEventIsRecordedByTheNextWriteAheadFlushAndToldBeforeIt() throws Exception {
+        MockProducer<String, String> producer = producer();
+        EventDelivery d = delivery(producer, 4096, 1 << 20);
+        List<String> order = new ArrayList<>();
+        EventDelivery.Event outTold = new EventDelivery.Event(TOPIC, "s1", () -> "out1", null, ok -> order.add("out1"));
+        outTold.lazy = true;
+
+        assertThat(d.recordNow(outTold, "out1")).isTrue();
+        assertThat(order).as("appended, not flushed: not recorded yet").isEmpty();
+        assertThat(journalLines()).as("still in the writer's buffer").isEmpty();
+
+        EventDelivery.Event req = new EventDelivery.Event(TOPIC, "s1", () -> "req2", null, ok -> order.add("req2"));
+        assertThat(d.recordNow(req, "req2")).isTrue();
+        assertEquals(List.of("out1", "req2"), order, "the request's flush records the outcome too, told first");
+        assertEquals(List.of("out1", "req2"), journalLines());
+
+        d.step(0);
+        assertEquals(
+                List.of("out1", "req2"),
+                producer.history().stream().map(ProducerRecord::value).toList(),
+                "sent in the order they were emitted");
+        ackAll(producer);
+        d.step(0);
+        assertEquals(List.of("out1", "req2"), order, "told once each, not again at the acknowledgement");
+        assertEquals(0, d.journalPending());
+    }
+
+    @Test
+    void thePublishersRoundRecordsALazyEventNoWriteAheadEventFollows() throws Exception {
+        MockProducer<String, String> producer = producer();
+        EventDelivery d = delivery(producer, 4096, 1 << 20);
+        assertThat(d.recordNow(lazyEvent("s1", "last-output"), "last-output")).isTrue();
+        assertThat(heard).doesNotContainKey("last-output");
+
+        d.step(0);
+        assertEquals(List.of(true), heard.get("last-output"), "the round's journal flush records it");
+        assertEquals(List.of("last-output"), journalLines());
+        ackAll(producer);
+        d.step(0);
+        assertEquals(List.of(true), heard.get("last-output"), "told once");
+        assertEquals(0, d.journalPending());
+    }
+
+    @Test
+    void kafkasAcknowledgementBeforeAnyFlushRecordsALazyEventOnce() throws Exception {
+        MockProducer<String, String> producer = producer();
+        EventDelivery d = delivery(producer, 4096, 1 << 20);
+        assertThat(d.recordNow(lazyEvent("s1", "o"), "o")).isTrue();
+        d.step(0); // sent (and flushed by the round)
+        ackAll(producer);
+        d.step(0);
+        assertThat(d.recordNow(event("s1", "r"), "r")).isTrue();
+        assertEquals(Map.of("o", List.of(true), "r", List.of(true)), heard, "each told exactly once");
+    }
+
+    @Test
+    void aLazyEventIsNeverGivenUpWhenMemoryIsFull() throws Exception {
+        MockProducer<String, String> producer = producer();
+        EventDelivery d = delivery(producer, 1 << 16, 1 << 20, 1 << 20, 900);
+        String big = "z".repeat(500);
+        assertThat(d.recordNow(lazyEvent("s1", big + 1), big + 1)).isTrue();
+        assertThat(d.recordNow(lazyEvent("s1", big + 2), big + 2)).isTrue();
+        d.step(0);
+        assertEquals(0, d.stats().lost(), "appended by its caller: recorded at the flush, never lost");
+        assertEquals(Map.of(big + 1, List.of(true), big + 2, List.of(true)), heard);
+        ackAll(producer);
+        d.step(0);
+        assertEquals(0, d.journalPending());
+    }
 }
