@@ -20,8 +20,18 @@ import java.util.List;
  */
 final class PgRecording {
 
+    /** The recorded-request detectors alone, planned once (a Bind records through them per statement). */
+    private static final Masker.ColumnPlan DETECTORS_ONLY = Masker.plan(RecordedRequests.DETECTORS, null);
+
     private final Masker masker;
     private SessionRecorder recorder;
+    /**
+     * The last text recorded through {@link #DETECTORS_ONLY} and what they made of it: a prepared statement's Binds
+     * record the same text (the same instance) each time. Masking is a function of the plan and the text.
+     */
+    private String lastText;
+
+    private String lastMaskedText;
 
     PgRecording(Masker masker) {
         this.masker = masker;
@@ -68,13 +78,34 @@ final class PgRecording {
      * analysis is policy input, kept in the decision log; recording it per statement cost more than the statement.
      */
     JsonObject maskedRequest(JsonObject request, List<MaskRule> masks) {
-        List<MaskRule> all = new ArrayList<>(masks);
-        all.addAll(RecordedRequests.DETECTORS);
+        Masker.ColumnPlan plan;
+        if (masks.isEmpty()) {
+            plan = DETECTORS_ONLY;
+        } else {
+            List<MaskRule> all = new ArrayList<>();
+            for (MaskRule m : masks) {
+                if (m.detector() != null) {
+                    all.add(m);
+                }
+            }
+            all.addAll(RecordedRequests.DETECTORS);
+            plan = Masker.plan(all, null);
+        }
         String text = request.getString("text", "");
+        String maskedText;
+        if (plan == DETECTORS_ONLY && text == lastText) {
+            maskedText = lastMaskedText;
+        } else {
+            maskedText = masker.apply(plan, text);
+            if (plan == DETECTORS_ONLY) {
+                lastText = text;
+                lastMaskedText = maskedText;
+            }
+        }
         JsonObject r = new JsonObject()
                 .put("protocol", request.getValue("protocol"))
                 .put("kind", request.getValue("kind"))
-                .put("text", masker.applyDetectors(all, text));
+                .put("text", maskedText);
         JsonArray stmts = request.getJsonArray("statements");
         if (stmts != null) {
             JsonArray recorded = new JsonArray(new ArrayList<>(stmts.size()));
@@ -86,7 +117,7 @@ final class PgRecording {
                         .put("read_only", st.getValue("read_only"));
                 String own = st.getString("text", "");
                 if (!own.equals(text)) {
-                    one.put("text", masker.applyDetectors(all, own));
+                    one.put("text", masker.apply(plan, own));
                 }
                 recorded.add(one);
             }
@@ -96,7 +127,7 @@ final class PgRecording {
         if (params != null) {
             JsonArray masked = new JsonArray(new ArrayList<>(params.size()));
             for (Object p : params) {
-                masked.add(p == null ? null : masker.applyDetectors(all, p.toString()));
+                masked.add(p == null ? null : masker.apply(plan, p.toString()));
             }
             r.put("parameters", masked);
         }
