@@ -19,7 +19,8 @@ import java.util.List;
  * recorder's ({@code session_id}, {@code seq}) dedupe absorbs the lines Kafka had acknowledged already.
  *
  * <p>Lines have the spool's format ({@link EventSpool.Line}). Thread-safe: the publisher thread appends the events it
- * sends, and a session's event loop may append and flush its own event at once ({@link #appendAndFlush}).
+ * sends, and a session's event loop may append its own event and flush (EventDelivery#recordNow, holding this
+ * journal's lock across the two).
  */
 final class EventJournal implements AutoCloseable {
 
@@ -102,17 +103,6 @@ final class EventJournal implements AutoCloseable {
             rotate();
         }
         return s;
-    }
-
-    /**
-     * Appends one event's line and hands it to the operating system at once: the event is recorded when this returns
-     * (the caller's thread, without waiting for the publisher's round). On a failure the line may be appended but not
-     * flushed: {@code into[0]} then names its segment, for the caller to release it once Kafka or the spool has it.
-     */
-    synchronized Segment appendAndFlush(String encodedLine, Segment[] into) throws IOException {
-        into[0] = append(encodedLine);
-        flush();
-        return into[0];
     }
 
     /** Hands what was appended to the operating system: from here on a {@code kill -9} does not lose it. */
