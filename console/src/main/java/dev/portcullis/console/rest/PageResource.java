@@ -2,6 +2,8 @@ package dev.portcullis.console.rest;
 
 import dev.portcullis.console.security.ConsoleUser;
 import dev.portcullis.console.security.CsrfTokens;
+import dev.portcullis.console.service.AccessRequestViews;
+import dev.portcullis.console.service.ConnectionViews;
 import dev.portcullis.console.service.SessionQuery;
 import dev.portcullis.console.service.SessionViews;
 import io.quarkus.qute.Location;
@@ -33,6 +35,10 @@ public class PageResource {
     private final ConsoleUser user;
     private final CsrfTokens csrf;
     private final SessionViews views;
+    private final Template accessRequests;
+    private final Template connections;
+    private final AccessRequestViews requestViews;
+    private final ConnectionViews connectionViews;
 
     PageResource(
             @Location("reviews.html") Template reviews,
@@ -40,13 +46,21 @@ public class PageResource {
             @Location("session.html") Template session,
             ConsoleUser user,
             CsrfTokens csrf,
-            SessionViews views) {
+            SessionViews views,
+            @Location("access-requests.html") Template accessRequests,
+            @Location("connections.html") Template connections,
+            AccessRequestViews requestViews,
+            ConnectionViews connectionViews) {
         this.reviews = reviews;
         this.sessions = sessions;
         this.session = session;
         this.user = user;
         this.csrf = csrf;
         this.views = views;
+        this.accessRequests = accessRequests;
+        this.connections = connections;
+        this.requestViews = requestViews;
+        this.connectionViews = connectionViews;
     }
 
     @GET
@@ -103,5 +117,22 @@ public class PageResource {
         Viewer viewer = Viewer.of(user, csrf);
         return views.detail(user.accessToken(), id)
                 .map(detail -> session.data("viewer", viewer).data("detail", detail));
+    }
+
+    @GET
+    @Path("access-requests")
+    @Produces(MediaType.TEXT_HTML)
+    public Uni<TemplateInstance> accessRequests() {
+        Viewer viewer = Viewer.of(user, csrf);
+        return requestViews
+                .pending(user.accessToken())
+                .map(listing -> accessRequests.data("viewer", viewer).data("listing", listing));
+    }
+
+    @GET
+    @Path("connections")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance connections() {
+        return connections.data("viewer", Viewer.of(user, csrf)).data("connections", connectionViews.all());
     }
 }
