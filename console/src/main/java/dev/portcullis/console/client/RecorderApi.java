@@ -33,6 +33,20 @@ interface RecorderApi {
             @HeaderParam("Authorization") String authorization);
 
     @GET
+    @Path("/v1/decisions")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<Response> decisions(
+            @QueryParam("agent") String agent,
+            @QueryParam("connection") String connection,
+            @QueryParam("session") String session,
+            @QueryParam("action") String action,
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
+            @QueryParam("page") int page,
+            @QueryParam("size") int size,
+            @HeaderParam("Authorization") String authorization);
+
+    @GET
     @Path("/v1/sessions/{id}")
     @Produces(MediaType.APPLICATION_JSON)
     Uni<Response> session(@PathParam("id") String id, @HeaderParam("Authorization") String authorization);

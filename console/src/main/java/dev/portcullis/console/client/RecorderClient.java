@@ -45,6 +45,23 @@ public class RecorderClient {
                 bearer(accessToken)));
     }
 
+    /** The recorder's decision-log search; each filter is left out when blank. */
+    public record DecisionSearch(
+            String agent, String connection, String session, String action, String from, String to) {}
+
+    public Uni<BrokerClient.Reply> decisions(String accessToken, DecisionSearch s, int page, int size) {
+        return call(api.decisions(
+                orNull(s.agent()),
+                orNull(s.connection()),
+                orNull(s.session()),
+                orNull(s.action()),
+                orNull(s.from()),
+                orNull(s.to()),
+                page,
+                size,
+                bearer(accessToken)));
+    }
+
     private static String orNull(String s) {
         return s == null || s.isBlank() ? null : s;
     }

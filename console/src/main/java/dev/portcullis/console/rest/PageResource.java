@@ -4,6 +4,8 @@ import dev.portcullis.console.security.ConsoleUser;
 import dev.portcullis.console.security.CsrfTokens;
 import dev.portcullis.console.service.AccessRequestViews;
 import dev.portcullis.console.service.ConnectionViews;
+import dev.portcullis.console.service.DecisionQuery;
+import dev.portcullis.console.service.DecisionViews;
 import dev.portcullis.console.service.SessionQuery;
 import dev.portcullis.console.service.SessionViews;
 import io.quarkus.qute.Location;
@@ -39,6 +41,8 @@ public class PageResource {
     private final Template connections;
     private final AccessRequestViews requestViews;
     private final ConnectionViews connectionViews;
+    private final Template decisions;
+    private final DecisionViews decisionViews;
 
     PageResource(
             @Location("reviews.html") Template reviews,
@@ -50,7 +54,9 @@ public class PageResource {
             @Location("access-requests.html") Template accessRequests,
             @Location("connections.html") Template connections,
             AccessRequestViews requestViews,
-            ConnectionViews connectionViews) {
+            ConnectionViews connectionViews,
+            @Location("decisions.html") Template decisions,
+            DecisionViews decisionViews) {
         this.reviews = reviews;
         this.sessions = sessions;
         this.session = session;
@@ -61,6 +67,8 @@ public class PageResource {
         this.connections = connections;
         this.requestViews = requestViews;
         this.connectionViews = connectionViews;
+        this.decisions = decisions;
+        this.decisionViews = decisionViews;
     }
 
     @GET
@@ -134,5 +142,33 @@ public class PageResource {
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance connections() {
         return connections.data("viewer", Viewer.of(user, csrf)).data("connections", connectionViews.all());
+    }
+
+    @GET
+    @Path("decisions")
+    @Produces(MediaType.TEXT_HTML)
+    public Uni<TemplateInstance> decisions(
+            @QueryParam("agent") String agent,
+            @QueryParam("connection") String connection,
+            @QueryParam("session") String session,
+            @QueryParam("action") String action,
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
+            @QueryParam("page") @DefaultValue("0") int page) {
+        DecisionQuery q = DecisionQuery.of(agent, connection, session, action, from, to, page);
+        TemplateInstance t =
+                decisions.data("viewer", Viewer.of(user, csrf)).data("q", q).data("actions", DecisionQuery.ACTIONS);
+        if (!q.valid()) {
+            return Uni.createFrom().item(t.data("listing", null));
+        }
+        return decisionViews
+                .list(user.accessToken(), q)
+                .map(listing -> t.data("listing", listing)
+                        .data("newer", q.page() > 0 ? q.href(q.page() - 1) : null)
+                        .data(
+                                "older",
+                                (long) (q.page() + 1) * DecisionViews.PAGE_SIZE < listing.total()
+                                        ? q.href(q.page() + 1)
+                                        : null));
     }
 }

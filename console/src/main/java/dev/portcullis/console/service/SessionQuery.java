@@ -86,8 +86,13 @@ public record SessionQuery(
         q.put("status", status);
         q.put("from", from);
         q.put("to", to);
-        StringBuilder b = new StringBuilder("/sessions?page=").append(page);
-        q.forEach((k, v) -> {
+        return href("/sessions", q, page);
+    }
+
+    /** {@code path?page=N} and each non-empty filter, encoded. */
+    static String href(String path, Map<String, String> filters, int page) {
+        StringBuilder b = new StringBuilder(path).append("?page=").append(page);
+        filters.forEach((k, v) -> {
             if (!v.isEmpty()) {
                 b.append('&').append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8));
             }
@@ -95,7 +100,7 @@ public record SessionQuery(
         return b.toString();
     }
 
-    private static String name(String field, String value, List<String> errors) {
+    static String name(String field, String value, List<String> errors) {
         String v = value == null ? "" : value.strip();
         if (v.length() > MAX_NAME) {
             errors.add(field + ": at most " + MAX_NAME + " characters");
@@ -106,7 +111,7 @@ public record SessionQuery(
         return v;
     }
 
-    private static String oneOf(String field, String value, Set<String> allowed, List<String> errors) {
+    static String oneOf(String field, String value, Set<String> allowed, List<String> errors) {
         String v = value == null ? "" : value.strip();
         if (!v.isEmpty() && !allowed.contains(v)) {
             errors.add(field + ": must be one of "
@@ -115,7 +120,7 @@ public record SessionQuery(
         return v;
     }
 
-    private static String time(String field, String value, List<String> errors) {
+    static String time(String field, String value, List<String> errors) {
         String v = value == null ? "" : value.strip();
         if (!v.isEmpty() && instant(v).isEmpty()) {
             errors.add(field + ": a date and time such as 2026-12-05T13:00 (UTC)");

@@ -141,7 +141,8 @@ public class SessionViews {
         if (data.has("text") || data.has("command") || (data.has("method") && data.has("path"))) {
             parts.add(statement);
         }
-        for (String key : List.of("action", "state", "reason", "rule", "review_id", "rows", "status", "bytes")) {
+        for (String key :
+                List.of("action", "state", "reason", "rule", "cached", "review_id", "rows", "status", "bytes")) {
             JsonNode v = data.path(key);
             if (!v.isMissingNode() && !v.isNull() && !v.isContainerNode()) {
                 parts.add(key + "=" + v.asText());

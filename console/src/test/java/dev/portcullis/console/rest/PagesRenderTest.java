@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.portcullis.console.service.AccessRequestViews;
 import dev.portcullis.console.service.AgentViews;
 import dev.portcullis.console.service.ConnectionViews;
+import dev.portcullis.console.service.DecisionQuery;
+import dev.portcullis.console.service.DecisionViews;
 import dev.portcullis.console.service.SessionQuery;
 import dev.portcullis.console.service.SessionViews;
 import io.quarkus.qute.Engine;
@@ -174,11 +176,31 @@ class PagesRenderTest {
     }
 
     @Test
+    void theDecisionsPageEscapesTheRequestAndLinksOnlyRealSessionIds() {
+        DecisionViews.Row linked = new DecisionViews.Row(
+                "d1", "t", XSS, "pg", "s-1", true, "postgres", "deny", List.of("r1", "r2"), List.of(XSS), XSS, "v7");
+        DecisionViews.Row unlinked = new DecisionViews.Row(
+                "d2", "t", "a", "pg", "../logout", false, "postgres", "allow", List.of(), List.of(), "", "v7");
+        String html = render(page("decisions.html")
+                .data("q", DecisionQuery.of("", "", "", "deny", "", "", 0))
+                .data("actions", DecisionQuery.ACTIONS)
+                .data("listing", new DecisionViews.Listing(200, "", List.of(linked, unlinked), 2))
+                .data("newer", null)
+                .data("older", null));
+        assertInert(html);
+        assertTrue(html.contains("<a href=\"/sessions/s-1\">s-1</a>"), html);
+        assertFalse(html.contains("href=\"/sessions/../logout\""), html);
+        assertTrue(html.contains("<td>r1, r2</td>"), html);
+        assertTrue(html.contains("<option value=\"deny\" selected>deny</option>"), html);
+    }
+
+    @Test
     void theNavigationOffersEachRoleItsPages() {
         String auditor = render(engine.getTemplate("connections.html")
                 .data("viewer", new Viewer("carol", false, true, false, "t"))
                 .data("connections", List.of()));
         assertTrue(auditor.contains("href=\"/sessions\""));
+        assertTrue(auditor.contains("href=\"/decisions\""));
         assertFalse(auditor.contains("href=\"/agents\""));
         assertFalse(auditor.contains("href=\"/access-requests\""));
         String approver = render(engine.getTemplate("connections.html")
