@@ -58,6 +58,7 @@ public class RecordingStreams {
 
     RecordingStreams(@ConfigProperty(name = "quarkus.rest-client.recorder-service.url") String url, ObjectMapper json) {
         this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2))
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
