@@ -11,6 +11,7 @@ import dev.portcullis.console.service.DecisionQuery;
 import dev.portcullis.console.service.DecisionViews;
 import dev.portcullis.console.service.SessionQuery;
 import dev.portcullis.console.service.SessionViews;
+import dev.portcullis.contracts.events.EventTypes;
 import io.quarkus.qute.Engine;
 import io.quarkus.qute.HtmlEscaper;
 import io.quarkus.qute.ReflectionValueResolver;
@@ -88,7 +89,7 @@ class PagesRenderTest {
                 "cd34",
                 true,
                 200,
-                List.of(new SessionViews.Entry(1, "t", "session.request", XSS)));
+                List.of(new SessionViews.Entry(1, "t", EventTypes.SESSION_REQUEST, XSS)));
         String html = render(page("session.html").data("detail", detail));
         assertInert(html);
         assertTrue(html.contains("<meta name=\"csrf-token\" content=\"csrf-token-value\">"), html);
