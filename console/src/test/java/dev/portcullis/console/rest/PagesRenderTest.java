@@ -9,6 +9,8 @@ import dev.portcullis.console.service.AgentViews;
 import dev.portcullis.console.service.ConnectionViews;
 import dev.portcullis.console.service.DecisionQuery;
 import dev.portcullis.console.service.DecisionViews;
+import dev.portcullis.console.service.LineDiff;
+import dev.portcullis.console.service.PolicyViews;
 import dev.portcullis.console.service.SessionQuery;
 import dev.portcullis.console.service.SessionViews;
 import dev.portcullis.contracts.events.EventTypes;
@@ -196,6 +198,45 @@ class PagesRenderTest {
     }
 
     @Test
+    void thePolicyPageEscapesTheDocumentAndItsDiffsAndOffersSavingToAdminsOnly() {
+        PolicyViews.Row row = new PolicyViews.Row("default-ssh", 2, "t", XSS);
+        PolicyViews.Change change = new PolicyViews.Change(
+                9,
+                "put",
+                2,
+                XSS,
+                "t",
+                List.of(new LineDiff.Line('-', XSS), new LineDiff.Line('+', "a: 2"), new LineDiff.Line(' ', "b")),
+                false);
+        String html = render(page("policy.html")
+                .data("id", "default-ssh")
+                .data("detail", new PolicyViews.Detail(200, "", row, "rules: []\n# " + XSS, 200, List.of(change))));
+        assertInert(html);
+        assertTrue(
+                html.contains("<textarea id=\"document\" class=\"document\" spellcheck=\"false\" rows=\"24\" >"), html);
+        assertTrue(html.contains("<button type=\"button\" id=\"save\">Save</button>"), html);
+        assertTrue(html.contains("<span class=\"add\">+ a: 2</span>"), html);
+        assertTrue(html.contains("<span class=\"del\">- &lt;img"), html);
+
+        String auditorView = render(engine.getTemplate("policy.html")
+                .data("viewer", new Viewer("carol", false, true, false, "t"))
+                .data("id", "default-ssh")
+                .data("detail", new PolicyViews.Detail(403, "admin required", null, "", 0, List.of())));
+        assertTrue(auditorView.contains("policy-service answered 403: policies are for admins: admin required."));
+        assertFalse(auditorView.contains("id=\"save\""), auditorView);
+
+        String absent = render(page("policy.html")
+                .data("id", "new-one")
+                .data("detail", new PolicyViews.Detail(404, "", null, "", 0, List.of())));
+        assertTrue(absent.contains("saving creates it"), absent);
+        assertTrue(absent.contains("id=\"save\""), absent);
+
+        String list = render(page("policies.html").data("listing", new PolicyViews.Listing(200, "", List.of(row))));
+        assertInert(list);
+        assertTrue(list.contains("<a href=\"/policies/default-ssh\">default-ssh</a>"), list);
+    }
+
+    @Test
     void theNavigationOffersEachRoleItsPages() {
         String auditor = render(engine.getTemplate("connections.html")
                 .data("viewer", new Viewer("carol", false, true, false, "t"))
@@ -203,6 +244,7 @@ class PagesRenderTest {
         assertTrue(auditor.contains("href=\"/sessions\""));
         assertTrue(auditor.contains("href=\"/decisions\""));
         assertFalse(auditor.contains("href=\"/agents\""));
+        assertFalse(auditor.contains("href=\"/policies\""));
         assertFalse(auditor.contains("href=\"/access-requests\""));
         String approver = render(engine.getTemplate("connections.html")
                 .data("viewer", new Viewer("bob", true, false, false, "t"))
