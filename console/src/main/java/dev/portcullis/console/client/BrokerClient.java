@@ -46,6 +46,51 @@ public class BrokerClient {
                         : api.deny(reviewId, bearer(accessToken), body));
     }
 
+    /** The pending just-in-time access requests (the broker lists at most 500). */
+    public Uni<Reply> pendingAccessRequests(String accessToken) {
+        return call(api.accessRequests("pending", 500, bearer(accessToken)));
+    }
+
+    public Uni<Reply> decideAccessRequest(String accessToken, String id, boolean approve, String comment) {
+        BrokerApi.DecisionBody body = new BrokerApi.DecisionBody(comment == null || comment.isBlank() ? null : comment);
+        return call(
+                approve
+                        ? api.approveAccess(id, bearer(accessToken), body)
+                        : api.denyAccess(id, bearer(accessToken), body));
+    }
+
+    public Uni<Reply> agents(String accessToken) {
+        return call(api.agents(bearer(accessToken)));
+    }
+
+    public Uni<Reply> agent(String accessToken, String name) {
+        return call(api.agent(name, bearer(accessToken)));
+    }
+
+    public Uni<Reply> grants(String accessToken, String agent) {
+        return call(api.grants(agent, bearer(accessToken)));
+    }
+
+    /** Creates an agent with a client secret; the answer holds the secret, shown once and never logged. */
+    public Uni<Reply> createAgent(String accessToken, String name, String team, String owner, String description) {
+        return call(api.createAgent(
+                bearer(accessToken), new BrokerApi.NewAgent(name, team, blankToNull(owner), blankToNull(description))));
+    }
+
+    /** A new client secret; the old one stops working at once. The answer holds the secret. */
+    public Uni<Reply> rotateSecret(String accessToken, String name) {
+        return call(api.rotateSecret(name, bearer(accessToken)));
+    }
+
+    /** Disables the agent: no new tokens, and session-proxy cuts its open sessions ({@code agent.disabled}). */
+    public Uni<Reply> disableAgent(String accessToken, String name) {
+        return call(api.updateAgent(name, bearer(accessToken), new BrokerApi.AgentUpdate(false)));
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
     private Uni<Reply> call(Uni<Response> request) {
         return request.map(this::reply).onFailure().recoverWithItem(e -> {
             // the broker is down or slow: a 502 for the page, the cause in the log (never the token)

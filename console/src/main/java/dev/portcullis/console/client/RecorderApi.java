@@ -23,6 +23,25 @@ interface RecorderApi {
     @Produces(MediaType.APPLICATION_JSON)
     Uni<Response> sessions(
             @QueryParam("agent") String agent,
+            @QueryParam("connection") String connection,
+            @QueryParam("protocol") String protocol,
+            @QueryParam("status") String status,
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
+            @QueryParam("page") int page,
+            @QueryParam("size") int size,
+            @HeaderParam("Authorization") String authorization);
+
+    @GET
+    @Path("/v1/decisions")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<Response> decisions(
+            @QueryParam("agent") String agent,
+            @QueryParam("connection") String connection,
+            @QueryParam("session") String session,
+            @QueryParam("action") String action,
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
             @QueryParam("page") int page,
             @QueryParam("size") int size,
             @HeaderParam("Authorization") String authorization);

@@ -29,8 +29,41 @@ public class RecorderClient {
         this.json = json;
     }
 
-    public Uni<BrokerClient.Reply> sessions(String accessToken, String agent, int page, int size) {
-        return call(api.sessions(agent == null || agent.isBlank() ? null : agent, page, size, bearer(accessToken)));
+    /** The recorder's session search; each filter is left out when blank. */
+    public record Search(String agent, String connection, String protocol, String status, String from, String to) {}
+
+    public Uni<BrokerClient.Reply> sessions(String accessToken, Search s, int page, int size) {
+        return call(api.sessions(
+                orNull(s.agent()),
+                orNull(s.connection()),
+                orNull(s.protocol()),
+                orNull(s.status()),
+                orNull(s.from()),
+                orNull(s.to()),
+                page,
+                size,
+                bearer(accessToken)));
+    }
+
+    /** The recorder's decision-log search; each filter is left out when blank. */
+    public record DecisionSearch(
+            String agent, String connection, String session, String action, String from, String to) {}
+
+    public Uni<BrokerClient.Reply> decisions(String accessToken, DecisionSearch s, int page, int size) {
+        return call(api.decisions(
+                orNull(s.agent()),
+                orNull(s.connection()),
+                orNull(s.session()),
+                orNull(s.action()),
+                orNull(s.from()),
+                orNull(s.to()),
+                page,
+                size,
+                bearer(accessToken)));
+    }
+
+    private static String orNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     public Uni<BrokerClient.Reply> session(String accessToken, String id) {

@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
@@ -48,6 +49,11 @@ public class ConnectionCatalog {
         } catch (InvalidConnectionsFileException e) {
             throw new IllegalStateException("connections file " + path + " is not valid, " + e.getMessage(), e);
         }
+    }
+
+    /** Every connection of the file, in its order. */
+    public Collection<Connection> all() {
+        return connections.values();
     }
 
     /** The connection's tags; none for a connection the file does not name. */

@@ -93,10 +93,7 @@ public class ReviewFeed {
 
     private Item item(JsonNode r) {
         JsonNode request = r.path("request");
-        List<Approval> approvals = new ArrayList<>();
-        for (JsonNode a : r.path("approvals")) {
-            approvals.add(new Approval(text(a.path("approver")), text(a.path("decision")), text(a.path("comment"))));
-        }
+        List<Approval> approvals = approvals(r.path("approvals"));
         List<String> reasons = new ArrayList<>();
         for (JsonNode reason : r.path("reasons")) {
             reasons.add(reason.asText());
@@ -115,6 +112,15 @@ public class ReviewFeed {
                 text(r.path("expires_at")),
                 r.path("required_approvals").asInt(1),
                 List.copyOf(approvals));
+    }
+
+    /** The broker's approvals so far, of a review or an access request (the same shape in both). */
+    static List<Approval> approvals(JsonNode approvals) {
+        List<Approval> out = new ArrayList<>();
+        for (JsonNode a : approvals) {
+            out.add(new Approval(text(a.path("approver")), text(a.path("decision")), text(a.path("comment"))));
+        }
+        return List.copyOf(out);
     }
 
     /**

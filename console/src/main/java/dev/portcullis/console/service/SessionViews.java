@@ -27,13 +27,27 @@ public class SessionViews {
             long reviews) {}
 
     /** The list, or the recorder's refusal ({@code status} not 200). */
-    public record Listing(int status, List<Row> rows, long total) {}
+    public record Listing(int status, String detail, List<Row> rows, long total) {}
 
     /** One recorded event: its seq, time, type and what it says, as text. */
     public record Entry(long seq, String time, String type, String summary) {}
 
-    /** A session's metadata and its timeline; {@code timelineStatus} 409 while it is still being recorded. */
-    public record Detail(int status, Row session, String recordingSha256, int timelineStatus, List<Entry> timeline) {}
+    /**
+     * A session's metadata and its timeline; {@code timelineStatus} 409 while it is still being recorded. {@code
+     * hasCast}: the recorder keeps a terminal recording (SSH, {@code kubectl exec}) the page can replay.
+     */
+    public record Detail(
+            int status,
+            Row session,
+            String endedAt,
+            String recordingSha256,
+            String chainHead,
+            boolean hasCast,
+            int timelineStatus,
+            List<Entry> timeline) {}
+
+    /** Sessions a page of the list shows. */
+    public static final int PAGE_SIZE = 50;
 
     private final RecorderClient recorder;
 
@@ -41,33 +55,54 @@ public class SessionViews {
         this.recorder = recorder;
     }
 
-    public Uni<Listing> list(String accessToken, String agent, int page) {
-        return recorder.sessions(accessToken, agent, page, 50).map(reply -> {
+    public Uni<Listing> list(String accessToken, SessionQuery q) {
+        RecorderClient.Search search = new RecorderClient.Search(
+                q.agent(), q.connection(), q.protocol(), q.status(), q.fromInstant(), q.toInstant());
+        return recorder.sessions(accessToken, search, q.page(), PAGE_SIZE).map(reply -> {
             if (reply.status() != 200) {
-                return new Listing(reply.status(), List.of(), 0);
+                return new Listing(reply.status(), problem(reply.body()), List.of(), 0);
             }
             List<Row> rows = new ArrayList<>();
             for (JsonNode s : reply.body().path("items")) {
                 rows.add(row(s));
             }
             return new Listing(
-                    200, List.copyOf(rows), reply.body().path("total").asLong());
+                    200, "", List.copyOf(rows), reply.body().path("total").asLong());
         });
     }
 
     public Uni<Detail> detail(String accessToken, String id) {
         return recorder.session(accessToken, id).flatMap(meta -> {
             if (meta.status() != 200) {
-                return Uni.createFrom().item(new Detail(meta.status(), null, "", 0, List.of()));
+                return Uni.createFrom().item(new Detail(meta.status(), null, "", "", "", false, 0, List.of()));
             }
             return recorder.recording(accessToken, id)
                     .map(rec -> new Detail(
                             200,
                             row(meta.body()),
+                            text(meta.body().path("ended_at")),
                             meta.body().path("recording").path("sha256").asText(""),
+                            meta.body().path("recording").path("chain_head").asText(""),
+                            meta.body().path("cast").isObject(),
                             rec.status(),
                             timeline(rec.lines())));
         });
+    }
+
+    private static String text(JsonNode n) {
+        return n.isMissingNode() || n.isNull() ? "" : n.asText();
+    }
+
+    /** What the recorder said when it refused (RFC 9457 {@code detail} and each field's error), as text. */
+    static String problem(JsonNode body) {
+        List<String> parts = new ArrayList<>();
+        if (body.path("detail").isTextual()) {
+            parts.add(body.path("detail").asText());
+        }
+        for (JsonNode e : body.path("errors")) {
+            parts.add(e.path("field").asText("") + ": " + e.path("message").asText(""));
+        }
+        return String.join("; ", parts);
     }
 
     static Row row(JsonNode s) {
@@ -106,7 +141,8 @@ public class SessionViews {
         if (data.has("text") || data.has("command") || (data.has("method") && data.has("path"))) {
             parts.add(statement);
         }
-        for (String key : List.of("action", "state", "reason", "rule", "review_id", "rows", "status", "bytes")) {
+        for (String key :
+                List.of("action", "state", "reason", "rule", "cached", "review_id", "rows", "status", "bytes")) {
             JsonNode v = data.path(key);
             if (!v.isMissingNode() && !v.isNull() && !v.isContainerNode()) {
                 parts.add(key + "=" + v.asText());

@@ -42,7 +42,11 @@ import org.openqa.selenium.WebElement;
  * {@code bob-approver} signs in, a {@code DELETE} that psql holds appears on his Reviews page without a reload, he and
  * {@code dave-approver} (prod needs two) approve it there and psql completes; a statement holding markup is shown as
  * text; a POST without the CSRF token is refused and the review stays pending; an agent's token and an unauthenticated
- * caller get nothing; every answer carries the strict Content-Security-Policy; signing out ends the Keycloak session.
+ * caller get nothing; every answer carries the strict Content-Security-Policy; {@code carol-auditor} searches the
+ * sessions by agent and protocol, sees an SSH session's recording verified (on load and re-checked), downloads it
+ * through the console (the sealed bytes, the recorder's file name) and replays its output as text; bob approves and
+ * denies access requests in the page while forged posts change nothing; {@code alice-admin} creates an agent, sees
+ * its secret once, and disabling it in the page cuts its open session; signing out ends the Keycloak session.
  *
  * <p>The hold-to-screen latency is measured from the hold's own time (the review's {@code expires_at} less
  * session-proxy's review timeout) to the moment the page put the review in the DOM, and printed.
@@ -60,6 +64,9 @@ class ConsoleIT {
     /** The exact policy docs/architecture.md and console/README.md give. */
     static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
             + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+    /** What the SSH session prints: markup the replay must show as text. */
+    static final String SSH_OUTPUT = "replay <img src=x onerror=alert(1)> <b>done</b>";
 
     static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
 
@@ -336,8 +343,21 @@ class ConsoleIT {
     void everyAnswerCarriesTheStrictContentSecurityPolicy() {
         Checks.requireStep(bob != null, 1);
         List<HttpResponse<String>> answers = new ArrayList<>();
-        for (String path :
-                List.of("/reviews", "/api/reviews", "/js/reviews.js", "/css/console.css", "/signed-out.html")) {
+        for (String path : List.of(
+                "/reviews",
+                "/api/reviews",
+                "/js/reviews.js",
+                "/js/session.js",
+                "/js/decide.js",
+                "/js/agents.js",
+                "/css/console.css",
+                "/signed-out.html",
+                "/sessions",
+                "/decisions",
+                "/access-requests",
+                "/agents",
+                "/connections",
+                "/api/sessions/x/recording")) {
             answers.add(send(HttpRequest.newBuilder(URI.create(console + path)).GET()));
         }
         HttpResponse<String> signedIn = send(HttpRequest.newBuilder(URI.create(console + "/reviews"))
@@ -426,6 +446,274 @@ class ConsoleIT {
 
     @Test
     @Order(7)
+    void carolReplaysAnSshSessionAsTextSeesItVerifiedAndDownloadsIt() throws Exception {
+        Checks.requireStep(deleteSession != null, 2);
+        broker.grant(AGENT, PortcullisSuite.SSH, "write");
+        String token = broker.sessionToken(keycloak.agent(AGENT, agentSecret), PortcullisSuite.SSH, "write");
+        Ssh ssh = new Ssh(suite.proxySshPort(), suite.home().resolve("clients"));
+        Client.Result ran = ssh.run(AGENT + "@" + PortcullisSuite.SSH, token, "echo '" + SSH_OUTPUT + "'");
+        assertEquals(0, ran.exit(), ran::toString);
+        assertTrue(ran.out().contains(SSH_OUTPUT), ran::toString);
+
+        Browser carol = browser("carol-replay");
+        carol.open(console + "/sessions?agent=" + AGENT + "&protocol=ssh");
+        carol.signIn(suite.keycloakUrl(), Keycloak.AUDITOR, Keycloak.DEV_PASSWORDS.get(Keycloak.AUDITOR));
+        // the search by agent and protocol: only the SSH session, not the psql ones
+        String sshSession = carol.await("the SSH session in carol's search", Duration.ofSeconds(30), d -> {
+            List<WebElement> rows = d.findElements(By.cssSelector("#sessions tbody tr"));
+            if (rows.isEmpty()) {
+                Poll.pause(500);
+                d.navigate().refresh();
+                return null;
+            }
+            return rows.get(0).getDomAttribute("data-session-id");
+        });
+        for (WebElement row : carol.driver().findElements(By.cssSelector("#sessions tbody tr"))) {
+            assertEquals("ssh", row.findElements(By.tagName("td")).get(3).getText(), row.getText());
+        }
+        carol.open(console + "/sessions?agent=" + AGENT + "&protocol=postgres");
+        assertFalse(carol.driver()
+                .findElements(By.cssSelector("tr[data-session-id='" + deleteSession + "']"))
+                .isEmpty());
+        assertTrue(carol.driver()
+                .findElements(By.cssSelector("tr[data-session-id='" + sshSession + "']"))
+                .isEmpty());
+        // a search the recorder would refuse is explained, not sent
+        carol.open(console + "/sessions?from=yesterday");
+        assertTrue(
+                carol.find("#invalid").getText().contains("from:"),
+                carol.find("#invalid").getText());
+
+        sealedTimeline(carol, sshSession);
+        String sha256 = carol.find("#sha256").getText();
+        assertTrue(sha256.matches("[0-9a-f]{64}"), sha256);
+
+        // verified on load by the recorder: digest, chain head, signing key
+        WebElement verification = carol.await(
+                "the recording verified",
+                Duration.ofSeconds(30),
+                d -> first(d.findElements(By.cssSelector("#verification[data-verified='valid']"))));
+        assertEquals(sha256, field(verification, "sha256"));
+        assertEquals(carol.find("#chain-head").getText(), field(verification, "chain_head"));
+        assertFalse(field(verification, "key_id").isBlank(), "the signing key is named");
+        assertEquals("valid", field(verification, "valid"));
+        // re-checked on demand
+        String before = carol.find("#verify-state").getText();
+        carol.find("#verify").click();
+        carol.await(
+                "the re-check",
+                Duration.ofSeconds(30),
+                d -> !d.findElement(By.id("verify-state")).getText().equals(before)
+                        && d.findElement(By.id("verify-state")).getText().startsWith("Verified at"));
+
+        // downloaded through the console with carol's token: the recorder's file, name and digest
+        @SuppressWarnings("unchecked")
+        Map<String, Object> download = (Map<String, Object>)
+                carol.asyncScript("""
+                const done = arguments[arguments.length - 1];
+                fetch(arguments[0], {credentials: 'same-origin'}).then(async r => {
+                  const bytes = await r.arrayBuffer();
+                  const digest = await crypto.subtle.digest('SHA-256', bytes);
+                  const hex = Array.from(new Uint8Array(digest)).map(b => b.toString(16).padStart(2, '0')).join('');
+                  done({status: r.status, disposition: r.headers.get('Content-Disposition'),
+                        sha: r.headers.get('X-Portcullis-Sha256'), digest: hex});
+                }, e => done({status: String(e)}));
+                """, carol.find("#download-jsonl").getDomAttribute("href"));
+        assertEquals(200L, download.get("status"), download::toString);
+        assertEquals("attachment; filename=\"" + sshSession + ".jsonl\"", download.get("disposition"));
+        assertEquals(sha256, download.get("sha"));
+        assertEquals(sha256, download.get("digest"), "the bytes downloaded are the recording sealed");
+
+        // the terminal output replayed in the page, as text
+        carol.await(
+                "the replay loaded",
+                Duration.ofSeconds(30),
+                d -> d.findElement(By.id("play")).isEnabled());
+        new org.openqa.selenium.support.ui.Select(carol.find("#speed")).selectByValue("16");
+        carol.find("#play").click();
+        carol.await(
+                "the output replayed",
+                Duration.ofSeconds(30),
+                d -> d.findElement(By.id("position")).getText().endsWith("(end)"));
+        String screen = String.valueOf(carol.script("return document.getElementById('screen').textContent;"));
+        assertTrue(screen.contains(SSH_OUTPUT), screen);
+        assertEquals(0L, carol.script("return document.querySelectorAll('#screen *').length;"), "markup in replay");
+
+        // at phone width the page does not scroll sideways
+        carol.driver().manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        carol.open(console + "/sessions?agent=" + AGENT);
+        assertEquals(
+                Boolean.TRUE,
+                carol.script("return document.documentElement.scrollWidth <= window.innerWidth;"),
+                "the Sessions page is wider than a phone");
+        carol.close();
+        browsers.remove(carol);
+    }
+
+    // ------------------------------------------------------------------------------ 8
+
+    @Test
+    @Order(8)
+    void bobApprovesAndDeniesAccessRequestsInThePageAndAForgedPostChangesNothing() {
+        Checks.requireStep(bob != null, 1);
+        String agentToken = keycloak.agent(AGENT, agentSecret);
+        String reason = "incident 42 <img src=x onerror=\"document.title='pwned'\"><b>now</b>";
+        String approved = broker.requestAccess(agentToken, PROD, "read", "PT30M", reason)
+                .expect(201)
+                .json()
+                .path("id")
+                .asText();
+        String denied = broker.requestAccess(agentToken, PROD, "admin", "PT1H", "just because")
+                .expect(201)
+                .json()
+                .path("id")
+                .asText();
+
+        bob.open(console + "/access-requests");
+        String title = bob.driver().getTitle();
+        WebElement item = bob.await(
+                "request " + approved + " on bob's page",
+                Duration.ofSeconds(30),
+                d -> first(d.findElements(By.cssSelector("li[data-request-id='" + approved + "']"))));
+        assertEquals(reason, field(item, "reason"));
+        assertEquals("30 min", field(item, "duration"));
+        assertEquals("env=prod", field(item, "tags"));
+        assertTrue(field(item, "approvals").startsWith("0 of 2 approvals"), field(item, "approvals"));
+        assertEquals(
+                0L, bob.script("return document.querySelectorAll('#access-requests img, #access-requests b').length;"));
+        assertEquals(title, bob.driver().getTitle(), "a script of the reason ran");
+
+        // without or with a forged CSRF token: refused, and the request has no approval
+        for (String header : List.of("", "forged-token")) {
+            Object status = bob.asyncScript("""
+                    const done = arguments[arguments.length - 1];
+                    const headers = {'Content-Type': 'application/json'};
+                    if (arguments[1]) { headers['X-CSRF-Token'] = arguments[1]; }
+                    fetch(arguments[0], {method: 'POST', credentials: 'same-origin', headers: headers,
+                        body: '{}'}).then(r => done(r.status), e => done(String(e)));
+                    """, "/api/access-requests/" + approved + "/approve", header);
+            assertEquals(403L, status, "approve with CSRF token '" + header + "'");
+        }
+        JsonNode untouched = Http.get(
+                        suite.brokerUrl() + "/v1/access-requests/" + approved, keycloak.user(Keycloak.APPROVER))
+                .expect(200)
+                .json();
+        assertEquals("pending", untouched.path("status").asText(), untouched::toString);
+        assertEquals(0, untouched.path("approvals").size(), untouched::toString);
+
+        item.findElement(By.cssSelector("textarea")).sendKeys("ok for the incident");
+        item.findElement(By.cssSelector("button.approve")).click();
+        bob.await(
+                "bob's approval",
+                Duration.ofSeconds(15),
+                d -> item.findElement(By.cssSelector(".outcome")).getText().equals("Approved: request pending"));
+        JsonNode once = Http.get(
+                        suite.brokerUrl() + "/v1/access-requests/" + approved, keycloak.user(Keycloak.APPROVER))
+                .expect(200)
+                .json();
+        assertEquals(1, once.path("approvals").size(), once::toString);
+        assertEquals(
+                Keycloak.APPROVER,
+                once.path("approvals").get(0).path("approver").asText(),
+                once::toString);
+
+        WebElement other = bob.find("li[data-request-id='" + denied + "']");
+        other.findElement(By.cssSelector("button.deny")).click();
+        bob.await(
+                "bob's denial",
+                Duration.ofSeconds(15),
+                d -> other.findElement(By.cssSelector(".outcome")).getText().equals("Denied: request denied"));
+        assertEquals(
+                "denied",
+                Http.get(suite.brokerUrl() + "/v1/access-requests/" + denied, keycloak.user(Keycloak.APPROVER))
+                        .expect(200)
+                        .json()
+                        .path("status")
+                        .asText());
+    }
+
+    // ------------------------------------------------------------------------------ 9
+
+    @Test
+    @Order(9)
+    void aliceCreatesAnAgentSeesItsSecretOnceAndDisablingItCutsItsOpenSession() throws Exception {
+        String name = "console-made-" + Long.toString(System.nanoTime() % 1_000_000L, 36);
+        Browser alice = browser("alice");
+        alice.open(console + "/agents");
+        alice.signIn(suite.keycloakUrl(), Keycloak.ADMIN, Keycloak.DEV_PASSWORDS.get(Keycloak.ADMIN));
+        alice.await("the Agents page", Duration.ofSeconds(30), d -> first(d.findElements(By.id("create-agent"))));
+
+        // a change without the CSRF token is refused and creates nothing
+        Object forged = alice.asyncScript("""
+                const done = arguments[arguments.length - 1];
+                fetch('/api/agents', {method: 'POST', credentials: 'same-origin',
+                    headers: {'Content-Type': 'application/json'},
+                    body: JSON.stringify({name: arguments[0], team: 'x'})}).then(r => done(r.status), e => done(String(e)));
+                """, name);
+        assertEquals(403L, forged);
+        assertEquals(
+                404,
+                Http.get(suite.brokerUrl() + "/v1/agents/" + name, keycloak.user(Keycloak.ADMIN))
+                        .status());
+
+        alice.find("#create-agent input[name='name']").sendKeys(name);
+        alice.find("#create-agent input[name='team']").sendKeys("<b>console</b>");
+        alice.find("#create-agent button[type='submit']").click();
+        String secret = alice.await("the secret, shown once", Duration.ofSeconds(30), d -> {
+            String v = d.findElement(By.id("secret")).getDomProperty("value");
+            return v == null || v.isEmpty() ? null : v;
+        });
+        assertEquals(name, alice.find("#secret-agent").getText());
+        String agentToken = keycloak.agent(name, secret); // the secret works
+        alice.find("#hide-secret").click();
+        assertEquals("", alice.find("#secret").getDomProperty("value"), "the secret leaves the page");
+        Checks.assertNoJwt(String.valueOf(alice.script("return document.documentElement.outerHTML")), "the page");
+
+        // an open session of the new agent, then disable it in the page (with the confirmation)
+        broker.grant(name, PROD, "read");
+        String token = broker.sessionToken(agentToken, PROD, "read");
+        Checks.sleepPastThisSecond();
+        try (Connection open = ProxyJdbc.connect(suite.proxyPgPort(), PROD, name, token);
+                Statement st = open.createStatement()) {
+            st.executeQuery("SELECT 1").close();
+            alice.open(console + "/agents/" + name);
+            assertEquals("enabled", alice.find("#agent-state").getText());
+            assertTrue(
+                    alice.find("#grants").getText().contains(PROD),
+                    alice.find("#grants").getText());
+            alice.find("#disable").click();
+            alice.await(
+                            "the confirmation",
+                            Duration.ofSeconds(10),
+                            d -> d.switchTo().alert())
+                    .accept();
+            alice.await(
+                    "the agent disabled",
+                    Duration.ofSeconds(15),
+                    d -> "disabled".equals(d.findElement(By.id("agent-state")).getText()));
+            SQLException cut = Poll.until("the open session to be cut", Duration.ofSeconds(15), () -> {
+                try {
+                    st.executeQuery("SELECT 1").close();
+                    return null;
+                } catch (SQLException e) {
+                    return e;
+                }
+            });
+            assertEquals("57P01", cut.getSQLState(), cut::toString);
+        }
+        assertFalse(Http.get(suite.brokerUrl() + "/v1/agents/" + name, keycloak.user(Keycloak.ADMIN))
+                .expect(200)
+                .json()
+                .path("enabled")
+                .asBoolean(true));
+        alice.close();
+        browsers.remove(alice);
+    }
+
+    // ------------------------------------------------------------------------------ 10
+
+    @Test
+    @Order(10)
     void signingOutEndsTheKeycloakSession() {
         Checks.requireStep(bob != null, 1);
         bob.open(console + "/reviews");

@@ -1,0 +1,59 @@
+package dev.portcullis.console.rest;
+
+import dev.portcullis.console.security.ConsoleUser;
+import dev.portcullis.console.security.CsrfTokens;
+import dev.portcullis.console.service.AgentViews;
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateInstance;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** The Agents pages, server-rendered from identity-broker's answers; their script makes the changes. */
+@Path("/agents")
+public class AgentPageResource {
+
+    private final Template agents;
+    private final Template agent;
+    private final ConsoleUser user;
+    private final CsrfTokens csrf;
+    private final AgentViews views;
+
+    AgentPageResource(
+            @Location("agents.html") Template agents,
+            @Location("agent.html") Template agent,
+            ConsoleUser user,
+            CsrfTokens csrf,
+            AgentViews views) {
+        this.agents = agents;
+        this.agent = agent;
+        this.user = user;
+        this.csrf = csrf;
+        this.views = views;
+    }
+
+    @GET
+    @Produces(MediaType.TEXT_HTML)
+    public Uni<TemplateInstance> list() {
+        Viewer viewer = Viewer.of(user, csrf);
+        return views.list(user.accessToken())
+                .map(listing -> agents.data("viewer", viewer).data("listing", listing));
+    }
+
+    @GET
+    @Path("{name}")
+    @Produces(MediaType.TEXT_HTML)
+    public Uni<TemplateInstance> agent(@PathParam("name") String name) {
+        if (!AgentResource.NAME.matcher(name).matches()) {
+            throw new NotFoundException();
+        }
+        Viewer viewer = Viewer.of(user, csrf);
+        return views.detail(user.accessToken(), name)
+                .map(detail -> agent.data("viewer", viewer).data("detail", detail));
+    }
+}
