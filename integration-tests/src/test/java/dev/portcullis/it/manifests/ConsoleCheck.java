@@ -109,7 +109,7 @@ final class ConsoleCheck {
                 p.add(where + " does not set " + name + "=true");
             }
         }
-        for (String name : List.of("PORTCULLIS_BROKER_URL", "PORTCULLIS_RECORDER_URL")) {
+        for (String name : List.of("PORTCULLIS_BROKER_URL", "PORTCULLIS_RECORDER_URL", "PORTCULLIS_POLICY_URL")) {
             if (!fromConfigMap(env(d.get(), name), ENDPOINTS, name)) {
                 p.add(where + " does not take " + name + " from ConfigMap " + ENDPOINTS);
             }
