@@ -8,6 +8,9 @@
 #   - replaces every client secret with an operator placeholder ${<CLIENT_ID>_CLIENT_SECRET} that
 #     the Keycloak Operator fills from the Secret <client-id>-oidc (key client-secret) -- the same
 #     Secret the service's Deployment reads, so both sides always agree.
+#   - gives portcullis-console, whose redirect and post-logout URIs are loopback in the dev realm, the
+#     console's public URL instead: PORTCULLIS_CONSOLE_URL of base/endpoints-configmap.yaml + /*
+#     (overlays patch both, e.g. overlays/openshift/patches/realm-import.yaml for the console Route).
 # Needs jq. Run it whenever keycloak-realm/portcullis-realm.json changes;
 # dev.portcullis.it.ManifestConsistencyTest fails while the CR is out of sync.
 set -euo pipefail
@@ -15,6 +18,12 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 realm="$root/keycloak-realm/portcullis-realm.json"
 out="$root/kubernetes/base/dependencies/keycloak-realm-import.yaml"
+endpoints="$root/kubernetes/base/endpoints-configmap.yaml"
+console="$(sed -n 's/^  PORTCULLIS_CONSOLE_URL: "\(.*\)"$/\1/p' "$endpoints")"
+case "$console" in
+  https://*[!/]) ;;
+  *) echo "PORTCULLIS_CONSOLE_URL in $endpoints must be an https URL without a trailing slash, is '$console'" >&2; exit 1 ;;
+esac
 
 filter='
   def placeholder: "${" + (ascii_upcase | gsub("-"; "_")) + "_CLIENT_SECRET}";
@@ -22,6 +31,9 @@ filter='
   ([.clients[] | select(devclient) | .clientId]) as $dropped
   | .clients |= map(select(devclient | not)
                     | if has("secret") then .secret = (.clientId | placeholder) else . end
+                    | if .clientId == "portcullis-console"
+                      then .redirectUris = [$console + "/*"] | .attributes["post.logout.redirect.uris"] = ($console + "/*")
+                      else . end
                     | if has("defaultClientScopes") then .defaultClientScopes |= map(select(startswith("conn:") | not)) else . end
                     | if has("optionalClientScopes") then .optionalClientScopes |= map(select(startswith("conn:") | not)) else . end)
   | .clientScopes |= map(select(.name | startswith("conn:") | not))
@@ -29,7 +41,7 @@ filter='
   | if has("defaultDefaultClientScopes") then .defaultDefaultClientScopes |= map(select(startswith("conn:") | not)) else . end
   | .users |= map(select(has("serviceAccountClientId") and (.serviceAccountClientId as $c | $dropped | index($c) | not)))
 '
-prod="$(jq "$filter" "$realm")"
+prod="$(jq --arg console "$console" "$filter" "$realm")"
 placeholders="$(jq -r '.clients[] | select(has("secret")) | .clientId' <<<"$prod")"
 
 {

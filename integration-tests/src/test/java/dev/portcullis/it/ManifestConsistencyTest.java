@@ -138,7 +138,10 @@ class ManifestConsistencyTest {
     void realmImportIsInSyncWithTheRealmWithoutDevParts() throws IOException {
         JsonNode dev = new ObjectMapper()
                 .readTree(root.resolve("keycloak-realm/portcullis-realm.json").toFile());
-        ObjectNode expected = RealmImport.production(dev);
+        String consoleUrl = find(baseCopy(), "ConfigMap", "portcullis-endpoints")
+                .at("/data/PORTCULLIS_CONSOLE_URL")
+                .asText();
+        ObjectNode expected = RealmImport.production(dev, consoleUrl);
         JsonNode cr = KustomizeRenderer.readDocuments(base.resolve("dependencies/keycloak-realm-import.yaml"))
                 .get(0);
         assertEquals("KeycloakRealmImport", cr.path("kind").asText());
@@ -158,7 +161,10 @@ class ManifestConsistencyTest {
                 "dave-approver",
                 "demo-agent",
                 "portcullis-cli",
-                "conn:pg-demo")) {
+                "conn:pg-demo",
+                // the console's dev redirect URIs
+                "127.0.0.1",
+                "localhost")) {
             assertFalse(realmText.contains(devOnly), "production realm still contains " + devOnly);
         }
         // every placeholder used by a client is declared and filled from the Secret the service reads
@@ -175,7 +181,7 @@ class ManifestConsistencyTest {
             }
         }
         assertEquals(
-                Set.of("identity-broker", "session-proxy", "policy-service", "recorder-service"),
+                Set.of("identity-broker", "session-proxy", "policy-service", "recorder-service", "portcullis-console"),
                 Set.copyOf(cr.path("spec").path("realm").path("clients").findValuesAsText("clientId")));
     }
 
@@ -426,6 +432,71 @@ class ManifestConsistencyTest {
     }
 
     @Test
+    void consoleWithLoopbackRedirectsInsecureCookiesOrAnotherSecretFails() {
+        assertFails(
+                o -> ((ObjectNode) consoleClient(o))
+                        .set("redirectUris", JSON.createArrayNode().add("http://127.0.0.1:8080/*")),
+                c -> c.checkConsole(false),
+                "redirect URIs [http://127.0.0.1:8080/*] are not");
+        assertFails(
+                o -> ((ObjectNode) consoleClient(o).get("attributes")).put("post.logout.redirect.uris", "+"),
+                c -> c.checkConsole(false),
+                "post-logout redirect URIs + are not");
+        assertFails(
+                o -> env(o, "console", "QUARKUS_OIDC_AUTHENTICATION_COOKIE_FORCE_SECURE")
+                        .put("value", "false"),
+                c -> c.checkConsole(false),
+                "does not set QUARKUS_OIDC_AUTHENTICATION_COOKIE_FORCE_SECURE=true");
+        assertFails(
+                o -> ((ObjectNode) env(o, "console", "QUARKUS_OIDC_CREDENTIALS_SECRET")
+                                .at("/valueFrom/secretKeyRef"))
+                        .put("name", "console-oidc"),
+                c -> c.checkConsole(false),
+                "does not read its client secret");
+        assertFails(
+                o -> {
+                    ArrayNode env = (ArrayNode) container(o, "identity-broker").get("env");
+                    for (int i = env.size() - 1; i >= 0; i--) {
+                        if ("PORTCULLIS_CONSOLE_URL"
+                                .equals(env.get(i).path("name").asText())) {
+                            env.remove(i);
+                        }
+                    }
+                },
+                c -> c.checkConsole(false),
+                "identity-broker does not take PORTCULLIS_CONSOLE_URL");
+        assertFails(
+                o -> ((ObjectNode) find(o, "ConfigMap", "portcullis-endpoints").get("data"))
+                        .put("PORTCULLIS_CONSOLE_URL", "http://console.portcullis.example.com"),
+                c -> c.checkConsole(false),
+                "not an https URL");
+    }
+
+    @Test
+    void consoleRouteOnAnotherHostFails() {
+        List<ObjectNode> o = KustomizeRenderer.render(openshift);
+        assertEquals(List.of(), new ManifestChecker(o).checkConsole(true));
+        // the overlay gave the realm client the Route's name, not the base's
+        assertEquals(
+                "https://console.portcullis.apps.cluster.example.com/*",
+                consoleClient(o).at("/redirectUris/0").asText());
+        ((ObjectNode) find(o, "Route", "console").get("spec")).put("host", "portcullis.apps.cluster.example.com");
+        List<String> p = new ManifestChecker(o).checkConsole(true);
+        assertTrue(p.stream().anyMatch(s -> s.contains("Route console host")), p.toString());
+    }
+
+    private static JsonNode consoleClient(List<ObjectNode> objs) {
+        for (JsonNode c : find(objs, "KeycloakRealmImport", "portcullis-realm").at("/spec/realm/clients")) {
+            if ("portcullis-console".equals(c.path("clientId").asText())) {
+                return c;
+            }
+        }
+        throw new AssertionError("no portcullis-console in the realm import");
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
     void javaRendererRefusesUnsupportedKustomizeFeatures() throws IOException {
         Path dir = Files.createTempDirectory("kustomize");
         try {
@@ -434,6 +505,34 @@ class ManifestConsistencyTest {
             IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
                     IllegalArgumentException.class, () -> KustomizeRenderer.render(dir));
             assertTrue(e.getMessage().contains("images"), e.getMessage());
+        } finally {
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** A JSON 6902 {@code test} that does not hold stops the rendering, as it stops {@code kubectl kustomize}. */
+    @Test
+    void aPatchTestThatDoesNotHoldStopsTheRendering() throws IOException {
+        Path dir = Files.createTempDirectory("kustomize");
+        try {
+            Files.writeString(
+                    dir.resolve("cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: a\n");
+            Files.writeString(
+                    dir.resolve("patch.yaml"),
+                    "- op: test\n  path: /data/k\n  value: b\n- op: replace\n  path: /data/k\n  value: c\n");
+            Files.writeString(
+                    dir.resolve("kustomization.yaml"),
+                    "resources: [cm.yaml]\npatches:\n  - path: patch.yaml\n"
+                            + "    target: { version: v1, kind: ConfigMap, name: c }\n");
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> KustomizeRenderer.render(dir));
+            assertTrue(e.getMessage().contains("patch test of /data/k failed"), e.getMessage());
+            Files.writeString(
+                    dir.resolve("patch.yaml"),
+                    "- op: test\n  path: /data/k\n  value: a\n- op: replace\n  path: /data/k\n  value: c\n");
+            assertEquals("c", KustomizeRenderer.render(dir).get(0).at("/data/k").asText());
         } finally {
             try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -404,6 +404,8 @@ public final class PortcullisServices implements AutoCloseable {
             env.put("PORTCULLIS_TOKENS_PROXY_PG_PORT", Integer.toString(ports.proxyPg()));
             env.put("PORTCULLIS_TOKENS_PROXY_SSH_PORT", Integer.toString(ports.proxySsh()));
             env.put("PORTCULLIS_TOKENS_PROXY_HTTP_URL", "http://127.0.0.1:" + ports.proxyHttp());
+            // the webhook's messages link to the console page that decides a review or an access request
+            env.put("PORTCULLIS_CONSOLE_URL", url(CONSOLE));
         }
         if (s.module().equals(CONSOLE)) {
             // the console signs users in as the realm's portcullis-console (keycloak-realm/README.md); on loopback

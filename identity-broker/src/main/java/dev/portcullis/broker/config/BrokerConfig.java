@@ -25,6 +25,8 @@ public interface BrokerConfig {
 
     Notifications notifications();
 
+    Console console();
+
     Agents agents();
 
     ControlEvents controlEvents();
@@ -169,6 +171,16 @@ public interface BrokerConfig {
     /** Optional Slack-compatible webhook for new access requests and reviews. */
     interface Notifications {
         Optional<String> webhookUrl();
+    }
+
+    /** The web console (console/), which the webhook's messages link to. */
+    interface Console {
+        /**
+         * The console's public base URL ({@code PORTCULLIS_CONSOLE_URL}), e.g. {@code https://console.example.com}:
+         * a new review's message links to its {@code /reviews}, an access request's to its {@code /access-requests}.
+         * Unset: no link. An absolute http(s) URL without user info, query or fragment, or the broker does not start.
+         */
+        Optional<String> url();
     }
 
     /** Parsed {@link AccessRequests#twoPersonTags()}. */

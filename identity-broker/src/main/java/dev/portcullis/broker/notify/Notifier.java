@@ -6,12 +6,16 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
  * Optional Slack-compatible webhook ({@code {"text": "..."}}) for new access requests and
- * reviews. Best effort: a failing webhook is logged and never fails the action.
+ * reviews, each with a link to the console page that decides it when {@code portcullis.console.url} is set
+ * ({@link Notices}). Best effort: a failing webhook is logged and never fails the action.
  */
 @ApplicationScoped
 public class Notifier {
@@ -19,14 +23,32 @@ public class Notifier {
     private static final Logger LOG = Logger.getLogger(Notifier.class);
 
     private final Optional<String> url;
+    private final Notices notices;
     private final WebClient client;
 
+    @Inject
     public Notifier(BrokerConfig config, Vertx vertx) {
-        this.url = config.notifications().webhookUrl().filter(s -> !s.isBlank());
+        this(config.notifications().webhookUrl(), config.console().url(), vertx);
+    }
+
+    /** For tests: the webhook's URL and the console's, as configured. */
+    Notifier(Optional<String> webhookUrl, Optional<String> consoleUrl, Vertx vertx) {
+        this.url = webhookUrl.filter(s -> !s.isBlank());
+        this.notices = Notices.of(consoleUrl);
         this.client = url.isPresent() ? WebClient.create(vertx) : null;
     }
 
-    public Uni<Void> notify(String text) {
+    /** A new review (its id, agent and connection as stored), with a link to the console's Reviews page. */
+    public Uni<Void> reviewRequested(String reviewId, String agent, String connection) {
+        return notify(notices.reviewRequested(reviewId, agent, connection));
+    }
+
+    /** A new access request, with a link to the console's Access requests page. */
+    public Uni<Void> accessRequested(UUID id, String agent, String scope, Duration duration, String reason) {
+        return notify(notices.accessRequested(id, agent, scope, duration, reason));
+    }
+
+    Uni<Void> notify(String text) {
         if (url.isEmpty()) {
             return Uni.createFrom().voidItem();
         }

@@ -130,8 +130,7 @@ public class AccessRequestService {
                                             required)))
                             .map(saved -> view(saved, agentName, List.of()));
                 }))
-                .call(v -> notifier.notify("Access request " + v.id() + ": " + v.agent() + " asks for " + v.scope()
-                        + " for " + v.duration() + " (" + v.reason() + ")"));
+                .call(v -> notifier.accessRequested(v.id(), v.agent(), v.scope(), v.duration(), v.reason()));
     }
 
     boolean needsTwoPersons(Connection c) {

@@ -133,8 +133,7 @@ public class ReviewService {
                 }))
                 .call(v -> v == null
                         ? Uni.createFrom().voidItem()
-                        : notifier.notify("Review " + v.id + ": agent " + v.agent + " on " + v.connection
-                                + " waits for approval"));
+                        : notifier.reviewRequested(v.id, v.agent, v.connection));
     }
 
     public Uni<List<ReviewView>> list(Review.Status status, int limit) {

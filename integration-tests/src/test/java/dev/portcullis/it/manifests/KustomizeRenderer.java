@@ -185,7 +185,7 @@ public final class KustomizeRenderer {
         return slash < 0 ? "" : av.substring(0, slash);
     }
 
-    /** The few JSON 6902 operations the overlays use: add, replace, remove. */
+    /** The few JSON 6902 operations the overlays use: add, replace, remove, test. */
     static final class JsonPatch {
         static void apply(ObjectNode root, JsonNode op) {
             String kind = op.path("op").asText();
@@ -232,6 +232,13 @@ public final class KustomizeRenderer {
                         on.remove(last);
                     } else {
                         ((ArrayNode) parent).remove(Integer.parseInt(last));
+                    }
+                }
+                case "test" -> {
+                    if (!op.path("value").equals(child(parent, last))) {
+                        throw new IllegalArgumentException(
+                                "patch test of " + op.path("path").asText() + " failed: is " + child(parent, last)
+                                        + ", not " + op.path("value"));
                     }
                 }
                 default -> throw new IllegalArgumentException("JSON patch op '" + kind + "' is not supported");

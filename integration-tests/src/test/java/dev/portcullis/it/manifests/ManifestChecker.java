@@ -98,7 +98,13 @@ public final class ManifestChecker {
         p.addAll(checkDrain(e.scaledDeployment()));
         p.addAll(checkNetworkPolicies(e.scaledDeployment()));
         p.addAll(checkIssuer());
+        p.addAll(checkConsole(e.openshift()));
         return p;
+    }
+
+    /** The console's public URL, realm client, Secret and Route agree ({@link ConsoleCheck}). */
+    public List<String> checkConsole(boolean openshift) {
+        return ConsoleCheck.check(raw, openshift);
     }
 
     // ---------------------------------------------------------------- services

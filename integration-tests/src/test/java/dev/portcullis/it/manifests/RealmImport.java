@@ -12,7 +12,8 @@ import java.util.Locale;
 /**
  * The production realm as kubernetes/hack/realm-import.sh derives it from
  * keycloak-realm/portcullis-realm.json (the same rules, written again independently, so the test
- * notices when the checked-in CR and the realm file drift apart).
+ * notices when the checked-in CR and the realm file drift apart): dev clients, human users and
+ * {@code conn:*} scopes dropped, secrets turned into placeholders, the console's URIs made public.
  */
 public final class RealmImport {
 
@@ -28,7 +29,11 @@ public final class RealmImport {
                         .equals(c.path("attributes").path("portcullis.dev-only").asText());
     }
 
-    public static ObjectNode production(JsonNode devRealm) {
+    /**
+     * @param consoleUrl the console's public URL ({@code PORTCULLIS_CONSOLE_URL} of the base endpoints ConfigMap):
+     *     the redirect and post-logout URIs of {@code portcullis-console} instead of the dev realm's loopback ones
+     */
+    public static ObjectNode production(JsonNode devRealm, String consoleUrl) {
         ObjectNode r = devRealm.deepCopy();
         List<String> dropped = new ArrayList<>();
         ArrayNode clients = (ArrayNode) r.get("clients");
@@ -42,6 +47,10 @@ public final class RealmImport {
             ObjectNode oc = (ObjectNode) c;
             if (oc.has("secret")) {
                 oc.put("secret", "${" + placeholder(oc.get("clientId").asText()) + "}");
+            }
+            if ("portcullis-console".equals(oc.path("clientId").asText())) {
+                oc.set("redirectUris", JSON.createArrayNode().add(consoleUrl + "/*"));
+                ((ObjectNode) oc.get("attributes")).put("post.logout.redirect.uris", consoleUrl + "/*");
             }
             dropConn(oc, "defaultClientScopes");
             dropConn(oc, "optionalClientScopes");
