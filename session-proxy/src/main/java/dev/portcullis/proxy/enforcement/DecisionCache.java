@@ -114,6 +114,29 @@ public final class DecisionCache {
         return key(session.encoded(), request, byShape);
     }
 
+    /**
+     * The shape digest of the input {@code session.input(request)} would give: for a caller that decides many requests
+     * of one structure (a prepared statement's Binds, which differ in their parameters only), to key each with {@link
+     * #withShape} without encoding the structure again.
+     */
+    public static String shapeOf(PolicyInput.Session session, JsonObject request) {
+        return shape(session.encoded(), request == null ? "null" : Json.encode(structural(request, new JsonArray())));
+    }
+
+    /**
+     * The keys of the input {@code session.input(request)} would give, its {@link #shapeOf} known: the same keys as
+     * {@link #key(PolicyInput.Session, JsonObject, boolean)}, provided {@code request} has the structure the shape was
+     * computed from (only its literal-bearing values differ) — the caller's memo must change with anything the
+     * structure depends on.
+     */
+    public static Key withShape(String shape, JsonObject request, boolean byShape) {
+        JsonArray literals = new JsonArray();
+        if (request != null) {
+            structural(request, literals);
+        }
+        return new Key(exact(shape, literals), byShape ? shape : null);
+    }
+
     /** The JSON of an input's parts other than its request, without its {@code time}. */
     static String encodeShared(JsonObject shared) {
         if (shared.containsKey("time")) {
@@ -128,10 +151,16 @@ public final class DecisionCache {
         // digests the first, the exact key the shape digest with the second — together they are the whole input
         // (each part JSON, so self-delimiting), so the exact key still tells every two inputs apart.
         JsonArray literals = new JsonArray();
-        String structural = request == null ? "null" : Json.encode(structural(request, literals));
-        String shape = digest("shape\n" + shared + "\n" + structural);
-        String exact = digest("exact\n" + shape + "\n" + Json.encode(literals));
-        return new Key(exact, byShape ? shape : null);
+        String shape = shape(shared, request == null ? "null" : Json.encode(structural(request, literals)));
+        return new Key(exact(shape, literals), byShape ? shape : null);
+    }
+
+    private static String shape(String shared, String structural) {
+        return digest("shape\n" + shared + "\n" + structural);
+    }
+
+    private static String exact(String shape, JsonArray literals) {
+        return digest("exact\n" + shape + "\n" + Json.encode(literals));
     }
 
     /** {@code request} without its literal-bearing fields. */

@@ -179,8 +179,10 @@ final class EventDelivery {
     /** From any thread. */
     void offer(Event e) {
         inbox.add(e);
-        if (!e.told && !e.lazy) {
-            wake(); // someone waits for this one to be recorded
+        if (!e.told && (!e.lazy || !e.byCaller)) {
+            // someone waits for this one to be recorded (a later write-ahead event waits for every earlier seq, so
+            // a lazy one the publisher has to journal itself counts too)
+            wake();
         }
     }
 

@@ -3,9 +3,12 @@ package dev.portcullis.proxy.pg;
 import static dev.portcullis.proxy.pg.codec.PgProtocol.*;
 
 import dev.portcullis.proxy.enforcement.Decision;
+import dev.portcullis.proxy.enforcement.DecisionCache;
 import dev.portcullis.proxy.enforcement.MaskRule;
+import dev.portcullis.proxy.enforcement.PolicyInput;
 import dev.portcullis.proxy.pg.PgReplyQueue.Expect;
 import dev.portcullis.proxy.pg.PgReplyQueue.Kind;
+import dev.portcullis.proxy.pg.catalog.PgCatalog;
 import dev.portcullis.proxy.pg.codec.PgFrontendMessages;
 import dev.portcullis.proxy.pg.codec.PgFrontendMessages.Bind;
 import dev.portcullis.proxy.pg.codec.PgMessages;
@@ -18,6 +21,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
@@ -38,6 +42,28 @@ final class PgClientMessages {
 
     /** One statement of a Query or the statement of a Bind, as the proxy will decide and run it. */
     record Step(SqlStatement statement, SqlCommand command, List<StatementInfo> decided, List<MaskRule> masks) {}
+
+    /**
+     * A prepared statement's Binds differ in their parameters only: what deciding one needs besides them — its
+     * analysis, its policy request without parameters and that request's shape digest for the decision cache — is
+     * worked out once and kept while what it was worked out from stays: the statement's text (immutable), the catalog
+     * snapshot (by identity: a reload or an invalidation is a new one), standard_conforming_strings and the session's
+     * policy input (one per session). Only a plain statement (no EXECUTE, FETCH, … naming something that can change).
+     */
+    record BindPlan(
+            PgCatalog catalog,
+            boolean scs,
+            PolicyInput.Session session,
+            SqlCommand command,
+            StatementInfo info,
+            Step step,
+            JsonObject request,
+            String shape) {
+
+        boolean stillFor(PgCatalog c, boolean standardConformingStrings, PolicyInput.Session s) {
+            return catalog == c && scs == standardConformingStrings && session == s;
+        }
+    }
 
     void onQuery(Buffer frame) {
         String sql = PgFrontendMessages.Query.decode(frame).sql();
@@ -341,20 +367,40 @@ final class PgClientMessages {
             return;
         }
         String sql = prepared.sql;
-        // the statement as PostgreSQL holds it is one statement (Parse refuses more): decided as one
-        SqlStatement whole = new SqlStatement(sql, 0);
-        SqlCommand command = SqlCommand.parse(sql, s.scs);
-        StatementInfo info = s.analysis.analyzeOne(sql, 0, s.scs);
-        Step step = resolve(whole, command, info);
         JsonArray params = PgBindParameters.of(bind, prepared.parameterTypes);
-        List<StatementInfo> decided = step == null ? List.of(info) : step.decided();
-        JsonObject request = PolicyRequest.of("execute", sql, decided, params, s.masking.catalog());
+        PgCatalog catalog = s.masking.catalog();
+        PolicyInput.Session session = s.policyInput();
+        BindPlan plan = prepared.bindPlan;
+        SqlCommand command;
+        Step step;
+        JsonObject request;
+        String shape = null;
+        if (plan != null && plan.stillFor(catalog, s.scs, session)) {
+            command = plan.command();
+            step = plan.step();
+            request = new JsonObject(new LinkedHashMap<>(plan.request().getMap())).put("parameters", params);
+            shape = plan.shape();
+        } else {
+            prepared.bindPlan = null;
+            // the statement as PostgreSQL holds it is one statement (Parse refuses more): decided as one
+            SqlStatement whole = new SqlStatement(sql, 0);
+            command = SqlCommand.parse(sql, s.scs);
+            StatementInfo info = s.analysis.analyzeOne(sql, 0, s.scs);
+            step = resolve(whole, command, info);
+            List<StatementInfo> decided = step == null ? List.of(info) : step.decided();
+            request = PolicyRequest.of("execute", sql, decided, params, catalog);
+            if (step != null && command.verb() == SqlCommand.Verb.OTHER) {
+                JsonObject base = PolicyRequest.of("execute", sql, decided, null, catalog);
+                shape = DecisionCache.shapeOf(session, request);
+                prepared.bindPlan = new BindPlan(catalog, s.scs, session, command, info, step, base, shape);
+            }
+        }
         if (step == null) {
             s.guard.raise(StatementGuard.refusalOf(command), s.recording.request(request), false);
             return;
         }
         // a statement naming a prepared statement or cursor is decided on what it names now: never cached
-        s.guard.decide(command.verb() == SqlCommand.Verb.OTHER, false, request, (decision, requestSeq) -> {
+        s.guard.decide(command.verb() == SqlCommand.Verb.OTHER, false, request, shape, (decision, requestSeq) -> {
             switch (decision.action()) {
                 case ALLOW -> allowBind(frame, bind, prepared, step, decision, requestSeq);
                 case DENY ->

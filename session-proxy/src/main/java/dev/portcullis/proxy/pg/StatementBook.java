@@ -30,6 +30,8 @@ final class StatementBook {
         final int[] parameterTypes;
         RowDescription description;
         boolean describeRequested;
+        /** What deciding a Bind of it needs but its parameters, while the catalog and settings stay (onBind). */
+        PgClientMessages.BindPlan bindPlan;
 
         Prepared(String sql, int[] parameterTypes) {
             this.sql = sql;

@@ -151,11 +151,22 @@ final class StatementGuard {
      * @param query true for a simple Query, false for the extended protocol (how a refusal ends)
      */
     void decide(boolean cacheable, boolean query, JsonObject request, Decided then) {
+        decide(cacheable, query, request, null, then);
+    }
+
+    /**
+     * As {@link #decide(boolean, boolean, JsonObject, Decided)}, with the request's shape digest known ({@link
+     * DecisionCache#shapeOf} of a request of the same structure; null: worked out here).
+     */
+    void decide(boolean cacheable, boolean query, JsonObject request, String shape, Decided then) {
         PolicyInput.Session shared = s.policyInput();
         ProxyConfig.DecisionCache mode = s.gw.config().pg().decisionCache();
-        DecisionCache.Key key = cacheable && mode != ProxyConfig.DecisionCache.OFF
-                ? DecisionCache.key(shared, request, mode == ProxyConfig.DecisionCache.SHAPE)
-                : null;
+        boolean byShape = mode == ProxyConfig.DecisionCache.SHAPE;
+        DecisionCache.Key key = !cacheable || mode == ProxyConfig.DecisionCache.OFF
+                ? null
+                : shape != null
+                        ? DecisionCache.withShape(shape, request, byShape)
+                        : DecisionCache.key(shared, request, byShape);
         Decision cached = key == null ? null : s.gw.decisions().get(key);
         if (cached != null) {
             long requestSeq = s.recording.requestDecided(request, cached, true);

@@ -295,4 +295,38 @@ class DecisionCacheTest {
                 DecisionCache.key(other, request, true).shape(),
                 "the session is");
     }
+
+    @Test
+    void aKnownShapeGivesTheSameKeysAsTheWholeRequest() {
+        PolicyInput.Session session = PolicyInput.Session.of(
+                PolicyInputFixturesTest.identity("ci", "s-1", "conn:pg:read", "read"),
+                PolicyInputFixturesTest.connection("pg", dev.portcullis.contracts.connections.ConnectionType.POSTGRES),
+                "session-1",
+                "127.0.0.1:5000",
+                java.time.Instant.parse("2026-11-22T03:12:00Z"));
+        String sql = "SELECT * FROM t WHERE id = $1";
+        JsonObject first = pg("x", sql, "SELECT", List.of("1")).getJsonObject("request");
+        String shape = DecisionCache.shapeOf(session, first);
+        // the Binds of one prepared statement: other parameters, the same structure
+        for (List<String> params : List.<List<String>>of(List.of("1"), List.of("2"), List.of("it's"), List.of())) {
+            JsonObject bind = pg("x", sql, "SELECT", params).getJsonObject("request");
+            for (boolean byShape : new boolean[] {true, false}) {
+                assertEquals(
+                        DecisionCache.key(session, bind, byShape),
+                        DecisionCache.withShape(shape, bind, byShape),
+                        "parameters " + params + ", byShape " + byShape);
+            }
+        }
+        assertNotEquals(
+                DecisionCache.withShape(shape, first, false).exact(),
+                DecisionCache.withShape(
+                                shape, pg("x", sql, "SELECT", List.of("2")).getJsonObject("request"), false)
+                        .exact(),
+                "the exact key still tells parameters apart");
+        assertNotEquals(
+                shape,
+                DecisionCache.shapeOf(
+                        session, pg("x", sql, "DELETE", List.of("1")).getJsonObject("request")),
+                "another structure is another shape");
+    }
 }
