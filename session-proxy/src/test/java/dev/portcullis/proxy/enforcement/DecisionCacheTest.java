@@ -259,18 +259,8 @@ class DecisionCacheTest {
 
     @Test
     void aSessionsSharedInputGivesTheKeysOfTheWholeInput() {
-        PolicyInput.Session one = PolicyInput.Session.of(
-                PolicyInputFixturesTest.identity("ci", "s-1", "conn:pg:read", "read"),
-                PolicyInputFixturesTest.connection("pg", dev.portcullis.contracts.connections.ConnectionType.POSTGRES),
-                "session-1",
-                "127.0.0.1:5000",
-                java.time.Instant.parse("2026-11-22T03:12:00Z"));
-        PolicyInput.Session other = PolicyInput.Session.of(
-                PolicyInputFixturesTest.identity("ci", "s-1", "conn:pg:read", "read"),
-                PolicyInputFixturesTest.connection("pg", dev.portcullis.contracts.connections.ConnectionType.POSTGRES),
-                "session-2",
-                "127.0.0.1:5000",
-                java.time.Instant.parse("2026-11-22T03:12:00Z"));
+        PolicyInput.Session one = session("session-1");
+        PolicyInput.Session other = session("session-2");
         JsonObject request =
                 pg("x", "SELECT * FROM t WHERE id = 1", "SELECT", null).getJsonObject("request");
         JsonObject same =
@@ -298,12 +288,7 @@ class DecisionCacheTest {
 
     @Test
     void aKnownShapeGivesTheSameKeysAsTheWholeRequest() {
-        PolicyInput.Session session = PolicyInput.Session.of(
-                PolicyInputFixturesTest.identity("ci", "s-1", "conn:pg:read", "read"),
-                PolicyInputFixturesTest.connection("pg", dev.portcullis.contracts.connections.ConnectionType.POSTGRES),
-                "session-1",
-                "127.0.0.1:5000",
-                java.time.Instant.parse("2026-11-22T03:12:00Z"));
+        PolicyInput.Session session = session("session-1");
         String sql = "SELECT * FROM t WHERE id = $1";
         JsonObject first = pg("x", sql, "SELECT", List.of("1")).getJsonObject("request");
         String shape = DecisionCache.shapeOf(session, first);
@@ -328,5 +313,15 @@ class DecisionCacheTest {
                 DecisionCache.shapeOf(
                         session, pg("x", sql, "DELETE", List.of("1")).getJsonObject("request")),
                 "another structure is another shape");
+    }
+
+    /** A session of agent ci on connection pg, read access, started at a fixed time. */
+    private static PolicyInput.Session session(String id) {
+        return PolicyInput.Session.of(
+                PolicyInputFixturesTest.identity("ci", "s-1", "conn:pg:read", "read"),
+                PolicyInputFixturesTest.connection("pg", dev.portcullis.contracts.connections.ConnectionType.POSTGRES),
+                id,
+                "127.0.0.1:5000",
+                java.time.Instant.parse("2026-11-22T03:12:00Z"));
     }
 }
