@@ -1,7 +1,12 @@
 package dev.portcullis.recorder.events;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import dev.portcullis.contracts.detect.SensitiveKeys;
 import dev.portcullis.contracts.events.CloudEvent;
 import dev.portcullis.contracts.events.SessionEventFields;
 import java.io.IOException;
@@ -10,12 +15,19 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
  * Reads a session event, CloudEvents-style ({@code {"specversion":…,"type":…,"data":{…}}}) or flat
  * (every field at the top level). Tolerant of unknown fields; strict about what the recorder relies
  * on: session id, seq, type, and a {@code dataschema} it can read (contracts' {@link CloudEvent}).
+ *
+ * <p>One streaming pass, no JSON tree (the tree and its re-serialisation were a third of the recorder's ingest CPU,
+ * README "Lag"): the event is copied token by token to its compact form with sensitive values redacted, while the
+ * few fields the recorder indexes are picked up on the way. What it accepts, extracts and writes is what reading a
+ * tree, redacting it and writing it again did, byte for byte ({@code SessionEventParserEquivalenceTest}).
  */
 public final class SessionEventParser {
 
@@ -23,6 +35,35 @@ public final class SessionEventParser {
     static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
     /** seq values above this cannot be represented exactly by every JSON reader. */
     static final long MAX_SEQ = (1L << 53) - 1;
+
+    private static final Pattern DIGITS = Pattern.compile("\\d{1,16}");
+    private static final String DATA = "data";
+
+    /**
+     * Fields of the envelope or its {@code data} the recorder reads; objects under them are captured one level
+     * down (and a connection's {@code tags} one more).
+     */
+    private static final Set<String> INDEXED = Set.of(
+            "type",
+            "session_id",
+            "sessionId",
+            "seq",
+            "time",
+            "agent",
+            "connection",
+            "protocol",
+            "connection_tags",
+            "state",
+            "review_id",
+            "action",
+            SessionEventFields.DECISION,
+            "result",
+            CloudEvent.Attr.DATASCHEMA);
+
+    /** Keys seen and whether they are sensitive: the proxy's few dozen names, so no scan per field. Bounded. */
+    private static final int SENSITIVE_CACHE_MAX = 4096;
+
+    private static final Map<String, Boolean> SENSITIVE = new ConcurrentHashMap<>();
 
     private final int maxBytes;
 
@@ -37,6 +78,34 @@ public final class SessionEventParser {
         }
     }
 
+    /** A scalar as a tree's value node would read: {@code text} is its {@code asText()}. */
+    private record Scalar(JsonToken token, String text, Long longValue) {
+        boolean isNull() {
+            return token == JsonToken.VALUE_NULL;
+        }
+
+        boolean isTextual() {
+            return token == JsonToken.VALUE_STRING;
+        }
+    }
+
+    /** A container captured while copying: its scalar fields and (one level) its objects, in order. */
+    private static final class Obj {
+        final Map<String, Object> fields = new LinkedHashMap<>();
+
+        Object get(String name) {
+            return fields.get(name);
+        }
+    }
+
+    /** Marks an array (a container the recorder never reads into). */
+    private static final Object ARRAY = new Object();
+
+    private static final int ROOT = 0;
+    private static final int DATA_LEVEL = 1;
+    private static final int SUB = 2;
+    private static final int TAGS = 3;
+
     public Result parse(byte[] value) {
         if (value == null || value.length == 0) {
             return Result.reject(Rejection.MALFORMED, "empty value");
@@ -44,18 +113,29 @@ public final class SessionEventParser {
         if (value.length > maxBytes) {
             return Result.reject(Rejection.TOO_LARGE, value.length + " bytes > limit " + maxBytes);
         }
-        JsonNode root;
-        try {
-            root = JsonSupport.MAPPER.readTree(value);
+        Obj root = new Obj();
+        int[] redacted = {0};
+        byte[] json;
+        try (JsonParser p = JsonSupport.MAPPER.createParser(value)) {
+            JsonToken first = p.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                if (first == JsonToken.START_ARRAY) {
+                    p.skipChildren(); // a malformed array is reported as malformed, as a full read would
+                }
+                return Result.reject(Rejection.MALFORMED, "not a JSON object");
+            }
+            ByteArrayBuilder buffer = new ByteArrayBuilder(value.length + 16);
+            try (JsonGenerator g = JsonSupport.MAPPER.createGenerator(buffer)) {
+                g.writeStartObject();
+                copyObject(p, g, root, ROOT, redacted);
+            }
+            json = buffer.toByteArray();
         } catch (JsonProcessingException e) {
             return Result.reject(Rejection.MALFORMED, e.getOriginalMessage());
         } catch (IOException e) {
             return Result.reject(Rejection.MALFORMED, e.getMessage());
         }
-        if (root == null || !root.isObject()) {
-            return Result.reject(Rejection.MALFORMED, "not a JSON object");
-        }
-        JsonNode data = root.path("data").isObject() ? root.get("data") : root;
+        Obj data = root.get(DATA) instanceof Obj d ? d : root;
 
         String type = text(root, data, "type");
         var eventType = SessionEventType.fromWire(type);
@@ -67,13 +147,13 @@ public final class SessionEventParser {
         }
         // absent: written before the marker, read as v1; v2 embeds decisions in requests; another version is one
         // this build cannot read
-        JsonNode schema = root.get(CloudEvent.Attr.DATASCHEMA);
+        Object schema = root.get(CloudEvent.Attr.DATASCHEMA);
         if (schema != null
-                && !schema.isNull()
-                && !(schema.isTextual() && CloudEvent.readableSessionEvent(schema.textValue()))) {
-            return Result.reject(Rejection.INVALID_FIELD, "dataschema " + truncate(schema.asText()));
+                && !(schema instanceof Scalar s && s.isNull())
+                && !(schema instanceof Scalar s2 && s2.isTextual() && CloudEvent.readableSessionEvent(s2.text()))) {
+            return Result.reject(Rejection.INVALID_FIELD, "dataschema " + truncate(asText(schema)));
         }
-        boolean v2 = schema != null && CloudEvent.DATASCHEMA_SESSION_V2.equals(schema.textValue());
+        boolean v2 = schema instanceof Scalar s && s.isTextual() && CloudEvent.DATASCHEMA_SESSION_V2.equals(s.text());
         String sessionId = text(root, data, "session_id");
         if (sessionId == null) {
             sessionId = text(root, data, "sessionId");
@@ -84,15 +164,17 @@ public final class SessionEventParser {
         if (!SESSION_ID.matcher(sessionId).matches()) {
             return Result.reject(Rejection.INVALID_FIELD, "session_id");
         }
-        JsonNode seqNode = pick(root, data, "seq");
+        Object seqNode = pick(root, data, "seq");
         if (seqNode == null) {
             return Result.reject(Rejection.MISSING_FIELD, "seq");
         }
         long seq;
-        if (seqNode.isIntegralNumber() && seqNode.canConvertToLong()) {
-            seq = seqNode.longValue();
-        } else if (seqNode.isTextual() && seqNode.textValue().matches("\\d{1,16}")) {
-            seq = Long.parseLong(seqNode.textValue());
+        if (seqNode instanceof Scalar s && s.longValue() != null) {
+            seq = s.longValue();
+        } else if (seqNode instanceof Scalar s
+                && s.isTextual()
+                && DIGITS.matcher(s.text()).matches()) {
+            seq = Long.parseLong(s.text());
         } else {
             return Result.reject(Rejection.INVALID_FIELD, "seq");
         }
@@ -110,13 +192,13 @@ public final class SessionEventParser {
         }
 
         String agent = nameOf(pick(root, data, "agent"), "id", "name");
-        JsonNode conn = pick(root, data, "connection");
+        Object conn = pick(root, data, "connection");
         String connection = nameOf(conn, "name", "id");
         String protocol = text(root, data, "protocol");
-        if (protocol == null && conn != null && conn.isObject()) {
-            protocol = conn.path("type").isTextual() ? conn.get("type").textValue() : null;
+        if (protocol == null && conn instanceof Obj c) {
+            protocol = c.get("type") instanceof Scalar s && s.isTextual() ? s.text() : null;
         }
-        Map<String, String> tags = tags(conn != null && conn.isObject() ? conn.get("tags") : null);
+        Map<String, String> tags = tags(conn instanceof Obj c ? c.get("tags") : null);
         if (tags.isEmpty()) {
             tags = tags(pick(root, data, "connection_tags"));
         }
@@ -125,13 +207,6 @@ public final class SessionEventParser {
             action = decisionAction(data);
         } else if (eventType.get() == SessionEventType.REQUEST && v2) {
             action = embeddedAction(data.get(SessionEventFields.DECISION));
-        }
-        int redacted = JsonSupport.redact(root);
-        byte[] json;
-        try {
-            json = JsonSupport.MAPPER.writeValueAsBytes(root);
-        } catch (JsonProcessingException e) {
-            return Result.reject(Rejection.MALFORMED, e.getOriginalMessage());
         }
         return new Result(
                 new SessionEvent(
@@ -146,7 +221,121 @@ public final class SessionEventParser {
                         action,
                         json),
                 null,
-                redacted);
+                redacted[0]);
+    }
+
+    /**
+     * Copies the object whose START_OBJECT the parser is on (already written) to its end; captures into
+     * {@code into} (null: nothing) what {@code level} asks for; redacts scalar values under sensitive keys.
+     */
+    private static void copyObject(JsonParser p, JsonGenerator g, Obj into, int level, int[] redacted)
+            throws IOException {
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            g.writeFieldName(name);
+            JsonToken v = p.nextToken();
+            if (v == null) {
+                throw new JsonParseException(p, "unexpected end of input");
+            }
+            boolean capture = into != null
+                    && switch (level) {
+                        case ROOT -> INDEXED.contains(name) || DATA.equals(name);
+                        case DATA_LEVEL -> INDEXED.contains(name);
+                        default -> true; // SUB and TAGS: every field
+                    };
+            if (v == JsonToken.START_OBJECT) {
+                Obj child = null;
+                int childLevel = SUB;
+                if (capture) {
+                    if (level == ROOT && DATA.equals(name)) {
+                        childLevel = DATA_LEVEL;
+                        child = new Obj();
+                    } else if (level == ROOT || level == DATA_LEVEL) {
+                        child = new Obj();
+                    } else if (level == SUB && "tags".equals(name)) {
+                        childLevel = TAGS;
+                        child = new Obj();
+                    }
+                    if (child != null) {
+                        into.fields.put(name, child);
+                    }
+                }
+                g.writeStartObject();
+                copyObject(p, g, child, childLevel, redacted);
+            } else if (v == JsonToken.START_ARRAY) {
+                if (capture) {
+                    into.fields.put(name, ARRAY);
+                }
+                g.writeStartArray();
+                copyArray(p, g, redacted);
+            } else {
+                if (capture) {
+                    into.fields.put(name, scalar(p, v));
+                }
+                if (v != JsonToken.VALUE_NULL && isSensitive(name)) {
+                    if (!(v == JsonToken.VALUE_STRING && JsonSupport.REDACTED.equals(p.getText()))) {
+                        redacted[0]++;
+                    }
+                    g.writeString(JsonSupport.REDACTED);
+                } else {
+                    g.copyCurrentEventExact(p);
+                }
+            }
+        }
+        if (t != JsonToken.END_OBJECT) {
+            throw new JsonParseException(p, "unexpected end of input");
+        }
+        g.writeEndObject();
+    }
+
+    /** Copies the array whose START_ARRAY the parser is on (already written); objects in it are redacted too. */
+    private static void copyArray(JsonParser p, JsonGenerator g, int[] redacted) throws IOException {
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t == JsonToken.START_OBJECT) {
+                g.writeStartObject();
+                copyObject(p, g, null, SUB, redacted);
+            } else if (t == JsonToken.START_ARRAY) {
+                g.writeStartArray();
+                copyArray(p, g, redacted);
+            } else if (t == null) {
+                throw new JsonParseException(p, "unexpected end of input");
+            } else {
+                g.copyCurrentEventExact(p);
+            }
+        }
+        g.writeEndArray();
+    }
+
+    private static Scalar scalar(JsonParser p, JsonToken v) throws IOException {
+        return switch (v) {
+            case VALUE_STRING -> new Scalar(v, p.getText(), null);
+            case VALUE_NUMBER_INT -> {
+                if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                    yield new Scalar(v, p.getBigIntegerValue().toString(), null);
+                }
+                long l = p.getLongValue();
+                yield new Scalar(v, Long.toString(l), l);
+            }
+            // as a tree keeps it (USE_BIG_DECIMAL_FOR_FLOATS): 1.50 stays 1.50
+            case VALUE_NUMBER_FLOAT -> new Scalar(v, p.getDecimalValue().toString(), null);
+            case VALUE_TRUE -> new Scalar(v, "true", null);
+            case VALUE_FALSE -> new Scalar(v, "false", null);
+            default -> new Scalar(JsonToken.VALUE_NULL, "null", null);
+        };
+    }
+
+    static boolean isSensitive(String key) {
+        Boolean known = SENSITIVE.get(key);
+        if (known != null) {
+            return known;
+        }
+        boolean sensitive = SensitiveKeys.isSensitive(key);
+        if (SENSITIVE.size() < SENSITIVE_CACHE_MAX) {
+            SENSITIVE.put(key, sensitive);
+        }
+        return sensitive;
     }
 
     /**
@@ -154,15 +343,26 @@ public final class SessionEventParser {
      * with a {@code state}: waiting, approved, denied, expired) become {@code review.<state>}, so
      * a held request is counted once as reviewed and, if refused, once as denied.
      */
-    private static String decisionAction(JsonNode data) {
-        JsonNode state = data.get("state");
-        if (state != null && state.isTextual() && data.hasNonNull("review_id")) {
-            return "review." + state.textValue().toLowerCase(Locale.ROOT);
+    private static String decisionAction(Obj data) {
+        Object state = data.get("state");
+        Object reviewId = data.get("review_id");
+        if (state instanceof Scalar s
+                && s.isTextual()
+                && reviewId != null
+                && !(reviewId instanceof Scalar r && r.isNull())) {
+            return "review." + s.text().toLowerCase(Locale.ROOT);
         }
-        for (String path : new String[] {"/action", "/decision/action", "/result/action", "/decision"}) {
-            JsonNode n = data.at(path);
-            if (n.isTextual()) {
-                return n.textValue().toLowerCase(Locale.ROOT);
+        // the paths /action, /decision/action, /result/action, /decision, in that order
+        Object decision = data.get(SessionEventFields.DECISION);
+        Object result = data.get("result");
+        for (Object n : new Object[] {
+            data.get("action"),
+            decision instanceof Obj d ? d.get("action") : null,
+            result instanceof Obj r ? r.get("action") : null,
+            decision
+        }) {
+            if (n instanceof Scalar s && s.isTextual()) {
+                return s.text().toLowerCase(Locale.ROOT);
             }
         }
         return null;
@@ -175,51 +375,52 @@ public final class SessionEventParser {
      * hold's {@code review.waiting}), so it is counted once as reviewed; the review's outcome comes later as a
      * {@code session.decision} ({@code review.denied}/{@code review.expired} count as a denial).
      */
-    private static String embeddedAction(JsonNode decision) {
-        if (decision == null || !decision.isObject()) {
+    private static String embeddedAction(Object decision) {
+        if (!(decision instanceof Obj d)) {
             return null;
         }
-        JsonNode action = decision.get(SessionEventFields.ACTION);
-        return action != null && action.isTextual() ? action.textValue().toLowerCase(Locale.ROOT) : null;
+        return d.get(SessionEventFields.ACTION) instanceof Scalar s && s.isTextual()
+                ? s.text().toLowerCase(Locale.ROOT)
+                : null;
     }
 
-    private static JsonNode pick(JsonNode root, JsonNode data, String field) {
-        JsonNode n = data.get(field);
-        if (n == null || n.isNull()) {
+    /** The field in {@code data}, else in the envelope; a JSON null counts as absent. */
+    private static Object pick(Obj root, Obj data, String field) {
+        Object n = data.get(field);
+        if (n == null || n instanceof Scalar s && s.isNull()) {
             n = root.get(field);
         }
-        return n == null || n.isNull() ? null : n;
+        return n == null || n instanceof Scalar s && s.isNull() ? null : n;
     }
 
-    private static String text(JsonNode root, JsonNode data, String field) {
-        JsonNode n = pick(root, data, field);
-        if (n == null) {
-            return null;
-        }
-        return n.isValueNode() ? n.asText() : null;
+    private static String text(Obj root, Obj data, String field) {
+        return pick(root, data, field) instanceof Scalar s ? s.text() : null;
     }
 
-    private static String nameOf(JsonNode n, String... fields) {
-        if (n == null) {
-            return null;
+    private static String asText(Object n) {
+        return n instanceof Scalar s ? s.text() : "";
+    }
+
+    private static String nameOf(Object n, String... fields) {
+        if (n instanceof Scalar s) {
+            return s.text();
         }
-        if (n.isValueNode()) {
-            return n.asText();
-        }
-        for (String f : fields) {
-            if (n.path(f).isValueNode() && !n.path(f).isMissingNode()) {
-                return n.get(f).asText();
+        if (n instanceof Obj o) {
+            for (String f : fields) {
+                if (o.get(f) instanceof Scalar s) {
+                    return s.text();
+                }
             }
         }
         return null;
     }
 
-    private static Map<String, String> tags(JsonNode n) {
+    private static Map<String, String> tags(Object n) {
         Map<String, String> tags = new LinkedHashMap<>();
-        if (n != null && n.isObject()) {
-            n.properties().forEach(e -> {
-                if (e.getValue().isValueNode()) {
-                    tags.put(limit(e.getKey()), limit(e.getValue().asText()));
+        if (n instanceof Obj o) {
+            o.fields.forEach((k, v) -> {
+                if (v instanceof Scalar s) {
+                    tags.put(limit(k), limit(s.text()));
                 }
             });
         }
