@@ -161,7 +161,7 @@ public final class SessionEventParser {
         if (sessionId == null) {
             return Result.reject(Rejection.MISSING_FIELD, "session_id");
         }
-        if (!SESSION_ID.matcher(sessionId).matches()) {
+        if (!isSessionId(sessionId)) {
             return Result.reject(Rejection.INVALID_FIELD, "session_id");
         }
         Object seqNode = pick(root, data, "seq");
@@ -324,6 +324,28 @@ public final class SessionEventParser {
             case VALUE_FALSE -> new Scalar(v, "false", null);
             default -> new Scalar(JsonToken.VALUE_NULL, "null", null);
         };
+    }
+
+    /**
+     * {@link #SESSION_ID} without the regex engine (a tenth of the parse in the profile): the same ASCII class, the
+     * same length limit.
+     */
+    static boolean isSessionId(String s) {
+        int n = s.length();
+        if (n == 0 || n > 128 || !alnum(s.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < n; i++) {
+            char c = s.charAt(i);
+            if (!alnum(c) && c != '.' && c != '_' && c != ':' && c != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean alnum(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 
     static boolean isSensitive(String key) {

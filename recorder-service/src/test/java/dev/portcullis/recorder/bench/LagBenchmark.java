@@ -52,7 +52,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *   <li>sealed: every session's recording written, signed and stored ({@code status = complete}).
  * </ul>
  *
- * Also events/s ingested (from the first event sent), and the recorder's CPU seconds. Arguments:
+ * Also events/s ingested (from the first event sent), and the recorder's CPU seconds. Each recorder is warmed first
+ * by {@code -Dlag.warmup} events (100,000; not measured) as the same load, since a proxy's recorder runs warm. Arguments:
  * {@code events rate sessions rounds label=quarkus-app-dir...}; {@code -Dlag.jfr=label} profiles that build's runs
  * with JFR from when it is ready ({@code target/lag-<label>-<round>.jfr}).
  */
@@ -159,45 +160,59 @@ public final class LagBenchmark {
                     client.get("quarkus.datasource.jdbc.url"),
                     client.get("quarkus.datasource.username"),
                     client.get("quarkus.datasource.password"))) {
+                String bootstrap = client.get("kafka.bootstrap.servers");
+                // a warm JVM, as the recorder is while a proxy runs: a first load, not measured
+                long warmup = Long.getLong("lag.warmup", 100_000);
+                if (warmup > 0) {
+                    produce(bootstrap, topic, warmup, rate, sessions);
+                    await(db, recorder, log, warmup, sessions, System.nanoTime());
+                }
                 long cpu0 = cpuTicks(recorder.pid());
                 long t0 = System.nanoTime();
-                produce(client.get("kafka.bootstrap.servers"), topic, events, rate, sessions);
+                produce(bootstrap, topic, events, rate, sessions);
                 long sent = System.nanoTime();
-                long ingested = 0;
-                long sealed = 0;
-                long deadline = sent + TIMEOUT.toNanos();
-                while ((ingested == 0 || sealed == 0) && System.nanoTime() < deadline) {
-                    if (!recorder.isAlive()) {
-                        throw new IllegalStateException("recorder exited, see " + log);
-                    }
-                    long[] c = counts(db);
-                    long now = System.nanoTime();
-                    if (ingested == 0 && c[0] >= events) {
-                        ingested = now;
-                    }
-                    if (sealed == 0 && c[1] >= sessions) {
-                        sealed = now;
-                    }
-                    Thread.sleep(20);
-                }
-                if (sealed == 0 || ingested == 0) {
-                    throw new IllegalStateException("recorder did not catch up in " + TIMEOUT + ", see " + log);
-                }
+                long[] done = await(db, recorder, log, warmup + events, (warmup > 0 ? 2 : 1) * sessions, sent);
                 double cpu = (cpuTicks(recorder.pid()) - cpu0) / 100.0;
                 return new Result(
                         b.label(),
                         round,
                         events,
                         (sent - t0) / 1e9,
-                        (ingested - sent) / 1e9,
-                        (sealed - sent) / 1e9,
-                        events / ((ingested - t0) / 1e9),
+                        (done[0] - sent) / 1e9,
+                        (done[1] - sent) / 1e9,
+                        events / ((done[0] - t0) / 1e9),
                         cpu);
             }
         } finally {
             recorder.destroy();
             recorder.waitFor();
         }
+    }
+
+    /** Waits until {@code events} are staged or sealed and {@code sessions} sealed: when each happened (nanoTime). */
+    static long[] await(Connection db, Process recorder, Path log, long events, long sessions, long from)
+            throws Exception {
+        long ingested = 0;
+        long sealed = 0;
+        long deadline = from + TIMEOUT.toNanos();
+        while ((ingested == 0 || sealed == 0) && System.nanoTime() < deadline) {
+            if (!recorder.isAlive()) {
+                throw new IllegalStateException("recorder exited, see " + log);
+            }
+            long[] c = counts(db);
+            long now = System.nanoTime();
+            if (ingested == 0 && c[0] >= events) {
+                ingested = now;
+            }
+            if (sealed == 0 && c[1] >= sessions) {
+                sealed = now;
+            }
+            Thread.sleep(20);
+        }
+        if (sealed == 0 || ingested == 0) {
+            throw new IllegalStateException("recorder did not catch up in " + TIMEOUT + ", see " + log);
+        }
+        return new long[] {ingested, sealed};
     }
 
     /** Events staged or in a sealed recording; sessions sealed complete. */

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -115,6 +116,26 @@ class SessionEventParserEquivalenceTest {
             in.add(b.append("}").toString());
         }
         return in.stream();
+    }
+
+    @Test
+    void theSessionIdCheckIsThePattern() {
+        Random r = new Random(11);
+        String alphabet = "aZ09._:-/ \\\u00e9\u0660\uff10\n";
+        List<String> ids = new ArrayList<>(List.of("", "a", "-a", ".a", "a".repeat(128), "a".repeat(129), "0:1"));
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder b = new StringBuilder();
+            int n = r.nextInt(4) == 0 ? 120 + r.nextInt(16) : r.nextInt(8);
+            for (int k = 0; k < n; k++) {
+                b.append(k > 0 && r.nextInt(6) > 0 ? 'x' : alphabet.charAt(r.nextInt(alphabet.length())));
+            }
+            ids.add(b.toString());
+        }
+        for (String id : ids) {
+            assertThat(SessionEventParser.isSessionId(id))
+                    .as(id)
+                    .isEqualTo(SessionEventParser.SESSION_ID.matcher(id).matches());
+        }
     }
 
     @ParameterizedTest
