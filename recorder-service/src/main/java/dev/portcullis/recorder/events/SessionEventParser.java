@@ -113,23 +113,28 @@ public final class SessionEventParser {
         if (value.length > maxBytes) {
             return Result.reject(Rejection.TOO_LARGE, value.length + " bytes > limit " + maxBytes);
         }
-        Obj root = new Obj();
         int[] redacted = {0};
-        byte[] json;
-        try (JsonParser p = JsonSupport.MAPPER.createParser(value)) {
-            JsonToken first = p.nextToken();
-            if (first != JsonToken.START_OBJECT) {
-                if (first == JsonToken.START_ARRAY) {
-                    p.skipChildren(); // a malformed array is reported as malformed, as a full read would
+        Obj root = null;
+        byte[] json = null;
+        try {
+            if (mayBeAsWritten(value)) {
+                // the proxy's events are compact already: read them without writing them again, and keep their bytes
+                root = new Obj();
+                if (walk(value, null, root, redacted)) {
+                    json = value;
                 }
-                return Result.reject(Rejection.MALFORMED, "not a JSON object");
             }
-            ByteArrayBuilder buffer = new ByteArrayBuilder(value.length + 16);
-            try (JsonGenerator g = JsonSupport.MAPPER.createGenerator(buffer)) {
-                g.writeStartObject();
-                copyObject(p, g, root, ROOT, redacted);
+            if (json == null) {
+                root = new Obj();
+                redacted[0] = 0;
+                ByteArrayBuilder buffer = new ByteArrayBuilder(value.length + 16);
+                try (JsonGenerator g = JsonSupport.MAPPER.createGenerator(buffer)) {
+                    if (!walk(value, g, root, redacted)) {
+                        return Result.reject(Rejection.MALFORMED, "not a JSON object");
+                    }
+                }
+                json = buffer.toByteArray();
             }
-            json = buffer.toByteArray();
         } catch (JsonProcessingException e) {
             return Result.reject(Rejection.MALFORMED, e.getOriginalMessage());
         } catch (IOException e) {
@@ -225,15 +230,48 @@ public final class SessionEventParser {
     }
 
     /**
+     * Reads the event, capturing into {@code root}, and copies it to {@code g} (null: reads only). False: not a JSON
+     * object, or (reading only) not as a copy would write it.
+     */
+    private static boolean walk(byte[] value, JsonGenerator g, Obj root, int[] redacted) throws IOException {
+        try (JsonParser p = JsonSupport.MAPPER.createParser(value)) {
+            JsonToken first = p.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                if (first == JsonToken.START_ARRAY) {
+                    p.skipChildren(); // a malformed array is reported as malformed, as a full read would
+                }
+                return false;
+            }
+            if (g != null) {
+                g.writeStartObject();
+            }
+            try {
+                copyObject(p, g, root, ROOT, redacted);
+            } catch (IOException e) {
+                if (e == NOT_AS_WRITTEN) {
+                    return false;
+                }
+                throw e;
+            }
+            // anything after the object (a reader ignores it) would stay in the kept bytes
+            return g != null || p.currentLocation().getByteOffset() == value.length;
+        }
+    }
+
+    /**
      * Copies the object whose START_OBJECT the parser is on (already written) to its end; captures into
-     * {@code into} (null: nothing) what {@code level} asks for; redacts scalar values under sensitive keys.
+     * {@code into} (null: nothing) what {@code level} asks for; redacts scalar values under sensitive keys. Without a
+     * generator ({@code g} null) it only reads, and throws {@link #NOT_AS_WRITTEN} at the first thing a copy would
+     * change (a value to redact, a number written otherwise).
      */
     private static void copyObject(JsonParser p, JsonGenerator g, Obj into, int level, int[] redacted)
             throws IOException {
         JsonToken t;
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
             String name = p.currentName();
-            g.writeFieldName(name);
+            if (g != null) {
+                g.writeFieldName(name);
+            }
             JsonToken v = p.nextToken();
             if (v == null) {
                 throw new JsonParseException(p, "unexpected end of input");
@@ -261,32 +299,41 @@ public final class SessionEventParser {
                         into.fields.put(name, child);
                     }
                 }
-                g.writeStartObject();
+                if (g != null) {
+                    g.writeStartObject();
+                }
                 copyObject(p, g, child, childLevel, redacted);
             } else if (v == JsonToken.START_ARRAY) {
                 if (capture) {
                     into.fields.put(name, ARRAY);
                 }
-                g.writeStartArray();
+                if (g != null) {
+                    g.writeStartArray();
+                }
                 copyArray(p, g, redacted);
             } else {
                 if (capture) {
                     into.fields.put(name, scalar(p, v));
                 }
                 if (v != JsonToken.VALUE_NULL && isSensitive(name)) {
+                    if (g == null) {
+                        throw NOT_AS_WRITTEN;
+                    }
                     if (!(v == JsonToken.VALUE_STRING && JsonSupport.REDACTED.equals(p.getText()))) {
                         redacted[0]++;
                     }
                     g.writeString(JsonSupport.REDACTED);
                 } else {
-                    g.copyCurrentEventExact(p);
+                    copyScalar(p, g, v);
                 }
             }
         }
         if (t != JsonToken.END_OBJECT) {
             throw new JsonParseException(p, "unexpected end of input");
         }
-        g.writeEndObject();
+        if (g != null) {
+            g.writeEndObject();
+        }
     }
 
     /** Copies the array whose START_ARRAY the parser is on (already written); objects in it are redacted too. */
@@ -294,18 +341,82 @@ public final class SessionEventParser {
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             if (t == JsonToken.START_OBJECT) {
-                g.writeStartObject();
+                if (g != null) {
+                    g.writeStartObject();
+                }
                 copyObject(p, g, null, SUB, redacted);
             } else if (t == JsonToken.START_ARRAY) {
-                g.writeStartArray();
+                if (g != null) {
+                    g.writeStartArray();
+                }
                 copyArray(p, g, redacted);
             } else if (t == null) {
                 throw new JsonParseException(p, "unexpected end of input");
             } else {
-                g.copyCurrentEventExact(p);
+                copyScalar(p, g, t);
             }
         }
-        g.writeEndArray();
+        if (g != null) {
+            g.writeEndArray();
+        }
+    }
+
+    /**
+     * Writes a scalar as a tree would have (numbers exact: 1.50 stays 1.50); without a generator, checks that the
+     * input already has that form. Strings need no check: {@link #mayBeAsWritten} let through only ASCII without
+     * escapes, which a generator writes back byte for byte; a string's content is not even decoded then.
+     */
+    private static void copyScalar(JsonParser p, JsonGenerator g, JsonToken v) throws IOException {
+        if (g != null) {
+            g.copyCurrentEventExact(p);
+        } else if (v == JsonToken.VALUE_NUMBER_INT) {
+            // JSON integers have no leading zeros or '+': only -0 is written otherwise (as 0)
+            if (p.getTextLength() == 2 && p.getNumberType() == JsonParser.NumberType.INT && p.getIntValue() == 0) {
+                throw NOT_AS_WRITTEN;
+            }
+        } else if (v == JsonToken.VALUE_NUMBER_FLOAT) {
+            if (!p.getDecimalValue().toString().equals(p.getText())) {
+                throw NOT_AS_WRITTEN; // 1e3 is written 1E+3, -0.0 as 0.0
+            }
+        }
+    }
+
+    /**
+     * Whether the event may be exactly what copying it would write, so that its bytes can be kept as they are: ASCII
+     * only, no backslash (no escape a generator could write otherwise), no whitespace outside strings. The walk
+     * then checks numbers, sensitive keys and trailing bytes. A single pass over the bytes, no decoding.
+     */
+    static boolean mayBeAsWritten(byte[] json) {
+        boolean inString = false;
+        for (byte b : json) {
+            if (b < 0x21 || b == '\\' || b == 0x7f) {
+                // non-ASCII (negative), control characters, space, backslash, DEL
+                if (b == ' ' && inString) {
+                    continue;
+                }
+                return false;
+            }
+            if (b == '"') {
+                inString = !inString;
+            }
+        }
+        return !inString;
+    }
+
+    /** Thrown by the read-only walk: the event is not as a copy would write it. No stack trace: it is control flow. */
+    private static final IOException NOT_AS_WRITTEN = new NotAsWritten();
+
+    private static final class NotAsWritten extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotAsWritten() {
+            super("not as written");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this; // one shared instance, thrown as control flow
+        }
     }
 
     private static Scalar scalar(JsonParser p, JsonToken v) throws IOException {

@@ -92,6 +92,17 @@ class SessionEventParserEquivalenceTest {
                 "{\"type\":\"" + req + "\",\"session_id\":\"s\",\"seq\":1,\"x\":[1,2",
                 "{\"type\":\"" + req + "\",\"session_id\":\"s\",\"seq\":1,\"x\":NaN}",
                 "{\"type\":\"" + req + "\",\"session_id\":\"s\",\"seq\":1,\"agent\":\"" + "a".repeat(300) + "\"}",
+                "{\"type\":\"" + req + "\",\"session_id\":\"s\",\"seq\":1,\"x\":[1,{\"a\":}]}",
+                "{\"type\":\"" + req + "\",\"session_id\":\"s\",\"seq\":1,\"x\":\"unterminated}",
+                "{\"type\":\"" + req + "\",\"session_id\":\"s\",\"seq\":1,\"x\":tru}",
+                "{\"type\":\"" + req + "\",\"session_id\":\"s\",\"seq\":1,\"x\":01}",
+                "{\"type\":\"" + req + "\",\"session_id\":\"s\",\"seq\":1,\"x\":-}",
+                "{\"type\":\"" + req + "\",\"session_id\":\"s\",\"seq\":1,\"x\":0.5,\"y\":100.0,\"z\":1E+3}",
+                "{\"type\":\"" + req + "\",\"session_id\":\"s\",\"seq\":1,\"x\":\"a\tb\"}",
+                "{\"type\":\"" + req + "\",\"session_id\":\"s\",\"seq\":1,\"x\":\"a\u0001b\"}",
+                "{\"type\":\"" + req + "\",\"session_id\":\"s\",\"seq\":1}}",
+                "{\"type\":\"" + req + "\",\"session_id\":\"s\",\"seq\":1,}",
+                "{\"type\":\"" + req + "\",\"session_id\":\"s\",\"seq\":1,\"api_key\":\"[redacted]\"}",
                 "[1,2]",
                 "[1,",
                 "\"text\"",
@@ -116,6 +127,28 @@ class SessionEventParserEquivalenceTest {
             in.add(b.append("}").toString());
         }
         return in.stream();
+    }
+
+    @Test
+    void anEventAsACopyWouldWriteItIsKeptAsItIs() {
+        byte[] compact = ("{\"type\":\"" + EventTypes.SESSION_REQUEST + "\",\"session_id\":\"s\",\"seq\":1,"
+                        + "\"data\":{\"text\":\"SELECT 'a b' FROM t\",\"rows\":[1,-2,1.50],\"n\":null}}")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(STREAMING.parse(compact).event().json()).isSameAs(compact);
+        // each of these is written otherwise, so copied: whitespace, an escape, non-ASCII, -0, 1e3, a secret, a trailer
+        for (String other : List.of(
+                " {\"type\":\"" + EventTypes.SESSION_REQUEST + "\",\"session_id\":\"s\",\"seq\":1}",
+                "{\"type\":\"" + EventTypes.SESSION_REQUEST + "\",\"session_id\":\"s\",\"seq\":1,\"t\":\"\\/\"}",
+                "{\"type\":\"" + EventTypes.SESSION_REQUEST + "\",\"session_id\":\"s\",\"seq\":1,\"t\":\"é\"}",
+                "{\"type\":\"" + EventTypes.SESSION_REQUEST + "\",\"session_id\":\"s\",\"seq\":1,\"t\":-0}",
+                "{\"type\":\"" + EventTypes.SESSION_REQUEST + "\",\"session_id\":\"s\",\"seq\":1,\"t\":1e3}",
+                "{\"type\":\"" + EventTypes.SESSION_REQUEST + "\",\"session_id\":\"s\",\"seq\":1,\"token\":\"x\"}",
+                "{\"type\":\"" + EventTypes.SESSION_REQUEST + "\",\"session_id\":\"s\",\"seq\":1}{}")) {
+            byte[] bytes = other.getBytes(StandardCharsets.UTF_8);
+            SessionEvent e = STREAMING.parse(bytes).event();
+            assertThat(e.json()).as(other).isNotSameAs(bytes);
+            assertThat(e.jsonText()).isEqualTo(TREE.parse(bytes).event().jsonText());
+        }
     }
 
     @Test
