@@ -6,6 +6,7 @@ import dev.portcullis.contracts.Topics;
 import dev.portcullis.contracts.events.CloudEvent;
 import dev.portcullis.contracts.events.EventFixtures;
 import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.events.SessionEventFields;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,7 +116,9 @@ class SessionEventParserEquivalenceTest {
         // a fuzz of the recorder's own shapes: random fields dropped, values swapped for others
         Random r = new Random(7);
         String[] values = {"\"s-9\"", "3", "\"3\"", "null", "{}", "[]", "1.5", "true", "{\"action\":\"deny\"}"};
-        String[] keys = {"type", "session_id", "seq", "time", "agent", "connection", "protocol", "decision", "data"};
+        String[] keys = {
+            "type", "session_id", "seq", "time", "agent", "connection", "protocol", SessionEventFields.DECISION, "data"
+        };
         for (int i = 0; i < 400; i++) {
             StringBuilder b = new StringBuilder("{\"type\":\"")
                     .append(i % 2 == 0 ? req : dec)
