@@ -25,6 +25,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,10 +36,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -222,13 +226,20 @@ public class RecordingFinalizer {
             int page = config.ingest().assemblePageSize();
             Long maxSeq = s.getLong("max_seq");
             long leaseTakenAt = System.nanoTime();
+            CompletableFuture<RowSet<Row>> pending = page(sessionId, after, page);
             while (true) {
-                RowSet<Row> rows = await(pool.preparedQuery("""
-                        SELECT seq, type, event_time, action, payload FROM session_event_buffer
-                        WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3""").execute(Tuple.of(sessionId, after, page)));
+                RowSet<Row> rows = awaitPage(pending);
                 if (rows.size() == 0) {
                     break;
                 }
+                long lastInPage = -1;
+                for (Row r : rows) {
+                    lastInPage = r.getLong("seq");
+                }
+                // the last staged seq is known: no query for an empty page after it
+                boolean more = rows.size() == page && !(maxSeq != null && lastInPage >= maxSeq);
+                // the next page is read from PostgreSQL while this one is hashed and compressed
+                pending = more ? page(sessionId, lastInPage, page) : null;
                 for (Row r : rows) {
                     long seq = r.getLong("seq");
                     if (seq > expected) {
@@ -272,8 +283,7 @@ public class RecordingFinalizer {
                         asciicast.event(type, t == null ? null : t.toInstant(), node);
                     }
                 }
-                // the last staged seq is known: no query for an empty page after it
-                if (rows.size() < page || (maxSeq != null && after >= maxSeq)) {
+                if (!more) {
                     break;
                 }
                 if (System.nanoTime() - leaseTakenAt > LEASE.toNanos() / 4) {
@@ -386,6 +396,27 @@ public class RecordingFinalizer {
                     endSeq == null ? ", never ended" : "");
         }
         return complete ? Outcome.COMPLETE : Outcome.INCOMPLETE;
+    }
+
+    private CompletableFuture<RowSet<Row>> page(String sessionId, long after, int limit) {
+        return pool.preparedQuery("""
+                        SELECT seq, type, event_time, action, payload FROM session_event_buffer
+                        WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3""")
+                .execute(Tuple.of(sessionId, after, limit))
+                .subscribeAsCompletionStage();
+    }
+
+    private static RowSet<Row> awaitPage(CompletableFuture<RowSet<Row>> page) throws IOException {
+        try {
+            return page.get(DB_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted reading staged events");
+        } catch (ExecutionException e) {
+            throw new IOException("reading staged events failed", e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("reading staged events took over " + DB_TIMEOUT, e);
+        }
     }
 
     private void renewLease(String sessionId) {

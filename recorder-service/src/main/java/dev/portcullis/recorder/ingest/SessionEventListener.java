@@ -66,7 +66,8 @@ public class SessionEventListener {
         List<SessionEvent> events = new ArrayList<>(batch.getRecords().size());
         List<DeadLetter> rejected = new ArrayList<>();
         List<KafkaRecord<String, byte[]>> records = batch.getRecords();
-        Map<SessionEvent, KafkaRecord<String, byte[]>> origin = new IdentityHashMap<>();
+        // the record each staged event came from, by position (only a late event ever needs it)
+        List<KafkaRecord<String, byte[]>> origins = new ArrayList<>(records.size());
         for (KafkaRecord<String, byte[]> r : records) {
             SessionEventParser.Result result = parser.parse(r.getPayload());
             EventAuth.Verdict refused =
@@ -88,7 +89,7 @@ public class SessionEventListener {
                                         + result.event().seq() + ")")));
             } else if (result.event() != null) {
                 events.add(result.event());
-                origin.put(result.event(), r);
+                origins.add(r);
                 if (result.redacted() > 0) {
                     redactions.increment(result.redacted());
                 }
@@ -106,9 +107,7 @@ public class SessionEventListener {
                 .deferred(() -> deadLetters
                         .park(rejected)
                         .chain(() -> store.stage(events))
-                        .call(staged -> deadLetters.park(staged.closed().stream()
-                                .map(e -> lateLetter(origin.get(e), e))
-                                .toList()))
+                        .call(staged -> deadLetters.park(lateLetters(staged.closed(), events, origins)))
                         .invoke(staged -> {
                             stored.increment(staged.stored());
                             duplicates.increment(staged.duplicates());
@@ -135,6 +134,18 @@ public class SessionEventListener {
                             + "parked on the dead-letter topic (%d so far)",
                     verdict, sessionId, (long) unauthenticated.count());
         }
+    }
+
+    private static List<DeadLetter> lateLetters(
+            List<SessionEvent> late, List<SessionEvent> events, List<KafkaRecord<String, byte[]>> origins) {
+        if (late.isEmpty()) {
+            return List.of();
+        }
+        Map<SessionEvent, KafkaRecord<String, byte[]>> origin = new IdentityHashMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            origin.put(events.get(i), origins.get(i));
+        }
+        return late.stream().map(e -> lateLetter(origin.get(e), e)).toList();
     }
 
     private static DeadLetter lateLetter(KafkaRecord<String, byte[]> r, SessionEvent e) {

@@ -39,7 +39,7 @@ public final class RecordingSizeBenchmark {
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
 
     /** One workload: what the n-th statement's request data (without decision) and output data are. */
-    interface Workload {
+    public interface Workload {
         String name();
 
         /** {@code [request data JSON without the closing brace, decision JSON, output data JSON after request_seq]} */
@@ -198,7 +198,7 @@ public final class RecordingSizeBenchmark {
     }
 
     /** A session event as session-proxy writes it: the CloudEvents envelope, v2, tagged last. */
-    static byte[] event(String session, long seq, String type, Instant t, String data, String keyId, Mac mac) {
+    public static byte[] event(String session, long seq, String type, Instant t, String data, String keyId, Mac mac) {
         String json = "{\"specversion\":\"1.0\",\"id\":\"" + session + ":" + seq
                 + "\",\"source\":\"/portcullis/session-proxy\",\"type\":\"" + type + "\",\"subject\":\"" + session
                 + "\",\"time\":\"" + MICROS.format(t) + "\",\"datacontenttype\":\"application/json\",\"dataschema\":\""
@@ -232,7 +232,7 @@ public final class RecordingSizeBenchmark {
     static final String READ_DECISION = "0b8f0c4e-3f6a-4c0e-8d4b-6a1f2e3d4c5b";
 
     /** {@code pgbench -S}, simple protocol: the literal in the text; policy's answer cached after the first. */
-    static final Workload PGBENCH_S = new Workload() {
+    public static final Workload PGBENCH_S = new Workload() {
         public String name() {
             return "pgbench -S (simple)";
         }
@@ -258,7 +258,7 @@ public final class RecordingSizeBenchmark {
     };
 
     /** {@code pgbench -S -M prepared}: the same statement each time, the value as a parameter. */
-    static final Workload PGBENCH_S_PREPARED = new Workload() {
+    public static final Workload PGBENCH_S_PREPARED = new Workload() {
         public String name() {
             return "pgbench -S -M prepared";
         }
@@ -284,7 +284,7 @@ public final class RecordingSizeBenchmark {
     };
 
     /** pgbench's TPC-B-like script (simple protocol), seven statements a transaction, with a write grant. */
-    static final Workload TPCB_LIKE = new Workload() {
+    public static final Workload TPCB_LIKE = new Workload() {
         int aid;
         int bid;
         int tid;
@@ -401,7 +401,7 @@ public final class RecordingSizeBenchmark {
      * An agent's varied reads: twenty query shapes with their own literals (masked e-mails and card numbers among
      * them), row counts from 0 to 5,000, a fresh policy decision for one in eight, a denial for one in forty.
      */
-    static final Workload VARIED = new Workload() {
+    public static final Workload VARIED = new Workload() {
         final String[] tables = {
             "customers",
             "orders",
