@@ -32,9 +32,11 @@ public class DecisionLogSerializer implements Serializer<DecisionLogEvent> {
 
     @Override
     public byte[] serialize(String topic, DecisionLogEvent e) {
-        if (e == null) {
-            return null;
-        }
+        return e == null ? null : toBytes(e);
+    }
+
+    /** The log as the record's value: JSON, its input masked. */
+    public static byte[] toBytes(DecisionLogEvent e) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
