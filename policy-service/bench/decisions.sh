@@ -11,7 +11,8 @@
 # started JVM needs a minute of load before its figures mean anything). Several URLs (an old and a new build,
 # say) alternate round by round, so they share the machine's load. Prints req/s, p50 and p99 of both, the
 # ratio decision/baseline and, when the server runs on this machine (found by its port), its CPU time per
-# decision (all its threads, the Kafka sender's included); the load average too, since the figures mean
+# decision (all its threads, the Kafka sender's included) and the garbage collector's pauses during the decision
+# run ("GC ms/n": total pause / collections, by the server JDK's jstat); the load average too, since the figures mean
 # little without it. A benchmark, not a test: nothing here passes or fails.
 #
 # The token: client_credentials of client session-proxy at $PORTCULLIS_KEYCLOAK_URL (default
@@ -23,7 +24,7 @@ duration=10s; conns=8; threads=2; rounds=1; warmup=5s
 while getopts d:c:t:r:w: o; do
   case $o in
     d) duration=$OPTARG ;; c) conns=$OPTARG ;; t) threads=$OPTARG ;; r) rounds=$OPTARG ;; w) warmup=$OPTARG ;;
-    *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -77,14 +78,30 @@ cat > "$work/health.lua" <<LUA
 dofile("$work/report.lua")
 LUA
 
-# CPU time (ms) of the process listening on the URL's port, when it is on this machine: CPU per decision is far
-# less sensitive to the machine's other load than decisions/s
-cpu_ms() {
-  local port pid
+# The pid of the process listening on the URL's port, when it is on this machine; empty otherwise
+server_pid() {
+  local port
   port=$(sed -E 's#^[a-z]+://[^:/]+:?([0-9]*).*#\1#' <<<"$1"); port=${port:-80}
-  pid=$(ss -ltnpH "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+  ss -ltnpH "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2
+}
+
+# CPU time (ms) of that process: CPU per decision is far less sensitive to the machine's other load than decisions/s
+cpu_ms() {
+  local pid
+  pid=$(server_pid "$1")
   [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || { echo -1; return; }
   awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$pid/stat"
+}
+
+# "<collections> <pause ms>" of that JVM so far (its own JDK's jstat; young and full together), or "- -": p99 is
+# mostly these pauses (policy-service/README.md, "Benchmark")
+gc() {
+  local pid jstat
+  pid=$(server_pid "$1")
+  jstat=$( [ -n "$pid" ] && dirname "$(readlink -f "/proc/$pid/exe" 2>/dev/null)")/jstat
+  [ -n "$pid" ] && [ -x "$jstat" ] || { echo "- -"; return; }
+  "$jstat" -gc "$pid" 2>/dev/null | awk 'NR == 2 { print $(NF-6) + $(NF-4), int(($(NF-5) + $(NF-3)) * 1000) }' \
+    | grep . || echo "- -"
 }
 
 run() { # url path script duration -> RESULT fields
@@ -92,8 +109,8 @@ run() { # url path script duration -> RESULT fields
 }
 
 echo "# $(date -u +%FT%TZ) wrk -t$threads -c$conns -d$duration, keep-alive; load: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
-printf '%-28s %5s  %10s %8s %8s %7s  %10s %8s %8s  %6s  %s\n' url round 'decision/s' 'p50 ms' 'p99 ms' 'CPU us' \
-  'health/s' 'p50 ms' 'p99 ms' ratio errors
+printf '%-28s %5s  %10s %8s %8s %7s %9s  %10s %8s %8s  %6s  %s\n' url round 'decision/s' 'p50 ms' 'p99 ms' 'CPU us' \
+  'GC ms/n' 'health/s' 'p50 ms' 'p99 ms' ratio errors
 for ((r = 1; r <= rounds; r++)); do
   for u in "${urls[@]}"; do
     token > "$work/token"
@@ -106,13 +123,14 @@ for ((r = 1; r <= rounds; r++)); do
     run "$u" /q/health/live "$work/health.lua" "$warmup" >/dev/null
     read -r hs hp50 hp99 herr < <(run "$u" /q/health/live "$work/health.lua" "$duration")
     run "$u" "$decision" "$work/decision.lua" "$warmup" >/dev/null
-    c0=$(cpu_ms "$u")
+    c0=$(cpu_ms "$u"); read -r n0 g0 < <(gc "$u")
     read -r ds dp50 dp99 derr < <(run "$u" "$decision" "$work/decision.lua" "$duration")
-    c1=$(cpu_ms "$u")
+    c1=$(cpu_ms "$u"); read -r n1 g1 < <(gc "$u")
+    gcs=$( [ "$n0" = - ] || [ "$n1" = - ] && echo - || echo "$((g1 - g0))/$((n1 - n0))")
     cpu=$(awk -v c0="$c0" -v c1="$c1" -v n="$ds" -v d="${duration%s}" \
       'BEGIN { print (c0 < 0 || n == 0) ? "-" : int((c1 - c0) * 1000 / (n * d)) }')
-    printf '%-28s %5s  %10s %8s %8s %7s  %10s %8s %8s  %6.2f  %s\n' "$u" "$r" "$ds" "$dp50" "$dp99" "$cpu" "$hs" "$hp50" \
-      "$hp99" "$(awk -v a="$ds" -v b="$hs" 'BEGIN { print (b > 0 ? a / b : 0) }')" "$((derr + herr))"
+    printf '%-28s %5s  %10s %8s %8s %7s %9s  %10s %8s %8s  %6.2f  %s\n' "$u" "$r" "$ds" "$dp50" "$dp99" "$cpu" "$gcs" \
+      "$hs" "$hp50" "$hp99" "$(awk -v a="$ds" -v b="$hs" 'BEGIN { print (b > 0 ? a / b : 0) }')" "$((derr + herr))"
   done
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"

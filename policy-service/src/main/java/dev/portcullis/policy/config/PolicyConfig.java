@@ -69,6 +69,15 @@ public interface PolicyConfig {
         @WithDefault("10000")
         int maxPending();
 
+        /**
+         * Most bytes of serialised decision logs on their way to Kafka at once; beyond it decisions are refused (503).
+         * The producer's {@code buffer.memory} is sized for it (application.properties), so that a send never finds it
+         * full: a full buffer fails sends after {@code max.block.ms}, which would drop logs of decisions already
+         * answered. Raise both together.
+         */
+        @WithDefault("16777216")
+        long maxPendingBytes();
+
         /** How long readiness stays DOWN after a decision log was lost (buffer full or Kafka refused it). */
         @WithDefault("PT30S")
         Duration unreadyAfterLoss();

@@ -6,7 +6,7 @@ import java.time.Instant;
 
 /**
  * One decision as logged. {@code input} is the caller's input as received: it is masked by
- * {@link DecisionLogSerializer} on the Kafka sender thread, and never printed.
+ * {@link DecisionLogSerializer} when the log is queued, and never printed.
  */
 public record DecisionLogEvent(
         String decisionId,

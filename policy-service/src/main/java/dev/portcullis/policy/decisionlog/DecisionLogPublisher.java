@@ -45,10 +45,12 @@ public class DecisionLogPublisher {
     @Inject
     @Channel(Topics.DECISION_LOGS)
     @OnOverflow(OnOverflow.Strategy.BUFFER)
-    Emitter<DecisionLogEvent> emitter;
+    Emitter<byte[]> emitter;
 
     private final int maxPending;
+    private final long maxPendingBytes;
     private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicLong pendingBytes = new AtomicLong();
     private final Counter dropped;
     private final Counter sent;
     private final Counter refused;
@@ -58,6 +60,7 @@ public class DecisionLogPublisher {
     @Inject
     public DecisionLogPublisher(MeterRegistry registry, PolicyConfig config) {
         this.maxPending = config.decisionLog().maxPending();
+        this.maxPendingBytes = config.decisionLog().maxPendingBytes();
         Gauge.builder("portcullis.decision.logs.pending", pending, AtomicInteger::get)
                 .description("Decision logs handed to Kafka and not yet acknowledged")
                 .register(registry);
@@ -72,15 +75,28 @@ public class DecisionLogPublisher {
                 .register(registry);
     }
 
-    /** Queues the log; false (nothing queued, the decision must be refused) when {@code max-pending} are on their way. */
+    /**
+     * Queues the log, serialised (and its input masked) here, so that its size is known and only bytes wait for
+     * Kafka; false (nothing queued, the decision must be refused) when {@code max-pending} logs or
+     * {@code max-pending-bytes} bytes are on their way. The byte bound keeps every pending log within the producer's
+     * {@code buffer.memory}, so the connector needs no cap of its own (policy-service/README.md, "Decision logs").
+     */
     public boolean publish(DecisionLogEvent event) {
+        byte[] value = DecisionLogSerializer.toBytes(event);
+        long size = value.length;
         if (pending.incrementAndGet() > maxPending) {
             pending.decrementAndGet();
             refusedOne("more than " + maxPending + " logs pending");
             return false;
         }
-        Message<DecisionLogEvent> message = Message.of(
-                event,
+        if (pendingBytes.addAndGet(size) > maxPendingBytes) {
+            pendingBytes.addAndGet(-size);
+            pending.decrementAndGet();
+            refusedOne("more than " + maxPendingBytes + " bytes of logs pending");
+            return false;
+        }
+        Message<byte[]> message = Message.of(
+                value,
                 Metadata.of(
                         OutgoingKafkaRecordMetadata.<String>builder()
                                 .withKey(event.decisionId())
@@ -93,11 +109,13 @@ public class DecisionLogPublisher {
                                 .build()),
                 () -> {
                     pending.decrementAndGet();
+                    pendingBytes.addAndGet(-size);
                     sent.increment();
                     return CompletableFuture.completedFuture(null);
                 },
                 failure -> {
                     pending.decrementAndGet();
+                    pendingBytes.addAndGet(-size);
                     lost("Kafka refused it: " + failure.getClass().getSimpleName());
                     return CompletableFuture.completedFuture(null);
                 });
@@ -107,6 +125,7 @@ public class DecisionLogPublisher {
         } catch (RuntimeException e) {
             // emitter buffer full or channel not ready: refuse the decision, never wait
             pending.decrementAndGet();
+            pendingBytes.addAndGet(-size);
             refusedOne("channel refused it");
             return false;
         }

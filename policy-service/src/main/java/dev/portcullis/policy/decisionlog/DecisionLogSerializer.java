@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
@@ -31,9 +32,11 @@ public class DecisionLogSerializer implements Serializer<DecisionLogEvent> {
 
     @Override
     public byte[] serialize(String topic, DecisionLogEvent e) {
-        if (e == null) {
-            return null;
-        }
+        return e == null ? null : toBytes(e);
+    }
+
+    /** The log as the record's value: JSON, its input masked. */
+    public static byte[] toBytes(DecisionLogEvent e) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -65,7 +68,7 @@ public class DecisionLogSerializer implements Serializer<DecisionLogEvent> {
                         it.hasNext(); ) {
                     Map.Entry<String, JsonNode> f = it.next();
                     g.writeFieldName(f.getKey());
-                    if (SensitiveKeys.isSensitive(f.getKey())
+                    if (isSensitive(f.getKey())
                             && !f.getValue().isContainerNode()
                             && !f.getValue().isNull()) {
                         g.writeString("[masked]");
@@ -86,6 +89,28 @@ public class DecisionLogSerializer implements Serializer<DecisionLogEvent> {
             default -> g.writeTree(node);
         }
     }
+
+    /**
+     * {@link SensitiveKeys#isSensitive}, remembered per key: inputs repeat the same few dozen keys, and the
+     * case-insensitive search for every sensitive part in every key was a fifth of the sender thread's time
+     * (policy-service/README.md, "Benchmark"). Keys come from callers, so the memory is bounded (at most 4,096 keys
+     * of at most 64 characters); any other key is checked every time.
+     */
+    static boolean isSensitive(String key) {
+        Boolean known = SENSITIVE.get(key);
+        if (known != null) {
+            return known;
+        }
+        boolean sensitive = SensitiveKeys.isSensitive(key);
+        if (key.length() <= MAX_REMEMBERED_KEY_LENGTH && SENSITIVE.size() < MAX_REMEMBERED_KEYS) {
+            SENSITIVE.put(key, sensitive);
+        }
+        return sensitive;
+    }
+
+    private static final int MAX_REMEMBERED_KEYS = 4096;
+    private static final int MAX_REMEMBERED_KEY_LENGTH = 64;
+    private static final Map<String, Boolean> SENSITIVE = new ConcurrentHashMap<>();
 
     /** Masking order: a JWT before the cloud keys its parts may look like, so it goes whole. */
     private static final List<Detector> MASKED_DETECTORS =

@@ -27,6 +27,8 @@ public final class InputNormalizer {
 
     private static final String[] HTTP_FIELDS = {"method", "path", "verb", "resource", "namespace", "subresource"};
 
+    private static final String STATEMENTS_AT = "input.request.statements";
+
     private InputNormalizer() {}
 
     public static PolicyInput normalize(JsonNode input, Supplier<Instant> clock) {
@@ -40,36 +42,34 @@ public final class InputNormalizer {
         JsonNode connection = object(input, "connection", "input.connection");
         JsonNode request = object(input, "request", "input.request");
 
+        // every variable but input, which PolicyInput converts when a rule reads it
         Map<String, Object> vars = new HashMap<>(32);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> whole = (Map<String, Object>) toCel(input);
-        vars.put(CelEnvironment.INPUT, whole);
 
-        vars.put(CelEnvironment.AGENT, string(identity, "agent", "input.identity.agent"));
-        vars.put(CelEnvironment.GROUPS, strings(identity, "groups", "input.identity.groups"));
-        vars.put(CelEnvironment.SCOPES, strings(identity, "scopes", "input.identity.scopes"));
+        vars.put(CelEnvironment.AGENT, string(identity, "agent", "input.identity", -1));
+        vars.put(CelEnvironment.GROUPS, strings(identity, "groups", "input.identity", -1));
+        vars.put(CelEnvironment.SCOPES, strings(identity, "scopes", "input.identity", -1));
 
         String connectionType =
-                string(connection, "type", "input.connection.type").toLowerCase(Locale.ROOT);
-        vars.put(CelEnvironment.CONNECTION, string(connection, "name", "input.connection.name"));
+                string(connection, "type", "input.connection", -1).toLowerCase(Locale.ROOT);
+        vars.put(CelEnvironment.CONNECTION, string(connection, "name", "input.connection", -1));
         Map<String, String> tags = tags(connection);
         vars.put(CelEnvironment.TAGS, tags);
 
-        String protocol = string(request, "protocol", "input.request.protocol").toLowerCase(Locale.ROOT);
+        String protocol = string(request, "protocol", "input.request", -1).toLowerCase(Locale.ROOT);
         if (protocol.isEmpty()) {
             protocol = connectionType;
         }
         vars.put(CelEnvironment.PROTOCOL, protocol);
         vars.put(
                 CelEnvironment.KIND,
-                string(request, "kind", "input.request.kind").toLowerCase(Locale.ROOT));
-        String text = string(request, "text", "input.request.text");
+                string(request, "kind", "input.request", -1).toLowerCase(Locale.ROOT));
+        String text = string(request, "text", "input.request", -1);
         vars.put(CelEnvironment.TEXT, text);
-        vars.put(CelEnvironment.COMMAND, string(request, "command", "input.request.command"));
+        vars.put(CelEnvironment.COMMAND, string(request, "command", "input.request", -1));
 
         Map<String, String> http = new HashMap<>(8);
         for (String f : HTTP_FIELDS) {
-            http.put(f, string(request, f, "input.request." + f));
+            http.put(f, string(request, f, "input.request", -1));
         }
         vars.put(CelEnvironment.HTTP, http);
 
@@ -83,20 +83,21 @@ public final class InputNormalizer {
             }
             int i = 0;
             for (JsonNode s : stmts) {
-                String where = "input.request.statements[" + i++ + "]";
+                // the paths in error messages are built only for an error: this runs for every decision
+                int at = i++;
                 if (!s.isObject()) {
-                    throw new InvalidInputException(where + " must be an object");
+                    throw new InvalidInputException(path(STATEMENTS_AT, at, null) + " must be an object");
                 }
-                String type = string(s, "type", where + ".type").trim().toUpperCase(Locale.ROOT);
+                String type = string(s, "type", STATEMENTS_AT, at).trim().toUpperCase(Locale.ROOT);
                 List<String> stmtTables = new ArrayList<>();
-                for (String t : strings(s, "tables", where + ".tables")) {
+                for (String t : strings(s, "tables", STATEMENTS_AT, at)) {
                     stmtTables.add(t.toLowerCase(Locale.ROOT));
                 }
                 JsonNode hasWhere = s.path("has_where");
                 if (!hasWhere.isMissingNode() && !hasWhere.isNull() && !hasWhere.isBoolean()) {
-                    throw new InvalidInputException(where + ".has_where must be a boolean");
+                    throw new InvalidInputException(path(STATEMENTS_AT, at, "has_where") + " must be a boolean");
                 }
-                String stmtText = s.has("text") ? string(s, "text", where + ".text") : text;
+                String stmtText = s.has("text") ? string(s, "text", STATEMENTS_AT, at) : text;
                 Map<String, Object> stmt = new HashMap<>(16);
                 stmt.put("type", type);
                 stmt.put("tables", stmtTables);
@@ -106,11 +107,11 @@ public final class InputNormalizer {
                 // fail closed: a statement that does not say it is read-only is not
                 JsonNode readOnly = s.path("read_only");
                 if (!readOnly.isMissingNode() && !readOnly.isNull() && !readOnly.isBoolean()) {
-                    throw new InvalidInputException(where + ".read_only must be a boolean");
+                    throw new InvalidInputException(path(STATEMENTS_AT, at, "read_only") + " must be a boolean");
                 }
                 stmt.put("read_only", readOnly.asBoolean(false));
                 for (String f : STATEMENT_LISTS) {
-                    stmt.put(f, strings(s, f, where + "." + f));
+                    stmt.put(f, strings(s, f, STATEMENTS_AT, at));
                 }
                 statements.add(stmt);
                 types.add(type);
@@ -149,29 +150,35 @@ public final class InputNormalizer {
         return node;
     }
 
-    private static String string(JsonNode parent, String field, String where) {
+    /** {@code input.request.statements[3].type}: {@code at} is the parent's path, {@code index} its index or -1. */
+    private static String path(String at, int index, String field) {
+        String parent = index < 0 ? at : at + "[" + index + "]";
+        return field == null ? parent : parent + "." + field;
+    }
+
+    private static String string(JsonNode parent, String field, String at, int index) {
         JsonNode node = parent.path(field);
         if (node.isMissingNode() || node.isNull()) {
             return "";
         }
         if (!node.isTextual()) {
-            throw new InvalidInputException(where + " must be a string");
+            throw new InvalidInputException(path(at, index, field) + " must be a string");
         }
         return node.asText();
     }
 
-    private static List<String> strings(JsonNode parent, String field, String where) {
+    private static List<String> strings(JsonNode parent, String field, String at, int index) {
         JsonNode node = parent.path(field);
         if (node.isMissingNode() || node.isNull()) {
             return List.of();
         }
         if (!node.isArray()) {
-            throw new InvalidInputException(where + " must be an array of strings");
+            throw new InvalidInputException(path(at, index, field) + " must be an array of strings");
         }
         List<String> out = new ArrayList<>(node.size());
         for (JsonNode e : node) {
             if (!e.isTextual()) {
-                throw new InvalidInputException(where + " must be an array of strings");
+                throw new InvalidInputException(path(at, index, field) + " must be an array of strings");
             }
             out.add(e.asText());
         }

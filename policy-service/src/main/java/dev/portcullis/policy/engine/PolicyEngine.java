@@ -42,10 +42,9 @@ public final class PolicyEngine {
     }
 
     public Evaluation evaluate(PolicySet set, PolicyInput input, boolean explain) {
-        Map<String, Object> variables = input.variables();
         // one resolver for every rule: Program.eval(Map) copies the map into an ImmutableMap for each rule (a quarter
         // of the evaluation's time); a null value is absent, as that copy leaves it out
-        CelVariableResolver vars = name -> Optional.ofNullable(variables.get(name));
+        CelVariableResolver vars = name -> Optional.ofNullable(input.variable(name));
         String protocol = input.protocol();
         Map<String, String> tags = input.tags();
         List<TraceEntry> trace = explain ? new ArrayList<>() : null;

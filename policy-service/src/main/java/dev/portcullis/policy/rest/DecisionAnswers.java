@@ -102,6 +102,10 @@ final class DecisionAnswers {
         if (path == null || path.isEmpty()) {
             return List.of();
         }
+        if (path.equals(DecisionService.DECISION_PATH)) {
+            // DecisionRoute's path, asked for every decision: no split
+            return DECISION;
+        }
         return Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).toList();
     }
 }
