@@ -15,7 +15,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
-import java.net.ServerSocket;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -38,23 +37,11 @@ class DecisionLogBytesBoundTest {
     public static class KafkaUnreachable implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            int closed;
-            try (ServerSocket s = new ServerSocket(0)) {
-                closed = s.getLocalPort();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-            return Map.of(
-                    "mp.messaging.outgoing." + Topics.DECISION_LOGS + ".bootstrap.servers",
-                    "127.0.0.1:" + closed,
+            return UnreachableKafka.overrides(Map.of(
                     "portcullis.policy.decision-log.max-pending",
                     "1000",
                     "portcullis.policy.decision-log.max-pending-bytes",
-                    "2000",
-                    "mp.messaging.outgoing." + Topics.DECISION_LOGS + ".max.block.ms",
-                    "60000",
-                    "mp.messaging.outgoing." + Topics.DECISION_LOGS + ".health-enabled",
-                    "false");
+                    "2000"));
         }
     }
 
