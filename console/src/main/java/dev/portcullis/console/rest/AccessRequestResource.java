@@ -59,7 +59,7 @@ public class AccessRequestResource {
                 .map(AccessRequestResource::answer);
     }
 
-    /** The request's new status, or the broker's reason for refusing, for the page to show as text. */
+    /** A decision's outcome for the page: the new status, or the broker's reason for refusing (shown as text). */
     static Response answer(BrokerClient.Reply reply) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", reply.body().path("status").asText(""));

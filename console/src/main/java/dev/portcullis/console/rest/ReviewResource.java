@@ -17,8 +17,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -99,16 +97,6 @@ public class ReviewResource {
             return Uni.createFrom().item(Response.status(404).build());
         }
         return broker.decide(user.accessToken(), id, approve, form == null ? null : form.comment())
-                .map(reply -> {
-                    // the review's new status, or the broker's reason for refusing, for the page to show as text
-                    Map<String, Object> body = new LinkedHashMap<>();
-                    body.put("status", reply.body().path("status").asText(""));
-                    if (!reply.ok()) {
-                        body.put("detail", reply.body().path("detail").asText("identity-broker refused"));
-                    }
-                    return Response.status(reply.ok() ? 200 : reply.status())
-                            .entity(body)
-                            .build();
-                });
+                .map(AccessRequestResource::answer);
     }
 }
