@@ -1,5 +1,6 @@
-// Agents pages: create an agent, rotate its secret, disable it — each sent with the session's CSRF token. A new
-// secret is shown once, in a read-only field with a Copy button; it is never put in storage or a URL. Everything
+// Agents pages: create an agent, rotate its secret, disable it, grant access and revoke a grant — each sent with the
+// session's CSRF token, each change that ends the page's view (a grant given or revoked) followed by a fresh GET of
+// the agent page, each refusal shown as the broker's text. A new secret is shown once, in a read-only field with a Copy button; it is never put in storage or a URL. Everything
 // is set as text (textContent, value), never parsed as markup.
 'use strict';
 
@@ -134,5 +135,90 @@
         });
       });
     }
+  }
+
+  // The agent page's grants: the page is read again after a change, so that it shows the broker's state
+  function reloadAgent(name) {
+    window.location.assign('/agents/' + encodeURIComponent(name));
+  }
+
+  const grantForm = document.getElementById('grant-form');
+  if (grantForm) {
+    const agent = grantForm.dataset.agent;
+    const connection = grantForm.elements.connection;
+    const access = grantForm.elements.access;
+    const outcome = document.getElementById('grant-outcome');
+    const button = document.getElementById('grant-submit');
+    // only the levels the chosen connection offers (the broker refuses the others with 422 all the same)
+    const offerLevels = function () {
+      const chosen = connection.options[connection.selectedIndex];
+      const levels = chosen ? chosen.dataset.levels.split(' ') : [];
+      let first = null;
+      Array.prototype.forEach.call(access.options, function (o) {
+        o.disabled = levels.indexOf(o.value) < 0;
+        if (!o.disabled && first === null) {
+          first = o;
+        }
+      });
+      const current = access.options[access.selectedIndex];
+      if ((!current || current.disabled) && first !== null) {
+        access.value = first.value;
+      }
+    };
+    connection.addEventListener('change', offerLevels);
+    offerLevels();
+    grantForm.addEventListener('submit', function (e) {
+      e.preventDefault();
+      button.disabled = true;
+      outcome.textContent = 'Granting…';
+      post('/api/agents/' + encodeURIComponent(agent) + '/grants', {
+        connection: connection.value,
+        access: access.value,
+        duration: grantForm.elements.duration.value.trim(),
+        expiresAt: grantForm.elements.expiresAt.value.trim()
+      }).then(function (answer) {
+        if (answer.ok) {
+          outcome.textContent = 'Granted ' + answer.body.access + ' on ' + answer.body.connection + '.';
+          reloadAgent(agent);
+        } else {
+          outcome.textContent = refused(answer);
+          button.disabled = false;
+        }
+      }).catch(function () {
+        outcome.textContent = 'The console did not answer.';
+        button.disabled = false;
+      });
+    });
+  }
+
+  const grants = document.getElementById('grants');
+  const grantsOutcome = document.getElementById('grants-outcome');
+  if (grants && grantsOutcome) {
+    const agentName = document.getElementById('agent-name').textContent;
+    grants.addEventListener('click', function (e) {
+      const revoke = e.target.closest('button.revoke');
+      if (!revoke) {
+        return;
+      }
+      const what = revoke.dataset.access + ' on ' + revoke.dataset.connection;
+      const question = 'Revoke ' + agentName + '\'s ' + what + '? It ends at once: no new tokens for it, and the'
+        + ' agent\'s open sessions on ' + revoke.dataset.connection + ' are cut.';
+      if (!window.confirm(question)) {
+        return;
+      }
+      revoke.disabled = true;
+      post('/api/grants/' + encodeURIComponent(revoke.dataset.grantId) + '/revoke').then(function (answer) {
+        if (answer.ok) {
+          grantsOutcome.textContent = 'Revoked ' + what + '.';
+          reloadAgent(agentName);
+        } else {
+          grantsOutcome.textContent = refused(answer);
+          revoke.disabled = false;
+        }
+      }).catch(function () {
+        grantsOutcome.textContent = 'The console did not answer.';
+        revoke.disabled = false;
+      });
+    });
   }
 }());

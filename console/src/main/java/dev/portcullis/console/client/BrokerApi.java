@@ -3,6 +3,7 @@ package dev.portcullis.console.client;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PATCH;
@@ -16,8 +17,9 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /**
- * identity-broker's review, access-request and agent API (identity-broker/README.md "API"), called with the signed-in user's access token. The
- * broker checks the roles; every answer, errors included, comes back as a {@link Response} for {@link BrokerClient}.
+ * identity-broker's review, access-request, agent and grant API (identity-broker/README.md "API"), called with the
+ * signed-in user's access token. The broker checks the roles; every answer, errors included, comes back as a
+ * {@link Response} for {@link BrokerClient}.
  */
 @RegisterRestClient(configKey = "identity-broker")
 interface BrokerApi {
@@ -96,9 +98,28 @@ interface BrokerApi {
     @Produces(MediaType.APPLICATION_JSON)
     Uni<Response> grants(@PathParam("name") String name, @HeaderParam("Authorization") String authorization);
 
+    @POST
+    @Path("/v1/agents/{name}/grants")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<Response> createGrant(
+            @PathParam("name") String name, @HeaderParam("Authorization") String authorization, NewGrant body);
+
+    @DELETE
+    @Path("/v1/grants/{id}")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<Response> revokeGrant(@PathParam("id") String id, @HeaderParam("Authorization") String authorization);
+
     /** {@code POST /v1/agents}: an agent that signs in with a client secret (the broker's default). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record NewAgent(String name, String team, String owner, String description) {}
+
+    /**
+     * {@code POST /v1/agents/{name}/grants}: a standing grant; {@code duration} (ISO-8601) or {@code expiresAt}
+     * (ISO-8601 with offset), or neither for no end. Sent as the strings the broker parses, never as numbers.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record NewGrant(String connection, String access, String duration, String expiresAt) {}
 
     /** {@code PATCH /v1/agents/{name}}: only {@code enabled} is sent. */
     record AgentUpdate(boolean enabled) {}

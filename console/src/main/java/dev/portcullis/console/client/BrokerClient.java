@@ -7,6 +7,9 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
@@ -85,6 +88,33 @@ public class BrokerClient {
     /** Disables the agent: no new tokens, and session-proxy cuts its open sessions ({@code agent.disabled}). */
     public Uni<Reply> disableAgent(String accessToken, String name) {
         return call(api.updateAgent(name, bearer(accessToken), new BrokerApi.AgentUpdate(false)));
+    }
+
+    /**
+     * A standing grant of {@code access} on {@code connection} to the agent, ending after {@code duration} or at
+     * {@code expiresAt} (at most one of them; neither: until revoked). The broker checks the role, the connection and
+     * its access levels.
+     */
+    public Uni<Reply> createGrant(
+            String accessToken,
+            String agent,
+            String connection,
+            String access,
+            Duration duration,
+            OffsetDateTime expiresAt) {
+        return call(api.createGrant(
+                agent,
+                bearer(accessToken),
+                new BrokerApi.NewGrant(
+                        connection,
+                        access,
+                        duration == null ? null : duration.toString(),
+                        expiresAt == null ? null : DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(expiresAt))));
+    }
+
+    /** Revokes the grant at once: its scope leaves the agent's client ({@code grant.revoked}). */
+    public Uni<Reply> revokeGrant(String accessToken, String grantId) {
+        return call(api.revokeGrant(grantId, bearer(accessToken)));
     }
 
     private static String blankToNull(String s) {

@@ -9,6 +9,7 @@ import dev.portcullis.console.service.AgentViews;
 import dev.portcullis.console.service.ConnectionViews;
 import dev.portcullis.console.service.DecisionQuery;
 import dev.portcullis.console.service.DecisionViews;
+import dev.portcullis.console.service.GrantRequest;
 import dev.portcullis.console.service.LineDiff;
 import dev.portcullis.console.service.PolicyViews;
 import dev.portcullis.console.service.SessionQuery;
@@ -159,11 +160,74 @@ class PagesRenderTest {
         assertFalse(approverView.contains("create-agent"), approverView);
 
         AgentViews.Grant g = new AgentViews.Grant("g1", "pg-test", "read", "jit", "active", "s", "", XSS);
-        String detail = render(page("agent.html").data("detail", new AgentViews.Detail(200, "", a, 200, List.of(g))));
+        String detail = render(page("agent.html")
+                .data("detail", new AgentViews.Detail(200, "", a, 200, List.of(g)))
+                .data("connections", List.of())
+                .data("accessLevels", GrantRequest.ACCESS_LEVELS));
         assertInert(detail);
         assertTrue(detail.contains("id=\"rotate\""), detail);
         assertTrue(detail.contains("id=\"disable\""), detail);
         assertTrue(detail.contains("<td>no end</td>"), detail);
+        assertTrue(detail.contains("<p id=\"no-connections\">"), "no connections file: nothing to offer");
+        assertFalse(detail.contains("id=\"grant-form\""), detail);
+    }
+
+    @Test
+    void theAgentPageOffersAdminsAGrantFormAndARevokeButtonPerActiveGrantAndEscapesBoth() {
+        AgentViews.Agent a = new AgentViews.Agent("bot-1", XSS, XSS, XSS, "client_secret", true, XSS, "c");
+        // every field of a grant as the broker answered it holds the corpus, as do the connections file's names
+        AgentViews.Grant active = new AgentViews.Grant(XSS, XSS, XSS, "standing", "active", XSS, XSS, XSS);
+        AgentViews.Grant revoked = new AgentViews.Grant(
+                "0b5c6a52-3b83-4a63-9a31-000000000002", "pg-prod", "read", "jit", "revoked", "s", "e", "bob");
+        List<ConnectionViews.Row> connections = List.of(
+                new ConnectionViews.Row("pg-prod", "postgres", List.of("read", "write"), Map.of(), List.of(), ""),
+                new ConnectionViews.Row(XSS, XSS, List.of(XSS), Map.of(), List.of(), ""));
+        AgentViews.Detail detail = new AgentViews.Detail(200, "", a, 200, List.of(active, revoked));
+        String html = render(page("agent.html")
+                .data("detail", detail)
+                .data("connections", connections)
+                .data("accessLevels", GrantRequest.ACCESS_LEVELS));
+        assertInert(html);
+        assertTrue(html.contains("<form id=\"grant-form\" class=\"form\" novalidate data-agent=\"bot-1\">"), html);
+        assertTrue(
+                html.contains("<option value=\"pg-prod\" data-levels=\"read write\">pg-prod (postgres: read, write)"
+                        + "</option>"),
+                html);
+        assertTrue(
+                html.contains("<option value=\"read\">read</option><option value=\"write\">write</option>"
+                        + "<option value=\"admin\">admin</option>"),
+                html);
+        // every control has its label (the label wraps it), in the order a keyboard reaches them
+        for (String control : List.of(
+                "<label>Connection\n          <select id=\"grant-connection\" name=\"connection\"",
+                "<label>Access\n          <select id=\"grant-access\" name=\"access\"",
+                "<label>Duration <input id=\"grant-duration\" name=\"duration\"",
+                "<label>Or until (UTC) <input id=\"grant-expires-at\" name=\"expiresAt\" type=\"datetime-local\"")) {
+            assertTrue(html.contains(control), control);
+        }
+        assertTrue(html.contains("<button type=\"submit\" id=\"grant-submit\">Grant</button>"), html);
+        // one Revoke button, for the active grant only; its data and label escaped
+        Matcher revoke =
+                Pattern.compile("<button type=\"button\" class=\"deny revoke\"").matcher(html);
+        assertTrue(revoke.find(), html);
+        assertFalse(revoke.find(), "a revoked grant has no Revoke button: " + html);
+        assertTrue(html.contains("data-grant-id=\"&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&gt;"), html);
+        assertTrue(html.contains("<th scope=\"col\">Actions</th>"), html);
+        assertTrue(html.contains("<p id=\"grants-outcome\" class=\"outcome\" role=\"status\"></p>"), html);
+        assertTrue(html.contains("<p id=\"grant-outcome\" class=\"outcome\" role=\"status\"></p>"), html);
+
+        // an approver reads the grants, and is offered no change (the broker would refuse it with 403)
+        String approverView = render(engine.getTemplate("agent.html")
+                .data("viewer", new Viewer("bob", true, false, false, "t"))
+                .data("detail", detail)
+                .data("connections", connections)
+                .data("accessLevels", GrantRequest.ACCESS_LEVELS));
+        assertInert(approverView);
+        assertTrue(approverView.contains("<table id=\"grants\">"), approverView);
+        assertFalse(approverView.contains("grant-form"), approverView);
+        assertFalse(approverView.contains("class=\"deny revoke\""), approverView);
+        assertFalse(approverView.contains("Actions"), approverView);
+        assertFalse(approverView.contains("grants-outcome"), approverView);
     }
 
     @Test
