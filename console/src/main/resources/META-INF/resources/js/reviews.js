@@ -54,6 +54,12 @@
   function create(review) {
     const li = el('li', 'review');
     li.dataset.reviewId = review.id;
+    // the webhook's link names its review (/reviews#review-<id>): that one is marked and scrolled to on arrival
+    li.id = 'review-' + review.id;
+    if (window.location.hash === '#' + li.id) {
+      li.classList.add('linked');
+      window.setTimeout(function () { li.scrollIntoView({ block: 'center' }); }, 0);
+    }
     // when this review reached the page (epoch ms): the browser test measures hold-to-screen from it
     li.dataset.shownAt = String(Math.round(performance.timeOrigin + performance.now()));
     const h = el('h2');

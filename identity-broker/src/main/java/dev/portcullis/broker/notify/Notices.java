@@ -24,6 +24,9 @@ public final class Notices {
 
     /** What a console path may hold: no character Slack or a chat client could read as markup or a boundary. */
     private static final Pattern PATH = Pattern.compile("[A-Za-z0-9._~/-]*");
+    /** A UUID as text: only such a review id is put in a link's fragment. */
+    private static final Pattern UUID_TEXT =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     private final Optional<String> console;
 
@@ -79,11 +82,17 @@ public final class Notices {
         return console.map(c -> c + ACCESS_REQUESTS_PAGE);
     }
 
-    /** A review that session-proxy holds and that waits for approvers. */
+    /**
+     * A review that session-proxy holds and that waits for approvers; the link names the review on the console's page
+     * ({@code #review-<id>}) when its id is a UUID, as session-proxy's are (any other id only opens the page).
+     */
     public String reviewRequested(String reviewId, String agent, String connection) {
+        String anchor = reviewId != null && UUID_TEXT.matcher(reviewId).matches() ? "#review-" + reviewId : "";
         return "Review " + escape(reviewId) + ": agent " + escape(agent) + " on " + escape(connection)
                 + " waits for approval"
-                + reviewsPage().map(l -> ". Decide it in the console: " + l).orElse("");
+                + reviewsPage()
+                        .map(l -> ". Decide it in the console: " + l + anchor)
+                        .orElse("");
     }
 
     /** A new just-in-time access request. */
@@ -91,7 +100,7 @@ public final class Notices {
         return "Access request " + id + ": " + escape(agent) + " asks for " + escape(scope) + " for " + duration
                 + " (" + escape(reason) + ")"
                 + accessRequestsPage()
-                        .map(l -> ". Decide it in the console: " + l)
+                        .map(l -> ". Decide it in the console: " + l + "#request-" + id)
                         .orElse("");
     }
 

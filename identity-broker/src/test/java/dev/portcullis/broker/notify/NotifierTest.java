@@ -65,15 +65,29 @@ class NotifierTest {
     }
 
     @Test
-    void aNewReviewLinksToTheConsolesReviewsPage() {
+    void aNewReviewLinksToItselfOnTheConsolesReviewsPage() {
+        String id = "0f8fad5b-d9cb-469f-a165-70867728950e";
         new Notifier(hook(), Optional.of("https://console.example.com"), vertx)
-                .reviewRequested("rv-1", "demo-agent", "pg-prod")
+                .reviewRequested(id, "demo-agent", "pg-prod")
                 .await()
                 .atMost(AWAIT);
         assertEquals(
-                "Review rv-1: agent demo-agent on pg-prod waits for approval."
-                        + " Decide it in the console: https://console.example.com/reviews",
+                "Review " + id + ": agent demo-agent on pg-prod waits for approval."
+                        + " Decide it in the console: https://console.example.com/reviews#review-" + id,
                 onlyText());
+    }
+
+    /** Only a UUID goes into the link's fragment; any other review id (a fallback event id) opens the page. */
+    @Test
+    void aReviewIdThatIsNoUuidOnlyOpensTheReviewsPage() {
+        Notices n = Notices.of(Optional.of("https://console.example.com"));
+        for (String id : new String[] {"rv-1", "x#y", "0f8fad5b-d9cb-469f-a165-70867728950e/../admin", " ", ""}) {
+            assertTrue(
+                    n.reviewRequested(id, "a", "c")
+                            .endsWith("Decide it in the console: https://console.example.com/reviews"),
+                    () -> n.reviewRequested(id, "a", "c"));
+        }
+        assertTrue(n.reviewRequested(null, "a", "c").endsWith("/reviews"));
     }
 
     @Test
@@ -84,7 +98,8 @@ class NotifierTest {
                 .atMost(AWAIT);
         assertEquals(
                 "Access request " + REQUEST + ": demo-agent asks for conn:pg-prod:write for PT30M (fix ticket 42)."
-                        + " Decide it in the console: https://console.example.com/portcullis/access-requests",
+                        + " Decide it in the console: https://console.example.com/portcullis/access-requests#request-"
+                        + REQUEST,
                 onlyText());
     }
 
@@ -115,7 +130,7 @@ class NotifierTest {
         assertEquals(
                 "Access request " + REQUEST + ": a&lt;b&gt;&amp;c asks for conn:pg-prod:write for PT5M"
                         + " (&lt;https://evil.example/approve|Approve in the console&gt; &amp; &lt;!channel&gt;)."
-                        + " Decide it in the console: https://console.example.com/access-requests",
+                        + " Decide it in the console: https://console.example.com/access-requests#request-" + REQUEST,
                 text);
         assertFalse(text.contains("<"), text);
         assertFalse(text.contains(">"), text);
