@@ -28,6 +28,8 @@ interface RecorderApi {
             @QueryParam("status") String status,
             @QueryParam("from") String from,
             @QueryParam("to") String to,
+            @QueryParam("denied") String denied,
+            @QueryParam("reviewed") String reviewed,
             @QueryParam("page") int page,
             @QueryParam("size") int size,
             @HeaderParam("Authorization") String authorization);

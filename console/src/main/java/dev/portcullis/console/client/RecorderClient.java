@@ -29,8 +29,19 @@ public class RecorderClient {
         this.json = json;
     }
 
-    /** The recorder's session search; each filter is left out when blank. */
-    public record Search(String agent, String connection, String protocol, String status, String from, String to) {}
+    /**
+     * The recorder's session search; each filter is left out when blank. {@code denied}/{@code reviewed}: {@code
+     * true} or {@code false}, as the recorder takes them.
+     */
+    public record Search(
+            String agent,
+            String connection,
+            String protocol,
+            String status,
+            String from,
+            String to,
+            String denied,
+            String reviewed) {}
 
     public Uni<BrokerClient.Reply> sessions(String accessToken, Search s, int page, int size) {
         return call(api.sessions(
@@ -40,6 +51,8 @@ public class RecorderClient {
                 orNull(s.status()),
                 orNull(s.from()),
                 orNull(s.to()),
+                orNull(s.denied()),
+                orNull(s.reviewed()),
                 page,
                 size,
                 bearer(accessToken)));

@@ -94,13 +94,17 @@ public class PageResource {
             @QueryParam("status") String status,
             @QueryParam("from") String from,
             @QueryParam("to") String to,
+            @QueryParam("denied") String denied,
+            @QueryParam("reviewed") String reviewed,
             @QueryParam("page") @DefaultValue("0") int page) {
-        SessionQuery q = SessionQuery.of(agent, connection, protocol, status, from, to, page);
+        SessionQuery q = SessionQuery.of(agent, connection, protocol, status, from, to, denied, reviewed, page);
         Viewer viewer = Viewer.of(user, csrf);
         TemplateInstance t = sessions.data("viewer", viewer)
                 .data("q", q)
                 .data("protocols", SessionQuery.PROTOCOLS)
-                .data("statuses", SessionQuery.STATUSES);
+                .data("statuses", SessionQuery.STATUSES)
+                .data("denials", SessionQuery.DENIALS)
+                .data("reviews", SessionQuery.REVIEWS);
         if (!q.valid()) {
             // explained in the page; the recorder is not asked
             return Uni.createFrom().item(t.data("listing", null));

@@ -25,6 +25,8 @@ public record SessionQuery(
         String status,
         String from,
         String to,
+        String denied,
+        String reviewed,
         int page,
         List<String> errors) {
 
@@ -32,6 +34,18 @@ public record SessionQuery(
     public static final List<String> PROTOCOLS = List.of("postgres", "ssh", "kubernetes", "http");
 
     public static final List<String> STATUSES = List.of("recording", "complete", "incomplete");
+
+    /**
+     * The "has denials" / "has reviews" filters: the recorder's {@code denied}/{@code reviewed} values with what the
+     * form calls them; empty means any.
+     */
+    public record Choice(String value, String label) {}
+
+    public static final List<Choice> DENIALS =
+            List.of(new Choice("true", "with denials"), new Choice("false", "without denials"));
+
+    public static final List<Choice> REVIEWS =
+            List.of(new Choice("true", "with reviews"), new Choice("false", "without reviews"));
 
     /** The recorder stores agent and connection names up to this length. */
     static final int MAX_NAME = 200;
@@ -45,7 +59,15 @@ public record SessionQuery(
 
     /** The form's values, trimmed; {@link #errors} names each one the recorder would refuse. */
     public static SessionQuery of(
-            String agent, String connection, String protocol, String status, String from, String to, int page) {
+            String agent,
+            String connection,
+            String protocol,
+            String status,
+            String from,
+            String to,
+            String denied,
+            String reviewed,
+            int page) {
         List<String> errors = new ArrayList<>();
         String a = name("agent", agent, errors);
         String c = name("connection", connection, errors);
@@ -53,10 +75,12 @@ public record SessionQuery(
         String s = oneOf("status", status, STATUS_SET, errors);
         String f = time("from", from, errors);
         String t = time("to", to, errors);
+        String d = flag("denied", denied, "with denials", "without denials", errors);
+        String r = flag("reviewed", reviewed, "with reviews", "without reviews", errors);
         if (page < 0) {
             errors.add("page: must be 0 or more");
         }
-        return new SessionQuery(a, c, p, s, f, t, Math.max(0, page), errors);
+        return new SessionQuery(a, c, p, s, f, t, d, r, Math.max(0, page), errors);
     }
 
     /** The page as people count: from 1. */
@@ -86,6 +110,8 @@ public record SessionQuery(
         q.put("status", status);
         q.put("from", from);
         q.put("to", to);
+        q.put("denied", denied);
+        q.put("reviewed", reviewed);
         return href("/sessions", q, page);
     }
 
@@ -116,6 +142,15 @@ public record SessionQuery(
         if (!v.isEmpty() && !allowed.contains(v)) {
             errors.add(field + ": must be one of "
                     + String.join(", ", allowed.stream().sorted().toList()));
+        }
+        return v;
+    }
+
+    /** Exactly {@code true} or {@code false} (what the recorder takes, lower case), or empty for any. */
+    static String flag(String field, String value, String whenTrue, String whenFalse, List<String> errors) {
+        String v = value == null ? "" : value.strip();
+        if (!v.isEmpty() && !v.equals("true") && !v.equals("false")) {
+            errors.add(field + ": must be true (" + whenTrue + "), false (" + whenFalse + ") or empty (any)");
         }
         return v;
     }

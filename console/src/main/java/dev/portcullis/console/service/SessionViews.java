@@ -55,9 +55,20 @@ public class SessionViews {
         this.recorder = recorder;
     }
 
+    /** The recorder's answer to {@code q}; a query with errors is not sent (the page explains it instead). */
     public Uni<Listing> list(String accessToken, SessionQuery q) {
+        if (!q.valid()) {
+            return Uni.createFrom().item(new Listing(400, String.join("; ", q.errors()), List.of(), 0));
+        }
         RecorderClient.Search search = new RecorderClient.Search(
-                q.agent(), q.connection(), q.protocol(), q.status(), q.fromInstant(), q.toInstant());
+                q.agent(),
+                q.connection(),
+                q.protocol(),
+                q.status(),
+                q.fromInstant(),
+                q.toInstant(),
+                q.denied(),
+                q.reviewed());
         return recorder.sessions(accessToken, search, q.page(), PAGE_SIZE).map(reply -> {
             if (reply.status() != 200) {
                 return new Listing(reply.status(), problem(reply.body()), List.of(), 0);

@@ -56,29 +56,68 @@ class PagesRenderTest {
 
     @Test
     void theSessionsPageEscapesEveryRowAndExplainsARefusedSearch() {
-        SessionViews.Row row = new SessionViews.Row("s-1", XSS, XSS, "ssh", "2026-12-05T13:00Z", "complete", 3, 1, 1);
-        SessionQuery q = SessionQuery.of(XSS, "", "ssh", "", "", "", 0);
-        String html = render(page("sessions.html")
-                .data("q", SessionQuery.of("bot", "", "ssh", "", "", "", 0))
-                .data("protocols", SessionQuery.PROTOCOLS)
-                .data("statuses", SessionQuery.STATUSES)
+        SessionViews.Row row = new SessionViews.Row("s-1", XSS, XSS, "ssh", "2026-12-05T13:00Z", "complete", 3, 2, 1);
+        SessionQuery q = SessionQuery.of(XSS, "", "ssh", "", "", "", "", "", 0);
+        String html = render(sessionsPage(SessionQuery.of("bot", "", "ssh", "", "", "", "true", "false", 0))
                 .data("listing", new SessionViews.Listing(200, "", List.of(row), 51))
                 .data("newer", null)
-                .data("older", "/sessions?page=1&agent=bot"));
+                .data("older", "/sessions?page=1&agent=bot&denied=true&reviewed=false"));
         assertInert(html);
         assertTrue(html.contains("<tr data-session-id=\"s-1\">"), html);
         assertTrue(html.contains("<option value=\"ssh\" selected>ssh</option>"), html);
-        assertTrue(html.contains("href=\"/sessions?page=1&amp;agent=bot\""), html);
+        assertTrue(html.contains("href=\"/sessions?page=1&amp;agent=bot&amp;denied=true&amp;reviewed=false\""), html);
+        // the row's requests, denials and reviews
+        assertTrue(html.contains("<td>complete</td><td>3</td><td>2</td><td>1</td>"), html);
+        // the two filters: labelled selects, what is searched selected
+        assertTrue(html.contains("<label>Denials\n        <select name=\"denied\">"), html);
+        assertTrue(html.contains("<label>Reviews\n        <select name=\"reviewed\">"), html);
+        assertTrue(html.contains("<option value=\"true\" selected>with denials</option>"), html);
+        assertTrue(html.contains("<option value=\"false\">without denials</option>"), html);
+        assertTrue(html.contains("<option value=\"true\">with reviews</option>"), html);
+        assertTrue(html.contains("<option value=\"false\" selected>without reviews</option>"), html);
+        // protocol, status, denials, reviews
+        assertEquals(4, count(html, "<option value=\"\">any</option>"), html);
 
-        String refused = render(page("sessions.html")
-                .data("q", SessionQuery.of(XSS, "", "telnet", "", "", "", 0))
-                .data("protocols", SessionQuery.PROTOCOLS)
-                .data("statuses", SessionQuery.STATUSES)
+        // no filter: "any" is what the browser shows (the first option, none selected)
+        String any = render(sessionsPage(SessionQuery.of("", "", "", "", "", "", "", "", 0))
+                .data("listing", new SessionViews.Listing(200, "", List.of(), 0))
+                .data("newer", null)
+                .data("older", null));
+        assertFalse(any.contains(" selected>"), any);
+
+        String refused = render(sessionsPage(SessionQuery.of(XSS, "", "telnet", "", "", "", XSS, "TRUE", 0))
                 .data("listing", null));
         assertInert(refused);
         assertTrue(refused.contains("protocol: must be one of http, kubernetes, postgres, ssh"), refused);
+        assertTrue(
+                refused.contains(
+                        "<li>denied: must be true (with denials), false (without denials) or empty (any)</li>"),
+                refused);
+        assertTrue(
+                refused.contains(
+                        "<li>reviewed: must be true (with reviews), false (without reviews) or empty (any)</li>"),
+                refused);
         assertFalse(refused.contains("<table"), refused);
+        // a refused value selects nothing
+        assertFalse(refused.contains(" selected>"), refused);
         assertTrue(q.valid());
+    }
+
+    private TemplateInstance sessionsPage(SessionQuery q) {
+        return page("sessions.html")
+                .data("q", q)
+                .data("protocols", SessionQuery.PROTOCOLS)
+                .data("statuses", SessionQuery.STATUSES)
+                .data("denials", SessionQuery.DENIALS)
+                .data("reviews", SessionQuery.REVIEWS);
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.portcullis.recorder.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.recorder.config.RecorderConfig;
 import dev.portcullis.recorder.connection.ConnectionCatalog;
 import dev.portcullis.recorder.events.JsonSupport;
@@ -261,17 +260,11 @@ public class RecordingFinalizer {
                     if (type == SessionEventType.REQUEST) {
                         requests++;
                     }
-                    // a decision: a session.decision's, or (v2) the one a session.request carries (the parser
-                    // sets an action on no other event)
-                    if (action != null && (type == SessionEventType.DECISION || type == SessionEventType.REQUEST)) {
-                        // policy said deny, or a held request was refused (the parser names a review's
-                        // outcome as the broker's event does: review.denied/expired); review.waiting follows
-                        // the policy's own "review" and is not counted again
-                        switch (action) {
-                            case "deny", EventTypes.REVIEW_DENIED, EventTypes.REVIEW_EXPIRED -> denials++;
-                            case "review" -> reviews++;
-                            default -> {}
-                        }
+                    // the rule SessionEventStore counts by as events arrive; these counts replace those
+                    if (DecisionCounts.isDenial(type, action)) {
+                        denials++;
+                    } else if (DecisionCounts.isReview(type, action)) {
+                        reviews++;
                     }
                     if (castFile != null) {
                         JsonNode node = parse(bytes, offset, length);

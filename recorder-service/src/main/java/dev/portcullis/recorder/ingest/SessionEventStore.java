@@ -37,6 +37,9 @@ public class SessionEventStore {
     /** Outcome of staging one batch. */
     public record Staged(int stored, int duplicates, List<SessionEvent> closed, List<String> ready) {}
 
+    private static final String[] DECIDING_TYPES = DecisionCounts.DECIDING_TYPES.toArray(String[]::new);
+    private static final String[] DENIAL_ACTIONS = DecisionCounts.DENIALS.toArray(String[]::new);
+
     private final Pool pool;
 
     SessionEventStore(Pool pool) {
@@ -100,7 +103,10 @@ public class SessionEventStore {
     /**
      * Inserts the new events and folds what the batch says about each session into its row, in one
      * statement (one round trip): the insert's {@code RETURNING} is counted per session in SQL and
-     * added to {@code buffered}. Returns how many events were new and which sessions are now complete.
+     * added to {@code buffered}, and its denials and reviews ({@link DecisionCounts}, by the staged type and
+     * action) to {@code denial_count} and {@code review_count}, so a session still being recorded can be searched
+     * by them (a redelivered event inserts nothing and counts nothing). Returns how many events were new and which
+     * sessions are now complete.
      */
     private Uni<Inserted> insertEvents(SqlConnection conn, List<SessionEvent> events) {
         if (events.isEmpty()) {
@@ -157,8 +163,12 @@ public class SessionEventStore {
                     INSERT INTO session_event_buffer (session_id, seq, type, event_time, action, payload)
                     SELECT * FROM unnest($1::varchar[], $2::int8[], $3::varchar[], $4::timestamptz[], $5::varchar[], $6::bytea[])
                     ON CONFLICT (session_id, seq) DO NOTHING
-                    RETURNING session_id),
-                counted AS (SELECT session_id, count(*) AS n FROM inserted GROUP BY session_id)
+                    RETURNING session_id, type, action),
+                counted AS (
+                    SELECT session_id, count(*) AS n,
+                        count(*) FILTER (WHERE type = ANY($17::varchar[]) AND action = ANY($18::varchar[])) AS denials,
+                        count(*) FILTER (WHERE type = ANY($17::varchar[]) AND action = $19) AS reviews
+                    FROM inserted GROUP BY session_id)
                 UPDATE recorded_session r SET
                     agent = COALESCE(r.agent, u.agent),
                     connection = COALESCE(r.connection, u.connection),
@@ -170,6 +180,8 @@ public class SessionEventStore {
                     first_event_at = LEAST(r.first_event_at, u.first_event_at),
                     max_seq = GREATEST(r.max_seq, u.max_seq),
                     buffered = r.buffered + COALESCE(c.n, 0),
+                    denial_count = r.denial_count + COALESCE(c.denials, 0),
+                    review_count = r.review_count + COALESCE(c.reviews, 0),
                     last_event_at = CASE WHEN c.n > 0 THEN now() ELSE r.last_event_at END
                 FROM unnest($7::varchar[], $8::varchar[], $9::varchar[], $10::varchar[], $11::text[], $12::timestamptz[],
                             $13::timestamptz[], $14::int8[], $15::timestamptz[], $16::int8[])
@@ -193,7 +205,10 @@ public class SessionEventStore {
                     ended,
                     endSeqs,
                     firstTimes,
-                    maxSeqs
+                    maxSeqs,
+                    DECIDING_TYPES,
+                    DENIAL_ACTIONS,
+                    DecisionCounts.REVIEW
                 }))
                 .map(rows -> {
                     int stored = 0;

@@ -25,6 +25,14 @@ final class Criteria {
         return this;
     }
 
+    /** {@code whenTrue} if {@code value} is true, {@code whenFalse} if false, nothing if null (no parameters). */
+    Criteria either(Boolean value, String whenTrue, String whenFalse) {
+        if (value != null) {
+            where.add(value ? whenTrue : whenFalse);
+        }
+        return this;
+    }
+
     String query() {
         return String.join(" and ", where);
     }

@@ -15,7 +15,17 @@ final class QueryParams {
 
     static final String PROTOCOLS_MESSAGE = "must be postgres, ssh, kubernetes or http";
 
+    /** A yes/no filter: exactly {@code true} or {@code false} (lower case, as JSON writes them); empty means any. */
+    static final String FLAG = "|true|false";
+
+    static final String FLAG_MESSAGE = "must be true or false (lower case), or empty for any";
+
     private QueryParams() {}
+
+    /** A {@link #FLAG} value (already validated) as a filter: null when empty. */
+    static Boolean flag(String value) {
+        return value == null || value.isEmpty() ? null : Boolean.valueOf("true".equals(value));
+    }
 
     static OffsetDateTime time(String name, String value) {
         if (value == null || value.isBlank()) {

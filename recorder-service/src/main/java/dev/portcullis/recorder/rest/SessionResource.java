@@ -48,6 +48,9 @@ public class SessionResource {
                     String status,
             @QueryParam("from") String from,
             @QueryParam("to") String to,
+            @QueryParam("denied") @Pattern(regexp = QueryParams.FLAG, message = QueryParams.FLAG_MESSAGE) String denied,
+            @QueryParam("reviewed") @Pattern(regexp = QueryParams.FLAG, message = QueryParams.FLAG_MESSAGE)
+                    String reviewed,
             @QueryParam("page") @DefaultValue("0") int page,
             @QueryParam("size") @DefaultValue("50") int size) {
         QueryParams.paging(page, size);
@@ -57,7 +60,9 @@ public class SessionResource {
                 QueryParams.blankToNull(protocol),
                 QueryParams.blankToNull(status),
                 QueryParams.time("from", from),
-                QueryParams.time("to", to));
+                QueryParams.time("to", to),
+                QueryParams.flag(denied),
+                QueryParams.flag(reviewed));
         return sessions.search(filter, page, size)
                 .map(r -> new PageView<>(r.items().stream().map(SessionView::of).toList(), page, size, r.total()));
     }

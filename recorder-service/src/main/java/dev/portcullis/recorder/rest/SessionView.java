@@ -79,7 +79,8 @@ public record SessionView(
         List<List<Long>> missing = SeqRanges.parse(s.missing).stream()
                 .map(r -> List.of(r.from(), r.to()))
                 .toList();
-        // while recording, the count staged so far (the other counts are taken when the recording is written)
+        // while recording, the count staged so far; denials and reviews are counted as events are staged too (and
+        // counted again when the recording is written), requests only when the recording is written
         long events = RecordedSession.RECORDING.equals(s.status) ? s.buffered : s.eventCount;
         return new SessionView(
                 s.sessionId,
