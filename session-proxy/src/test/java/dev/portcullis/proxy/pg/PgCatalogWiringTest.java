@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.devstack.PostgresServer;
 import dev.portcullis.proxy.Agents;
 import dev.portcullis.proxy.FakePolicyServer;
 import dev.portcullis.proxy.PgListener;
@@ -122,6 +123,75 @@ class PgCatalogWiringTest {
             ProxyTestResource.stack()
                     .postgres()
                     .execute(ProxyTestResource.DATABASE, "DROP FUNCTION IF EXISTS " + fn + "()");
+        }
+    }
+
+    /**
+     * A server-side prepared statement keeps its plan memo (the policy input and the result's lineage) only while the
+     * catalog it was planned with is current. A view over a table with nothing sensitive is shown unmasked; redefined
+     * in the same session to read the masked column of another table — in autocommit, and inside the redefining
+     * transaction — the statement's next execution is masked by the new definition: the target re-plans the
+     * statement, so must the proxy. The target ends as it began (the view dropped, the table unchanged).
+     */
+    @Test
+    void aPreparedStatementOverAViewRedefinedInTheSessionIsMaskedByItsNewDefinition() throws Exception {
+        String view = "portcullis_swap_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String plain = "CREATE OR REPLACE VIEW " + view + " AS SELECT s.id, 'plain-' || s.id AS label FROM scratch s";
+        String sensitive = "CREATE OR REPLACE VIEW " + view + " AS SELECT c.id, c.email AS label FROM customers c";
+        String before = customersChecksum();
+        try (Connection c = PgClients.jdbc(port, writeToken(), "view-swap");
+                java.sql.Statement st = c.createStatement()) {
+            st.execute(plain);
+            // the test policy masks `email` for statements that name customers (FakePolicyServer): the join names it;
+            // where the label comes from only the catalog knows
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT v.label FROM " + view + " v JOIN customers c ON c.id = v.id WHERE v.id = ?")) {
+                for (int round = 0; round < 7; round++) { // past prepareThreshold: a named server statement
+                    label(ps);
+                }
+                assertTrue(ps.unwrap(org.postgresql.PGStatement.class).isUseServerPrepare(), "a named statement");
+                assertEquals("plain-1", label(ps), "once the catalog is loaded, the view's label is not sensitive");
+
+                st.execute(sensitive);
+                for (int round = 0; round < 3; round++) {
+                    String shown = label(ps);
+                    assertFalse(shown.contains("@"), () -> "the redefined view's email reached the client: " + shown);
+                }
+
+                st.execute(plain);
+                label(ps);
+                assertEquals("plain-1", label(ps), "the plain definition again, loaded");
+                c.setAutoCommit(false); // the redefinition and the execution in one transaction
+                st.execute(sensitive);
+                String inTransaction = label(ps);
+                assertFalse(
+                        inTransaction.contains("@"),
+                        () -> "inside the redefining transaction the email reached the client: " + inTransaction);
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        } finally {
+            ProxyTestResource.stack().postgres().execute(ProxyTestResource.DATABASE, "DROP VIEW IF EXISTS " + view);
+        }
+        assertEquals(before, customersChecksum(), "the table is unchanged");
+    }
+
+    private static String label(PreparedStatement ps) throws java.sql.SQLException {
+        ps.setInt(1, 1);
+        try (ResultSet rs = ps.executeQuery()) {
+            assertTrue(rs.next(), "row 1");
+            return String.valueOf(rs.getString(1));
+        }
+    }
+
+    private static String customersChecksum() throws Exception {
+        var pg = ProxyTestResource.stack().postgres();
+        try (Connection c = pg.connect(ProxyTestResource.DATABASE, PostgresServer.SUPERUSER, pg.superPassword());
+                java.sql.Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT md5(string_agg(c::text, '|' ORDER BY id)) FROM customers c")) {
+            assertTrue(rs.next());
+            return rs.getString(1);
         }
     }
 
