@@ -16,8 +16,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -36,6 +34,7 @@ public class TokenService {
     private final GrantService grantService;
     private final KeycloakTokenClient keycloak;
     private final BrokerConfig config;
+    private final ConnectionHints hints;
     // looked up once: a registry lookup per mint builds and hashes the meter id each time
     private final Counter minted;
     private final Counter refusedNoGrant;
@@ -46,11 +45,13 @@ public class TokenService {
             GrantService grantService,
             KeycloakTokenClient keycloak,
             BrokerConfig config,
+            ConnectionHints hints,
             MeterRegistry metrics) {
         this.pool = pool;
         this.grantService = grantService;
         this.keycloak = keycloak;
         this.config = config;
+        this.hints = hints;
         this.minted = metrics.counter("portcullis_broker_tokens_minted");
         this.refusedNoGrant = metrics.counter("portcullis_broker_tokens_refused", "reason", "no_grant");
         this.refusedGrantEnding = metrics.counter("portcullis_broker_tokens_refused", "reason", "grant_ending");
@@ -146,50 +147,9 @@ public class TokenService {
                         grant.expiresAt(),
                         req.ttl(),
                         note,
-                        hints(connection, agentName));
+                        hints.of(connection, agentName));
             });
         });
-    }
-
-    /** How the agent's unchanged client reaches the connection through session-proxy; never a secret. */
-    private Map<String, Object> hints(Connection c, String agent) {
-        Map<String, Object> h = new LinkedHashMap<>();
-        h.put("name", c.name());
-        h.put("type", c.type());
-        BrokerConfig.Tokens t = config.tokens();
-        switch (c.type() == null ? "" : c.type()) {
-            case "postgres" -> {
-                String host = t.proxyPgHost();
-                int port = t.proxyPgPort();
-                h.put(
-                        "psql",
-                        "psql \"host=" + host + " port=" + port + " dbname=" + c.name() + " user=" + agent
-                                + " sslmode=prefer\"");
-                h.put("jdbc_url", "jdbc:postgresql://" + host + ":" + port + "/" + c.name() + "?user=" + agent);
-                h.put("password", "the access_token (PGPASSWORD)");
-            }
-            case "ssh" -> {
-                // OpenSSH splits user@host at the last @: the user is <agent>@<connection>
-                h.put("ssh", "ssh -p " + t.proxySshPort() + " " + agent + "@" + c.name() + "@" + t.proxySshHost());
-                h.put(
-                        "password",
-                        "the access_token; OpenSSH cuts a secret at 1023 characters, so the proxy asks"
-                                + " for it in 4 keyboard-interactive parts of at most 1000 (see session-proxy's README)");
-            }
-            case "kubernetes", "http" -> {
-                String base = t.proxyHttpUrl();
-                String server = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/" + c.name();
-                h.put("server", server);
-                h.put(
-                        "kubernetes".equals(c.type()) ? "kubectl" : "curl",
-                        "kubernetes".equals(c.type())
-                                ? "kubectl --server=" + server + " --token=\"$TOKEN\" get pods"
-                                : "curl -H \"Authorization: Bearer $TOKEN\" " + server + "/");
-                h.put("token", "the access_token (Authorization: Bearer)");
-            }
-            default -> {}
-        }
-        return h;
     }
 
     static Duration seconds(long s) {

@@ -150,6 +150,65 @@ class TokenResourceTest {
         }
     }
 
+    /**
+     * The console's agent page shows how the agent connects: the hints a minted token carries, per connection it holds
+     * an active grant on, with the levels granted — to admins, approvers and the agent itself, never to another agent
+     * or an auditor; no token is minted and no secret returned; a revoked grant's connection is gone.
+     */
+    @Test
+    void connectionHintsListTheActiveGrantsConnectionsWithoutMintingOrSecrets() {
+        Agents.Created a = Agents.create("hints-view", Tokens.ADMIN);
+        Agents.grant(a.name(), "pg-test", "read");
+        Agents.grant(a.name(), "pg-test", "write");
+        String sshGrant = Agents.grant(a.name(), "ssh-test", "read");
+        String path = "/v1/agents/" + a.name() + "/connection-hints";
+
+        Response r = given().auth().oauth2(Tokens.user(Tokens.ADMIN)).get(path);
+        r.then()
+                .statusCode(200)
+                .body("name", org.hamcrest.Matchers.contains("pg-test", "ssh-test"))
+                .body("[0].access", org.hamcrest.Matchers.contains("read", "write"))
+                .body("[0].psql", containsString("dbname=pg-test"))
+                .body("[0].psql", containsString("user=" + a.name()))
+                .body("[1].ssh", containsString(a.name() + "@ssh-test@"))
+                .body("[1].access", org.hamcrest.Matchers.contains("read"));
+        assertFalse(r.asString().contains(a.secret()), "no secret in the hints");
+        assertFalse(r.asString().contains("access_token\""), "no token in the hints");
+
+        given().auth().oauth2(Tokens.user(Tokens.APPROVER)).get(path).then().statusCode(200);
+        given().auth()
+                .oauth2(Tokens.agentToken(a.name(), a.secret()))
+                .get(path)
+                .then()
+                .statusCode(200)
+                .body("name", org.hamcrest.Matchers.contains("pg-test", "ssh-test"));
+        Agents.Created other = Agents.create("hints-other", Tokens.ADMIN);
+        given().auth()
+                .oauth2(Tokens.agentToken(other.name(), other.secret()))
+                .get(path)
+                .then()
+                .statusCode(403);
+        given().auth().oauth2(Tokens.user(Tokens.AUDITOR)).get(path).then().statusCode(403);
+        given().get(path).then().statusCode(401);
+        given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .get("/v1/agents/no-such-agent-xyz/connection-hints")
+                .then()
+                .statusCode(404);
+
+        given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .delete("/v1/grants/" + sshGrant)
+                .then()
+                .statusCode(200);
+        given().auth()
+                .oauth2(Tokens.user(Tokens.ADMIN))
+                .get(path)
+                .then()
+                .statusCode(200)
+                .body("name", org.hamcrest.Matchers.contains("pg-test"));
+    }
+
     @Test
     void revokingAGrantTakesTheScopeAwayInKeycloak() {
         Agents.Created a = Agents.create("revoked", Tokens.ADMIN);
