@@ -98,6 +98,11 @@ interface BrokerApi {
     @Produces(MediaType.APPLICATION_JSON)
     Uni<Response> grants(@PathParam("name") String name, @HeaderParam("Authorization") String authorization);
 
+    @GET
+    @Path("/v1/agents/{name}/connection-hints")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<Response> connectionHints(@PathParam("name") String name, @HeaderParam("Authorization") String authorization);
+
     @POST
     @Path("/v1/agents/{name}/grants")
     @Consumes(MediaType.APPLICATION_JSON)

@@ -74,6 +74,11 @@ public class BrokerClient {
         return call(api.grants(agent, bearer(accessToken)));
     }
 
+    /** How the agent's clients reach the connections it holds active grants on (no token is minted). */
+    public Uni<Reply> connectionHints(String accessToken, String agent) {
+        return call(api.connectionHints(agent, bearer(accessToken)));
+    }
+
     /** Creates an agent with a client secret; the answer holds the secret, shown once and never logged. */
     public Uni<Reply> createAgent(String accessToken, String name, String team, String owner, String description) {
         return call(api.createAgent(

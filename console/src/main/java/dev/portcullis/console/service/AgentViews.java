@@ -35,11 +35,37 @@ public class AgentViews {
             String expiresAt,
             String createdBy) {}
 
+    /**
+     * How the agent reaches one connection it holds an active grant on, as the broker's {@code GET
+     * /v1/agents/{name}/connection-hints} says (the hints a minted token carries): each client's command line, and
+     * what the client gives as its password. Text; never a secret.
+     */
+    public record Hint(String connection, String type, String access, List<String> commands, String password) {}
+
     /** The agents, or the broker's refusal and its reason. */
     public record Listing(int status, String detail, List<Agent> agents) {}
 
-    /** One agent and its grants; {@code grantsStatus} the broker's answer for the grants. */
-    public record Detail(int status, String detail, Agent agent, int grantsStatus, List<Grant> grants) {}
+    /**
+     * One agent, its grants and how it connects; {@code grantsStatus} the broker's answer for the grants, {@code
+     * hintsStatus} for the hints.
+     */
+    public record Detail(
+            int status,
+            String detail,
+            Agent agent,
+            int grantsStatus,
+            List<Grant> grants,
+            int hintsStatus,
+            List<Hint> hints) {
+
+        /** Without hints (their status 0: not asked). */
+        public Detail(int status, String detail, Agent agent, int grantsStatus, List<Grant> grants) {
+            this(status, detail, agent, grantsStatus, grants, 0, List.of());
+        }
+    }
+
+    /** The hint fields that are command lines or addresses, in the order they are shown. */
+    static final List<String> HINT_COMMANDS = List.of("psql", "jdbc_url", "ssh", "server", "kubectl", "curl");
 
     private final BrokerClient broker;
 
@@ -63,8 +89,36 @@ public class AgentViews {
                                 List.of()));
             }
             return broker.grants(accessToken, name)
-                    .map(g -> new Detail(200, "", agent(a.body()), g.status(), grants(g)));
+                    .flatMap(g -> broker.connectionHints(accessToken, name)
+                            .map(h ->
+                                    new Detail(200, "", agent(a.body()), g.status(), grants(g), h.status(), hints(h))));
         });
+    }
+
+    static List<Hint> hints(BrokerClient.Reply reply) {
+        if (reply.status() != 200 || !reply.body().isArray()) {
+            return List.of();
+        }
+        List<Hint> out = new ArrayList<>();
+        for (JsonNode h : reply.body()) {
+            List<String> commands = new ArrayList<>();
+            for (String field : HINT_COMMANDS) {
+                if (h.path(field).isTextual()) {
+                    commands.add(h.path(field).asText());
+                }
+            }
+            List<String> access = new ArrayList<>();
+            h.path("access").forEach(l -> access.add(l.asText()));
+            out.add(new Hint(
+                    h.path("name").asText(""),
+                    h.path("type").asText(""),
+                    String.join(", ", access),
+                    List.copyOf(commands),
+                    h.path("password").isTextual()
+                            ? h.path("password").asText()
+                            : h.path("token").asText("")));
+        }
+        return List.copyOf(out);
     }
 
     static Listing listing(BrokerClient.Reply reply) {

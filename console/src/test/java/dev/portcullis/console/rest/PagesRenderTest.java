@@ -211,6 +211,41 @@ class PagesRenderTest {
         assertFalse(detail.contains("id=\"grant-form\""), detail);
     }
 
+    /** The broker's connection hints are shown as text: every field may hold the corpus (an agent chose its name). */
+    @Test
+    void theAgentPageShowsHowTheAgentConnectsAsText() {
+        AgentViews.Agent a = new AgentViews.Agent(XSS, XSS, XSS, XSS, "client_secret", true, XSS, "c");
+        AgentViews.Hint pg = new AgentViews.Hint(
+                "pg-prod",
+                "postgres",
+                "read, write",
+                List.of("psql \"host=127.0.0.1 port=15432 dbname=pg-prod user=bot-1 sslmode=prefer\"", "jdbc:x"),
+                "the access_token (PGPASSWORD)");
+        AgentViews.Hint hostile = new AgentViews.Hint(XSS, XSS, XSS, List.of(XSS, XSS), XSS);
+        String html = render(page("agent.html")
+                .data("detail", new AgentViews.Detail(200, "", a, 200, List.of(), 200, List.of(pg, hostile)))
+                .data("connections", List.of())
+                .data("accessLevels", GrantRequest.ACCESS_LEVELS));
+        assertInert(html);
+        assertTrue(html.contains("<table id=\"hints\">"), html);
+        assertTrue(
+                html.contains("<code class=\"command\">psql &quot;host=127.0.0.1 port=15432 dbname=pg-prod user=bot-1"
+                        + " sslmode=prefer&quot;</code><br><code class=\"command\">jdbc:x</code>"),
+                html);
+        assertTrue(html.contains("<td>read, write</td>"), html);
+
+        String none = render(page("agent.html")
+                .data("detail", new AgentViews.Detail(200, "", a, 200, List.of(), 200, List.of()))
+                .data("connections", List.of())
+                .data("accessLevels", GrantRequest.ACCESS_LEVELS));
+        assertTrue(none.contains("<p id=\"no-hints\">"), none);
+        String refused = render(page("agent.html")
+                .data("detail", new AgentViews.Detail(200, "", a, 200, List.of(), 403, List.of()))
+                .data("connections", List.of())
+                .data("accessLevels", GrantRequest.ACCESS_LEVELS));
+        assertTrue(refused.contains("identity-broker answered 403 for the connection hints."), refused);
+    }
+
     @Test
     void theAgentPageOffersAdminsAGrantFormAndARevokeButtonPerActiveGrantAndEscapesBoth() {
         AgentViews.Agent a = new AgentViews.Agent("bot-1", XSS, XSS, XSS, "client_secret", true, XSS, "c");

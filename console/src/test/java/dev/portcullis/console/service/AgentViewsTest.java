@@ -41,6 +41,34 @@ class AgentViewsTest {
         assertEquals(List.of(), AgentViews.grants(new BrokerClient.Reply(403, JSON.readTree("{}"))));
     }
 
+    /** The broker's hints become each connection's command lines (in a fixed order) and its password note. */
+    @Test
+    void connectionHintsAreReadAsText() throws Exception {
+        List<AgentViews.Hint> hints = AgentViews.hints(new BrokerClient.Reply(
+                200,
+                JSON.readTree(
+                        "[{\"name\":\"pg-test\",\"type\":\"postgres\",\"psql\":\"psql x\",\"jdbc_url\":\"jdbc:y\","
+                                + "\"password\":\"the access_token (PGPASSWORD)\",\"access\":[\"read\",\"write\"]},"
+                                + "{\"name\":\"k8s\",\"type\":\"kubernetes\",\"server\":\"https://p/k8s\",\"kubectl\":\"kubectl z\","
+                                + "\"token\":\"the access_token (Authorization: Bearer)\",\"access\":[\"read\"]}]")));
+        assertEquals(
+                List.of(
+                        new AgentViews.Hint(
+                                "pg-test",
+                                "postgres",
+                                "read, write",
+                                List.of("psql x", "jdbc:y"),
+                                "the access_token (PGPASSWORD)"),
+                        new AgentViews.Hint(
+                                "k8s",
+                                "kubernetes",
+                                "read",
+                                List.of("https://p/k8s", "kubectl z"),
+                                "the access_token (Authorization: Bearer)")),
+                hints);
+        assertEquals(List.of(), AgentViews.hints(new BrokerClient.Reply(403, JSON.readTree("{}"))));
+    }
+
     @Test
     void aRefusalNamesTheBrokersReasonAndEachField() throws Exception {
         AgentViews.Listing l = AgentViews.listing(new BrokerClient.Reply(
