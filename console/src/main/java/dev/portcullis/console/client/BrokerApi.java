@@ -98,6 +98,16 @@ interface BrokerApi {
     @Produces(MediaType.APPLICATION_JSON)
     Uni<Response> grants(@PathParam("name") String name, @HeaderParam("Authorization") String authorization);
 
+    /** {@code GET /v1/audit}: the broker's audit trail (admin, auditor), newest first. */
+    @GET
+    @Path("/v1/audit")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<Response> audit(
+            @QueryParam("targetType") String targetType,
+            @QueryParam("targetId") String targetId,
+            @QueryParam("limit") int limit,
+            @HeaderParam("Authorization") String authorization);
+
     @GET
     @Path("/v1/agents/{name}/connection-hints")
     @Produces(MediaType.APPLICATION_JSON)

@@ -74,6 +74,14 @@ public class BrokerClient {
         return call(api.grants(agent, bearer(accessToken)));
     }
 
+    /** What the broker's audit trail says of one review (requested, each approval or denial, expiry), newest first. */
+    public Uni<Reply> reviewAudit(String accessToken, String reviewId) {
+        return call(api.audit(REVIEW_TARGET, reviewId, 20, bearer(accessToken)));
+    }
+
+    /** The broker's audit target type of a review. */
+    static final String REVIEW_TARGET = "review";
+
     /** How the agent's clients reach the connections it holds active grants on (no token is minted). */
     public Uni<Reply> connectionHints(String accessToken, String agent) {
         return call(api.connectionHints(agent, bearer(accessToken)));

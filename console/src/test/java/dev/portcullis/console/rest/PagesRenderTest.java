@@ -152,6 +152,28 @@ class PagesRenderTest {
         assertTrue(refused.contains("recorder-service answered 403: the Sessions pages are for auditors."), refused);
     }
 
+    /** Who decided the session's reviews: every field may hold the corpus (a comment is an approver's text). */
+    @Test
+    void theSessionPageShowsWhoDecidedItsReviewsAsText() {
+        SessionViews.Row row = new SessionViews.Row("s-1", "bot", "pg", "postgres", "t", "complete", 3, 0, 1);
+        List<SessionViews.ReviewStep> steps = List.of(
+                new SessionViews.ReviewStep("r-1", "t1", "bob-approver", EventTypes.REVIEW_APPROVED, XSS),
+                new SessionViews.ReviewStep(XSS, XSS, XSS, XSS, XSS));
+        String html = render(page("session.html")
+                .data("detail", new SessionViews.Detail(200, row, "", "", "", false, 200, List.of(), 200, steps)));
+        assertInert(html);
+        assertTrue(
+                html.contains("<tr data-review-id=\"r-1\"><td>r-1</td><td>t1</td><td data-field=\"actor\">bob-approver"
+                        + "</td><td data-field=\"action\">" + EventTypes.REVIEW_APPROVED + "</td>"),
+                html);
+        String refused = render(page("session.html")
+                .data("detail", new SessionViews.Detail(200, row, "", "", "", false, 200, List.of(), 403, List.of())));
+        assertTrue(refused.contains("identity-broker answered 403 for the session's reviews"), refused);
+        String none = render(page("session.html")
+                .data("detail", new SessionViews.Detail(200, row, "", "", "", false, 200, List.of())));
+        assertFalse(none.contains("reviews-title"), "a session without reviews has no such section");
+    }
+
     @Test
     void theAccessRequestsPageEscapesTheAgentsReasonAndOffersDecisionsToApprovers() {
         AccessRequestViews.Request r = new AccessRequestViews.Request(
