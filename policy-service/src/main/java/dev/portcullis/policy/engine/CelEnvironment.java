@@ -73,11 +73,14 @@ public final class CelEnvironment {
     }
 
     private static Cel build() {
+        // current() evaluates timestamps, durations and bytes to Java's own types (Instant, Duration, …), as the
+        // deprecated evaluateCanonicalTypesToNativeValues(true) did before 0.14. The planner runtime requires
+        // heterogeneous numeric comparisons (1 < 2.5, as the CEL specification has them); it refuses to build without.
         CelOptions options =
-                CelOptions.current().evaluateCanonicalTypesToNativeValues(true).build();
+                CelOptions.current().enableHeterogeneousNumericComparisons(true).build();
         ListType strings = ListType.create(SimpleType.STRING);
         MapType stringMap = MapType.create(SimpleType.STRING, SimpleType.STRING);
-        return CelFactory.standardCelBuilder()
+        return CelFactory.plannerCelBuilder()
                 .setOptions(options)
                 .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
                 .addCompilerLibraries(CelExtensions.strings())

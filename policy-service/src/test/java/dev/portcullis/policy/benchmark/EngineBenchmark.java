@@ -9,6 +9,7 @@ import dev.portcullis.policy.engine.PolicyCompiler;
 import dev.portcullis.policy.engine.PolicyEngine;
 import dev.portcullis.policy.engine.PolicySet;
 import dev.portcullis.policy.model.Action;
+import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +19,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * In-process cost of a decision (input validation + evaluation) with the default pack, for the
- * typical inputs of each protocol; baseline: the same with a one-rule policy. Prints figures, asserts
- * nothing about speed. Run: see the module README ("Benchmark").
+ * typical inputs of each protocol; baseline: the same with a one-rule policy. Time and bytes allocated per decision
+ * (this thread's, {@code com.sun.management.ThreadMXBean}), and the bytes each rule's evaluation allocates. Prints
+ * figures, asserts nothing about speed or allocation. Run: see the module README ("Benchmark").
  */
 @Tag("benchmark")
 class EngineBenchmark {
@@ -96,6 +98,56 @@ class EngineBenchmark {
                                     .json(),
                     Stats.percentile(one, one.length, 50) / 1000.0));
         }
+        // bytes allocated per decision: what the young generation has to collect (README "Profiled")
+        for (int i = 0; i < inputs.length; i++) {
+            JsonNode in = inputs[i];
+            long normalize = allocated(() -> InputNormalizer.normalize(in, Instant::now));
+            var normalized = InputNormalizer.normalize(in, Instant::now);
+            long evaluate = allocated(() -> engine.evaluate(defaultPack, normalized, false));
+            long one = allocated(() -> engine.evaluate(baseline, normalized, false));
+            Stats.report(String.format(
+                    "  input %d (%s): allocated per decision %,d B normalisation + %,d B evaluation"
+                            + " (one-rule policy: %,d B)",
+                    i, in.at("/request/protocol").asText(), normalize, evaluate, one));
+        }
+        // the rules that allocate most for the pg input, evaluated alone
+        var pg = InputNormalizer.normalize(inputs[0], Instant::now);
+        List<String> perRule = new ArrayList<>();
+        for (CompiledPolicy p : defaultPack.policies().values()) {
+            for (var rule : p.rules()) {
+                if (!rule.appliesTo(pg.protocol(), pg.tags())) {
+                    continue;
+                }
+                PolicySet alone = PolicySet.of(List.of(PolicyCompiler.compile(
+                        "alone",
+                        "rules:\n  - { id: r, condition: "
+                                + JSON.writeValueAsString(rule.rule().condition()) + ", effect: deny, message: m }\n",
+                        1)));
+                long bytes = allocated(() -> engine.evaluate(alone, pg, false))
+                        - allocated(() -> engine.evaluate(PolicySet.empty(), pg, false));
+                perRule.add(String.format("%,d B %s", bytes, rule.id()));
+            }
+        }
+        Stats.report("  pg input, allocated per rule evaluated alone: " + String.join("; ", perRule));
+    }
+
+    /** Bytes this thread allocates per call of {@code work}, after warming it up. */
+    private static long allocated(java.util.function.Supplier<?> work) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        int n = 20_000;
+        Object sink = null;
+        for (int i = 0; i < n; i++) {
+            sink = work.get();
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < n; i++) {
+            sink = work.get();
+        }
+        long after = threads.getCurrentThreadAllocatedBytes();
+        if (sink == null) {
+            System.out.println("no result");
+        }
+        return (after - before) / n;
     }
 
     private static long[] run(PolicyEngine engine, PolicySet set, JsonNode[] inputs, int n) {

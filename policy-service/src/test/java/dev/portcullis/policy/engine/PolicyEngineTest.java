@@ -51,6 +51,19 @@ class PolicyEngineTest {
     }
 
     @Test
+    void numbersOfDifferentTypesCompareByValue() {
+        // cel-java's planner runtime (0.14) compares int, uint and double by value, as the CEL specification does;
+        // before, such a comparison was a compile error. The SELECT input has one statement.
+        PolicySet set = PolicySet.of(List.of(policy(
+                "p",
+                "rules:\n" + rule("below", "size(statements) < 1.5", "review")
+                        + rule("above", "size(statements) > 1.5", "deny"))));
+        Decision d = decide(set, "prod");
+        assertEquals(Action.REVIEW, d.action());
+        assertEquals(List.of("below"), d.rules());
+    }
+
+    @Test
     void rulesCombineAcrossDocuments() {
         PolicySet set = PolicySet.of(List.of(
                 policy("one", "rules:\n" + rule("r1", "true", "review")),
