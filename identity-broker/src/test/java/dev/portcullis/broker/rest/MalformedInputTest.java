@@ -66,6 +66,7 @@ class MalformedInputTest {
         ROWS.put("POST /v1/agents/{name}/grants", new Row(ADMIN, """
                 {"connection":"pg-test","access":"read","duration":"PT1M"}"""));
         ROWS.put("GET /v1/agents/{name}/grants", new Row(ADMIN, null));
+        ROWS.put("GET /v1/agents/{name}/connection-hints", new Row(ADMIN, null));
         ROWS.put("DELETE /v1/grants/{id}", new Row(ADMIN, null));
         ROWS.put("POST /v1/access-requests", new Row(ADMIN, """
                 {"agent":"%s","connection":"pg-test","access":"read","duration":"PT30M","reason":"fuzz"}"""));
