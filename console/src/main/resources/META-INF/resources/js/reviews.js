@@ -11,6 +11,7 @@
   const csrf = document.querySelector('meta[name="csrf-token"]').getAttribute('content');
   const canDecide = document.body.dataset.canDecide === 'true';
   const items = new Map(); // review id -> { li, review }
+  const shownHistory = new WeakMap(); // li -> the history it shows, as JSON
 
   function el(tag, className, text) {
     const e = document.createElement(tag);
@@ -72,6 +73,7 @@
     field(dl, 'Tags', 'tags');
     field(dl, 'Protocol', 'protocol');
     field(dl, 'Reasons', 'reasons');
+    field(dl, 'Rules', 'rules');
     field(dl, 'Session', 'session');
     field(dl, 'Approvals', 'approvals');
     field(dl, 'Time left', 'time-left');
@@ -80,6 +82,14 @@
     const statement = el('pre', 'statement');
     statement.dataset.field = 'statement';
     li.appendChild(statement);
+    // the session so far: the requests before the held one, as the proxy recorded them (masked), oldest first
+    li.appendChild(el('p', null, 'Session so far:'));
+    const history = el('ol', 'history');
+    history.dataset.field = 'history';
+    li.appendChild(history);
+    const historyNote = el('p', 'history-note');
+    historyNote.dataset.field = 'history-note';
+    li.appendChild(historyNote);
     if (canDecide) {
       li.appendChild(decideControls(review.id));
     }
@@ -106,6 +116,24 @@
     return box;
   }
 
+  // one entry per earlier request: its seq, its decision and its text, each only ever set as text
+  function showHistory(li, history) {
+    const list = li.querySelector('[data-field="history"]');
+    list.replaceChildren();
+    (history || []).forEach(function (h) {
+      const item = el('li');
+      item.dataset.seq = String(h.seq);
+      item.appendChild(el('span', 'history-seq', '#' + h.seq));
+      item.appendChild(el('span', 'history-action', h.action || 'no decision'));
+      item.appendChild(el('pre', 'history-request', h.request));
+      list.appendChild(item);
+    });
+    list.hidden = !history || history.length === 0;
+    li.querySelector('[data-field="history-note"]').textContent = !history
+      ? 'Not sent with this review.'
+      : history.length === 0 ? 'Nothing before this request.' : '';
+  }
+
   function update(li, review) {
     const set = function (key, text) {
       const e = li.querySelector('[data-field="' + key + '"]');
@@ -118,10 +146,17 @@
     set('tags', Object.keys(review.tags).map(function (k) { return k + '=' + review.tags[k]; }).join(', ') || 'none');
     set('protocol', review.protocol);
     set('reasons', review.reasons.join('; '));
+    set('rules', review.rules.join(', ') || 'none');
     set('session', review.session_id);
     set('approvals', approvalsText(review));
     set('time-left', timeLeft(review.expires_at));
     set('statement', review.statement);
+    // rebuilt only when it changed (a pushed snapshot repeats it every time)
+    const history = JSON.stringify(review.history);
+    if (shownHistory.get(li) !== history) {
+      shownHistory.set(li, history);
+      showHistory(li, review.history);
+    }
   }
 
   function show(reviews) {

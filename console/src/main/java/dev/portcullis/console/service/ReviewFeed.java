@@ -24,7 +24,18 @@ public class ReviewFeed {
     /** One approver's decision so far (two-person connections show the first before the review is decided). */
     public record Approval(String approver, String decision, String comment) {}
 
-    /** A pending review, every field text; {@code statement} is the held request as the proxy recorded it (masked). */
+    /**
+     * One request of the session before the held one, as the proxy recorded it (masked): its seq, its text, and the
+     * decision taken on it ({@code ""}: none of its own).
+     */
+    public record HistoryEntry(long seq, String request, String action) {}
+
+    /**
+     * A pending review, every field text; {@code statement} is the held request as the proxy recorded it (masked),
+     * {@code rules} the policy's rule ids beside its {@code reasons}, {@code history} the session so far, oldest first
+     * (null: the review came without it, from a proxy before it or one that keeps none; empty: nothing before the held
+     * request).
+     */
     public record Item(
             String id,
             @JsonProperty("session_id") String sessionId,
@@ -34,6 +45,8 @@ public class ReviewFeed {
             String protocol,
             String statement,
             List<String> reasons,
+            List<String> rules,
+            List<HistoryEntry> history,
             @JsonProperty("requested_at") String requestedAt,
             @JsonProperty("expires_at") String expiresAt,
             @JsonProperty("required_approvals") int requiredApprovals,
@@ -94,10 +107,7 @@ public class ReviewFeed {
     private Item item(JsonNode r) {
         JsonNode request = r.path("request");
         List<Approval> approvals = approvals(r.path("approvals"));
-        List<String> reasons = new ArrayList<>();
-        for (JsonNode reason : r.path("reasons")) {
-            reasons.add(reason.asText());
-        }
+        List<String> reasons = texts(r.path("reasons"));
         String connection = text(r.path("connection"));
         return new Item(
                 text(r.path("id")),
@@ -107,11 +117,33 @@ public class ReviewFeed {
                 new TreeMap<>(connections.tags(connection)),
                 text(request.path("protocol")),
                 statement(request),
-                List.copyOf(reasons),
+                reasons,
+                texts(r.path("rules")),
+                history(r.path("history")),
                 text(r.path("requested_at")),
                 text(r.path("expires_at")),
                 r.path("required_approvals").asInt(1),
                 List.copyOf(approvals));
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode n : array) {
+            out.add(n.asText());
+        }
+        return List.copyOf(out);
+    }
+
+    /** The session so far as the broker stored it from the proxy; null when the review has none. */
+    static List<HistoryEntry> history(JsonNode history) {
+        if (!history.isArray()) {
+            return null;
+        }
+        List<HistoryEntry> out = new ArrayList<>();
+        for (JsonNode h : history) {
+            out.add(new HistoryEntry(h.path("seq").asLong(), text(h.path("request")), text(h.path("action"))));
+        }
+        return List.copyOf(out);
     }
 
     /** The broker's approvals so far, of a review or an access request (the same shape in both). */

@@ -413,6 +413,36 @@ class PagesRenderTest {
         assertTrue(approver.contains("href=\"/access-requests\""));
     }
 
+    /**
+     * The pages' scripts render what agents and policies wrote (a review's statement and its session so far, replays)
+     * only as text: no script parses a string as markup or code, and the Reviews page builds its history entries with
+     * {@code textContent} (an XSS string in a recorded request stays the characters it is).
+     */
+    @Test
+    void thePageScriptsSetTextNeverMarkup() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Path.of(
+                PagesRenderTest.class.getResource("/META-INF/resources/js").toURI());
+        List<java.nio.file.Path> scripts;
+        try (var files = java.nio.file.Files.list(dir)) {
+            scripts = files.filter(f -> f.toString().endsWith(".js")).toList();
+        }
+        assertTrue(scripts.stream().anyMatch(f -> f.endsWith("reviews.js")), scripts.toString());
+        Pattern sinks = Pattern.compile(
+                "innerHTML|outerHTML|insertAdjacentHTML|document\\.write|DOMParser|createContextualFragment"
+                        + "|\\beval\\(|new Function|setHTML|srcdoc");
+        for (java.nio.file.Path f : scripts) {
+            String js = java.nio.file.Files.readString(f);
+            Matcher m = sinks.matcher(js);
+            boolean found = m.find();
+            assertFalse(found, f.getFileName() + ": " + (found ? m.group() : ""));
+        }
+        String reviews = java.nio.file.Files.readString(dir.resolve("reviews.js"));
+        // the one element factory sets text only, and each history entry's parts go through it
+        assertTrue(reviews.contains("e.textContent = text;"), reviews);
+        assertTrue(reviews.contains("item.appendChild(el('pre', 'history-request', h.request));"), reviews);
+        assertTrue(reviews.contains("item.appendChild(el('span', 'history-action', h.action || 'no decision'));"));
+    }
+
     private TemplateInstance page(String name) {
         return engine.getTemplate(name).data("viewer", VIEWER).data("canDecide", true);
     }

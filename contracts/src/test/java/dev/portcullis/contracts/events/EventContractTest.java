@@ -267,4 +267,61 @@ class EventContractTest {
                 .containsExactly(
                         "dataschema: 'urn:portcullis:events:v2' is not a version this build reads (urn:portcullis:events:v1)");
     }
+
+    private static ReviewRequested withHistory(Long requestSeq, List<ReviewRequested.HistoryEntry> history) {
+        return new ReviewRequested(
+                "r-1", "s-1", "bot", null, "pg-prod", Map.of(), List.of(), List.of(), requestSeq, null, history);
+    }
+
+    @Test
+    void aReviewsHistoryIsOptionalBoundedAndOldestFirst() {
+        assertThat(withHistory(5L, null).validate()).isEmpty();
+        assertThat(withHistory(5L, List.of()).validate()).isEmpty();
+        List<ReviewRequested.HistoryEntry> twenty = new ArrayList<>();
+        for (long i = 0; i < ReviewRequested.MAX_HISTORY; i++) {
+            twenty.add(new ReviewRequested.HistoryEntry(i, "x".repeat(ReviewRequested.MAX_HISTORY_REQUEST), null));
+        }
+        assertThat(withHistory(20L, twenty).validate()).isEmpty();
+        List<ReviewRequested.HistoryEntry> more = new ArrayList<>(twenty);
+        more.add(new ReviewRequested.HistoryEntry(20L, "SELECT 1", "allow"));
+        assertThat(withHistory(21L, more).validate()).containsExactly("history: 21 entries, at most 20");
+        assertThat(withHistory(
+                                9L,
+                                java.util.Arrays.asList(
+                                        new ReviewRequested.HistoryEntry(
+                                                4L, "x".repeat(ReviewRequested.MAX_HISTORY_REQUEST + 1), "allow"),
+                                        new ReviewRequested.HistoryEntry(3L, "SELECT 3", "allow"),
+                                        new ReviewRequested.HistoryEntry(-1L, "SELECT 0", "allow"),
+                                        new ReviewRequested.HistoryEntry(null, null, "deny"),
+                                        null,
+                                        new ReviewRequested.HistoryEntry(9L, "the held one", "review")))
+                        .validate())
+                .containsExactly(
+                        "history[0].request: 2001 characters, at most 2000",
+                        "history[1].seq: 3 is not after the entry before it (oldest first)",
+                        "history[2].seq: -1 is negative",
+                        "history[3].seq: missing",
+                        "history[3].request: missing",
+                        "history[4]: missing",
+                        "history[5].seq: 9 is not before the held request's 9");
+    }
+
+    @Test
+    void aLongHistoryRequestIsClippedWithAVisibleMarker() {
+        String fits = "y".repeat(ReviewRequested.MAX_HISTORY_REQUEST);
+        assertThat(ReviewRequested.HistoryEntry.clip(fits)).isSameAs(fits);
+        String clipped = ReviewRequested.HistoryEntry.clip("SELECT '" + "z".repeat(5_000) + "'");
+        assertThat(clipped)
+                .hasSize(ReviewRequested.MAX_HISTORY_REQUEST)
+                .startsWith("SELECT 'zzz")
+                .endsWith(ReviewRequested.TRUNCATED);
+        // a character outside the BMP across the cut is dropped whole, never split into half a surrogate pair
+        int cut = ReviewRequested.MAX_HISTORY_REQUEST - ReviewRequested.TRUNCATED.length();
+        String emoji = "a".repeat(cut - 1) + "\uD83D\uDE00" + "b".repeat(100);
+        String c = ReviewRequested.HistoryEntry.clip(emoji);
+        assertThat(c).isEqualTo("a".repeat(cut - 1) + ReviewRequested.TRUNCATED);
+        assertThat(withHistory(9L, List.of(new ReviewRequested.HistoryEntry(1L, c, null)))
+                        .validate())
+                .isEmpty();
+    }
 }

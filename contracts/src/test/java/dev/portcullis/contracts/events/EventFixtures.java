@@ -56,6 +56,13 @@ public final class EventFixtures {
             new String[] {"session.started-without-session-id", Topics.SESSION_EVENTS, "session_id: missing"},
             new String[] {"review.requested-without-agent", Topics.REVIEW_REQUESTS, "agent: missing"},
             new String[] {"review.requested-bad-expires-at", Topics.REVIEW_REQUESTS, "expires_at: 'in five minutes'"},
+            new String[] {"review.requested-history-too-long", Topics.REVIEW_REQUESTS, "history: 21 entries, at most 20"
+            },
+            new String[] {
+                "review.requested-history-request-too-long",
+                Topics.REVIEW_REQUESTS,
+                "history[0].request: 2001 characters, at most 2000"
+            },
             new String[] {"review.approved-without-review-id", Topics.REVIEW_DECISIONS, "review_id: missing"},
             new String[] {"review.approved-unreadable-dataschema", Topics.REVIEW_DECISIONS, "dataschema: "},
             new String[] {"grant.revoked-without-connection", Topics.IDENTITY_EVENTS, "connection: missing"},

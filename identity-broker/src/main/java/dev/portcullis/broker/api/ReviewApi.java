@@ -14,6 +14,11 @@ public final class ReviewApi {
 
     public record Decision(@Size(max = 2000) String comment) {}
 
+    /**
+     * A review as the API shows it: {@code rules} the policy's rule ids, {@code history} the session so far ({@code
+     * [{seq, request, action}]}, oldest first, masked by the proxy); both absent for reviews stored before they existed
+     * or requested without them.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ReviewView(
             String id,
@@ -22,6 +27,8 @@ public final class ReviewApi {
             String connection,
             JsonNode request,
             JsonNode reasons,
+            JsonNode rules,
+            JsonNode history,
             String status,
             @JsonProperty("requested_at") OffsetDateTime requestedAt,
             @JsonProperty("expires_at") OffsetDateTime expiresAt,

@@ -32,6 +32,13 @@ public class Review {
     public String request;
     /** Policy reasons as a JSON array. */
     public String reasons;
+    /** The policy's rule ids as a JSON array; null when the request carried none. */
+    public String rules;
+    /**
+     * The session so far as a JSON array of {@code {seq, request, action}}, oldest first, as session-proxy recorded
+     * it (masked); null when the request carried none.
+     */
+    public String history;
 
     @Enumerated(EnumType.STRING)
     public Status status;

@@ -109,6 +109,9 @@ public class ReviewService {
                     v.connection = r.connection();
                     v.request = text(r.request());
                     v.reasons = text(r.reasons());
+                    v.rules = text(r.rules());
+                    // bounded by the contract (ReviewRequested.validate, checked by the listener)
+                    v.history = text(r.history());
                     v.status = Review.Status.PENDING;
                     v.requiredApprovals = requiredApprovals(v.connection);
                     v.requestedAt = now;
@@ -284,6 +287,8 @@ public class ReviewService {
                 v.connection,
                 node(v.request),
                 node(v.reasons),
+                node(v.rules),
+                node(v.history),
                 v.status.name().toLowerCase(),
                 v.requestedAt,
                 v.expiresAt,

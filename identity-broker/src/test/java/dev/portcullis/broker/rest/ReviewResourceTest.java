@@ -2,6 +2,7 @@ package dev.portcullis.broker.rest;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -140,6 +141,56 @@ class ReviewResourceTest {
                 .then()
                 .statusCode(200)
                 .body("id", not(hasItem(approveId)));
+    }
+
+    /**
+     * The session so far and the policy's rule ids, as session-proxy sent them, come back with the review — in the list
+     * and alone — as data (an XSS string stays a string); a review requested without them (an older proxy) has
+     * neither.
+     */
+    @Test
+    void theSessionSoFarAndTheRuleIdsComeBackWithTheReview() {
+        Agents.Created agent = Agents.create("history-review", Tokens.ADMIN);
+        String id = "rev-" + UUID.randomUUID();
+        String xss = "SELECT '<img src=x onerror=alert(1)>' AS \\\"</li><script>alert(2)</script>\\\"";
+        String withHistory = reviewRequested(id, agent.name(), null).replace("\"extra\":1", """
+                        "rules":["bulk-change-review","prod-writes"],"request_seq":7,
+                        "history":[{"seq":3,"request":"SELECT count(*) FROM cards WHERE pan = '[REDACTED]'","action":"allow"},
+                                   {"seq":5,"request":"%s","action":"deny"},
+                                   {"seq":6,"request":"whoami"}],"extra":1""".formatted(xss));
+        String without = "rev-" + UUID.randomUUID();
+        KafkaTopics.send(Topics.REVIEW_REQUESTS, id, withHistory);
+        KafkaTopics.send(Topics.REVIEW_REQUESTS, without, reviewRequested(without, agent.name(), null));
+        awaitPending(id);
+        awaitPending(without);
+
+        String unescapedXss = xss.replace("\\\"", "\"");
+        for (String path : List.of("/v1/reviews/" + id, "/v1/reviews")) {
+            String prefix = path.endsWith(id) ? "" : "find { it.id == '" + id + "' }.";
+            given().auth()
+                    .oauth2(Tokens.user(Tokens.APPROVER))
+                    .queryParams(path.endsWith(id) ? Map.of() : Map.of("status", "pending"))
+                    .get(path)
+                    .then()
+                    .statusCode(200)
+                    .body(prefix + "rules", is(List.of("bulk-change-review", "prod-writes")))
+                    .body(prefix + "reasons", is(List.of("rule delete-without-where")))
+                    .body(prefix + "history.seq", is(List.of(3, 5, 6)))
+                    .body(
+                            prefix + "history.request",
+                            is(List.of("SELECT count(*) FROM cards WHERE pan = '[REDACTED]'", unescapedXss, "whoami")))
+                    .body(prefix + "history[0].action", is("allow"))
+                    .body(prefix + "history[1].action", is("deny"))
+                    .body(prefix + "history[2]", not(hasKey("action")));
+        }
+        given().auth()
+                .oauth2(Tokens.user(Tokens.APPROVER))
+                .get("/v1/reviews/" + without)
+                .then()
+                .statusCode(200)
+                .body("request.text", is("DELETE FROM orders"))
+                .body("$", not(hasKey("history")))
+                .body("$", not(hasKey("rules")));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.portcullis.broker.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -54,6 +55,14 @@ class ReviewRequestFixturesTest {
         assertEquals(wire.at("/data/request_seq").asLong(), data.requestSeq());
         assertEquals(List.of(wire.at("/data/reasons/0").asText()), data.reasons());
         assertEquals(wire.at("/data/request"), JSON.valueToTree(data.request()));
+        assertEquals(wire.at("/data/rules"), JSON.valueToTree(data.rules()));
+        // the session so far, as the broker stores and returns it; absent from events written before it
+        if (wire.at("/data/history").isMissingNode()) {
+            assertNull(data.history());
+        } else {
+            // through text, so that numbers compare by value (a Long seq and the fixture's int)
+            assertEquals(wire.at("/data/history"), JSON.readTree(JSON.writeValueAsString(data.history())));
+        }
     }
 
     @ParameterizedTest

@@ -400,6 +400,14 @@ public interface ProxyConfig {
         /** How long a held statement waits for review-decisions before it is refused. */
         @WithDefault("5m")
         Duration timeout();
+
+        /**
+         * How many of the session's earlier requests a review carries (its session so far, as recorded): 0 keeps
+         * none, at most {@code ReviewRequested.MAX_HISTORY} (20); anything else stops the proxy at start.
+         */
+        @WithDefault("10")
+        @WithConverter(ReviewHistorySizeConverter.class)
+        int historySize();
     }
 
     /** What a request does when its events cannot be recorded yet (docs/architecture.md "Delivery"). */

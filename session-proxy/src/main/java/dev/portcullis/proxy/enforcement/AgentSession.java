@@ -31,7 +31,10 @@ public abstract class AgentSession implements LiveSession {
     /** Logs and traces on behalf of this session; the protocol runs its work for the session inside it. */
     public final SessionContext context;
 
-    /** {@code tracer} may be null (no span), {@code vertx} too (see {@link SessionContext#open}). */
+    /**
+     * {@code tracer} may be null (no span), {@code vertx} too (see {@link SessionContext#open}); {@code reviewHistory}
+     * is how many earlier requests a review of this session carries ({@code portcullis.review.history-size}).
+     */
     protected AgentSession(
             SessionRegistry registry,
             EventPublisher events,
@@ -40,11 +43,12 @@ public abstract class AgentSession implements LiveSession {
             String protocol,
             String clientAddress,
             AgentIdentity identity,
-            Connection connection) {
+            Connection connection,
+            int reviewHistory) {
         this.registry = registry;
         this.identity = identity;
         this.connection = connection;
-        this.recorder = new SessionRecorder(events, id, identity.agent(), connection.name());
+        this.recorder = new SessionRecorder(events, id, identity.agent(), connection.name(), reviewHistory);
         this.context = SessionContext.open(
                 tracer == null ? TracerProvider.noop().get("") : tracer, vertx, protocol, id, clientAddress);
         context.identify(identity.agent(), connection.name());

@@ -17,7 +17,8 @@ import java.util.UUID;
 /**
  * Puts one request on hold for human review, the same way for every protocol: the hold is
  * registered first (so a fast approval is not missed), then {@code review.requested} goes to
- * {@code review-requests} and the session records the wait and, later, the outcome.
+ * {@code review-requests} and the session records the wait and, later, the outcome. The review carries the
+ * session so far: its last requests before the held one, as recorded ({@link SessionRecorder#history}).
  */
 public final class ReviewRequests {
 
@@ -53,7 +54,8 @@ public final class ReviewRequests {
                 decision.reasons(),
                 decision.rules(),
                 requestSeq,
-                Instant.now().plus(timeout).toString());
+                Instant.now().plus(timeout).toString(),
+                recorder.history(requestSeq));
         events.publish(Topics.REVIEW_REQUESTS, reviewId, EventPublisher.reviewRequested(data));
         recorder.emit(EventTypes.SESSION_DECISION, SessionData.review(requestSeq, "review", reviewId, "waiting"));
         Future<ReviewHolds.Outcome> recorded = held.map(outcome -> {

@@ -41,7 +41,7 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 // native: review.requested's data (a contracts record) is written by Vert.x's Jackson codec
-@RegisterForReflection(targets = ReviewRequested.class)
+@RegisterForReflection(targets = {ReviewRequested.class, ReviewRequested.HistoryEntry.class})
 public class EventPublisher {
 
     private static final Logger LOG = Logger.getLogger(EventPublisher.class);

@@ -4,6 +4,7 @@ import dev.portcullis.contracts.Topics;
 import dev.portcullis.contracts.events.CloudEvent;
 import dev.portcullis.contracts.events.EventAuth;
 import dev.portcullis.contracts.events.EventTypes;
+import dev.portcullis.contracts.events.ReviewRequested;
 import dev.portcullis.contracts.events.SessionEventFields;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ import org.jboss.logging.Logger;
  * <p>It also knows which of its events are recorded (acknowledged by Kafka or spooled, {@link Recorded}), so a
  * protocol can forward a request only once its request and decision events are: {@link #whenRecorded}
  * (write-ahead, docs/architecture.md "Delivery").
+ *
+ * <p>And it keeps its last requests for a review's session so far ({@link #history}, {@link RequestHistory}).
  */
 public final class SessionRecorder {
 
@@ -65,7 +68,13 @@ public final class SessionRecorder {
 
     private final List<Waiter> waiters = new ArrayList<>();
 
-    public SessionRecorder(EventPublisher events, String sessionId, String agent, String connection) {
+    /** Requests a review carries ({@code portcullis.review.history-size}); 0: none kept. */
+    private final int historySize;
+    /** Made at the first request: an idle session keeps nothing. */
+    private RequestHistory history;
+
+    /** @param historySize how many earlier requests a review of this session carries (0: none) */
+    public SessionRecorder(EventPublisher events, String sessionId, String agent, String connection, int historySize) {
         this(
                 new Sink() {
                     @Override
@@ -86,14 +95,34 @@ public final class SessionRecorder {
                 events.sessionEventAuth().forSession(sessionId),
                 sessionId,
                 agent,
-                connection);
+                connection,
+                historySize);
     }
 
     SessionRecorder(Sink events, String sessionId, String agent, String connection) {
-        this(events, SessionEventAuth.NONE.forSession(sessionId), sessionId, agent, connection);
+        this(events, sessionId, agent, connection, 0);
+    }
+
+    SessionRecorder(Sink events, String sessionId, String agent, String connection, int historySize) {
+        this(events, SessionEventAuth.NONE.forSession(sessionId), sessionId, agent, connection, historySize);
     }
 
     SessionRecorder(Sink events, SessionEventAuth.Session auth, String sessionId, String agent, String connection) {
+        this(events, auth, sessionId, agent, connection, 0);
+    }
+
+    SessionRecorder(
+            Sink events,
+            SessionEventAuth.Session auth,
+            String sessionId,
+            String agent,
+            String connection,
+            int historySize) {
+        if (historySize < 0 || historySize > ReviewRequested.MAX_HISTORY) {
+            throw new IllegalArgumentException(
+                    "history size " + historySize + " is not 0 to " + ReviewRequested.MAX_HISTORY);
+        }
+        this.historySize = historySize;
         this.events = events;
         this.auth = auth;
         this.sessionId = sessionId;
@@ -113,17 +142,21 @@ public final class SessionRecorder {
             return -1;
         }
         ended = EventTypes.SESSION_ENDED.equals(type);
-        if (EventTypes.SESSION_REQUEST.equals(type)) {
+        boolean request = EventTypes.SESSION_REQUEST.equals(type);
+        if (request) {
             requests++;
         }
         long s = seq++;
         // written once, here, and tagged over exactly these bytes; the publisher sends them as they are
         CloudEvent<JsonObject> event = EventPublisher.sessionEvent(type, sessionId, s, agent, connection, data);
-        if (data.containsKey(SessionEventFields.DECISION) && EventTypes.SESSION_REQUEST.equals(type)) {
+        if (request && data.containsKey(SessionEventFields.DECISION)) {
             // a request carrying its decision means something a v1 reader would misread (no session.decision)
             event = event.withDataschema(CloudEvent.DATASCHEMA_SESSION_V2);
         }
         String json = envelope.encode(event);
+        if (historySize > 0) {
+            keep(s, type, request, data, json.length());
+        }
         String tag = auth.tagOf(json);
         events.publish(
                 Topics.SESSION_EVENTS,
@@ -132,6 +165,35 @@ public final class SessionRecorder {
                 tag == null ? json : EventAuth.append(json, tag),
                 ok -> resolved(s, ok));
         return s;
+    }
+
+    /** Into the history: a request by reference, a decision's action; nothing is copied. */
+    private void keep(long s, String type, boolean request, JsonObject data, int encodedLength) {
+        if (request) {
+            if (history == null) {
+                history = new RequestHistory(historySize);
+            }
+            history.request(s, data, encodedLength);
+        } else if (history != null && EventTypes.SESSION_DECISION.equals(type)) {
+            history.decision(data);
+        }
+    }
+
+    /**
+     * The session so far for a review of the request recorded at {@code heldSeq}: its last requests before it, oldest
+     * first, as recorded (masked), each text cut to {@link ReviewRequested#MAX_HISTORY_REQUEST}; empty before any,
+     * null when the proxy keeps none ({@code portcullis.review.history-size} 0).
+     */
+    public synchronized List<ReviewRequested.HistoryEntry> history(long heldSeq) {
+        if (historySize == 0) {
+            return null;
+        }
+        return history == null ? List.of() : history.before(heldSeq);
+    }
+
+    /** The history as kept so far (tests: null until the first request). */
+    synchronized RequestHistory keptHistory() {
+        return history;
     }
 
     /** The seq of the last event emitted, -1 before the first. */

@@ -32,7 +32,8 @@ final class HttpAgentSession extends AgentSession {
                 connection.type().id(),
                 client.address(),
                 identity,
-                connection);
+                connection,
+                gw.config().review().historySize());
         this.gw = gw;
         this.client = client;
         this.eventLoop = context;

@@ -319,7 +319,12 @@ final class PgFrontend {
                     }
                     s.agentCounted = true;
                     s.identity = verified;
-                    s.recording.start(new SessionRecorder(s.gw.events(), s.id, verified.agent(), s.connection.name()));
+                    s.recording.start(new SessionRecorder(
+                            s.gw.events(),
+                            s.id,
+                            verified.agent(),
+                            s.connection.name(),
+                            s.gw.config().review().historySize()));
                     s.session.identify(verified.agent(), s.connection.name());
                     if (!s.gw.events().canRecord() && s.gw.config().events().refuseWhenUnrecorded()) {
                         s.fatal(SQLSTATE_CANNOT_CONNECT, "session recording is unavailable; new sessions are refused");

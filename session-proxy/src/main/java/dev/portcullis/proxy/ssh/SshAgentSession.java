@@ -32,7 +32,8 @@ final class SshAgentSession extends AgentSession {
                 "ssh",
                 String.valueOf(server.getClientAddress()),
                 identity,
-                connection);
+                connection,
+                gw.config().review().historySize());
         this.gw = gw;
         this.server = server;
     }

@@ -80,6 +80,20 @@ class ProxyConfigTest {
         assertFails("portcullis.pg.session-limits.temp-file-limit", "1gb", "kB, MB, GB or TB");
     }
 
+    @Test
+    void aReviewCarriesTenEarlierRequestsByDefaultAndAtMostTheContractsTwenty() {
+        assertEquals(10, load(Map.of()).review().historySize());
+        assertEquals(
+                0, load(Map.of("portcullis.review.history-size", "0")).review().historySize());
+        assertEquals(
+                20,
+                load(Map.of("portcullis.review.history-size", "20")).review().historySize());
+        // more than the broker takes would have every review refused there, and the holds expire
+        assertFails("portcullis.review.history-size", "21", "0 to 20");
+        assertFails("portcullis.review.history-size", "-1", "0 to 20");
+        assertFails("portcullis.review.history-size", "ten", "0 to 20");
+    }
+
     static void assertFails(String key, String value, String... choices) {
         RuntimeException e = assertThrows(RuntimeException.class, () -> load(Map.of(key, value)));
         String message = e.getMessage();

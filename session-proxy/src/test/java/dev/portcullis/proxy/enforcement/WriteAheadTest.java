@@ -71,7 +71,7 @@ class WriteAheadTest {
 
     /** Emits a request and its decision, then awaits them from a Vert.x context; the result and its context. */
     private CompletableFuture<Object[]> awaitOnContext(EventPublisher events, Context context) {
-        SessionRecorder recorder = new SessionRecorder(events, "s-1", "agent", "conn");
+        SessionRecorder recorder = new SessionRecorder(events, "s-1", "agent", "conn", 0);
         CompletableFuture<Object[]> done = new CompletableFuture<>();
         context.runOnContext(v -> {
             long request = recorder.emit(EventTypes.SESSION_REQUEST, new JsonObject());

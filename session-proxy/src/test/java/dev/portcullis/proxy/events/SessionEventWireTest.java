@@ -10,6 +10,7 @@ import dev.portcullis.contracts.events.CloudEvent;
 import dev.portcullis.contracts.events.EventFixtures;
 import dev.portcullis.contracts.events.EventTypes;
 import dev.portcullis.contracts.events.ReviewRequested;
+import dev.portcullis.contracts.events.SessionEventFields;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -93,6 +94,31 @@ class SessionEventWireTest {
         JsonObject data = fixture(EventTypes.REVIEW_REQUESTED).getJsonObject(CloudEvent.Attr.DATA);
         // the request as the proxy holds it: Vert.x JSON, nested arrays and objects included
         JsonObject request = data.getJsonObject("request");
+        // the session so far from a recorder that recorded the fixture's earlier requests, as PostgreSQL records them
+        SessionRecorder recorder = new SessionRecorder(
+                (topic, key, e) -> {}, data.getString("session_id"), data.getString("agent"), "pg-prod", 10);
+        recorder.emit(EventTypes.SESSION_STARTED, new JsonObject());
+        recorder.emit(EventTypes.SESSION_OUTPUT, new JsonObject());
+        for (Object o : data.getJsonArray("history")) {
+            JsonObject h = (JsonObject) o;
+            long seq = recorder.emit(
+                    EventTypes.SESSION_REQUEST,
+                    new JsonObject()
+                            .put("protocol", "postgres")
+                            .put("kind", "query")
+                            .put("text", h.getString("request"))
+                            .put(
+                                    SessionEventFields.DECISION,
+                                    SessionData.embeddedDecision(
+                                            h.getString("action"),
+                                            List.of(),
+                                            List.of(),
+                                            "d-" + h.getLong("seq"),
+                                            false)));
+            assertEquals(h.getLong("seq"), seq);
+        }
+        long held = recorder.emit(EventTypes.SESSION_REQUEST, request);
+        assertEquals(data.getLong("request_seq"), held);
         CloudEvent<ReviewRequested> event = EventPublisher.reviewRequested(new ReviewRequested(
                 data.getString("review_id"),
                 data.getString("session_id"),
@@ -103,7 +129,8 @@ class SessionEventWireTest {
                 strings(data.getJsonArray("reasons")),
                 strings(data.getJsonArray("rules")),
                 data.getLong("request_seq"),
-                data.getString("expires_at")));
+                data.getString("expires_at"),
+                recorder.history(held)));
         assertLikeFixture(EventTypes.REVIEW_REQUESTED, event);
     }
 

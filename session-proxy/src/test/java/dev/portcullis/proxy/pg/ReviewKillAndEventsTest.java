@@ -21,6 +21,7 @@ import dev.portcullis.proxy.enforcement.ControlEventsListener;
 import dev.portcullis.proxy.enforcement.SessionContext;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -278,6 +279,87 @@ class ReviewKillAndEventsTest {
             assertNull(refused.getMdc(SessionContext.AGENT), "no agent before a valid token");
             assertTrue(String.valueOf(refused.getMdc("traceId")).matches("[0-9a-f]{32}"), refused.getMdc("traceId"));
             assertFalse(LogCapture.message(refused).contains(token.substring(token.length() - 20)), "no token");
+        }
+    }
+
+    /**
+     * Issue 17: a review carries the session so far, the statements before the held one as the recording has them
+     * (a card number in the SQL masked) with their decisions and seqs, not the held statement itself; and the rule ids
+     * beside the reasons.
+     */
+    @Test
+    void aReviewCarriesTheSessionSoFarAsRecordedMasked() throws Exception {
+        ProxyTestResource.stack()
+                .postgres()
+                .execute(
+                        ProxyTestResource.DATABASE,
+                        "DROP TABLE IF EXISTS held_history",
+                        "CREATE TABLE held_history (id int)",
+                        "ALTER TABLE held_history OWNER TO " + ProxyTestResource.ROLE,
+                        "INSERT INTO held_history SELECT generate_series(1, 4)");
+        String select = "SELECT count(*) FROM scratch WHERE id::text = '4111111111111111'";
+        try (KafkaProbe requests = new KafkaProbe(Topics.REVIEW_REQUESTS);
+                KafkaProbe events = new KafkaProbe(Topics.SESSION_EVENTS);
+                Connection c = PgClients.jdbc(port, Agents.demoAgentWriteToken(), "history-test");
+                Statement s = c.createStatement()) {
+            s.executeQuery(select).close();
+            assertThrows(SQLException.class, () -> s.execute("DROP TABLE scratch"));
+            CompletableFuture<SQLException> held = CompletableFuture.supplyAsync(() -> {
+                try {
+                    s.execute("DELETE FROM held_history");
+                    return null;
+                } catch (SQLException e) {
+                    return e;
+                }
+            });
+            JsonObject req = requests.await(
+                    e -> EventTypes.REVIEW_REQUESTED.equals(e.getString("type"))
+                            && "DELETE FROM held_history"
+                                    .equals(e.getJsonObject("data")
+                                            .getJsonObject("request")
+                                            .getString("text")),
+                    Duration.ofSeconds(10));
+            JsonObject data = req.getJsonObject("data");
+            assertEquals(List.of(), KafkaProbe.contractProblems(req));
+            assertEquals(
+                    List.of("bulk-change-review"), data.getJsonArray("rules").getList());
+
+            JsonArray history = data.getJsonArray("history");
+            assertNotNull(history, "the review carries the session so far");
+            assertTrue(history.size() >= 2 && history.size() <= 10, history.encode());
+            JsonObject selected = history.getJsonObject(history.size() - 2);
+            JsonObject dropped = history.getJsonObject(history.size() - 1);
+            assertEquals("SELECT count(*) FROM scratch WHERE id::text = '[REDACTED]'", selected.getString("request"));
+            assertEquals("allow", selected.getString("action"));
+            assertEquals("DROP TABLE scratch", dropped.getString("request"));
+            assertEquals("deny", dropped.getString("action"));
+            long heldSeq = data.getLong("request_seq");
+            assertTrue(selected.getLong("seq") < dropped.getLong("seq") && dropped.getLong("seq") < heldSeq);
+            assertFalse(history.encode().contains("4111111111111111"), "no unmasked card number in the history");
+            assertTrue(
+                    history.stream()
+                            .noneMatch(
+                                    h -> ((JsonObject) h).getString("request").contains("held_history")),
+                    "the held statement is the review's request, not its history");
+
+            // each entry is the session's recorded request of that seq, as recorded
+            String sessionId = data.getString("session_id");
+            for (Object o : history) {
+                JsonObject h = (JsonObject) o;
+                JsonObject recorded = events.await(
+                        e -> sessionId.equals(e.getString("session_id"))
+                                && h.getLong("seq").equals(e.getLong("seq")),
+                        Duration.ofSeconds(10));
+                assertEquals(EventTypes.SESSION_REQUEST, recorded.getString("type"));
+                assertEquals(recorded.getJsonObject("data").getString("text"), h.getString("request"));
+            }
+
+            String reviewId = data.getString("review_id");
+            KafkaProbe.publish(Topics.REVIEW_DECISIONS, reviewId, decision(EventTypes.REVIEW_DENIED, reviewId));
+            SQLException refused = held.get(10, TimeUnit.SECONDS);
+            assertNotNull(refused);
+            assertEquals("42501", refused.getSQLState());
+            assertEquals(4, count(s, "held_history"));
         }
     }
 

@@ -32,7 +32,8 @@ class SshAgentSessionTest {
     void aKillSwitchRecordsItsOwnReasonNotTheDisconnectItCauses() {
         ProxyConfig.Events events =
                 stub(ProxyConfig.Events.class, Map.of("enabled", false, "spoolDir", "target/unused-spool"));
-        ProxyConfig config = stub(ProxyConfig.class, Map.of("events", events));
+        ProxyConfig.Review review = stub(ProxyConfig.Review.class, Map.of("historySize", 10));
+        ProxyConfig config = stub(ProxyConfig.class, Map.of("events", events, "review", review));
         EventPublisher publisher = new EventPublisher(config) {
             @Override
             public void publish(String topic, String key, CloudEvent<?> event, Recorded recorded) {
