@@ -30,8 +30,12 @@ public class PolicyViews {
             List<LineDiff.Line> diff,
             boolean tooLong) {}
 
-    /** A document, its text and its history, newest change first. */
-    public record Detail(int status, String detail, Row policy, String raw, int historyStatus, List<Change> history) {}
+    /**
+     * A document, its text and its history, newest change first. The text is {@code document}, not {@code raw}: in a
+     * Quarkus template {@code {detail.raw}} is Qute's raw extension (the whole view, unescaped), never this field.
+     */
+    public record Detail(
+            int status, String detail, Row policy, String document, int historyStatus, List<Change> history) {}
 
     /** One compile problem: {@code at} is {@code line:col} (or the line, or empty when policy-service gave none). */
     public record CompileError(String at, String rule, String message) {}

@@ -1,6 +1,7 @@
 package dev.portcullis.it.journey;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.function.Function;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -139,6 +141,40 @@ final class Browser implements AutoCloseable {
             return null;
         }
     }
+
+    /**
+     * A screenshot of the page for the README ({@code dir}/tour-{@code page}.png): a viewport 1280 px wide and
+     * {@code height} px high, or as high as the page up to {@code height} when {@code fullPage}, scrolled to the
+     * element {@code scrollTo} (an id; null: as it is); the window stays at that size after it.
+     */
+    Path tour(Path dir, String page, int height, boolean fullPage, String scrollTo) {
+        driver.manage().window().setSize(new Dimension(TOUR_WIDTH, TOUR_HEIGHT));
+        // the window's size includes the browser's own frame, even headless: the viewport is what is left of it
+        int frameWidth = ((Number) script("return window.outerWidth - window.innerWidth;")).intValue();
+        int frameHeight = ((Number) script("return window.outerHeight - window.innerHeight;")).intValue();
+        int h = height;
+        if (fullPage) {
+            long full = ((Number) script("return document.documentElement.scrollHeight;")).longValue();
+            h = (int) Math.max(TOUR_HEIGHT, Math.min(full, height));
+        }
+        driver.manage().window().setSize(new Dimension(TOUR_WIDTH + frameWidth, h + frameHeight));
+        if (scrollTo != null) {
+            script("document.getElementById(arguments[0]).scrollIntoView({block: 'center'});", scrollTo);
+        }
+        try {
+            Files.createDirectories(dir);
+            Path file = dir.resolve("tour-" + page + ".png");
+            Files.write(file, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The tour's screenshots: a laptop's width and height. */
+    static final int TOUR_WIDTH = 1280;
+
+    static final int TOUR_HEIGHT = 800;
 
     /** What the browser's storage holds: nothing, for a console that keeps its tokens server-side. */
     Map<?, ?> storage() {

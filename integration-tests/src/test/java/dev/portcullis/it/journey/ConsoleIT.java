@@ -18,8 +18,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -33,9 +35,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
+import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The web console (issue 17) in a real headless Chromium against the packaged suite and the real Keycloak login page:
@@ -43,13 +49,19 @@ import org.openqa.selenium.WebElement;
  * {@code dave-approver} (prod needs two) approve it there and psql completes; a statement holding markup is shown as
  * text; a POST without the CSRF token is refused and the review stays pending; an agent's token and an unauthenticated
  * caller get nothing; every answer carries the strict Content-Security-Policy; {@code carol-auditor} searches the
- * sessions by agent and protocol, sees an SSH session's recording verified (on load and re-checked), downloads it
- * through the console (the sealed bytes, the recorder's file name) and replays its output as text; bob approves and
- * denies access requests in the page while forged posts change nothing; {@code alice-admin} creates an agent, sees
- * its secret once, and disabling it in the page cuts its open session; signing out ends the Keycloak session.
+ * sessions by agent and protocol and by denials and reviews, sees an SSH session's recording verified (on load and
+ * re-checked), downloads it through the console (the sealed bytes, the recorder's file name) and replays its output as
+ * text; bob approves and denies access requests in the page while forged posts change nothing; {@code alice-admin}
+ * creates an agent, sees its secret once, grants it access and revokes the grant in the page (forged posts, a refused
+ * grant and an approver's revoke change nothing; the revocation cuts its open session), and disabling it in the page
+ * cuts its open session; a policy edit that does not compile is refused with its error and nothing is stored; signing
+ * out ends the Keycloak session.
  *
  * <p>The hold-to-screen latency is measured from the hold's own time (the review's {@code expires_at} less
  * session-proxy's review timeout) to the moment the page put the review in the DOM, and printed.
+ *
+ * <p>Each run also keeps screenshots of the main pages at laptop size for the README
+ * ({@code target/console-screenshots/tour-*.png}; console/README.md "Screenshots"); never of a page showing a secret.
  */
 @ExtendWith(SuiteExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -69,6 +81,9 @@ class ConsoleIT {
     static final String SSH_OUTPUT = "replay <img src=x onerror=alert(1)> <b>done</b>";
 
     static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
+
+    /** A document of policy-service's default pack, edited (and refused) in step 10. */
+    static final String POLICY = "default-postgres";
 
     PortcullisSuite suite;
     Keycloak keycloak;
@@ -182,6 +197,7 @@ class ConsoleIT {
             assertTrue(field(item, "reasons").length() > 0, "the policy's reasons are shown");
             assertTrue(field(item, "approvals").startsWith("0 of 2 approvals"), field(item, "approvals"));
             assertTrue(field(item, "time-left").contains("min"), field(item, "time-left"));
+            tour(bob, "reviews");
 
             item.findElement(By.cssSelector("textarea")).sendKeys("looks right, bob");
             item.findElement(By.cssSelector("button.approve")).click();
@@ -416,6 +432,11 @@ class ConsoleIT {
         String text = timeline.getText();
         assertTrue(text.contains("DELETE FROM " + TABLE), text);
         assertTrue(text.contains("action=review") && text.contains("state=approved"), text);
+        carol.await(
+                "the DELETE's recording verified",
+                Duration.ofSeconds(30),
+                d -> first(d.findElements(By.cssSelector("#verification[data-verified='valid']"))));
+        tour(carol, "session", 1600, true, null);
 
         WebElement markup = sealedTimeline(carol, markupSession);
         assertTrue(markup.getText().contains("<img src=x onerror="), markup.getText());
@@ -424,8 +445,63 @@ class ConsoleIT {
                 0L,
                 carol.script(
                         "return document.querySelectorAll('#timeline img, #timeline script, #timeline b').length;"));
+
+        // searched by denials and reviews; protocol=postgres, so that the SSH session of step 7 never matches
+        String search = console + "/sessions?agent=" + AGENT + "&protocol=postgres";
+        carol.open(search);
+        assertEquals(Set.of(deleteSession, markupSession), sessionIds(carol), "the agent's psql sessions");
+        tour(carol, "sessions");
+        new Select(carol.find("select[name='denied']")).selectByVisibleText("with denials");
+        carol.find("form.search button[type='submit']").click();
+        carol.await(
+                "the search with denials",
+                Duration.ofSeconds(30),
+                d -> d.getCurrentUrl().contains("denied=true"));
+        assertEquals(Set.of(markupSession), sessionIds(carol), "with denials: the denied UPDATE's session");
+        assertEquals(
+                "with denials",
+                new Select(carol.find("select[name='denied']"))
+                        .getFirstSelectedOption()
+                        .getText());
+        carol.open(search + "&denied=false&reviewed=true");
+        assertEquals(Set.of(deleteSession), sessionIds(carol), "without denials, with reviews: the approved DELETE's");
+        assertEquals(
+                "without denials",
+                new Select(carol.find("select[name='denied']"))
+                        .getFirstSelectedOption()
+                        .getText());
+        assertEquals(
+                "with reviews",
+                new Select(carol.find("select[name='reviewed']"))
+                        .getFirstSelectedOption()
+                        .getText());
+        carol.open(search + "&reviewed=false");
+        Set<String> unreviewed = sessionIds(carol);
+        assertFalse(
+                unreviewed.contains(deleteSession) || unreviewed.contains(markupSession),
+                "without reviews: " + unreviewed);
+        // a value the recorder would refuse is named in the page, not sent
+        carol.open(console + "/sessions?denied=yes");
+        assertEquals(
+                "denied: must be true (with denials), false (without denials) or empty (any)",
+                carol.find("#invalid li").getText());
+        assertTrue(carol.driver().findElements(By.id("sessions")).isEmpty(), "a refused search listed sessions");
         carol.close();
         browsers.remove(carol);
+    }
+
+    /** The session ids of the Sessions page's rows, once a search the recorder answered is shown. */
+    private static Set<String> sessionIds(Browser b) {
+        b.await(
+                "the recorder's answer",
+                Duration.ofSeconds(30),
+                d -> "complete".equals(b.script("return document.readyState;"))
+                        && !d.findElements(By.id("total")).isEmpty());
+        Set<String> ids = new HashSet<>();
+        for (WebElement row : b.driver().findElements(By.cssSelector("#sessions tbody tr"))) {
+            ids.add(row.getDomAttribute("data-session-id"));
+        }
+        return ids;
     }
 
     /** The session's detail page once the recorder has sealed its recording (reloaded until then). */
@@ -538,6 +614,7 @@ class ConsoleIT {
         String screen = String.valueOf(carol.script("return document.getElementById('screen').textContent;"));
         assertTrue(screen.contains(SSH_OUTPUT), screen);
         assertEquals(0L, carol.script("return document.querySelectorAll('#screen *').length;"), "markup in replay");
+        tour(carol, "replay", Browser.TOUR_HEIGHT, false, "replay");
 
         // at phone width the page does not scroll sideways
         carol.driver().manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
@@ -582,6 +659,11 @@ class ConsoleIT {
         assertEquals(
                 0L, bob.script("return document.querySelectorAll('#access-requests img, #access-requests b').length;"));
         assertEquals(title, bob.driver().getTitle(), "a script of the reason ran");
+        bob.await(
+                "request " + denied + " on bob's page",
+                Duration.ofSeconds(30),
+                d -> first(d.findElements(By.cssSelector("li[data-request-id='" + denied + "']"))));
+        tour(bob, "access-requests");
 
         // without or with a forged CSRF token: refused, and the request has no approval
         for (String header : List.of("", "forged-token")) {
@@ -636,7 +718,9 @@ class ConsoleIT {
 
     @Test
     @Order(9)
-    void aliceCreatesAnAgentSeesItsSecretOnceAndDisablingItCutsItsOpenSession() throws Exception {
+    void aliceCreatesAnAgentSeesItsSecretOnceGrantsAndRevokesItsAccessAndDisablingItCutsItsOpenSession()
+            throws Exception {
+        Checks.requireStep(bob != null, 1); // bob tries to revoke a grant
         String name = "console-made-" + Long.toString(System.nanoTime() % 1_000_000L, 36);
         Browser alice = browser("alice");
         alice.open(console + "/agents");
@@ -669,7 +753,11 @@ class ConsoleIT {
         assertEquals("", alice.find("#secret").getDomProperty("value"), "the secret leaves the page");
         Checks.assertNoJwt(String.valueOf(alice.script("return document.documentElement.outerHTML")), "the page");
 
-        // an open session of the new agent, then disable it in the page (with the confirmation)
+        grantAndRevokeInThePage(alice, name, agentToken);
+
+        // an open session of the new agent, then disable it in the page (with the confirmation); the revocation above
+        // cut off this agent's tokens on PROD minted up to its second: this one is minted a second later
+        Checks.sleepPastThisSecond();
         broker.grant(name, PROD, "read");
         String token = broker.sessionToken(agentToken, PROD, "read");
         Checks.sleepPastThisSecond();
@@ -710,10 +798,210 @@ class ConsoleIT {
         browsers.remove(alice);
     }
 
+    /**
+     * Step 9's grants: a forged grant and a refused one change nothing, a grant made in the page is active at the
+     * broker, a forged revoke and an approver's revoke change nothing, the admin's revoke in the page ends it and cuts
+     * the agent's open session on that connection.
+     */
+    private void grantAndRevokeInThePage(Browser alice, String name, String agentToken) throws Exception {
+        alice.open(console + "/agents/" + name);
+        alice.await("the grant form", Duration.ofSeconds(30), d -> first(d.findElements(By.id("grant-form"))));
+        assertFalse(alice.driver().findElements(By.id("no-grants")).isEmpty(), "a new agent has no grants");
+
+        // without the CSRF token: refused by the console, nothing granted
+        @SuppressWarnings("unchecked")
+        Map<String, Object> forged =
+                (Map<String, Object>) alice.asyncScript("""
+                const done = arguments[arguments.length - 1];
+                fetch(arguments[0], {method: 'POST', credentials: 'same-origin',
+                    headers: {'Content-Type': 'application/json'},
+                    body: JSON.stringify({connection: arguments[1], access: 'write', duration: 'PT1H'})})
+                  .then(async r => done({status: r.status, body: await r.text()}), e => done({status: String(e)}));
+                """, "/api/agents/" + name + "/grants", PROD);
+        assertEquals(403L, forged.get("status"), forged::toString);
+        assertTrue(String.valueOf(forged.get("body")).contains("CSRF token"), forged::toString);
+        assertEquals(0, brokerGrants(name).size(), "a grant without the CSRF token");
+
+        // the broker's refusal, shown as text: an end in the past
+        new Select(alice.find("#grant-connection")).selectByValue(PROD);
+        new Select(alice.find("#grant-access")).selectByValue("write");
+        alice.script("document.getElementById('grant-expires-at').value = arguments[0];", "2020-01-01T00:00");
+        alice.find("#grant-submit").click();
+        String refusal = alice.await("the broker's refusal", Duration.ofSeconds(30), d -> {
+            String t = d.findElement(By.id("grant-outcome")).getText();
+            return t.startsWith("Refused") ? t : null;
+        });
+        assertEquals("Refused (422): the grant would end in the past (2020-01-01T00:00Z)", refusal);
+        assertEquals(0, brokerGrants(name).size(), "a refused grant");
+
+        // granted for an hour
+        alice.script("document.getElementById('grant-expires-at').value = '';");
+        alice.find("#grant-duration").sendKeys("PT1H");
+        Instant asked = Instant.now();
+        alice.find("#grant-submit").click();
+        WebElement row = alice.await(
+                "the grant in the page read again",
+                Duration.ofSeconds(30),
+                d -> first(d.findElements(By.cssSelector("#grants tbody tr"))));
+        Instant shown = Instant.now();
+        List<WebElement> cells = row.findElements(By.tagName("td"));
+        assertEquals(PROD, cells.get(0).getText(), row.getText());
+        assertEquals("write", cells.get(1).getText(), row.getText());
+        assertEquals("active", field(row, "status"));
+        assertEquals(1, row.findElements(By.cssSelector("button.revoke")).size(), row.getText());
+        String grantId = row.getDomAttribute("data-grant-id");
+        JsonNode grant = brokerGrant(name, grantId);
+        assertEquals("active", grant.path("status").asText(), grant::toString);
+        assertEquals(PROD, grant.path("connection").asText(), grant::toString);
+        assertEquals("write", grant.path("access").asText(), grant::toString);
+        assertEquals(Keycloak.ADMIN, grant.path("createdBy").asText(), grant::toString);
+        Instant expires = Instant.parse(grant.path("expiresAt").asText());
+        assertTrue(
+                !expires.isBefore(asked.plus(Duration.ofHours(1)).minusSeconds(1))
+                        && !expires.isAfter(shown.plus(Duration.ofHours(1)).plusSeconds(1)),
+                "an hour from the grant: " + grant);
+        tour(alice, "agent");
+
+        // the grant works: an open session on PROD, which the revocation below cuts
+        String writeToken = broker.sessionToken(agentToken, PROD, "write");
+        try (Connection open = ProxyJdbc.connect(suite.proxyPgPort(), PROD, name, writeToken);
+                Statement st = open.createStatement()) {
+            st.executeQuery("SELECT 1").close();
+
+            // a revoke without the CSRF token: refused by the console, the grant stays
+            @SuppressWarnings("unchecked")
+            Map<String, Object> forgedRevoke =
+                    (Map<String, Object>) alice.asyncScript("""
+                    const done = arguments[arguments.length - 1];
+                    fetch(arguments[0], {method: 'POST', credentials: 'same-origin'})
+                      .then(async r => done({status: r.status, body: await r.text()}), e => done({status: String(e)}));
+                    """, "/api/grants/" + grantId + "/revoke");
+            assertEquals(403L, forgedRevoke.get("status"), forgedRevoke::toString);
+            assertTrue(String.valueOf(forgedRevoke.get("body")).contains("CSRF token"), forgedRevoke::toString);
+            assertEquals("active", brokerGrant(name, grantId).path("status").asText());
+
+            // an approver sees the grant but gets no controls, and the broker refuses his revoke (with his CSRF token)
+            bob.open(console + "/agents/" + name);
+            bob.await("the agent page, bob's", Duration.ofSeconds(30), d -> first(d.findElements(By.id("agent-name"))));
+            assertEquals(
+                    1,
+                    bob.driver()
+                            .findElements(By.cssSelector("#grants tr[data-grant-id='" + grantId + "']"))
+                            .size());
+            assertTrue(bob.driver().findElements(By.id("grant-form")).isEmpty(), "bob got the grant form");
+            assertTrue(
+                    bob.driver().findElements(By.cssSelector("button.revoke")).isEmpty(), "bob got Revoke");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> bobs = (Map<String, Object>) bob.asyncScript("""
+                    const done = arguments[arguments.length - 1];
+                    const csrf = document.querySelector('meta[name="csrf-token"]').getAttribute('content');
+                    fetch(arguments[0], {method: 'POST', credentials: 'same-origin', headers: {'X-CSRF-Token': csrf}})
+                      .then(async r => done({status: r.status, body: await r.text()}), e => done({status: String(e)}));
+                    """, "/api/grants/" + grantId + "/revoke");
+            assertEquals(403L, bobs.get("status"), bobs::toString);
+            // the broker's refusal passed on (JSON with its status), not the console's CSRF check
+            JsonNode bobsBody = Http.JSON.readTree(String.valueOf(bobs.get("body")));
+            assertEquals(403, bobsBody.path("status").asInt(), bobs::toString);
+            assertEquals("active", brokerGrant(name, grantId).path("status").asText());
+            st.executeQuery("SELECT 1").close();
+
+            // alice revokes it in the page, after the confirmation naming agent, access and connection
+            alice.find("#grants tr[data-grant-id='" + grantId + "'] button.revoke")
+                    .click();
+            Alert confirm = alice.await(
+                    "the confirmation",
+                    Duration.ofSeconds(10),
+                    d -> d.switchTo().alert());
+            String question = confirm.getText();
+            assertTrue(question.startsWith("Revoke " + name + "'s write on " + PROD + "?"), question);
+            confirm.accept();
+            alice.await(
+                    "the grant revoked in the page read again",
+                    Duration.ofSeconds(30),
+                    d -> "revoked"
+                            .equals(text(d, "#grants tr[data-grant-id='" + grantId + "'] td[data-field='status']")));
+            assertTrue(
+                    alice.driver()
+                            .findElements(By.cssSelector("#grants button.revoke"))
+                            .isEmpty(),
+                    "a Revoke button on a revoked grant");
+            JsonNode revoked = brokerGrant(name, grantId);
+            assertEquals("revoked", revoked.path("status").asText(), revoked::toString);
+            assertEquals(Keycloak.ADMIN, revoked.path("endedBy").asText(), revoked::toString);
+            SQLException cut =
+                    Poll.until("the open session to be cut by the revocation", Duration.ofSeconds(15), () -> {
+                        try {
+                            st.executeQuery("SELECT 1").close();
+                            return null;
+                        } catch (SQLException e) {
+                            return e;
+                        }
+                    });
+            assertEquals("57P01", cut.getSQLState(), cut::toString);
+        }
+    }
+
+    /** The agent's grants as identity-broker lists them to an admin. */
+    private JsonNode brokerGrants(String agent) {
+        return Http.get(suite.brokerUrl() + "/v1/agents/" + agent + "/grants", keycloak.user(Keycloak.ADMIN))
+                .expect(200)
+                .json();
+    }
+
+    private JsonNode brokerGrant(String agent, String id) {
+        for (JsonNode g : brokerGrants(agent)) {
+            if (id.equals(g.path("id").asText())) {
+                return g;
+            }
+        }
+        throw new AssertionError("identity-broker lists no grant " + id + " of " + agent);
+    }
+
     // ------------------------------------------------------------------------------ 10
 
     @Test
     @Order(10)
+    void aPolicyThatDoesNotCompileIsRefusedWithItsErrorsAndNothingIsStored() {
+        Browser alice = browser("alice-policies");
+        alice.open(console + "/policies");
+        alice.signIn(suite.keycloakUrl(), Keycloak.ADMIN, Keycloak.DEV_PASSWORDS.get(Keycloak.ADMIN));
+        alice.await(
+                "the Policies page",
+                Duration.ofSeconds(30),
+                d -> first(d.findElements(By.cssSelector("tr[data-policy-id='" + POLICY + "']"))));
+        alice.open(console + "/policies/" + POLICY);
+        String version = alice.find("#policy-version").getText();
+        String document = alice.find("#document").getDomProperty("value");
+        assertTrue(document.startsWith("# Default policy pack: PostgreSQL"), "the document's own text: " + document);
+        // a misspelt variable in the first rule's condition
+        String broken = document.replaceFirst(Pattern.quote("size(statements) == 0"), "size(statement) == 0");
+        assertNotEquals(document, broken, "the default pack changed: pick another edit");
+        alice.script("document.getElementById('document').value = arguments[0];", broken);
+        alice.find("#save").click();
+        String outcome = alice.await("the refusal", Duration.ofSeconds(30), d -> {
+            String t = d.findElement(By.id("save-outcome")).getText();
+            return t.startsWith("Not saved") ? t : null;
+        });
+        List<WebElement> errors = alice.driver().findElements(By.cssSelector("#compile-errors li"));
+        assertTrue(outcome.startsWith("Not saved (400): policy " + POLICY + " does not compile"), outcome);
+        assertEquals(1, errors.size(), outcome);
+        assertTrue(
+                errors.get(0).getText().contains("pg-read-access-is-read-only: undeclared reference to 'statement'"),
+                errors.get(0).getText());
+        tour(alice, "policy", Browser.TOUR_HEIGHT, false, "save");
+
+        // nothing stored: the same version and text
+        alice.open(console + "/policies/" + POLICY);
+        assertEquals(version, alice.find("#policy-version").getText());
+        assertEquals(document, alice.find("#document").getDomProperty("value"));
+        alice.close();
+        browsers.remove(alice);
+    }
+
+    // ------------------------------------------------------------------------------ 11
+
+    @Test
+    @Order(11)
     void signingOutEndsTheKeycloakSession() {
         Checks.requireStep(bob != null, 1);
         bob.open(console + "/reviews");
@@ -758,6 +1046,25 @@ class ConsoleIT {
 
     private static String field(WebElement item, String name) {
         return item.findElement(By.cssSelector("[data-field='" + name + "']")).getText();
+    }
+
+    /** The text of the first element {@code css} finds, or null: none yet, or the page was replaced meanwhile. */
+    private static String text(WebDriver d, String css) {
+        try {
+            List<WebElement> found = d.findElements(By.cssSelector(css));
+            return found.isEmpty() ? null : found.get(0).getText();
+        } catch (StaleElementReferenceException e) {
+            return null;
+        }
+    }
+
+    /** The page at laptop size (1280 × 800), for the README: target/console-screenshots/tour-{page}.png. */
+    private static void tour(Browser b, String page) {
+        tour(b, page, Browser.TOUR_HEIGHT, false, null);
+    }
+
+    private static void tour(Browser b, String page, int height, boolean fullPage, String scrollTo) {
+        System.out.println("ConsoleIT: tour screenshot " + b.tour(SCREENSHOTS, page, height, fullPage, scrollTo));
     }
 
     private static WebElement first(List<WebElement> elements) {
