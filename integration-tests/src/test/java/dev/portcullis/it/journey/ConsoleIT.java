@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.contracts.events.EventTypes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -195,6 +196,14 @@ class ConsoleIT {
             assertEquals("env=prod", field(item, "tags"));
             assertEquals(sql, field(item, "statement"));
             assertTrue(field(item, "reasons").length() > 0, "the policy's reasons are shown");
+            // the policy's rule ids, as the broker has them; the DELETE was its session's first request
+            List<String> rules = new ArrayList<>();
+            review.path("rules").forEach(r -> rules.add(r.asText()));
+            assertFalse(rules.isEmpty(), review::toString);
+            assertEquals(String.join(", ", rules), field(item, "rules"));
+            assertEquals("Nothing before this request.", field(item, "history-note"));
+            assertTrue(item.findElements(By.cssSelector("ol[data-field='history'] > li"))
+                    .isEmpty());
             assertTrue(field(item, "approvals").startsWith("0 of 2 approvals"), field(item, "approvals"));
             assertTrue(field(item, "time-left").contains("min"), field(item, "time-left"));
             tour(bob, "reviews");
@@ -253,7 +262,11 @@ class ConsoleIT {
         String title = bob.driver().getTitle();
         String sql = "UPDATE " + TABLE + " SET note = '<img src=x onerror=\"document.title=''pwned''\">"
                 + "<script>document.title=''pwned''</script><b>bold</b>'";
-        Client held = Psql.start(suite.proxyPgPort(), PROD, AGENT, writeToken(), sql);
+        // an earlier statement of the same session, with markup and a card number: the review's "session so far"
+        String card = "4111111111111111";
+        String earlier = "SELECT '<img src=x onerror=\"document.title=''pwned''\"><b>so far</b>' AS note, '" + card
+                + "' AS card";
+        Client held = Psql.start(suite.proxyPgPort(), PROD, AGENT, writeToken(), List.of(earlier, sql));
         try {
             String reviewId = reviewId(held);
             WebElement item = bob.await(
@@ -262,6 +275,19 @@ class ConsoleIT {
                     d -> first(d.findElements(By.cssSelector("li[data-review-id='" + reviewId + "']"))));
             // the markup is text: shown literally, and no element was made of it
             assertEquals(sql, field(item, "statement"));
+            List<WebElement> history = item.findElements(By.cssSelector("ol[data-field='history'] > li"));
+            assertEquals(1, history.size(), "the session so far: the SELECT before the UPDATE");
+            assertEquals(
+                    "allow",
+                    history.get(0)
+                            .findElement(By.cssSelector(".history-action"))
+                            .getText());
+            String shownEarlier = history.get(0)
+                    .findElement(By.cssSelector(".history-request"))
+                    .getText();
+            assertTrue(shownEarlier.contains("<b>so far</b>"), shownEarlier);
+            assertFalse(shownEarlier.contains(card), "the card number is masked as recorded: " + shownEarlier);
+            assertFalse(item.getText().contains(card), "no unmasked card number in the review");
             assertEquals(
                     0L,
                     bob.script(
@@ -432,6 +458,14 @@ class ConsoleIT {
         String text = timeline.getText();
         assertTrue(text.contains("DELETE FROM " + TABLE), text);
         assertTrue(text.contains("action=review") && text.contains("state=approved"), text);
+        // who decided it: both approvers, from the broker's audit trail
+        List<String> approvers = new ArrayList<>();
+        for (WebElement row : carol.driver().findElements(By.cssSelector("#review-steps tbody tr"))) {
+            if (EventTypes.REVIEW_APPROVED.equals(field(row, "action"))) {
+                approvers.add(field(row, "actor"));
+            }
+        }
+        assertEquals(List.of(Keycloak.APPROVER, Keycloak.SECOND_APPROVER), approvers);
         carol.await(
                 "the DELETE's recording verified",
                 Duration.ofSeconds(30),

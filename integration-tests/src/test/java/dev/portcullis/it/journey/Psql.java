@@ -19,8 +19,13 @@ final class Psql {
 
     /** Starts psql in the background (for a statement that will be held for review). */
     static Client start(int port, String connection, String agent, String token, String sql) {
+        return start(port, connection, agent, token, List.of(sql));
+    }
+
+    /** As {@link #start(int, String, String, String, String)}, each statement its own {@code -c}, in one session. */
+    static Client start(int port, String connection, String agent, String token, List<String> statements) {
         // -X: no psqlrc; -A -t: bare rows; VERBOSITY=verbose: errors carry their SQLSTATE
-        ProcessBuilder pb = new ProcessBuilder(List.of(
+        List<String> command = new java.util.ArrayList<>(List.of(
                 "psql",
                 "-X",
                 "-A",
@@ -29,9 +34,12 @@ final class Psql {
                 "ON_ERROR_STOP=1",
                 "-v",
                 "VERBOSITY=verbose",
-                "host=127.0.0.1 port=" + port + " dbname=" + connection + " user=" + agent + " connect_timeout=15",
-                "-c",
-                sql));
+                "host=127.0.0.1 port=" + port + " dbname=" + connection + " user=" + agent + " connect_timeout=15"));
+        for (String sql : statements) {
+            command.add("-c");
+            command.add(sql);
+        }
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("PGPASSWORD", token);
         pb.environment().remove("PGSERVICE");
         pb.environment().put("PGAPPNAME", "journey-it");
