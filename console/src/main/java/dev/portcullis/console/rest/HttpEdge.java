@@ -23,6 +23,9 @@ public class HttpEdge {
     public static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self';"
             + " img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+    /** Quarkus OIDC's logout path ({@code quarkus.oidc.logout.path}): a GET there signs the user out. */
+    static final String LOGOUT_PATH = "/logout";
+
     /** Before the authentication handlers, so that their redirects and challenges carry the headers too. */
     private static final int PRIORITY = 10_000;
 
@@ -46,6 +49,14 @@ public class HttpEdge {
                 response.setStatusCode(401).setStatusMessage("Unauthorized");
             }
         });
+        if (crossSiteSignOut(rc.normalizedPath(), rc.request().getHeader("Sec-Fetch-Site"))) {
+            // Signing out changes state, and Quarkus OIDC's logout path is a GET: another site's page must not be
+            // able to sign a user out by linking or redirecting there (the browser says where the request came from)
+            response.setStatusCode(403)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .end("Sign out from the console's own page.\n");
+            return;
+        }
         if (rc.request().headers().contains(HttpHeaders.AUTHORIZATION)) {
             // A bearer token (an agent's, or anyone's) is no sign-in here: the console's only credential is the
             // session of a human who signed in through Keycloak.
@@ -55,5 +66,18 @@ public class HttpEdge {
             return;
         }
         rc.next();
+    }
+
+    /**
+     * A request to the logout path that the browser says another site started ({@code Sec-Fetch-Site} {@code
+     * cross-site} or {@code same-site}: Fetch Metadata). The console's own link is {@code same-origin}, a typed URL or
+     * a bookmark {@code none}; a client that sends no such header (not a browser, or one too old to) is no cross-site
+     * forgery's vehicle and is let through.
+     */
+    static boolean crossSiteSignOut(String path, String secFetchSite) {
+        return LOGOUT_PATH.equals(path)
+                && secFetchSite != null
+                && !"same-origin".equals(secFetchSite)
+                && !"none".equals(secFetchSite);
     }
 }

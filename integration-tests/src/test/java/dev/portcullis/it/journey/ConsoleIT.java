@@ -1043,6 +1043,21 @@ class ConsoleIT {
                 "the Reviews page",
                 Duration.ofSeconds(30),
                 d -> !d.findElements(By.id("sign-out")).isEmpty());
+        // another site's page links to the logout path (a GET in Quarkus OIDC): refused, bob stays signed in
+        bob.driver().get("data:text/html,<a id=away href='" + console + "/logout'>a page elsewhere</a>");
+        bob.find("#away").click();
+        bob.await(
+                "the console's refusal of a cross-site sign-out",
+                Duration.ofSeconds(30),
+                d -> d.getPageSource().contains("Sign out from the console's own page."));
+        assertFalse(bob.sessionCookies().isEmpty(), "bob's session is still there");
+        bob.open(console + "/reviews");
+        bob.await(
+                "the Reviews page, still signed in",
+                Duration.ofSeconds(30),
+                d -> !d.findElements(By.id("sign-out")).isEmpty());
+        assertEquals(Keycloak.APPROVER, bob.find("#user").getText());
+
         bob.find("#sign-out").click();
         bob.await(
                 "the signed-out page",
