@@ -1022,6 +1022,13 @@ class ConsoleIT {
         assertTrue(
                 errors.get(0).getText().contains("pg-read-access-is-read-only: undeclared reference to 'statement'"),
                 errors.get(0).getText());
+        // at the document's line:col of the misspelt name (the rule's condition is a folded block)
+        int at = broken.indexOf("size(statement) == 0") + "size(".length();
+        long lineNo = broken.substring(0, at).chars().filter(c -> c == '\n').count() + 1;
+        int col = at - (broken.lastIndexOf('\n', at - 1) + 1) + 1;
+        assertTrue(
+                errors.get(0).getText().contains("line " + lineNo + ":" + col),
+                errors.get(0).getText());
         tour(alice, "policy", Browser.TOUR_HEIGHT, false, "save");
 
         // nothing stored: the same version and text

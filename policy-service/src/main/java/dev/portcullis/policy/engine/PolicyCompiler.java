@@ -28,15 +28,23 @@ public final class PolicyCompiler {
         Cel cel = CelEnvironment.cel();
         List<Problem> problems = new ArrayList<>(parsed.problems());
         List<CompiledRule> compiled = new ArrayList<>();
+        ConditionPositions positions = null;
         for (Rule rule : doc.rules()) {
             CelValidationResult result = cel.compile(rule.condition());
             if (result.hasError()) {
+                if (positions == null) {
+                    positions = ConditionPositions.of(raw);
+                }
                 for (CelIssue issue : result.getErrors()) {
+                    int line = issue.getSourceLocation().getLine();
+                    int column = issue.getSourceLocation().getColumn() + 1;
+                    // the condition's own line:col, as the document has it (the editor's line:col)
+                    ConditionPositions.Position at = line > 0 ? positions.of(rule.id(), line, column) : null;
                     problems.add(new Problem(
                             rule.id(),
                             issue.getMessage(),
-                            issue.getSourceLocation().getLine(),
-                            issue.getSourceLocation().getColumn() + 1));
+                            at == null ? line : at.line(),
+                            at == null ? column : at.column()));
                 }
                 continue;
             }

@@ -20,10 +20,72 @@ class PolicyCompilerTest {
         assertEquals(1, e.problems().size());
         Problem p = e.problems().get(0);
         assertEquals("bad", p.rule());
-        assertEquals(1, p.line());
-        assertEquals(22, p.column(), "1-based column of 'nosuch'");
+        // where the document has it (the editor's line:col), not inside the condition's own text (1:22)
+        String line3 = "  - { id: bad, condition: \"protocol == 'ssh' && nosuch > 1\", effect: deny, message: x }";
+        assertEquals(3, p.line());
+        assertEquals(line3.indexOf("nosuch") + 1, p.column(), "1-based column of 'nosuch' in the document");
         assertTrue(p.message().contains("nosuch"), p.message());
-        assertTrue(e.getMessage().contains("rule bad at 1:22"), e.getMessage());
+        assertTrue(e.getMessage().contains("rule bad at 3:" + (line3.indexOf("nosuch") + 1)), e.getMessage());
+    }
+
+    /** The offending name's line:col in the document, for every way YAML and JSON write a condition. */
+    @Test
+    void aConditionsErrorIsPlacedWhereTheDocumentHasIt() {
+        // double quotes with escapes before the error, single quotes with '' before it, a plain scalar
+        String doc = String.join(
+                "\n",
+                "rules:",
+                "  - { id: dq, condition: \"text.contains(\\\"a\\u0041\\\") && nosuch\", effect: deny, message: x }",
+                "  - { id: sq, condition: 'text == ''it'' && nosuch', effect: deny, message: x }",
+                "  - id: plain",
+                "    condition: protocol == 'ssh' && nosuch",
+                "    effect: deny",
+                "    message: x",
+                "  - id: lit",
+                "    condition: |",
+                "      protocol == 'ssh' &&",
+                "        nosuch > 1",
+                "    effect: deny",
+                "    message: x",
+                "  - id: folded",
+                "    condition: >-",
+                "      protocol == 'ssh' &&",
+                "      nosuch > 1",
+                "    effect: deny",
+                "    message: x",
+                "  - id: gapped",
+                "    condition: >",
+                "      protocol == 'ssh' &&",
+                "",
+                "      nosuch > 1",
+                "    effect: deny",
+                "    message: x",
+                "");
+        String[] lines = doc.split("\n");
+        PolicyCompileException e =
+                assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p", doc, 1));
+        java.util.Map<String, Problem> byRule = new java.util.HashMap<>();
+        e.problems().forEach(p -> byRule.putIfAbsent(p.rule(), p));
+        assertEquals(java.util.Set.of("dq", "sq", "plain", "lit", "folded", "gapped"), byRule.keySet(), e.getMessage());
+        assertAt(byRule.get("dq"), 2, lines[1].indexOf("nosuch") + 1);
+        assertAt(byRule.get("sq"), 3, lines[2].indexOf("nosuch") + 1);
+        assertAt(byRule.get("plain"), 5, lines[4].indexOf("nosuch") + 1);
+        assertAt(byRule.get("lit"), 11, lines[10].indexOf("nosuch") + 1);
+        // YAML folds these lines into one, joined by a space: the column is found on its line
+        assertAt(byRule.get("folded"), 17, lines[16].indexOf("nosuch") + 1);
+        // a blank line keeps a break in a folded block: not followed, the condition's first character
+        assertAt(byRule.get("gapped"), 21, lines[20].indexOf(">") + 1);
+
+        // JSON is YAML too
+        String json =
+                "{\"rules\": [{\"id\": \"j\", \"condition\": \"nosuch\", \"effect\": \"deny\", \"message\": \"x\"}]}";
+        PolicyCompileException je =
+                assertThrows(PolicyCompileException.class, () -> PolicyCompiler.compile("p", json, 1));
+        assertAt(je.problems().get(0), 1, json.indexOf("nosuch") + 1);
+    }
+
+    private static void assertAt(Problem p, int line, int column) {
+        assertEquals(line + ":" + column, p.line() + ":" + p.column(), p::toString);
     }
 
     @Test

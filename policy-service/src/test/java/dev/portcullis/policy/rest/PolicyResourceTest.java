@@ -146,12 +146,13 @@ class PolicyResourceTest {
                 .then()
                 .statusCode(400)
                 .body("code", is("invalid_parameter"))
-                .body("message", containsString("rule compile-probe-broken at 1:17"))
+                // the document's line:col of statement_typez (line 7: the condition's line, column 33)
+                .body("message", containsString("rule compile-probe-broken at 7:33"))
                 .body("errors[0].code", is("cel_compile_error"))
                 .body("errors[0].location.file", is("compile-probe"))
                 .body("errors[0].location.rule", is("compile-probe-broken"))
-                .body("errors[0].location.row", is(1))
-                .body("errors[0].location.col", is(17))
+                .body("errors[0].location.row", is(7))
+                .body("errors[0].location.col", is(33))
                 .body("errors[0].message", containsString("statement_typez"));
         // the valid rule of the refused document was not applied, and the stored version is unchanged
         org.junit.jupiter.api.Assertions.assertEquals("review", decide(agent));
