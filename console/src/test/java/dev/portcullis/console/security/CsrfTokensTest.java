@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.console.config.ConsoleConfig;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -47,31 +45,6 @@ class CsrfTokensTest {
     }
 
     private static ConsoleConfig config(Optional<String> key) {
-        return new ConsoleConfig() {
-            @Override
-            public Connections connections() {
-                return () -> Optional.<Path>empty();
-            }
-
-            @Override
-            public Console console() {
-                return new Console() {
-                    @Override
-                    public Duration pollInterval() {
-                        return Duration.ofMillis(250);
-                    }
-
-                    @Override
-                    public Duration streamMaxAge() {
-                        return Duration.ofSeconds(60);
-                    }
-
-                    @Override
-                    public Optional<String> csrfKey() {
-                        return key;
-                    }
-                };
-            }
-        };
+        return TestCsrf.config(key);
     }
 }

@@ -12,8 +12,12 @@ public final class TestCsrf {
     private TestCsrf() {}
 
     public static CsrfTokens tokens() {
-        String key = Base64.getEncoder().encodeToString(new byte[32]);
-        return new CsrfTokens(new ConsoleConfig() {
+        return new CsrfTokens(config(Optional.of(Base64.getEncoder().encodeToString(new byte[32]))));
+    }
+
+    /** The console's settings as the tests need them: no connections file, the defaults, and this CSRF key. */
+    public static ConsoleConfig config(Optional<String> key) {
+        return new ConsoleConfig() {
             @Override
             public Connections connections() {
                 return () -> Optional.<Path>empty();
@@ -34,10 +38,10 @@ public final class TestCsrf {
 
                     @Override
                     public Optional<String> csrfKey() {
-                        return Optional.of(key);
+                        return key;
                     }
                 };
             }
-        });
+        };
     }
 }
