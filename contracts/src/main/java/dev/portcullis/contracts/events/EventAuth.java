@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -27,6 +28,7 @@ public final class EventAuth {
     public static final String ATTR = "authtag";
 
     private static final String MEMBER = ",\"" + ATTR + "\":\"";
+    private static final byte[] MEMBER_BYTES = MEMBER.getBytes(StandardCharsets.US_ASCII);
     private static final String KEY_LABEL = "portcullis/session-event-key/v1\0";
     private static final int MIN_SECRET_BYTES = 32;
 
@@ -60,7 +62,7 @@ public final class EventAuth {
         }
     }
 
-    /** The session's key. Derived once per session by the proxy (and per event by the recorder: one HMAC). */
+    /** The session's key. Derived once per session by the proxy (and once per session by the recorder's {@link Verifier}). */
     public static byte[] sessionKey(byte[] secret, String sessionId) {
         return hmac(secret, (KEY_LABEL + sessionId).getBytes(StandardCharsets.UTF_8), 0, -1);
     }
@@ -104,51 +106,103 @@ public final class EventAuth {
      * those rotated out but still accepted).
      */
     public static Verdict verify(Map<String, byte[]> secrets, String sessionId, byte[] payload) {
-        int end = payload.length;
-        while (end > 0 && isSpace(payload[end - 1])) {
-            end--;
+        Tagged t = Tagged.read(payload);
+        if (t.verdict != null) {
+            return t.verdict;
         }
-        // ...,"authtag":"<kid>:<43 base64url>"}
-        if (end < 2 || payload[end - 1] != '}' || payload[end - 2] != '"') {
-            return Verdict.MISSING;
+        byte[] secret = secrets.get(t.keyId);
+        return secret == null ? Verdict.UNKNOWN_KEY : t.check(initialised(sessionKey(secret, sessionId)), payload);
+    }
+
+    /**
+     * Checks tags as {@link #verify(Map, String, byte[])} does, keeping each session's HMAC initialised with its
+     * session key: a recorder checks every event of a session under the same key, and deriving that key and setting
+     * up the HMAC for each event was most of a check. The {@code maxSessions} most recently used sessions' HMACs are
+     * kept (a few hundred bytes each). Thread-safe (one check at a time).
+     */
+    public static final class Verifier {
+        private final Map<String, byte[]> secrets;
+        private final Map<String, Mac> macs;
+
+        public Verifier(Map<String, byte[]> secrets, int maxSessions) {
+            this.secrets = Map.copyOf(secrets);
+            this.macs = new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Mac> eldest) {
+                    return size() > maxSessions;
+                }
+            };
         }
-        int valueEnd = end - 2;
-        int valueStart = valueEnd;
-        while (valueStart > 0 && payload[valueStart - 1] != '"' && valueEnd - valueStart <= 128) {
-            valueStart--;
+
+        public synchronized Verdict verify(String sessionId, byte[] payload) {
+            Tagged t = Tagged.read(payload);
+            if (t.verdict != null) {
+                return t.verdict;
+            }
+            byte[] secret = secrets.get(t.keyId);
+            if (secret == null) {
+                return Verdict.UNKNOWN_KEY;
+            }
+            // the key id cannot hold a NUL (it is cut at the first ':' of an ASCII value), so the pair is unambiguous
+            Mac mac = macs.computeIfAbsent(t.keyId + '\0' + sessionId, k -> sessionMac(sessionKey(secret, sessionId)));
+            return t.check(mac, payload);
         }
-        int memberStart = valueStart - MEMBER.length();
-        if (memberStart <= 0
-                || !Arrays.equals(
-                        payload,
-                        memberStart,
-                        valueStart,
-                        MEMBER.getBytes(StandardCharsets.US_ASCII),
-                        0,
-                        MEMBER.length())) {
-            return Verdict.MISSING;
+    }
+
+    /** Where an encoded event's tag is, or why it has none that can be checked. */
+    private static final class Tagged {
+        Verdict verdict;
+        int memberStart;
+        String keyId;
+        String encodedMac;
+
+        static Tagged read(byte[] payload) {
+            Tagged t = new Tagged();
+            int end = payload.length;
+            while (end > 0 && isSpace(payload[end - 1])) {
+                end--;
+            }
+            // ...,"authtag":"<kid>:<43 base64url>"}
+            if (end < 2 || payload[end - 1] != '}' || payload[end - 2] != '"') {
+                t.verdict = Verdict.MISSING;
+                return t;
+            }
+            int valueEnd = end - 2;
+            int valueStart = valueEnd;
+            while (valueStart > 0 && payload[valueStart - 1] != '"' && valueEnd - valueStart <= 128) {
+                valueStart--;
+            }
+            int memberStart = valueStart - MEMBER.length();
+            if (memberStart <= 0
+                    || !Arrays.equals(payload, memberStart, valueStart, MEMBER_BYTES, 0, MEMBER_BYTES.length)) {
+                t.verdict = Verdict.MISSING;
+                return t;
+            }
+            String value = new String(payload, valueStart, valueEnd - valueStart, StandardCharsets.US_ASCII);
+            int colon = value.indexOf(':');
+            if (colon <= 0) {
+                t.verdict = Verdict.MALFORMED;
+                return t;
+            }
+            t.encodedMac = value.substring(colon + 1);
+            t.keyId = value.substring(0, colon);
+            t.memberStart = memberStart;
+            return t;
         }
-        String value = new String(payload, valueStart, valueEnd - valueStart, StandardCharsets.US_ASCII);
-        int colon = value.indexOf(':');
-        if (colon <= 0) {
-            return Verdict.MALFORMED;
+
+        /** The event as tagged: everything before {@code ,"authtag":…} and the closing brace, hashed in place. */
+        Verdict check(Mac mac, byte[] payload) {
+            byte[] given;
+            try {
+                given = Base64.getUrlDecoder().decode(encodedMac);
+            } catch (IllegalArgumentException e) {
+                return Verdict.MALFORMED;
+            }
+            mac.update(payload, 0, memberStart);
+            mac.update((byte) '}');
+            byte[] expected = mac.doFinal();
+            return MessageDigest.isEqual(expected, given) ? Verdict.AUTHENTIC : Verdict.FORGED;
         }
-        byte[] secret = secrets.get(value.substring(0, colon));
-        if (secret == null) {
-            return Verdict.UNKNOWN_KEY;
-        }
-        byte[] given;
-        try {
-            given = Base64.getUrlDecoder().decode(value.substring(colon + 1));
-        } catch (IllegalArgumentException e) {
-            return Verdict.MALFORMED;
-        }
-        // the event as tagged: everything before ,"authtag":… and the closing brace — hashed in place, not copied
-        Mac mac = initialised(sessionKey(secret, sessionId));
-        mac.update(payload, 0, memberStart);
-        mac.update((byte) '}');
-        byte[] expected = mac.doFinal();
-        return MessageDigest.isEqual(expected, given) ? Verdict.AUTHENTIC : Verdict.FORGED;
     }
 
     private static boolean isSpace(byte b) {

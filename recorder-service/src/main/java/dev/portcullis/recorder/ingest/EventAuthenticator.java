@@ -28,7 +28,11 @@ public class EventAuthenticator {
 
     public static final String NONE = "none";
 
+    /** Sessions whose HMAC is kept set up: more than the proxies' sessions open at once in any deployment here. */
+    static final int KEPT_SESSIONS = 4096;
+
     private final Map<String, byte[]> secrets;
+    private final EventAuth.Verifier verifier;
     private final boolean required;
 
     @Inject
@@ -42,13 +46,13 @@ public class EventAuthenticator {
                     + "authenticated (docs/architecture.md \"Events\")");
         }
         this.secrets = Map.copyOf(secrets);
+        this.verifier = new EventAuth.Verifier(this.secrets, KEPT_SESSIONS);
         this.required = required;
     }
 
     /** Null when the event may be staged, else why not. */
     public EventAuth.Verdict refusal(String sessionId, byte[] payload) {
-        EventAuth.Verdict v =
-                secrets.isEmpty() ? EventAuth.Verdict.MISSING : EventAuth.verify(secrets, sessionId, payload);
+        EventAuth.Verdict v = secrets.isEmpty() ? EventAuth.Verdict.MISSING : verifier.verify(sessionId, payload);
         if (v == EventAuth.Verdict.AUTHENTIC || (v == EventAuth.Verdict.MISSING && !required)) {
             return null;
         }
