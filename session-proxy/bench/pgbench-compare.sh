@@ -16,6 +16,13 @@
 #   BOUNCER=yes                           no: skip PgBouncer
 #   WORKLOAD=select-only                  pgbench's built-in script: select-only (-S) or tpcb-like (reads and
 #                                         writes: the proxy needs a token with write access)
+#   CPU=yes                               per run, the CPU time (user + system, /proc) per transaction of each local
+#                                         process group: PostgreSQL (every postgres process, the recorder's
+#                                         backends included), PgBouncer, the proxy, Kafka, the recorder, and
+#                                         pgbench itself, and "rest" (the machine's total minus those: whatever
+#                                         else ran, e.g. another build; near 0 on a quiet machine).
+#                                         PIDs from $STATE/run/<name>.pid of `bin/portcullis up` (STATE defaults to
+#                                         the checkout's .portcullis) or PROXY_PID KAFKA_PID RECORDER_PID.
 set -euo pipefail
 
 : "${DIRECT_HOST:=127.0.0.1}" "${PROXY_HOST:=127.0.0.1}" "${PROXY_PORT:=15432}" "${CONNECTION:=pg-demo}"
@@ -65,10 +72,45 @@ else
   echo "PgBouncer not available (install the Debian package pgbouncer and run as root, or put it on PATH): skipped"
 fi
 
+: "${CPU:=yes}" "${STATE:=$(cd "$(dirname "$0")/../.." && pwd)/.portcullis}"
+pidof_() { # pidof_ NAME VAR: the pid in $VAR, else the stack's pid file
+  local v=${!2:-}
+  [ -n "$v" ] || v=$(cat "$STATE/run/$1.pid" 2>/dev/null || true)
+  echo "$v"
+}
+proxy_pid=$(pidof_ session-proxy PROXY_PID); kafka_pid=$(pidof_ kafka KAFKA_PID); recorder_pid=$(pidof_ recorder-service RECORDER_PID)
+ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat" 2>/dev/null || echo 0; } # own + reaped children's
+cpu_snapshot() { # prints "group ticks" lines; postgres: every postgres process (a backend's time moves to the
+  # postmaster's children's time when it exits, so the sum stays whole)
+  local pg=0 p
+  for p in $(pgrep -x postgres); do pg=$((pg + $(ticks "$p"))); done
+  echo "postgres $pg"
+  echo "pgbouncer $( [ -s "$work/pgbouncer.pid" ] && ticks "$(cat "$work/pgbouncer.pid")" || echo 0)"
+  echo "proxy $( [ -n "$proxy_pid" ] && ticks "$proxy_pid" || echo 0)"
+  echo "kafka $( [ -n "$kafka_pid" ] && ticks "$kafka_pid" || echo 0)"
+  echo "recorder $( [ -n "$recorder_pid" ] && ticks "$recorder_pid" || echo 0)"
+  echo "machine $(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat)"
+}
+hz=$(getconf CLK_TCK)
+declare -A cpu
+
 run() { # name host port user password db mode → prints "tps latency_ms"
-  local out
-  out=$(PGPASSWORD=$5 pgbench -n -b "$WORKLOAD" -M "$7" -c "$CLIENTS" -j "$THREADS" -T "$SECONDS_PER_RUN" -h "$2" -p "$3" -U "$4" "$6" 2>&1) || {
-    echo "$1 failed: $out" >&2; echo "0 0"; return; }
+  local out before after tx
+  [ "$CPU" != yes ] || before=$(cpu_snapshot)
+  out=$( { TIMEFORMAT='pgbench-cpu %U %S'; time PGPASSWORD=$5 pgbench -n -b "$WORKLOAD" -M "$7" -c "$CLIENTS" -j "$THREADS" \
+    -T "$SECONDS_PER_RUN" -h "$2" -p "$3" -U "$4" "$6"; } 2>&1) || { echo "$1 failed: $out" >&2; echo "0 0"; return; }
+  if [ "$CPU" = yes ]; then
+    after=$(cpu_snapshot)
+    tx=$(grep -oP 'number of transactions actually processed: \K[0-9]+' <<<"$out")
+    # µs of CPU per transaction by group; "rest" is the machine's total minus the groups (whatever else ran)
+    { join <(sort <<<"$before") <(sort <<<"$after")
+      grep -oP '^pgbench-cpu \K.*' <<<"$out" | awk -v hz="$hz" '{print "pgbench 0", ($1 + $2) * hz}'; } |
+      awk -v hz="$hz" -v tx="$tx" -v name="$1.$7" '
+      { d[$1] = ($3 - $2) * 1e6 / hz / tx }
+      END { rest = d["machine"]; for (k in d) if (k != "machine") rest -= d[k]
+            printf "%s pgbench=%.0f postgres=%.0f pgbouncer=%.0f proxy=%.0f kafka=%.0f recorder=%.0f rest=%.0f total=%.0f\n",
+              name, d["pgbench"], d["postgres"], d["pgbouncer"], d["proxy"], d["kafka"], d["recorder"], rest, d["machine"] }' >>"$work/cpu"
+  fi
   echo "$(grep -oP 'tps = \K[0-9.]+' <<<"$out" | head -1) $(grep -oP 'latency average = \K[0-9.]+' <<<"$out")"
 }
 
@@ -113,3 +155,16 @@ for mode in simple prepared; do
     echo "$mode: proxy/pgbouncer = $(awk -v p="$p" -v b="$b" 'BEGIN{printf "%.2f", p/b}')"
   fi
 done
+
+if [ "$CPU" = yes ] && [ -s "$work/cpu" ]; then
+  echo
+  echo "CPU µs per transaction (user + system, averaged over rounds; total = the whole machine's busy time):"
+  printf '%-9s %-10s %8s %9s %10s %7s %7s %9s %7s %7s\n' mode target pgbench postgres pgbouncer proxy kafka recorder rest total
+  awk '{ split($1, k, "."); key = k[2] " " k[1]; n[key]++
+         for (i = 2; i <= NF; i++) { split($i, kv, "="); s[key, kv[1]] += kv[2] } }
+       END { for (key in n) { split(key, m, " ")
+               printf "%-9s %-10s %8.0f %9.0f %10.0f %7.0f %7.0f %9.0f %7.0f %7.0f\n", m[1], m[2],
+                 s[key, "pgbench"] / n[key], s[key, "postgres"] / n[key], s[key, "pgbouncer"] / n[key], s[key, "proxy"] / n[key],
+                 s[key, "kafka"] / n[key], s[key, "recorder"] / n[key], s[key, "rest"] / n[key], s[key, "total"] / n[key] } }' \
+    "$work/cpu" | sort -k1,1r -k2,2
+fi
