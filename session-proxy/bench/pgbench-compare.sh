@@ -133,12 +133,12 @@ for mode in simple prepared; do
   done
 done
 
-avg() { awk '{s=0; for(i=1;i<=NF;i++) s+=$i; printf "%.1f", s/NF}' <<<"$1"; }
+avg() { awk -v f="${2:-%.1f}" '{s=0; for(i=1;i<=NF;i++) s+=$i; printf f, s/NF}' <<<"$1"; }
 echo
 printf '%-9s %-10s %10s %12s\n' mode target TPS latency_ms
 for mode in simple prepared; do
   for target in direct ${bouncer:+pgbouncer} proxy ${PROXY2_PORT:+proxy2} ${PROXY3_PORT:+proxy3}; do
-    printf '%-9s %-10s %10s %12s\n' $mode $target "$(avg "${tps[$mode.$target]}")" "$(avg "${lat[$mode.$target]}")"
+    printf '%-9s %-10s %10s %12s\n' $mode $target "$(avg "${tps[$mode.$target]}")" "$(avg "${lat[$mode.$target]}" %.3f)"
   done
   d=$(avg "${tps[$mode.direct]}"); p=$(avg "${tps[$mode.proxy]}")
   echo "$mode: proxy/direct = $(awk -v p="$p" -v d="$d" 'BEGIN{printf "%.2f", p/d}')"
