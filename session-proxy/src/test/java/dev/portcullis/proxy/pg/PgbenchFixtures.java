@@ -16,6 +16,7 @@ import dev.portcullis.proxy.pg.catalog.PgCatalog;
 import dev.portcullis.proxy.pg.catalog.PgCatalogCache;
 import dev.portcullis.proxy.pg.codec.PgBackendMessages.Field;
 import dev.portcullis.proxy.pg.codec.PgMessages;
+import dev.portcullis.proxy.pg.masking.MaskingFixtures;
 import dev.portcullis.proxy.pg.sql.PolicyRequest;
 import dev.portcullis.proxy.pg.sql.SqlAnalyzer;
 import dev.portcullis.proxy.pg.sql.SqlAnalyzer.StatementInfo;
@@ -159,18 +160,7 @@ public final class PgbenchFixtures {
     // ---- the session a statement is decided in ---------------------------------------------------------------------
 
     /** The default pack's mask rules (policy-service's default-masking.yaml), which apply to every statement. */
-    public static final List<MaskRule> DEFAULT_MASKS = List.of(
-            new MaskRule("*email*", null, "redact"),
-            new MaskRule("*phone*", null, "redact"),
-            new MaskRule("*ssn*", null, "redact"),
-            new MaskRule("*card*", null, "last4"),
-            new MaskRule("*password*", null, "redact"),
-            new MaskRule("*secret*", null, "redact"),
-            new MaskRule("*token*", null, "redact"),
-            new MaskRule(null, "credit_card", "last4"),
-            new MaskRule(null, "email", "redact"),
-            new MaskRule(null, "cloud_key", "redact"),
-            new MaskRule(null, "jwt", "redact"));
+    public static final List<MaskRule> DEFAULT_MASKS = MaskingFixtures.DEFAULT_RULES;
 
     /** The default pack's allow of a read: shape-scoped, with the two masking rules' reasons. */
     public static final Decision ALLOW = new Decision(

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** A small target catalog, the default pack's mask rules, and builders for fields and lineages. */
-final class MaskingFixtures {
+public final class MaskingFixtures {
 
     private MaskingFixtures() {}
 
@@ -67,7 +67,7 @@ final class MaskingFixtures {
             new String[] {"f", "app", "i", "{helper}", null, null}));
 
     /** The default pack's mask rules (policy-service's default-masking.yaml). */
-    static final List<MaskRule> DEFAULT_RULES = List.of(
+    public static final List<MaskRule> DEFAULT_RULES = List.of(
             new MaskRule("*email*", null, "redact"),
             new MaskRule("*phone*", null, "redact"),
             new MaskRule("*ssn*", null, "redact"),
