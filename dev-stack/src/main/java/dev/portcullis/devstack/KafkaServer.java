@@ -102,7 +102,7 @@ public final class KafkaServer implements AutoCloseable {
                     logFile,
                     pidFile);
             KafkaServer server = new KafkaServer(broker, port, controllerPort);
-            Readiness.await("Kafka on port " + port, broker, timeout, server::probe);
+            Readiness.await("Kafka on port " + port, broker, port, timeout, server::probe);
             return server;
         } catch (IOException e) {
             throw new DevStackException("could not prepare Kafka in " + dir + ": " + e.getMessage(), e);

@@ -123,7 +123,7 @@ public final class KeycloakServer implements AutoCloseable {
                 }
                 ChildProcess kc = ChildProcess.start("keycloak", cmd, env, home, logFile, pidFile);
                 KeycloakServer server = new KeycloakServer(kc, port);
-                Readiness.await("Keycloak on port " + port, kc, timeout, server::probe);
+                Readiness.await("Keycloak on port " + port, kc, port, timeout, server::probe);
                 return server;
             }
         } catch (IOException e) {

@@ -6,6 +6,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Loopback port helpers: free ports for tests, a clear error when a fixed port is taken. */
@@ -16,6 +18,13 @@ public final class Ports {
 
     /** Lowest port handed out: above the registered services most machines run (8080, 9092, …). */
     static final int FLOOR = 20000;
+
+    /**
+     * Every port {@link #free()} returned in this JVM. A port is only free until the server it was meant for binds it,
+     * and callers pick several before starting any (the stack's eight service ports): without this, two of them could
+     * be given the same one, and the second server's readiness probe would be answered by the first.
+     */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private Ports() {}
 
@@ -32,18 +41,23 @@ public final class Ports {
         if (ceiling - FLOOR >= 1000) {
             for (int attempt = 0; attempt < 200; attempt++) {
                 int port = random.nextInt(FLOOR, ceiling + 1);
-                if (isFree(port)) {
+                if (isFree(port) && HANDED_OUT.add(port)) {
                     return port;
                 }
             }
         }
         // no room below the range (an unusual ip_local_port_range): fall back to the kernel's choice
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new DevStackException("could not find a free port on 127.0.0.1", e);
+        for (int attempt = 0; attempt < 200; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                socket.setReuseAddress(true);
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new DevStackException("could not find a free port on 127.0.0.1", e);
+            }
         }
+        throw new DevStackException("could not find a free port on 127.0.0.1 that was not handed out before");
     }
 
     /** The low end of the kernel's ephemeral port range; IANA's 49152 where the kernel does not say. */

@@ -13,6 +13,25 @@ public final class Readiness {
 
     private Readiness() {}
 
+    /**
+     * Like {@link #await(String, ChildProcess, Duration, Probe)}, and the probe counts only when {@code process} (or a
+     * process it started) is the one listening on {@code port}: another server on that port would otherwise pass it
+     * and leave the caller talking to the wrong process. Where {@code /proc} cannot tell, the probe alone decides.
+     */
+    public static void await(String what, ChildProcess process, int port, Duration timeout, Probe probe) {
+        await(what, process, timeout, () -> {
+            probe.check();
+            if (process != null
+                    && ProcessHandle.of(process.pid())
+                            .flatMap(p -> Listeners.heldBy(p, port))
+                            .map(held -> !held)
+                            .orElse(false)) {
+                throw new DevStackException("port " + port + " answers, but not from the process started for it (pid "
+                        + process.pid() + "): another process listens there");
+            }
+        });
+    }
+
     public static void await(String what, ChildProcess process, Duration timeout, Probe probe) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Exception last = null;

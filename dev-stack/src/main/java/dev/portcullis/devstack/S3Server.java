@@ -88,7 +88,7 @@ public final class S3Server implements AutoCloseable {
                     pidFile);
             S3Server server = new S3Server(proxy, port, accessKey, secretKey);
             String readinessBucket = buckets.isEmpty() ? "portcullis-devstack" : buckets.get(0);
-            Readiness.await("S3Proxy on port " + port, proxy, timeout, () -> {
+            Readiness.await("S3Proxy on port " + port, proxy, port, timeout, () -> {
                 try (S3Client s3 = server.client()) {
                     for (String bucket : buckets) {
                         ensureBucket(s3, bucket);

@@ -286,7 +286,8 @@ public final class PortcullisServices implements AutoCloseable {
 
     private void awaitReady(String module, Duration timeout) {
         int port = ports.http(module);
-        Readiness.await(module + " on port " + port, running.get(module), timeout, () -> ServiceProcess.probe(port));
+        Readiness.await(
+                module + " on port " + port, running.get(module), port, timeout, () -> ServiceProcess.probe(port));
     }
 
     /**

@@ -1,0 +1,108 @@
+package dev.portcullis.devstack;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Which process holds a listening TCP socket, from Linux's {@code /proc}: a readiness probe that any server on the
+ * port could answer proves nothing about the process we started. A clean-clone CI run lost every integration test
+ * when identity-broker's port answered {@code /q/health/ready} with 200 — and {@code POST /v1/agents} with Vert.x's
+ * "Resource not found" — because another of the stack's servers listened there.
+ */
+public final class Listeners {
+
+    private static final List<Path> TABLES = List.of(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6"));
+
+    /** {@code st} of a listening socket in /proc/net/tcp (include/net/tcp_states.h: TCP_LISTEN = 10). */
+    private static final String LISTEN = "0A";
+
+    private Listeners() {}
+
+    /**
+     * Whether {@code process} or one of its descendants holds a socket listening on {@code port}; empty where this
+     * cannot be told (no {@code /proc}, as on macOS, or its files unreadable), so callers keep their old behaviour.
+     */
+    public static Optional<Boolean> heldBy(ProcessHandle process, int port) {
+        Set<String> inodes;
+        try {
+            inodes = listeningInodes(port);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+        if (inodes.isEmpty()) {
+            return Optional.of(false);
+        }
+        List<ProcessHandle> tree =
+                Stream.concat(Stream.of(process), process.descendants()).toList();
+        for (ProcessHandle p : tree) {
+            Optional<Boolean> holds = holdsSocket(p.pid(), inodes);
+            if (holds.isEmpty()) {
+                return Optional.empty();
+            }
+            if (holds.get()) {
+                return Optional.of(true);
+            }
+        }
+        return Optional.of(false);
+    }
+
+    /** The inodes of the sockets listening on {@code port}, on any local address, IPv4 or IPv6. */
+    static Set<String> listeningInodes(int port) throws IOException {
+        String hexPort = String.format("%04X", port);
+        Set<String> inodes = new HashSet<>();
+        boolean read = false;
+        for (Path table : TABLES) {
+            if (!Files.isReadable(table)) {
+                continue;
+            }
+            read = true;
+            List<String> lines = Files.readAllLines(table);
+            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+                // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...
+                String[] f = line.trim().split("\\s+");
+                if (f.length < 10) {
+                    continue;
+                }
+                String local = f[1];
+                int colon = local.lastIndexOf(':');
+                if (colon > 0 && local.substring(colon + 1).equalsIgnoreCase(hexPort) && LISTEN.equals(f[3])) {
+                    inodes.add(f[9]);
+                }
+            }
+        }
+        if (!read) {
+            throw new IOException("no /proc/net/tcp");
+        }
+        return inodes;
+    }
+
+    private static Optional<Boolean> holdsSocket(long pid, Set<String> inodes) {
+        Path fds = Path.of("/proc", Long.toString(pid), "fd");
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(fds)) {
+            for (Path fd : entries) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (IOException e) {
+                    continue; // closed while we looked
+                }
+                if (target.startsWith("socket:[")
+                        && inodes.contains(target.substring("socket:[".length(), target.length() - 1))) {
+                    return Optional.of(true);
+                }
+            }
+            return Optional.of(false);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Optional.of(false); // the process has exited
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}
