@@ -8,13 +8,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Which process holds a listening TCP socket, from Linux's {@code /proc}: a readiness probe that any server on the
  * port could answer proves nothing about the process we started. A clean-clone CI run lost every integration test
  * when identity-broker's port answered {@code /q/health/ready} with 200 — and {@code POST /v1/agents} with Vert.x's
- * "Resource not found" — because another of the stack's servers listened there.
+ * "Resource not found" — most likely another of the stack's servers, given the same port (the run left no logs to
+ * prove it; {@link Ports#free()} no longer hands a port out twice).
  */
 public final class Listeners {
 
@@ -26,10 +26,13 @@ public final class Listeners {
     private Listeners() {}
 
     /**
-     * Whether {@code process} or one of its descendants holds a socket listening on {@code port}; empty where this
-     * cannot be told (no {@code /proc}, as on macOS, or its files unreadable), so callers keep their old behaviour.
+     * The pid of a process <em>outside</em> {@code process}'s tree (it and its descendants) that holds a socket
+     * listening on {@code port}, when one is positively found; empty when the tree holds it, when nobody is seen
+     * holding it, or when this cannot be told (no {@code /proc}, as on macOS; a sandbox whose {@code /proc/net/tcp}
+     * lists nothing; another user's process whose descriptors cannot be read). Only a positive finding may stop a
+     * readiness probe that passed, so an odd {@code /proc} never turns a working stack into a failed start.
      */
-    public static Optional<Boolean> heldBy(ProcessHandle process, int port) {
+    public static Optional<Long> otherHolder(ProcessHandle process, int port) {
         Set<String> inodes;
         try {
             inodes = listeningInodes(port);
@@ -37,20 +40,27 @@ public final class Listeners {
             return Optional.empty();
         }
         if (inodes.isEmpty()) {
-            return Optional.of(false);
+            return Optional.empty();
         }
-        List<ProcessHandle> tree =
-                Stream.concat(Stream.of(process), process.descendants()).toList();
-        for (ProcessHandle p : tree) {
-            Optional<Boolean> holds = holdsSocket(p.pid(), inodes);
-            if (holds.isEmpty()) {
+        Set<Long> tree = new HashSet<>();
+        tree.add(process.pid());
+        process.descendants().forEach(d -> tree.add(d.pid()));
+        for (long pid : tree) {
+            if (holdsSocket(pid, inodes)) {
                 return Optional.empty();
             }
-            if (holds.get()) {
-                return Optional.of(true);
-            }
         }
-        return Optional.of(false);
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path proc : procs) {
+                long pid = Long.parseLong(proc.getFileName().toString());
+                if (!tree.contains(pid) && holdsSocket(pid, inodes)) {
+                    return Optional.of(pid);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
     }
 
     /** The inodes of the sockets listening on {@code port}, on any local address, IPv4 or IPv6. */
@@ -83,7 +93,8 @@ public final class Listeners {
         return inodes;
     }
 
-    private static Optional<Boolean> holdsSocket(long pid, Set<String> inodes) {
+    /** Whether {@code pid} has one of {@code inodes} open; false when its descriptors cannot be read. */
+    private static boolean holdsSocket(long pid, Set<String> inodes) {
         Path fds = Path.of("/proc", Long.toString(pid), "fd");
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(fds)) {
             for (Path fd : entries) {
@@ -95,14 +106,12 @@ public final class Listeners {
                 }
                 if (target.startsWith("socket:[")
                         && inodes.contains(target.substring("socket:[".length(), target.length() - 1))) {
-                    return Optional.of(true);
+                    return true;
                 }
             }
-            return Optional.of(false);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return Optional.of(false); // the process has exited
+            return false;
         } catch (IOException | RuntimeException e) {
-            return Optional.empty();
+            return false; // exited, or another user's
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.portcullis.devstack;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /** Polls a real readiness probe until it passes, the process dies, or the time is up. */
 public final class Readiness {
@@ -14,20 +15,27 @@ public final class Readiness {
     private Readiness() {}
 
     /**
-     * Like {@link #await(String, ChildProcess, Duration, Probe)}, and the probe counts only when {@code process} (or a
-     * process it started) is the one listening on {@code port}: another server on that port would otherwise pass it
-     * and leave the caller talking to the wrong process. Where {@code /proc} cannot tell, the probe alone decides.
+     * Like {@link #await(String, ChildProcess, Duration, Probe)}, and a passed probe does not count while a process
+     * outside {@code process}'s tree is found holding the listener on {@code port} ({@link Listeners#otherHolder}):
+     * that server answered the probe, and the caller would go on talking to the wrong process. Where {@code /proc}
+     * cannot tell, the probe alone decides.
      */
     public static void await(String what, ChildProcess process, int port, Duration timeout, Probe probe) {
         await(what, process, timeout, () -> {
             probe.check();
-            if (process != null
-                    && ProcessHandle.of(process.pid())
-                            .flatMap(p -> Listeners.heldBy(p, port))
-                            .map(held -> !held)
-                            .orElse(false)) {
-                throw new DevStackException("port " + port + " answers, but not from the process started for it (pid "
-                        + process.pid() + "): another process listens there");
+            if (process == null) {
+                return;
+            }
+            ProcessHandle started = ProcessHandle.of(process.pid())
+                    .orElseThrow(() -> new DevStackException("pid " + process.pid() + " has exited"));
+            Optional<Long> other = Listeners.otherHolder(started, port);
+            if (other.isPresent()) {
+                // the other process's executable only: a command line may carry secrets
+                throw new DevStackException("port " + port + " answers, but pid " + other.get() + " ("
+                        + ProcessHandle.of(other.get())
+                                .flatMap(h -> h.info().command())
+                                .orElse("?")
+                        + ") listens there, not the process started for it (pid " + process.pid() + ")");
             }
         });
     }

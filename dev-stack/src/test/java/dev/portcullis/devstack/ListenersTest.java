@@ -28,15 +28,16 @@ class ListenersTest {
     }
 
     @Test
-    void aSocketThisProcessListensOnIsHeldByItAndNotByAnotherProcess(@TempDir Path dir) throws IOException {
+    void aSocketThisProcessListensOnIsItsOwnAndAnotherProcessSeesThisOneHoldingIt(@TempDir Path dir)
+            throws IOException {
         try (ServerSocket server = new ServerSocket(Ports.free(), 1, InetAddress.getLoopbackAddress())) {
             int port = server.getLocalPort();
-            assertEquals(Optional.of(true), Listeners.heldBy(ProcessHandle.current(), port));
+            assertEquals(Optional.empty(), Listeners.otherHolder(ProcessHandle.current(), port));
             ChildProcess sleeper = sleeper(dir);
             try {
                 assertEquals(
-                        Optional.of(false),
-                        Listeners.heldBy(ProcessHandle.of(sleeper.pid()).orElseThrow(), port));
+                        Optional.of(ProcessHandle.current().pid()),
+                        Listeners.otherHolder(ProcessHandle.of(sleeper.pid()).orElseThrow(), port));
             } finally {
                 sleeper.stop(Duration.ofSeconds(5));
             }
@@ -44,13 +45,20 @@ class ListenersTest {
     }
 
     @Test
-    void aPortNobodyListensOnIsHeldByNoOne() throws IOException {
+    void aPortNobodyListensOnHasNoOtherHolderNorDoesAConnectedSocketsLocalPort(@TempDir Path dir) throws IOException {
         int port = Ports.free();
-        // a connected socket's local port is not a listener
+        ChildProcess sleeper = sleeper(dir);
         try (ServerSocket server = new ServerSocket(Ports.free(), 1, InetAddress.getLoopbackAddress());
                 Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
-            assertEquals(Optional.of(false), Listeners.heldBy(ProcessHandle.current(), port));
-            assertEquals(Optional.of(false), Listeners.heldBy(ProcessHandle.current(), client.getLocalPort()));
+            ProcessHandle other = ProcessHandle.of(sleeper.pid()).orElseThrow();
+            assertEquals(Optional.empty(), Listeners.otherHolder(other, port));
+            // a connected socket's local port is not a listener
+            assertEquals(Optional.empty(), Listeners.otherHolder(other, client.getLocalPort()));
+            // while the server's port is one, held by this JVM
+            assertEquals(
+                    Optional.of(ProcessHandle.current().pid()), Listeners.otherHolder(other, server.getLocalPort()));
+        } finally {
+            sleeper.stop(Duration.ofSeconds(5));
         }
     }
 
@@ -72,7 +80,8 @@ class ListenersTest {
                         () -> Readiness.await(
                                 "sleeper on port " + port, started, port, Duration.ofSeconds(2), connects));
                 assertTrue(
-                        e.getMessage().contains("another process listens there"),
+                        e.getMessage().contains("pid " + ProcessHandle.current().pid() + " (")
+                                && e.getMessage().contains("listens there, not the process started for it"),
                         "the error names the cause: " + e.getMessage());
                 assertTrue(e.getMessage().contains("was not ready within"), e.getMessage());
             } finally {

@@ -94,12 +94,19 @@ public final class PortcullisCli {
         ports.put(Component.KAFKA, envPort("PORTCULLIS_KAFKA_PORT", 9092));
         ports.put(Component.KEYCLOAK, envPort("PORTCULLIS_KEYCLOAK_PORT", 8180));
         ports.put(Component.S3, envPort("PORTCULLIS_S3_PORT", 9300));
-        // Fail before starting anything when a port is taken, naming the port and the component.
-        for (String module : PortcullisServices.MODULES) {
-            Ports.requireFree(PORTS.http(module), module, null);
-        }
-        for (int p : List.of(PORTS.proxyPg(), PORTS.proxySsh(), PORTS.proxyHttp())) {
-            Ports.requireFree(p, "session-proxy", null);
+        // Fail before starting anything when a port is taken, naming the port and the component; the state says so,
+        // so that `up -d`'s await reports it at once.
+        try {
+            for (String module : PortcullisServices.MODULES) {
+                Ports.requireFree(PORTS.http(module), module, null);
+            }
+            for (int p : List.of(PORTS.proxyPg(), PORTS.proxySsh(), PORTS.proxyHttp())) {
+                Ports.requireFree(p, "session-proxy", null);
+            }
+        } catch (DevStackException e) {
+            layout.writeState("failed: " + e.getMessage());
+            Files.deleteIfExists(layout.supervisorPid());
+            throw e;
         }
         DevStack.Builder builder = DevStack.builder()
                 .workDir(layout.home())
@@ -262,6 +269,7 @@ public final class PortcullisCli {
     private int awaitReady() throws IOException {
         long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
         StepPrinter.Follower progress = new StepPrinter.Follower(layout.progress());
+        int deadWhileStarting = 0;
         while (System.nanoTime() < deadline) {
             String state = layout.readState();
             progress.printNew(System.out);
@@ -274,7 +282,11 @@ public final class PortcullisCli {
                         "portcullis up -d: " + state + System.lineSeparator() + "see " + layout.log("launcher"));
                 return 1;
             }
-            if (livePid(layout.supervisorPid()) == null && !state.equals("starting")) {
+            // "starting" is written before the launcher runs, and its pid file names `setsid` for a moment: a launcher
+            // is taken for dead in that state only when it stays so for 3 s (it died before writing another state)
+            boolean dead = livePid(layout.supervisorPid()) == null;
+            deadWhileStarting = dead && state.equals("starting") ? deadWhileStarting + 1 : 0;
+            if (dead && (!state.equals("starting") || deadWhileStarting >= 6)) {
                 System.err.println(
                         "portcullis up -d: the launcher exited; last lines of " + layout.log("launcher") + ":");
                 System.err.println(tail(layout.log("launcher")));
