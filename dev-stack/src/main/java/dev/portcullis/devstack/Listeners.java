@@ -94,7 +94,7 @@ public final class Listeners {
     }
 
     /** Whether {@code pid} has one of {@code inodes} open; false when its descriptors cannot be read. */
-    private static boolean holdsSocket(long pid, Set<String> inodes) {
+    static boolean holdsSocket(long pid, Set<String> inodes) {
         Path fds = Path.of("/proc", Long.toString(pid), "fd");
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(fds)) {
             for (Path fd : entries) {
