@@ -104,7 +104,7 @@ public final class PortcullisCli {
                 Ports.requireFree(p, "session-proxy", null);
             }
         } catch (DevStackException e) {
-            layout.writeState("failed: " + e.getMessage());
+            layout.writeFailed(e);
             Files.deleteIfExists(layout.supervisorPid());
             throw e;
         }
@@ -185,8 +185,7 @@ public final class PortcullisCli {
             layout.writeState("ready");
             System.out.println(summary);
         } catch (RuntimeException | IOException e) {
-            layout.writeState("failed: "
-                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+            layout.writeFailed(e);
             System.err.println("portcullis up: " + e.getMessage());
             System.exit(1); // runs the shutdown hook: everything started so far is stopped
         }

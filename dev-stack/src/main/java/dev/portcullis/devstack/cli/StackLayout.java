@@ -85,6 +85,12 @@ record StackLayout(Path root, Path home) {
         Files.writeString(state(), state);
     }
 
+    /** {@code failed: } and the first line of why, which `up -d`'s await prints. */
+    void writeFailed(Exception why) throws IOException {
+        writeState("failed: "
+                + String.valueOf(why.getMessage()).lines().findFirst().orElse(""));
+    }
+
     Properties readEndpoints() throws IOException {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(endpoints(), StandardCharsets.UTF_8)) {
